@@ -1,0 +1,176 @@
+//! The commands: each runs the pipeline (load → graph → rules → output) and
+//! returns the process exit code. Nothing here parses arguments; nothing
+//! below here prints.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::diag;
+use crate::graph::TraceGraph;
+use crate::load::{self, LoadError, Loaded};
+use crate::output;
+use crate::profile::Severity;
+use crate::rules::{self, CheckResult};
+
+/// Exit code: nothing at or above the threshold.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: findings at or above the threshold.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: the input or the command line is wrong.
+pub const EXIT_INPUT: i32 = 2;
+
+/// Where a command writes: results to `out`, problems to `err`.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+}
+
+/// Which findings make the exit code 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+impl FailOn {
+    pub fn exit_code(self, result: &CheckResult) -> i32 {
+        let failing = match self {
+            FailOn::Error => result.count(Severity::Error),
+            FailOn::Warning => result.count(Severity::Error) + result.count(Severity::Warning),
+            FailOn::Never => 0,
+        };
+        if failing > 0 { EXIT_FINDINGS } else { EXIT_OK }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    pub dir: PathBuf,
+    pub json: bool,
+    pub fail_on: FailOn,
+}
+
+/// A project loaded, linked and checked.
+pub struct Checked {
+    pub loaded: Loaded,
+    pub graph: TraceGraph,
+    pub result: CheckResult,
+}
+
+/// Runs the whole pipeline up to the findings.
+pub fn run_pipeline(dir: &Path) -> Result<Checked, LoadError> {
+    let loaded = load::load(dir)?;
+    let graph = TraceGraph::build(&loaded.project);
+    let result = rules::check(&loaded.project, &loaded.profile, &graph);
+    Ok(Checked {
+        loaded,
+        graph,
+        result,
+    })
+}
+
+fn report_load_error(e: &LoadError, json: bool, io: &mut Io<'_>) -> i32 {
+    if json {
+        let _ = io
+            .out
+            .write_all(diag::render_json(&e.diagnostics).as_bytes());
+    }
+    let _ = io
+        .err
+        .write_all(diag::render_text(&e.diagnostics, &e.sources).as_bytes());
+    EXIT_INPUT
+}
+
+/// `needtrail check`
+pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> i32 {
+    let checked = match run_pipeline(&opts.dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, opts.json, io),
+    };
+    let Loaded { project, profile } = &checked.loaded;
+    let text = if opts.json {
+        output::check_json(project, profile, &checked.result)
+    } else {
+        output::check_text(project, profile, &checked.result)
+    };
+    let _ = io.out.write_all(text.as_bytes());
+    opts.fail_on.exit_code(&checked.result)
+}
+
+/// `needtrail trace ID`
+pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> i32 {
+    let checked = match run_pipeline(dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, false, io),
+    };
+    let Loaded { project, profile } = &checked.loaded;
+    let Some(idx) = project.get(id) else {
+        let hint = diag::suggest(id, project.by_id.keys().map(String::as_str))
+            .map(|s| format!(" Did you mean `{s}`?"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            io.err,
+            "error: no item with id `{id}` in this project.{hint}"
+        );
+        return EXIT_INPUT;
+    };
+    let text = output::trace_text(project, profile, &checked.graph, &checked.result, idx);
+    let _ = io.out.write_all(text.as_bytes());
+    EXIT_OK
+}
+
+const INIT_CONFIG: &str = include_str!("../templates/init/needtrail.toml");
+const INIT_ITEMS: &str = include_str!("../templates/init/requirements.toml");
+
+/// `needtrail init`: a new project folder that `check` accepts.
+pub fn init(dir: &Path, io: &mut Io<'_>) -> i32 {
+    let config = dir.join(load::CONFIG_FILE);
+    let items = dir.join("requirements.toml");
+    for existing in [&config, &items] {
+        if existing.exists() {
+            let _ = writeln!(
+                io.err,
+                "error: {} already exists; init never overwrites a file.\n  = help: choose an empty or new folder",
+                existing.display()
+            );
+            return EXIT_INPUT;
+        }
+    }
+    let name = dir
+        .canonicalize()
+        .ok()
+        .or_else(|| Some(dir.to_path_buf()))
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "my-project".into());
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|_| {
+            crate::atomic::write_new(
+                &config,
+                INIT_CONFIG
+                    .replace("{name}", &toml_escape(&name))
+                    .as_bytes(),
+            )
+        })
+        .and_then(|_| crate::atomic::write_new(&items, INIT_ITEMS.as_bytes()));
+    if let Err(e) = written {
+        let _ = writeln!(
+            io.err,
+            "error: cannot create the project in {}: {e}",
+            dir.display()
+        );
+        return EXIT_INPUT;
+    }
+    let _ = writeln!(
+        io.out,
+        "Created {} and {}.\nNext: edit them, then run `needtrail check {}`.",
+        config.display(),
+        items.display(),
+        dir.display()
+    );
+    EXIT_OK
+}
+
+fn toml_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}

@@ -1,0 +1,214 @@
+//! Diagnostics: problems in the user's files (broken TOML, unknown fields,
+//! dangling links…), collected rather than thrown, sorted, and rendered for
+//! a terminal or as JSON. Trace findings are a different thing (see
+//! [`rules`](crate::rules)): a project with gaps is still a valid project.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::model::SourceFile;
+
+/// Where a diagnostic points: a file, and a place in it when known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// Path relative to the project root (or as given, for files outside it).
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    #[serde(skip)]
+    pub bytes: Option<Range<usize>>,
+}
+
+impl Location {
+    pub fn in_source(source: &SourceFile, bytes: Range<usize>) -> Self {
+        let (line, column) = source.line_col(bytes.start);
+        Location {
+            file: source.path.clone(),
+            line,
+            column,
+            bytes: Some(bytes),
+        }
+    }
+
+    pub fn whole_file(file: impl Into<String>) -> Self {
+        Location {
+            file: file.into(),
+            line: 1,
+            column: 1,
+            bytes: None,
+        }
+    }
+}
+
+/// One problem with the input, with a stable kebab-case code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(flatten)]
+    pub location: Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &'static str, message: impl Into<String>, location: Location) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            location,
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sort order: by file, then position, then code and message.
+    fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
+        (
+            &self.location.file,
+            self.location.line,
+            self.location.column,
+            self.code,
+            &self.message,
+        )
+    }
+}
+
+/// Sorts diagnostics into a stable order and drops exact repeats.
+pub fn sort(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags.dedup();
+}
+
+/// Renders diagnostics for a terminal, each with the offending line and a
+/// caret under the place, followed by a one-line count.
+pub fn render_text(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let _ = writeln!(out, "error[{}]: {}", d.code, d.message);
+        let loc = &d.location;
+        let _ = writeln!(out, "  --> {}:{}:{}", loc.file, loc.line, loc.column);
+        let source = sources.iter().find(|s| s.path == loc.file);
+        if let (Some(source), Some(bytes)) = (source, &loc.bytes) {
+            let line_text = source
+                .text
+                .lines()
+                .nth(loc.line as usize - 1)
+                .unwrap_or("")
+                .trim_end_matches('\r');
+            let gutter = loc.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            let start_col = loc.column as usize - 1;
+            let line_chars = line_text.chars().count();
+            let span_chars = source
+                .text
+                .get(bytes.clone())
+                .map_or(1, |s| s.lines().next().unwrap_or("").chars().count())
+                .clamp(1, line_chars.saturating_sub(start_col).max(1));
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{gutter} | {line_text}");
+            let indent: String = line_text
+                .chars()
+                .take(start_col)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let _ = writeln!(out, "{pad} | {indent}{}", "^".repeat(span_chars));
+            if let Some(help) = &d.help {
+                let _ = writeln!(out, "{pad} = help: {help}");
+            }
+        } else if let Some(help) = &d.help {
+            let _ = writeln!(out, "   = help: {help}");
+        }
+        out.push('\n');
+    }
+    let files: std::collections::BTreeSet<&str> =
+        diags.iter().map(|d| d.location.file.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "{} input error{} in {} file{}; nothing was checked.",
+        diags.len(),
+        if diags.len() == 1 { "" } else { "s" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+    );
+    out
+}
+
+/// Renders diagnostics as `{"errors": [...]}`.
+pub fn render_json(diags: &[Diagnostic]) -> String {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        errors: &'a [Diagnostic],
+    }
+    let mut s = serde_json::to_string_pretty(&Out { errors: diags }).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// The closest of `candidates` to `word`, if one is close enough to be a
+/// likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance counting an adjacent swap as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_transposed_field_name() {
+        let fields = ["traces", "derived", "rationale", "category"];
+        assert_eq!(suggest("tracse", fields), Some("traces"));
+        assert_eq!(suggest("catgeory", fields), Some("category"));
+        assert_eq!(suggest("zzz", fields), None);
+    }
+
+    #[test]
+    fn renders_caret_under_the_place() {
+        let src = SourceFile::new("a.toml".into(), "[[x]]\ntracse = 1\n".into());
+        let d = Diagnostic::new(
+            "unknown-field",
+            "unknown field",
+            Location::in_source(&src, 6..12),
+        )
+        .with_help("did you mean `traces`?");
+        let text = render_text(&[d], &[src]);
+        assert!(text.contains("--> a.toml:2:1"), "{text}");
+        assert!(text.contains("2 | tracse = 1\n  | ^^^^^^\n"), "{text}");
+        assert!(text.contains("= help: did you mean `traces`?"), "{text}");
+    }
+}

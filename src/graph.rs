@@ -1,0 +1,76 @@
+//! The trace graph: every link between items as a petgraph edge, from the
+//! item that wrote the link (downstream) to the item it names (upstream).
+//! Built once; both directions are then walked without scanning all items.
+
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::model::{FieldIdx, ItemIdx, Project};
+
+/// Links of a project as a directed graph. Node `i` is item `i`.
+#[derive(Debug)]
+pub struct TraceGraph {
+    graph: DiGraph<(), FieldIdx, u32>,
+}
+
+impl TraceGraph {
+    pub fn build(project: &Project) -> Self {
+        let edges: usize = project.items.iter().map(|i| i.links.len()).sum();
+        let mut graph = DiGraph::with_capacity(project.items.len(), edges);
+        for _ in &project.items {
+            graph.add_node(());
+        }
+        for (i, item) in project.items.iter().enumerate() {
+            // Inherited links repeat the parent's; the graph shows each link once.
+            for link in item.links.iter().filter(|l| !l.inherited) {
+                graph.add_edge(
+                    NodeIndex::new(i),
+                    NodeIndex::new(link.target.index()),
+                    link.field,
+                );
+            }
+        }
+        TraceGraph { graph }
+    }
+
+    /// Items this item links to, with the field that holds the link.
+    pub fn upstream(&self, item: ItemIdx) -> impl Iterator<Item = (FieldIdx, ItemIdx)> + '_ {
+        self.edges(item, Direction::Outgoing)
+    }
+
+    /// Items that link to this item, with the field that holds the link.
+    pub fn downstream(&self, item: ItemIdx) -> impl Iterator<Item = (FieldIdx, ItemIdx)> + '_ {
+        self.edges(item, Direction::Incoming)
+    }
+
+    /// Upstream or downstream neighbours sorted by item order, for display.
+    pub fn sorted(&self, item: ItemIdx, dir: Direction) -> Vec<(FieldIdx, ItemIdx)> {
+        let mut v: Vec<_> = self.edges(item, dir).collect();
+        v.sort_by_key(|(f, i)| (*i, *f));
+        v.dedup();
+        v
+    }
+
+    fn edges(
+        &self,
+        item: ItemIdx,
+        dir: Direction,
+    ) -> impl Iterator<Item = (FieldIdx, ItemIdx)> + '_ {
+        self.graph
+            .edges_directed(NodeIndex::new(item.index()), dir)
+            .map(move |e| {
+                let other = match dir {
+                    Direction::Outgoing => e.target(),
+                    Direction::Incoming => e.source(),
+                };
+                (*e.weight(), ItemIdx(other.index() as u32))
+            })
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+}
+
+pub use petgraph::Direction as Dir;

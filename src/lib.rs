@@ -1,0 +1,20 @@
+//! needtrail follows every customer requirement from where it was stated,
+//! through contract review, design inputs and outputs, verification and
+//! quality objectives, to delivery and the customer's feedback, and reports
+//! each place where the thread breaks.
+//!
+//! The pipeline, one module per stage:
+//! [`load`] (files → items with source spans, checked against the
+//! [`profile`]) → [`model`] → [`graph`] (petgraph) → [`rules`] (findings) →
+//! [`output`]. [`app`] runs the commands; [`cli`] parses the command line.
+
+pub mod app;
+pub mod atomic;
+pub mod cli;
+pub mod diag;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod profile;
+pub mod rules;

@@ -1,0 +1,811 @@
+//! Loading: the only stage that reads the user's files.
+//!
+//! Takes a project folder; finds `needtrail.toml` and every other `*.toml`
+//! below it in sorted order; parses the files in parallel; checks each table
+//! against the profile; resolves links. Gives a [`Project`] and its
+//! [`Profile`], or every [`Diagnostic`] found (never only the first).
+
+use std::collections::HashMap;
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::{self, Diagnostic, Location, suggest};
+use crate::model::{
+    FieldIdx, FileIdx, Item, ItemIdx, KindIdx, Link, Project, SourceFile, Span, Value,
+};
+use crate::profile::{self, FieldType, Profile};
+
+/// The project's configuration file, at the root of the folder.
+pub const CONFIG_FILE: &str = "needtrail.toml";
+
+/// A file that marks a folder as written by needtrail: such folders are skipped.
+pub const OUTPUT_MARKER: &str = ".needtrail-output";
+
+/// What loading found wrong, with the files it read so messages can quote them.
+#[derive(Debug)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Vec<SourceFile>,
+}
+
+/// A loaded project and the profile it was checked against.
+#[derive(Debug)]
+pub struct Loaded {
+    pub project: Project,
+    pub profile: Profile,
+}
+
+/// Loads and validates the project in `root`.
+pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    let fail = |d: Diagnostic| LoadError {
+        diagnostics: vec![d],
+        sources: Vec::new(),
+    };
+    if !root.is_dir() {
+        return Err(fail(
+            Diagnostic::new(
+                "no-project",
+                format!("`{}` is not a folder", root.display()),
+                Location::whole_file(root.display().to_string()),
+            )
+            .with_help("give the project folder, the one that holds needtrail.toml"),
+        ));
+    }
+    let config_path = root.join(CONFIG_FILE);
+    if !config_path.is_file() {
+        return Err(fail(
+            Diagnostic::new(
+                "no-project",
+                format!("no {CONFIG_FILE} in `{}`", root.display()),
+                Location::whole_file(config_path.display().to_string()),
+            )
+            .with_help(format!(
+                "run needtrail in the project folder, or create one with `needtrail init {}`",
+                root.display()
+            )),
+        ));
+    }
+    let config = match read_source(&config_path, CONFIG_FILE.to_owned()) {
+        Ok(s) => s,
+        Err(d) => return Err(fail(d)),
+    };
+    let (profile, settings) = match profile::parse_file(&config)
+        .map_err(|d| vec![d])
+        .and_then(|file| profile::build(Some((&config, file))))
+    {
+        Ok(p) => p,
+        Err(diagnostics) => {
+            return Err(LoadError {
+                diagnostics,
+                sources: vec![config],
+            });
+        }
+    };
+
+    let paths = discover(root);
+    let parsed: Vec<FileResult> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, (path, rel))| parse_file(path, rel.clone(), i as FileIdx + 1, &profile))
+        .collect();
+
+    let mut diags = Vec::new();
+    let mut files = vec![config];
+    let mut raw_items = Vec::new();
+    for r in parsed {
+        diags.extend(r.diags);
+        files.push(r.source);
+        raw_items.extend(r.items);
+    }
+
+    let name = settings.name.clone().unwrap_or_else(|| {
+        root.canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "project".into())
+    });
+    let project = assemble(name, files, raw_items, &profile, &mut diags);
+    if diags.is_empty() {
+        Ok(Loaded { project, profile })
+    } else {
+        diag::sort(&mut diags);
+        Err(LoadError {
+            diagnostics: diags,
+            sources: project.files,
+        })
+    }
+}
+
+/// Every item file under `root`, sorted, with its path relative to `root`.
+/// Skips hidden folders, `target/`, folders needtrail wrote (they hold
+/// [`OUTPUT_MARKER`]) and nested projects (they hold their own needtrail.toml).
+pub fn discover(root: &Path) -> Vec<(PathBuf, String)> {
+    let walker = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 || !e.file_type().is_dir() {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            !(name.starts_with('.')
+                || name == "target"
+                || e.path().join(OUTPUT_MARKER).exists()
+                || e.path().join(CONFIG_FILE).exists())
+        });
+    let mut out = Vec::new();
+    for entry in walker.filter_map(Result::ok) {
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let rel = relative(root, path);
+        if rel == CONFIG_FILE {
+            continue;
+        }
+        out.push((path.to_path_buf(), rel));
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads a file as UTF-8 text (a leading byte-order mark is dropped).
+fn read_source(path: &Path, rel: String) -> Result<SourceFile, Diagnostic> {
+    let bytes = fs::read(path).map_err(|e| {
+        Diagnostic::new(
+            "io",
+            format!("cannot read the file: {e}"),
+            Location::whole_file(&rel),
+        )
+        .with_help("check that the file exists and is readable")
+    })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(rel, text.to_owned())),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+            let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+            let col = String::from_utf8_lossy(&good[line_start..]).chars().count() as u32 + 1;
+            Err(Diagnostic::new(
+                "not-utf8",
+                "the file is not UTF-8 text",
+                Location {
+                    file: rel,
+                    line,
+                    column: col,
+                    bytes: None,
+                },
+            )
+            .with_help("save the file as UTF-8 (in most editors: Save As, encoding UTF-8); GBK and other encodings are not read"))
+        }
+    }
+}
+
+/// An item as read from one file, before ids are resolved across the project.
+struct RawItem {
+    id: String,
+    kind: KindIdx,
+    title: Option<String>,
+    fields: Vec<(FieldIdx, Value)>,
+    links: Vec<RawLink>,
+    span: Span,
+    field_spans: Vec<(FieldIdx, Span)>,
+    /// Sub-items (such as decisions), each with the position of its parent
+    /// among the raw items of its file.
+    subs: Vec<RawItem>,
+}
+
+/// A link as written: field, id, place, and whether it came from the parent.
+type RawLink = (FieldIdx, String, Span, bool);
+
+struct FileResult {
+    source: SourceFile,
+    items: Vec<RawItem>,
+    diags: Vec<Diagnostic>,
+}
+
+fn parse_file(path: &Path, rel: String, file: FileIdx, profile: &Profile) -> FileResult {
+    let source = match read_source(path, rel.clone()) {
+        Ok(s) => s,
+        Err(d) => {
+            return FileResult {
+                source: SourceFile::new(rel, String::new()),
+                items: Vec::new(),
+                diags: vec![d],
+            };
+        }
+    };
+    let mut diags = Vec::new();
+    let mut items = Vec::new();
+    match DeTable::parse(&source.text) {
+        Err(_) => {
+            // Parse again with recovery to report the earliest error: the
+            // first one the parser meets is not always first in the file.
+            let (_, mut errors) = DeTable::parse_recoverable(&source.text);
+            errors.sort_by_key(|e| e.span().map_or(0, |s| s.start));
+            if let Some(e) = errors.first() {
+                let bytes = e.span().unwrap_or(0..0);
+                diags.push(
+                    Diagnostic::new(
+                        "toml-syntax",
+                        format!("invalid TOML: {}", e.message().trim_end()),
+                        Location::in_source(&source, bytes),
+                    )
+                    .with_help("fix the TOML syntax here; strings need quotes, arrays need commas and a closing `]`"),
+                );
+            }
+        }
+        Ok(table) => {
+            let mut reader = FileReader {
+                source: &source,
+                file,
+                profile,
+                diags: &mut diags,
+            };
+            reader.read_document(table.get_ref(), &mut items);
+        }
+    }
+    FileResult {
+        source,
+        items,
+        diags,
+    }
+}
+
+struct FileReader<'a> {
+    source: &'a SourceFile,
+    file: FileIdx,
+    profile: &'a Profile,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+type DeEntry<'i> = (
+    &'i Spanned<std::borrow::Cow<'i, str>>,
+    &'i Spanned<DeValue<'i>>,
+);
+
+impl FileReader<'_> {
+    fn span(&self, bytes: Range<usize>) -> Span {
+        Span {
+            file: self.file,
+            bytes,
+        }
+    }
+
+    fn error(&mut self, code: &'static str, bytes: Range<usize>, message: String, help: String) {
+        self.diags.push(
+            Diagnostic::new(code, message, Location::in_source(self.source, bytes)).with_help(help),
+        );
+    }
+
+    fn read_document(&mut self, table: &DeTable<'_>, items: &mut Vec<RawItem>) {
+        // Items in the order they stand in the file, whatever their kind.
+        let mut found: Vec<(usize, RawItem)> = Vec::new();
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let Some(kind) = self.profile.kind_index(name) else {
+                let kinds: Vec<&str> = self
+                    .profile
+                    .top_kinds()
+                    .map(|(_, k)| k.name.as_str())
+                    .collect();
+                let help = match suggest(name, kinds.iter().copied()) {
+                    Some(s) => format!("did you mean `[[{s}]]`?"),
+                    None => format!(
+                        "item kinds are: {}; declare a new kind in needtrail.toml under [kinds.{name}]",
+                        kinds.join(", ")
+                    ),
+                };
+                self.error(
+                    "unknown-kind",
+                    key.span(),
+                    format!("unknown kind `{name}`"),
+                    help,
+                );
+                continue;
+            };
+            if let Some(parent) = self.profile.kind(kind).within {
+                let pname = &self.profile.kind(parent).name;
+                self.error(
+                    "misplaced-kind",
+                    key.span(),
+                    format!("`{name}` belongs inside a {pname}"),
+                    format!("write it as [[{pname}.{name}]] after the [[{pname}]] it belongs to"),
+                );
+                continue;
+            }
+            let Some(tables) = self.tables(name, value) else {
+                continue;
+            };
+            for t in tables {
+                if let Some(item) = self.read_item(kind, t, None) {
+                    found.push((t.span().start, item));
+                }
+            }
+        }
+        found.sort_by_key(|(pos, _)| *pos);
+        items.extend(found.into_iter().map(|(_, i)| i));
+    }
+
+    /// The tables of an array of tables such as `[[requirement]]`.
+    fn tables<'v, 'i>(
+        &mut self,
+        name: &str,
+        value: &'v Spanned<DeValue<'i>>,
+    ) -> Option<Vec<&'v Spanned<DeValue<'i>>>> {
+        let ok = match value.get_ref() {
+            DeValue::Array(a) => a.iter().all(|v| matches!(v.get_ref(), DeValue::Table(_))),
+            _ => false,
+        };
+        if !ok {
+            self.error(
+                "not-a-table-array",
+                value.span(),
+                format!("`{name}` must be an array of tables"),
+                format!("write each {name} as a table under its own [[{name}]] header"),
+            );
+            return None;
+        }
+        match value.get_ref() {
+            DeValue::Array(a) => Some(a.iter().collect()),
+            _ => None,
+        }
+    }
+
+    fn read_item(
+        &mut self,
+        kind: KindIdx,
+        value: &Spanned<DeValue<'_>>,
+        parent: Option<(&str, usize)>,
+    ) -> Option<RawItem> {
+        let DeValue::Table(table) = value.get_ref() else {
+            return None;
+        };
+        let header = value.span();
+        let profile = self.profile;
+        let kind_name = &profile.kind(kind).name;
+        let mut item = RawItem {
+            id: String::new(),
+            kind,
+            title: None,
+            fields: Vec::new(),
+            links: Vec::new(),
+            span: self.span(header.clone()),
+            field_spans: Vec::new(),
+            subs: Vec::new(),
+        };
+        let mut entries: Vec<DeEntry<'_>> = table.iter().collect();
+        entries.sort_by_key(|(k, _)| k.span().start);
+        let mut sub_tables = Vec::new();
+        for (key, val) in entries {
+            let name = key.get_ref().as_ref();
+            match name {
+                "id" => {
+                    if let Some(s) = self.string(val, "id") {
+                        if s.trim().is_empty() {
+                            self.error(
+                                "missing-id",
+                                val.span(),
+                                "the id is empty".into(),
+                                "give the item a unique id, e.g. id = \"REQ-001\"".into(),
+                            );
+                        }
+                        item.id = s;
+                    }
+                    continue;
+                }
+                "title" => {
+                    item.title = self.string(val, "title");
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(field) = profile.field_index(name) else {
+                self.unknown_field(kind, key);
+                continue;
+            };
+            if let Some(sub) = profile
+                .kind(kind)
+                .sub_kinds
+                .iter()
+                .find(|s| profile.kind(**s).name == name)
+            {
+                sub_tables.push((*sub, val));
+                continue;
+            }
+            let Some(def) = profile.field_def(kind, field) else {
+                self.unknown_field(kind, key);
+                continue;
+            };
+            item.field_spans
+                .push((field, self.span(key.span().start..val.span().end)));
+            if def.ty.is_link() {
+                for (id, span) in self.link_ids(name, def.ty, val) {
+                    item.links.push((field, id, self.span(span), false));
+                }
+            } else if let Some(v) = self.value(name, def.ty, &def.values, val) {
+                item.fields.push((field, v));
+            }
+        }
+        match parent {
+            Some((pid, n)) => {
+                if item.id.is_empty() {
+                    item.id = format!("{pid}#{n}");
+                }
+                let pf = profile
+                    .parent_field(kind)
+                    .expect("sub-kinds link to their parent");
+                item.links
+                    .push((pf, pid.to_owned(), self.span(header.clone()), false));
+            }
+            None => {
+                if item.id.is_empty() && !table.contains_key("id") {
+                    self.error(
+                        "missing-id",
+                        header.clone(),
+                        format!("this {kind_name} has no id"),
+                        "add a unique id, e.g. id = \"REQ-001\"".into(),
+                    );
+                }
+            }
+        }
+        item.fields.sort_by_key(|(f, _)| *f);
+        for (sub, val) in sub_tables {
+            let sub_name = profile.kind(sub).name.clone();
+            let Some(tables) = self.tables(&format!("{kind_name}.{sub_name}"), val) else {
+                continue;
+            };
+            for (i, t) in tables.into_iter().enumerate() {
+                let pid = item.id.clone();
+                if let Some(mut s) = self.read_item(sub, t, Some((&pid, i + 1))) {
+                    inherit(profile, &item, &mut s);
+                    item.subs.push(s);
+                }
+            }
+        }
+        Some(item)
+    }
+
+    fn unknown_field(&mut self, kind: KindIdx, key: &Spanned<std::borrow::Cow<'_, str>>) {
+        let name = key.get_ref().as_ref();
+        let kind_name = &self.profile.kind(kind).name;
+        let names = self.profile.field_names_of(kind);
+        let help = match suggest(name, names.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "fields of {kind_name} are: {}; declare your own under [kinds.{kind_name}.fields] in needtrail.toml",
+                names.join(", ")
+            ),
+        };
+        self.error(
+            "unknown-field",
+            key.span(),
+            format!("unknown field `{name}` in a {kind_name}"),
+            help,
+        );
+    }
+
+    fn string(&mut self, val: &Spanned<DeValue<'_>>, name: &str) -> Option<String> {
+        match val.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => {
+                self.error(
+                    "bad-value",
+                    val.span(),
+                    format!("`{name}` must be a string"),
+                    format!("write it in quotes: {name} = \"...\""),
+                );
+                None
+            }
+        }
+    }
+
+    fn link_ids(
+        &mut self,
+        name: &str,
+        ty: FieldType,
+        val: &Spanned<DeValue<'_>>,
+    ) -> Vec<(String, Range<usize>)> {
+        let mut out = Vec::new();
+        match val.get_ref() {
+            DeValue::String(s) => out.push((s.to_string(), val.span())),
+            DeValue::Array(a) if ty == FieldType::Links => {
+                for v in a.iter() {
+                    match v.get_ref() {
+                        DeValue::String(s) => out.push((s.to_string(), v.span())),
+                        _ => self.error(
+                            "bad-value",
+                            v.span(),
+                            format!("`{name}` holds ids, and this is not a string"),
+                            format!("write ids in quotes: {name} = [\"REQ-001\", \"REQ-002\"]"),
+                        ),
+                    }
+                }
+            }
+            DeValue::Array(_) => self.error(
+                "bad-value",
+                val.span(),
+                format!("`{name}` links to one item, not a list"),
+                format!("write one id: {name} = \"...\""),
+            ),
+            _ => {
+                let example = if ty == FieldType::Links {
+                    format!("{name} = [\"REQ-001\"]")
+                } else {
+                    format!("{name} = \"C-001\"")
+                };
+                self.error(
+                    "bad-value",
+                    val.span(),
+                    format!("`{name}` must hold the id of an item"),
+                    format!("write ids in quotes: {example}"),
+                );
+            }
+        }
+        out.retain(|(id, span)| {
+            if id.trim().is_empty() {
+                self.error(
+                    "bad-value",
+                    span.clone(),
+                    format!("empty id in `{name}`"),
+                    "remove it or write the id of an item".into(),
+                );
+                false
+            } else {
+                true
+            }
+        });
+        out
+    }
+
+    fn value(
+        &mut self,
+        name: &str,
+        ty: FieldType,
+        allowed: &[String],
+        val: &Spanned<DeValue<'_>>,
+    ) -> Option<Value> {
+        let v = val.get_ref();
+        let got = match (ty, v) {
+            (FieldType::String, DeValue::String(s)) => Some(Value::String(s.to_string())),
+            (FieldType::Strings, DeValue::String(s)) => Some(Value::Strings(vec![s.to_string()])),
+            (FieldType::Strings, DeValue::Array(a)) => {
+                let strings: Option<Vec<String>> = a
+                    .iter()
+                    .map(|v| match v.get_ref() {
+                        DeValue::String(s) => Some(s.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                strings.map(Value::Strings)
+            }
+            (FieldType::Date, DeValue::Datetime(d)) => Some(Value::Date(d.to_string())),
+            (FieldType::Date, DeValue::String(s)) => {
+                self.error(
+                    "bad-value",
+                    val.span(),
+                    format!("`{name}` must be a TOML date, not a string"),
+                    format!("drop the quotes: {name} = {s}"),
+                );
+                return None;
+            }
+            (FieldType::Bool, DeValue::Boolean(b)) => Some(Value::Bool(*b)),
+            (FieldType::Integer, DeValue::Integer(i)) => {
+                i.to_string().parse::<i64>().ok().map(Value::Integer)
+            }
+            (FieldType::Number, DeValue::Integer(i)) => {
+                i.to_string().parse::<f64>().ok().map(Value::Float)
+            }
+            (FieldType::Number, DeValue::Float(f)) => {
+                f.to_string().parse::<f64>().ok().map(Value::Float)
+            }
+            (FieldType::Enum, DeValue::String(s)) => {
+                if allowed.iter().any(|a| a == s.as_ref()) {
+                    Some(Value::String(s.to_string()))
+                } else {
+                    let help = match suggest(s, allowed.iter().map(String::as_str)) {
+                        Some(x) => {
+                            format!("did you mean \"{x}\"? allowed: {}", allowed.join(" | "))
+                        }
+                        None => format!("allowed values: {}", allowed.join(" | ")),
+                    };
+                    self.error(
+                        "bad-value",
+                        val.span(),
+                        format!("`{s}` is not a valid {name}"),
+                        help,
+                    );
+                    return None;
+                }
+            }
+            _ => None,
+        };
+        if got.is_none() {
+            let expected = match ty {
+                FieldType::String => "a string in quotes".to_owned(),
+                FieldType::Strings => "a list of strings, e.g. [\"a\", \"b\"]".to_owned(),
+                FieldType::Date => "a date such as 2026-02-08 (no quotes)".to_owned(),
+                FieldType::Bool => "true or false".to_owned(),
+                FieldType::Integer => "a whole number".to_owned(),
+                FieldType::Number => "a number".to_owned(),
+                FieldType::Enum => format!("one of: {}", allowed.join(" | ")),
+                FieldType::Link | FieldType::Links => "ids".to_owned(),
+            };
+            self.error(
+                "bad-value",
+                val.span(),
+                format!("`{name}` has a value of the wrong type"),
+                format!("`{name}` takes {expected}"),
+            );
+        }
+        got
+    }
+}
+
+/// Gives a sub-item the inherited fields of its parent that it does not set.
+fn inherit(profile: &Profile, parent: &RawItem, sub: &mut RawItem) {
+    for &f in &profile.kind(sub.kind).inherit {
+        let has = sub.fields.iter().any(|(g, _)| *g == f) || sub.links.iter().any(|l| l.0 == f);
+        if has {
+            continue;
+        }
+        if let Some((_, v)) = parent.fields.iter().find(|(g, _)| *g == f) {
+            sub.fields.push((f, v.clone()));
+        }
+        sub.links.extend(
+            parent
+                .links
+                .iter()
+                .filter(|l| l.0 == f)
+                .map(|(g, id, span, _)| (*g, id.clone(), span.clone(), true)),
+        );
+    }
+    sub.fields.sort_by_key(|(f, _)| *f);
+}
+
+/// Gives every item its index, checks ids are unique and resolves links.
+fn assemble(
+    name: String,
+    files: Vec<SourceFile>,
+    raw: Vec<RawItem>,
+    profile: &Profile,
+    diags: &mut Vec<Diagnostic>,
+) -> Project {
+    let mut flat: Vec<(RawItem, Option<usize>)> = Vec::with_capacity(raw.len());
+    for mut r in raw {
+        let subs = std::mem::take(&mut r.subs);
+        let at = flat.len();
+        flat.push((r, None));
+        flat.extend(subs.into_iter().map(|s| (s, Some(at))));
+    }
+    let mut by_id: HashMap<String, ItemIdx> = HashMap::with_capacity(flat.len());
+    let mut by_kind = vec![Vec::new(); profile.kinds.len()];
+    let loc = |span: &Span| Location::in_source(&files[span.file as usize], span.bytes.clone());
+    for (i, (r, _)) in flat.iter().enumerate() {
+        if r.id.is_empty() {
+            continue;
+        }
+        let idx = ItemIdx(i as u32);
+        if let Some(first) = by_id.get(&r.id) {
+            let f = loc(&flat[first.index()].0.span);
+            diags.push(
+                Diagnostic::new(
+                    "duplicate-id",
+                    format!("the id `{}` is used twice", r.id),
+                    loc(&r.span),
+                )
+                .with_help(format!(
+                    "ids are unique across the project; it is first used at {}:{}",
+                    f.file, f.line
+                )),
+            );
+            continue;
+        }
+        by_id.insert(r.id.clone(), idx);
+        by_kind[r.kind as usize].push(idx);
+    }
+    let kind_of: Vec<KindIdx> = flat.iter().map(|(r, _)| r.kind).collect();
+    let mut suggestions_left = 50;
+    let mut items = Vec::with_capacity(flat.len());
+    for (r, parent) in flat {
+        let mut links = Vec::with_capacity(r.links.len());
+        for (field, id, span, inherited) in r.links {
+            let def = profile
+                .field_def(r.kind, field)
+                .expect("link fields are defined");
+            match by_id.get(&id) {
+                Some(&target) => {
+                    let tk = kind_of[target.index()];
+                    if def.to.contains(&tk) {
+                        links.push(Link {
+                            field,
+                            target,
+                            span,
+                            inherited,
+                        });
+                    } else {
+                        let allowed: Vec<&str> = def
+                            .to
+                            .iter()
+                            .map(|k| profile.kind(*k).name.as_str())
+                            .collect();
+                        diags.push(
+                            Diagnostic::new(
+                                "wrong-link-kind",
+                                format!(
+                                    "`{}` links to `{id}`, which is a {}, not a {}",
+                                    profile.field_name(field),
+                                    profile.kind(tk).name,
+                                    allowed.join(" or ")
+                                ),
+                                loc(&span),
+                            )
+                            .with_help(format!(
+                                "`{}` takes ids of: {}",
+                                profile.field_name(field),
+                                allowed.join(", ")
+                            )),
+                        );
+                    }
+                }
+                None => {
+                    let mut d = Diagnostic::new(
+                        "unknown-link",
+                        format!(
+                            "`{}` names `{id}`, but no item has that id",
+                            profile.field_name(field)
+                        ),
+                        loc(&span),
+                    );
+                    let close = if suggestions_left > 0 {
+                        suggestions_left -= 1;
+                        suggest(&id, by_id.keys().map(String::as_str))
+                    } else {
+                        None
+                    };
+                    d = match close {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => {
+                            d.with_help("check the id for a typo, or add the item it refers to")
+                        }
+                    };
+                    diags.push(d);
+                }
+            }
+        }
+        items.push(Item {
+            id: r.id,
+            kind: r.kind,
+            title: r.title,
+            parent: parent.map(|p| ItemIdx(p as u32)),
+            fields: r.fields,
+            links,
+            span: r.span,
+            field_spans: r.field_spans,
+        });
+    }
+    Project {
+        name,
+        files,
+        items,
+        by_id,
+        by_kind,
+    }
+}

@@ -1,0 +1,233 @@
+//! The model: plain data for what the loader found and the rules read.
+//!
+//! Items live in one vector and are addressed by [`ItemIdx`]; their kinds and
+//! field names are small indices into the [`Profile`](crate::profile::Profile).
+//! Nothing here knows about TOML, petgraph or templates.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// Index of a source file in [`Project::files`].
+pub type FileIdx = u32;
+/// Index of a kind in the profile.
+pub type KindIdx = u16;
+/// Index of a field name in the profile's field-name table.
+pub type FieldIdx = u16;
+
+/// Index of an item in [`Project::items`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ItemIdx(pub u32);
+
+impl ItemIdx {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A place in a source file, as a byte range; [`Project::line_col`] turns it
+/// into a line and column when a message needs one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub file: FileIdx,
+    pub bytes: Range<usize>,
+}
+
+/// One file the loader read, kept for messages and digests.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the project root, with `/` separators.
+    pub path: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: String, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line as u32 + 1, col as u32 + 1)
+    }
+}
+
+/// A scalar or list value of a non-link field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    String(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+    /// A TOML date or date-time, kept as written (ISO 8601 sorts as text).
+    Date(String),
+    Strings(Vec<String>),
+}
+
+impl Value {
+    /// The value as a user would read it.
+    pub fn display(&self) -> String {
+        match self {
+            Value::String(s) | Value::Date(s) => s.clone(),
+            Value::Integer(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Strings(v) => v.join(", "),
+        }
+    }
+
+    /// Whether the value counts as given: empty strings and lists do not.
+    pub fn is_present(&self) -> bool {
+        match self {
+            Value::String(s) => !s.trim().is_empty(),
+            Value::Strings(v) => !v.is_empty(),
+            _ => true,
+        }
+    }
+}
+
+/// A link from an item to an upstream item, through one of its fields.
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub field: FieldIdx,
+    pub target: ItemIdx,
+    pub span: Span,
+    /// Taken from the parent table (e.g. a decision's contract, from its
+    /// review) rather than written on the item itself.
+    pub inherited: bool,
+}
+
+/// One record of the project: a table in an array of tables such as
+/// `[[requirement]]`, or a sub-table such as `[[review.decision]]`.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub id: String,
+    pub kind: KindIdx,
+    pub title: Option<String>,
+    /// The table that holds this item, for sub-items such as decisions.
+    pub parent: Option<ItemIdx>,
+    /// Non-link fields, sorted by field index.
+    pub fields: Vec<(FieldIdx, Value)>,
+    /// Links to upstream items, in the order written.
+    pub links: Vec<Link>,
+    /// The table header (`[[requirement]]`) of the item.
+    pub span: Span,
+    /// Where each field was written, for messages and editing.
+    pub field_spans: Vec<(FieldIdx, Span)>,
+}
+
+impl Item {
+    pub fn field(&self, field: FieldIdx) -> Option<&Value> {
+        self.fields
+            .binary_search_by_key(&field, |(f, _)| *f)
+            .ok()
+            .map(|i| &self.fields[i].1)
+    }
+
+    /// Targets of the links written in `field`.
+    pub fn links_in(&self, field: FieldIdx) -> impl Iterator<Item = ItemIdx> + '_ {
+        self.links
+            .iter()
+            .filter(move |l| l.field == field)
+            .map(|l| l.target)
+    }
+
+    pub fn has_links_in(&self, field: FieldIdx) -> bool {
+        self.links.iter().any(|l| l.field == field)
+    }
+
+    pub fn field_span(&self, field: FieldIdx) -> Option<&Span> {
+        self.field_spans
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, s)| s)
+    }
+
+    /// The title, or the id when the item has none.
+    pub fn display_title(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// Everything loaded from a project folder, checked against the profile.
+#[derive(Debug)]
+pub struct Project {
+    pub name: String,
+    /// Files in the order they were read (sorted by path).
+    pub files: Vec<SourceFile>,
+    pub items: Vec<Item>,
+    pub by_id: HashMap<String, ItemIdx>,
+    /// Items of each kind, in load order, indexed by [`KindIdx`].
+    pub by_kind: Vec<Vec<ItemIdx>>,
+}
+
+impl Project {
+    pub fn item(&self, idx: ItemIdx) -> &Item {
+        &self.items[idx.index()]
+    }
+
+    pub fn get(&self, id: &str) -> Option<ItemIdx> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn file_of(&self, idx: ItemIdx) -> &SourceFile {
+        &self.files[self.item(idx).span.file as usize]
+    }
+
+    /// 1-based line and column where a span starts.
+    pub fn line_col(&self, span: &Span) -> (u32, u32) {
+        self.files[span.file as usize].line_col(span.bytes.start)
+    }
+
+    /// `path:line` of an item's table header.
+    pub fn place(&self, idx: ItemIdx) -> (String, u32) {
+        let item = self.item(idx);
+        let (line, _) = self.line_col(&item.span);
+        (self.files[item.span.file as usize].path.clone(), line)
+    }
+
+    /// The id a person would use to find an item: sub-items name their parent.
+    pub fn reference(&self, idx: ItemIdx) -> &str {
+        let item = self.item(idx);
+        match item.parent {
+            Some(p) => &self.item(p).id,
+            None => &item.id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let f = SourceFile::new("a.toml".into(), "a = 1\n标题 = \"x\"\n".into());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(6), (2, 1));
+        let eq = f.text.find('=').unwrap();
+        assert_eq!(f.line_col(eq), (1, 3));
+        let second_eq = f.text.rfind('=').unwrap();
+        assert_eq!(f.line_col(second_eq), (2, 4));
+    }
+
+    #[test]
+    fn empty_values_are_not_present() {
+        assert!(!Value::String("  ".into()).is_present());
+        assert!(!Value::Strings(vec![]).is_present());
+        assert!(Value::Bool(false).is_present());
+    }
+}

@@ -1,0 +1,308 @@
+//! Outputs for the terminal and for other tools: findings as text or JSON,
+//! and the thread through one item as a tree.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::graph::{Dir, TraceGraph};
+use crate::model::{ItemIdx, Project};
+use crate::profile::{FieldType, Profile, Severity};
+use crate::rules::{CheckResult, Finding};
+
+/// A finding as other tools read it.
+#[derive(Debug, Serialize)]
+pub struct FindingView<'a> {
+    pub rule: &'a str,
+    pub severity: Severity,
+    pub group: &'a str,
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub message: &'a str,
+    pub file: String,
+    pub line: u32,
+}
+
+impl<'a> FindingView<'a> {
+    pub fn new(f: &'a Finding, project: &'a Project, profile: &'a Profile) -> Self {
+        let rule = &profile.rules[f.rule];
+        let item = project.item(f.item);
+        let (file, line) = project.place(f.item);
+        FindingView {
+            rule: &rule.id,
+            severity: f.severity,
+            group: &rule.group,
+            id: &item.id,
+            kind: &profile.kind(item.kind).name,
+            message: &f.message,
+            file,
+            line,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleSummary<'a> {
+    pub id: &'a str,
+    pub group: &'a str,
+    pub severity: Severity,
+    pub applicable: usize,
+    pub failed: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary<'a> {
+    pub project: &'a str,
+    pub profile: &'a str,
+    pub files: usize,
+    pub items: usize,
+    pub kinds: BTreeMap<&'a str, usize>,
+    pub findings: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub rules: Vec<RuleSummary<'a>>,
+}
+
+impl<'a> Summary<'a> {
+    pub fn new(project: &'a Project, profile: &'a Profile, result: &'a CheckResult) -> Self {
+        let kinds = profile
+            .kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.within.is_none())
+            .map(|(i, k)| (k.name.as_str(), project.by_kind[i].len()))
+            .collect();
+        let rules = profile
+            .rules
+            .iter()
+            .zip(&result.stats)
+            .map(|(r, s)| RuleSummary {
+                id: &r.id,
+                group: &r.group,
+                severity: r.severity,
+                applicable: s.applicable,
+                failed: s.failed,
+            })
+            .collect();
+        Summary {
+            project: &project.name,
+            profile: &profile.name,
+            // The configuration file is not an item file.
+            files: project.files.len().saturating_sub(1),
+            items: project.items.iter().filter(|i| i.parent.is_none()).count(),
+            kinds,
+            findings: result.findings.len(),
+            errors: result.count(Severity::Error),
+            warnings: result.count(Severity::Warning),
+            infos: result.count(Severity::Info),
+            rules,
+        }
+    }
+}
+
+/// `{"summary": {...}, "findings": [...]}` with a trailing newline.
+pub fn check_json(project: &Project, profile: &Profile, result: &CheckResult) -> String {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        summary: Summary<'a>,
+        findings: Vec<FindingView<'a>>,
+    }
+    let out = Out {
+        summary: Summary::new(project, profile, result),
+        findings: result
+            .findings
+            .iter()
+            .map(|f| FindingView::new(f, project, profile))
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&out).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// Findings grouped by rule, each with `file:line`, and a closing count.
+pub fn check_text(project: &Project, profile: &Profile, result: &CheckResult) -> String {
+    let mut out = String::new();
+    let mut start = 0;
+    while start < result.findings.len() {
+        let ri = result.findings[start].rule;
+        let end = result.findings[start..]
+            .iter()
+            .position(|f| f.rule != ri)
+            .map_or(result.findings.len(), |p| start + p);
+        let rule = &profile.rules[ri];
+        let n = end - start;
+        let _ = writeln!(
+            out,
+            "{} ({}, {}): {} finding{}",
+            rule.id,
+            rule.severity.as_str(),
+            rule.group,
+            n,
+            plural(n)
+        );
+        for f in &result.findings[start..end] {
+            let v = FindingView::new(f, project, profile);
+            let _ = writeln!(
+                out,
+                "  {:<7} {} ({})  {}:{}\n          {}",
+                v.severity.as_str(),
+                v.id,
+                v.kind,
+                v.file,
+                v.line,
+                v.message
+            );
+        }
+        out.push('\n');
+        start = end;
+    }
+    let s = Summary::new(project, profile, result);
+    let _ = write!(
+        out,
+        "{}: {} item{} in {} file{}; ",
+        s.project,
+        s.items,
+        plural(s.items),
+        s.files,
+        plural(s.files)
+    );
+    if s.findings == 0 {
+        let _ = writeln!(out, "every thread is complete, no findings.");
+    } else {
+        let _ = writeln!(
+            out,
+            "{} finding{}: {} error{}, {} warning{}{}.",
+            s.findings,
+            plural(s.findings),
+            s.errors,
+            plural(s.errors),
+            s.warnings,
+            plural(s.warnings),
+            if s.infos > 0 {
+                format!(", {} info", s.infos)
+            } else {
+                String::new()
+            }
+        );
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The thread through one item: what it answers to (upstream, towards the
+/// customer) and what answers to it (downstream, towards delivery).
+pub fn trace_text(
+    project: &Project,
+    profile: &Profile,
+    graph: &TraceGraph,
+    result: &CheckResult,
+    root: ItemIdx,
+) -> String {
+    let mut findings: BTreeMap<ItemIdx, Vec<&Finding>> = BTreeMap::new();
+    for f in &result.findings {
+        findings.entry(f.item).or_default().push(f);
+    }
+    let tree = TreeWriter {
+        project,
+        profile,
+        graph,
+        findings: &findings,
+    };
+    let mut out = String::new();
+    let (file, line) = project.place(root);
+    let _ = writeln!(out, "{}  ({file}:{line})", tree.describe(root));
+    tree.findings_of(root, "  ", &mut out);
+    for (dir, heading) in [
+        (Dir::Outgoing, "▲ upstream: what it answers to"),
+        (Dir::Incoming, "▼ downstream: what answers to it"),
+    ] {
+        let _ = writeln!(out, "{heading}");
+        let children = graph.sorted(root, dir);
+        if children.is_empty() {
+            let _ = writeln!(out, "    (nothing)");
+        }
+        let mut seen = HashSet::from([root]);
+        tree.children(root, dir, "", &mut seen, &mut out);
+    }
+    out
+}
+
+struct TreeWriter<'a> {
+    project: &'a Project,
+    profile: &'a Profile,
+    graph: &'a TraceGraph,
+    findings: &'a BTreeMap<ItemIdx, Vec<&'a Finding>>,
+}
+
+impl TreeWriter<'_> {
+    /// `kind ID · title [enum values]`
+    fn describe(&self, idx: ItemIdx) -> String {
+        let item = self.project.item(idx);
+        let kind = self.profile.kind(item.kind);
+        let mut s = format!("{} {}", kind.name, item.id);
+        if let Some(t) = &item.title {
+            let _ = write!(s, " · {t}");
+        }
+        let tags: Vec<String> = kind
+            .fields
+            .iter()
+            .filter(|f| f.ty == FieldType::Enum)
+            .filter_map(|f| item.field(f.name).map(|v| v.display()))
+            .collect();
+        if !tags.is_empty() {
+            let _ = write!(s, " [{}]", tags.join(", "));
+        }
+        s
+    }
+
+    fn findings_of(&self, idx: ItemIdx, indent: &str, out: &mut String) {
+        for f in self.findings.get(&idx).into_iter().flatten() {
+            let _ = writeln!(
+                out,
+                "{indent}✗ {} {}: {}",
+                f.severity.as_str(),
+                self.profile.rules[f.rule].id,
+                f.message
+            );
+        }
+    }
+
+    fn children(
+        &self,
+        idx: ItemIdx,
+        dir: Dir,
+        prefix: &str,
+        seen: &mut HashSet<ItemIdx>,
+        out: &mut String,
+    ) {
+        let children = self.graph.sorted(idx, dir);
+        let last = children.len().saturating_sub(1);
+        for (n, (field, child)) in children.iter().enumerate() {
+            let (branch, cont) = if n == last {
+                ("└── ", "    ")
+            } else {
+                ("├── ", "│   ")
+            };
+            let again = !seen.insert(*child);
+            let _ = writeln!(
+                out,
+                "{prefix}{branch}{} (via {}){}",
+                self.describe(*child),
+                self.profile.field_name(*field),
+                if again { " (shown above)" } else { "" }
+            );
+            if again {
+                continue;
+            }
+            let inner = format!("{prefix}{cont}");
+            self.findings_of(*child, &format!("{inner}  "), out);
+            self.children(*child, dir, &inner, seen, out);
+        }
+    }
+}

@@ -1,0 +1,1011 @@
+//! The profile: kinds, their fields, which fields link to which kinds, and
+//! the trace rules, all as data.
+//!
+//! The built-in `iso9001` profile is `profiles/iso9001.toml`, embedded in the
+//! binary. A project's `needtrail.toml` has the same shape and is merged on
+//! top: it can add kinds, add fields to a kind, add rules, and change the
+//! severity of a rule or turn it off. The result is compiled into a
+//! [`Profile`] whose names are resolved to indices, so that loading and rule
+//! evaluation never compare strings.
+
+use std::collections::{BTreeMap, HashMap};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Location, suggest};
+use crate::model::{FieldIdx, KindIdx, SourceFile, Value};
+
+/// The text of the built-in profile.
+pub const ISO9001: &str = include_str!("../profiles/iso9001.toml");
+
+/// Names of the built-in profiles.
+pub const BUILTIN: &[&str] = &["iso9001", "none"];
+
+/// Severity of a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A label in the report's languages.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Label {
+    #[default]
+    None,
+    Plain(String),
+    Translated {
+        en: String,
+        #[serde(default)]
+        zh: Option<String>,
+    },
+}
+
+impl Label {
+    /// The label in `lang` ("en" or "zh"), falling back to English, then to `fallback`.
+    pub fn get<'a>(&'a self, lang: &str, fallback: &'a str) -> &'a str {
+        match self {
+            Label::None => fallback,
+            Label::Plain(s) => s,
+            Label::Translated { en, zh } => match (lang, zh) {
+                ("zh", Some(zh)) => zh,
+                _ => en,
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The file shape (built-in profile and needtrail.toml)
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    #[serde(default)]
+    pub profile: Option<ProfileMeta>,
+    #[serde(default)]
+    pub project: Option<ProjectMeta>,
+    #[serde(default)]
+    pub common: IndexMap<String, FieldSpec>,
+    #[serde(default)]
+    pub kinds: IndexMap<String, KindSpec>,
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+    #[serde(default)]
+    pub rules: BTreeMap<Spanned<String>, Spanned<RuleOverride>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileMeta {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectMeta {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub profile: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindSpec {
+    #[serde(default)]
+    pub label: Label,
+    #[serde(default)]
+    pub within: Option<Spanned<String>>,
+    #[serde(default)]
+    pub inherit: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub fields: IndexMap<String, FieldSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    #[serde(default)]
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub to: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub label: Label,
+}
+
+/// The type of a field, as written in `type = "..."`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    String,
+    Strings,
+    Date,
+    Bool,
+    Integer,
+    Number,
+    Enum,
+    /// One id of an upstream item.
+    Link,
+    /// A list of ids of upstream items.
+    Links,
+}
+
+impl FieldType {
+    pub fn is_link(self) -> bool {
+        matches!(self, FieldType::Link | FieldType::Links)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: Spanned<String>,
+    pub kind: Spanned<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    #[serde(default)]
+    pub when: Option<CondSpec>,
+    pub require: CondSpec,
+    pub message: String,
+    #[serde(default)]
+    pub label: Label,
+    #[serde(default)]
+    pub explain: Vec<ExplainSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainSpec {
+    pub when: CondSpec,
+    pub message: String,
+}
+
+/// A condition as written. Exactly one of its keys is set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CondSpec {
+    #[serde(default)]
+    pub field: Option<Spanned<String>>,
+    #[serde(default, rename = "in")]
+    pub values: Option<Vec<toml::Value>>,
+    #[serde(default)]
+    pub from: Option<Box<LinkSpec>>,
+    #[serde(default)]
+    pub to: Option<Box<LinkSpec>>,
+    #[serde(default)]
+    pub any: Option<Vec<CondSpec>>,
+    #[serde(default)]
+    pub all: Option<Vec<CondSpec>>,
+    #[serde(default)]
+    pub not: Option<Box<CondSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    pub kind: Spanned<OneOrMany>,
+    pub via: Spanned<String>,
+    #[serde(default, rename = "where")]
+    pub where_: Option<CondSpec>,
+    #[serde(default)]
+    pub latest: Option<Spanned<String>>,
+    #[serde(default)]
+    pub same: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The names, each with the span of the whole `kind` value.
+    fn names(spanned: &Spanned<OneOrMany>) -> Vec<Spanned<String>> {
+        let span = spanned.span();
+        let names = match spanned.get_ref() {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        };
+        names
+            .into_iter()
+            .map(|n| Spanned::new(span.clone(), n))
+            .collect()
+    }
+}
+
+/// A rule's severity as changed in `[rules]`: a severity, or `"off"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleOverride {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+// ---------------------------------------------------------------------------
+// The compiled profile
+
+/// A field of a kind, with its link targets resolved.
+#[derive(Clone, Debug)]
+pub struct FieldDef {
+    pub name: FieldIdx,
+    pub ty: FieldType,
+    pub values: Vec<String>,
+    pub to: Vec<KindIdx>,
+    pub label: Label,
+}
+
+#[derive(Clone, Debug)]
+pub struct Kind {
+    pub name: String,
+    pub label: Label,
+    /// For sub-tables such as `[[review.decision]]`: the kind that holds them.
+    pub within: Option<KindIdx>,
+    /// Kinds written as sub-tables of this one.
+    pub sub_kinds: Vec<KindIdx>,
+    /// Fields a sub-item takes from its parent when it does not set them.
+    pub inherit: Vec<FieldIdx>,
+    /// Own fields, in declaration order (common fields are separate).
+    pub fields: Vec<FieldDef>,
+}
+
+/// Which way a link condition looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Links written on the subject item, to upstream items.
+    To,
+    /// Links written on other items, pointing at the subject.
+    From,
+}
+
+/// A compiled condition on an item.
+#[derive(Clone, Debug)]
+pub enum Condition {
+    /// The field is present (and, with `values`, has one of them).
+    Field {
+        field: FieldIdx,
+        values: Option<Vec<Value>>,
+    },
+    /// At least one linked item of one of `kinds`, through `via`, for which
+    /// `filter` holds. With `latest`, only the linked item with the greatest
+    /// value of that field counts. With `same`, only linked items whose value
+    /// of each of those fields equals the subject's.
+    Link {
+        dir: Direction,
+        kinds: Vec<KindIdx>,
+        via: FieldIdx,
+        filter: Option<Box<Condition>>,
+        latest: Option<FieldIdx>,
+        same: Vec<FieldIdx>,
+    },
+    Any(Vec<Condition>),
+    All(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: String,
+    /// `untraced`, `unverified`, or another group a project names.
+    pub group: String,
+    pub severity: Severity,
+    pub kind: KindIdx,
+    pub when: Option<Condition>,
+    pub require: Condition,
+    pub message: String,
+    pub label: Label,
+    pub explain: Vec<(Condition, String)>,
+}
+
+/// Kinds, fields and rules with every name resolved.
+#[derive(Debug)]
+pub struct Profile {
+    pub name: String,
+    pub kinds: Vec<Kind>,
+    kind_by_name: HashMap<String, KindIdx>,
+    field_names: Vec<String>,
+    field_by_name: HashMap<String, FieldIdx>,
+    /// Fields every kind has, besides `id` and `title`.
+    pub common: Vec<FieldDef>,
+    /// Rules that are on, in the order they were declared.
+    pub rules: Vec<Rule>,
+    /// Field index of `id` and `title`, which every item has.
+    pub id_field: FieldIdx,
+    pub title_field: FieldIdx,
+}
+
+impl Profile {
+    pub fn kind(&self, idx: KindIdx) -> &Kind {
+        &self.kinds[idx as usize]
+    }
+
+    pub fn kind_index(&self, name: &str) -> Option<KindIdx> {
+        self.kind_by_name.get(name).copied()
+    }
+
+    pub fn field_name(&self, idx: FieldIdx) -> &str {
+        &self.field_names[idx as usize]
+    }
+
+    pub fn field_index(&self, name: &str) -> Option<FieldIdx> {
+        self.field_by_name.get(name).copied()
+    }
+
+    /// The definition of `field` on `kind`, own fields first, then common ones.
+    pub fn field_def(&self, kind: KindIdx, field: FieldIdx) -> Option<&FieldDef> {
+        self.kind(kind)
+            .fields
+            .iter()
+            .chain(&self.common)
+            .find(|f| f.name == field)
+    }
+
+    /// Every field name an item of `kind` may have, for suggestions.
+    pub fn field_names_of(&self, kind: KindIdx) -> Vec<&str> {
+        let mut names = vec!["id", "title"];
+        let k = self.kind(kind);
+        names.extend(k.fields.iter().map(|f| self.field_name(f.name)));
+        names.extend(self.common.iter().map(|f| self.field_name(f.name)));
+        names.extend(k.sub_kinds.iter().map(|s| self.kind(*s).name.as_str()));
+        names
+    }
+
+    /// Kinds that are written as top-level arrays of tables.
+    pub fn top_kinds(&self) -> impl Iterator<Item = (KindIdx, &Kind)> {
+        self.kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.within.is_none())
+            .map(|(i, k)| (i as KindIdx, k))
+    }
+
+    /// The field of a sub-kind that links it to its parent (named after the parent kind).
+    pub fn parent_field(&self, kind: KindIdx) -> Option<FieldIdx> {
+        let parent = self.kind(kind).within?;
+        self.field_index(&self.kind(parent).name)
+    }
+
+    fn intern(&mut self, name: &str) -> FieldIdx {
+        if let Some(i) = self.field_by_name.get(name) {
+            return *i;
+        }
+        let i = self.field_names.len() as FieldIdx;
+        self.field_names.push(name.to_owned());
+        self.field_by_name.insert(name.to_owned(), i);
+        i
+    }
+}
+
+/// The project's settings from `[project]`.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectSettings {
+    pub name: Option<String>,
+    pub profile: String,
+}
+
+/// Parses a profile-shaped TOML file, reporting a syntax or shape error with its place.
+pub fn parse_file(source: &SourceFile) -> Result<ProfileFile, Diagnostic> {
+    toml::from_str::<ProfileFile>(&source.text).map_err(|e| {
+        let bytes = e.span().unwrap_or(0..0);
+        let message = e.message().trim_end().to_owned();
+        let help = if message.starts_with("unknown field") {
+            "needtrail.toml takes [project], [rules], [common], [kinds.NAME] and [[rule]]: see docs/format.md"
+        } else {
+            "fix the TOML at this place: see docs/format.md for the shape of needtrail.toml"
+        };
+        Diagnostic::new("config", message, Location::in_source(source, bytes)).with_help(help)
+    })
+}
+
+/// Builds the profile for a project: the built-in profile it names (default
+/// `iso9001`), with the project's own kinds, fields, rules and overrides on
+/// top. All problems found are returned together.
+pub fn build(
+    project: Option<(&SourceFile, ProfileFile)>,
+) -> Result<(Profile, ProjectSettings), Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut settings = ProjectSettings {
+        name: None,
+        profile: "iso9001".to_owned(),
+    };
+    let (source, mut user) = match project {
+        Some((s, f)) => (Some(s), f),
+        None => (None, ProfileFile::default()),
+    };
+    if let Some(meta) = user.project.take() {
+        settings.name = meta.name;
+        if let Some(p) = meta.profile {
+            if !BUILTIN.contains(&p.get_ref().as_str()) {
+                diags.push(
+                    Diagnostic::new(
+                        "config",
+                        format!("unknown profile `{}`", p.get_ref()),
+                        loc(source, p.span()),
+                    )
+                    .with_help(format!("built-in profiles are: {}", BUILTIN.join(", "))),
+                );
+            }
+            settings.profile = p.into_inner();
+        }
+    }
+    let builtin_src = SourceFile::new("<built-in iso9001 profile>".into(), ISO9001.into());
+    let base = if settings.profile == "iso9001" {
+        parse_file(&builtin_src).map_err(|d| vec![d])?
+    } else {
+        ProfileFile::default()
+    };
+    let mut compiler = Compiler {
+        profile: Profile {
+            name: settings.profile.clone(),
+            kinds: Vec::new(),
+            kind_by_name: HashMap::new(),
+            field_names: Vec::new(),
+            field_by_name: HashMap::new(),
+            common: Vec::new(),
+            rules: Vec::new(),
+            id_field: 0,
+            title_field: 0,
+        },
+        diags: &mut diags,
+    };
+    compiler.profile.id_field = compiler.profile.intern("id");
+    compiler.profile.title_field = compiler.profile.intern("title");
+    compiler.declare(&base, Some(&builtin_src));
+    compiler.declare(&user, source);
+    compiler.resolve_fields(&base, Some(&builtin_src));
+    compiler.resolve_fields(&user, source);
+    compiler.resolve_inherit(&base, Some(&builtin_src));
+    compiler.resolve_inherit(&user, source);
+    let mut rules = Vec::new();
+    for (spec, src) in base
+        .rule
+        .iter()
+        .map(|r| (r, Some(&builtin_src)))
+        .chain(user.rule.iter().map(|r| (r, source)))
+    {
+        if let Some(rule) = compiler.rule(spec, src) {
+            if rules.iter().any(|r: &Rule| r.id == rule.id) {
+                compiler.diags.push(
+                    Diagnostic::new(
+                        "config",
+                        format!("rule `{}` is declared twice", rule.id),
+                        loc(src, spec.id.span()),
+                    )
+                    .with_help("give the new rule an id of its own"),
+                );
+            } else {
+                rules.push(rule);
+            }
+        }
+    }
+    for (id, ov) in base.rules.iter().chain(user.rules.iter()) {
+        match rules.iter_mut().find(|r| r.id == *id.get_ref()) {
+            Some(rule) => {
+                rule.severity = match ov.get_ref() {
+                    RuleOverride::Error => Severity::Error,
+                    RuleOverride::Warning => Severity::Warning,
+                    RuleOverride::Info => Severity::Info,
+                    RuleOverride::Off => continue,
+                }
+            }
+            None => {
+                let names: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+                let mut d = Diagnostic::new(
+                    "config",
+                    format!("no rule `{}` to override", id.get_ref()),
+                    loc(source, id.span()),
+                );
+                d = match suggest(id.get_ref(), names.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!("rules are: {}", names.join(", "))),
+                };
+                compiler.diags.push(d);
+            }
+        }
+    }
+    let off: Vec<&str> = base
+        .rules
+        .iter()
+        .chain(user.rules.iter())
+        .filter(|(_, v)| *v.get_ref() == RuleOverride::Off)
+        .map(|(k, _)| k.get_ref().as_str())
+        .collect();
+    rules.retain(|r| !off.contains(&r.id.as_str()));
+    let mut profile = compiler.profile;
+    profile.rules = rules;
+    if diags.is_empty() {
+        Ok((profile, settings))
+    } else {
+        Err(diags)
+    }
+}
+
+fn loc(source: Option<&SourceFile>, bytes: std::ops::Range<usize>) -> Location {
+    match source {
+        Some(s) => Location::in_source(s, bytes),
+        None => Location::whole_file("needtrail.toml"),
+    }
+}
+
+struct Compiler<'d> {
+    profile: Profile,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+impl Compiler<'_> {
+    fn error(
+        &mut self,
+        src: Option<&SourceFile>,
+        span: std::ops::Range<usize>,
+        msg: String,
+        help: String,
+    ) {
+        self.diags
+            .push(Diagnostic::new("config", msg, loc(src, span)).with_help(help));
+    }
+
+    /// First pass: make every kind and field name known.
+    fn declare(&mut self, file: &ProfileFile, _src: Option<&SourceFile>) {
+        for (name, spec) in &file.kinds {
+            let idx = match self.profile.kind_index(name) {
+                Some(i) => i,
+                None => {
+                    let i = self.profile.kinds.len() as KindIdx;
+                    self.profile.kinds.push(Kind {
+                        name: name.clone(),
+                        label: Label::None,
+                        within: None,
+                        sub_kinds: Vec::new(),
+                        inherit: Vec::new(),
+                        fields: Vec::new(),
+                    });
+                    self.profile.kind_by_name.insert(name.clone(), i);
+                    self.profile.intern(name);
+                    i
+                }
+            };
+            if !matches!(spec.label, Label::None) {
+                self.profile.kinds[idx as usize].label = spec.label.clone();
+            }
+            for field in spec.fields.keys() {
+                self.profile.intern(field);
+            }
+        }
+        for field in file.common.keys() {
+            self.profile.intern(field);
+        }
+    }
+
+    /// Second pass: resolve link targets, parents and inherited fields.
+    fn resolve_fields(&mut self, file: &ProfileFile, src: Option<&SourceFile>) {
+        for (name, spec) in &file.common {
+            if let Some(def) = self.field(name, spec, src) {
+                self.profile.common.retain(|f| f.name != def.name);
+                self.profile.common.push(def);
+            }
+        }
+        for (name, spec) in &file.kinds {
+            let kind = self.profile.kind_index(name).expect("declared");
+            for (fname, fspec) in &spec.fields {
+                if matches!(fname.as_str(), "id" | "title") {
+                    self.error(
+                        src,
+                        0..0,
+                        format!("kind `{name}` redefines the field `{fname}`"),
+                        "`id` and `title` are fields of every kind; choose another name".into(),
+                    );
+                    continue;
+                }
+                if let Some(def) = self.field(fname, fspec, src) {
+                    let fields = &mut self.profile.kinds[kind as usize].fields;
+                    match fields.iter_mut().find(|f| f.name == def.name) {
+                        Some(existing) => *existing = def,
+                        None => fields.push(def),
+                    }
+                }
+            }
+            if let Some(within) = &spec.within {
+                match self.kind_ref(within, src) {
+                    Some(parent) => {
+                        self.profile.kinds[kind as usize].within = Some(parent);
+                        if !self.profile.kinds[parent as usize]
+                            .sub_kinds
+                            .contains(&kind)
+                        {
+                            self.profile.kinds[parent as usize].sub_kinds.push(kind);
+                        }
+                        let pname = self.profile.kind(parent).name.clone();
+                        let pf = self.profile.intern(&pname);
+                        let fields = &mut self.profile.kinds[kind as usize].fields;
+                        if !fields.iter().any(|f| f.name == pf) {
+                            fields.push(FieldDef {
+                                name: pf,
+                                ty: FieldType::Link,
+                                values: Vec::new(),
+                                to: vec![parent],
+                                label: Label::None,
+                            });
+                        }
+                    }
+                    None => continue,
+                }
+            }
+        }
+    }
+
+    /// Third pass, once every kind's fields are known: inherited fields.
+    fn resolve_inherit(&mut self, file: &ProfileFile, src: Option<&SourceFile>) {
+        for (name, spec) in &file.kinds {
+            let kind = self.profile.kind_index(name).expect("declared");
+            for inh in &spec.inherit {
+                let Some(f) = self.profile.field_index(inh.get_ref()) else {
+                    self.error(
+                        src,
+                        inh.span(),
+                        format!("kind `{name}` inherits unknown field `{}`", inh.get_ref()),
+                        "inherit names fields of the parent kind".into(),
+                    );
+                    continue;
+                };
+                self.profile.kinds[kind as usize].inherit.push(f);
+                // An inherited field is a field of the sub-kind too.
+                let parent_def = self.profile.kinds[kind as usize]
+                    .within
+                    .and_then(|p| self.profile.field_def(p, f).cloned());
+                let fields = &mut self.profile.kinds[kind as usize].fields;
+                if let Some(def) = parent_def
+                    && !fields.iter().any(|d| d.name == f)
+                {
+                    fields.push(def);
+                }
+            }
+        }
+    }
+
+    fn kind_ref(&mut self, name: &Spanned<String>, src: Option<&SourceFile>) -> Option<KindIdx> {
+        let found = self.profile.kind_index(name.get_ref());
+        if found.is_none() {
+            let names: Vec<String> = self.profile.kinds.iter().map(|k| k.name.clone()).collect();
+            let help = match suggest(name.get_ref(), names.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("kinds are: {}", names.join(", ")),
+            };
+            self.error(
+                src,
+                name.span(),
+                format!("unknown kind `{}`", name.get_ref()),
+                help,
+            );
+        }
+        found
+    }
+
+    fn field(
+        &mut self,
+        name: &str,
+        spec: &FieldSpec,
+        src: Option<&SourceFile>,
+    ) -> Option<FieldDef> {
+        let idx = self.profile.intern(name);
+        let mut to = Vec::new();
+        for t in &spec.to {
+            to.push(self.kind_ref(t, src)?);
+        }
+        if spec.ty.is_link() && to.is_empty() {
+            self.error(
+                src,
+                0..0,
+                format!("link field `{name}` names no kinds it links to"),
+                "add `to = [\"kind\", ...]`".into(),
+            );
+            return None;
+        }
+        if spec.ty == FieldType::Enum && spec.values.is_empty() {
+            self.error(
+                src,
+                0..0,
+                format!("enum field `{name}` lists no values"),
+                "add `values = [\"a\", \"b\"]`".into(),
+            );
+            return None;
+        }
+        Some(FieldDef {
+            name: idx,
+            ty: spec.ty,
+            values: spec.values.clone(),
+            to,
+            label: spec.label.clone(),
+        })
+    }
+
+    fn field_ref(
+        &mut self,
+        kinds: &[KindIdx],
+        name: &Spanned<String>,
+        src: Option<&SourceFile>,
+    ) -> Option<FieldIdx> {
+        let idx = self.profile.field_index(name.get_ref());
+        let known = idx.is_some_and(|f| {
+            f == self.profile.id_field
+                || f == self.profile.title_field
+                || kinds
+                    .iter()
+                    .all(|k| self.profile.field_def(*k, f).is_some())
+        });
+        if !known {
+            let kind_names: Vec<String> = kinds
+                .iter()
+                .map(|k| self.profile.kind(*k).name.clone())
+                .collect();
+            let candidates: Vec<String> = kinds
+                .first()
+                .map(|k| {
+                    self.profile
+                        .field_names_of(*k)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let help = match suggest(name.get_ref(), candidates.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("fields are: {}", candidates.join(", ")),
+            };
+            self.error(
+                src,
+                name.span(),
+                format!(
+                    "`{}` is not a field of {}",
+                    name.get_ref(),
+                    kind_names.join(" or ")
+                ),
+                help,
+            );
+            return None;
+        }
+        idx
+    }
+
+    fn rule(&mut self, spec: &RuleSpec, src: Option<&SourceFile>) -> Option<Rule> {
+        let kind = self.kind_ref(&spec.kind, src)?;
+        let when = match &spec.when {
+            Some(c) => Some(self.cond(kind, c, src)?),
+            None => None,
+        };
+        let require = self.cond(kind, &spec.require, src)?;
+        let mut explain = Vec::new();
+        for e in &spec.explain {
+            explain.push((self.cond(kind, &e.when, src)?, e.message.clone()));
+        }
+        Some(Rule {
+            id: spec.id.get_ref().clone(),
+            group: spec.group.clone().unwrap_or_else(|| "other".into()),
+            severity: spec.severity.unwrap_or(Severity::Error),
+            kind,
+            when,
+            require,
+            message: spec.message.clone(),
+            label: spec.label.clone(),
+            explain,
+        })
+    }
+
+    fn cond(
+        &mut self,
+        kind: KindIdx,
+        spec: &CondSpec,
+        src: Option<&SourceFile>,
+    ) -> Option<Condition> {
+        let set = [
+            spec.field.is_some(),
+            spec.from.is_some(),
+            spec.to.is_some(),
+            spec.any.is_some(),
+            spec.all.is_some(),
+            spec.not.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if set != 1 || (spec.values.is_some() && spec.field.is_none()) {
+            let span = spec.field.as_ref().map_or(0..0, |f| f.span());
+            self.error(
+                src,
+                span,
+                "a condition takes exactly one of `field`, `from`, `to`, `any`, `all`, `not`"
+                    .into(),
+                "`in` goes with `field`; combine conditions with `all = [...]`".into(),
+            );
+            return None;
+        }
+        if let Some(field) = &spec.field {
+            let f = self.field_ref(&[kind], field, src)?;
+            let values = spec
+                .values
+                .as_ref()
+                .map(|vs| vs.iter().map(toml_to_value).collect());
+            return Some(Condition::Field { field: f, values });
+        }
+        if let Some(list) = &spec.any {
+            let conds: Option<Vec<_>> = list.iter().map(|c| self.cond(kind, c, src)).collect();
+            return Some(Condition::Any(conds?));
+        }
+        if let Some(list) = &spec.all {
+            let conds: Option<Vec<_>> = list.iter().map(|c| self.cond(kind, c, src)).collect();
+            return Some(Condition::All(conds?));
+        }
+        if let Some(inner) = &spec.not {
+            return Some(Condition::Not(Box::new(self.cond(kind, inner, src)?)));
+        }
+        let (dir, link) = match (&spec.from, &spec.to) {
+            (Some(l), _) => (Direction::From, l),
+            (_, Some(l)) => (Direction::To, l),
+            _ => unreachable!("one key is set"),
+        };
+        let mut kinds = Vec::new();
+        for name in OneOrMany::names(&link.kind) {
+            kinds.push(self.kind_ref(&name, src)?);
+        }
+        // `via` is a field of the item that holds the link.
+        let holder = match dir {
+            Direction::To => vec![kind],
+            Direction::From => kinds.clone(),
+        };
+        let via = self.field_ref(&holder, &link.via, src)?;
+        let filter = match &link.where_ {
+            Some(w) => {
+                let mut c = None;
+                for k in &kinds {
+                    c = Some(self.cond(*k, w, src)?);
+                }
+                c.map(Box::new)
+            }
+            None => None,
+        };
+        let latest = match &link.latest {
+            Some(f) => Some(self.field_ref(&kinds, f, src)?),
+            None => None,
+        };
+        let mut same = Vec::new();
+        for f in &link.same {
+            let idx = self.field_ref(&kinds, f, src)?;
+            self.field_ref(&[kind], f, src)?;
+            same.push(idx);
+        }
+        Some(Condition::Link {
+            dir,
+            kinds,
+            via,
+            filter,
+            latest,
+            same,
+        })
+    }
+}
+
+/// A value from a rule's `in = [...]` list, as the model holds values.
+fn toml_to_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::Integer(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::Date(d.to_string()),
+        toml::Value::Array(a) => Value::Strings(a.iter().map(|v| v.to_string()).collect()),
+        toml::Value::Table(_) => Value::String(v.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profile_compiles_with_every_rule_of_the_interface() {
+        let (profile, settings) = build(None).expect("built-in profile is valid");
+        assert_eq!(settings.profile, "iso9001");
+        let ids: Vec<&str> = profile.rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "requirement-reviewed",
+                "requirement-clarify-open",
+                "legal-cites-regulation",
+                "stated-has-source",
+                "requirement-has-design-input",
+                "design-input-traced",
+                "objective-measurable",
+                "complaint-traced",
+                "design-input-verified",
+                "requirement-validated-or-delivered",
+            ]
+        );
+        for r in &profile.rules {
+            let expected = if r.id == "requirement-validated-or-delivered" {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            assert_eq!(r.severity, expected, "{}", r.id);
+        }
+        let kinds: Vec<&str> = profile.kinds.iter().map(|k| k.name.as_str()).collect();
+        for k in [
+            "customer",
+            "contract",
+            "requirement",
+            "review",
+            "decision",
+            "design_input",
+            "design_output",
+            "verification",
+            "validation",
+            "objective",
+            "delivery",
+            "feedback",
+            "change",
+        ] {
+            assert!(kinds.contains(&k), "{k}");
+        }
+    }
+
+    #[test]
+    fn overrides_change_severity_and_turn_rules_off() {
+        let src = SourceFile::new(
+            "needtrail.toml".into(),
+            "[project]\nname = \"x\"\n[rules]\nstated-has-source = \"warning\"\nlegal-cites-regulation = \"off\"\n".into(),
+        );
+        let file = parse_file(&src).unwrap();
+        let (profile, _) = build(Some((&src, file))).unwrap();
+        let r = profile
+            .rules
+            .iter()
+            .find(|r| r.id == "stated-has-source")
+            .unwrap();
+        assert_eq!(r.severity, Severity::Warning);
+        assert!(
+            !profile
+                .rules
+                .iter()
+                .any(|r| r.id == "legal-cites-regulation")
+        );
+    }
+
+    #[test]
+    fn unknown_override_is_reported_with_its_place() {
+        let src = SourceFile::new(
+            "needtrail.toml".into(),
+            "[rules]\nstated-has-sourse = \"off\"\n".into(),
+        );
+        let file = parse_file(&src).unwrap();
+        let err = build(Some((&src, file))).unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert_eq!(err[0].location.line, 2);
+        assert_eq!(
+            err[0].help.as_deref(),
+            Some("did you mean `stated-has-source`?")
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! Rules: evaluates the profile's trace rules over the graph and gives the
+//! findings, each attached to the item that breaks the rule.
+//!
+//! Every rule looks only at the items of its kind and, for each, only at that
+//! item's own links (through the graph's adjacency lists), so checking grows
+//! with the number of items and links, never with their square.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::graph::TraceGraph;
+use crate::model::{FieldIdx, ItemIdx, Project, Value};
+use crate::profile::{Condition, Direction, Profile, Rule, Severity};
+
+/// One place where the thread breaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Index of the rule in [`Profile::rules`].
+    pub rule: usize,
+    pub severity: Severity,
+    pub item: ItemIdx,
+    pub message: String,
+}
+
+/// How many items a rule applied to, and how many of them broke it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RuleStats {
+    pub applicable: usize,
+    pub failed: usize,
+}
+
+/// The outcome of running every rule.
+#[derive(Debug, Default)]
+pub struct CheckResult {
+    /// Sorted by rule order, then file and line of the item.
+    pub findings: Vec<Finding>,
+    /// Indexed like [`Profile::rules`].
+    pub stats: Vec<RuleStats>,
+}
+
+impl CheckResult {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Runs all rules of the profile.
+pub fn check(project: &Project, profile: &Profile, graph: &TraceGraph) -> CheckResult {
+    let eval = Evaluator {
+        project,
+        profile,
+        graph,
+    };
+    let per_rule: Vec<(Vec<Finding>, RuleStats)> = profile
+        .rules
+        .par_iter()
+        .enumerate()
+        .map(|(ri, rule)| eval.run_rule(ri, rule))
+        .collect();
+    let mut result = CheckResult::default();
+    for (findings, stats) in per_rule {
+        result.findings.extend(findings);
+        result.stats.push(stats);
+    }
+    result
+}
+
+struct Evaluator<'a> {
+    project: &'a Project,
+    profile: &'a Profile,
+    graph: &'a TraceGraph,
+}
+
+impl Evaluator<'_> {
+    fn run_rule(&self, ri: usize, rule: &Rule) -> (Vec<Finding>, RuleStats) {
+        let mut stats = RuleStats::default();
+        let mut findings = Vec::new();
+        let items = self
+            .project
+            .by_kind
+            .get(rule.kind as usize)
+            .map_or(&[][..], Vec::as_slice);
+        for &item in items {
+            let mut scratch = Vec::new();
+            if let Some(when) = &rule.when
+                && !self.eval(when, item, &mut scratch)
+            {
+                continue;
+            }
+            stats.applicable += 1;
+            let mut evidence = Vec::new();
+            if self.eval(&rule.require, item, &mut evidence) {
+                continue;
+            }
+            stats.failed += 1;
+            let mut template = rule.message.as_str();
+            for (cond, message) in &rule.explain {
+                let mut ev = Vec::new();
+                if self.eval(cond, item, &mut ev) {
+                    template = message;
+                    evidence = ev;
+                    break;
+                }
+            }
+            findings.push(Finding {
+                rule: ri,
+                severity: rule.severity,
+                item,
+                message: self.fill(template, item, &evidence),
+            });
+        }
+        // Items are in load order, which is file order then position.
+        (findings, stats)
+    }
+
+    /// Whether `cond` holds for `item`. Linked items that made a link
+    /// condition hold are pushed to `evidence` (the innermost ones when
+    /// conditions nest), so messages can name them.
+    fn eval(&self, cond: &Condition, item: ItemIdx, evidence: &mut Vec<ItemIdx>) -> bool {
+        match cond {
+            Condition::Field { field, values } => self.field_holds(item, *field, values.as_deref()),
+            Condition::Any(list) => {
+                let mut any = false;
+                for c in list {
+                    any |= self.eval(c, item, evidence);
+                }
+                any
+            }
+            Condition::All(list) => {
+                let mut local = Vec::new();
+                for c in list {
+                    if !self.eval(c, item, &mut local) {
+                        return false;
+                    }
+                }
+                evidence.extend(local);
+                true
+            }
+            Condition::Not(inner) => {
+                let mut local = Vec::new();
+                let holds = self.eval(inner, item, &mut local);
+                if holds {
+                    // What made the inner condition hold is why `not` fails.
+                    evidence.extend(local);
+                }
+                !holds
+            }
+            Condition::Link {
+                dir,
+                kinds,
+                via,
+                filter,
+                latest,
+                same,
+            } => {
+                let mut candidates: Vec<ItemIdx> = match dir {
+                    Direction::To => self.project.item(item).links_in(*via).collect(),
+                    Direction::From => self
+                        .graph
+                        .downstream(item)
+                        .filter(|(f, _)| f == via)
+                        .map(|(_, i)| i)
+                        .collect(),
+                };
+                candidates.retain(|c| {
+                    kinds.contains(&self.project.item(*c).kind)
+                        && same.iter().all(|f| self.same_value(item, *c, *f))
+                });
+                if let Some(order) = latest {
+                    let newest = candidates.iter().copied().max_by(|a, b| {
+                        self.order_key(*a, *order)
+                            .cmp(&self.order_key(*b, *order))
+                            .then(a.cmp(b))
+                    });
+                    candidates = newest.into_iter().collect();
+                }
+                let mut holds = false;
+                for c in candidates {
+                    match filter {
+                        None => {
+                            evidence.push(c);
+                            holds = true;
+                        }
+                        Some(f) => {
+                            let mut inner = Vec::new();
+                            if self.eval(f, c, &mut inner) {
+                                if inner.is_empty() {
+                                    evidence.push(c);
+                                } else {
+                                    evidence.extend(inner);
+                                }
+                                holds = true;
+                            }
+                        }
+                    }
+                }
+                holds
+            }
+        }
+    }
+
+    fn field_holds(&self, item: ItemIdx, field: FieldIdx, values: Option<&[Value]>) -> bool {
+        let it = self.project.item(item);
+        if field == self.profile.id_field {
+            return values.is_none_or(|vs| {
+                vs.iter()
+                    .any(|v| matches!(v, Value::String(s) if *s == it.id))
+            });
+        }
+        if field == self.profile.title_field {
+            let present = it.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+            return present && values.is_none_or(|vs| {
+                vs.iter().any(
+                    |v| matches!(v, Value::String(s) if Some(s.as_str()) == it.title.as_deref()),
+                )
+            });
+        }
+        if let Some(v) = it.field(field) {
+            if !v.is_present() {
+                return false;
+            }
+            return match values {
+                None => true,
+                Some(vs) => vs.iter().any(|want| value_matches(v, want)),
+            };
+        }
+        let mut targets = it.links_in(field).peekable();
+        if targets.peek().is_none() {
+            return false;
+        }
+        match values {
+            None => true,
+            Some(vs) => targets.any(|t| {
+                let id = &self.project.item(t).id;
+                vs.iter().any(|v| matches!(v, Value::String(s) if s == id))
+            }),
+        }
+    }
+
+    /// Whether two items have the same value (or the same link targets) in `field`.
+    fn same_value(&self, a: ItemIdx, b: ItemIdx, field: FieldIdx) -> bool {
+        let (ia, ib) = (self.project.item(a), self.project.item(b));
+        match (ia.field(field), ib.field(field)) {
+            (Some(x), Some(y)) => return x == y,
+            (Some(_), None) | (None, Some(_)) => return false,
+            (None, None) => {}
+        }
+        let la: BTreeSet<ItemIdx> = ia.links_in(field).collect();
+        let lb: BTreeSet<ItemIdx> = ib.links_in(field).collect();
+        !la.is_empty() && la == lb
+    }
+
+    /// The value `latest` orders by: dates and strings sort as text.
+    fn order_key(&self, item: ItemIdx, field: FieldIdx) -> String {
+        self.project
+            .item(item)
+            .field(field)
+            .map(Value::display)
+            .unwrap_or_default()
+    }
+
+    /// Fills a message template: `{matched}` lists the evidence, `{id}` and
+    /// `{title}` are the item's, `{FIELD}` is the value of one of its fields.
+    fn fill(&self, template: &str, item: ItemIdx, evidence: &[ItemIdx]) -> String {
+        let mut out = String::with_capacity(template.len() + 16);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                out.push_str(&rest[open..]);
+                rest = "";
+                break;
+            };
+            let name = &after[..close];
+            match self.placeholder(name, item, evidence) {
+                Some(v) => out.push_str(&v),
+                None => out.push_str(&rest[open..open + close + 2]),
+            }
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn placeholder(&self, name: &str, item: ItemIdx, evidence: &[ItemIdx]) -> Option<String> {
+        let it = self.project.item(item);
+        match name {
+            "matched" => {
+                let refs: BTreeSet<&str> = evidence
+                    .iter()
+                    .map(|e| self.project.reference(*e))
+                    .collect();
+                Some(refs.into_iter().collect::<Vec<_>>().join(", "))
+            }
+            "id" => Some(it.id.clone()),
+            "title" => Some(it.display_title().to_owned()),
+            _ => {
+                let f = self.profile.field_index(name)?;
+                if let Some(v) = it.field(f) {
+                    return Some(v.display());
+                }
+                let ids: Vec<&str> = it
+                    .links_in(f)
+                    .map(|t| self.project.item(t).id.as_str())
+                    .collect();
+                (!ids.is_empty()).then(|| ids.join(", "))
+            }
+        }
+    }
+}
+
+fn value_matches(have: &Value, want: &Value) -> bool {
+    match (have, want) {
+        (Value::Strings(list), Value::String(w)) => list.iter().any(|s| s == w),
+        (Value::Date(d), Value::String(w)) => d == w,
+        (Value::Float(a), Value::Integer(b)) => *a == *b as f64,
+        (Value::Integer(a), Value::Float(b)) => *a as f64 == *b,
+        _ => have == want,
+    }
+}
