@@ -1,1 +1,44 @@
-fn main() {}
+//! Stage benchmarks on a generated corpus: load, graph, rules, and the whole
+//! check, at sizes that show how time grows with the number of items.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use needtrail::corpus::{CorpusSpec, generate};
+use needtrail::graph::TraceGraph;
+use needtrail::{load, rules};
+
+fn sizes() -> Vec<usize> {
+    match std::env::var("NEEDTRAIL_BENCH_SIZES") {
+        Ok(s) => s.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
+        Err(_) => vec![1_000, 10_000],
+    }
+}
+
+fn stages(c: &mut Criterion) {
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    for n in sizes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        generate(dir.path(), CorpusSpec::new(n)).expect("corpus");
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("load", n), &n, |b, _| {
+            b.iter(|| black_box(load::load(dir.path()).expect("loads")))
+        });
+        let loaded = load::load(dir.path()).expect("loads");
+        group.bench_with_input(BenchmarkId::new("graph", n), &n, |b, _| {
+            b.iter(|| black_box(TraceGraph::build(&loaded.project)))
+        });
+        let graph = TraceGraph::build(&loaded.project);
+        group.bench_with_input(BenchmarkId::new("rules", n), &n, |b, _| {
+            b.iter(|| black_box(rules::check(&loaded.project, &loaded.profile, &graph)))
+        });
+        group.bench_with_input(BenchmarkId::new("whole", n), &n, |b, _| {
+            b.iter(|| black_box(needtrail::app::run_pipeline(dir.path()).is_ok()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

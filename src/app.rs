@@ -174,3 +174,41 @@ pub fn init(dir: &Path, io: &mut Io<'_>) -> i32 {
 fn toml_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
+
+/// `needtrail generate`: a synthetic project, with its planted gaps listed
+/// in `expected-findings.json` beside it.
+pub fn generate(dir: &Path, spec: crate::corpus::CorpusSpec, io: &mut Io<'_>) -> i32 {
+    if dir.exists() {
+        let _ = writeln!(
+            io.err,
+            "error: {} already exists; generate writes a new folder only",
+            dir.display()
+        );
+        return EXIT_INPUT;
+    }
+    let result = crate::corpus::generate(dir, spec).and_then(|gaps| {
+        let list: Vec<serde_json::Value> = gaps
+            .iter()
+            .map(|(rule, id)| serde_json::json!({"rule": rule, "id": id}))
+            .collect();
+        let mut text = serde_json::to_string_pretty(&list).expect("serialisable");
+        text.push('\n');
+        std::fs::write(dir.join("expected-findings.json"), text)?;
+        Ok(gaps.len())
+    });
+    match result {
+        Ok(n) => {
+            let _ = writeln!(
+                io.out,
+                "Wrote {} requirements to {} with {n} planted gaps (expected-findings.json).",
+                spec.requirements,
+                dir.display()
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(io.err, "error: cannot write {}: {e}", dir.display());
+            EXIT_INPUT
+        }
+    }
+}

@@ -48,6 +48,20 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Write a synthetic project of any size, for benchmarks and scale tests
+    Generate {
+        /// The folder to write (must not exist yet)
+        dir: PathBuf,
+        /// Number of customer requirements
+        #[arg(long, default_value_t = 1000)]
+        requirements: usize,
+        /// Requirements per file
+        #[arg(long, default_value_t = 500)]
+        per_file: usize,
+        /// Leave every n-th design input unverified (0: no gaps)
+        #[arg(long, default_value_t = 97)]
+        gap_every: usize,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -106,5 +120,19 @@ pub fn run(cli: Cli) -> i32 {
         ),
         Command::Trace { id, dir } => app::trace(&dir, &id, &mut io),
         Command::Init { dir } => app::init(&dir, &mut io),
+        Command::Generate {
+            dir,
+            requirements,
+            per_file,
+            gap_every,
+        } => app::generate(
+            &dir,
+            crate::corpus::CorpusSpec {
+                requirements,
+                per_file: per_file.max(1),
+                gap_every,
+            },
+            &mut io,
+        ),
     }
 }

@@ -11,6 +11,7 @@
 pub mod app;
 pub mod atomic;
 pub mod cli;
+pub mod corpus;
 pub mod diag;
 pub mod graph;
 pub mod load;

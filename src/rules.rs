@@ -214,11 +214,12 @@ impl Evaluator<'_> {
         }
         if field == self.profile.title_field {
             let present = it.title.as_deref().is_some_and(|t| !t.trim().is_empty());
-            return present && values.is_none_or(|vs| {
-                vs.iter().any(
+            return present
+                && values.is_none_or(|vs| {
+                    vs.iter().any(
                     |v| matches!(v, Value::String(s) if Some(s.as_str()) == it.title.as_deref()),
                 )
-            });
+                });
         }
         if let Some(v) = it.field(field) {
             if !v.is_present() {

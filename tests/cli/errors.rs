@@ -1,0 +1,198 @@
+//! Bad input: every problem is reported in one run, with file, line and
+//! column and a hint, exit code 2, and nothing is modified.
+
+use crate::support::*;
+
+/// `(code, file, line, column)` of every error in a JSON error report.
+fn error_places(json: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    json["errors"]
+        .as_array()
+        .expect("errors array")
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap().to_owned(),
+                e["file"].as_str().unwrap().to_owned(),
+                e["line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_error_in_every_file_is_reported_with_its_place() {
+    let dir = fixture("broken");
+    let (code, json) = check_json(&dir);
+    assert_eq!(code, 2);
+    let s = |x: &str| x.to_owned();
+    assert_eq!(
+        error_places(&json),
+        vec![
+            (s("unknown-field"), s("design/inputs.toml"), 4, 1),
+            (s("wrong-link-kind"), s("design/inputs.toml"), 9, 11),
+            (s("unknown-kind"), s("design/inputs.toml"), 11, 3),
+            (s("bad-value"), s("items.toml"), 4, 8),
+            (s("bad-value"), s("items.toml"), 10, 10),
+            (s("duplicate-id"), s("items.toml"), 12, 1),
+            (s("unknown-link"), s("items.toml"), 16, 12),
+            (s("missing-id"), s("items.toml"), 18, 1),
+            (s("toml-syntax"), s("syntax.toml"), 3, 22),
+        ]
+    );
+}
+
+#[test]
+fn errors_in_the_terminal_point_at_the_place_and_say_how_to_fix_it() {
+    let r = run(["check".as_ref(), fixture("broken").as_os_str()]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "", "errors go to stderr");
+    let e = &r.stderr;
+    assert!(
+        e.contains(
+            "error[unknown-field]: unknown field `tracse` in a design_input\n  --> design/inputs.toml:4:1\n  |\n4 | tracse = [\"REQ-1\"]\n  | ^^^^^^\n  = help: did you mean `traces`?"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("help: did you mean \"external\"?"), "{e}");
+    assert!(
+        e.contains("help: drop the quotes: signed = 2026-01-15"),
+        "{e}"
+    );
+    assert!(e.contains("help: did you mean `[[design_output]]`?"), "{e}");
+    assert!(e.contains("help: did you mean `CON-1`?"), "{e}");
+    assert!(
+        e.contains("it is first used at design/inputs.toml:6"),
+        "{e}"
+    );
+    assert!(
+        e.contains("9 input errors in 3 files; nothing was checked."),
+        "{e}"
+    );
+    assert!(!e.contains("panicked"), "{e}");
+}
+
+#[test]
+fn a_non_utf8_file_is_an_error_with_its_line() {
+    let dir = copy_tree(&fixture("custom-kind"));
+    // "名称" in GBK, as a Windows editor set to a Chinese locale saves it.
+    std::fs::write(
+        dir.path().join("gbk.toml"),
+        b"[[requirement]]\nid = \"R-9\"\ntitle = \"\xc3\xfb\xb3\xc6\"\n",
+    )
+    .unwrap();
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(
+        error_places(&json),
+        vec![("not-utf8".to_owned(), "gbk.toml".to_owned(), 3, 10)]
+    );
+    assert!(
+        json["errors"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-8")
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let dir = copy_tree(&fixture("custom-kind"));
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(b"[[requirement]]\nid = \"R-9\"\ntitle = \"x\"\nclass = \"implied\"\n");
+    std::fs::write(dir.path().join("bom.toml"), bytes).unwrap();
+    let (code, _) = check_json(dir.path());
+    assert_eq!(code, 1, "the fixture's own findings, no input error");
+}
+
+#[test]
+fn errors_in_needtrail_toml_are_reported_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "needtrail.toml",
+        "[project]\nname = \"x\"\n\n[rules]\nstated-has-sorce = \"off\"\n",
+    );
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(
+        error_places(&json),
+        vec![("config".to_owned(), "needtrail.toml".to_owned(), 5, 1)]
+    );
+    assert_eq!(
+        json["errors"][0]["help"],
+        "did you mean `stated-has-source`?"
+    );
+}
+
+#[test]
+fn a_rule_naming_an_unknown_field_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "needtrail.toml",
+        "[project]\nname = \"x\"\n\n[[rule]]\nid = \"r\"\nkind = \"requirement\"\nrequire = { field = \"sorce\" }\nmessage = \"m\"\n",
+    );
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(json["errors"][0]["line"], 7);
+    assert_eq!(json["errors"][0]["help"], "did you mean `source`?");
+}
+
+#[test]
+fn a_folder_without_needtrail_toml_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(["check".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no needtrail.toml"), "{}", r.stderr);
+    assert!(r.stderr.contains("needtrail init"), "{}", r.stderr);
+}
+
+#[test]
+fn a_wrong_command_line_exits_with_2() {
+    assert_eq!(run(["check", "--fail-on", "sometimes"]).code, 2);
+    assert_eq!(run(["frobnicate"]).code, 2);
+}
+
+#[test]
+fn loading_never_modifies_the_files_it_reads() {
+    let dir = copy_tree(&fixture("broken"));
+    let before = snapshot_tree(dir.path());
+    run(["check".as_ref(), dir.path().as_os_str()]);
+    run(["trace".as_ref(), "DI-1".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(snapshot_tree(dir.path()), before);
+}
+
+#[test]
+fn value_types_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "needtrail.toml", "[project]\nname = \"x\"\n");
+    write(
+        dir.path(),
+        "a.toml",
+        r#"[[contract]]
+id = "C-1"
+title = "c"
+customer = ["CUS-1", "CUS-2"]
+
+[[design_input]]
+id = "DI-1"
+title = "d"
+derived = "yes"
+
+[[verification]]
+id = "V-1"
+title = "v"
+verifies = ["DI-1", 7]
+"#,
+    );
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2);
+    let places = error_places(&json);
+    assert_eq!(
+        places.iter().map(|p| (p.2, p.3)).collect::<Vec<_>>(),
+        vec![(4, 12), (9, 11), (14, 21)],
+        "{json:#}"
+    );
+    assert!(places.iter().all(|p| p.0 == "bad-value"));
+}
