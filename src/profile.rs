@@ -88,6 +88,10 @@ pub struct ProfileFile {
     pub rule: Vec<RuleSpec>,
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, Spanned<RuleOverride>>,
+    #[serde(default)]
+    pub field_labels: IndexMap<String, Label>,
+    #[serde(default)]
+    pub value_labels: IndexMap<String, Label>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,7 +170,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub when: Option<CondSpec>,
     pub require: CondSpec,
-    pub message: String,
+    pub message: Label,
     #[serde(default)]
     pub label: Label,
     #[serde(default)]
@@ -177,7 +181,7 @@ pub struct RuleSpec {
 #[serde(deny_unknown_fields)]
 pub struct ExplainSpec {
     pub when: CondSpec,
-    pub message: String,
+    pub message: Label,
 }
 
 /// A condition as written. Exactly one of its keys is set.
@@ -315,9 +319,10 @@ pub struct Rule {
     pub kind: KindIdx,
     pub when: Option<Condition>,
     pub require: Condition,
-    pub message: String,
+    /// The message template (see [`crate::rules::message`]), per language.
+    pub message: Label,
     pub label: Label,
-    pub explain: Vec<(Condition, String)>,
+    pub explain: Vec<(Condition, Label)>,
 }
 
 /// Kinds, fields and rules with every name resolved.
@@ -332,6 +337,10 @@ pub struct Profile {
     pub common: Vec<FieldDef>,
     /// Rules that are on, in the order they were declared.
     pub rules: Vec<Rule>,
+    /// How field names read, per language (fields without one read as their name).
+    pub field_labels: HashMap<String, Label>,
+    /// How enum values read, per language.
+    pub value_labels: HashMap<String, Label>,
     /// Field index of `id` and `title`, which every item has.
     pub id_field: FieldIdx,
     pub title_field: FieldIdx,
@@ -380,6 +389,20 @@ impl Profile {
             .enumerate()
             .filter(|(_, k)| k.within.is_none())
             .map(|(i, k)| (i as KindIdx, k))
+    }
+
+    /// How a field name reads in `lang`.
+    pub fn field_label<'a>(&'a self, field: &'a str, lang: &str) -> &'a str {
+        self.field_labels
+            .get(field)
+            .map_or(field, |l| l.get(lang, field))
+    }
+
+    /// How an enum value reads in `lang`.
+    pub fn value_label<'a>(&'a self, value: &'a str, lang: &str) -> &'a str {
+        self.value_labels
+            .get(value)
+            .map_or(value, |l| l.get(lang, value))
     }
 
     /// The field of a sub-kind that links it to its parent (named after the parent kind).
@@ -466,6 +489,8 @@ pub fn build(
             field_by_name: HashMap::new(),
             common: Vec::new(),
             rules: Vec::new(),
+            field_labels: HashMap::new(),
+            value_labels: HashMap::new(),
             id_field: 0,
             title_field: 0,
         },
@@ -536,6 +561,14 @@ pub fn build(
     rules.retain(|r| !off.contains(&r.id.as_str()));
     let mut profile = compiler.profile;
     profile.rules = rules;
+    for file in [&base, &user] {
+        for (k, v) in &file.field_labels {
+            profile.field_labels.insert(k.clone(), v.clone());
+        }
+        for (k, v) in &file.value_labels {
+            profile.value_labels.insert(k.clone(), v.clone());
+        }
+    }
     if diags.is_empty() {
         Ok((profile, settings))
     } else {
@@ -968,6 +1001,33 @@ mod tests {
             "change",
         ] {
             assert!(kinds.contains(&k), "{k}");
+        }
+    }
+
+    #[test]
+    fn every_builtin_name_shown_in_the_report_has_english_and_chinese() {
+        let (profile, _) = build(None).unwrap();
+        let both = |l: &Label| matches!(l, Label::Translated { en, zh: Some(zh) } if !en.is_empty() && !zh.is_empty());
+        for k in &profile.kinds {
+            assert!(both(&k.label), "kind {}", k.name);
+            for f in k.fields.iter().chain(&profile.common) {
+                let name = profile.field_name(f.name);
+                let l = profile.field_labels.get(name);
+                assert!(l.is_some_and(both), "field {name}");
+                for v in &f.values {
+                    assert!(profile.value_labels.get(v).is_some_and(both), "value {v}");
+                }
+            }
+        }
+        for r in &profile.rules {
+            assert!(both(&r.label), "rule {}", r.id);
+            assert!(both(&r.message), "message of {}", r.id);
+            for (_, m) in &r.explain {
+                assert!(both(m), "explanation in {}", r.id);
+            }
+        }
+        for f in ["id", "title", "true", "false"] {
+            assert!(profile.field_labels.contains_key(f) || profile.value_labels.contains_key(f));
         }
     }
 

@@ -21,7 +21,33 @@ pub struct Finding {
     pub rule: usize,
     pub severity: Severity,
     pub item: ItemIdx,
+    /// Which of the rule's `explain` entries matched, if any.
+    pub explain: Option<usize>,
+    /// The linked items that explain the finding (`{matched}` in messages).
+    pub evidence: Vec<ItemIdx>,
+    /// The message in English.
     pub message: String,
+}
+
+impl Finding {
+    /// The message in `lang` ("en" or "zh").
+    pub fn message_in(&self, lang: &str, project: &Project, profile: &Profile) -> String {
+        if lang == "en" {
+            return self.message.clone();
+        }
+        let rule = &profile.rules[self.rule];
+        let label = match self.explain {
+            Some(i) => &rule.explain[i].1,
+            None => &rule.message,
+        };
+        message(
+            label.get(lang, ""),
+            self.item,
+            &self.evidence,
+            project,
+            profile,
+        )
+    }
 }
 
 /// How many items a rule applied to, and how many of them broke it.
@@ -98,20 +124,26 @@ impl Evaluator<'_> {
                 continue;
             }
             stats.failed += 1;
-            let mut template = rule.message.as_str();
-            for (cond, message) in &rule.explain {
+            let mut template = rule.message.get("en", "");
+            let mut explain = None;
+            for (n, (cond, label)) in rule.explain.iter().enumerate() {
                 let mut ev = Vec::new();
                 if self.eval(cond, item, &mut ev) {
-                    template = message;
+                    template = label.get("en", "");
+                    explain = Some(n);
                     evidence = ev;
                     break;
                 }
             }
+            evidence.sort();
+            evidence.dedup();
             findings.push(Finding {
                 rule: ri,
                 severity: rule.severity,
                 item,
-                message: self.fill(template, item, &evidence),
+                explain,
+                message: message(template, item, &evidence, self.project, self.profile),
+                evidence,
             });
         }
         // Items are in load order, which is file order then position.
@@ -264,54 +296,63 @@ impl Evaluator<'_> {
             .map(Value::display)
             .unwrap_or_default()
     }
+}
 
-    /// Fills a message template: `{matched}` lists the evidence, `{id}` and
-    /// `{title}` are the item's, `{FIELD}` is the value of one of its fields.
-    fn fill(&self, template: &str, item: ItemIdx, evidence: &[ItemIdx]) -> String {
-        let mut out = String::with_capacity(template.len() + 16);
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let Some(close) = after.find('}') else {
-                out.push_str(&rest[open..]);
-                rest = "";
-                break;
-            };
-            let name = &after[..close];
-            match self.placeholder(name, item, evidence) {
-                Some(v) => out.push_str(&v),
-                None => out.push_str(&rest[open..open + close + 2]),
-            }
-            rest = &after[close + 1..];
+/// Fills a message template: `{matched}` lists the evidence, `{id}` and
+/// `{title}` are the item's, `{FIELD}` is the value of one of its fields.
+pub fn message(
+    template: &str,
+    item: ItemIdx,
+    evidence: &[ItemIdx],
+    project: &Project,
+    profile: &Profile,
+) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let name = &after[..close];
+        match placeholder(name, item, evidence, project, profile) {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&rest[open..open + close + 2]),
         }
-        out.push_str(rest);
-        out
+        rest = &after[close + 1..];
     }
+    out.push_str(rest);
+    out
+}
 
-    fn placeholder(&self, name: &str, item: ItemIdx, evidence: &[ItemIdx]) -> Option<String> {
-        let it = self.project.item(item);
-        match name {
-            "matched" => {
-                let refs: BTreeSet<&str> = evidence
-                    .iter()
-                    .map(|e| self.project.reference(*e))
-                    .collect();
-                Some(refs.into_iter().collect::<Vec<_>>().join(", "))
+fn placeholder(
+    name: &str,
+    item: ItemIdx,
+    evidence: &[ItemIdx],
+    project: &Project,
+    profile: &Profile,
+) -> Option<String> {
+    let it = project.item(item);
+    match name {
+        "matched" => {
+            let refs: BTreeSet<&str> = evidence.iter().map(|e| project.reference(*e)).collect();
+            Some(refs.into_iter().collect::<Vec<_>>().join(", "))
+        }
+        "id" => Some(it.id.clone()),
+        "title" => Some(it.display_title().to_owned()),
+        _ => {
+            let f = profile.field_index(name)?;
+            if let Some(v) = it.field(f) {
+                return Some(v.display());
             }
-            "id" => Some(it.id.clone()),
-            "title" => Some(it.display_title().to_owned()),
-            _ => {
-                let f = self.profile.field_index(name)?;
-                if let Some(v) = it.field(f) {
-                    return Some(v.display());
-                }
-                let ids: Vec<&str> = it
-                    .links_in(f)
-                    .map(|t| self.project.item(t).id.as_str())
-                    .collect();
-                (!ids.is_empty()).then(|| ids.join(", "))
-            }
+            let ids: Vec<&str> = it
+                .links_in(f)
+                .map(|t| project.item(t).id.as_str())
+                .collect();
+            (!ids.is_empty()).then(|| ids.join(", "))
         }
     }
 }
