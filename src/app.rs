@@ -120,6 +120,52 @@ pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> i32 {
     EXIT_OK
 }
 
+/// `needtrail report`
+#[derive(Clone, Debug)]
+pub struct ReportCommand {
+    pub dir: PathBuf,
+    pub out: PathBuf,
+    pub fail_on: FailOn,
+    pub options: crate::report::ReportOptions,
+}
+
+/// `needtrail report`: renders the site, writes it, exits like `check`.
+pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> i32 {
+    let checked = match run_pipeline(&cmd.dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, false, io),
+    };
+    let written = crate::report::render(&checked, &cmd.options)
+        .and_then(|files| crate::report::write_site(&cmd.out, &files));
+    if let Err(e) = written {
+        let _ = writeln!(io.err, "error: {e}");
+        return EXIT_INPUT;
+    }
+    let result = &checked.result;
+    let _ = writeln!(
+        io.out,
+        "Report written to {}
+Open {} in a browser. {} finding{}: {} error{}, {} warning{}.",
+        cmd.out.display(),
+        cmd.out.join("index.html").display(),
+        result.findings.len(),
+        if result.findings.len() == 1 { "" } else { "s" },
+        result.count(Severity::Error),
+        if result.count(Severity::Error) == 1 {
+            ""
+        } else {
+            "s"
+        },
+        result.count(Severity::Warning),
+        if result.count(Severity::Warning) == 1 {
+            ""
+        } else {
+            "s"
+        },
+    );
+    cmd.fail_on.exit_code(result)
+}
+
 const INIT_CONFIG: &str = include_str!("../templates/init/needtrail.toml");
 const INIT_ITEMS: &str = include_str!("../templates/init/requirements.toml");
 

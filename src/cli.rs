@@ -42,6 +42,23 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Render the HTML traceability report into a folder
+    Report {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The folder to write the report into (created; an earlier report there is replaced)
+        #[arg(long)]
+        out: PathBuf,
+        /// Language of the interface (item texts stay as written)
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
+        /// A folder of templates that replace built-in ones of the same name
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        #[command(flatten)]
+        gate: GateArgs,
+    },
     /// Create a new project folder with a commented example
     Init {
         /// The folder to create (or an empty one to fill)
@@ -85,6 +102,12 @@ pub enum Format {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Error,
     Warning,
@@ -119,6 +142,28 @@ pub fn run(cli: Cli) -> i32 {
             &mut io,
         ),
         Command::Trace { id, dir } => app::trace(&dir, &id, &mut io),
+        Command::Report {
+            dir,
+            out,
+            lang,
+            templates,
+            gate,
+        } => app::report(
+            &app::ReportCommand {
+                dir,
+                out,
+                fail_on: gate.fail_on.into(),
+                options: crate::report::ReportOptions {
+                    lang: match lang {
+                        Lang::En => "en".into(),
+                        Lang::Zh => "zh".into(),
+                    },
+                    templates,
+                    timestamp: source_date_epoch(),
+                },
+            },
+            &mut io,
+        ),
         Command::Init { dir } => app::init(&dir, &mut io),
         Command::Generate {
             dir,
@@ -135,4 +180,9 @@ pub fn run(cli: Cli) -> i32 {
             &mut io,
         ),
     }
+}
+
+/// The time reproducible builds ask for, if any (`SOURCE_DATE_EPOCH`).
+fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
 }

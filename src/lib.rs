@@ -18,4 +18,5 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod profile;
+pub mod report;
 pub mod rules;

@@ -1,0 +1,101 @@
+//! The report's interface strings in every language, from
+//! `templates/i18n.toml`: one table per message, one key per language.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+const CATALOG: &str = include_str!("../../templates/i18n.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    en: String,
+    zh: String,
+}
+
+/// Every interface string, by message key.
+#[derive(Debug)]
+pub struct Catalog {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Catalog {
+    /// The catalog compiled into the binary.
+    pub fn builtin() -> Self {
+        let entries = toml::from_str(CATALOG).expect("templates/i18n.toml is a valid catalog");
+        Catalog { entries }
+    }
+
+    /// All strings of one language, by key; `None` for a language not offered.
+    pub fn language(&self, lang: &str) -> Option<BTreeMap<&str, &str>> {
+        let pick: fn(&Entry) -> &str = match lang {
+            "en" => |e| &e.en,
+            "zh" => |e| &e.zh,
+            _ => return None,
+        };
+        Some(
+            self.entries
+                .iter()
+                .map(|(k, e)| (k.as_str(), pick(e)))
+                .collect(),
+        )
+    }
+
+    /// Message keys.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+
+    /// `(key, en, zh)` of every message.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.entries
+            .iter()
+            .map(|(k, e)| (k.as_str(), e.en.as_str(), e.zh.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_every_language_and_is_translated() {
+        let c = Catalog::builtin();
+        let mut n = 0;
+        for (key, en, zh) in c.entries() {
+            n += 1;
+            assert!(!en.trim().is_empty(), "{key} has no English");
+            assert!(!zh.trim().is_empty(), "{key} has no Chinese");
+            // A Chinese string is written in Chinese, not copied from English
+            // (numbers, ids and symbols aside).
+            assert!(
+                zh.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch))
+                    || zh == en && !en.chars().any(char::is_alphabetic),
+                "{key}: zh `{zh}` is not Chinese"
+            );
+        }
+        assert!(n > 50, "catalog has only {n} messages");
+    }
+
+    #[test]
+    fn every_key_used_by_a_template_is_in_the_catalog() {
+        let c = Catalog::builtin();
+        let keys: std::collections::BTreeSet<&str> = c.keys().collect();
+        for (name, text) in super::super::TEMPLATES {
+            let mut rest = *text;
+            while let Some(pos) = rest.find("c.t.") {
+                let after = &rest[pos + 4..];
+                let end = after
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                    .unwrap_or(after.len());
+                let key = &after[..end];
+                assert!(
+                    keys.contains(key),
+                    "{name} uses `{key}`, which the catalog lacks"
+                );
+                rest = &after[end..];
+            }
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! The HTML report: a static site rendered with tera from a sorted,
+//! serialisable view of the project and its findings.
+//!
+//! Takes a checked project; gives the files of the site in memory
+//! ([`render`]), which [`write_site`] puts in place atomically. Templates are
+//! compiled into the binary; a folder of overrides replaces them file by
+//! file. Nothing here reads the clock unless `SOURCE_DATE_EPOCH` says when.
+
+mod i18n;
+mod svg;
+mod view;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::Tera;
+
+pub use i18n::Catalog;
+
+use crate::app::Checked;
+use crate::load::OUTPUT_MARKER;
+
+/// Rows per matrix page: enough to scroll, small enough for any browser.
+pub const MATRIX_PAGE_SIZE: usize = 500;
+
+/// The built-in templates, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    (
+        "findings.html",
+        include_str!("../../templates/findings.html"),
+    ),
+    ("matrix.html", include_str!("../../templates/matrix.html")),
+    ("item.html", include_str!("../../templates/item.html")),
+];
+
+/// Static files copied into the site as they are.
+const ASSETS: &[(&str, &str)] = &[
+    (
+        "assets/report.css",
+        include_str!("../../templates/assets/report.css"),
+    ),
+    (
+        "assets/report.js",
+        include_str!("../../templates/assets/report.js"),
+    ),
+];
+
+/// What to render.
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    /// "en" or "zh".
+    pub lang: String,
+    /// A folder of templates that replace built-in ones of the same name.
+    pub templates: Option<PathBuf>,
+    /// Seconds since 1970 to print as the time of the report, if any.
+    pub timestamp: Option<i64>,
+}
+
+/// Why a report could not be made.
+#[derive(Debug)]
+pub enum ReportError {
+    /// A template (built-in or override) failed to parse or render.
+    Template(String),
+    /// The output folder is not ours to replace, or writing failed.
+    Output(String),
+}
+
+impl std::fmt::Display for ReportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReportError::Template(m) | ReportError::Output(m) => f.write_str(m),
+        }
+    }
+}
+
+/// One file of the site: path relative to the output folder, and content.
+pub type SiteFile = (String, Vec<u8>);
+
+/// Renders every page of the report.
+pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, ReportError> {
+    let tera = load_templates(opts.templates.as_deref())?;
+    let catalog = Catalog::builtin();
+    let strings = catalog
+        .language(&opts.lang)
+        .ok_or_else(|| ReportError::Template(format!("no interface language `{}`", opts.lang)))?;
+    let site = view::Site::build(checked, &opts.lang);
+    let common = view::Common {
+        t: &strings,
+        lang: &opts.lang,
+        project: &checked.loaded.project.name,
+        digest: &site.digest,
+        version: env!("CARGO_PKG_VERSION"),
+        generated: opts.timestamp.map(format_timestamp),
+        has_other: !site.other.groups.is_empty(),
+        script_strings: script_json(&BTreeMap::from([(
+            "rows_shown",
+            strings.get("rows_shown").copied().unwrap_or_default(),
+        )])),
+    };
+    let mut files: Vec<SiteFile> = Vec::new();
+    let mut page = |name: &str,
+                    template: &str,
+                    root: &str,
+                    active: &str,
+                    extra: &dyn Fn(&mut tera::Context)| {
+        let mut ctx = tera::Context::new();
+        ctx.insert("c", &common);
+        ctx.insert("root", root);
+        ctx.insert("active", active);
+        extra(&mut ctx);
+        let html = tera
+            .render(template, &ctx)
+            .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
+        files.push((name.to_owned(), html.into_bytes()));
+        Ok::<(), ReportError>(())
+    };
+    page("index.html", "index.html", "", "index", &|ctx| {
+        ctx.insert("d", &site.dashboard)
+    })?;
+    page("untraced.html", "findings.html", "", "untraced", &|ctx| {
+        ctx.insert("f", &site.untraced)
+    })?;
+    page(
+        "unverified.html",
+        "findings.html",
+        "",
+        "unverified",
+        &|ctx| ctx.insert("f", &site.unverified),
+    )?;
+    if !site.other.groups.is_empty() {
+        page("other.html", "findings.html", "", "other", &|ctx| {
+            ctx.insert("f", &site.other)
+        })?;
+    }
+    let pages = site.matrix_pages();
+    for (n, rows) in pages.iter().enumerate() {
+        let name = view::matrix_page_name(n);
+        let pager: Vec<view::PagerLink> = (0..pages.len())
+            .map(|i| view::PagerLink {
+                number: i + 1,
+                href: view::matrix_page_name(i),
+                current: i == n,
+            })
+            .collect();
+        page(&name, "matrix.html", "", "matrix", &|ctx| {
+            ctx.insert("m", &site.matrix);
+            ctx.insert("rows", rows);
+            ctx.insert("pager", &pager);
+            ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
+        })?;
+    }
+    for item in &site.items {
+        page(
+            &format!("items/{}", item.file),
+            "item.html",
+            "../",
+            "item",
+            &|ctx| ctx.insert("i", item),
+        )?;
+    }
+    for (name, content) in ASSETS {
+        files.push(((*name).to_owned(), content.as_bytes().to_vec()));
+    }
+    files.push((
+        OUTPUT_MARKER.to_owned(),
+        b"This folder was written by `needtrail report`, which replaces it whole on the next run.\n".to_vec(),
+    ));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+fn describe_tera_error(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+/// The built-in templates, with any of the same name from `overrides` in their place.
+fn load_templates(overrides: Option<&Path>) -> Result<Tera, ReportError> {
+    let mut sources: BTreeMap<String, String> = TEMPLATES
+        .iter()
+        .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+        .collect();
+    if let Some(dir) = overrides {
+        let entries = fs::read_dir(dir).map_err(|e| {
+            ReportError::Template(format!(
+                "cannot read the templates folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let mut names = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".html") && entry.path().is_file() {
+                names.push((name, entry.path()));
+            }
+        }
+        names.sort();
+        for (name, path) in names {
+            let text = fs::read_to_string(&path).map_err(|e| {
+                ReportError::Template(format!("cannot read template {}: {e}", path.display()))
+            })?;
+            sources.insert(name, text);
+        }
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
+    Ok(tera)
+}
+
+/// Writes the site into `out`, replacing an earlier report there. Refuses a
+/// folder that holds anything and was not written by needtrail.
+pub fn write_site(out: &Path, files: &[SiteFile]) -> Result<(), ReportError> {
+    let io_err = |what: &str, p: &Path, e: io::Error| {
+        ReportError::Output(format!("cannot {what} {}: {e}", p.display()))
+    };
+    let ours = out.join(OUTPUT_MARKER).is_file();
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(ReportError::Output(format!(
+                "{} exists and is not a folder; choose another --out",
+                out.display()
+            )));
+        }
+        let empty = fs::read_dir(out)
+            .map_err(|e| io_err("read", out, e))?
+            .next()
+            .is_none();
+        if !empty && !ours {
+            return Err(ReportError::Output(format!(
+                "{} is not empty and was not written by needtrail; it is left untouched. Choose an empty or new folder for --out",
+                out.display()
+            )));
+        }
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| io_err("create", &parent, e))?;
+    let base = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let staging = parent.join(format!(".{base}.needtrail-new-{}", std::process::id()));
+    let old = parent.join(format!(".{base}.needtrail-old-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    let result = (|| {
+        for (name, bytes) in files {
+            let path = staging.join(name);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| io_err("create", dir, e))?;
+            }
+            fs::write(&path, bytes).map_err(|e| io_err("write", &path, e))?;
+        }
+        if out.exists() {
+            fs::rename(out, &old).map_err(|e| io_err("move aside", out, e))?;
+        }
+        if let Err(e) = fs::rename(&staging, out) {
+            let _ = fs::rename(&old, out);
+            return Err(io_err("write", out, e));
+        }
+        let _ = fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+/// `YYYY-MM-DD HH:MM UTC` for seconds since 1970.
+fn format_timestamp(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+/// Serialises data for a `<script type="application/json">` block: `<`, `>`
+/// and `&` are escaped so the data can never close the element or open markup.
+pub fn script_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value)
+        .expect("serialisable")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_civil_utc() {
+        assert_eq!(format_timestamp(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_timestamp(1_795_000_000), "2026-11-18 11:06 UTC");
+        assert_eq!(format_timestamp(951_782_400), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn script_json_cannot_close_the_script_element() {
+        let s = script_json(&vec!["</script><b>&"]);
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&'),
+            "{s}"
+        );
+        let back: Vec<String> = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, vec!["</script><b>&"]);
+    }
+}

@@ -1,0 +1,199 @@
+//! The thread of one item drawn as an SVG graph: upstream items in columns
+//! to the left, downstream items to the right, one column per step away.
+//! Drawn here, with every text escaped; no external service.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt::Write as _;
+
+use crate::graph::{Dir, TraceGraph};
+use crate::model::{ItemIdx, Project};
+use crate::profile::Profile;
+use crate::rules::Finding;
+
+/// Items drawn at most, so that a hub (a customer with thousands of
+/// requirements) still gives a readable picture.
+const MAX_NODES: usize = 60;
+/// Steps away from the item, each way.
+const MAX_DEPTH: i32 = 4;
+const NODE_W: i32 = 190;
+const NODE_H: i32 = 46;
+const COL_GAP: i32 = 60;
+const ROW_GAP: i32 = 14;
+const PAD: i32 = 10;
+
+/// Escapes text for SVG/XML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The SVG of `root`'s thread. `href` gives each item's link from the page.
+pub fn thread(
+    project: &Project,
+    profile: &Profile,
+    graph: &TraceGraph,
+    findings: &HashMap<ItemIdx, Vec<&Finding>>,
+    root: ItemIdx,
+    lang: &str,
+    href: &dyn Fn(ItemIdx) -> String,
+) -> String {
+    // Column of each item: negative upstream, positive downstream.
+    let mut column: BTreeMap<ItemIdx, i32> = BTreeMap::from([(root, 0)]);
+    let mut edges: Vec<(ItemIdx, ItemIdx)> = Vec::new();
+    let mut truncated = false;
+    for (dir, step) in [(Dir::Outgoing, -1), (Dir::Incoming, 1)] {
+        let mut queue = VecDeque::from([(root, 0i32)]);
+        while let Some((at, depth)) = queue.pop_front() {
+            if depth.abs() >= MAX_DEPTH {
+                continue;
+            }
+            for (_, next) in graph.sorted(at, dir) {
+                let (from, to) = if dir == Dir::Outgoing {
+                    (at, next)
+                } else {
+                    (next, at)
+                };
+                if !column.contains_key(&next) {
+                    if column.len() >= MAX_NODES {
+                        truncated = true;
+                        continue;
+                    }
+                    column.insert(next, depth + step);
+                    queue.push_back((next, depth + step));
+                }
+                edges.push((from, to));
+            }
+        }
+    }
+    edges.sort();
+    edges.dedup();
+
+    let min_col = column.values().copied().min().unwrap_or(0);
+    let mut rows: BTreeMap<i32, Vec<ItemIdx>> = BTreeMap::new();
+    for (item, col) in &column {
+        rows.entry(*col).or_default().push(*item);
+    }
+    let tallest = rows.values().map(Vec::len).max().unwrap_or(1) as i32;
+    let cols = rows.len() as i32;
+    let width = PAD * 2 + cols * NODE_W + (cols - 1).max(0) * COL_GAP;
+    let height = PAD * 2
+        + tallest * NODE_H
+        + (tallest - 1).max(0) * ROW_GAP
+        + if truncated { 20 } else { 0 };
+    let mut pos: HashMap<ItemIdx, (i32, i32)> = HashMap::new();
+    for (col, items) in &rows {
+        let x = PAD + (col - min_col) * (NODE_W + COL_GAP);
+        let block = items.len() as i32 * NODE_H + (items.len() as i32 - 1) * ROW_GAP;
+        let top = PAD + (height - PAD * 2 - block) / 2;
+        for (n, item) in items.iter().enumerate() {
+            pos.insert(*item, (x, top + n as i32 * (NODE_H + ROW_GAP)));
+        }
+    }
+
+    let mut svg = String::new();
+    let title = match lang {
+        "zh" => "追溯链",
+        _ => "Trace thread",
+    };
+    let _ = write!(
+        svg,
+        r#"<svg class="thread" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{title}">"#
+    );
+    for (from, to) in &edges {
+        // `from` links to `to`: from sits right (downstream) of `to`.
+        let (Some(a), Some(b)) = (pos.get(from), pos.get(to)) else {
+            continue;
+        };
+        let (x1, y1) = (a.0, a.1 + NODE_H / 2);
+        let (x2, y2) = (b.0 + NODE_W, b.1 + NODE_H / 2);
+        let mid = (x1 + x2) / 2;
+        let _ = write!(
+            svg,
+            r#"<path class="edge" d="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"/>"#
+        );
+    }
+    for (item, (x, y)) in pos.iter().collect::<BTreeMap<_, _>>() {
+        let it = project.item(*item);
+        let kind = profile.kind(it.kind);
+        let broken = findings.get(item).is_some_and(|f| !f.is_empty());
+        let class = match (broken, *item == root) {
+            (true, true) => "node root broken",
+            (true, false) => "node broken",
+            (false, true) => "node root",
+            (false, false) => "node",
+        };
+        let mark = if broken { "✗ " } else { "" };
+        let _ = write!(
+            svg,
+            r#"<a href="{}"><g class="{class}"><title>{}</title><rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="6"/><text x="{}" y="{}" class="kind">{}</text><text x="{}" y="{}" class="label">{}</text></g></a>"#,
+            escape(&href(*item)),
+            escape(&format!(
+                "{} {} · {}",
+                kind.label.get(lang, &kind.name),
+                it.id,
+                it.display_title()
+            )),
+            x + 8,
+            y + 17,
+            escape(&format!(
+                "{mark}{}",
+                truncate(kind.label.get(lang, &kind.name), 24)
+            )),
+            x + 8,
+            y + 36,
+            escape(&truncate(&format!("{} {}", it.id, it.display_title()), 26)),
+        );
+    }
+    if truncated {
+        let note = match lang {
+            "zh" => "（仅显示部分关联项）",
+            _ => "(only part of the thread is drawn)",
+        };
+        let _ = write!(
+            svg,
+            r#"<text x="{PAD}" y="{}" class="note">{note}</text>"#,
+            height - 6
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn truncate_counts_characters() {
+        assert_eq!(truncate("外窗气密性能不低于6级", 5), "外窗气密…");
+        assert_eq!(truncate("short", 10), "short");
+    }
+}

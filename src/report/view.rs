@@ -1,0 +1,1015 @@
+//! The report's view: everything the templates show, computed, sorted and
+//! labelled in the report's language. Templates only lay it out.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::MATRIX_PAGE_SIZE;
+use super::svg;
+use crate::app::Checked;
+use crate::graph::{Dir, TraceGraph};
+use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
+use crate::profile::{FieldType, Profile, Severity};
+use crate::rules::Finding;
+
+/// What every page shows: interface strings, project, evidence footer.
+#[derive(Serialize)]
+pub struct Common<'a> {
+    pub t: &'a BTreeMap<&'a str, &'a str>,
+    pub lang: &'a str,
+    pub project: &'a str,
+    pub digest: &'a str,
+    pub version: &'a str,
+    pub generated: Option<String>,
+    pub has_other: bool,
+    /// Strings the page's script needs, as escaped JSON.
+    pub script_strings: String,
+}
+
+#[derive(Clone, Serialize)]
+pub struct ItemRef {
+    pub id: String,
+    pub href: String,
+    pub title: String,
+    pub kind: String,
+    /// Short status shown beside the id, e.g. a verification's result.
+    pub status: Option<String>,
+    /// The raw status value, for styling (`pass`, `fail`, ...).
+    pub status_class: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct KindCount {
+    pub name: String,
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct RuleRow {
+    pub id: String,
+    pub label: String,
+    pub group: String,
+    pub severity: Severity,
+    pub applicable: usize,
+    pub passed: usize,
+    pub failed: usize,
+    /// Share of applicable items that pass, 0–100, rounded down.
+    pub percent: usize,
+    pub href: String,
+}
+
+#[derive(Serialize)]
+pub struct FunnelStep {
+    pub label: String,
+    pub count: usize,
+    pub percent: usize,
+}
+
+#[derive(Serialize)]
+pub struct ContractRow {
+    pub item: ItemRef,
+    pub customer: Option<ItemRef>,
+    pub stage: Option<String>,
+    pub requirements: usize,
+    pub decided: usize,
+    pub clarify: usize,
+    pub reviews: Vec<ReviewRef>,
+    /// `complete`, `open` or `none`.
+    pub state: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct ReviewRef {
+    pub item: ItemRef,
+    pub date: Option<String>,
+    pub reviewers: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct CustomerRow {
+    pub item: ItemRef,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Serialize)]
+pub struct Dashboard {
+    pub kinds: Vec<KindCount>,
+    pub rules: Vec<RuleRow>,
+    pub funnel: Vec<FunnelStep>,
+    pub contracts: Vec<ContractRow>,
+    pub customers: Vec<CustomerRow>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub items: usize,
+}
+
+#[derive(Serialize)]
+pub struct FindingRow {
+    pub item: ItemRef,
+    pub severity: Severity,
+    pub message: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Serialize)]
+pub struct FindingGroup {
+    pub rule: String,
+    pub label: String,
+    pub severity: Severity,
+    pub findings: Vec<FindingRow>,
+}
+
+#[derive(Serialize)]
+pub struct FindingsPage {
+    /// `untraced`, `unverified` or `other`.
+    pub group: String,
+    pub groups: Vec<FindingGroup>,
+    pub total: usize,
+}
+
+/// One cell of the matrix: linked items, and whether the thread breaks here.
+#[derive(Serialize, Default)]
+pub struct Cell {
+    pub items: Vec<ItemRef>,
+    pub broken: bool,
+}
+
+#[derive(Serialize)]
+pub struct MatrixRow {
+    pub item: ItemRef,
+    pub class: Option<String>,
+    pub class_raw: String,
+    pub customer: Cell,
+    pub contract: Cell,
+    pub verdict: Option<String>,
+    pub verdict_raw: String,
+    pub verdict_broken: bool,
+    pub design_inputs: Cell,
+    pub design_outputs: Cell,
+    pub verifications: Cell,
+    pub validations: Cell,
+    pub deliveries: Cell,
+    pub objectives: Cell,
+    /// `ok` or `gap`.
+    pub status: &'static str,
+    pub rules: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Serialize)]
+pub struct Matrix {
+    pub total: usize,
+    pub pages: usize,
+    pub contracts: Vec<Choice>,
+    pub customers: Vec<Choice>,
+    pub classes: Vec<Choice>,
+}
+
+#[derive(Serialize)]
+pub struct PagerLink {
+    pub number: usize,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Serialize)]
+pub struct FieldRow {
+    pub name: String,
+    pub label: String,
+    pub value: Option<String>,
+    pub links: Vec<ItemRef>,
+}
+
+#[derive(Serialize)]
+pub struct LinkRow {
+    pub field: String,
+    pub item: ItemRef,
+}
+
+#[derive(Serialize)]
+pub struct SubItem {
+    pub anchor: String,
+    pub fields: Vec<FieldRow>,
+    pub findings: Vec<FindingRow>,
+}
+
+#[derive(Serialize)]
+pub struct ItemPage {
+    pub file: String,
+    pub item: ItemRef,
+    pub kind_label: String,
+    pub source: String,
+    pub line: u32,
+    pub fields: Vec<FieldRow>,
+    pub upstream: Vec<LinkRow>,
+    pub downstream: Vec<LinkRow>,
+    pub findings: Vec<FindingRow>,
+    pub sub_items: Vec<SubItem>,
+    pub svg: String,
+}
+
+/// The whole site's data.
+pub struct Site {
+    pub digest: String,
+    pub dashboard: Dashboard,
+    pub untraced: FindingsPage,
+    pub unverified: FindingsPage,
+    pub other: FindingsPage,
+    pub matrix: Matrix,
+    pub matrix_rows: Vec<MatrixRow>,
+    pub items: Vec<ItemPage>,
+}
+
+pub fn matrix_page_name(n: usize) -> String {
+    if n == 0 {
+        "matrix.html".to_owned()
+    } else {
+        format!("matrix-{}.html", n + 1)
+    }
+}
+
+impl Site {
+    pub fn build(checked: &Checked, lang: &str) -> Site {
+        let b = Builder::new(checked, lang);
+        let matrix_rows = b.matrix_rows();
+        Site {
+            digest: b.digest(),
+            dashboard: b.dashboard(),
+            untraced: b.findings_page("untraced"),
+            unverified: b.findings_page("unverified"),
+            other: b.findings_page("other"),
+            matrix: b.matrix(&matrix_rows),
+            matrix_rows,
+            items: b.item_pages(),
+        }
+    }
+
+    pub fn matrix_pages(&self) -> Vec<&[MatrixRow]> {
+        if self.matrix_rows.is_empty() {
+            return vec![&[]];
+        }
+        self.matrix_rows.chunks(MATRIX_PAGE_SIZE).collect()
+    }
+}
+
+struct Builder<'a> {
+    project: &'a Project,
+    profile: &'a Profile,
+    graph: &'a TraceGraph,
+    findings: &'a [Finding],
+    lang: &'a str,
+    by_item: HashMap<ItemIdx, Vec<&'a Finding>>,
+    files: Vec<String>,
+    stats: &'a [crate::rules::RuleStats],
+}
+
+/// Kind and field names the iso9001 views rely on; a profile without them
+/// simply shows empty columns.
+struct Names {
+    requirement: Option<KindIdx>,
+    customer: Option<KindIdx>,
+    contract: Option<KindIdx>,
+    decision: Option<KindIdx>,
+    review: Option<KindIdx>,
+    design_input: Option<KindIdx>,
+    design_output: Option<KindIdx>,
+    verification: Option<KindIdx>,
+    validation: Option<KindIdx>,
+    delivery: Option<KindIdx>,
+    objective: Option<KindIdx>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(checked: &'a Checked, lang: &'a str) -> Self {
+        let project = &checked.loaded.project;
+        let mut by_item: HashMap<ItemIdx, Vec<&Finding>> = HashMap::new();
+        for f in &checked.result.findings {
+            by_item.entry(f.item).or_default().push(f);
+        }
+        let files = unique_file_names(project);
+        Builder {
+            project,
+            profile: &checked.loaded.profile,
+            graph: &checked.graph,
+            findings: &checked.result.findings,
+            lang,
+            by_item,
+            files,
+            stats: &checked.result.stats,
+        }
+    }
+
+    fn names(&self) -> Names {
+        let k = |n: &str| self.profile.kind_index(n);
+        Names {
+            requirement: k("requirement"),
+            customer: k("customer"),
+            contract: k("contract"),
+            decision: k("decision"),
+            review: k("review"),
+            design_input: k("design_input"),
+            design_output: k("design_output"),
+            verification: k("verification"),
+            validation: k("validation"),
+            delivery: k("delivery"),
+            objective: k("objective"),
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<FieldIdx> {
+        self.profile.field_index(name)
+    }
+
+    /// SHA-256 over every input file's path and bytes, in path order.
+    fn digest(&self) -> String {
+        let mut files: Vec<_> = self.project.files.iter().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut h = Sha256::new();
+        for f in files {
+            h.update(f.path.as_bytes());
+            h.update([0]);
+            h.update((f.text.len() as u64).to_le_bytes());
+            h.update(f.text.as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn href(&self, idx: ItemIdx) -> String {
+        let item = self.project.item(idx);
+        match item.parent {
+            Some(p) => format!("items/{}#{}", self.files[p.index()], anchor(&item.id)),
+            None => format!("items/{}", self.files[idx.index()]),
+        }
+    }
+
+    fn kind_label(&self, kind: KindIdx) -> String {
+        let k = self.profile.kind(kind);
+        k.label.get(self.lang, &k.name).to_owned()
+    }
+
+    fn item_ref(&self, idx: ItemIdx) -> ItemRef {
+        let item = self.project.item(idx);
+        let (status, status_class) = self.status_of(idx);
+        ItemRef {
+            id: item.id.clone(),
+            href: self.href(idx),
+            title: item.display_title().to_owned(),
+            kind: self.kind_label(item.kind),
+            status,
+            status_class,
+        }
+    }
+
+    /// The first enum value of an item worth showing beside it (a result, a verdict).
+    fn status_of(&self, idx: ItemIdx) -> (Option<String>, Option<String>) {
+        let item = self.project.item(idx);
+        for name in ["result", "verdict"] {
+            if let Some(f) = self.field(name)
+                && let Some(Value::String(v)) = item.field(f)
+            {
+                return (
+                    Some(self.profile.value_label(v, self.lang).to_owned()),
+                    Some(v.clone()),
+                );
+            }
+        }
+        (None, None)
+    }
+
+    fn finding_row(&self, f: &Finding) -> FindingRow {
+        let (file, line) = self.project.place(f.item);
+        FindingRow {
+            item: self.item_ref(f.item),
+            severity: f.severity,
+            message: f.message_in(self.lang, self.project, self.profile),
+            file,
+            line,
+        }
+    }
+
+    fn findings_page(&self, group: &str) -> FindingsPage {
+        let mut groups = Vec::new();
+        let mut total = 0;
+        for (ri, rule) in self.profile.rules.iter().enumerate() {
+            let in_group = match group {
+                "untraced" | "unverified" => rule.group == group,
+                _ => rule.group != "untraced" && rule.group != "unverified",
+            };
+            if !in_group {
+                continue;
+            }
+            let findings: Vec<FindingRow> = self
+                .findings
+                .iter()
+                .filter(|f| f.rule == ri)
+                .map(|f| self.finding_row(f))
+                .collect();
+            if findings.is_empty() && group == "other" {
+                continue;
+            }
+            total += findings.len();
+            groups.push(FindingGroup {
+                rule: rule.id.clone(),
+                label: rule.label.get(self.lang, &rule.id).to_owned(),
+                severity: rule.severity,
+                findings,
+            });
+        }
+        FindingsPage {
+            group: group.to_owned(),
+            groups,
+            total,
+        }
+    }
+
+    fn dashboard(&self) -> Dashboard {
+        let kinds = self
+            .profile
+            .top_kinds()
+            .map(|(i, k)| KindCount {
+                name: k.name.clone(),
+                label: self.kind_label(i),
+                count: self.project.by_kind[i as usize].len(),
+            })
+            .collect();
+        let rules = self
+            .profile
+            .rules
+            .iter()
+            .zip(self.stats)
+            .map(|(r, s)| {
+                let passed = s.applicable - s.failed;
+                RuleRow {
+                    id: r.id.clone(),
+                    label: r.label.get(self.lang, &r.id).to_owned(),
+                    group: r.group.clone(),
+                    severity: r.severity,
+                    applicable: s.applicable,
+                    passed,
+                    failed: s.failed,
+                    percent: (passed * 100).checked_div(s.applicable).unwrap_or(100),
+                    href: match r.group.as_str() {
+                        "untraced" | "unverified" => format!("{}.html#rule-{}", r.group, r.id),
+                        _ => format!("other.html#rule-{}", r.id),
+                    },
+                }
+            })
+            .collect();
+        Dashboard {
+            kinds,
+            rules,
+            funnel: self.funnel(),
+            contracts: self.contracts(),
+            customers: self.customers(),
+            errors: self
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count(),
+            warnings: self
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count(),
+            items: self
+                .project
+                .items
+                .iter()
+                .filter(|i| i.parent.is_none())
+                .count(),
+        }
+    }
+
+    /// Items linking to `idx` through `field` (any field if `None`) of kind `kind`.
+    fn down(&self, idx: ItemIdx, kind: Option<KindIdx>, field: Option<FieldIdx>) -> Vec<ItemIdx> {
+        let Some(kind) = kind else { return Vec::new() };
+        let mut v: Vec<ItemIdx> = self
+            .graph
+            .downstream(idx)
+            .filter(|(f, i)| field.is_none_or(|x| x == *f) && self.project.item(*i).kind == kind)
+            .map(|(_, i)| i)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn up(&self, idx: ItemIdx, kind: Option<KindIdx>) -> Vec<ItemIdx> {
+        let Some(kind) = kind else { return Vec::new() };
+        let mut v: Vec<ItemIdx> = self
+            .graph
+            .upstream(idx)
+            .filter(|(_, i)| self.project.item(*i).kind == kind)
+            .map(|(_, i)| i)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn has_rule_finding(&self, idx: ItemIdx, rule: &str) -> bool {
+        self.by_item
+            .get(&idx)
+            .is_some_and(|fs| fs.iter().any(|f| self.profile.rules[f.rule].id == rule))
+    }
+
+    /// The decision on a requirement from its latest review (by date, then order).
+    fn latest_decision(&self, n: &Names, req: ItemIdx) -> Option<ItemIdx> {
+        let date = self.field("date");
+        self.down(req, n.decision, self.field("requirement"))
+            .into_iter()
+            .max_by_key(|d| {
+                let key = date
+                    .and_then(|f| self.project.item(*d).field(f))
+                    .map(Value::display)
+                    .unwrap_or_default();
+                (key, *d)
+            })
+    }
+
+    fn enum_value(&self, idx: ItemIdx, field: &str) -> Option<String> {
+        let f = self.field(field)?;
+        match self.project.item(idx).field(f)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    fn funnel(&self) -> Vec<FunnelStep> {
+        let n = self.names();
+        let Some(req_kind) = n.requirement else {
+            return Vec::new();
+        };
+        let reqs = &self.project.by_kind[req_kind as usize];
+        let (mut reviewed, mut in_design, mut verified, mut delivered) = (0, 0, 0, 0);
+        for &r in reqs {
+            if self.latest_decision(&n, r).is_some() {
+                reviewed += 1;
+            }
+            let no_design = self.enum_value(r, "design").as_deref() == Some("false");
+            let dis = self.down(r, n.design_input, self.field("traces"));
+            if no_design || !dis.is_empty() {
+                in_design += 1;
+            }
+            if no_design
+                || (!dis.is_empty()
+                    && dis
+                        .iter()
+                        .all(|d| !self.has_rule_finding(*d, "design-input-verified")))
+            {
+                verified += 1;
+            }
+            if !self.deliveries(&n, r).is_empty()
+                || self
+                    .down(r, n.validation, self.field("validates"))
+                    .iter()
+                    .any(|v| self.enum_value(*v, "result").as_deref() == Some("pass"))
+            {
+                delivered += 1;
+            }
+        }
+        let total = reqs.len();
+        let pct = |x: usize| (x * 100).checked_div(total).unwrap_or(0);
+        [
+            ("funnel_requirements", total),
+            ("funnel_reviewed", reviewed),
+            ("funnel_in_design", in_design),
+            ("funnel_verified", verified),
+            ("funnel_delivered", delivered),
+        ]
+        .into_iter()
+        .map(|(key, count)| FunnelStep {
+            label: key.to_owned(),
+            count,
+            percent: pct(count),
+        })
+        .collect()
+    }
+
+    /// Deliveries of a requirement: directly, or of a design output of one of its design inputs.
+    fn deliveries(&self, n: &Names, req: ItemIdx) -> Vec<ItemIdx> {
+        let mut out: BTreeSet<ItemIdx> = self
+            .down(req, n.delivery, self.field("delivers"))
+            .into_iter()
+            .collect();
+        for di in self.down(req, n.design_input, self.field("traces")) {
+            for d_o in self.down(di, n.design_output, self.field("satisfies")) {
+                out.extend(self.down(d_o, n.delivery, self.field("delivers")));
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    fn contracts(&self) -> Vec<ContractRow> {
+        let n = self.names();
+        let Some(ck) = n.contract else {
+            return Vec::new();
+        };
+        let contract_field = self.field("contract");
+        self.project.by_kind[ck as usize]
+            .iter()
+            .map(|&c| {
+                let reqs = self.down(c, n.requirement, contract_field);
+                let mut decided = 0;
+                let mut clarify = 0;
+                for &r in &reqs {
+                    let d = self
+                        .down(r, n.decision, self.field("requirement"))
+                        .into_iter()
+                        .filter(|d| {
+                            contract_field
+                                .is_some_and(|f| self.project.item(*d).links_in(f).any(|t| t == c))
+                        })
+                        .max_by_key(|d| (self.enum_value(*d, "date").unwrap_or_default(), *d));
+                    if let Some(d) = d {
+                        decided += 1;
+                        if self.enum_value(d, "verdict").as_deref() == Some("clarify") {
+                            clarify += 1;
+                        }
+                    }
+                }
+                let reviews = self
+                    .down(c, n.review, contract_field)
+                    .into_iter()
+                    .map(|r| {
+                        let item = self.project.item(r);
+                        ReviewRef {
+                            item: self.item_ref(r),
+                            date: self
+                                .field("date")
+                                .and_then(|f| item.field(f))
+                                .map(Value::display),
+                            reviewers: self
+                                .field("reviewers")
+                                .and_then(|f| item.field(f))
+                                .map(Value::display),
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                let state = if reviews.is_empty() {
+                    "none"
+                } else if decided == reqs.len() && clarify == 0 {
+                    "complete"
+                } else {
+                    "open"
+                };
+                ContractRow {
+                    item: self.item_ref(c),
+                    customer: self.up(c, n.customer).first().map(|x| self.item_ref(*x)),
+                    stage: self
+                        .enum_value(c, "stage")
+                        .map(|s| self.profile.value_label(&s, self.lang).to_owned()),
+                    requirements: reqs.len(),
+                    decided,
+                    clarify,
+                    reviews,
+                    state,
+                }
+            })
+            .collect()
+    }
+
+    /// Customers whose threads a finding's item belongs to, walking upstream.
+    fn customers_of(&self, n: &Names, idx: ItemIdx) -> BTreeSet<ItemIdx> {
+        let mut out = BTreeSet::new();
+        let Some(ck) = n.customer else { return out };
+        let mut seen = BTreeSet::from([idx]);
+        let mut queue = VecDeque::from([idx]);
+        while let Some(i) = queue.pop_front() {
+            if self.project.item(i).kind == ck {
+                out.insert(i);
+                continue;
+            }
+            for (_, up) in self.graph.upstream(i) {
+                if seen.insert(up) {
+                    queue.push_back(up);
+                }
+            }
+        }
+        out
+    }
+
+    fn customers(&self) -> Vec<CustomerRow> {
+        let n = self.names();
+        let Some(ck) = n.customer else {
+            return Vec::new();
+        };
+        let mut counts: BTreeMap<ItemIdx, (usize, usize)> = self.project.by_kind[ck as usize]
+            .iter()
+            .map(|c| (*c, (0, 0)))
+            .collect();
+        for f in self.findings {
+            for c in self.customers_of(&n, f.item) {
+                let e = counts.entry(c).or_default();
+                match f.severity {
+                    Severity::Error => e.0 += 1,
+                    Severity::Warning => e.1 += 1,
+                    Severity::Info => {}
+                }
+            }
+        }
+        counts
+            .into_iter()
+            .map(|(c, (errors, warnings))| CustomerRow {
+                item: self.item_ref(c),
+                errors,
+                warnings,
+            })
+            .collect()
+    }
+
+    fn cell(&self, items: Vec<ItemIdx>, broken: bool) -> Cell {
+        Cell {
+            items: items.into_iter().map(|i| self.item_ref(i)).collect(),
+            broken,
+        }
+    }
+
+    fn matrix_rows(&self) -> Vec<MatrixRow> {
+        let n = self.names();
+        let Some(rk) = n.requirement else {
+            return Vec::new();
+        };
+        self.project.by_kind[rk as usize]
+            .iter()
+            .map(|&r| {
+                let dis = self.down(r, n.design_input, self.field("traces"));
+                let mut dos = BTreeSet::new();
+                let mut vers = BTreeSet::new();
+                for &di in &dis {
+                    vers.extend(self.down(di, n.verification, self.field("verifies")));
+                    for d_o in self.down(di, n.design_output, self.field("satisfies")) {
+                        dos.insert(d_o);
+                        vers.extend(self.down(d_o, n.verification, self.field("verifies")));
+                    }
+                }
+                let decision = self.latest_decision(&n, r);
+                let verdict_raw = decision
+                    .and_then(|d| self.enum_value(d, "verdict"))
+                    .unwrap_or_default();
+                let mut rules: BTreeSet<String> = BTreeSet::new();
+                for i in std::iter::once(r).chain(dis.iter().copied()) {
+                    for f in self.by_item.get(&i).into_iter().flatten() {
+                        rules.insert(self.profile.rules[f.rule].id.clone());
+                    }
+                }
+                let class_raw = self.enum_value(r, "class").unwrap_or_default();
+                let unverified = dis
+                    .iter()
+                    .any(|d| self.has_rule_finding(*d, "design-input-verified"));
+                let undelivered = self.has_rule_finding(r, "requirement-validated-or-delivered");
+                MatrixRow {
+                    item: self.item_ref(r),
+                    class: (!class_raw.is_empty())
+                        .then(|| self.profile.value_label(&class_raw, self.lang).to_owned()),
+                    customer: self.cell(self.up(r, n.customer), false),
+                    contract: self.cell(self.up(r, n.contract), false),
+                    verdict: (!verdict_raw.is_empty())
+                        .then(|| self.profile.value_label(&verdict_raw, self.lang).to_owned()),
+                    verdict_broken: self.has_rule_finding(r, "requirement-reviewed")
+                        || self.has_rule_finding(r, "requirement-clarify-open"),
+                    verdict_raw,
+                    design_inputs: self.cell(
+                        dis.clone(),
+                        self.has_rule_finding(r, "requirement-has-design-input"),
+                    ),
+                    design_outputs: self.cell(dos.into_iter().collect(), false),
+                    verifications: self.cell(vers.into_iter().collect(), unverified),
+                    validations: self.cell(
+                        self.down(r, n.validation, self.field("validates")),
+                        undelivered,
+                    ),
+                    deliveries: self.cell(self.deliveries(&n, r), undelivered),
+                    objectives: self.cell(self.down(r, n.objective, self.field("traces")), false),
+                    status: if rules.is_empty() { "ok" } else { "gap" },
+                    rules: rules.into_iter().collect(),
+                    class_raw,
+                }
+            })
+            .collect()
+    }
+
+    fn matrix(&self, rows: &[MatrixRow]) -> Matrix {
+        let mut contracts = BTreeMap::new();
+        let mut customers = BTreeMap::new();
+        let mut classes = BTreeMap::new();
+        for r in rows {
+            for c in &r.contract.items {
+                contracts.insert(c.id.clone(), format!("{} · {}", c.id, c.title));
+            }
+            for c in &r.customer.items {
+                customers.insert(c.id.clone(), format!("{} · {}", c.id, c.title));
+            }
+            if let Some(label) = &r.class {
+                classes.insert(r.class_raw.clone(), label.clone());
+            }
+        }
+        let choices = |m: BTreeMap<String, String>| {
+            m.into_iter()
+                .map(|(value, label)| Choice { value, label })
+                .collect()
+        };
+        Matrix {
+            total: rows.len(),
+            pages: rows.len().div_ceil(MATRIX_PAGE_SIZE).max(1),
+            contracts: choices(contracts),
+            customers: choices(customers),
+            classes: choices(classes),
+        }
+    }
+
+    fn fields_of(&self, idx: ItemIdx) -> Vec<FieldRow> {
+        let item = self.project.item(idx);
+        let kind = self.profile.kind(item.kind);
+        let mut rows = Vec::new();
+        for def in kind.fields.iter().chain(&self.profile.common) {
+            let name = self.profile.field_name(def.name);
+            if item.parent.is_some()
+                && kind.inherit.contains(&def.name)
+                && !item.field_spans.iter().any(|(f, _)| *f == def.name)
+            {
+                continue;
+            }
+            let (value, links) = if def.ty.is_link() {
+                let mut links: Vec<ItemIdx> = item
+                    .links
+                    .iter()
+                    .filter(|l| l.field == def.name && !l.inherited)
+                    .map(|l| l.target)
+                    .collect();
+                links.dedup();
+                if links.is_empty() {
+                    continue;
+                }
+                (None, links.into_iter().map(|l| self.item_ref(l)).collect())
+            } else {
+                let Some(v) = item.field(def.name) else {
+                    continue;
+                };
+                let shown = match (def.ty, v) {
+                    (FieldType::Enum, Value::String(s)) => {
+                        self.profile.value_label(s, self.lang).to_owned()
+                    }
+                    (_, Value::Bool(b)) => self
+                        .profile
+                        .value_label(if *b { "true" } else { "false" }, self.lang)
+                        .to_owned(),
+                    _ => v.display(),
+                };
+                (Some(shown), Vec::new())
+            };
+            rows.push(FieldRow {
+                name: name.to_owned(),
+                label: self.profile.field_label(name, self.lang).to_owned(),
+                value,
+                links,
+            });
+        }
+        rows
+    }
+
+    fn link_rows(&self, idx: ItemIdx, dir: Dir) -> Vec<LinkRow> {
+        self.graph
+            .sorted(idx, dir)
+            .into_iter()
+            .filter(|(_, other)| self.project.item(*other).parent != Some(idx))
+            .map(|(f, other)| {
+                let name = self.profile.field_name(f);
+                LinkRow {
+                    field: self.profile.field_label(name, self.lang).to_owned(),
+                    item: self.item_ref(other),
+                }
+            })
+            .collect()
+    }
+
+    fn item_pages(&self) -> Vec<ItemPage> {
+        let mut subs: HashMap<ItemIdx, Vec<ItemIdx>> = HashMap::new();
+        for (i, item) in self.project.items.iter().enumerate() {
+            if let Some(p) = item.parent {
+                subs.entry(p).or_default().push(ItemIdx(i as u32));
+            }
+        }
+        (0..self.project.items.len())
+            .map(|i| ItemIdx(i as u32))
+            .filter(|i| self.project.item(*i).parent.is_none())
+            .map(|idx| {
+                let item = self.project.item(idx);
+                let (source, line) = self.project.place(idx);
+                let rows = |i: ItemIdx| -> Vec<FindingRow> {
+                    self.by_item
+                        .get(&i)
+                        .into_iter()
+                        .flatten()
+                        .map(|f| self.finding_row(f))
+                        .collect()
+                };
+                ItemPage {
+                    file: self.files[idx.index()].clone(),
+                    item: self.item_ref(idx),
+                    kind_label: self.kind_label(item.kind),
+                    source,
+                    line,
+                    fields: self.fields_of(idx),
+                    upstream: self.link_rows(idx, Dir::Outgoing),
+                    downstream: self.link_rows(idx, Dir::Incoming),
+                    findings: rows(idx),
+                    sub_items: subs
+                        .get(&idx)
+                        .into_iter()
+                        .flatten()
+                        .map(|s| SubItem {
+                            anchor: anchor(&self.project.item(*s).id),
+                            fields: self
+                                .fields_of(*s)
+                                .into_iter()
+                                .filter(|f| {
+                                    Some(f.name.as_str())
+                                        != Some(self.profile.kind(item.kind).name.as_str())
+                                })
+                                .collect(),
+                            findings: rows(*s),
+                        })
+                        .collect(),
+                    svg: svg::thread(
+                        self.project,
+                        self.profile,
+                        self.graph,
+                        &self.by_item,
+                        idx,
+                        self.lang,
+                        &|i| {
+                            // Links inside the SVG are relative to the item page.
+                            let href = self.href(i);
+                            href.strip_prefix("items/")
+                                .map(str::to_owned)
+                                .unwrap_or(href)
+                        },
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
+/// An id made safe for an HTML anchor.
+fn anchor(id: &str) -> String {
+    let mut s = String::from("i-");
+    for ch in id.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' {
+            s.push(ch);
+        } else {
+            s.push_str(&format!("_{:x}_", ch as u32));
+        }
+    }
+    s
+}
+
+/// A file name for every item's page, unique even where ids differ only in
+/// characters that are unsafe in file names or in letter case.
+fn unique_file_names(project: &Project) -> Vec<String> {
+    let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    project
+        .items
+        .iter()
+        .map(|item| {
+            let mut base: String = item
+                .id
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            if base.trim_matches(['_', '.']).is_empty() {
+                base = "item".into();
+            }
+            if base != item.id {
+                // Keep pages of ids like "R/1" and "R_1" apart.
+                let h = Sha256::digest(item.id.as_bytes());
+                base.push_str(&format!("-{:02x}{:02x}{:02x}", h[0], h[1], h[2]));
+            }
+            let key = base.to_lowercase();
+            let n = used.entry(key).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                base.push_str(&format!("-{n}"));
+            }
+            format!("{base}.html")
+        })
+        .collect()
+}

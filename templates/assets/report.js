@@ -1,0 +1,78 @@
+// needtrail report: filters and sorting for the matrix. Only enhances;
+// every page reads in full without it.
+(function () {
+  "use strict";
+
+  function strings() {
+    var el = document.getElementById("nt-strings");
+    if (!el) return {};
+    try { return JSON.parse(el.textContent); } catch (e) { return {}; }
+  }
+
+  function setupFilters() {
+    var form = document.getElementById("matrix-filters");
+    var table = document.getElementById("matrix");
+    if (!form || !table) return;
+    var t = strings();
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var text = document.getElementById("filter-text");
+    var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
+    var count = document.getElementById("filter-count");
+    var haystack = rows.map(function (r) { return r.textContent.toLowerCase(); });
+
+    function apply() {
+      var q = (text.value || "").trim().toLowerCase();
+      var words = q ? q.split(/\s+/) : [];
+      var shown = 0;
+      rows.forEach(function (row, i) {
+        var ok = words.every(function (w) { return haystack[i].indexOf(w) !== -1; });
+        selects.forEach(function (s) {
+          if (!ok || !s.value) return;
+          var have = (row.getAttribute("data-" + s.getAttribute("data-filter")) || "").split(/\s+/);
+          if (have.indexOf(s.value) === -1) ok = false;
+        });
+        row.hidden = !ok;
+        if (ok) shown += 1;
+      });
+      if (count) {
+        count.textContent = (t.rows_shown || "{shown} of {total}")
+          .replace("{shown}", String(shown))
+          .replace("{total}", String(rows.length));
+      }
+    }
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    text.addEventListener("input", apply);
+    selects.forEach(function (s) { s.addEventListener("change", apply); });
+    apply();
+  }
+
+  function setupSorting() {
+    Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+      var heads = table.tHead ? table.tHead.rows[0].cells : [];
+      Array.prototype.forEach.call(heads, function (th, col) {
+        th.tabIndex = 0;
+        function sort() {
+          var asc = th.getAttribute("aria-sort") !== "ascending";
+          Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+          var body = table.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          var collator = new Intl.Collator(document.documentElement.lang, { numeric: true, sensitivity: "base" });
+          rows.sort(function (a, b) {
+            var x = a.cells[col].textContent.trim();
+            var y = b.cells[col].textContent.trim();
+            return asc ? collator.compare(x, y) : collator.compare(y, x);
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        }
+        th.addEventListener("click", sort);
+        th.addEventListener("keydown", function (e) {
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); }
+        });
+      });
+    });
+  }
+
+  setupFilters();
+  setupSorting();
+})();
