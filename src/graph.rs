@@ -11,7 +11,15 @@ use crate::model::{FieldIdx, ItemIdx, Project};
 /// Links of a project as a directed graph. Node `i` is item `i`.
 #[derive(Debug)]
 pub struct TraceGraph {
-    graph: DiGraph<(), FieldIdx, u32>,
+    graph: DiGraph<(), Edge, u32>,
+}
+
+/// A link as an edge: the field that holds it, and whether the item took it
+/// from its parent table rather than writing it.
+#[derive(Clone, Copy, Debug)]
+struct Edge {
+    field: FieldIdx,
+    inherited: bool,
 }
 
 impl TraceGraph {
@@ -22,13 +30,12 @@ impl TraceGraph {
             graph.add_node(());
         }
         for (i, item) in project.items.iter().enumerate() {
-            // Inherited links repeat the parent's; the graph shows each link once.
-            for link in item.links.iter().filter(|l| !l.inherited) {
-                graph.add_edge(
-                    NodeIndex::new(i),
-                    NodeIndex::new(link.target.index()),
-                    link.field,
-                );
+            for link in &item.links {
+                let edge = Edge {
+                    field: link.field,
+                    inherited: link.inherited,
+                };
+                graph.add_edge(NodeIndex::new(i), NodeIndex::new(link.target.index()), edge);
             }
         }
         TraceGraph { graph }
@@ -45,8 +52,20 @@ impl TraceGraph {
     }
 
     /// Upstream or downstream neighbours sorted by item order, for display.
+    /// Inherited links are left out: they repeat the parent's own link.
     pub fn sorted(&self, item: ItemIdx, dir: Direction) -> Vec<(FieldIdx, ItemIdx)> {
-        let mut v: Vec<_> = self.edges(item, dir).collect();
+        let mut v: Vec<_> = self
+            .graph
+            .edges_directed(NodeIndex::new(item.index()), dir)
+            .filter(|e| !e.weight().inherited)
+            .map(|e| {
+                let other = match dir {
+                    Direction::Outgoing => e.target(),
+                    Direction::Incoming => e.source(),
+                };
+                (e.weight().field, ItemIdx(other.index() as u32))
+            })
+            .collect();
         v.sort_by_key(|(f, i)| (*i, *f));
         v.dedup();
         v
@@ -64,7 +83,7 @@ impl TraceGraph {
                     Direction::Outgoing => e.target(),
                     Direction::Incoming => e.source(),
                 };
-                (*e.weight(), ItemIdx(other.index() as u32))
+                (e.weight().field, ItemIdx(other.index() as u32))
             })
     }
 

@@ -434,6 +434,18 @@ impl FileReader<'_> {
                 self.unknown_field(kind, key);
                 continue;
             };
+            if parent.is_some() && profile.parent_field(kind) == Some(field) {
+                let pname = &profile
+                    .kind(profile.kind(kind).within.expect("sub-kind"))
+                    .name;
+                self.error(
+                    "bad-value",
+                    key.span(),
+                    format!("a {kind_name} belongs to the {pname} it is written under"),
+                    format!("remove `{name}`; to move it, write it under the other [[{pname}]]"),
+                );
+                continue;
+            }
             item.field_spans
                 .push((field, self.span(key.span().start..val.span().end)));
             if def.ty.is_link() {

@@ -663,6 +663,22 @@ impl Compiler<'_> {
             if let Some(within) = &spec.within {
                 match self.kind_ref(within, src) {
                     Some(parent) => {
+                        if self
+                            .profile
+                            .kind(parent)
+                            .fields
+                            .iter()
+                            .chain(&self.profile.common)
+                            .any(|f| self.profile.field_name(f.name) == name)
+                        {
+                            self.error(
+                                src,
+                                within.span(),
+                                format!("kind `{name}` is written inside `{}`, which has a field of the same name", within.get_ref()),
+                                "rename the kind or the field: a table key cannot be both".into(),
+                            );
+                            continue;
+                        }
                         self.profile.kinds[kind as usize].within = Some(parent);
                         if !self.profile.kinds[parent as usize]
                             .sub_kinds
@@ -876,6 +892,32 @@ impl Compiler<'_> {
         }
         if let Some(field) = &spec.field {
             let f = self.field_ref(&[kind], field, src)?;
+            if let (Some(def), Some(vs)) = (self.profile.field_def(kind, f), &spec.values)
+                && def.ty == FieldType::Enum
+            {
+                let allowed = def.values.clone();
+                for v in vs {
+                    if v.as_str().is_some_and(|s| allowed.iter().any(|a| a == s)) {
+                        continue;
+                    }
+                    let close = v
+                        .as_str()
+                        .and_then(|s| suggest(s, allowed.iter().map(String::as_str)));
+                    let help = match close {
+                        Some(s) => {
+                            format!("did you mean \"{s}\"? allowed: {}", allowed.join(" | "))
+                        }
+                        None => format!("allowed values: {}", allowed.join(" | ")),
+                    };
+                    self.error(
+                        src,
+                        field.span(),
+                        format!("`{v}` is not a value of `{}`", field.get_ref()),
+                        help,
+                    );
+                    return None;
+                }
+            }
             let values = spec
                 .values
                 .as_ref()

@@ -136,3 +136,57 @@ fn skipped_folders_are_not_read() {
     assert_eq!(code, 1, "{json}");
     assert_eq!(json["summary"]["files"], 1);
 }
+
+#[test]
+fn rules_see_links_a_decision_takes_from_its_review() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "needtrail.toml",
+        r#"[project]
+name = "x"
+
+[[rule]]
+id = "contract-has-decisions"
+kind = "contract"
+require = { from = { kind = "decision", via = "contract" } }
+message = "no decision names {id}"
+"#,
+    );
+    write(
+        dir.path(),
+        "a.toml",
+        r#"[[contract]]
+id = "C-1"
+title = "reviewed"
+
+[[contract]]
+id = "C-2"
+title = "not reviewed"
+
+[[requirement]]
+id = "R-1"
+title = "r"
+class = "implied"
+contract = "C-1"
+design = false
+rationale = "x"
+
+[[review]]
+id = "V-1"
+title = "review"
+contract = "C-1"
+
+[[review.decision]]
+requirement = "R-1"
+verdict = "rejected"
+"#,
+    );
+    let (_, json) = check_json(dir.path());
+    let found: Vec<_> = finding_set(&json)
+        .into_iter()
+        .filter(|f| f.0 == "contract-has-decisions")
+        .map(|f| f.1)
+        .collect();
+    assert_eq!(found, vec!["C-2".to_owned()]);
+}

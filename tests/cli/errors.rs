@@ -196,3 +196,38 @@ verifies = ["DI-1", 7]
     );
     assert!(places.iter().all(|p| p.0 == "bad-value"));
 }
+
+#[test]
+fn a_rule_value_outside_the_enum_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "needtrail.toml",
+        "[project]\nname = \"x\"\n\n[[rule]]\nid = \"r\"\nkind = \"requirement\"\nwhen = { field = \"class\", in = [\"statd\"] }\nrequire = { field = \"source\" }\nmessage = \"m\"\n",
+    );
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(json["errors"][0]["line"], 7);
+    assert!(
+        json["errors"][0]["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("did you mean \"stated\"?"),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn a_decision_cannot_name_another_review() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "needtrail.toml", "[project]\nname = \"x\"\n");
+    write(
+        dir.path(),
+        "a.toml",
+        "[[review]]\nid = \"V1\"\ntitle = \"one\"\n\n[[review]]\nid = \"V2\"\ntitle = \"two\"\n\n[[review.decision]]\nreview = \"V1\"\nverdict = \"accepted\"\n",
+    );
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(json["errors"][0]["code"], "bad-value");
+    assert_eq!(json["errors"][0]["line"], 10);
+}
