@@ -258,3 +258,210 @@ pub fn generate(dir: &Path, spec: crate::corpus::CorpusSpec, io: &mut Io<'_>) ->
         }
     }
 }
+
+/// Finds an item by id for a command, or says plainly that there is none.
+fn find_item(
+    project: &crate::model::Project,
+    id: &str,
+    io: &mut Io<'_>,
+) -> Option<crate::model::ItemIdx> {
+    let found = project.get(id);
+    if found.is_none() {
+        let hint = diag::suggest(id, project.by_id.keys().map(String::as_str))
+            .map(|s| format!(" Did you mean `{s}`?"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            io.err,
+            "error: no item with id `{id}` in this project.{hint}"
+        );
+    }
+    found
+}
+
+/// `needtrail review status`
+pub fn review_status(dir: &Path, contract: Option<&str>, json: bool, io: &mut Io<'_>) -> i32 {
+    let checked = match run_pipeline(dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, json, io),
+    };
+    let Loaded { project, profile } = &checked.loaded;
+    let only = match contract {
+        Some(id) => match find_item(project, id, io) {
+            Some(i) if Some(project.item(i).kind) == profile.kind_index("contract") => Some(i),
+            Some(_) => {
+                let _ = writeln!(io.err, "error: `{id}` is not a contract");
+                return EXIT_INPUT;
+            }
+            None => return EXIT_INPUT,
+        },
+        None => None,
+    };
+    let statuses = crate::review::status(project, profile, &checked.graph, only);
+    let text = if json {
+        output::review_status_json(&statuses)
+    } else {
+        output::review_status_text(&statuses)
+    };
+    let _ = io.out.write_all(text.as_bytes());
+    EXIT_OK
+}
+
+/// `needtrail review sign`
+pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &mut Io<'_>) -> i32 {
+    let date = match date {
+        None => crate::edit::Date::today(),
+        Some(d) => match crate::edit::Date::parse(d) {
+            Some(d) => d,
+            None => {
+                let _ = writeln!(
+                    io.err,
+                    "error: `{d}` is not a date; write --date YYYY-MM-DD, e.g. --date 2026-02-08"
+                );
+                return EXIT_INPUT;
+            }
+        },
+    };
+    if by.trim().is_empty() {
+        let _ = writeln!(io.err, "error: --by needs the name of the person who signs");
+        return EXIT_INPUT;
+    }
+    let checked = match run_pipeline(dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, false, io),
+    };
+    let Loaded { project, profile } = &checked.loaded;
+    match crate::review::sign(project, profile, &checked.graph, review, by, date) {
+        Err(crate::review::SignRefusal::NotAReview(id)) => {
+            let _ = writeln!(
+                io.err,
+                "error: `{id}` is not a contract review ([[review]]) of this project"
+            );
+            EXIT_INPUT
+        }
+        Err(crate::review::SignRefusal::NoContract(id)) => {
+            let _ = writeln!(
+                io.err,
+                "error: review {id} names no contract; add `contract = \"...\"` to it first"
+            );
+            EXIT_INPUT
+        }
+        Err(crate::review::SignRefusal::Open { undecided, clarify }) => {
+            let _ = writeln!(
+                io.out,
+                "Not signed: the contract review of {review} is not complete."
+            );
+            if !undecided.is_empty() {
+                let _ = writeln!(io.out, "  no decision yet: {}", undecided.join(", "));
+            }
+            if !clarify.is_empty() {
+                let _ = writeln!(io.out, "  awaiting clarification: {}", clarify.join(", "));
+            }
+            let _ = writeln!(
+                io.out,
+                "Decide every requirement of the contract, then sign again."
+            );
+            EXIT_FINDINGS
+        }
+        Ok((idx, changes)) => {
+            let count = match changes.last() {
+                Some(crate::edit::Change::SetFingerprints { entries, .. }) => entries.len(),
+                _ => 0,
+            };
+            match crate::edit::apply(dir, project, profile, vec![(idx, changes)]) {
+                Ok(files) => {
+                    let _ = writeln!(
+                        io.out,
+                        "Signed {review} by {by} on {date}: {count} requirement{} fingerprinted in {}.",
+                        if count == 1 { "" } else { "s" },
+                        files.join(", ")
+                    );
+                    EXIT_OK
+                }
+                Err(e) => {
+                    let _ = writeln!(io.err, "error: {e}");
+                    EXIT_INPUT
+                }
+            }
+        }
+    }
+}
+
+/// `needtrail stamp`
+pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
+    let checked = match run_pipeline(dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, false, io),
+    };
+    let Loaded { project, profile } = &checked.loaded;
+    let targets: Vec<crate::model::ItemIdx> = match id {
+        Some(id) => {
+            let Some(idx) = find_item(project, id, io) else {
+                return EXIT_INPUT;
+            };
+            if project.item(idx).parent.is_some() {
+                let _ = writeln!(
+                    io.err,
+                    "error: `{id}` is part of {}; stamp items that stand in their own table",
+                    project.reference(idx)
+                );
+                return EXIT_INPUT;
+            }
+            vec![idx]
+        }
+        None => (0..project.items.len() as u32)
+            .map(crate::model::ItemIdx)
+            .filter(|i| project.item(*i).parent.is_none())
+            .collect(),
+    };
+    let changes: Vec<_> = targets
+        .iter()
+        .filter_map(|i| crate::review::stamp(project, profile, *i).map(|c| (*i, vec![c])))
+        .collect();
+    if changes.is_empty() {
+        let what = id.map_or("no item".to_owned(), |i| format!("`{i}`"));
+        let _ = writeln!(
+            io.err,
+            "error: {what} links to any upstream item; there is nothing to stamp"
+        );
+        return EXIT_INPUT;
+    }
+    let n = changes.len();
+    match crate::edit::apply(dir, project, profile, changes) {
+        Ok(files) => {
+            let _ = writeln!(
+                io.out,
+                "Stamped {n} item{} in {} file{}.",
+                if n == 1 { "" } else { "s" },
+                files.len(),
+                if files.len() == 1 { "" } else { "s" }
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}");
+            EXIT_INPUT
+        }
+    }
+}
+
+/// `needtrail impact`
+pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> i32 {
+    let checked = match run_pipeline(dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, json, io),
+    };
+    let Loaded { project, profile } = &checked.loaded;
+    let Some(idx) = find_item(project, id, io) else {
+        return EXIT_INPUT;
+    };
+    let tree = crate::review::impact(project, profile, &checked.graph, idx);
+    let text = if json {
+        let mut s = serde_json::to_string_pretty(&tree).expect("serialisable");
+        s.push('\n');
+        s
+    } else {
+        output::impact_text(&tree)
+    };
+    let _ = io.out.write_all(text.as_bytes());
+    EXIT_OK
+}

@@ -8,11 +8,24 @@ use std::path::{Path, PathBuf};
 
 /// Replaces (or creates) `path` with `bytes`, atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_with_permissions(path, bytes, None)
+}
+
+/// Like [`write`], giving the new file `permissions` (those of the file it
+/// replaces, typically).
+pub fn write_with_permissions(
+    path: &Path,
+    bytes: &[u8],
+    permissions: Option<fs::Permissions>,
+) -> io::Result<()> {
     let tmp = temp_path(path);
     let result = (|| {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        if let Some(p) = permissions {
+            f.set_permissions(p)?;
+        }
         drop(f);
         fs::rename(&tmp, path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -59,6 +59,29 @@ pub enum Command {
         #[command(flatten)]
         gate: GateArgs,
     },
+    /// Contract review: status of every contract, and signing a review off
+    #[command(subcommand)]
+    Review(ReviewCommand),
+    /// Record that an item was checked against its upstream items (clears suspect links)
+    #[command(override_usage = "needtrail stamp <ID> [DIR]\n       needtrail stamp --all [DIR]")]
+    Stamp {
+        /// Stamp every item that has upstream links
+        #[arg(long)]
+        all: bool,
+        /// The item's id, then the project folder (with --all: only the folder)
+        #[arg(value_name = "ID|DIR", num_args = 0..=2)]
+        args: Vec<String>,
+    },
+    /// Everything downstream of an item that must be re-examined if it changes
+    Impact {
+        /// The id of the item
+        id: String,
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Create a new project folder with a commented example
     Init {
         /// The folder to create (or an empty one to fill)
@@ -78,6 +101,35 @@ pub enum Command {
         /// Leave every n-th design input unverified (0: no gaps)
         #[arg(long, default_value_t = 97)]
         gap_every: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Per contract: each requirement's verdict, open clarifications, and whether the review is signed and still holds
+    Status {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Only this contract
+        #[arg(long)]
+        contract: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Sign a contract review off: records who, when, and the fingerprint of every requirement it decided
+    Sign {
+        /// The id of the review
+        review: String,
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Who signs
+        #[arg(long)]
+        by: String,
+        /// The date of the sign-off, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        date: Option<String>,
     },
 }
 
@@ -165,6 +217,41 @@ pub fn run(cli: Cli) -> i32 {
             &mut io,
         ),
         Command::Init { dir } => app::init(&dir, &mut io),
+        Command::Review(ReviewCommand::Status {
+            dir,
+            contract,
+            output,
+        }) => app::review_status(
+            &dir,
+            contract.as_deref(),
+            output.format == Format::Json,
+            &mut io,
+        ),
+        Command::Review(ReviewCommand::Sign {
+            review,
+            dir,
+            by,
+            date,
+        }) => app::review_sign(&dir, &review, &by, date.as_deref(), &mut io),
+        Command::Stamp { all, args } => {
+            let (id, dir) = match (all, args.as_slice()) {
+                (true, []) => (None, "."),
+                (true, [dir]) => (None, dir.as_str()),
+                (false, [id]) => (Some(id.as_str()), "."),
+                (false, [id, dir]) => (Some(id.as_str()), dir.as_str()),
+                _ => {
+                    let _ = writeln!(
+                        io.err,
+                        "error: give either an item id or --all\n\nUsage: needtrail stamp <ID> [DIR]\n       needtrail stamp --all [DIR]"
+                    );
+                    return app::EXIT_INPUT;
+                }
+            };
+            app::stamp(std::path::Path::new(dir), id, &mut io)
+        }
+        Command::Impact { id, dir, output } => {
+            app::impact(&dir, &id, output.format == Format::Json, &mut io)
+        }
         Command::Generate {
             dir,
             requirements,

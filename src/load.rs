@@ -609,6 +609,19 @@ impl FileReader<'_> {
                 strings.map(Value::Strings)
             }
             (FieldType::Date, DeValue::Datetime(d)) => Some(Value::Date(d.to_string())),
+            (FieldType::Fingerprints, DeValue::Table(t)) => {
+                let pairs: Option<Vec<(String, String)>> = t
+                    .iter()
+                    .map(|(k, v)| match v.get_ref() {
+                        DeValue::String(s) => Some((k.get_ref().to_string(), s.to_string())),
+                        _ => None,
+                    })
+                    .collect();
+                pairs.map(|mut p| {
+                    p.sort();
+                    Value::Map(p)
+                })
+            }
             (FieldType::Date, DeValue::String(s)) => {
                 self.error(
                     "bad-value",
@@ -659,6 +672,9 @@ impl FileReader<'_> {
                 FieldType::Number => "a number".to_owned(),
                 FieldType::Enum => format!("one of: {}", allowed.join(" | ")),
                 FieldType::Link | FieldType::Links => "ids".to_owned(),
+                FieldType::Fingerprints => {
+                    "fingerprints written by needtrail, e.g. stamped.REQ-001 = \"…\"".to_owned()
+                }
             };
             self.error(
                 "bad-value",

@@ -75,6 +75,8 @@ pub enum Value {
     /// A TOML date or date-time, kept as written (ISO 8601 sorts as text).
     Date(String),
     Strings(Vec<String>),
+    /// A table of ids to fingerprints, as `stamped.REQ-001 = "..."` writes it.
+    Map(Vec<(String, String)>),
 }
 
 impl Value {
@@ -86,6 +88,11 @@ impl Value {
             Value::Float(f) => f.to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Strings(v) => v.join(", "),
+            Value::Map(m) => m
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 
@@ -94,6 +101,7 @@ impl Value {
         match self {
             Value::String(s) => !s.trim().is_empty(),
             Value::Strings(v) => !v.is_empty(),
+            Value::Map(m) => !m.is_empty(),
             _ => true,
         }
     }

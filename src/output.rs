@@ -306,3 +306,127 @@ impl TreeWriter<'_> {
         }
     }
 }
+
+/// `review status` for the terminal.
+pub fn review_status_text(statuses: &[crate::review::ContractStatus]) -> String {
+    let mut out = String::new();
+    if statuses.is_empty() {
+        out.push_str("No contracts in this project.\n");
+    }
+    for c in statuses {
+        let _ = writeln!(out, "contract {} · {}", c.id, c.title);
+        if c.reviews.is_empty() {
+            let _ = writeln!(out, "  no review yet");
+        }
+        for r in &c.reviews {
+            let state = match r.signoff {
+                "valid" => format!(
+                    "signed by {} on {}, still holds",
+                    r.signed_by.as_deref().unwrap_or("?"),
+                    r.signed_on.as_deref().unwrap_or("?")
+                ),
+                "broken" => format!(
+                    "signed by {} on {}, NO LONGER HOLDS: {} changed since",
+                    r.signed_by.as_deref().unwrap_or("?"),
+                    r.signed_on.as_deref().unwrap_or("?"),
+                    r.changed.join(", ")
+                ),
+                _ => "not signed".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "  review {}{}: {state}",
+                r.id,
+                r.date
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
+            );
+        }
+        let width = c
+            .requirements
+            .iter()
+            .map(|r| r.id.chars().count())
+            .max()
+            .unwrap_or(0);
+        for r in &c.requirements {
+            let verdict = r.verdict.as_deref().unwrap_or("no decision");
+            let mark = match r.verdict.as_deref() {
+                None | Some("clarify") => "✗",
+                _ => " ",
+            };
+            let _ = write!(out, "  {mark} {:<width$}  {:<11}", r.id, verdict);
+            if let Some(rev) = &r.review {
+                let _ = write!(out, "  {rev}");
+            }
+            let _ = write!(out, "  {}", r.title);
+            if let Some(note) = &r.note {
+                let _ = write!(out, "  — {note}");
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "  {} requirement{}: {} without decision, {} awaiting clarification\n",
+            c.requirements.len(),
+            plural(c.requirements.len()),
+            c.undecided.len(),
+            c.open_clarifications.len()
+        );
+    }
+    out
+}
+
+/// `review status --format json`: `{"contracts": [...]}`.
+pub fn review_status_json(statuses: &[crate::review::ContractStatus]) -> String {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        contracts: Vec<ContractOut<'a>>,
+    }
+    #[derive(Serialize)]
+    struct ContractOut<'a> {
+        #[serde(flatten)]
+        status: &'a crate::review::ContractStatus,
+        signed_and_valid: bool,
+    }
+    let out = Out {
+        contracts: statuses
+            .iter()
+            .map(|s| ContractOut {
+                status: s,
+                signed_and_valid: s.signed_and_valid(),
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&out).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// `impact` as a tree for the terminal.
+pub fn impact_text(tree: &crate::review::ImpactNode) -> String {
+    fn walk(node: &crate::review::ImpactNode, prefix: &str, out: &mut String) {
+        let last = node.children.len().saturating_sub(1);
+        for (n, c) in node.children.iter().enumerate() {
+            let (branch, cont) = if n == last {
+                ("└── ", "    ")
+            } else {
+                ("├── ", "│   ")
+            };
+            let _ = writeln!(out, "{prefix}{branch}{} {} · {}", c.kind, c.id, c.title);
+            walk(c, &format!("{prefix}{cont}"), out);
+        }
+    }
+    let mut out = format!("{} {} · {}\n", tree.kind, tree.id, tree.title);
+    walk(tree, "", &mut out);
+    fn count(n: &crate::review::ImpactNode) -> usize {
+        n.children.iter().map(|c| 1 + count(c)).sum()
+    }
+    let n = count(tree);
+    if n == 0 {
+        out.push_str("Nothing downstream depends on it.\n");
+    } else {
+        let _ = writeln!(out, "{n} item{} to re-examine if it changes.", plural(n));
+    }
+    out
+}

@@ -88,10 +88,19 @@ pub struct ProfileFile {
     pub rule: Vec<RuleSpec>,
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, Spanned<RuleOverride>>,
+    /// Which fields make up an item's fingerprint (besides its kind and links).
+    #[serde(default)]
+    pub fingerprint: Option<FingerprintSpec>,
     #[serde(default)]
     pub field_labels: IndexMap<String, Label>,
     #[serde(default)]
     pub value_labels: IndexMap<String, Label>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FingerprintSpec {
+    pub fields: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,6 +159,9 @@ pub enum FieldType {
     Link,
     /// A list of ids of upstream items.
     Links,
+    /// A table of item ids to fingerprints, written by needtrail itself
+    /// (`review sign`, `stamp`).
+    Fingerprints,
 }
 
 impl FieldType {
@@ -162,14 +174,20 @@ impl FieldType {
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     pub id: Spanned<String>,
-    pub kind: Spanned<String>,
+    /// One kind, a list of kinds, or "*" for every kind.
+    pub kind: Spanned<OneOrMany>,
     #[serde(default)]
     pub group: Option<String>,
     #[serde(default)]
     pub severity: Option<Severity>,
     #[serde(default)]
     pub when: Option<CondSpec>,
-    pub require: CondSpec,
+    #[serde(default)]
+    pub require: Option<CondSpec>,
+    /// A check built into needtrail instead of `require`: `signoff`,
+    /// `suspect-links` or `change-after-signoff`.
+    #[serde(default)]
+    pub builtin: Option<Spanned<String>>,
     pub message: Label,
     #[serde(default)]
     pub label: Label,
@@ -310,15 +328,42 @@ pub enum Condition {
     Not(Box<Condition>),
 }
 
+/// Checks that compare fingerprints, which the condition language cannot say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// A signed review whose decided requirements changed since it was signed.
+    Signoff,
+    /// An item whose upstream items changed since it was stamped.
+    SuspectLinks,
+    /// A change dated after the last sign-off of its contract.
+    ChangeAfterSignoff,
+}
+
+impl Builtin {
+    pub const NAMES: &[&str] = &["signoff", "suspect-links", "change-after-signoff"];
+
+    fn parse(name: &str) -> Option<Builtin> {
+        match name {
+            "signoff" => Some(Builtin::Signoff),
+            "suspect-links" => Some(Builtin::SuspectLinks),
+            "change-after-signoff" => Some(Builtin::ChangeAfterSignoff),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub id: String,
     /// `untraced`, `unverified`, or another group a project names.
     pub group: String,
     pub severity: Severity,
-    pub kind: KindIdx,
+    /// The kinds of item the rule looks at.
+    pub kinds: Vec<KindIdx>,
     pub when: Option<Condition>,
     pub require: Condition,
+    /// A check built into needtrail, which replaces `require`.
+    pub builtin: Option<Builtin>,
     /// The message template (see [`crate::rules::message`]), per language.
     pub message: Label,
     pub label: Label,
@@ -337,6 +382,8 @@ pub struct Profile {
     pub common: Vec<FieldDef>,
     /// Rules that are on, in the order they were declared.
     pub rules: Vec<Rule>,
+    /// Fields hashed into an item's fingerprint, in order (see [`crate::fingerprint`]).
+    pub fingerprint_fields: Vec<String>,
     /// How field names read, per language (fields without one read as their name).
     pub field_labels: HashMap<String, Label>,
     /// How enum values read, per language.
@@ -489,6 +536,7 @@ pub fn build(
             field_by_name: HashMap::new(),
             common: Vec::new(),
             rules: Vec::new(),
+            fingerprint_fields: Vec::new(),
             field_labels: HashMap::new(),
             value_labels: HashMap::new(),
             id_field: 0,
@@ -562,6 +610,9 @@ pub fn build(
     let mut profile = compiler.profile;
     profile.rules = rules;
     for file in [&base, &user] {
+        if let Some(fp) = &file.fingerprint {
+            profile.fingerprint_fields = fp.fields.clone();
+        }
         for (k, v) in &file.field_labels {
             profile.field_labels.insert(k.clone(), v.clone());
         }
@@ -839,23 +890,76 @@ impl Compiler<'_> {
     }
 
     fn rule(&mut self, spec: &RuleSpec, src: Option<&SourceFile>) -> Option<Rule> {
-        let kind = self.kind_ref(&spec.kind, src)?;
-        let when = match &spec.when {
-            Some(c) => Some(self.cond(kind, c, src)?),
+        let mut kinds = Vec::new();
+        if matches!(spec.kind.get_ref(), OneOrMany::One(k) if k == "*") {
+            kinds.extend(self.profile.top_kinds().map(|(i, _)| i));
+        } else {
+            for name in OneOrMany::names(&spec.kind) {
+                kinds.push(self.kind_ref(&name, src)?);
+            }
+        }
+        // Conditions are checked against every kind the rule looks at.
+        let mut when = None;
+        for &kind in &kinds {
+            when = match &spec.when {
+                Some(c) => Some(self.cond(kind, c, src)?),
+                None => None,
+            };
+        }
+        kinds.first()?;
+        let builtin = match &spec.builtin {
+            Some(name) => match Builtin::parse(name.get_ref()) {
+                Some(b) => Some(b),
+                None => {
+                    self.error(
+                        src,
+                        name.span(),
+                        format!("unknown built-in check `{}`", name.get_ref()),
+                        format!("built-in checks are: {}", Builtin::NAMES.join(", ")),
+                    );
+                    return None;
+                }
+            },
             None => None,
         };
-        let require = self.cond(kind, &spec.require, src)?;
+        let require = match (&spec.require, builtin) {
+            (Some(c), None) => {
+                let mut cond = None;
+                for &k in &kinds {
+                    cond = Some(self.cond(k, c, src)?);
+                }
+                cond?
+            }
+            (None, Some(_)) => Condition::All(Vec::new()),
+            _ => {
+                self.error(
+                    src,
+                    spec.id.span(),
+                    format!(
+                        "rule `{}` needs exactly one of `require` and `builtin`",
+                        spec.id.get_ref()
+                    ),
+                    "say what the rule requires with `require = { ... }`".into(),
+                );
+                return None;
+            }
+        };
         let mut explain = Vec::new();
         for e in &spec.explain {
-            explain.push((self.cond(kind, &e.when, src)?, e.message.clone()));
+            let mut cond = None;
+            for &k in &kinds {
+                cond = Some(self.cond(k, &e.when, src)?);
+            }
+            explain.push((cond?, e.message.clone()));
         }
         Some(Rule {
             id: spec.id.get_ref().clone(),
             group: spec.group.clone().unwrap_or_else(|| "other".into()),
             severity: spec.severity.unwrap_or(Severity::Error),
-            kind,
+            kinds,
             when,
             require,
+            builtin,
             message: spec.message.clone(),
             label: spec.label.clone(),
             explain,
@@ -1016,6 +1120,9 @@ mod tests {
                 "complaint-traced",
                 "design-input-verified",
                 "requirement-validated-or-delivered",
+                "signoff-broken",
+                "suspect-link",
+                "change-after-signoff",
             ]
         );
         for r in &profile.rules {

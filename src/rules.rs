@@ -10,9 +10,10 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::fingerprint;
 use crate::graph::TraceGraph;
 use crate::model::{FieldIdx, ItemIdx, Project, Value};
-use crate::profile::{Condition, Direction, Profile, Rule, Severity};
+use crate::profile::{Builtin, Condition, Direction, Profile, Rule, Severity};
 
 /// One place where the thread breaks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub struct Finding {
     pub explain: Option<usize>,
     /// The linked items that explain the finding (`{matched}` in messages).
     pub evidence: Vec<ItemIdx>,
+    /// Ids that explain the finding but name no item any more.
+    pub missing: Vec<String>,
     /// The message in English.
     pub message: String,
 }
@@ -43,7 +46,7 @@ impl Finding {
         message(
             label.get(lang, ""),
             self.item,
-            &self.evidence,
+            &matched_text(&self.evidence, &self.missing, project),
             project,
             profile,
         )
@@ -106,22 +109,40 @@ impl Evaluator<'_> {
     fn run_rule(&self, ri: usize, rule: &Rule) -> (Vec<Finding>, RuleStats) {
         let mut stats = RuleStats::default();
         let mut findings = Vec::new();
-        let items = self
-            .project
-            .by_kind
-            .get(rule.kind as usize)
-            .map_or(&[][..], Vec::as_slice);
-        for &item in items {
+        let mut items: Vec<ItemIdx> = rule
+            .kinds
+            .iter()
+            .filter_map(|k| self.project.by_kind.get(*k as usize))
+            .flatten()
+            .copied()
+            .collect();
+        if rule.kinds.len() > 1 {
+            items.sort_unstable();
+        }
+        for item in items {
             let mut scratch = Vec::new();
             if let Some(when) = &rule.when
                 && !self.eval(when, item, &mut scratch)
             {
                 continue;
             }
-            stats.applicable += 1;
             let mut evidence = Vec::new();
-            if self.eval(&rule.require, item, &mut evidence) {
-                continue;
+            let mut missing = Vec::new();
+            match rule.builtin {
+                Some(b) => match self.builtin(b, item, &mut evidence, &mut missing) {
+                    None => continue,
+                    Some(true) => {
+                        stats.applicable += 1;
+                        continue;
+                    }
+                    Some(false) => stats.applicable += 1,
+                },
+                None => {
+                    stats.applicable += 1;
+                    if self.eval(&rule.require, item, &mut evidence) {
+                        continue;
+                    }
+                }
             }
             stats.failed += 1;
             let mut template = rule.message.get("en", "");
@@ -137,17 +158,108 @@ impl Evaluator<'_> {
             }
             evidence.sort();
             evidence.dedup();
+            let matched = matched_text(&evidence, &missing, self.project);
             findings.push(Finding {
                 rule: ri,
                 severity: rule.severity,
                 item,
                 explain,
-                message: message(template, item, &evidence, self.project, self.profile),
+                message: message(template, item, &matched, self.project, self.profile),
                 evidence,
+                missing,
             });
         }
         // Items are in load order, which is file order then position.
         (findings, stats)
+    }
+
+    /// A built-in check on one item: `None` when it does not apply, else
+    /// whether the item passes, with the items (or missing ids) that explain
+    /// a failure.
+    fn builtin(
+        &self,
+        b: Builtin,
+        item: ItemIdx,
+        evidence: &mut Vec<ItemIdx>,
+        missing: &mut Vec<String>,
+    ) -> Option<bool> {
+        let it = self.project.item(item);
+        let map_field = |name: &str| -> Option<&Vec<(String, String)>> {
+            match it.field(self.profile.field_index(name)?)? {
+                Value::Map(m) => Some(m),
+                _ => None,
+            }
+        };
+        match b {
+            Builtin::Signoff => {
+                let signed = map_field("signed_fingerprints")?;
+                for (id, fp) in signed {
+                    match self.project.get(id) {
+                        Some(req) => {
+                            if fingerprint::of(self.project, self.profile, req) != *fp {
+                                evidence.push(req);
+                            }
+                        }
+                        None => missing.push(id.clone()),
+                    }
+                }
+            }
+            Builtin::SuspectLinks => {
+                let stamped = map_field("stamped")?;
+                let parent_field = self.profile.parent_field(it.kind);
+                for link in it
+                    .links
+                    .iter()
+                    .filter(|l| !l.inherited && Some(l.field) != parent_field)
+                {
+                    let target = &self.project.item(link.target).id;
+                    let current = fingerprint::of(self.project, self.profile, link.target);
+                    let ok = stamped
+                        .binary_search_by(|(k, _)| k.as_str().cmp(target))
+                        .is_ok_and(|i| stamped[i].1 == current);
+                    if !ok {
+                        evidence.push(link.target);
+                    }
+                }
+            }
+            Builtin::ChangeAfterSignoff => {
+                let f = |n: &str| self.profile.field_index(n);
+                let date = it.field(f("date")?)?.display();
+                let (changes, contract, signed_on) =
+                    (f("changes")?, f("contract")?, f("signed_on")?);
+                let review_kind = self.profile.kind_index("review")?;
+                let mut contracts: Vec<ItemIdx> = it
+                    .links_in(changes)
+                    .flat_map(|r| self.project.item(r).links_in(contract))
+                    .collect();
+                contracts.sort_unstable();
+                contracts.dedup();
+                let mut any_signed = false;
+                for c in contracts {
+                    // The last sign-off of the contract, over all its reviews.
+                    let last = self
+                        .graph
+                        .downstream(c)
+                        .filter(|(field, r)| {
+                            *field == contract && self.project.item(*r).kind == review_kind
+                        })
+                        .filter_map(|(_, r)| {
+                            Some((self.project.item(r).field(signed_on)?.display(), r))
+                        })
+                        .max();
+                    if let Some((on, review)) = last {
+                        any_signed = true;
+                        if date > on {
+                            evidence.push(review);
+                        }
+                    }
+                }
+                if !any_signed {
+                    return None;
+                }
+            }
+        }
+        Some(evidence.is_empty() && missing.is_empty())
     }
 
     /// Whether `cond` holds for `item`. Linked items that made a link
@@ -300,10 +412,21 @@ impl Evaluator<'_> {
 
 /// Fills a message template: `{matched}` lists the evidence, `{id}` and
 /// `{title}` are the item's, `{FIELD}` is the value of one of its fields.
+/// The text of `{matched}`: the ids of the evidence, sub-items named by
+/// their parent, and ids that name nothing any more.
+fn matched_text(evidence: &[ItemIdx], missing: &[String], project: &Project) -> String {
+    let refs: BTreeSet<&str> = evidence
+        .iter()
+        .map(|e| project.reference(*e))
+        .chain(missing.iter().map(String::as_str))
+        .collect();
+    refs.into_iter().collect::<Vec<_>>().join(", ")
+}
+
 pub fn message(
     template: &str,
     item: ItemIdx,
-    evidence: &[ItemIdx],
+    matched: &str,
     project: &Project,
     profile: &Profile,
 ) -> String {
@@ -318,7 +441,7 @@ pub fn message(
             break;
         };
         let name = &after[..close];
-        match placeholder(name, item, evidence, project, profile) {
+        match placeholder(name, item, matched, project, profile) {
             Some(v) => out.push_str(&v),
             None => out.push_str(&rest[open..open + close + 2]),
         }
@@ -331,16 +454,13 @@ pub fn message(
 fn placeholder(
     name: &str,
     item: ItemIdx,
-    evidence: &[ItemIdx],
+    matched: &str,
     project: &Project,
     profile: &Profile,
 ) -> Option<String> {
     let it = project.item(item);
     match name {
-        "matched" => {
-            let refs: BTreeSet<&str> = evidence.iter().map(|e| project.reference(*e)).collect();
-            Some(refs.into_iter().collect::<Vec<_>>().join(", "))
-        }
+        "matched" => Some(matched.to_owned()),
         "id" => Some(it.id.clone()),
         "title" => Some(it.display_title().to_owned()),
         _ => {

@@ -123,20 +123,22 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
     page("index.html", "index.html", "", "index", &|ctx| {
         ctx.insert("d", &site.dashboard)
     })?;
-    page("untraced.html", "findings.html", "", "untraced", &|ctx| {
-        ctx.insert("f", &site.untraced)
-    })?;
-    page(
-        "unverified.html",
-        "findings.html",
-        "",
-        "unverified",
-        &|ctx| ctx.insert("f", &site.unverified),
-    )?;
-    if !site.other.groups.is_empty() {
-        page("other.html", "findings.html", "", "other", &|ctx| {
-            ctx.insert("f", &site.other)
-        })?;
+    for (group, findings) in [
+        ("untraced", &site.untraced),
+        ("unverified", &site.unverified),
+        ("changed", &site.changed),
+        ("other", &site.other),
+    ] {
+        if group == "other" && findings.groups.is_empty() {
+            continue;
+        }
+        page(
+            &format!("{group}.html"),
+            "findings.html",
+            "",
+            group,
+            &|ctx| ctx.insert("f", findings),
+        )?;
     }
     let pages = site.matrix_pages();
     for (n, rows) in pages.iter().enumerate() {

@@ -126,7 +126,7 @@ pub struct FindingGroup {
 
 #[derive(Serialize)]
 pub struct FindingsPage {
-    /// `untraced`, `unverified` or `other`.
+    /// `untraced`, `unverified`, `changed` or `other`.
     pub group: String,
     pub groups: Vec<FindingGroup>,
     pub total: usize,
@@ -224,6 +224,7 @@ pub struct Site {
     pub dashboard: Dashboard,
     pub untraced: FindingsPage,
     pub unverified: FindingsPage,
+    pub changed: FindingsPage,
     pub other: FindingsPage,
     pub matrix: Matrix,
     pub matrix_rows: Vec<MatrixRow>,
@@ -247,6 +248,7 @@ impl Site {
             dashboard: b.dashboard(),
             untraced: b.findings_page("untraced"),
             unverified: b.findings_page("unverified"),
+            changed: b.findings_page("changed"),
             other: b.findings_page("other"),
             matrix: b.matrix(&matrix_rows),
             matrix_rows,
@@ -402,8 +404,8 @@ impl<'a> Builder<'a> {
         let mut total = 0;
         for (ri, rule) in self.profile.rules.iter().enumerate() {
             let in_group = match group {
-                "untraced" | "unverified" => rule.group == group,
-                _ => rule.group != "untraced" && rule.group != "unverified",
+                "untraced" | "unverified" | "changed" => rule.group == group,
+                _ => !matches!(rule.group.as_str(), "untraced" | "unverified" | "changed"),
             };
             if !in_group {
                 continue;
@@ -459,7 +461,9 @@ impl<'a> Builder<'a> {
                     failed: s.failed,
                     percent: (passed * 100).checked_div(s.applicable).unwrap_or(100),
                     href: match r.group.as_str() {
-                        "untraced" | "unverified" => format!("{}.html#rule-{}", r.group, r.id),
+                        "untraced" | "unverified" | "changed" => {
+                            format!("{}.html#rule-{}", r.group, r.id)
+                        }
                         _ => format!("other.html#rule-{}", r.id),
                     },
                 }

@@ -1,0 +1,285 @@
+//! Editing the user's files: the only stage that writes them.
+//!
+//! Takes changes to items of a loaded project (a sign-off, stamps) and
+//! applies them with a format-preserving TOML editor: comments, order,
+//! spacing and every other table stay as they were, only the named fields
+//! change. Each file is written atomically, and only if it still holds what
+//! was loaded: a file changed on disk since is left alone.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use toml_edit::{DocumentMut, Item as TomlItem, Table, value};
+
+use crate::model::{FileIdx, ItemIdx, Project};
+use crate::profile::Profile;
+
+/// One change to one item's table.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// Sets `field = "text"`.
+    SetString { field: String, text: String },
+    /// Sets `field = YYYY-MM-DD`.
+    SetDate { field: String, date: Date },
+    /// Replaces `field` with dotted keys `field.ID = "fingerprint"`, one per id.
+    SetFingerprints {
+        field: String,
+        entries: Vec<(String, String)>,
+    },
+}
+
+/// A calendar date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Date> {
+        let mut parts = s.trim().splitn(3, '-');
+        let year: u16 = parts.next()?.parse().ok()?;
+        let month: u8 = parts.next()?.parse().ok()?;
+        let day: u8 = parts.next()?.parse().ok()?;
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (s.trim().len() == 10 && (1..=days).contains(&day)).then_some(Date { year, month, day })
+    }
+
+    /// Today, in UTC, from the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let days = secs.div_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        Date { year, month, day }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Why an edit was not written.
+#[derive(Debug)]
+pub enum EditError {
+    /// The file changed on disk after it was read; nothing was written to it.
+    ChangedOnDisk(String),
+    /// The item's table could not be found in the file as it is now.
+    NotFound(String),
+    /// Reading, parsing or writing failed; the original is intact.
+    Io(String),
+}
+
+impl std::fmt::Display for EditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EditError::ChangedOnDisk(p) => write!(
+                f,
+                "{p} changed on disk after needtrail read it; nothing was written to it. Run the command again"
+            ),
+            EditError::NotFound(m) | EditError::Io(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Applies changes to items, file by file. Files are written in path
+/// order; the first file that cannot be written stops the run, and the
+/// files already written stay written (each one whole).
+pub fn apply(
+    root: &Path,
+    project: &Project,
+    profile: &Profile,
+    changes: Vec<(ItemIdx, Vec<Change>)>,
+) -> Result<Vec<String>, EditError> {
+    let mut by_file: BTreeMap<FileIdx, Vec<(ItemIdx, Vec<Change>)>> = BTreeMap::new();
+    for (idx, c) in changes {
+        by_file
+            .entry(project.item(idx).span.file)
+            .or_default()
+            .push((idx, c));
+    }
+    let mut written = Vec::new();
+    for (file, edits) in by_file {
+        let source = &project.files[file as usize];
+        let path = root.join(&source.path);
+        let text = edit_text(&path, &source.path, &source.text, project, profile, &edits)?;
+        write_preserving_mode(&path, text.as_bytes()).map_err(|e| {
+            EditError::Io(format!(
+                "cannot write {}: {e}; the file is unchanged",
+                source.path
+            ))
+        })?;
+        written.push(source.path.clone());
+    }
+    Ok(written)
+}
+
+/// The new text of one file, after checking it still holds what was loaded.
+fn edit_text(
+    path: &Path,
+    rel: &str,
+    loaded: &str,
+    project: &Project,
+    profile: &Profile,
+    edits: &[(ItemIdx, Vec<Change>)],
+) -> Result<String, EditError> {
+    let bytes = fs::read(path).map_err(|e| EditError::Io(format!("cannot read {rel}: {e}")))?;
+    let (bom, body) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (true, rest),
+        None => (false, &bytes[..]),
+    };
+    if body != loaded.as_bytes() {
+        return Err(EditError::ChangedOnDisk(rel.to_owned()));
+    }
+    let mut doc: DocumentMut = loaded
+        .parse()
+        .map_err(|e| EditError::Io(format!("cannot parse {rel}: {e}")))?;
+    for (idx, changes) in edits {
+        let item = project.item(*idx);
+        let kind = &profile.kind(item.kind).name;
+        let table = find_table(&mut doc, kind, &item.id).ok_or_else(|| {
+            EditError::NotFound(format!(
+                "cannot find the [[{kind}]] with id \"{}\" in {rel}",
+                item.id
+            ))
+        })?;
+        for change in changes {
+            apply_change(table, change);
+        }
+    }
+    let mut text = doc.to_string();
+    if bom {
+        text.insert(0, '\u{feff}');
+    }
+    Ok(text)
+}
+
+fn find_table<'d>(doc: &'d mut DocumentMut, kind: &str, id: &str) -> Option<&'d mut Table> {
+    doc.get_mut(kind)?
+        .as_array_of_tables_mut()?
+        .iter_mut()
+        .find(|t| t.get("id").and_then(|v| v.as_str()) == Some(id))
+}
+
+fn apply_change(table: &mut Table, change: &Change) {
+    match change {
+        Change::SetString { field, text } => set(table, field, value(text.as_str())),
+        Change::SetDate { field, date } => {
+            let d = toml_edit::Date {
+                year: date.year,
+                month: date.month,
+                day: date.day,
+            };
+            let dt = toml_edit::Datetime {
+                date: Some(d),
+                time: None,
+                offset: None,
+            };
+            set(table, field, value(dt));
+        }
+        Change::SetFingerprints { field, entries } => {
+            let mut sub = Table::new();
+            sub.set_dotted(true);
+            for (id, fp) in entries {
+                sub.insert(id, value(fp.as_str()));
+            }
+            if table.contains_key(field) {
+                table.remove(field);
+            }
+            table.insert(field, TomlItem::Table(sub));
+        }
+    }
+}
+
+/// Sets a value, keeping the key where it stands if it is already there.
+fn set(table: &mut Table, field: &str, v: TomlItem) {
+    match table.get_mut(field) {
+        Some(existing) if existing.is_value() => {
+            let decor = existing.as_value().map(|x| x.decor().clone());
+            *existing = v;
+            if let (Some(decor), Some(val)) = (decor, existing.as_value_mut()) {
+                *val.decor_mut() = decor;
+            }
+        }
+        _ => {
+            table.insert(field, v);
+        }
+    }
+}
+
+/// Writes atomically, keeping the file's permissions.
+fn write_preserving_mode(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let perms = fs::metadata(path)?.permissions();
+    crate::atomic::write_with_permissions(path, bytes, Some(perms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_only_when_real() {
+        assert_eq!(
+            Date::parse("2026-02-08"),
+            Some(Date {
+                year: 2026,
+                month: 2,
+                day: 8
+            })
+        );
+        assert_eq!(Date::parse("2026-02-30"), None);
+        assert_eq!(
+            Date::parse("2024-02-29").map(|d| d.to_string()),
+            Some("2024-02-29".into())
+        );
+        assert_eq!(Date::parse("2026-2-8"), None);
+        assert_eq!(Date::parse("yesterday"), None);
+    }
+
+    #[test]
+    fn changes_keep_everything_else_byte_for_byte() {
+        let text = "# Reviews of contract C-1\n[[review]]\nid = \"R-1\"   # first\ntitle = \"Review\"\n\n[[review.decision]]\nrequirement = \"REQ-1\"\nverdict = \"accepted\"\n\n[[review]]\nid = \"R-2\"\ntitle = \"Other\"\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        let t = find_table(&mut doc, "review", "R-1").unwrap();
+        apply_change(
+            t,
+            &Change::SetString {
+                field: "signed_by".into(),
+                text: "王工".into(),
+            },
+        );
+        apply_change(
+            t,
+            &Change::SetFingerprints {
+                field: "signed_fingerprints".into(),
+                entries: vec![("REQ-1".into(), "0123456789abcdef".into())],
+            },
+        );
+        let out = doc.to_string();
+        assert_eq!(
+            out,
+            "# Reviews of contract C-1\n[[review]]\nid = \"R-1\"   # first\ntitle = \"Review\"\nsigned_by = \"王工\"\nsigned_fingerprints.REQ-1 = \"0123456789abcdef\"\n\n[[review.decision]]\nrequirement = \"REQ-1\"\nverdict = \"accepted\"\n\n[[review]]\nid = \"R-2\"\ntitle = \"Other\"\n"
+        );
+    }
+}
