@@ -37,6 +37,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("matrix.html", include_str!("../../templates/matrix.html")),
     ("item.html", include_str!("../../templates/item.html")),
+    ("signoff.html", include_str!("../../templates/signoff.html")),
 ];
 
 /// Static files copied into the site as they are.
@@ -155,6 +156,11 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
             ctx.insert("rows", rows);
             ctx.insert("pager", &pager);
             ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
+        })?;
+    }
+    for contract in site.contracts() {
+        page(&contract.sheet, "signoff.html", "../", "signoff", &|ctx| {
+            ctx.insert("k", contract)
         })?;
     }
     for item in &site.items {

@@ -37,14 +37,38 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
+/// How many columns a character takes: CJK and other wide characters two.
+fn char_width(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 => 2,
+        _ => 1,
     }
+}
+
+/// Cuts `s` to at most `max` columns, marking the cut with an ellipsis.
+fn truncate(s: &str, max: usize) -> String {
+    let width: usize = s.chars().map(char_width).sum();
+    if width <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = char_width(c);
+        if used + w > max.saturating_sub(1) {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// The SVG of `root`'s thread. `href` gives each item's link from the page.
@@ -193,7 +217,8 @@ mod tests {
 
     #[test]
     fn truncate_counts_characters() {
-        assert_eq!(truncate("外窗气密性能不低于6级", 5), "外窗气密…");
+        assert_eq!(truncate("外窗气密性能不低于6级", 9), "外窗气密…");
+        assert_eq!(truncate("abcdefghij", 5), "abcd…");
         assert_eq!(truncate("short", 10), "short");
     }
 }

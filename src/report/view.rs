@@ -73,12 +73,29 @@ pub struct ContractRow {
     pub item: ItemRef,
     pub customer: Option<ItemRef>,
     pub stage: Option<String>,
-    pub requirements: usize,
+    pub requirements_count: usize,
     pub decided: usize,
     pub clarify: usize,
     pub reviews: Vec<ReviewRef>,
     /// `complete`, `open` or `none`.
     pub state: &'static str,
+    /// `valid`, `broken` or `unsigned`.
+    pub signoff: &'static str,
+    /// The printable sign-off sheet, relative to the site root.
+    pub sheet: String,
+    pub requirements: Vec<SheetRow>,
+}
+
+/// A requirement on a contract's sign-off sheet.
+#[derive(Serialize)]
+pub struct SheetRow {
+    pub item: ItemRef,
+    pub class: Option<String>,
+    pub source: Option<String>,
+    pub verdict: Option<String>,
+    pub verdict_raw: String,
+    pub review: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +103,12 @@ pub struct ReviewRef {
     pub item: ItemRef,
     pub date: Option<String>,
     pub reviewers: Option<String>,
+    pub signed_by: Option<String>,
+    pub signed_on: Option<String>,
+    /// `valid`, `broken` or `unsigned`.
+    pub signoff: &'static str,
+    /// Requirements changed since the sign-off.
+    pub changed: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -158,6 +181,9 @@ pub struct MatrixRow {
     /// `ok` or `gap`.
     pub status: &'static str,
     pub rules: Vec<String>,
+    /// Ids of the row's items whose links are suspect (they or what they
+    /// rest on changed since they were stamped).
+    pub suspect: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -194,6 +220,8 @@ pub struct FieldRow {
 pub struct LinkRow {
     pub field: String,
     pub item: ItemRef,
+    /// The upstream item changed since this item was stamped.
+    pub suspect: bool,
 }
 
 #[derive(Serialize)]
@@ -231,6 +259,13 @@ pub struct Site {
     pub items: Vec<ItemPage>,
 }
 
+impl Site {
+    /// The contracts, each with its sign-off sheet.
+    pub fn contracts(&self) -> &[ContractRow] {
+        &self.dashboard.contracts
+    }
+}
+
 pub fn matrix_page_name(n: usize) -> String {
     if n == 0 {
         "matrix.html".to_owned()
@@ -243,9 +278,10 @@ impl Site {
     pub fn build(checked: &Checked, lang: &str) -> Site {
         let b = Builder::new(checked, lang);
         let matrix_rows = b.matrix_rows();
+        let statuses = crate::review::status(b.project, b.profile, b.graph, None);
         Site {
             digest: b.digest(),
-            dashboard: b.dashboard(),
+            dashboard: b.dashboard(b.contracts(&statuses)),
             untraced: b.findings_page("untraced"),
             unverified: b.findings_page("unverified"),
             changed: b.findings_page("changed"),
@@ -282,7 +318,6 @@ struct Names {
     customer: Option<KindIdx>,
     contract: Option<KindIdx>,
     decision: Option<KindIdx>,
-    review: Option<KindIdx>,
     design_input: Option<KindIdx>,
     design_output: Option<KindIdx>,
     verification: Option<KindIdx>,
@@ -318,7 +353,6 @@ impl<'a> Builder<'a> {
             customer: k("customer"),
             contract: k("contract"),
             decision: k("decision"),
-            review: k("review"),
             design_input: k("design_input"),
             design_output: k("design_output"),
             verification: k("verification"),
@@ -434,7 +468,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn dashboard(&self) -> Dashboard {
+    fn dashboard(&self, contracts: Vec<ContractRow>) -> Dashboard {
         let kinds = self
             .profile
             .top_kinds()
@@ -473,7 +507,7 @@ impl<'a> Builder<'a> {
             kinds,
             rules,
             funnel: self.funnel(),
-            contracts: self.contracts(),
+            contracts,
             customers: self.customers(),
             errors: self
                 .findings
@@ -519,6 +553,15 @@ impl<'a> Builder<'a> {
         v.sort();
         v.dedup();
         v
+    }
+
+    /// Whether `holder`'s link to `target` is suspect.
+    fn is_suspect(&self, holder: ItemIdx, target: ItemIdx) -> bool {
+        self.by_item.get(&holder).is_some_and(|fs| {
+            fs.iter().any(|f| {
+                self.profile.rules[f.rule].id == "suspect-link" && f.evidence.contains(&target)
+            })
+        })
     }
 
     fn has_rule_finding(&self, idx: ItemIdx, rule: &str) -> bool {
@@ -615,71 +658,83 @@ impl<'a> Builder<'a> {
         out.into_iter().collect()
     }
 
-    fn contracts(&self) -> Vec<ContractRow> {
+    /// Each contract's review state, from the same reading `review status` gives.
+    fn contracts(&self, statuses: &[crate::review::ContractStatus]) -> Vec<ContractRow> {
         let n = self.names();
-        let Some(ck) = n.contract else {
-            return Vec::new();
-        };
-        let contract_field = self.field("contract");
-        self.project.by_kind[ck as usize]
+        statuses
             .iter()
-            .map(|&c| {
-                let reqs = self.down(c, n.requirement, contract_field);
-                let mut decided = 0;
-                let mut clarify = 0;
-                for &r in &reqs {
-                    let d = self
-                        .down(r, n.decision, self.field("requirement"))
-                        .into_iter()
-                        .filter(|d| {
-                            contract_field
-                                .is_some_and(|f| self.project.item(*d).links_in(f).any(|t| t == c))
-                        })
-                        .max_by_key(|d| (self.enum_value(*d, "date").unwrap_or_default(), *d));
-                    if let Some(d) = d {
-                        decided += 1;
-                        if self.enum_value(d, "verdict").as_deref() == Some("clarify") {
-                            clarify += 1;
-                        }
-                    }
-                }
-                let reviews = self
-                    .down(c, n.review, contract_field)
-                    .into_iter()
-                    .map(|r| {
-                        let item = self.project.item(r);
-                        ReviewRef {
-                            item: self.item_ref(r),
-                            date: self
-                                .field("date")
-                                .and_then(|f| item.field(f))
-                                .map(Value::display),
+            .filter_map(|st| {
+                let c = self.project.get(&st.id)?;
+                let reviews: Vec<ReviewRef> = st
+                    .reviews
+                    .iter()
+                    .filter_map(|r| {
+                        let idx = self.project.get(&r.id)?;
+                        let item = self.project.item(idx);
+                        Some(ReviewRef {
+                            item: self.item_ref(idx),
+                            date: r.date.clone(),
                             reviewers: self
                                 .field("reviewers")
                                 .and_then(|f| item.field(f))
                                 .map(Value::display),
-                        }
+                            signed_by: r.signed_by.clone(),
+                            signed_on: r.signed_on.clone(),
+                            signoff: r.signoff,
+                            changed: r.changed.clone(),
+                        })
                     })
-                    .collect::<Vec<_>>();
+                    .collect();
                 let state = if reviews.is_empty() {
                     "none"
-                } else if decided == reqs.len() && clarify == 0 {
+                } else if st.undecided.is_empty() && st.open_clarifications.is_empty() {
                     "complete"
                 } else {
                     "open"
                 };
-                ContractRow {
+                let signoff = if st.reviews.iter().any(|r| r.signoff == "broken") {
+                    "broken"
+                } else if st.reviews.iter().any(|r| r.signoff == "valid") {
+                    "valid"
+                } else {
+                    "unsigned"
+                };
+                let requirements = st
+                    .requirements
+                    .iter()
+                    .map(|r| SheetRow {
+                        item: self.item_ref(r.idx),
+                        class: self
+                            .enum_value(r.idx, "class")
+                            .map(|v| self.profile.value_label(&v, self.lang).to_owned()),
+                        source: self
+                            .field("source")
+                            .and_then(|f| self.project.item(r.idx).field(f))
+                            .map(Value::display),
+                        verdict: r
+                            .verdict
+                            .as_ref()
+                            .map(|v| self.profile.value_label(v, self.lang).to_owned()),
+                        verdict_raw: r.verdict.clone().unwrap_or_default(),
+                        review: r.review.clone(),
+                        note: r.note.clone(),
+                    })
+                    .collect();
+                Some(ContractRow {
                     item: self.item_ref(c),
                     customer: self.up(c, n.customer).first().map(|x| self.item_ref(*x)),
                     stage: self
                         .enum_value(c, "stage")
                         .map(|s| self.profile.value_label(&s, self.lang).to_owned()),
-                    requirements: reqs.len(),
-                    decided,
-                    clarify,
+                    requirements_count: st.requirements.len(),
+                    decided: st.requirements.len() - st.undecided.len(),
+                    clarify: st.open_clarifications.len(),
                     reviews,
                     state,
-                }
+                    signoff,
+                    sheet: format!("signoff/{}", self.files[c.index()]),
+                    requirements,
+                })
             })
             .collect()
     }
@@ -796,6 +851,11 @@ impl<'a> Builder<'a> {
                     ),
                     deliveries: self.cell(self.deliveries(&n, r), undelivered),
                     objectives: self.cell(self.down(r, n.objective, self.field("traces")), false),
+                    suspect: std::iter::once(r)
+                        .chain(dis.iter().copied())
+                        .filter(|i| self.has_rule_finding(*i, "suspect-link"))
+                        .map(|i| self.project.item(i).id.clone())
+                        .collect(),
                     status: if rules.is_empty() { "ok" } else { "gap" },
                     rules: rules.into_iter().collect(),
                     class_raw,
@@ -890,9 +950,15 @@ impl<'a> Builder<'a> {
             .filter(|(_, other)| self.project.item(*other).parent != Some(idx))
             .map(|(f, other)| {
                 let name = self.profile.field_name(f);
+                // Upstream links are suspect from this item; downstream ones from the other.
+                let (holder, target) = match dir {
+                    Dir::Outgoing => (idx, other),
+                    Dir::Incoming => (other, idx),
+                };
                 LinkRow {
                     field: self.profile.field_label(name, self.lang).to_owned(),
                     item: self.item_ref(other),
+                    suspect: self.is_suspect(holder, target),
                 }
             })
             .collect()

@@ -46,6 +46,13 @@
     apply();
   }
 
+  // A cell sorts by its data-sort-value when it has one (an id, say, rather
+  // than the id run together with the title below it).
+  function sortKey(cell) {
+    var v = cell.getAttribute("data-sort-value");
+    return v !== null ? v : cell.textContent.trim();
+  }
+
   function setupSorting() {
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
       var heads = table.tHead ? table.tHead.rows[0].cells : [];
@@ -59,8 +66,8 @@
           var rows = Array.prototype.slice.call(body.rows);
           var collator = new Intl.Collator(document.documentElement.lang, { numeric: true, sensitivity: "base" });
           rows.sort(function (a, b) {
-            var x = a.cells[col].textContent.trim();
-            var y = b.cells[col].textContent.trim();
+            var x = sortKey(a.cells[col]);
+            var y = sortKey(b.cells[col]);
             return asc ? collator.compare(x, y) : collator.compare(y, x);
           });
           rows.forEach(function (r) { body.appendChild(r); });
