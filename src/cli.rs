@@ -200,22 +200,31 @@ pub fn run(cli: Cli) -> i32 {
             lang,
             templates,
             gate,
-        } => app::report(
-            &app::ReportCommand {
-                dir,
-                out,
-                fail_on: gate.fail_on.into(),
-                options: crate::report::ReportOptions {
-                    lang: match lang {
-                        Lang::En => "en".into(),
-                        Lang::Zh => "zh".into(),
+        } => {
+            let timestamp = match source_date_epoch() {
+                Ok(t) => t,
+                Err(e) => {
+                    let _ = writeln!(io.err, "error: {e}");
+                    return app::EXIT_INPUT;
+                }
+            };
+            app::report(
+                &app::ReportCommand {
+                    dir,
+                    out,
+                    fail_on: gate.fail_on.into(),
+                    options: crate::report::ReportOptions {
+                        lang: match lang {
+                            Lang::En => "en".into(),
+                            Lang::Zh => "zh".into(),
+                        },
+                        templates,
+                        timestamp,
                     },
-                    templates,
-                    timestamp: source_date_epoch(),
                 },
-            },
-            &mut io,
-        ),
+                &mut io,
+            )
+        }
         Command::Init { dir } => app::init(&dir, &mut io),
         Command::Review(ReviewCommand::Status {
             dir,
@@ -269,7 +278,14 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// The time reproducible builds ask for, if any (`SOURCE_DATE_EPOCH`).
-fn source_date_epoch() -> Option<i64> {
-    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
+/// The time reproducible builds ask for, if any (`SOURCE_DATE_EPOCH`); an
+/// error if it is set but is not a number of seconds.
+fn source_date_epoch() -> Result<Option<i64>, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(_) => Ok(None),
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => v.trim().parse().map(Some).map_err(|_| {
+            format!("SOURCE_DATE_EPOCH is `{v}`, not a number of seconds since 1970; set it to e.g. 1767225600 or unset it")
+        }),
+    }
 }

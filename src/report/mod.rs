@@ -235,6 +235,13 @@ pub fn write_site(out: &Path, files: &[SiteFile]) -> Result<(), ReportError> {
     let io_err = |what: &str, p: &Path, e: io::Error| {
         ReportError::Output(format!("cannot {what} {}: {e}", p.display()))
     };
+    // Work on the absolute path: `.` or `dir/.` has no parent to stage in.
+    let absolute = if out.exists() {
+        out.canonicalize()
+    } else {
+        std::path::absolute(out)
+    };
+    let out = &absolute.map_err(|e| io_err("resolve", out, e))?;
     let ours = out.join(OUTPUT_MARKER).is_file();
     if out.exists() {
         if !out.is_dir() {

@@ -1,7 +1,7 @@
 //! The report's view: everything the templates show, computed, sorted and
 //! labelled in the report's language. Templates only lay it out.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -181,6 +181,9 @@ pub struct MatrixRow {
     /// `ok` or `gap`.
     pub status: &'static str,
     pub rules: Vec<String>,
+    /// The row's contract and customer ids as JSON lists, for the filters.
+    pub contract_keys: String,
+    pub customer_keys: String,
     /// Ids of the row's items whose links are suspect (they or what they
     /// rest on changed since they were stamped).
     pub suspect: Vec<String>,
@@ -828,7 +831,17 @@ impl<'a> Builder<'a> {
                     .iter()
                     .any(|d| self.has_rule_finding(*d, "design-input-verified"));
                 let undelivered = self.has_rule_finding(r, "requirement-validated-or-delivered");
+                let keys = |kind: Option<KindIdx>| {
+                    let ids: Vec<&str> = self
+                        .up(r, kind)
+                        .into_iter()
+                        .map(|i| self.project.item(i).id.as_str())
+                        .collect();
+                    serde_json::to_string(&ids).expect("serialisable")
+                };
                 MatrixRow {
+                    contract_keys: keys(n.contract),
+                    customer_keys: keys(n.customer),
                     item: self.item_ref(r),
                     class: (!class_raw.is_empty())
                         .then(|| self.profile.value_label(&class_raw, self.lang).to_owned()),
@@ -1049,37 +1062,45 @@ fn anchor(id: &str) -> String {
 /// A file name for every item's page, unique even where ids differ only in
 /// characters that are unsafe in file names or in letter case.
 fn unique_file_names(project: &Project) -> Vec<String> {
-    let mut used: BTreeMap<String, usize> = BTreeMap::new();
-    project
-        .items
-        .iter()
-        .map(|item| {
-            let mut base: String = item
-                .id
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            if base.trim_matches(['_', '.']).is_empty() {
-                base = "item".into();
+    let base_of = |id: &str| -> String {
+        let mut base: String = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if base.trim_matches(['_', '.']).is_empty() {
+            base = "item".into();
+        }
+        if base != id {
+            // Keep pages of ids like "R/1" and "R_1" apart.
+            let h = Sha256::digest(id.as_bytes());
+            base.push_str(&format!("-{:02x}{:02x}{:02x}", h[0], h[1], h[2]));
+        }
+        base
+    };
+    let bases: Vec<String> = project.items.iter().map(|i| base_of(&i.id)).collect();
+    // Names that ids would take as they are; a numbered name avoids them
+    // (file systems may ignore case, so names compare in lower case).
+    let natural: HashSet<String> = bases.iter().map(|b| b.to_lowercase()).collect();
+    let mut taken: HashSet<String> = HashSet::new();
+    bases
+        .into_iter()
+        .map(|base| {
+            let mut name = base.clone();
+            let mut n = 1;
+            while taken.contains(&name.to_lowercase())
+                || (n > 1 && natural.contains(&name.to_lowercase()))
+            {
+                n += 1;
+                name = format!("{base}-{n}");
             }
-            if base != item.id {
-                // Keep pages of ids like "R/1" and "R_1" apart.
-                let h = Sha256::digest(item.id.as_bytes());
-                base.push_str(&format!("-{:02x}{:02x}{:02x}", h[0], h[1], h[2]));
-            }
-            let key = base.to_lowercase();
-            let n = used.entry(key).or_insert(0);
-            *n += 1;
-            if *n > 1 {
-                base.push_str(&format!("-{n}"));
-            }
-            format!("{base}.html")
+            taken.insert(name.to_lowercase());
+            format!("{name}.html")
         })
         .collect()
 }

@@ -9,6 +9,16 @@
     try { return JSON.parse(el.textContent); } catch (e) { return {}; }
   }
 
+  // A row's filter values: a JSON list of ids (ids may hold spaces), or a
+  // plain word such as a class or status.
+  function values(attr) {
+    if (!attr) return [];
+    if (attr.charAt(0) === "[") {
+      try { return JSON.parse(attr); } catch (e) { return []; }
+    }
+    return attr.split(/\s+/);
+  }
+
   function setupFilters() {
     var form = document.getElementById("matrix-filters");
     var table = document.getElementById("matrix");
@@ -28,7 +38,7 @@
         var ok = words.every(function (w) { return haystack[i].indexOf(w) !== -1; });
         selects.forEach(function (s) {
           if (!ok || !s.value) return;
-          var have = (row.getAttribute("data-" + s.getAttribute("data-filter")) || "").split(/\s+/);
+          var have = values(row.getAttribute("data-" + s.getAttribute("data-filter")));
           if (have.indexOf(s.value) === -1) ok = false;
         });
         row.hidden = !ok;

@@ -2,9 +2,11 @@
 
 mod support;
 
+mod browser;
 mod check;
 mod corpus;
 mod errors;
 mod init_trace;
+mod report;
 mod rules;
 mod samples;

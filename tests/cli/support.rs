@@ -132,3 +132,32 @@ pub fn write(dir: &Path, rel: &str, text: &str) {
     fs::create_dir_all(p.parent().unwrap()).unwrap();
     fs::write(p, text).unwrap();
 }
+
+/// The `## Deliberate gaps` table of a sample's README as sorted
+/// `(rule, id, severity)` triples.
+pub fn documented_gaps(sample_dir: &Path) -> Vec<(String, String, String)> {
+    let readme = fs::read_to_string(sample_dir.join("README.md")).expect("sample README");
+    let section = readme
+        .split("## Deliberate gaps")
+        .nth(1)
+        .expect("README has a `## Deliberate gaps` section");
+    let mut rows: Vec<(String, String, String)> = section
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with('|'))
+        .take_while(|l| l.trim_start().starts_with('|'))
+        .skip(2) // header and separator
+        .map(|l| {
+            let cells: Vec<&str> = l
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
+            let clean = |s: &str| s.trim_matches('`').to_owned();
+            (clean(cells[0]), clean(cells[1]), clean(cells[2]))
+        })
+        .collect();
+    rows.sort();
+    assert!(!rows.is_empty(), "gap list is empty");
+    rows
+}

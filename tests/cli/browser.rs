@@ -1,0 +1,773 @@
+//! The HTML report in a real browser.
+//!
+//! Renders the bundled samples with the real binary, starts Debian's headless
+//! Chromium and drives it over the DevTools protocol (a small client on a
+//! WebSocket, no browser download) to open the pages from `file://` the way a
+//! reader would. Every page must load without console errors, uncaught
+//! exceptions or Content-Security-Policy violations; on the matrix the test
+//! types into the search box, picks a status, sorts by a column and takes a
+//! screenshot.
+//!
+//! Without Chromium the test says so and passes, except under CI
+//! (`CI=true`), whose script installs it.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tungstenite::{Message, WebSocket};
+
+use crate::support::*;
+
+/// The longest the test waits for any one thing the browser should do.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Viewport of the screenshot, in CSS pixels.
+const VIEWPORT: (u32, u32) = (1280, 900);
+
+/// Installed to run before each page's own scripts: records what the
+/// Content-Security-Policy blocked, in the page's own words.
+const CSP_PROBE: &str = r#"
+window.__ntViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__ntViolations.push(e.effectiveDirective + " blocked " + (e.blockedURI || "(inline)") +
+    " at " + (e.sourceFile || "?") + ":" + e.lineNumber);
+});
+"#;
+
+#[test]
+fn report_pages_work_in_headless_chromium() {
+    let Some(exe) = find_chromium() else {
+        let missing = "Chromium not found (install Debian's chromium package, or set CHROME)";
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("browser test cannot run under CI: {missing}; .ci/run installs it");
+        }
+        eprintln!("browser test skipped: {missing}");
+        return;
+    };
+    let started = Instant::now();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-test");
+    let doors = render("doors-zh", "zh", &out);
+    let parts = render("auto-parts-en", "en", &out);
+    eprintln!("browser test: reports rendered in {:?}", started.elapsed());
+
+    let t = Instant::now();
+    let mut b = Browser::launch(&exe);
+    eprintln!("browser test: {} up in {:?}", b.version(), t.elapsed());
+
+    for report in [&doors, &parts] {
+        let t = Instant::now();
+        let pages = pages_to_open(report);
+        for page in &pages {
+            b.open(page);
+            b.assert_assets_loaded();
+            b.assert_clean();
+        }
+        eprintln!(
+            "browser test: {} pages of {} clean in {:?}",
+            pages.len(),
+            report.display(),
+            t.elapsed()
+        );
+    }
+
+    let t = Instant::now();
+    let shot = out.join("doors-zh-matrix.png");
+    matrix_works(&mut b, &doors, "REQ-01", &shot);
+    eprintln!("browser test: doors-zh matrix checked in {:?}", t.elapsed());
+    let t = Instant::now();
+    matrix_works(
+        &mut b,
+        &parts,
+        "brake",
+        &out.join("auto-parts-en-matrix.png"),
+    );
+    eprintln!(
+        "browser test: auto-parts-en matrix checked in {:?}",
+        t.elapsed()
+    );
+
+    let png = fs::read(&shot).expect("screenshot written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "screenshot is not a PNG");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert_eq!((width, height), VIEWPORT, "screenshot size");
+    assert!(
+        png.len() > 20_000,
+        "screenshot is only {} bytes: a blank page?",
+        png.len()
+    );
+    eprintln!(
+        "browser test: screenshot {} ({} bytes); all done in {:?}",
+        shot.display(),
+        png.len(),
+        started.elapsed()
+    );
+}
+
+/// The matrix: the script ran, the search box, the status filter and column
+/// sorting work with real input, and nothing went wrong on the way.
+fn matrix_works(b: &mut Browser, report: &Path, query: &str, shot: &Path) {
+    b.open(&report.join("matrix.html"));
+    b.assert_assets_loaded();
+    b.assert_clean();
+
+    let rows = b.eval("document.querySelectorAll('#matrix tbody tr').length");
+    let total = rows.as_u64().expect("row count") as usize;
+    assert!(total > 1, "the matrix has {total} rows");
+    let template =
+        b.eval("JSON.parse(document.getElementById('nt-strings').textContent).rows_shown");
+    let template = template.as_str().expect("rows_shown string").to_owned();
+    let count_text = |shown: usize| {
+        template
+            .replace("{shown}", &shown.to_string())
+            .replace("{total}", &total.to_string())
+    };
+
+    // The script ran: it filled in the count, and every row shows.
+    assert_eq!(
+        b.text("#filter-count"),
+        count_text(total),
+        "count before filtering"
+    );
+    assert_eq!(b.visible_rows().len(), total);
+
+    // Typing into the search box narrows the rows to those holding the text.
+    b.click("#filter-text");
+    assert_eq!(
+        b.eval("document.activeElement.id"),
+        "filter-text",
+        "clicking the search box focuses it"
+    );
+    b.type_text(query);
+    assert_eq!(
+        b.eval("document.getElementById('filter-text').value"),
+        query
+    );
+    let check = format!(
+        "Array.from(document.querySelectorAll('#matrix tbody tr')).filter(function (r) {{ \
+           return r.hidden === r.textContent.toLowerCase().includes({q}); }}).length",
+        q = json!(query.to_lowercase())
+    );
+    assert_eq!(
+        b.eval(&check),
+        0,
+        "rows shown and hidden do not match which rows hold {query:?}"
+    );
+    let shown = b.visible_rows().len();
+    assert!(
+        shown >= 1 && shown < total,
+        "typing {query:?} left {shown} of {total} rows"
+    );
+    assert_eq!(
+        b.text("#filter-count"),
+        count_text(shown),
+        "count after typing"
+    );
+
+    // Deleting the text brings every row back.
+    for _ in query.chars() {
+        b.key("Backspace", "Backspace", 8);
+    }
+    assert_eq!(b.eval("document.getElementById('filter-text').value"), "");
+    assert_eq!(
+        b.visible_rows().len(),
+        total,
+        "rows after clearing the search"
+    );
+    assert_eq!(b.text("#filter-count"), count_text(total));
+
+    // Status "gap", chosen with the keyboard, leaves the gap rows only.
+    b.eval("document.getElementById('filter-status').focus()");
+    b.key("ArrowDown", "ArrowDown", 40);
+    assert_eq!(
+        b.eval("document.getElementById('filter-status').value"),
+        "gap"
+    );
+    let gaps = b.eval("document.querySelectorAll('#matrix tbody tr[data-status=gap]').length");
+    let gaps = gaps.as_u64().unwrap() as usize;
+    assert!(gaps >= 1 && gaps < total, "{gaps} gap rows of {total}");
+    let visible = b.visible_rows();
+    assert_eq!(visible.len(), gaps, "rows shown with status gap");
+    let statuses = b.eval(
+        "Array.from(document.querySelectorAll('#matrix tbody tr')).filter(function (r) { return !r.hidden; })\
+         .map(function (r) { return r.getAttribute('data-status'); })",
+    );
+    assert!(
+        statuses.as_array().unwrap().iter().all(|s| s == "gap"),
+        "non-gap rows shown: {statuses}"
+    );
+    assert_eq!(
+        b.text("#filter-count"),
+        count_text(gaps),
+        "count with status gap"
+    );
+
+    // Clicking the requirement header sorts by it, then the other way round.
+    let head = "#matrix thead th:first-child";
+    let before = b.row_ids();
+    b.click(head);
+    assert_eq!(b.attr(head, "aria-sort"), "ascending");
+    assert_eq!(
+        b.column_order(0),
+        "ascending",
+        "rows after sorting ascending"
+    );
+    let ascending = b.row_ids();
+    let mut by_id = before.clone();
+    by_id.sort();
+    // Ids sort as ids, not run together with the titles below them.
+    assert_eq!(
+        ascending, by_id,
+        "rows in requirement id order after sorting"
+    );
+    b.click(head);
+    assert_eq!(b.attr(head, "aria-sort"), "descending");
+    assert_eq!(
+        b.column_order(0),
+        "descending",
+        "rows after sorting descending"
+    );
+    let mut descending = b.row_ids();
+    descending.reverse();
+    assert_eq!(descending, ascending, "descending is ascending reversed");
+    assert_eq!(b.visible_rows().len(), gaps, "sorting keeps the filter");
+    b.assert_clean();
+
+    let _ = fs::remove_file(shot);
+    b.screenshot(shot);
+}
+
+/// Every top-level page but the matrix (checked on its own), and the first
+/// item page of each kind of id (`REQ-001`, `DI-001`, ...).
+fn pages_to_open(report: &Path) -> Vec<PathBuf> {
+    let html = |dir: &Path| {
+        let mut v: Vec<PathBuf> = fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "html"))
+            .collect();
+        v.sort();
+        v
+    };
+    let mut pages: Vec<PathBuf> = html(report)
+        .into_iter()
+        .filter(|p| !p.ends_with("matrix.html"))
+        .collect();
+    assert!(
+        pages.iter().any(|p| p.ends_with("index.html")),
+        "no index.html in {}",
+        report.display()
+    );
+    let mut kinds = std::collections::BTreeSet::new();
+    for item in html(&report.join("items")) {
+        let stem = item.file_stem().unwrap().to_string_lossy().into_owned();
+        let kind = stem
+            .rsplit_once('-')
+            .map_or(stem.as_str(), |(k, _)| k)
+            .to_owned();
+        if kinds.insert(kind) {
+            pages.push(item);
+        }
+    }
+    assert!(
+        kinds.contains("REQ"),
+        "no requirement pages in {}",
+        report.display()
+    );
+    pages
+}
+
+/// Renders a bundled sample into `out/NAME`, replacing an earlier one.
+fn render(name: &str, lang: &str, out: &Path) -> PathBuf {
+    let dir = out.join(name);
+    let r = run([
+        "report".as_ref(),
+        sample(name).as_os_str(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+        "--lang".as_ref(),
+        lang.as_ref(),
+        "--fail-on".as_ref(),
+        "never".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "report {name} failed:\n{}", r.stderr);
+    dir
+}
+
+/// `CHROME`, else Debian's `/usr/bin/chromium`, else a Chromium or Chrome on
+/// `PATH`.
+fn find_chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CHROME").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let debian = Path::new("/usr/bin/chromium");
+    if debian.is_file() {
+        return Some(debian.to_path_buf());
+    }
+    let path = std::env::var_os("PATH")?;
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+    .find(|p| p.is_file())
+}
+
+/// A `file://` URL for an absolute path.
+fn file_url(path: &Path) -> String {
+    let path = path
+        .canonicalize()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut url = String::from("file://");
+    for &byte in path.to_str().expect("UTF-8 path").as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            url.push(byte as char);
+        } else {
+            write!(url, "%{byte:02X}").unwrap();
+        }
+    }
+    url
+}
+
+/// Headless Chromium with one tab, spoken to over the DevTools protocol.
+struct Browser {
+    child: Child,
+    ws: WebSocket<TcpStream>,
+    /// The tab's DevTools session.
+    session: String,
+    next_id: u64,
+    /// Events that came while waiting for something else, oldest first.
+    events: Vec<Value>,
+    /// The page now open, for messages.
+    url: String,
+    /// The profile folder and Chromium's log; removed on drop.
+    home: tempfile::TempDir,
+}
+
+impl Browser {
+    fn launch(exe: &Path) -> Browser {
+        let home = tempfile::Builder::new()
+            .prefix("needtrail-chromium-")
+            .tempdir()
+            .expect("temp dir");
+        let profile = home.path().join("profile");
+        let log = fs::File::create(home.path().join("chromium.log")).expect("log file");
+        let mut child = Command::new(exe)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--hide-scrollbars",
+                "--mute-audio",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--window-size={},{}", VIEWPORT.0, VIEWPORT.1))
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+
+        // Chromium writes the port it chose and the browser's WebSocket path.
+        let port_file = profile.join("DevToolsActivePort");
+        let deadline = Instant::now() + TIMEOUT;
+        let (addr, path) = loop {
+            if let Ok(text) = fs::read_to_string(&port_file) {
+                let mut lines = text.lines();
+                if let (Some(port), Some(path)) = (lines.next(), lines.next()) {
+                    break (format!("127.0.0.1:{port}"), path.to_owned());
+                }
+            }
+            let log = || fs::read_to_string(home.path().join("chromium.log")).unwrap_or_default();
+            if let Some(status) = child.try_wait().expect("wait") {
+                panic!(
+                    "{} exited ({status}) before DevTools opened:\n{}",
+                    exe.display(),
+                    log()
+                );
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "{} opened no DevTools port in {TIMEOUT:?}:\n{}",
+                    exe.display(),
+                    log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stream = TcpStream::connect(&addr).expect("connect to DevTools");
+        let endpoint = format!("ws://{addr}{path}");
+        let (ws, _) = tungstenite::client(endpoint.as_str(), stream).expect("DevTools handshake");
+        ws.get_ref()
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+
+        let mut b = Browser {
+            child,
+            ws,
+            session: String::new(),
+            next_id: 0,
+            events: Vec::new(),
+            url: "about:blank".into(),
+            home,
+        };
+        let target = b.browser_call("Target.createTarget", json!({"url": "about:blank"}));
+        let attached = b.browser_call(
+            "Target.attachToTarget",
+            json!({"targetId": target["targetId"], "flatten": true}),
+        );
+        b.session = attached["sessionId"]
+            .as_str()
+            .expect("session id")
+            .to_owned();
+        b.call("Page.enable", json!({}));
+        b.call("Runtime.enable", json!({}));
+        b.call("Log.enable", json!({}));
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": VIEWPORT.0, "height": VIEWPORT.1, "deviceScaleFactor": 1, "mobile": false}),
+        );
+        b.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": CSP_PROBE}),
+        );
+        b.events.clear();
+        b
+    }
+
+    fn version(&mut self) -> String {
+        let v = self.browser_call("Browser.getVersion", json!({}));
+        v["product"].as_str().unwrap_or("?").to_owned()
+    }
+
+    /// Next message from the browser, or `None` once `deadline` passes.
+    fn recv(&mut self, deadline: Instant) -> Option<Value> {
+        loop {
+            match self.ws.read() {
+                Ok(Message::Text(text)) => {
+                    return Some(serde_json::from_str(&text).expect("DevTools sends JSON"));
+                }
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e))
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if Instant::now() > deadline {
+                        return None;
+                    }
+                }
+                Err(e) => panic!("DevTools connection lost: {e}\n{}", self.log()),
+            }
+        }
+    }
+
+    fn send(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = json!({"id": id, "method": method, "params": params});
+        if let Some(s) = session {
+            msg["sessionId"] = json!(s);
+        }
+        self.ws
+            .send(Message::text(msg.to_string()))
+            .expect("send to DevTools");
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let Some(m) = self.recv(deadline) else {
+                panic!("no answer to {method} within {TIMEOUT:?} on {}", self.url);
+            };
+            if m["id"] == id {
+                if let Some(err) = m.get("error") {
+                    panic!("{method} failed on {}: {err}", self.url);
+                }
+                return m["result"].clone();
+            }
+            if m.get("method").is_some() {
+                self.events.push(m);
+            }
+        }
+    }
+
+    fn browser_call(&mut self, method: &str, params: Value) -> Value {
+        self.send(None, method, params)
+    }
+
+    /// A command to the tab.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        let session = self.session.clone();
+        self.send(Some(&session), method, params)
+    }
+
+    /// Opens a page and waits for its load event (deferred scripts have run).
+    fn open(&mut self, path: &Path) {
+        self.url = file_url(path);
+        self.events.clear();
+        let nav = self.call("Page.navigate", json!({"url": self.url}));
+        if let Some(err) = nav.get("errorText") {
+            panic!("cannot open {}: {err}", self.url);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(i) = self
+                .events
+                .iter()
+                .position(|e| e["method"] == "Page.loadEventFired")
+            {
+                self.events.remove(i);
+                break;
+            }
+            match self.recv(deadline) {
+                Some(m) if m.get("method").is_some() => self.events.push(m),
+                Some(_) => {}
+                None => panic!("{} did not load within {TIMEOUT:?}", self.url),
+            }
+        }
+    }
+
+    /// Evaluates JavaScript in the page and returns its value.
+    fn eval(&mut self, js: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({"expression": js, "returnByValue": true}),
+        );
+        if let Some(ex) = r.get("exceptionDetails") {
+            panic!("{js}\nthrew on {}: {ex:#}", self.url);
+        }
+        r["result"]["value"].clone()
+    }
+
+    fn text(&mut self, selector: &str) -> String {
+        let js = format!("document.querySelector({}).textContent", json!(selector));
+        self.eval(&js).as_str().unwrap_or_default().to_owned()
+    }
+
+    fn attr(&mut self, selector: &str, name: &str) -> String {
+        let js = format!(
+            "document.querySelector({}).getAttribute({})",
+            json!(selector),
+            json!(name)
+        );
+        self.eval(&js).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Requirement ids of the matrix rows not hidden, in order.
+    fn visible_rows(&mut self) -> Vec<String> {
+        let v = self.eval(
+            "Array.from(document.querySelectorAll('#matrix tbody tr'))\
+             .filter(function (r) { return !r.hidden && r.offsetParent !== null; })\
+             .map(function (r) { return r.cells[0].querySelector('a').textContent; })",
+        );
+        serde_json::from_value(v).expect("row ids")
+    }
+
+    /// Requirement ids of all matrix rows, in order.
+    fn row_ids(&mut self) -> Vec<String> {
+        let v = self.eval(
+            "Array.from(document.querySelectorAll('#matrix tbody tr'))\
+             .map(function (r) { return r.cells[0].querySelector('a').textContent; })",
+        );
+        serde_json::from_value(v).expect("row ids")
+    }
+
+    /// How the matrix rows are ordered by one column's sort key (its
+    /// `data-sort-value`, else its text), compared the way a reader's
+    /// locale does (numbers by value): "ascending",
+    /// "descending", "equal" or "unsorted".
+    fn column_order(&mut self, col: usize) -> String {
+        let js = format!(
+            "(function () {{ \
+               var c = new Intl.Collator(document.documentElement.lang, {{numeric: true, sensitivity: 'base'}}); \
+               var k = Array.from(document.querySelectorAll('#matrix tbody tr')) \
+                 .map(function (r) {{ var c = r.cells[{col}]; var v = c.getAttribute('data-sort-value'); return v !== null ? v : c.textContent.trim(); }}); \
+               var up = true, down = true; \
+               for (var i = 1; i < k.length; i++) {{ \
+                 var d = c.compare(k[i - 1], k[i]); if (d > 0) up = false; if (d < 0) down = false; }} \
+               return up && down ? 'equal' : up ? 'ascending' : down ? 'descending' : 'unsorted'; }})()"
+        );
+        self.eval(&js).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// A real left click in the middle of an element.
+    fn click(&mut self, selector: &str) {
+        let js = format!(
+            "(function () {{ var e = document.querySelector({}); e.scrollIntoView({{block: 'center'}}); \
+             var r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }})()",
+            json!(selector)
+        );
+        let at = self.eval(&js);
+        let (x, y) = (at[0].clone(), at[1].clone());
+        self.call(
+            "Input.dispatchMouseEvent",
+            json!({"type": "mouseMoved", "x": x, "y": y}),
+        );
+        for kind in ["mousePressed", "mouseReleased"] {
+            self.call(
+                "Input.dispatchMouseEvent",
+                json!({"type": kind, "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1}),
+            );
+        }
+    }
+
+    /// Types ASCII text key by key into the focused element.
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            assert!(c.is_ascii_graphic(), "type_text types printable ASCII only");
+            let s = c.to_string();
+            let vk = match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_ascii_uppercase() as u32,
+                '-' => 189,
+                _ => 0,
+            };
+            self.call(
+                "Input.dispatchKeyEvent",
+                json!({"type": "keyDown", "key": s, "text": s, "unmodifiedText": s,
+                       "windowsVirtualKeyCode": vk}),
+            );
+            self.call(
+                "Input.dispatchKeyEvent",
+                json!({"type": "keyUp", "key": s, "windowsVirtualKeyCode": vk}),
+            );
+        }
+    }
+
+    /// Presses and releases a key without text, such as an arrow.
+    fn key(&mut self, key: &str, code: &str, vk: u32) {
+        for kind in ["rawKeyDown", "keyUp"] {
+            self.call(
+                "Input.dispatchKeyEvent",
+                json!({"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": vk}),
+            );
+        }
+    }
+
+    fn screenshot(&mut self, path: &Path) {
+        let shot = self.call("Page.captureScreenshot", json!({"format": "png"}));
+        let data = data_encoding::BASE64
+            .decode(shot["data"].as_str().expect("image data").as_bytes())
+            .expect("base64");
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, data).unwrap();
+    }
+
+    /// The stylesheet loaded (past the Content-Security-Policy) and styles
+    /// the page.
+    fn assert_assets_loaded(&mut self) {
+        let css = self.eval(
+            "Array.from(document.styleSheets).some(function (s) { \
+               return /\\/assets\\/report\\.css$/.test(s.href || ''); })",
+        );
+        assert_eq!(css, true, "report.css not applied on {}", self.url);
+        let display = self.eval("getComputedStyle(document.querySelector('header.top')).display");
+        assert_eq!(
+            display, "flex",
+            "header not styled by report.css on {}",
+            self.url
+        );
+    }
+
+    /// Nothing went wrong on the page so far: no console errors or warnings,
+    /// no uncaught exceptions, no Content-Security-Policy violations.
+    fn assert_clean(&mut self) {
+        // A round trip: every event sent before its answer is in by then.
+        let violations = self.eval("window.__ntViolations");
+        let mut problems: Vec<String> = violations
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .map(|x| format!("CSP violation: {}", x.as_str().unwrap_or("?")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for e in &self.events {
+            let p = &e["params"];
+            match e["method"].as_str().unwrap_or_default() {
+                "Runtime.exceptionThrown" => {
+                    let d = &p["exceptionDetails"];
+                    problems.push(format!(
+                        "uncaught exception: {} {}",
+                        d["text"].as_str().unwrap_or_default(),
+                        d["exception"]["description"].as_str().unwrap_or_default()
+                    ));
+                }
+                "Runtime.consoleAPICalled" => {
+                    let kind = p["type"].as_str().unwrap_or_default();
+                    if matches!(kind, "error" | "assert" | "warning") {
+                        let args: Vec<String> = p["args"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|a| match &a["value"] {
+                                Value::Null => a["description"].as_str().unwrap_or("?").to_owned(),
+                                Value::String(s) => s.clone(),
+                                v => v.to_string(),
+                            })
+                            .collect();
+                        problems.push(format!("console.{kind}: {}", args.join(" ")));
+                    }
+                }
+                "Log.entryAdded" => {
+                    let entry = &p["entry"];
+                    let level = entry["level"].as_str().unwrap_or_default();
+                    if matches!(level, "error" | "warning") {
+                        problems.push(format!(
+                            "{level} ({}): {} [{}]",
+                            entry["source"].as_str().unwrap_or_default(),
+                            entry["text"].as_str().unwrap_or_default(),
+                            entry["url"].as_str().unwrap_or_default()
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "{} in Chromium:\n  {}",
+            self.url,
+            problems.join("\n  ")
+        );
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(self.home.path().join("chromium.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let id = self.next_id + 1;
+        let close = json!({"id": id, "method": "Browser.close"}).to_string();
+        let _ = self.ws.send(Message::text(close));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
