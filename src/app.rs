@@ -465,3 +465,88 @@ pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> i32 {
     let _ = io.out.write_all(text.as_bytes());
     EXIT_OK
 }
+
+/// The formats `matrix` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixOutput {
+    Text,
+    Csv,
+    Xlsx,
+    Markdown,
+    Json,
+    Html,
+}
+
+/// Facts that make an exported file evidence on its own.
+pub fn provenance(checked: &Checked) -> crate::matrix::format::Provenance {
+    crate::matrix::format::Provenance {
+        project: checked.loaded.project.name.clone(),
+        digest: crate::report::input_digest(&checked.loaded.project),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    }
+}
+
+/// `needtrail matrix`
+pub fn matrix(
+    dir: &Path,
+    spec: &crate::matrix::MatrixSpec,
+    format: MatrixOutput,
+    out: Option<&Path>,
+    io: &mut Io<'_>,
+) -> i32 {
+    use crate::matrix::format as f;
+    let checked = match run_pipeline(dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, format == MatrixOutput::Json, io),
+    };
+    let m = match crate::matrix::build(&checked, spec) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}");
+            return EXIT_INPUT;
+        }
+    };
+    let p = provenance(&checked);
+    let bytes = match format {
+        MatrixOutput::Text => f::text(&m).into_bytes(),
+        MatrixOutput::Csv => f::csv(&m),
+        MatrixOutput::Markdown => f::markdown(&m).into_bytes(),
+        MatrixOutput::Json => f::json(&m, &p).into_bytes(),
+        MatrixOutput::Html => f::html(&m, &p).into_bytes(),
+        MatrixOutput::Xlsx => {
+            if out.is_none() {
+                let _ = writeln!(
+                    io.err,
+                    "error: an XLSX workbook is written to a file: add --out FILE.xlsx"
+                );
+                return EXIT_INPUT;
+            }
+            match f::xlsx(&[&m], &p) {
+                Ok(b) => b,
+                Err(e) => {
+                    let _ = writeln!(io.err, "error: cannot make the workbook: {e}");
+                    return EXIT_INPUT;
+                }
+            }
+        }
+    };
+    match out {
+        Some(path) => {
+            if let Err(e) = crate::atomic::write(path, &bytes) {
+                let _ = writeln!(io.err, "error: cannot write {}: {e}", path.display());
+                return EXIT_INPUT;
+            }
+            let _ = writeln!(
+                io.err,
+                "Wrote {} ({} rows) to {}.",
+                m.title,
+                m.rows.len(),
+                path.display()
+            );
+        }
+        None => {
+            let _ = io.out.write_all(&bytes);
+        }
+    }
+    EXIT_OK
+}

@@ -82,6 +82,39 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// A traceability matrix between two kinds, forward or backward, in a form to file
+    Matrix {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The kind each row starts from, e.g. requirement
+        #[arg(long)]
+        from: String,
+        /// The kind each thread ends at, e.g. verification
+        #[arg(long)]
+        to: String,
+        /// Kinds the threads must pass through, in order (comma-separated)
+        #[arg(long, value_delimiter = ',')]
+        via: Vec<String>,
+        /// Only rows about this contract
+        #[arg(long)]
+        contract: Option<String>,
+        /// Only rows about this customer
+        #[arg(long)]
+        customer: Option<String>,
+        /// Only rows with a requirement of this class (stated, implied, legal, organisation)
+        #[arg(long)]
+        class: Option<String>,
+        /// Only rows with no thread, or only threads not verified
+        #[arg(long, value_enum)]
+        only: Option<OnlyArg>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
+        format: MatrixFormat,
+        /// Write to this file instead of standard output (required for xlsx)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Create a new project folder with a commented example
     Init {
         /// The folder to create (or an empty one to fill)
@@ -151,6 +184,22 @@ pub struct GateArgs {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Text,
+    Csv,
+    Xlsx,
+    Md,
+    Json,
+    Html,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnlyArg {
+    Untraced,
+    Unverified,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -226,6 +275,44 @@ pub fn run(cli: Cli) -> i32 {
             )
         }
         Command::Init { dir } => app::init(&dir, &mut io),
+        Command::Matrix {
+            dir,
+            from,
+            to,
+            via,
+            contract,
+            customer,
+            class,
+            only,
+            format,
+            out,
+        } => app::matrix(
+            &dir,
+            &crate::matrix::MatrixSpec {
+                from,
+                to,
+                via,
+                filter: crate::matrix::Filter {
+                    contract,
+                    customer,
+                    class,
+                    only: only.map(|o| match o {
+                        OnlyArg::Untraced => crate::matrix::Only::Untraced,
+                        OnlyArg::Unverified => crate::matrix::Only::Unverified,
+                    }),
+                },
+            },
+            match format {
+                MatrixFormat::Text => app::MatrixOutput::Text,
+                MatrixFormat::Csv => app::MatrixOutput::Csv,
+                MatrixFormat::Xlsx => app::MatrixOutput::Xlsx,
+                MatrixFormat::Md => app::MatrixOutput::Markdown,
+                MatrixFormat::Json => app::MatrixOutput::Json,
+                MatrixFormat::Html => app::MatrixOutput::Html,
+            },
+            out.as_deref(),
+            &mut io,
+        ),
         Command::Review(ReviewCommand::Status {
             dir,
             contract,

@@ -17,6 +17,7 @@ pub mod edit;
 pub mod fingerprint;
 pub mod graph;
 pub mod load;
+pub mod matrix;
 pub mod model;
 pub mod output;
 pub mod profile;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt::Write as _;
 
 use crate::graph::{Dir, TraceGraph};
+use crate::matrix::format::char_width;
 use crate::model::{ItemIdx, Project};
 use crate::profile::Profile;
 use crate::rules::Finding;
@@ -35,20 +36,6 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// How many columns a character takes: CJK and other wide characters two.
-fn char_width(c: char) -> usize {
-    match c as u32 {
-        0x1100..=0x115F
-        | 0x2E80..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 => 2,
-        _ => 1,
-    }
 }
 
 /// Cuts `s` to at most `max` columns, marking the cut with an ellipsis.

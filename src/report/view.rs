@@ -369,18 +369,8 @@ impl<'a> Builder<'a> {
         self.profile.field_index(name)
     }
 
-    /// SHA-256 over every input file's path and bytes, in path order.
     fn digest(&self) -> String {
-        let mut files: Vec<_> = self.project.files.iter().collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut h = Sha256::new();
-        for f in files {
-            h.update(f.path.as_bytes());
-            h.update([0]);
-            h.update((f.text.len() as u64).to_le_bytes());
-            h.update(f.text.as_bytes());
-        }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        super::input_digest(self.project)
     }
 
     fn href(&self, idx: ItemIdx) -> String {

@@ -1,0 +1,368 @@
+//! A matrix as an auditor files it: aligned text, CSV (RFC 4180, with a
+//! UTF-8 byte-order mark so Excel reads Chinese), XLSX (frozen header,
+//! autofilter, fitted columns, broken cells highlighted, a summary sheet),
+//! Markdown, JSON and a standalone HTML page. Every format is deterministic:
+//! the same matrix gives the same bytes.
+
+use std::fmt::Write as _;
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError};
+use serde::Serialize;
+
+use super::{Matrix, Row};
+
+/// Facts about the project printed with the matrices, so a file stands as evidence alone.
+#[derive(Clone, Debug, Serialize)]
+pub struct Provenance {
+    pub project: String,
+    pub digest: String,
+    pub version: String,
+}
+
+/// The header row: per column the id and title, then result, status, findings.
+fn header(m: &Matrix) -> Vec<String> {
+    let mut h = Vec::new();
+    for heading in &m.headings {
+        h.push(heading.clone());
+        h.push(format!("{heading} title"));
+    }
+    h.extend([
+        "Result".to_owned(),
+        "Status".to_owned(),
+        "Findings".to_owned(),
+    ]);
+    h
+}
+
+/// The result shown for a row: that of the last item on the thread that has one.
+fn result(row: &Row) -> String {
+    row.cells
+        .iter()
+        .rev()
+        .flatten()
+        .find_map(|c| c.status.clone())
+        .unwrap_or_default()
+}
+
+fn record(row: &Row) -> Vec<String> {
+    let mut r = Vec::new();
+    for c in &row.cells {
+        match c {
+            Some(c) => {
+                r.push(c.id.clone());
+                r.push(c.title.clone());
+            }
+            None => {
+                r.push(String::new());
+                r.push(String::new());
+            }
+        }
+    }
+    r.push(result(row));
+    r.push(row.status.to_owned());
+    r.push(row.findings.join(" "));
+    r
+}
+
+/// CSV with a UTF-8 byte-order mark.
+pub fn csv(m: &Matrix) -> Vec<u8> {
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(header(m)).expect("writes to memory");
+    for row in &m.rows {
+        w.write_record(record(row)).expect("writes to memory");
+    }
+    w.into_inner().expect("writes to memory")
+}
+
+/// Columns a character takes in a terminal: CJK and other wide characters two.
+pub fn char_width(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 => 2,
+        _ => 1,
+    }
+}
+
+fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// An aligned table of ids (titles would not fit a terminal), then a count.
+pub fn text(m: &Matrix) -> String {
+    let mut head: Vec<String> = m.columns.clone();
+    head.extend(["result".into(), "status".into()]);
+    let rows: Vec<Vec<String>> = m
+        .rows
+        .iter()
+        .map(|row| {
+            let mut r: Vec<String> = row
+                .cells
+                .iter()
+                .map(|c| match c {
+                    Some(c) if c.broken => format!("{} ✗", c.id),
+                    Some(c) => c.id.clone(),
+                    None => "—".to_owned(),
+                })
+                .collect();
+            r.push(result(row));
+            r.push(row.status.to_owned());
+            r
+        })
+        .collect();
+    let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(width(c));
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i] - width(c) + 2));
+            }
+        }
+        s.trim_end().to_owned()
+    };
+    let mut out = format!("{} matrix ({})\n", m.title, paths_text(m));
+    out.push_str(&line(&head));
+    out.push('\n');
+    for r in &rows {
+        out.push_str(&line(r));
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", counts(m));
+    out
+}
+
+fn paths_text(m: &Matrix) -> String {
+    m.paths.join("; ")
+}
+
+fn counts(m: &Matrix) -> String {
+    let n = |s: &str| m.rows.iter().filter(|r| r.status == s).count();
+    format!(
+        "{} rows: {} traced, {} unverified, {} untraced",
+        m.rows.len(),
+        n("traced"),
+        n("unverified"),
+        n("untraced")
+    )
+}
+
+/// Markdown for pasting into documents (pipes and line breaks escaped).
+pub fn markdown(m: &Matrix) -> String {
+    let esc = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace('|', "\\|")
+            .replace(['\r', '\n'], " ")
+    };
+    let mut out = format!("### {}\n\n", esc(&m.title));
+    let mut head: Vec<String> = m.headings.iter().map(|h| esc(h)).collect();
+    head.extend(["Result".into(), "Status".into()]);
+    let _ = writeln!(out, "| {} |", head.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+    for row in &m.rows {
+        let mut cells: Vec<String> = row
+            .cells
+            .iter()
+            .map(|c| match c {
+                Some(c) => {
+                    let mark = if c.broken { " ✗" } else { "" };
+                    format!("{}{mark} {}", esc(&c.id), esc(&c.title))
+                }
+                None => "—".into(),
+            })
+            .collect();
+        cells.push(esc(&result(row)));
+        cells.push(row.status.to_owned());
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    let _ = writeln!(out, "\n{}", counts(m));
+    out
+}
+
+/// JSON for other tools.
+pub fn json(m: &Matrix, p: &Provenance) -> String {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        provenance: &'a Provenance,
+        matrix: &'a Matrix,
+    }
+    let mut s = serde_json::to_string_pretty(&Out {
+        provenance: p,
+        matrix: m,
+    })
+    .expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// A standalone HTML page: no script, styles in the page, everything escaped.
+pub fn html(m: &Matrix, p: &Provenance) -> String {
+    let esc = crate::report::escape_html;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+<title>{} · {}</title>\n<style>\n\
+body{{font-family:system-ui,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;margin:1rem;color:#1d2430}}\n\
+table{{border-collapse:collapse;font-size:.85rem}}th,td{{border:1px solid #c9d1db;padding:.25rem .4rem;text-align:left;vertical-align:top}}\n\
+thead th{{background:#eef2f6}}td.broken{{background:#fdecea}}.untraced,.unverified{{color:#b3261e;font-weight:600}}\n\
+.muted{{color:#5b6675}}@media print{{@page{{size:A4 landscape;margin:10mm}}}}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"muted\">{}</p>\n<table>\n<thead><tr>",
+        esc(&m.title),
+        esc(&p.project),
+        esc(&m.title),
+        esc(&paths_text(m)),
+    );
+    for h in &m.headings {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", esc(h));
+    }
+    out.push_str(
+        "<th scope=\"col\">Result</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
+    );
+    for row in &m.rows {
+        out.push_str("<tr>");
+        for c in &row.cells {
+            match c {
+                Some(c) if c.broken => {
+                    let _ = write!(
+                        out,
+                        "<td class=\"broken\">✗ {}<br>{}</td>",
+                        esc(&c.id),
+                        esc(&c.title)
+                    );
+                }
+                Some(c) => {
+                    let _ = write!(out, "<td>{}<br>{}</td>", esc(&c.id), esc(&c.title));
+                }
+                None => out.push_str("<td class=\"muted\">—</td>"),
+            }
+        }
+        let _ = writeln!(
+            out,
+            "<td>{}</td><td class=\"{}\">{}</td></tr>",
+            esc(&result(row)),
+            row.status,
+            row.status
+        );
+    }
+    let _ = write!(
+        out,
+        "</tbody>\n</table>\n<p>{}</p>\n<p class=\"muted\">{} · SHA-256 {} · needtrail {}</p>\n</body>\n</html>\n",
+        esc(&counts(m)),
+        esc(&p.project),
+        esc(&p.digest),
+        esc(&p.version)
+    );
+    out
+}
+
+/// A workbook with one sheet per matrix and a summary sheet.
+pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    // A fixed creation time keeps the file the same for the same input.
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Traceability matrices · {}", p.project))
+            .set_creation_datetime(&created),
+    );
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color("EEF2F6")
+        .set_border_bottom(FormatBorder::Thin);
+    let broken = Format::new()
+        .set_background_color("FDECEA")
+        .set_font_color("B3261E");
+    let wrap = Format::new().set_text_wrap();
+
+    let summary = wb.add_worksheet();
+    summary.set_name("Summary")?;
+    let facts = [
+        ("Project", p.project.clone()),
+        ("Input digest (SHA-256)", p.digest.clone()),
+        ("Tool", format!("needtrail {}", p.version)),
+    ];
+    let mut r = 0u32;
+    for (k, v) in facts {
+        summary.write_string_with_format(r, 0, k, &bold)?;
+        summary.write_string(r, 1, v)?;
+        r += 1;
+    }
+    r += 1;
+    for (c, h) in [
+        "Matrix",
+        "Paths",
+        "Rows",
+        "Traced",
+        "Unverified",
+        "Untraced",
+    ]
+    .iter()
+    .enumerate()
+    {
+        summary.write_string_with_format(r, c as u16, *h, &bold)?;
+    }
+    for m in matrices {
+        r += 1;
+        let n = |s: &str| m.rows.iter().filter(|x| x.status == s).count() as f64;
+        summary.write_string(r, 0, &m.title)?;
+        summary.write_string_with_format(r, 1, paths_text(m), &wrap)?;
+        summary.write_number(r, 2, m.rows.len() as f64)?;
+        summary.write_number(r, 3, n("traced"))?;
+        summary.write_number(r, 4, n("unverified"))?;
+        summary.write_number(r, 5, n("untraced"))?;
+    }
+    summary.set_column_width(0, 34)?;
+    summary.set_column_width(1, 70)?;
+
+    for (i, m) in matrices.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        // Sheet names: at most 31 characters, unique.
+        let name: String = format!(
+            "{} {}",
+            i + 1,
+            m.title.replace(['[', ']', ':', '*', '?', '/', '\\'], " ")
+        )
+        .chars()
+        .take(31)
+        .collect();
+        ws.set_name(name.trim())?;
+        let head = header(m);
+        let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
+        for (c, h) in head.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)?;
+        }
+        for (ri, row) in m.rows.iter().enumerate() {
+            let rr = ri as u32 + 1;
+            for (c, v) in record(row).iter().enumerate() {
+                let cell = row.cells.get(c / 2).and_then(|x| x.as_ref());
+                let is_broken = cell.is_some_and(|x| x.broken)
+                    || (c >= head.len() - 3 && row.status != "traced");
+                if is_broken {
+                    ws.write_string_with_format(rr, c as u16, v, &broken)?;
+                } else {
+                    ws.write_string(rr, c as u16, v)?;
+                }
+                widths[c] = widths[c].max(width(v));
+            }
+        }
+        for (c, w) in widths.iter().enumerate() {
+            ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        let last_col = head.len().saturating_sub(1) as u16;
+        ws.autofilter(0, 0, m.rows.len() as u32, last_col)?;
+    }
+    wb.save_to_buffer()
+}
