@@ -550,3 +550,189 @@ pub fn matrix(
     }
     EXIT_OK
 }
+
+/// What `diff` compares.
+#[derive(Clone, Debug)]
+pub enum DiffSides {
+    Folders(PathBuf, PathBuf),
+    /// A project folder in a git repository, and `REV1..REV2`.
+    Git(PathBuf, String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffOutput {
+    Text,
+    Json,
+    Html,
+}
+
+/// A folder under the system's temporary folder, removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(tag: &str) -> std::io::Result<ScratchDir> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "needtrail-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&p)?;
+        Ok(ScratchDir(p))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `needtrail diff`
+pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut Io<'_>) -> i32 {
+    let mut scratch = Vec::new();
+    let (old_dir, new_dir, old_name, new_name) = match sides {
+        DiffSides::Folders(a, b) => (
+            a.clone(),
+            b.clone(),
+            a.display().to_string(),
+            b.display().to_string(),
+        ),
+        DiffSides::Git(dir, range) => {
+            let Some((r1, r2)) = range
+                .split_once("..")
+                .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+            else {
+                let _ = writeln!(
+                    io.err,
+                    "error: --git takes two revisions as REV1..REV2, e.g. --git v1.0..HEAD"
+                );
+                return EXIT_INPUT;
+            };
+            let mut dirs = Vec::new();
+            for rev in [r1, r2] {
+                let tmp = match ScratchDir::new("diff") {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = writeln!(io.err, "error: cannot make a temporary folder: {e}");
+                        return EXIT_INPUT;
+                    }
+                };
+                if let Err(e) = crate::diff::extract_revision(dir, rev, &tmp.0) {
+                    let _ = writeln!(io.err, "error: cannot read revision {rev}: {e}");
+                    return EXIT_INPUT;
+                }
+                dirs.push(tmp.0.clone());
+                scratch.push(tmp);
+            }
+            (
+                dirs[0].clone(),
+                dirs[1].clone(),
+                r1.to_owned(),
+                r2.to_owned(),
+            )
+        }
+    };
+    let mut checked = Vec::new();
+    for (dir, name) in [(&old_dir, &old_name), (&new_dir, &new_name)] {
+        match run_pipeline(dir) {
+            Ok(c) => checked.push(c),
+            Err(e) => {
+                let _ = writeln!(io.err, "error: {name} cannot be read:");
+                return report_load_error(&e, false, io);
+            }
+        }
+    }
+    let d = crate::diff::diff(&checked[0], &checked[1], &old_name, &new_name);
+    let text = match format {
+        DiffOutput::Text => crate::diff::text(&d),
+        DiffOutput::Json => crate::diff::json(&d),
+        DiffOutput::Html => crate::diff::html(&d),
+    };
+    drop(scratch);
+    match out {
+        Some(path) => {
+            if let Err(e) = crate::atomic::write(path, text.as_bytes()) {
+                let _ = writeln!(io.err, "error: cannot write {}: {e}", path.display());
+                return EXIT_INPUT;
+            }
+        }
+        None => {
+            let _ = io.out.write_all(text.as_bytes());
+        }
+    }
+    EXIT_OK
+}
+
+/// `needtrail audit --out`
+pub fn audit(
+    dir: &Path,
+    out: &Path,
+    options: &crate::report::ReportOptions,
+    io: &mut Io<'_>,
+) -> i32 {
+    let checked = match run_pipeline(dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, false, io),
+    };
+    let files = match crate::audit::package(&checked, options) {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}");
+            return EXIT_INPUT;
+        }
+    };
+    if let Err(e) = crate::report::write_site(out, &files) {
+        let _ = writeln!(io.err, "error: {e}");
+        return EXIT_INPUT;
+    }
+    let _ = writeln!(
+        io.out,
+        "Audit package written to {} ({} files, listed with their SHA-256 in {}).\nCheck it later with `needtrail audit --verify {}`.",
+        out.display(),
+        files.len(),
+        out.join(crate::audit::MANIFEST).display(),
+        out.display()
+    );
+    EXIT_OK
+}
+
+/// `needtrail audit --verify`: 0 when intact, 1 when anything changed.
+pub fn audit_verify(out: &Path, io: &mut Io<'_>) -> i32 {
+    match crate::audit::verify(out) {
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}");
+            EXIT_INPUT
+        }
+        Ok(v) => {
+            for f in &v.changed {
+                let _ = writeln!(io.out, "CHANGED   {f}");
+            }
+            for f in &v.missing {
+                let _ = writeln!(io.out, "MISSING   {f}");
+            }
+            for f in &v.unlisted {
+                let _ = writeln!(io.out, "UNLISTED  {f}");
+            }
+            if v.intact() {
+                let _ = writeln!(
+                    io.out,
+                    "Intact: all {} files match the MANIFEST.",
+                    v.checked
+                );
+                EXIT_OK
+            } else {
+                let _ = writeln!(
+                    io.out,
+                    "NOT intact: {} changed, {} missing, {} not listed, of {} files in the MANIFEST.",
+                    v.changed.len(),
+                    v.missing.len(),
+                    v.unlisted.len(),
+                    v.checked
+                );
+                EXIT_FINDINGS
+            }
+        }
+    }
+}

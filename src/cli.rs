@@ -115,6 +115,41 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// What changed between two versions of a project: items, links, findings
+    #[command(
+        override_usage = "needtrail diff OLD_DIR NEW_DIR [OPTIONS]\n       needtrail diff --git REV1..REV2 [DIR] [OPTIONS]"
+    )]
+    Diff {
+        /// Two project folders, or with --git the project folder in the repository
+        #[arg(value_name = "DIR", num_args = 0..=2)]
+        dirs: Vec<PathBuf>,
+        /// Compare two git revisions of one project, e.g. v1.0..HEAD
+        #[arg(long, value_name = "REV1..REV2")]
+        git: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write an audit package (report, matrices, findings, MANIFEST), or verify one
+    #[command(
+        override_usage = "needtrail audit [DIR] --out OUT [--lang en|zh]\n       needtrail audit --verify OUT"
+    )]
+    Audit {
+        /// The project folder
+        dir: Option<PathBuf>,
+        /// The folder to write the package into
+        #[arg(long, conflicts_with = "verify")]
+        out: Option<PathBuf>,
+        /// Check that every file of a package still matches its MANIFEST
+        #[arg(long, value_name = "OUT")]
+        verify: Option<PathBuf>,
+        /// Language of the report's interface
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
+    },
     /// Create a new project folder with a commented example
     Init {
         /// The folder to create (or an empty one to fill)
@@ -192,6 +227,13 @@ pub enum MatrixFormat {
     Csv,
     Xlsx,
     Md,
+    Json,
+    Html,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
     Json,
     Html,
 }
@@ -275,6 +317,72 @@ pub fn run(cli: Cli) -> i32 {
             )
         }
         Command::Init { dir } => app::init(&dir, &mut io),
+        Command::Audit {
+            dir,
+            out,
+            verify,
+            lang,
+        } => match (verify, out) {
+            (Some(package), _) => app::audit_verify(&package, &mut io),
+            (None, Some(out)) => {
+                let timestamp = match source_date_epoch() {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = writeln!(io.err, "error: {e}");
+                        return app::EXIT_INPUT;
+                    }
+                };
+                app::audit(
+                    &dir.unwrap_or_else(|| PathBuf::from(".")),
+                    &out,
+                    &crate::report::ReportOptions {
+                        lang: match lang {
+                            Lang::En => "en".into(),
+                            Lang::Zh => "zh".into(),
+                        },
+                        templates: None,
+                        timestamp,
+                    },
+                    &mut io,
+                )
+            }
+            (None, None) => {
+                let _ = writeln!(
+                    io.err,
+                    "error: give --out OUT to write a package, or --verify OUT to check one"
+                );
+                app::EXIT_INPUT
+            }
+        },
+        Command::Diff {
+            dirs,
+            git,
+            format,
+            out,
+        } => {
+            let sides = match (git, dirs.as_slice()) {
+                (Some(range), []) => app::DiffSides::Git(PathBuf::from("."), range),
+                (Some(range), [dir]) => app::DiffSides::Git(dir.clone(), range),
+                (None, [old, new]) => app::DiffSides::Folders(old.clone(), new.clone()),
+                _ => {
+                    let _ = writeln!(
+                        io.err,
+                        "error: give two project folders, or --git REV1..REV2 and at most one folder\n\nUsage: needtrail diff OLD_DIR NEW_DIR\n       needtrail diff --git REV1..REV2 [DIR]"
+                    );
+                    return app::EXIT_INPUT;
+                }
+            };
+            app::diff(
+                &sides,
+                match format {
+                    DiffFormat::Text => app::DiffOutput::Text,
+                    DiffFormat::Json => app::DiffOutput::Json,
+                    DiffFormat::Html => app::DiffOutput::Html,
+                },
+                out.as_deref(),
+                &mut io,
+            )
+        }
         Command::Matrix {
             dir,
             from,

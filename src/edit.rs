@@ -40,7 +40,18 @@ pub struct Date {
 impl Date {
     /// Parses `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Option<Date> {
-        let mut parts = s.trim().splitn(3, '-');
+        let s = s.trim();
+        // Exactly `DDDD-DD-DD`: number parsing alone would also take `+3`
+        // or `003` as a month.
+        let shape = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shape {
+            return None;
+        }
+        let mut parts = s.splitn(3, '-');
         let year: u16 = parts.next()?.parse().ok()?;
         let month: u8 = parts.next()?.parse().ok()?;
         let day: u8 = parts.next()?.parse().ok()?;
@@ -52,7 +63,9 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (s.trim().len() == 10 && (1..=days).contains(&day)).then_some(Date { year, month, day })
+        (1..=days)
+            .contains(&day)
+            .then_some(Date { year, month, day })
     }
 
     /// Today, in UTC, from the system clock.
@@ -255,6 +268,9 @@ mod tests {
         );
         assert_eq!(Date::parse("2026-2-8"), None);
         assert_eq!(Date::parse("yesterday"), None);
+        assert_eq!(Date::parse("2026-+2-08"), None);
+        assert_eq!(Date::parse("+999-02-08"), None);
+        assert_eq!(Date::parse("2026-002-8"), None);
     }
 
     #[test]

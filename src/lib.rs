@@ -10,9 +10,11 @@
 
 pub mod app;
 pub mod atomic;
+pub mod audit;
 pub mod cli;
 pub mod corpus;
 pub mod diag;
+pub mod diff;
 pub mod edit;
 pub mod fingerprint;
 pub mod graph;
