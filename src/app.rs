@@ -338,6 +338,13 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
             );
             EXIT_INPUT
         }
+        Err(crate::review::SignRefusal::NothingDecided(id)) => {
+            let _ = writeln!(
+                io.out,
+                "Not signed: review {id} decides no requirement. Add a [[review.decision]] for each requirement of the contract, then sign."
+            );
+            EXIT_FINDINGS
+        }
         Err(crate::review::SignRefusal::NoContract(id)) => {
             let _ = writeln!(
                 io.err,
@@ -418,10 +425,10 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
         .filter_map(|i| crate::review::stamp(project, profile, *i).map(|c| (*i, vec![c])))
         .collect();
     if changes.is_empty() {
-        let what = id.map_or("no item".to_owned(), |i| format!("`{i}`"));
+        let what = id.map_or("no item of this project".to_owned(), |i| format!("`{i}`"));
         let _ = writeln!(
             io.err,
-            "error: {what} links to any upstream item; there is nothing to stamp"
+            "error: {what} links to no upstream item; there is nothing to stamp"
         );
         return EXIT_INPUT;
     }

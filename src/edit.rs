@@ -182,6 +182,11 @@ fn edit_text(
         }
     }
     let mut text = doc.to_string();
+    // Lines added by the editor end in `\n`; a file written with CRLF line
+    // endings throughout keeps them.
+    if loaded.contains("\r\n") && !loaded.replace("\r\n", "").contains('\n') {
+        text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
     if bom {
         text.insert(0, '\u{feff}');
     }

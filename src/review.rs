@@ -191,9 +191,10 @@ fn contract_status(
         .into_iter()
         .map(|r| {
             let changed = changed_since_signoff(project, profile, n, r);
-            let signed = n
-                .signed_fingerprints
-                .is_some_and(|f| project.item(r).field(f).is_some());
+            let signed = [n.signed_fingerprints, n.signed_on]
+                .iter()
+                .flatten()
+                .any(|f| project.item(r).field(*f).is_some());
             ReviewStatus {
                 id: project.item(r).id.clone(),
                 date: text(project, r, n.date),
@@ -249,6 +250,8 @@ pub enum SignRefusal {
     NotAReview(String),
     /// The review names no contract, so there is nothing to sign for.
     NoContract(String),
+    /// The review decides no requirement, so a sign-off would approve nothing.
+    NothingDecided(String),
     /// Requirements without a decision, and requirements awaiting clarification.
     Open {
         undecided: Vec<String>,
@@ -290,6 +293,9 @@ pub fn sign(
         .take_while(|(_, it)| it.parent == Some(idx))
         .filter_map(|(_, it)| n.requirement_field.and_then(|f| it.links_in(f).next()))
         .collect();
+    if decided.is_empty() {
+        return Err(SignRefusal::NothingDecided(review.to_owned()));
+    }
     let mut entries: Vec<(String, String)> = decided
         .into_iter()
         .map(|r| {

@@ -10,3 +10,4 @@ mod init_trace;
 mod report;
 mod rules;
 mod samples;
+mod signoff;
