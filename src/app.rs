@@ -61,6 +61,15 @@ pub struct Checked {
 /// Runs the whole pipeline up to the findings.
 pub fn run_pipeline(dir: &Path) -> Result<Checked, LoadError> {
     let loaded = load::load(dir)?;
+    // Targets whose units do not fit their metric are input errors too.
+    let mut diagnostics = crate::objectives::validate(&loaded.project, &loaded.profile);
+    if !diagnostics.is_empty() {
+        diag::sort(&mut diagnostics);
+        return Err(LoadError {
+            diagnostics,
+            sources: loaded.project.files,
+        });
+    }
     let graph = TraceGraph::build(&loaded.project);
     let result = rules::check(&loaded.project, &loaded.profile, &graph);
     Ok(Checked {
@@ -742,4 +751,24 @@ pub fn audit_verify(out: &Path, io: &mut Io<'_>) -> i32 {
             }
         }
     }
+}
+
+/// `needtrail objectives`
+pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> i32 {
+    let checked = match run_pipeline(dir) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, json, io),
+    };
+    let Loaded { project, profile } = &checked.loaded;
+    let ctx = crate::objectives::Context::new(project, profile, &checked.graph);
+    let results = crate::objectives::evaluate(&ctx, profile);
+    let cards = crate::objectives::scorecards(&ctx, profile);
+    let complaints = crate::objectives::complaints(&ctx);
+    let text = if json {
+        output::objectives_json(&results, &cards, &complaints, ctx.as_of)
+    } else {
+        output::objectives_text(&results, &cards, &complaints, ctx.as_of)
+    };
+    let _ = io.out.write_all(text.as_bytes());
+    EXIT_OK
 }

@@ -150,6 +150,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Lang::En)]
         lang: Lang,
     },
+    /// Quality objectives measured from the records: actual per period, met or missed, trend; customer scorecards
+    Objectives {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Create a new project folder with a commented example
     Init {
         /// The folder to create (or an empty one to fill)
@@ -317,6 +325,9 @@ pub fn run(cli: Cli) -> i32 {
             )
         }
         Command::Init { dir } => app::init(&dir, &mut io),
+        Command::Objectives { dir, output } => {
+            app::objectives(&dir, output.format == Format::Json, &mut io)
+        }
         Command::Audit {
             dir,
             out,

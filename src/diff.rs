@@ -446,7 +446,13 @@ pub fn extract_revision(dir: &Path, rev: &str, into: &Path) -> Result<(), String
     ])?)
     .trim()
     .to_owned();
-    let listing = git(&["ls-tree", "-r", "-z", "--full-tree", &commit, "--", &prefix])?;
+    // At the repository's root the prefix is empty, and git refuses an
+    // empty pathspec: list the whole tree instead.
+    let mut ls_tree = vec!["ls-tree", "-r", "-z", "--full-tree", commit.as_str()];
+    if !prefix.is_empty() {
+        ls_tree.extend(["--", prefix.as_str()]);
+    }
+    let listing = git(&ls_tree)?;
     let mut blobs: Vec<(String, String)> = Vec::new();
     for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
         let entry = String::from_utf8_lossy(entry);

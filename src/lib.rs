@@ -11,6 +11,7 @@
 pub mod app;
 pub mod atomic;
 pub mod audit;
+pub mod calendar;
 pub mod cli;
 pub mod corpus;
 pub mod diag;
@@ -21,6 +22,7 @@ pub mod graph;
 pub mod load;
 pub mod matrix;
 pub mod model;
+pub mod objectives;
 pub mod output;
 pub mod profile;
 pub mod report;

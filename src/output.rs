@@ -430,3 +430,156 @@ pub fn impact_text(tree: &crate::review::ImpactNode) -> String {
     }
     out
 }
+
+fn as_of_text(as_of: Option<i64>) -> Option<String> {
+    as_of.map(|d| crate::calendar::Date::from_days(d).to_string())
+}
+
+/// A measured value with its unit, e.g. `96.5%`, `42 ppm`, `0.25`.
+pub fn with_unit(v: f64, unit: crate::objectives::Unit) -> String {
+    let n = if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    };
+    match unit {
+        crate::objectives::Unit::Percent => format!("{n}%"),
+        crate::objectives::Unit::Number => n,
+        u => format!("{n} {}", u.symbol()),
+    }
+}
+
+/// `objectives` for the terminal.
+pub fn objectives_text(
+    results: &[crate::objectives::ObjectiveResult],
+    cards: &[crate::objectives::Scorecard],
+    complaints: &[crate::objectives::ComplaintRow],
+    as_of: Option<i64>,
+) -> String {
+    let mut out = String::new();
+    if results.is_empty() {
+        out.push_str("No quality objectives in this project.\n");
+    }
+    for r in results {
+        let state = match r.met {
+            Some(true) => "MET",
+            Some(false) => "MISSED",
+            None => "not measured",
+        };
+        let actual = r.actual.map_or("—".to_owned(), |a| with_unit(a, r.unit));
+        let _ = writeln!(out, "{} · {}", r.id, r.title);
+        let _ = writeln!(
+            out,
+            "  {} {}: actual {actual} against target {}  {state}{}",
+            r.metric,
+            if r.records == 1 {
+                "(1 record)".to_owned()
+            } else {
+                format!("({} records)", r.records)
+            },
+            if r.target.is_empty() {
+                "—"
+            } else {
+                &r.target
+            },
+            r.trend.map(|t| format!(", {t}")).unwrap_or_default()
+        );
+        if let Some(note) = &r.note {
+            let _ = writeln!(out, "  note: {note}");
+        }
+        for p in &r.periods {
+            let mark = match p.met {
+                Some(true) => "✓",
+                Some(false) => "✗",
+                None => " ",
+            };
+            let _ = writeln!(
+                out,
+                "    {mark} {:<8} {}",
+                p.period,
+                p.actual
+                    .map_or("no data".to_owned(), |a| with_unit(a, r.unit))
+            );
+        }
+    }
+    if !cards.is_empty() {
+        let _ = writeln!(out, "\nCustomer scorecards (riskiest first)");
+        for c in cards {
+            let _ = writeln!(
+                out,
+                "  {} · {}: {}",
+                c.customer,
+                c.title,
+                c.score
+                    .map_or("no score".to_owned(), |s| format!("{s} / 100"))
+            );
+            for k in &c.criteria {
+                let _ = writeln!(
+                    out,
+                    "    {:<24} weight {:<4} {} {}",
+                    k.name,
+                    k.weight,
+                    k.metric,
+                    k.actual.map_or("no data".to_owned(), |a| format!("= {a}"))
+                );
+            }
+        }
+    }
+    if !complaints.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nComplaints{}",
+            as_of_text(as_of)
+                .map(|d| format!(" (ages as of {d})"))
+                .unwrap_or_default()
+        );
+        for c in complaints {
+            let state = if c.closed {
+                "closed".to_owned()
+            } else {
+                format!(
+                    "open {} days",
+                    c.age.map_or("?".to_owned(), |a| a.to_string())
+                )
+            };
+            let _ = writeln!(
+                out,
+                "  {}{} · {} · {state}{}",
+                if c.overdue { "✗ " } else { "" },
+                c.id,
+                c.title,
+                match (&c.action, c.resolved_by.is_empty()) {
+                    (Some(a), _) => format!(" · action: {a}"),
+                    (None, false) => format!(" · resolved by {}", c.resolved_by.join(", ")),
+                    (None, true) => " · no action yet".to_owned(),
+                }
+            );
+        }
+    }
+    out
+}
+
+/// `objectives --format json`.
+pub fn objectives_json(
+    results: &[crate::objectives::ObjectiveResult],
+    cards: &[crate::objectives::Scorecard],
+    complaints: &[crate::objectives::ComplaintRow],
+    as_of: Option<i64>,
+) -> String {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        as_of: Option<String>,
+        objectives: &'a [crate::objectives::ObjectiveResult],
+        scorecards: &'a [crate::objectives::Scorecard],
+        complaints: &'a [crate::objectives::ComplaintRow],
+    }
+    let mut s = serde_json::to_string_pretty(&Out {
+        as_of: as_of_text(as_of),
+        objectives: results,
+        scorecards: cards,
+        complaints,
+    })
+    .expect("serialisable");
+    s.push('\n');
+    s
+}

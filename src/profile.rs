@@ -88,6 +88,9 @@ pub struct ProfileFile {
     pub rule: Vec<RuleSpec>,
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, Spanned<RuleOverride>>,
+    /// Settings the objectives and complaint rules read.
+    #[serde(default)]
+    pub settings: Option<SettingsSpec>,
     /// Which fields make up an item's fingerprint (besides its kind and links).
     #[serde(default)]
     pub fingerprint: Option<FingerprintSpec>,
@@ -95,6 +98,17 @@ pub struct ProfileFile {
     pub field_labels: IndexMap<String, Label>,
     #[serde(default)]
     pub value_labels: IndexMap<String, Label>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsSpec {
+    /// Days a complaint may stay open without an action.
+    #[serde(default)]
+    pub complaint_max_age_days: Option<u32>,
+    /// The date ages are counted to; without it, the latest date in the records.
+    #[serde(default)]
+    pub as_of: Option<toml::value::Datetime>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -337,16 +351,28 @@ pub enum Builtin {
     SuspectLinks,
     /// A change dated after the last sign-off of its contract.
     ChangeAfterSignoff,
+    /// A quality objective whose measured actual misses its target.
+    Objective,
+    /// A complaint open without an action past the allowed age.
+    ComplaintOverdue,
 }
 
 impl Builtin {
-    pub const NAMES: &[&str] = &["signoff", "suspect-links", "change-after-signoff"];
+    pub const NAMES: &[&str] = &[
+        "signoff",
+        "suspect-links",
+        "change-after-signoff",
+        "objective",
+        "complaint-overdue",
+    ];
 
     fn parse(name: &str) -> Option<Builtin> {
         match name {
             "signoff" => Some(Builtin::Signoff),
             "suspect-links" => Some(Builtin::SuspectLinks),
             "change-after-signoff" => Some(Builtin::ChangeAfterSignoff),
+            "objective" => Some(Builtin::Objective),
+            "complaint-overdue" => Some(Builtin::ComplaintOverdue),
             _ => None,
         }
     }
@@ -382,6 +408,10 @@ pub struct Profile {
     pub common: Vec<FieldDef>,
     /// Rules that are on, in the order they were declared.
     pub rules: Vec<Rule>,
+    /// Days a complaint may stay open without an action.
+    pub complaint_max_age_days: u32,
+    /// The date ages are counted to (`YYYY-MM-DD`), if the project sets one.
+    pub as_of: Option<String>,
     /// Fields hashed into an item's fingerprint, in order (see [`crate::fingerprint`]).
     pub fingerprint_fields: Vec<String>,
     /// How field names read, per language (fields without one read as their name).
@@ -537,6 +567,8 @@ pub fn build(
             common: Vec::new(),
             rules: Vec::new(),
             fingerprint_fields: Vec::new(),
+            complaint_max_age_days: 30,
+            as_of: None,
             field_labels: HashMap::new(),
             value_labels: HashMap::new(),
             id_field: 0,
@@ -610,6 +642,14 @@ pub fn build(
     let mut profile = compiler.profile;
     profile.rules = rules;
     for file in [&base, &user] {
+        if let Some(st) = &file.settings {
+            if let Some(d) = st.complaint_max_age_days {
+                profile.complaint_max_age_days = d;
+            }
+            if let Some(d) = &st.as_of {
+                profile.as_of = Some(d.to_string());
+            }
+        }
         if let Some(fp) = &file.fingerprint {
             profile.fingerprint_fields = fp.fields.clone();
         }
@@ -1123,6 +1163,9 @@ mod tests {
                 "signoff-broken",
                 "suspect-link",
                 "change-after-signoff",
+                "objective-missed",
+                "complaint-overdue",
+                "complaint-closed-with-action",
             ]
         );
         for r in &profile.rules {

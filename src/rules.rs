@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::fingerprint;
 use crate::graph::TraceGraph;
 use crate::model::{FieldIdx, ItemIdx, Project, Value};
+use crate::objectives;
 use crate::profile::{Builtin, Condition, Direction, Profile, Rule, Severity};
 
 /// One place where the thread breaks.
@@ -28,6 +29,8 @@ pub struct Finding {
     pub evidence: Vec<ItemIdx>,
     /// Ids that explain the finding but name no item any more.
     pub missing: Vec<String>,
+    /// Named values for the message, such as a measured `actual`.
+    pub values: Vec<(&'static str, String)>,
     /// The message in English.
     pub message: String,
 }
@@ -47,6 +50,7 @@ impl Finding {
             label.get(lang, ""),
             self.item,
             &matched_text(&self.evidence, &self.missing, project),
+            &self.values,
             project,
             profile,
         )
@@ -99,6 +103,13 @@ pub fn check(project: &Project, profile: &Profile, graph: &TraceGraph) -> CheckR
     result
 }
 
+/// Where a built-in check puts what explains a failure.
+struct Why<'w> {
+    evidence: &'w mut Vec<ItemIdx>,
+    missing: &'w mut Vec<String>,
+    values: &'w mut Vec<(&'static str, String)>,
+}
+
 struct Evaluator<'a> {
     project: &'a Project,
     profile: &'a Profile,
@@ -107,6 +118,11 @@ struct Evaluator<'a> {
 
 impl Evaluator<'_> {
     fn run_rule(&self, ri: usize, rule: &Rule) -> (Vec<Finding>, RuleStats) {
+        let objectives = matches!(
+            rule.builtin,
+            Some(Builtin::Objective | Builtin::ComplaintOverdue)
+        )
+        .then(|| objectives::Context::new(self.project, self.profile, self.graph));
         let mut stats = RuleStats::default();
         let mut findings = Vec::new();
         let mut items: Vec<ItemIdx> = rule
@@ -128,15 +144,23 @@ impl Evaluator<'_> {
             }
             let mut evidence = Vec::new();
             let mut missing = Vec::new();
+            let mut values = Vec::new();
             match rule.builtin {
-                Some(b) => match self.builtin(b, item, &mut evidence, &mut missing) {
-                    None => continue,
-                    Some(true) => {
-                        stats.applicable += 1;
-                        continue;
+                Some(b) => {
+                    let why = Why {
+                        evidence: &mut evidence,
+                        missing: &mut missing,
+                        values: &mut values,
+                    };
+                    match self.builtin(b, item, objectives.as_ref(), why) {
+                        None => continue,
+                        Some(true) => {
+                            stats.applicable += 1;
+                            continue;
+                        }
+                        Some(false) => stats.applicable += 1,
                     }
-                    Some(false) => stats.applicable += 1,
-                },
+                }
                 None => {
                     stats.applicable += 1;
                     if self.eval(&rule.require, item, &mut evidence) {
@@ -164,9 +188,17 @@ impl Evaluator<'_> {
                 severity: rule.severity,
                 item,
                 explain,
-                message: message(template, item, &matched, self.project, self.profile),
+                message: message(
+                    template,
+                    item,
+                    &matched,
+                    &values,
+                    self.project,
+                    self.profile,
+                ),
                 evidence,
                 missing,
+                values,
             });
         }
         // Items are in load order, which is file order then position.
@@ -180,9 +212,14 @@ impl Evaluator<'_> {
         &self,
         b: Builtin,
         item: ItemIdx,
-        evidence: &mut Vec<ItemIdx>,
-        missing: &mut Vec<String>,
+        objectives: Option<&objectives::Context<'_>>,
+        why: Why<'_>,
     ) -> Option<bool> {
+        let Why {
+            evidence,
+            missing,
+            values,
+        } = why;
         let it = self.project.item(item);
         let map_field = |name: &str| -> Option<&Vec<(String, String)>> {
             match it.field(self.profile.field_index(name)?)? {
@@ -191,6 +228,26 @@ impl Evaluator<'_> {
             }
         };
         match b {
+            Builtin::Objective => {
+                let r = objectives::evaluate_one(objectives?, item);
+                let met = r.met?;
+                if let Some(actual) = r.actual {
+                    values.push(("actual", crate::output::with_unit(actual, r.unit)));
+                }
+                return Some(met);
+            }
+            Builtin::ComplaintOverdue => {
+                let ctx = objectives?;
+                if !ctx.is_complaint_item(item) {
+                    return None;
+                }
+                let Some((age, limit)) = ctx.overdue(item) else {
+                    return Some(true);
+                };
+                values.push(("age", age.to_string()));
+                values.push(("limit", limit.to_string()));
+                return Some(false);
+            }
             Builtin::Signoff => {
                 let signed = map_field("signed_fingerprints")?;
                 for (id, fp) in signed {
@@ -410,8 +467,6 @@ impl Evaluator<'_> {
     }
 }
 
-/// Fills a message template: `{matched}` lists the evidence, `{id}` and
-/// `{title}` are the item's, `{FIELD}` is the value of one of its fields.
 /// The text of `{matched}`: the ids of the evidence, sub-items named by
 /// their parent, and ids that name nothing any more.
 fn matched_text(evidence: &[ItemIdx], missing: &[String], project: &Project) -> String {
@@ -423,10 +478,14 @@ fn matched_text(evidence: &[ItemIdx], missing: &[String], project: &Project) -> 
     refs.into_iter().collect::<Vec<_>>().join(", ")
 }
 
+/// Fills a message template: `{matched}` lists the evidence, `{id}` and
+/// `{title}` are the item's, named values (a built-in check's `{actual}`)
+/// come next, and `{FIELD}` is the value of one of the item's fields.
 pub fn message(
     template: &str,
     item: ItemIdx,
     matched: &str,
+    values: &[(&'static str, String)],
     project: &Project,
     profile: &Profile,
 ) -> String {
@@ -441,7 +500,11 @@ pub fn message(
             break;
         };
         let name = &after[..close];
-        match placeholder(name, item, matched, project, profile) {
+        let named = values
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone());
+        match named.or_else(|| placeholder(name, item, matched, project, profile)) {
             Some(v) => out.push_str(&v),
             None => out.push_str(&rest[open..open + close + 2]),
         }

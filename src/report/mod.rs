@@ -129,6 +129,7 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
         ("untraced", &site.untraced),
         ("unverified", &site.unverified),
         ("changed", &site.changed),
+        ("objectives", &site.objectives_findings),
         ("other", &site.other),
     ] {
         if group == "other" && findings.groups.is_empty() {
@@ -139,7 +140,12 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
             "findings.html",
             "",
             group,
-            &|ctx| ctx.insert("f", findings),
+            &|ctx| {
+                ctx.insert("f", findings);
+                if group == "objectives" {
+                    ctx.insert("o", &site.objectives);
+                }
+            },
         )?;
     }
     let pages = site.matrix_pages();
@@ -300,23 +306,9 @@ pub fn write_site(out: &Path, files: &[SiteFile]) -> Result<(), ReportError> {
 
 /// `YYYY-MM-DD HH:MM UTC` for seconds since 1970.
 fn format_timestamp(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
+    let date = crate::calendar::Date::from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
+    format!("{date} {:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60)
 }
 
 /// SHA-256 over every input file's path and bytes, in path order: the

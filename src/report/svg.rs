@@ -190,6 +190,112 @@ pub fn thread(
     svg
 }
 
+/// An objective's chart: the actual per period as bars, the target as a
+/// dashed line, each bar marked ✓ or ✗ (in text, not colour alone).
+pub fn objective_chart(r: &crate::objectives::ObjectiveResult, lang: &str) -> String {
+    const W: f64 = 560.0;
+    const H: f64 = 210.0;
+    const LEFT: f64 = 56.0;
+    const RIGHT: f64 = 16.0;
+    const TOP: f64 = 24.0;
+    const BOTTOM: f64 = 34.0;
+    let target = crate::objectives::Target::parse(&r.target).ok();
+    let values: Vec<f64> = r.periods.iter().filter_map(|p| p.actual).collect();
+    let mut top = values.iter().copied().fold(0.0, f64::max);
+    if let Some(t) = target {
+        top = top.max(t.value);
+    }
+    if r.unit == crate::objectives::Unit::Percent {
+        top = top.max(100.0);
+    }
+    if top <= 0.0 {
+        top = 1.0;
+    }
+    top *= 1.08;
+    let plot_h = H - TOP - BOTTOM;
+    let y = |v: f64| TOP + plot_h - (v / top) * plot_h;
+    let fmt = |v: f64| crate::output::with_unit((v * 100.0).round() / 100.0, r.unit);
+    let title = match lang {
+        "zh" => format!("{} 各期实际值与目标", r.id),
+        _ => format!("{}: actual per period against the target", r.id),
+    };
+    let mut svg = format!(
+        r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}"><title>{}</title>"#,
+        escape(&title),
+        escape(&title)
+    );
+    // Axis and scale.
+    svg.push_str(&format!(
+        r#"<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{}"/><line class="axis" x1="{LEFT}" y1="{}" x2="{}" y2="{}"/>"#,
+        TOP + plot_h,
+        TOP + plot_h,
+        W - RIGHT,
+        TOP + plot_h
+    ));
+    for frac in [0.0, 0.5, 1.0] {
+        let v = top / 1.08 * frac;
+        svg.push_str(&format!(
+            r#"<text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            LEFT - 6.0,
+            y(v) + 4.0,
+            escape(&fmt(v))
+        ));
+    }
+    let n = r.periods.len().max(1) as f64;
+    let slot = (W - LEFT - RIGHT) / n;
+    let bar = (slot * 0.6).min(60.0);
+    for (i, p) in r.periods.iter().enumerate() {
+        let cx = LEFT + slot * (i as f64 + 0.5);
+        svg.push_str(&format!(
+            r#"<text class="period" x="{cx:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            H - 12.0,
+            escape(&p.period)
+        ));
+        match p.actual {
+            Some(v) => {
+                let (class, mark) = match p.met {
+                    Some(true) => ("bar met", "✓"),
+                    Some(false) => ("bar missed", "✗"),
+                    None => ("bar", ""),
+                };
+                let top_y = y(v.max(0.0));
+                svg.push_str(&format!(
+                    r#"<rect class="{class}" x="{:.1}" y="{top_y:.1}" width="{bar:.1}" height="{:.1}"><title>{}</title></rect><text class="value" x="{cx:.1}" y="{:.1}" text-anchor="middle">{} {}</text>"#,
+                    cx - bar / 2.0,
+                    (TOP + plot_h - top_y).max(0.5),
+                    escape(&format!("{}: {}", p.period, fmt(v))),
+                    top_y - 5.0,
+                    mark,
+                    escape(&fmt(v))
+                ));
+            }
+            None => {
+                let none = if lang == "zh" { "无数据" } else { "no data" };
+                svg.push_str(&format!(
+                    r#"<text class="nodata" x="{cx:.1}" y="{:.1}" text-anchor="middle">{none}</text>"#,
+                    TOP + plot_h - 6.0
+                ));
+            }
+        }
+    }
+    if let Some(t) = target {
+        let ty = y(t.value);
+        let label = match lang {
+            "zh" => format!("目标 {}", r.target),
+            _ => format!("target {}", r.target),
+        };
+        svg.push_str(&format!(
+            r#"<line class="target" x1="{LEFT}" y1="{ty:.1}" x2="{}" y2="{ty:.1}"/><text class="target-label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            W - RIGHT,
+            W - RIGHT,
+            ty - 4.0,
+            escape(&label)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

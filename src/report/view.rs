@@ -181,6 +181,8 @@ pub struct MatrixRow {
     /// `ok` or `gap`.
     pub status: &'static str,
     pub rules: Vec<String>,
+    /// Complaints about the requirement (directly or about its deliveries).
+    pub complaints: Vec<ItemRef>,
     /// The row's contract and customer ids as JSON lists, for the filters.
     pub contract_keys: String,
     pub customer_keys: String,
@@ -249,6 +251,58 @@ pub struct ItemPage {
     pub svg: String,
 }
 
+/// One objective, measured, with its chart.
+#[derive(Serialize)]
+pub struct ObjectiveView {
+    pub item: ItemRef,
+    pub metric: String,
+    pub target: String,
+    pub actual: Option<String>,
+    /// `met`, `missed` or `unmeasured`.
+    pub state: &'static str,
+    pub trend: Option<&'static str>,
+    pub records: usize,
+    pub note: Option<String>,
+    pub periods: Vec<PeriodView>,
+    pub chart: String,
+}
+
+#[derive(Serialize)]
+pub struct PeriodView {
+    pub period: String,
+    pub actual: Option<String>,
+    pub met: Option<bool>,
+}
+
+#[derive(Serialize)]
+pub struct ScorecardView {
+    pub customer: ItemRef,
+    pub score: Option<f64>,
+    pub criteria: Vec<crate::objectives::CriterionResult>,
+    pub periods: Vec<crate::objectives::ScorePeriod>,
+}
+
+#[derive(Serialize)]
+pub struct ComplaintView {
+    pub item: ItemRef,
+    pub date: Option<String>,
+    pub closed: bool,
+    pub age: Option<i64>,
+    pub overdue: bool,
+    pub action: Option<String>,
+    pub resolved_by: Vec<ItemRef>,
+    pub about: Vec<ItemRef>,
+}
+
+/// The objectives page: objectives with charts, scorecards, complaints.
+#[derive(Serialize)]
+pub struct ObjectivesView {
+    pub as_of: Option<String>,
+    pub objectives: Vec<ObjectiveView>,
+    pub scorecards: Vec<ScorecardView>,
+    pub complaints: Vec<ComplaintView>,
+}
+
 /// The whole site's data.
 pub struct Site {
     pub digest: String,
@@ -256,6 +310,8 @@ pub struct Site {
     pub untraced: FindingsPage,
     pub unverified: FindingsPage,
     pub changed: FindingsPage,
+    pub objectives_findings: FindingsPage,
+    pub objectives: ObjectivesView,
     pub other: FindingsPage,
     pub matrix: Matrix,
     pub matrix_rows: Vec<MatrixRow>,
@@ -288,6 +344,8 @@ impl Site {
             untraced: b.findings_page("untraced"),
             unverified: b.findings_page("unverified"),
             changed: b.findings_page("changed"),
+            objectives_findings: b.findings_page("objectives"),
+            objectives: b.objectives_view(),
             other: b.findings_page("other"),
             matrix: b.matrix(&matrix_rows),
             matrix_rows,
@@ -415,6 +473,80 @@ impl<'a> Builder<'a> {
         (None, None)
     }
 
+    fn objectives_view(&self) -> ObjectivesView {
+        let ctx = crate::objectives::Context::new(self.project, self.profile, self.graph);
+        let refs = |ids: &[String]| -> Vec<ItemRef> {
+            ids.iter()
+                .filter_map(|id| self.project.get(id))
+                .map(|i| self.item_ref(i))
+                .collect()
+        };
+        let objectives = crate::objectives::evaluate(&ctx, self.profile)
+            .into_iter()
+            .map(|r| {
+                let fmt = |v: f64| crate::output::with_unit(v, r.unit);
+                ObjectiveView {
+                    item: self.item_ref(r.idx),
+                    chart: svg::objective_chart(&r, self.lang),
+                    metric: r.metric.clone(),
+                    target: r.target.clone(),
+                    actual: r.actual.map(fmt),
+                    state: match r.met {
+                        Some(true) => "met",
+                        Some(false) => "missed",
+                        None => "unmeasured",
+                    },
+                    trend: r.trend,
+                    records: r.records,
+                    note: r.note.clone(),
+                    periods: r
+                        .periods
+                        .iter()
+                        .map(|p| PeriodView {
+                            period: p.period.clone(),
+                            actual: p.actual.map(fmt),
+                            met: p.met,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let scorecards = crate::objectives::scorecards(&ctx, self.profile)
+            .into_iter()
+            .filter_map(|c| {
+                Some(ScorecardView {
+                    customer: self.item_ref(self.project.get(&c.customer)?),
+                    score: c.score,
+                    criteria: c.criteria,
+                    periods: c.periods,
+                })
+            })
+            .collect();
+        let complaints = crate::objectives::complaints(&ctx)
+            .into_iter()
+            .filter_map(|c| {
+                Some(ComplaintView {
+                    item: self.item_ref(self.project.get(&c.id)?),
+                    date: c.date,
+                    closed: c.closed,
+                    age: c.age,
+                    overdue: c.overdue,
+                    action: c.action,
+                    resolved_by: refs(&c.resolved_by),
+                    about: refs(&c.about),
+                })
+            })
+            .collect();
+        ObjectivesView {
+            as_of: ctx
+                .as_of
+                .map(|d| crate::calendar::Date::from_days(d).to_string()),
+            objectives,
+            scorecards,
+            complaints,
+        }
+    }
+
     fn finding_row(&self, f: &Finding) -> FindingRow {
         let (file, line) = self.project.place(f.item);
         FindingRow {
@@ -431,8 +563,11 @@ impl<'a> Builder<'a> {
         let mut total = 0;
         for (ri, rule) in self.profile.rules.iter().enumerate() {
             let in_group = match group {
-                "untraced" | "unverified" | "changed" => rule.group == group,
-                _ => !matches!(rule.group.as_str(), "untraced" | "unverified" | "changed"),
+                "untraced" | "unverified" | "changed" | "objectives" => rule.group == group,
+                _ => !matches!(
+                    rule.group.as_str(),
+                    "untraced" | "unverified" | "changed" | "objectives"
+                ),
             };
             if !in_group {
                 continue;
@@ -488,7 +623,7 @@ impl<'a> Builder<'a> {
                     failed: s.failed,
                     percent: (passed * 100).checked_div(s.applicable).unwrap_or(100),
                     href: match r.group.as_str() {
-                        "untraced" | "unverified" | "changed" => {
+                        "untraced" | "unverified" | "changed" | "objectives" => {
                             format!("{}.html#rule-{}", r.group, r.id)
                         }
                         _ => format!("other.html#rule-{}", r.id),
@@ -829,7 +964,17 @@ impl<'a> Builder<'a> {
                         .collect();
                     serde_json::to_string(&ids).expect("serialisable")
                 };
+                let feedback = self.profile.kind_index("feedback");
+                let mut complaints: BTreeSet<ItemIdx> = BTreeSet::new();
+                for target in std::iter::once(r).chain(self.deliveries(&n, r)) {
+                    for f in self.down(target, feedback, self.field("about")) {
+                        if self.enum_value(f, "type").as_deref() == Some("complaint") {
+                            complaints.insert(f);
+                        }
+                    }
+                }
                 MatrixRow {
+                    complaints: complaints.into_iter().map(|c| self.item_ref(c)).collect(),
                     contract_keys: keys(n.contract),
                     customer_keys: keys(n.customer),
                     item: self.item_ref(r),

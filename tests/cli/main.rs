@@ -7,6 +7,7 @@ mod check;
 mod corpus;
 mod errors;
 mod init_trace;
+mod matrices;
 mod report;
 mod rules;
 mod samples;

@@ -360,7 +360,7 @@ fn assert_matrix(sample_name: &str) {
         let mut seen = BTreeSet::new();
         let mut seen_broken = BTreeSet::new();
         for row in rows {
-            let head: Vec<String> = row.select(&sel("th[scope=row] a")).map(text_of).collect();
+            let head: Vec<String> = row.select(&sel("th[scope=row] > a")).map(text_of).collect();
             assert_eq!(head.len(), 1, "row header links to its requirement");
             let id = head[0].clone();
             assert!(seen.insert(id.clone()), "{lang}: {id} has two rows");

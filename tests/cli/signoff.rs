@@ -1159,6 +1159,12 @@ fn a_crlf_file_keeps_crlf_line_endings_when_stamped() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let after = std::fs::read_to_string(dir.path().join("a.toml")).unwrap();
     assert!(after.starts_with(text), "{after:?}");
-    assert!(after[text.len()..].starts_with("stamped.R-1 = \""), "{after:?}");
-    assert!(!after.replace("\r\n", "").contains('\n'), "a bare LF crept in: {after:?}");
+    assert!(
+        after[text.len()..].starts_with("stamped.R-1 = \""),
+        "{after:?}"
+    );
+    assert!(
+        !after.replace("\r\n", "").contains('\n'),
+        "a bare LF crept in: {after:?}"
+    );
 }

@@ -1,0 +1,1291 @@
+//! Quality objectives (ISO 9001 6.2) measured from the records the project
+//! already holds, customer scorecards, and the complaint loop (9.1.2).
+//!
+//! Takes a loaded project and its graph; gives, for each objective, the
+//! actual value in its target's unit, per period, met or missed, and the
+//! trend; for each customer that declares how it scores its suppliers, a
+//! score per period. Target units are checked against the metric
+//! ([`validate`]): a ppm target against a percentage metric is an input
+//! error, never a guess.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use serde::Serialize;
+
+use crate::calendar::Date;
+use crate::diag::{Diagnostic, Location};
+use crate::graph::TraceGraph;
+use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
+use crate::profile::Profile;
+
+/// The unit of a target or a metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// A share, 0–100.
+    Percent,
+    /// Parts per million.
+    Ppm,
+    Days,
+    /// A plain number: a count, a ratio, a score.
+    Number,
+}
+
+impl Unit {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::Percent => "%",
+            Unit::Ppm => "ppm",
+            Unit::Days => "days",
+            Unit::Number => "",
+        }
+    }
+}
+
+/// A comparison operator of a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Ge,
+    Gt,
+    Le,
+    Lt,
+    Eq,
+}
+
+/// A parsed target such as `>= 98%`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Target {
+    pub op: Op,
+    pub value: f64,
+    pub unit: Unit,
+}
+
+impl Target {
+    /// Parses `>= 98%`, `<= 50 ppm`, `< 30 days`, `>= 4.5`.
+    pub fn parse(s: &str) -> Result<Target, String> {
+        let t = s.trim();
+        let (op, rest) = [(">=", Op::Ge), ("≥", Op::Ge), ("<=", Op::Le), ("≤", Op::Le), ("==", Op::Eq), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)]
+            .iter()
+            .find_map(|(p, op)| t.strip_prefix(p).map(|r| (*op, r.trim())))
+            .ok_or_else(|| format!("`{s}` is not a comparison; write it like \">= 98%\", \"<= 50 ppm\" or \"<= 30 days\""))?;
+        let split = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+            .unwrap_or(rest.len());
+        let (num, unit) = rest.split_at(split);
+        let value: f64 = num.trim().parse().map_err(|_| {
+            format!("`{s}` has no number to compare with; write it like \">= 98%\"")
+        })?;
+        let unit = match unit.trim().to_lowercase().as_str() {
+            "%" => Unit::Percent,
+            "ppm" => Unit::Ppm,
+            "day" | "days" | "d" | "天" => Unit::Days,
+            "" => Unit::Number,
+            other => {
+                return Err(format!(
+                    "`{other}` in `{s}` is not a unit needtrail knows; use %, ppm, days, or none"
+                ));
+            }
+        };
+        Ok(Target { op, value, unit })
+    }
+
+    pub fn holds(&self, actual: f64) -> bool {
+        const EPS: f64 = 1e-9;
+        match self.op {
+            Op::Ge => actual >= self.value - EPS,
+            Op::Gt => actual > self.value + EPS,
+            Op::Le => actual <= self.value + EPS,
+            Op::Lt => actual < self.value - EPS,
+            Op::Eq => (actual - self.value).abs() <= EPS,
+        }
+    }
+
+    /// Whether a higher actual is better (`>=`, `>`).
+    pub fn higher_is_better(&self) -> bool {
+        matches!(self.op, Op::Ge | Op::Gt)
+    }
+}
+
+/// A metric needtrail computes from the records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    OnTimeDelivery,
+    VerificationFirstPass,
+    ContractFulfilment,
+    ComplaintsPerDelivery,
+    CustomerSatisfaction,
+    OpenComplaintAge,
+}
+
+impl Metric {
+    pub const ALL: [(&'static str, Metric); 6] = [
+        ("on_time_delivery", Metric::OnTimeDelivery),
+        ("verification_first_pass", Metric::VerificationFirstPass),
+        ("contract_fulfilment", Metric::ContractFulfilment),
+        ("complaints_per_delivery", Metric::ComplaintsPerDelivery),
+        ("customer_satisfaction", Metric::CustomerSatisfaction),
+        ("open_complaint_age", Metric::OpenComplaintAge),
+    ];
+
+    pub fn parse(id: &str) -> Option<Metric> {
+        Metric::ALL.iter().find(|(n, _)| *n == id).map(|(_, m)| *m)
+    }
+
+    pub fn unit(self) -> Unit {
+        match self {
+            Metric::OnTimeDelivery | Metric::VerificationFirstPass | Metric::ContractFulfilment => {
+                Unit::Percent
+            }
+            Metric::ComplaintsPerDelivery | Metric::CustomerSatisfaction => Unit::Number,
+            Metric::OpenComplaintAge => Unit::Days,
+        }
+    }
+
+    /// Whether a target unit can be compared with this metric. A metric in
+    /// days also takes a bare number of days.
+    fn accepts(self, unit: Unit) -> bool {
+        unit == self.unit() || (self.unit() == Unit::Days && unit == Unit::Number)
+    }
+}
+
+/// A period: a year, half, quarter or month, as written in `period`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Period {
+    pub name: String,
+    #[serde(skip)]
+    pub start: i64,
+    /// Last day, inclusive, as days since 1970.
+    #[serde(skip)]
+    pub end: i64,
+}
+
+impl Period {
+    /// Parses `2026`, `2026-H1`, `2026-Q3`, `2026-03`.
+    pub fn parse(s: &str) -> Option<Period> {
+        let s = s.trim();
+        let year: u16 = s.get(..4)?.parse().ok()?;
+        let rest = &s[4..];
+        let (m1, m2) = match rest {
+            "" => (1, 12),
+            r => {
+                let r = r.strip_prefix('-')?;
+                match r.chars().next()? {
+                    'Q' | 'q' => {
+                        let q: u8 = r[1..].parse().ok().filter(|q| (1..=4).contains(q))?;
+                        (q * 3 - 2, q * 3)
+                    }
+                    'H' | 'h' => {
+                        let h: u8 = r[1..].parse().ok().filter(|h| (1..=2).contains(h))?;
+                        (h * 6 - 5, h * 6)
+                    }
+                    _ => {
+                        let m: u8 = r.parse().ok().filter(|m| (1..=12).contains(m))?;
+                        if r.len() != 2 {
+                            return None;
+                        }
+                        (m, m)
+                    }
+                }
+            }
+        };
+        Some(Period::months(s.to_owned(), year, m1, m2))
+    }
+
+    fn months(name: String, year: u16, m1: u8, m2: u8) -> Period {
+        let start = Date {
+            year,
+            month: m1,
+            day: 1,
+        }
+        .days();
+        let (ny, nm) = if m2 == 12 {
+            (year + 1, 1)
+        } else {
+            (year, m2 + 1)
+        };
+        let end = Date {
+            year: ny,
+            month: nm,
+            day: 1,
+        }
+        .days()
+            - 1;
+        Period { name, start, end }
+    }
+
+    pub fn contains(&self, day: i64) -> bool {
+        (self.start..=self.end).contains(&day)
+    }
+
+    /// The quarters (for a year or no period) or months (for shorter
+    /// periods) the results are broken into.
+    fn parts(&self) -> Vec<Period> {
+        let first = Date::from_days(self.start);
+        let last = Date::from_days(self.end);
+        let months = (i32::from(last.year) - i32::from(first.year)) * 12 + i32::from(last.month)
+            - i32::from(first.month)
+            + 1;
+        let mut out = Vec::new();
+        let (mut y, mut m) = (first.year, first.month);
+        if months > 3 {
+            // Quarters.
+            m = (m - 1) / 3 * 3 + 1;
+            while (Date {
+                year: y,
+                month: m,
+                day: 1,
+            })
+            .days()
+                <= self.end
+            {
+                out.push(Period::months(
+                    format!("{y}-Q{}", (m - 1) / 3 + 1),
+                    y,
+                    m,
+                    m + 2,
+                ));
+                (y, m) = if m >= 10 { (y + 1, 1) } else { (y, m + 3) };
+            }
+        } else {
+            while (Date {
+                year: y,
+                month: m,
+                day: 1,
+            })
+            .days()
+                <= self.end
+            {
+                out.push(Period::months(format!("{y}-{m:02}"), y, m, m));
+                (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            }
+        }
+        out
+    }
+}
+
+/// One period of an objective's results.
+#[derive(Clone, Debug, Serialize)]
+pub struct PeriodResult {
+    pub period: String,
+    pub actual: Option<f64>,
+    pub met: Option<bool>,
+    /// How many records the value rests on.
+    pub records: usize,
+}
+
+/// An objective measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct ObjectiveResult {
+    pub id: String,
+    pub title: String,
+    pub metric: String,
+    pub target: String,
+    /// In the target's unit (a percentage as 0–100); `None` with no data.
+    pub actual: Option<f64>,
+    pub unit: Unit,
+    /// `None` when there is nothing to judge (no data, no target).
+    pub met: Option<bool>,
+    pub periods: Vec<PeriodResult>,
+    /// `improving`, `worsening` or `steady`, from the last two periods with data.
+    pub trend: Option<&'static str>,
+    pub records: usize,
+    /// Why there is no actual, or how it was measured.
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub idx: ItemIdx,
+}
+
+/// Kind and field indices the metrics read.
+struct Names {
+    customer_kind: Option<KindIdx>,
+    contract_kind: Option<KindIdx>,
+    delivery: Option<KindIdx>,
+    verification: Option<KindIdx>,
+    decision: Option<KindIdx>,
+    feedback: Option<KindIdx>,
+    design_input: Option<KindIdx>,
+    design_output: Option<KindIdx>,
+    measurement: Option<KindIdx>,
+    f: HashMap<&'static str, FieldIdx>,
+}
+
+impl Names {
+    fn of(profile: &Profile) -> Names {
+        let k = |n: &str| profile.kind_index(n);
+        let mut f = HashMap::new();
+        for name in [
+            "planned",
+            "actual",
+            "date",
+            "result",
+            "verifies",
+            "verdict",
+            "requirement",
+            "traces",
+            "satisfies",
+            "delivers",
+            "type",
+            "score",
+            "status",
+            "action",
+            "resolved_by",
+            "metric",
+            "target",
+            "period",
+            "customer",
+            "contract",
+            "value",
+            "weight",
+            "name",
+        ] {
+            if let Some(i) = profile.field_index(name) {
+                f.insert(name, i);
+            }
+        }
+        Names {
+            customer_kind: k("customer"),
+            contract_kind: k("contract"),
+            delivery: k("delivery"),
+            verification: k("verification"),
+            decision: k("decision"),
+            feedback: k("feedback"),
+            design_input: k("design_input"),
+            design_output: k("design_output"),
+            measurement: k("measurement"),
+            f,
+        }
+    }
+}
+
+/// The customers and the contracts an item's thread leads up to.
+type Reach = (BTreeSet<ItemIdx>, BTreeSet<ItemIdx>);
+
+/// What the metrics read, built once per evaluation.
+pub struct Context<'a> {
+    project: &'a Project,
+    graph: &'a TraceGraph,
+    n: Names,
+    /// The day ages are counted to.
+    pub as_of: Option<i64>,
+    /// Customers and contracts each item's thread leads up to.
+    scope: std::cell::RefCell<HashMap<ItemIdx, Reach>>,
+    max_age: u32,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(project: &'a Project, profile: &'a Profile, graph: &'a TraceGraph) -> Context<'a> {
+        let n = Names::of(profile);
+        let as_of = profile
+            .as_of
+            .as_deref()
+            .and_then(Date::of_value)
+            .or_else(|| {
+                std::env::var("SOURCE_DATE_EPOCH")
+                    .ok()
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+                    .map(|s| Date::from_days(s.div_euclid(86_400)))
+            })
+            .map(Date::days)
+            .or_else(|| latest_date(project));
+        Context {
+            project,
+            graph,
+            n,
+            as_of,
+            scope: std::cell::RefCell::new(HashMap::new()),
+            max_age: profile.complaint_max_age_days,
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<FieldIdx> {
+        self.n.f.get(name).copied()
+    }
+
+    fn text(&self, idx: ItemIdx, name: &str) -> Option<String> {
+        match self.project.item(idx).field(self.field(name)?)? {
+            Value::String(s) | Value::Date(s) => Some(s.clone()),
+            v => Some(v.display()),
+        }
+    }
+
+    fn number(&self, idx: ItemIdx, name: &str) -> Option<f64> {
+        match self.project.item(idx).field(self.field(name)?)? {
+            Value::Float(f) => Some(*f),
+            Value::Integer(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
+    fn day(&self, idx: ItemIdx, name: &str) -> Option<i64> {
+        self.text(idx, name)
+            .as_deref()
+            .and_then(Date::of_value)
+            .map(Date::days)
+    }
+
+    fn items(&self, kind: Option<KindIdx>) -> &'a [ItemIdx] {
+        kind.map_or(&[], |k| self.project.by_kind[k as usize].as_slice())
+    }
+
+    fn down(&self, idx: ItemIdx, kind: Option<KindIdx>, field: &str) -> Vec<ItemIdx> {
+        let (Some(kind), Some(f)) = (kind, self.field(field)) else {
+            return Vec::new();
+        };
+        let mut v: Vec<ItemIdx> = self
+            .graph
+            .downstream(idx)
+            .filter(|(g, i)| *g == f && self.project.item(*i).kind == kind)
+            .map(|(_, i)| i)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Customers and contracts an item's thread leads up to.
+    fn scope_of(&self, idx: ItemIdx) -> Reach {
+        if let Some(s) = self.scope.borrow().get(&idx) {
+            return s.clone();
+        }
+        let (mut customers, mut contracts) = (BTreeSet::new(), BTreeSet::new());
+        let mut seen = BTreeSet::from([idx]);
+        let mut queue = VecDeque::from([idx]);
+        while let Some(i) = queue.pop_front() {
+            let k = Some(self.project.item(i).kind);
+            if k == self.n.customer_kind {
+                customers.insert(i);
+            }
+            if k == self.n.contract_kind {
+                contracts.insert(i);
+            }
+            for (_, up) in self.graph.upstream(i) {
+                if seen.insert(up) {
+                    queue.push_back(up);
+                }
+            }
+        }
+        let s = (customers, contracts);
+        self.scope.borrow_mut().insert(idx, s.clone());
+        s
+    }
+
+    /// Whether an item is a complaint (feedback of type `complaint`).
+    pub fn is_complaint_item(&self, idx: ItemIdx) -> bool {
+        self.is_complaint(idx)
+    }
+
+    fn is_complaint(&self, idx: ItemIdx) -> bool {
+        self.text(idx, "type").as_deref() == Some("complaint")
+    }
+
+    /// Whether a complaint's status says it is closed.
+    pub fn is_closed(&self, idx: ItemIdx) -> bool {
+        self.text(idx, "status").is_some_and(|s| {
+            matches!(
+                s.trim().to_lowercase().as_str(),
+                "closed" | "resolved" | "done" | "已关闭" | "已解决" | "关闭" | "已完成"
+            )
+        })
+    }
+
+    fn has_action(&self, idx: ItemIdx) -> bool {
+        self.text(idx, "action")
+            .is_some_and(|a| !a.trim().is_empty())
+            || self
+                .field("resolved_by")
+                .is_some_and(|f| self.project.item(idx).has_links_in(f))
+    }
+
+    /// A complaint that is open, has no action, and is older than allowed:
+    /// its age in days and the limit.
+    pub fn overdue(&self, idx: ItemIdx) -> Option<(i64, u32)> {
+        if !self.is_complaint(idx) || self.is_closed(idx) || self.has_action(idx) {
+            return None;
+        }
+        let age = self.as_of? - self.day(idx, "date")?;
+        (age > i64::from(self.max_age)).then_some((age, self.max_age))
+    }
+}
+
+/// The latest date written anywhere in the project, as days since 1970.
+fn latest_date(project: &Project) -> Option<i64> {
+    project
+        .items
+        .iter()
+        .flat_map(|i| i.fields.iter())
+        .filter_map(|(_, v)| match v {
+            Value::Date(d) => Date::of_value(d).map(Date::days),
+            _ => None,
+        })
+        .max()
+}
+
+/// A record a metric counts: the day it belongs to, and what it counts.
+#[derive(Clone, Copy, Debug)]
+enum Sample {
+    /// A yes/no outcome (on time, first pass, delivered).
+    Share(bool),
+    /// A value to average (a survey score).
+    Score(f64),
+    /// A complaint, or a delivery, for complaints per delivery.
+    Complaint,
+    Delivery,
+    /// An open complaint's age in days at the as-of date.
+    Age(f64),
+}
+
+/// Which records an objective measures.
+struct Scope {
+    customers: BTreeSet<ItemIdx>,
+    contracts: BTreeSet<ItemIdx>,
+}
+
+impl Scope {
+    fn admits(&self, ctx: &Context<'_>, record: ItemIdx) -> bool {
+        if self.customers.is_empty() && self.contracts.is_empty() {
+            return true;
+        }
+        let (cu, co) = ctx.scope_of(record);
+        (self.customers.is_empty() || !self.customers.is_disjoint(&cu))
+            && (self.contracts.is_empty() || !self.contracts.is_disjoint(&co))
+    }
+}
+
+/// Every sample of a metric, with the day it falls on (`None`: undated).
+fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>, Sample)> {
+    let n = &ctx.n;
+    let mut out = Vec::new();
+    match metric {
+        Metric::OnTimeDelivery => {
+            for &d in ctx.items(n.delivery) {
+                // Only deliveries made and planned can be on time or late.
+                if let (Some(planned), Some(actual)) = (ctx.day(d, "planned"), ctx.day(d, "actual"))
+                    && scope.admits(ctx, d)
+                {
+                    out.push((Some(planned), Sample::Share(actual <= planned)));
+                }
+            }
+        }
+        Metric::VerificationFirstPass => {
+            // Each verified item's first verification with a result.
+            let mut first: BTreeMap<ItemIdx, (Option<i64>, ItemIdx, bool)> = BTreeMap::new();
+            for &v in ctx.items(n.verification) {
+                let passed = match ctx.text(v, "result").as_deref() {
+                    Some("pass") => true,
+                    Some("fail") => false,
+                    _ => continue,
+                };
+                let day = ctx.day(v, "date");
+                let Some(f) = ctx.field("verifies") else {
+                    continue;
+                };
+                for target in ctx.project.item(v).links_in(f) {
+                    let key = (day.unwrap_or(i64::MAX), v);
+                    let replace = first
+                        .get(&target)
+                        .is_none_or(|(d, w, _)| key < (d.unwrap_or(i64::MAX), *w));
+                    if replace {
+                        first.insert(target, (day, v, passed));
+                    }
+                }
+            }
+            for (target, (day, _, passed)) in first {
+                if scope.admits(ctx, target) {
+                    out.push((day, Sample::Share(passed)));
+                }
+            }
+        }
+        Metric::ContractFulfilment => {
+            let Some(req_field) = ctx.field("requirement") else {
+                return out;
+            };
+            let mut latest: BTreeMap<ItemIdx, (String, ItemIdx)> = BTreeMap::new();
+            for &d in ctx.items(n.decision) {
+                for r in ctx.project.item(d).links_in(req_field) {
+                    let key = (ctx.text(d, "date").unwrap_or_default(), d);
+                    if latest.get(&r).is_none_or(|k| key > *k) {
+                        latest.insert(r, key);
+                    }
+                }
+            }
+            for (r, (_, d)) in latest {
+                if !matches!(
+                    ctx.text(d, "verdict").as_deref(),
+                    Some("accepted" | "deviation")
+                ) || !scope.admits(ctx, r)
+                {
+                    continue;
+                }
+                let mut delivered = !ctx.down(r, n.delivery, "delivers").is_empty();
+                for di in ctx.down(r, n.design_input, "traces") {
+                    for d_o in ctx.down(di, n.design_output, "satisfies") {
+                        delivered |= !ctx.down(d_o, n.delivery, "delivers").is_empty();
+                    }
+                }
+                out.push((ctx.day(d, "date"), Sample::Share(delivered)));
+            }
+        }
+        Metric::ComplaintsPerDelivery => {
+            for &d in ctx.items(n.delivery) {
+                if let Some(actual) = ctx.day(d, "actual")
+                    && scope.admits(ctx, d)
+                {
+                    out.push((Some(actual), Sample::Delivery));
+                }
+            }
+            for &f in ctx.items(n.feedback) {
+                if ctx.is_complaint(f) && scope.admits(ctx, f) {
+                    out.push((ctx.day(f, "date"), Sample::Complaint));
+                }
+            }
+        }
+        Metric::CustomerSatisfaction => {
+            for &f in ctx.items(n.feedback) {
+                let kind = ctx.text(f, "type");
+                if matches!(kind.as_deref(), Some("survey" | "return-visit"))
+                    && let Some(score) = ctx.number(f, "score")
+                    && scope.admits(ctx, f)
+                {
+                    out.push((ctx.day(f, "date"), Sample::Score(score)));
+                }
+            }
+        }
+        Metric::OpenComplaintAge => {
+            let Some(as_of) = ctx.as_of else { return out };
+            for &f in ctx.items(n.feedback) {
+                if ctx.is_complaint(f)
+                    && !ctx.is_closed(f)
+                    && let Some(day) = ctx.day(f, "date")
+                    && day <= as_of
+                    && scope.admits(ctx, f)
+                {
+                    out.push((Some(day), Sample::Age((as_of - day) as f64)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The metric's value over some samples: `None` when there is nothing to
+/// measure (no deliveries for an on-time share, say).
+fn value(metric: Metric, samples: &[Sample]) -> Option<f64> {
+    match metric {
+        Metric::OnTimeDelivery | Metric::VerificationFirstPass | Metric::ContractFulfilment => {
+            let total = samples
+                .iter()
+                .filter(|s| matches!(s, Sample::Share(_)))
+                .count();
+            let yes = samples
+                .iter()
+                .filter(|s| matches!(s, Sample::Share(true)))
+                .count();
+            (total > 0).then(|| yes as f64 * 100.0 / total as f64)
+        }
+        Metric::ComplaintsPerDelivery => {
+            let deliveries = samples
+                .iter()
+                .filter(|s| matches!(s, Sample::Delivery))
+                .count();
+            let complaints = samples
+                .iter()
+                .filter(|s| matches!(s, Sample::Complaint))
+                .count();
+            (deliveries > 0).then(|| complaints as f64 / deliveries as f64)
+        }
+        Metric::CustomerSatisfaction => {
+            let scores: Vec<f64> = samples
+                .iter()
+                .filter_map(|s| match s {
+                    Sample::Score(x) => Some(*x),
+                    _ => None,
+                })
+                .collect();
+            (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+        }
+        // No open complaint is an age of 0 days.
+        Metric::OpenComplaintAge => Some(
+            samples
+                .iter()
+                .filter_map(|s| match s {
+                    Sample::Age(a) => Some(*a),
+                    _ => None,
+                })
+                .fold(0.0, f64::max),
+        ),
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Checks every objective's target and metric: a target that does not parse,
+/// or whose unit does not fit its metric, is an input error with its place.
+pub fn validate(project: &Project, profile: &Profile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(kind) = profile.kind_index("objective") else {
+        return out;
+    };
+    let (Some(metric_f), Some(target_f)) =
+        (profile.field_index("metric"), profile.field_index("target"))
+    else {
+        return out;
+    };
+    let mut check = |idx: ItemIdx, metric: Option<Metric>, target_field: FieldIdx| {
+        let item = project.item(idx);
+        let Some(Value::String(t)) = item.field(target_field) else {
+            return;
+        };
+        let place = item.field_span(target_field).unwrap_or(&item.span);
+        let loc = Location::in_source(&project.files[place.file as usize], place.bytes.clone());
+        match Target::parse(t) {
+            Err(e) => out.push(
+                Diagnostic::new(
+                    "bad-target",
+                    format!("the target of {} cannot be read: {e}", item.id),
+                    loc,
+                )
+                .with_help("write a comparison and a unit, e.g. target = \">= 98%\""),
+            ),
+            Ok(target) => {
+                if let Some(m) = metric
+                    && !m.accepts(target.unit)
+                {
+                    out.push(
+                        Diagnostic::new(
+                            "unit-mismatch",
+                            format!(
+                                "{}'s target `{t}` is in {}, but its metric is measured in {}",
+                                item.id,
+                                describe(target.unit),
+                                describe(m.unit())
+                            ),
+                            loc,
+                        )
+                        .with_help(format!(
+                            "write the target in {}, e.g. {}",
+                            describe(m.unit()),
+                            example(m.unit())
+                        )),
+                    );
+                }
+            }
+        }
+    };
+    for &o in &project.by_kind[kind as usize] {
+        let metric = match project.item(o).field(metric_f) {
+            Some(Value::String(m)) => Metric::parse(m),
+            _ => None,
+        };
+        check(o, metric, target_f);
+    }
+    if let (Some(ck), Some(mf), Some(tf)) = (
+        profile.kind_index("criterion"),
+        profile.field_index("metric"),
+        profile.field_index("target"),
+    ) {
+        for &c in &project.by_kind[ck as usize] {
+            let metric = match project.item(c).field(mf) {
+                Some(Value::String(m)) => Metric::parse(m),
+                _ => None,
+            };
+            check(c, metric, tf);
+        }
+    }
+    out
+}
+
+fn describe(u: Unit) -> &'static str {
+    match u {
+        Unit::Percent => "percent (%)",
+        Unit::Ppm => "parts per million (ppm)",
+        Unit::Days => "days",
+        Unit::Number => "a plain number",
+    }
+}
+
+fn example(u: Unit) -> &'static str {
+    match u {
+        Unit::Percent => "\">= 98%\"",
+        Unit::Ppm => "\"<= 50 ppm\"",
+        Unit::Days => "\"<= 30 days\"",
+        Unit::Number => "\"<= 0.05\"",
+    }
+}
+
+/// Measures every objective.
+pub fn evaluate(ctx: &Context<'_>, profile: &Profile) -> Vec<ObjectiveResult> {
+    let Some(kind) = profile.kind_index("objective") else {
+        return Vec::new();
+    };
+    ctx.project.by_kind[kind as usize]
+        .iter()
+        .map(|o| evaluate_one(ctx, *o))
+        .collect()
+}
+
+/// Measures one objective.
+pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
+    let project = ctx.project;
+    let item = project.item(idx);
+    let metric_id = ctx.text(idx, "metric").unwrap_or_default();
+    let target_text = ctx.text(idx, "target").unwrap_or_default();
+    let target = Target::parse(&target_text).ok();
+    let period = ctx.text(idx, "period");
+    let parsed_period = period.as_deref().and_then(Period::parse);
+    let mut result = ObjectiveResult {
+        id: item.id.clone(),
+        title: item.display_title().to_owned(),
+        metric: metric_id.clone(),
+        target: target_text,
+        actual: None,
+        unit: target.map_or(Unit::Number, |t| t.unit),
+        met: None,
+        periods: Vec::new(),
+        trend: None,
+        records: 0,
+        note: None,
+        idx,
+    };
+    if period.is_some() && parsed_period.is_none() {
+        result.note = Some(format!(
+            "period `{}` is not a year, half, quarter or month (2026, 2026-H1, 2026-Q1, 2026-03); all records are measured",
+            period.clone().unwrap_or_default()
+        ));
+    }
+
+    // Values measured outside needtrail: [[objective.measurement]].
+    let measurements: Vec<(String, f64)> = {
+        let mut v: Vec<(String, f64)> = (idx.index() + 1..project.items.len())
+            .map(|i| ItemIdx(i as u32))
+            .take_while(|i| project.item(*i).parent == Some(idx))
+            .filter(|i| Some(project.item(*i).kind) == ctx.n.measurement)
+            .filter_map(|i| Some((ctx.text(i, "period")?, ctx.number(i, "value")?)))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let judge = |actual: Option<f64>| Some(target?.holds(actual?));
+    if !measurements.is_empty() {
+        for (p, v) in &measurements {
+            result.periods.push(PeriodResult {
+                period: p.clone(),
+                actual: Some(*v),
+                met: judge(Some(*v)),
+                records: 1,
+            });
+        }
+        // The objective's own period if it was measured, else the latest.
+        let pick = period
+            .as_deref()
+            .and_then(|p| measurements.iter().find(|(q, _)| q == p))
+            .or(measurements.last());
+        result.actual = pick.map(|(_, v)| *v);
+        result.records = measurements.len();
+        result.met = judge(result.actual);
+        result.trend = trend(&result.periods, target.is_none_or(|t| t.higher_is_better()));
+        return result;
+    }
+
+    let Some(metric) = Metric::parse(&metric_id) else {
+        result.note = Some(format!(
+            "`{metric_id}` is not a metric needtrail computes ({}); give measured values with [[objective.measurement]]",
+            Metric::ALL.map(|(n, _)| n).join(", ")
+        ));
+        return result;
+    };
+    result.unit = metric.unit();
+    let scope = objective_scope(ctx, idx);
+    let all = samples(ctx, metric, &scope);
+    let in_period: Vec<(Option<i64>, Sample)> = all
+        .iter()
+        .filter(|(d, _)| match (&parsed_period, d) {
+            (Some(p), Some(d)) => p.contains(*d),
+            // Undated records count only when no period is asked for.
+            (Some(_), None) => false,
+            (None, _) => true,
+        })
+        .copied()
+        .collect();
+    let values: Vec<Sample> = in_period.iter().map(|(_, s)| *s).collect();
+    result.actual = value(metric, &values).map(round);
+    result.records = values.len();
+    result.met = judge(result.actual);
+    if result.actual.is_none() {
+        result.note = Some("no records to measure yet".to_owned());
+    }
+    // Per period: the objective's own period in parts, or the quarters the
+    // records fall in.
+    let parts = match &parsed_period {
+        Some(p) => p.parts(),
+        None => {
+            let days: Vec<i64> = in_period.iter().filter_map(|(d, _)| *d).collect();
+            match (days.iter().min(), days.iter().max()) {
+                (Some(a), Some(b)) => {
+                    let (fa, fb) = (Date::from_days(*a), Date::from_days(*b));
+                    Period::months(String::new(), fa.year, 1, 12)
+                        .parts()
+                        .into_iter()
+                        .chain(
+                            (fa.year + 1..=fb.year)
+                                .flat_map(|y| Period::months(String::new(), y, 1, 12).parts()),
+                        )
+                        .filter(|p| p.end >= *a && p.start <= *b)
+                        .collect()
+                }
+                _ => Vec::new(),
+            }
+        }
+    };
+    for p in parts {
+        let vs: Vec<Sample> = in_period
+            .iter()
+            .filter(|(d, _)| d.is_some_and(|d| p.contains(d)))
+            .map(|(_, s)| *s)
+            .collect();
+        let actual = if vs.is_empty() {
+            None
+        } else {
+            value(metric, &vs).map(round)
+        };
+        result.periods.push(PeriodResult {
+            period: p.name,
+            actual,
+            met: judge(actual),
+            records: vs.len(),
+        });
+    }
+    let higher = target.map_or(
+        !matches!(
+            metric,
+            Metric::ComplaintsPerDelivery | Metric::OpenComplaintAge
+        ),
+        |t| t.higher_is_better(),
+    );
+    result.trend = trend(&result.periods, higher);
+    result
+}
+
+/// The customers and contracts an objective measures: its own `customer`
+/// and `contract`, or the customers it traces to when it traces to nothing
+/// else.
+fn objective_scope(ctx: &Context<'_>, idx: ItemIdx) -> Scope {
+    let item = ctx.project.item(idx);
+    let links = |name: &str| -> BTreeSet<ItemIdx> {
+        ctx.field(name)
+            .map(|f| item.links_in(f).collect())
+            .unwrap_or_default()
+    };
+    let mut customers = links("customer");
+    let contracts = links("contract");
+    let traced = links("traces");
+    if customers.is_empty()
+        && contracts.is_empty()
+        && !traced.is_empty()
+        && traced
+            .iter()
+            .all(|t| Some(ctx.project.item(*t).kind) == ctx.n.customer_kind)
+    {
+        customers = traced;
+    }
+    Scope {
+        customers,
+        contracts,
+    }
+}
+
+fn trend(periods: &[PeriodResult], higher_is_better: bool) -> Option<&'static str> {
+    let with: Vec<f64> = periods.iter().filter_map(|p| p.actual).collect();
+    let [.., a, b] = with.as_slice() else {
+        return None;
+    };
+    let diff = b - a;
+    Some(if diff.abs() < 1e-9 {
+        "steady"
+    } else if (diff > 0.0) == higher_is_better {
+        "improving"
+    } else {
+        "worsening"
+    })
+}
+
+/// One customer's score in one period.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScorePeriod {
+    pub period: String,
+    /// 0–100, weighted over the criteria that could be measured.
+    pub score: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CriterionResult {
+    pub name: String,
+    pub weight: f64,
+    pub metric: String,
+    pub target: Option<String>,
+    pub actual: Option<f64>,
+    /// 0–1: how much of the weight the criterion earns.
+    pub fraction: Option<f64>,
+}
+
+/// How a customer scores the organisation, per its own criteria.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scorecard {
+    pub customer: String,
+    pub title: String,
+    pub criteria: Vec<CriterionResult>,
+    /// Over all records.
+    pub score: Option<f64>,
+    pub periods: Vec<ScorePeriod>,
+}
+
+/// The share of a criterion's weight earned by an actual value.
+fn fraction(metric: Metric, actual: f64, target: Option<Target>) -> Option<f64> {
+    let f = match (target, metric.unit()) {
+        (Some(t), _) if t.higher_is_better() => {
+            if t.value <= 0.0 {
+                1.0
+            } else {
+                actual / t.value
+            }
+        }
+        (Some(t), _) => {
+            if actual <= t.value || actual <= 0.0 {
+                1.0
+            } else {
+                t.value / actual
+            }
+        }
+        (None, Unit::Percent) => actual / 100.0,
+        (None, _) => return None,
+    };
+    Some(f.clamp(0.0, 1.0))
+}
+
+/// Scorecards of every customer that declares criteria, riskiest (lowest
+/// score) first; customers without a score last.
+pub fn scorecards(ctx: &Context<'_>, profile: &Profile) -> Vec<Scorecard> {
+    let (Some(ck), Some(crit)) = (
+        profile.kind_index("customer"),
+        profile.kind_index("criterion"),
+    ) else {
+        return Vec::new();
+    };
+    let project = ctx.project;
+    let mut out = Vec::new();
+    for &c in &project.by_kind[ck as usize] {
+        let criteria: Vec<ItemIdx> = (c.index() + 1..project.items.len())
+            .map(|i| ItemIdx(i as u32))
+            .take_while(|i| project.item(*i).parent == Some(c))
+            .filter(|i| project.item(*i).kind == crit)
+            .collect();
+        if criteria.is_empty() {
+            continue;
+        }
+        let scope = Scope {
+            customers: BTreeSet::from([c]),
+            contracts: BTreeSet::new(),
+        };
+        let mut results = Vec::new();
+        let mut per_period: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        let (mut earned, mut weights) = (0.0, 0.0);
+        for &k in &criteria {
+            let metric_id = ctx.text(k, "metric").unwrap_or_default();
+            let target_text = ctx.text(k, "target");
+            let target = target_text.as_deref().and_then(|t| Target::parse(t).ok());
+            let weight = ctx.number(k, "weight").unwrap_or(0.0);
+            let metric = Metric::parse(&metric_id);
+            let (actual, frac) = match metric {
+                Some(m) => {
+                    let all = samples(ctx, m, &scope);
+                    let vals: Vec<Sample> = all.iter().map(|(_, s)| *s).collect();
+                    let actual = value(m, &vals).map(round);
+                    // Per quarter.
+                    let mut by_quarter: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
+                    for (d, s) in &all {
+                        if let Some(d) = d {
+                            let date = Date::from_days(*d);
+                            by_quarter
+                                .entry(format!("{}-Q{}", date.year, (date.month - 1) / 3 + 1))
+                                .or_default()
+                                .push(*s);
+                        }
+                    }
+                    for (q, vs) in by_quarter {
+                        if let Some(f) = value(m, &vs).and_then(|a| fraction(m, a, target)) {
+                            let e = per_period.entry(q).or_default();
+                            e.0 += weight * f;
+                            e.1 += weight;
+                        }
+                    }
+                    (actual, actual.and_then(|a| fraction(m, a, target)))
+                }
+                None => (None, None),
+            };
+            if let Some(f) = frac {
+                earned += weight * f;
+                weights += weight;
+            }
+            results.push(CriterionResult {
+                name: ctx.text(k, "name").unwrap_or_else(|| metric_id.clone()),
+                weight,
+                metric: metric_id,
+                target: target_text,
+                actual,
+                fraction: frac.map(round),
+            });
+        }
+        out.push(Scorecard {
+            customer: project.item(c).id.clone(),
+            title: project.item(c).display_title().to_owned(),
+            criteria: results,
+            score: (weights > 0.0).then(|| round(earned * 100.0 / weights)),
+            periods: per_period
+                .into_iter()
+                .map(|(period, (e, w))| ScorePeriod {
+                    period,
+                    score: (w > 0.0).then(|| round(e * 100.0 / w)),
+                })
+                .collect(),
+        });
+    }
+    out.sort_by(|a, b| match (a.score, b.score) {
+        (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.customer.cmp(&b.customer)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.customer.cmp(&b.customer),
+    });
+    out
+}
+
+/// A complaint in the loop: how old, whether answered.
+#[derive(Clone, Debug, Serialize)]
+pub struct ComplaintRow {
+    pub id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub status: Option<String>,
+    pub closed: bool,
+    pub action: Option<String>,
+    pub resolved_by: Vec<String>,
+    pub about: Vec<String>,
+    /// Days open at the as-of date, for open complaints.
+    pub age: Option<i64>,
+    pub overdue: bool,
+}
+
+/// Every complaint, oldest first.
+pub fn complaints(ctx: &Context<'_>) -> Vec<ComplaintRow> {
+    let project = ctx.project;
+    let ids = |idx: ItemIdx, name: &str| -> Vec<String> {
+        ctx.field(name)
+            .map(|f| {
+                project
+                    .item(idx)
+                    .links_in(f)
+                    .map(|t| project.item(t).id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut rows: Vec<ComplaintRow> = ctx
+        .items(ctx.n.feedback)
+        .iter()
+        .filter(|f| ctx.is_complaint(**f))
+        .map(|&f| {
+            let closed = ctx.is_closed(f);
+            ComplaintRow {
+                id: project.item(f).id.clone(),
+                title: project.item(f).display_title().to_owned(),
+                date: ctx.text(f, "date"),
+                status: ctx.text(f, "status"),
+                closed,
+                action: ctx.text(f, "action"),
+                resolved_by: ids(f, "resolved_by"),
+                about: ids(f, "about"),
+                age: if closed {
+                    None
+                } else {
+                    ctx.as_of.zip(ctx.day(f, "date")).map(|(a, d)| a - d)
+                },
+                overdue: ctx.overdue(f).is_some(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_with_their_units() {
+        assert_eq!(
+            Target::parse(">= 98%").unwrap(),
+            Target {
+                op: Op::Ge,
+                value: 98.0,
+                unit: Unit::Percent
+            }
+        );
+        assert_eq!(Target::parse("<= 50 ppm").unwrap().unit, Unit::Ppm);
+        assert_eq!(Target::parse("< 30 days").unwrap().unit, Unit::Days);
+        assert_eq!(
+            Target::parse("≥4.5").unwrap(),
+            Target {
+                op: Op::Ge,
+                value: 4.5,
+                unit: Unit::Number
+            }
+        );
+        assert!(Target::parse("98%").is_err());
+        assert!(Target::parse(">= lots").is_err());
+        assert!(Target::parse(">= 5 widgets").is_err());
+    }
+
+    #[test]
+    fn targets_judge_at_the_boundary() {
+        let t = Target::parse(">= 98%").unwrap();
+        assert!(t.holds(98.0) && t.holds(100.0) && !t.holds(97.99));
+        let t = Target::parse("< 2").unwrap();
+        assert!(t.holds(1.9) && !t.holds(2.0));
+    }
+
+    #[test]
+    fn units_must_fit_the_metric() {
+        assert!(Metric::OnTimeDelivery.accepts(Unit::Percent));
+        assert!(!Metric::OnTimeDelivery.accepts(Unit::Ppm));
+        assert!(!Metric::OnTimeDelivery.accepts(Unit::Number));
+        assert!(!Metric::ComplaintsPerDelivery.accepts(Unit::Percent));
+        assert!(Metric::OpenComplaintAge.accepts(Unit::Number));
+    }
+
+    #[test]
+    fn periods_parse_and_break_into_parts() {
+        let y = Period::parse("2026").unwrap();
+        assert_eq!(
+            y.parts()
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>(),
+            ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+        );
+        let q = Period::parse("2026-Q1").unwrap();
+        assert_eq!(
+            q.parts()
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>(),
+            ["2026-01", "2026-02", "2026-03"]
+        );
+        let h = Period::parse("2026-H2").unwrap();
+        assert_eq!(h.parts().len(), 2);
+        assert!(q.contains(Date::parse("2026-03-31").unwrap().days()));
+        assert!(!q.contains(Date::parse("2026-04-01").unwrap().days()));
+        assert!(Period::parse("FY2026").is_none());
+        assert!(Period::parse("2026-13").is_none());
+    }
+}
