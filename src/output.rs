@@ -551,6 +551,7 @@ pub fn objectives_text(
                 match (&c.action, c.resolved_by.is_empty()) {
                     (Some(a), _) => format!(" · action: {a}"),
                     (None, false) => format!(" · resolved by {}", c.resolved_by.join(", ")),
+                    (None, true) if c.closed => " · no action recorded".to_owned(),
                     (None, true) => " · no action yet".to_owned(),
                 }
             );
