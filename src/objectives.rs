@@ -217,8 +217,8 @@ impl Period {
         (self.start..=self.end).contains(&day)
     }
 
-    /// The quarters (for a year or no period) or months (for shorter
-    /// periods) the results are broken into.
+    /// The quarters (for a year or no period) or months (for a half, a
+    /// quarter or a month) the results are broken into.
     fn parts(&self) -> Vec<Period> {
         let first = Date::from_days(self.start);
         let last = Date::from_days(self.end);
@@ -227,7 +227,7 @@ impl Period {
             + 1;
         let mut out = Vec::new();
         let (mut y, mut m) = (first.year, first.month);
-        if months > 3 {
+        if months > 6 {
             // Quarters.
             m = (m - 1) / 3 * 3 + 1;
             while (Date {
@@ -329,6 +329,7 @@ impl Names {
             "status",
             "action",
             "resolved_by",
+            "about",
             "metric",
             "target",
             "period",
@@ -884,7 +885,7 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
         result.actual = pick.map(|(_, v)| *v);
         result.records = measurements.len();
         result.met = judge(result.actual);
-        result.trend = trend(&result.periods, target.is_none_or(|t| t.higher_is_better()));
+        result.trend = trend(&result.periods, Want::of(target, true));
         return result;
     }
 
@@ -956,14 +957,11 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
             records: vs.len(),
         });
     }
-    let higher = target.map_or(
-        !matches!(
-            metric,
-            Metric::ComplaintsPerDelivery | Metric::OpenComplaintAge
-        ),
-        |t| t.higher_is_better(),
+    let higher = !matches!(
+        metric,
+        Metric::ComplaintsPerDelivery | Metric::OpenComplaintAge
     );
-    result.trend = trend(&result.periods, higher);
+    result.trend = trend(&result.periods, Want::of(target, higher));
     result
 }
 
@@ -995,15 +993,42 @@ fn objective_scope(ctx: &Context<'_>, idx: ItemIdx) -> Scope {
     }
 }
 
-fn trend(periods: &[PeriodResult], higher_is_better: bool) -> Option<&'static str> {
+/// Which way a target wants its actual to move.
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    Higher,
+    Lower,
+    /// An `=` target: towards its value, from either side.
+    Toward(f64),
+}
+
+impl Want {
+    /// The target's direction; without a target, higher or lower as given.
+    fn of(target: Option<Target>, higher_without_target: bool) -> Want {
+        match target {
+            Some(t) if t.op == Op::Eq => Want::Toward(t.value),
+            Some(t) if t.higher_is_better() => Want::Higher,
+            Some(_) => Want::Lower,
+            None if higher_without_target => Want::Higher,
+            None => Want::Lower,
+        }
+    }
+}
+
+fn trend(periods: &[PeriodResult], want: Want) -> Option<&'static str> {
     let with: Vec<f64> = periods.iter().filter_map(|p| p.actual).collect();
     let [.., a, b] = with.as_slice() else {
         return None;
     };
-    let diff = b - a;
-    Some(if diff.abs() < 1e-9 {
+    // How much better the last period is than the one before.
+    let gain = match want {
+        Want::Higher => b - a,
+        Want::Lower => a - b,
+        Want::Toward(t) => (a - t).abs() - (b - t).abs(),
+    };
+    Some(if gain.abs() < 1e-9 {
         "steady"
-    } else if (diff > 0.0) == higher_is_better {
+    } else if gain > 0.0 {
         "improving"
     } else {
         "worsening"
@@ -1043,6 +1068,17 @@ pub struct Scorecard {
 /// The share of a criterion's weight earned by an actual value.
 fn fraction(metric: Metric, actual: f64, target: Option<Target>) -> Option<f64> {
     let f = match (target, metric.unit()) {
+        // `=`: the closer to the value, from either side, the more earned.
+        (Some(t), _) if t.op == Op::Eq => {
+            let (lo, hi) = (actual.min(t.value), actual.max(t.value));
+            if t.holds(actual) {
+                1.0
+            } else if hi <= 0.0 {
+                0.0
+            } else {
+                lo / hi
+            }
+        }
         (Some(t), _) if t.higher_is_better() => {
             if t.value <= 0.0 {
                 1.0
@@ -1264,6 +1300,36 @@ mod tests {
     }
 
     #[test]
+    fn an_equality_target_wants_its_value_from_either_side() {
+        let periods = |a: f64, b: f64| {
+            [a, b]
+                .iter()
+                .map(|v| PeriodResult {
+                    period: String::new(),
+                    actual: Some(*v),
+                    met: None,
+                    records: 1,
+                })
+                .collect::<Vec<_>>()
+        };
+        let eq = Target::parse("= 100%").ok();
+        assert_eq!(trend(&periods(50.0, 100.0), Want::of(eq, true)), Some("improving"));
+        assert_eq!(trend(&periods(100.0, 90.0), Want::of(eq, true)), Some("worsening"));
+        assert_eq!(trend(&periods(90.0, 110.0), Want::of(eq, true)), Some("steady"));
+        let le = Target::parse("<= 5").ok();
+        assert_eq!(trend(&periods(4.0, 3.0), Want::of(le, true)), Some("improving"));
+        assert_eq!(trend(&periods(4.0, 3.0), Want::of(None, false)), Some("improving"));
+        assert_eq!(trend(&periods(4.0, 3.0), Want::of(None, true)), Some("worsening"));
+
+        let m = Metric::OnTimeDelivery;
+        assert_eq!(fraction(m, 50.0, eq), Some(0.5));
+        assert_eq!(fraction(m, 100.0, eq), Some(1.0));
+        let zero = Target::parse("= 0").ok();
+        assert_eq!(fraction(Metric::ComplaintsPerDelivery, 2.0, zero), Some(0.0));
+        assert_eq!(fraction(Metric::ComplaintsPerDelivery, 0.0, zero), Some(1.0));
+    }
+
+    #[test]
     fn periods_parse_and_break_into_parts() {
         let y = Period::parse("2026").unwrap();
         assert_eq!(
@@ -1282,7 +1348,13 @@ mod tests {
             ["2026-01", "2026-02", "2026-03"]
         );
         let h = Period::parse("2026-H2").unwrap();
-        assert_eq!(h.parts().len(), 2);
+        assert_eq!(
+            h.parts()
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>(),
+            ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
+        );
         assert!(q.contains(Date::parse("2026-03-31").unwrap().days()));
         assert!(!q.contains(Date::parse("2026-04-01").unwrap().days()));
         assert!(Period::parse("FY2026").is_none());

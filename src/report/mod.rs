@@ -170,13 +170,13 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
             ctx.insert("k", contract)
         })?;
     }
-    for item in &site.items {
+    for group in &site.item_groups {
         page(
-            &format!("items/{}", item.file),
+            &format!("items/{}", group.file),
             "item.html",
             "../",
             "item",
-            &|ctx| ctx.insert("i", item),
+            &|ctx| ctx.insert("g", group),
         )?;
     }
     for (name, content) in ASSETS {

@@ -238,7 +238,8 @@ pub struct SubItem {
 
 #[derive(Serialize)]
 pub struct ItemPage {
-    pub file: String,
+    /// The item's anchor on its page.
+    pub anchor: String,
     pub item: ItemRef,
     pub kind_label: String,
     pub source: String,
@@ -246,6 +247,10 @@ pub struct ItemPage {
     pub fields: Vec<FieldRow>,
     pub upstream: Vec<LinkRow>,
     pub downstream: Vec<LinkRow>,
+    /// Links not listed because the item is a hub (a customer with
+    /// thousands of requirements): the matrix lists them all.
+    pub downstream_more: usize,
+    pub sub_items_more: usize,
     pub findings: Vec<FindingRow>,
     pub sub_items: Vec<SubItem>,
     pub svg: String,
@@ -315,7 +320,7 @@ pub struct Site {
     pub other: FindingsPage,
     pub matrix: Matrix,
     pub matrix_rows: Vec<MatrixRow>,
-    pub items: Vec<ItemPage>,
+    pub item_groups: Vec<ItemGroup>,
 }
 
 impl Site {
@@ -349,7 +354,7 @@ impl Site {
             other: b.findings_page("other"),
             matrix: b.matrix(&matrix_rows),
             matrix_rows,
-            items: b.item_pages(),
+            item_groups: group_items(checked, lang, b.item_pages()),
         }
     }
 
@@ -369,6 +374,8 @@ struct Builder<'a> {
     lang: &'a str,
     by_item: HashMap<ItemIdx, Vec<&'a Finding>>,
     files: Vec<String>,
+    /// The page (under `items/`) that holds each item.
+    pages: Vec<String>,
     stats: &'a [crate::rules::RuleStats],
 }
 
@@ -395,6 +402,7 @@ impl<'a> Builder<'a> {
             by_item.entry(f.item).or_default().push(f);
         }
         let files = unique_file_names(project);
+        let pages = page_names(project, &checked.loaded.profile);
         Builder {
             project,
             profile: &checked.loaded.profile,
@@ -403,6 +411,7 @@ impl<'a> Builder<'a> {
             lang,
             by_item,
             files,
+            pages,
             stats: &checked.result.stats,
         }
     }
@@ -434,8 +443,8 @@ impl<'a> Builder<'a> {
     fn href(&self, idx: ItemIdx) -> String {
         let item = self.project.item(idx);
         match item.parent {
-            Some(p) => format!("items/{}#{}", self.files[p.index()], anchor(&item.id)),
-            None => format!("items/{}", self.files[idx.index()]),
+            Some(p) => format!("items/{}#{}", self.pages[p.index()], anchor(&item.id)),
+            None => format!("items/{}#{}", self.pages[idx.index()], anchor(&item.id)),
         }
     }
 
@@ -1134,19 +1143,32 @@ impl<'a> Builder<'a> {
                         .collect()
                 };
                 ItemPage {
-                    file: self.files[idx.index()].clone(),
+                    anchor: anchor(&item.id),
                     item: self.item_ref(idx),
                     kind_label: self.kind_label(item.kind),
                     source,
                     line,
                     fields: self.fields_of(idx),
                     upstream: self.link_rows(idx, Dir::Outgoing),
-                    downstream: self.link_rows(idx, Dir::Incoming),
+                    downstream: {
+                        let mut d = self.link_rows(idx, Dir::Incoming);
+                        d.truncate(MAX_LISTED);
+                        d
+                    },
+                    downstream_more: self
+                        .graph
+                        .sorted(idx, Dir::Incoming)
+                        .len()
+                        .saturating_sub(MAX_LISTED),
+                    sub_items_more: subs
+                        .get(&idx)
+                        .map_or(0, |v| v.len().saturating_sub(MAX_LISTED)),
                     findings: rows(idx),
                     sub_items: subs
                         .get(&idx)
                         .into_iter()
                         .flatten()
+                        .take(MAX_LISTED)
                         .map(|s| SubItem {
                             anchor: anchor(&self.project.item(*s).id),
                             fields: self
@@ -1179,6 +1201,87 @@ impl<'a> Builder<'a> {
             })
             .collect()
     }
+}
+
+/// Items per page under `items/`: one file per item would mean hundreds of
+/// thousands of files for a large project.
+pub const ITEMS_PER_PAGE: usize = 50;
+
+/// Links and sub-items listed on an item's page at most, so that a hub's
+/// page stays small; the matrix and the lists hold the rest.
+pub const MAX_LISTED: usize = 500;
+
+/// The page of every item: `KIND-N.html`, items of a kind in load order,
+/// [`ITEMS_PER_PAGE`] to a page; sub-items are on their parent's page.
+fn page_names(project: &Project, profile: &crate::profile::Profile) -> Vec<String> {
+    let mut pages = vec![String::new(); project.items.len()];
+    for (k, kind) in profile.kinds.iter().enumerate() {
+        let mut base: String = kind
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if base != kind.name {
+            base.push_str(&format!("-k{k}"));
+        }
+        for (n, idx) in project.by_kind[k]
+            .iter()
+            .filter(|i| project.item(**i).parent.is_none())
+            .enumerate()
+        {
+            pages[idx.index()] = format!("{base}-{}.html", n / ITEMS_PER_PAGE + 1);
+        }
+    }
+    for (i, item) in project.items.iter().enumerate() {
+        if let Some(p) = item.parent {
+            pages[i] = pages[p.index()].clone();
+        }
+    }
+    pages
+}
+
+/// One page under `items/`: a run of items of one kind.
+#[derive(Serialize)]
+pub struct ItemGroup {
+    pub file: String,
+    pub kind_label: String,
+    pub items: Vec<ItemPage>,
+}
+
+/// Items grouped into their pages, in kind order.
+pub fn group_items(checked: &Checked, lang: &str, pages: Vec<ItemPage>) -> Vec<ItemGroup> {
+    let project = &checked.loaded.project;
+    let profile = &checked.loaded.profile;
+    let names = page_names(project, profile);
+    let mut groups: Vec<ItemGroup> = Vec::new();
+    let mut by_id: HashMap<String, ItemPage> =
+        pages.into_iter().map(|p| (p.item.id.clone(), p)).collect();
+    for (k, kind) in profile.kinds.iter().enumerate() {
+        for idx in project.by_kind[k]
+            .iter()
+            .filter(|i| project.item(**i).parent.is_none())
+        {
+            let file = &names[idx.index()];
+            let Some(page) = by_id.remove(&project.item(*idx).id) else {
+                continue;
+            };
+            match groups.last_mut() {
+                Some(g) if g.file == *file => g.items.push(page),
+                _ => groups.push(ItemGroup {
+                    file: file.clone(),
+                    kind_label: kind.label.get(lang, &kind.name).to_owned(),
+                    items: vec![page],
+                }),
+            }
+        }
+    }
+    groups
 }
 
 /// An id made safe for an HTML anchor.

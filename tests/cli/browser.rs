@@ -275,7 +275,7 @@ fn pages_to_open(report: &Path) -> Vec<PathBuf> {
         }
     }
     assert!(
-        kinds.contains("REQ"),
+        kinds.contains("requirement"),
         "no requirement pages in {}",
         report.display()
     );

@@ -8,6 +8,7 @@ mod corpus;
 mod errors;
 mod init_trace;
 mod matrices;
+mod objectives;
 mod report;
 mod rules;
 mod samples;

@@ -86,6 +86,26 @@ fn page(out: &Path, rel: &str) -> Html {
     Html::parse_document(&text)
 }
 
+/// The page under `items/` that holds an item's article, and the article
+/// alone as a document of its own.
+fn item_article(out: &Path, id: &str) -> (String, Html) {
+    let mut found = Vec::new();
+    for rel in html_pages(out)
+        .into_iter()
+        .filter(|p| p.starts_with("items/"))
+    {
+        let doc = page(out, &rel);
+        for a in doc.select(&sel("article.item")) {
+            let head: String = a.select(&sel("h1 code")).map(text_of).collect();
+            if head == id {
+                found.push((rel.clone(), Html::parse_fragment(&a.html())));
+            }
+        }
+    }
+    assert_eq!(found.len(), 1, "{id}: {} articles", found.len());
+    found.pop().unwrap()
+}
+
 fn text_of(el: ElementRef<'_>) -> String {
     el.text().collect()
 }
@@ -549,7 +569,10 @@ fn item_texts_are_escaped_and_pages_forbid_inline_scripts() {
     let project = hostile_project();
     let (_tmp, out) = site(project.path(), &[]);
     let pages = html_pages(&out);
-    assert!(pages.contains(&"items/REQ-1.html".to_owned()), "{pages:?}");
+    assert!(
+        pages.contains(&"items/requirement-1.html".to_owned()),
+        "{pages:?}"
+    );
     for rel in &pages {
         let raw = fs::read_to_string(out.join(rel)).unwrap();
         let doc = Html::parse_document(&raw);
@@ -613,7 +636,7 @@ fn item_texts_are_escaped_and_pages_forbid_inline_scripts() {
     }
 
     // The texts read as written, as text.
-    let item = page(&out, "items/REQ-1.html");
+    let (_, item) = item_article(&out, "REQ-1");
     let h1: String = item.select(&sel("h1")).map(text_of).collect();
     assert!(h1.contains(SCRIPT_TEXT), "item heading: {h1}");
     let fields: String = item.select(&sel("dl.fields dd")).map(text_of).collect();
@@ -640,7 +663,9 @@ fn item_texts_are_escaped_and_pages_forbid_inline_scripts() {
         .collect();
     assert_eq!(titles, vec![SCRIPT_TEXT.to_owned()]);
     let customer_links: Vec<&str> = matrix
-        .select(&sel(r#"table#matrix tbody a[href="items/CUS-1.html"]"#))
+        .select(&sel(
+            r#"table#matrix tbody a[href="items/customer-1.html#i-CUS-1"]"#,
+        ))
         .filter_map(|a| a.attr("title"))
         .collect();
     assert_eq!(customer_links, vec![CUSTOMER_TITLE], "title attribute");
@@ -653,10 +678,10 @@ fn item_texts_are_escaped_and_pages_forbid_inline_scripts() {
         "{options:?}"
     );
 
-    let customer = page(&out, "items/CUS-1.html");
+    let (customer_page, customer) = item_article(&out, "CUS-1");
     let h1: String = customer.select(&sel("h1")).map(text_of).collect();
     assert!(h1.contains(CUSTOMER_TITLE), "customer heading: {h1}");
-    let raw = fs::read_to_string(out.join("items/CUS-1.html")).unwrap();
+    let raw = fs::read_to_string(out.join(customer_page)).unwrap();
     assert!(raw.contains("&lt;b&gt;"), "customer page: <b> not escaped");
 }
 
@@ -885,9 +910,9 @@ fn zh_report_shows_no_english_interface_text() {
         ("untraced.html", "intro_untraced"),
         ("unverified.html", "findings_total"),
         ("matrix.html", "matrix_intro"),
-        ("items/REQ-001.html", "thread_heading"),
-        ("items/REQ-001.html", "upstream_heading"),
-        ("items/REQ-001.html", "footer_digest_note"),
+        ("items/requirement-1.html", "thread_heading"),
+        ("items/requirement-1.html", "upstream_heading"),
+        ("items/requirement-1.html", "footer_digest_note"),
     ] {
         let en_text = catalog[key]["en"].as_str().unwrap();
         let want: BTreeSet<String> = ascii_words(en_text)
@@ -1290,16 +1315,14 @@ fn every_item_has_a_page_with_its_thread_and_every_page_its_evidence() {
                 "{name}: {} is not a simple id",
                 item.id
             );
-            let rel = format!("items/{}.html", item.id);
-            assert!(out.join(&rel).is_file(), "{name}: no page for {}", item.id);
-            let doc = page(&out, &rel);
+            // Items are grouped into pages by kind; each has one article.
+            let (rel, doc) = item_article(&out, &item.id);
             assert_eq!(
                 doc.select(&sel("svg.thread")).count(),
                 1,
-                "{name} {rel}: thread"
+                "{name} {rel}: thread of {}",
+                item.id
             );
-            let h1: Vec<String> = doc.select(&sel("h1 code")).map(text_of).collect();
-            assert_eq!(h1, vec![item.id.clone()], "{name} {rel}");
             expected.insert(rel);
         }
         let written: BTreeSet<String> = html_pages(&out)
@@ -1397,10 +1420,9 @@ fn the_digest_follows_the_input_files() {
     );
 }
 
-/// The doc of `unique_file_names` promises a page per item "even where ids
-/// differ only in characters that are unsafe in file names or in letter
-/// case". Ids `a`, `A` and `A-2`: `A` gets the suffix `-2` and so the file
-/// name `A-2.html`, which is also `A-2`'s; one page overwrites the other.
+/// Every item has an article of its own and a link that reaches it, even
+/// where ids differ only in letter case (`a`, `A`), in a suffix (`A-2`) or in
+/// characters unsafe in file names and anchors (`R/1`, `R_1`).
 #[test]
 fn ids_differing_only_in_case_get_distinct_pages() {
     let p = tempfile::tempdir().unwrap();
@@ -1418,21 +1440,23 @@ fn ids_differing_only_in_case_get_distinct_pages() {
     }
     write(p.path(), "items.toml", &items);
     let (_tmp, out) = site(p.path(), &[]);
-    let pages: Vec<String> = html_pages(&out)
-        .into_iter()
-        .filter(|p| p.starts_with("items/"))
-        .collect();
-    // Distinct even on a case-insensitive file system.
-    let folded: BTreeSet<String> = pages.iter().map(|p| p.to_lowercase()).collect();
-    assert_eq!(folded.len(), ids.len(), "item pages: {pages:?}");
-    // Each customer's link on the dashboard leads to its own page.
+    // Each item has an article of its own.
+    for id in ids {
+        item_article(&out, id);
+    }
+    // Each customer's link on the dashboard leads to its own article.
     let index = page(&out, "index.html");
     let mut seen = BTreeSet::new();
     for a in index.select(&sel("table.customers th[scope=row] a")) {
         let id = text_of(a);
-        let target = page(&out, a.attr("href").unwrap());
-        let h1: Vec<String> = target.select(&sel("h1 code")).map(text_of).collect();
-        assert_eq!(h1, vec![id.clone()], "{id} links to another item's page");
+        let (file, fragment) = a.attr("href").unwrap().split_once('#').unwrap();
+        let target = page(&out, file);
+        let article = target
+            .select(&sel("article.item"))
+            .find(|x| x.value().attr("id") == Some(fragment))
+            .unwrap_or_else(|| panic!("{id}: no article #{fragment} in {file}"));
+        let h1: Vec<String> = article.select(&sel("h1 code")).map(text_of).collect();
+        assert_eq!(h1, vec![id.clone()], "{id} links to another item's article");
         seen.insert(id);
     }
     assert_eq!(seen.len(), ids.len());

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Regenerates the table in docs/performance.md: builds needtrail in release
+# mode, generates corpora of 1k, 10k and 100k requirements (and, with
+# FULL=1, 1M items), and times the bare parse, `check` and `report` on each.
+# Each time is the best of RUNS runs (default 5), process start included.
+#
+#   scripts/perf-table.sh            # prints the Markdown table
+#   FULL=1 RUNS=3 scripts/perf-table.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+WORK=${WORK:-target/perf}
+cargo build --release --quiet --bin needtrail --example bare_parse
+BIN=target/release/needtrail
+BARE=target/release/examples/bare_parse
+mkdir -p "$WORK"
+
+# Best wall time (seconds, ms precision) and peak memory (MB) of RUNS runs.
+best() {
+  local best_t="" best_m=0 mem_file
+  mem_file=$(mktemp)
+  for _ in $(seq "$RUNS"); do
+    local start end t m
+    start=$(date +%s.%N)
+    /usr/bin/time -o "$mem_file" -f "%M" "$@" >/dev/null 2>&1 || true
+    end=$(date +%s.%N)
+    t=$(awk "BEGIN{printf \"%.3f\", $end - $start}")
+    m=$(tail -n 1 "$mem_file")
+    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
+    if [ "$m" -gt "$best_m" ]; then best_m=$m; fi
+  done
+  rm -f "$mem_file"
+  echo "$best_t $((best_m / 1024))"
+}
+
+sizes="1000 10000 100000"
+[ "${FULL:-0}" = 1 ] && sizes="$sizes 333334"
+
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(rustc --version)"
+echo
+echo "| requirements | items | TOML | bare parse | check | check / bare | check peak memory | report |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+for n in $sizes; do
+  dir="$WORK/corpus-$n"
+  [ -d "$dir" ] || "$BIN" generate "$dir" --requirements "$n" >/dev/null
+  size=$(du -sm "$dir" | cut -f1)
+  items=$("$BIN" check "$dir" --format json --fail-on never | grep -m1 '"items"' | tr -dc 0-9)
+  read -r bare _ < <(best "$BARE" "$dir")
+  read -r check mem < <(best "$BIN" check "$dir" --fail-on never)
+  rm -rf "$WORK/report-$n"
+  read -r report _ < <(RUNS=1 best "$BIN" report "$dir" --out "$WORK/report-$n" --fail-on never)
+  ratio=$(awk "BEGIN{printf \"%.2f\", $check / ($bare > 0 ? $bare : 0.001)}")
+  echo "| $n | $items | ${size} MB | ${bare} s | ${check} s | ${ratio}× | ${mem} MB | ${report} s |"
+done
