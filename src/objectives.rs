@@ -479,12 +479,15 @@ impl<'a> Context<'a> {
         self.text(idx, "type").as_deref() == Some("complaint")
     }
 
-    /// Whether a complaint's status says it is closed.
+    /// Whether a complaint's status says it is closed: exactly the statuses
+    /// `complaint-closed-with-action` checks, so that every complaint is
+    /// either aged (`complaint-overdue`) or asked for its action, never
+    /// neither.
     pub fn is_closed(&self, idx: ItemIdx) -> bool {
         self.text(idx, "status").is_some_and(|s| {
             matches!(
-                s.trim().to_lowercase().as_str(),
-                "closed" | "resolved" | "done" | "已关闭" | "已解决" | "关闭" | "已完成"
+                s.as_str(),
+                "closed" | "resolved" | "done" | "已关闭" | "已解决" | "关闭"
             )
         })
     }
@@ -1240,10 +1243,15 @@ pub fn complaints(ctx: &Context<'_>) -> Vec<ComplaintRow> {
                 action: ctx.text(f, "action"),
                 resolved_by: ids(f, "resolved_by"),
                 about: ids(f, "about"),
+                // A complaint dated after the as-of date has no age yet
+                // (open_complaint_age leaves it out too).
                 age: if closed {
                     None
                 } else {
-                    ctx.as_of.zip(ctx.day(f, "date")).map(|(a, d)| a - d)
+                    ctx.as_of
+                        .zip(ctx.day(f, "date"))
+                        .map(|(a, d)| a - d)
+                        .filter(|age| *age >= 0)
                 },
                 overdue: ctx.overdue(f).is_some(),
             }
@@ -1313,20 +1321,44 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let eq = Target::parse("= 100%").ok();
-        assert_eq!(trend(&periods(50.0, 100.0), Want::of(eq, true)), Some("improving"));
-        assert_eq!(trend(&periods(100.0, 90.0), Want::of(eq, true)), Some("worsening"));
-        assert_eq!(trend(&periods(90.0, 110.0), Want::of(eq, true)), Some("steady"));
+        assert_eq!(
+            trend(&periods(50.0, 100.0), Want::of(eq, true)),
+            Some("improving")
+        );
+        assert_eq!(
+            trend(&periods(100.0, 90.0), Want::of(eq, true)),
+            Some("worsening")
+        );
+        assert_eq!(
+            trend(&periods(90.0, 110.0), Want::of(eq, true)),
+            Some("steady")
+        );
         let le = Target::parse("<= 5").ok();
-        assert_eq!(trend(&periods(4.0, 3.0), Want::of(le, true)), Some("improving"));
-        assert_eq!(trend(&periods(4.0, 3.0), Want::of(None, false)), Some("improving"));
-        assert_eq!(trend(&periods(4.0, 3.0), Want::of(None, true)), Some("worsening"));
+        assert_eq!(
+            trend(&periods(4.0, 3.0), Want::of(le, true)),
+            Some("improving")
+        );
+        assert_eq!(
+            trend(&periods(4.0, 3.0), Want::of(None, false)),
+            Some("improving")
+        );
+        assert_eq!(
+            trend(&periods(4.0, 3.0), Want::of(None, true)),
+            Some("worsening")
+        );
 
         let m = Metric::OnTimeDelivery;
         assert_eq!(fraction(m, 50.0, eq), Some(0.5));
         assert_eq!(fraction(m, 100.0, eq), Some(1.0));
         let zero = Target::parse("= 0").ok();
-        assert_eq!(fraction(Metric::ComplaintsPerDelivery, 2.0, zero), Some(0.0));
-        assert_eq!(fraction(Metric::ComplaintsPerDelivery, 0.0, zero), Some(1.0));
+        assert_eq!(
+            fraction(Metric::ComplaintsPerDelivery, 2.0, zero),
+            Some(0.0)
+        );
+        assert_eq!(
+            fraction(Metric::ComplaintsPerDelivery, 0.0, zero),
+            Some(1.0)
+        );
     }
 
     #[test]
@@ -1353,7 +1385,9 @@ mod tests {
                 .iter()
                 .map(|p| p.name.as_str())
                 .collect::<Vec<_>>(),
-            ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
+            [
+                "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"
+            ]
         );
         assert!(q.contains(Date::parse("2026-03-31").unwrap().days()));
         assert!(!q.contains(Date::parse("2026-04-01").unwrap().days()));

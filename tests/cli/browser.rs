@@ -6,7 +6,8 @@
 //! reader would. Every page must load without console errors, uncaught
 //! exceptions or Content-Security-Policy violations; on the matrix the test
 //! types into the search box, picks a status, sorts by a column and takes a
-//! screenshot.
+//! screenshot; on the objectives page it checks that every chart's bars are
+//! laid out, and takes a screenshot.
 //!
 //! Without Chromium the test says so and passes, except under CI
 //! (`CI=true`), whose script installs it.
@@ -62,6 +63,12 @@ fn report_pages_work_in_headless_chromium() {
     for report in [&doors, &parts] {
         let t = Instant::now();
         let pages = pages_to_open(report);
+        // The objectives page is one of them: it loads as cleanly as the rest.
+        assert!(
+            pages.iter().any(|p| p == &report.join("objectives.html")),
+            "objectives.html not among the pages opened in {}",
+            report.display()
+        );
         for page in &pages {
             b.open(page);
             b.assert_assets_loaded();
@@ -91,16 +98,25 @@ fn report_pages_work_in_headless_chromium() {
         t.elapsed()
     );
 
-    let png = fs::read(&shot).expect("screenshot written");
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "screenshot is not a PNG");
-    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
-    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
-    assert_eq!((width, height), VIEWPORT, "screenshot size");
-    assert!(
-        png.len() > 20_000,
-        "screenshot is only {} bytes: a blank page?",
-        png.len()
+    let t = Instant::now();
+    // doors-zh has five objectives, auto-parts-en four, each with periods.
+    let objectives_shot = out.join("doors-zh-objectives.png");
+    objectives_page_works(&mut b, &doors, 5, &objectives_shot);
+    objectives_page_works(&mut b, &parts, 4, &out.join("auto-parts-en-objectives.png"));
+    eprintln!(
+        "browser test: objectives pages checked in {:?}",
+        t.elapsed()
     );
+    // Written under the test's own target folder.
+    assert!(
+        objectives_shot.starts_with(env!("CARGO_TARGET_TMPDIR")),
+        "{}",
+        objectives_shot.display()
+    );
+    assert_png(&objectives_shot);
+
+    assert_png(&shot);
+    let png = fs::read(&shot).expect("screenshot written");
     eprintln!(
         "browser test: screenshot {} ({} bytes); all done in {:?}",
         shot.display(),
@@ -238,6 +254,120 @@ fn matrix_works(b: &mut Browser, report: &Path, query: &str, shot: &Path) {
     assert_eq!(b.visible_rows().len(), gaps, "sorting keeps the filter");
     b.assert_clean();
 
+    let _ = fs::remove_file(shot);
+    b.screenshot(shot);
+}
+
+/// A screenshot of the viewport: a PNG of the viewport's size, not blank.
+fn assert_png(path: &Path) {
+    let png = fs::read(path).unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
+    assert_eq!(
+        &png[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{} is not a PNG",
+        path.display()
+    );
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert_eq!((width, height), VIEWPORT, "size of {}", path.display());
+    assert!(
+        png.len() > 20_000,
+        "{} is only {} bytes: a blank page?",
+        path.display(),
+        png.len()
+    );
+}
+
+/// The objectives page: `objectives` objectives, each with periods, each
+/// with one chart laid out on the page holding one bar per period that has
+/// a value (its box not empty), marked met or missed as its row in the
+/// table is; the complaints section is there; then a screenshot.
+fn objectives_page_works(b: &mut Browser, report: &Path, objectives: usize, shot: &Path) {
+    b.open(&report.join("objectives.html"));
+    b.assert_assets_loaded();
+    b.assert_clean();
+
+    // Per objective, from the page as laid out: its id, its rows of
+    // periods, how many charts it holds and the first one's box, the rows
+    // with a value and which of them are met / missed, and every bar's
+    // class and box.
+    let v = b.eval(
+        "Array.from(document.querySelectorAll('article.objective')).map(function (a) { \
+           var box = function (e) { var r = e.getBoundingClientRect(); return [r.width, r.height]; }; \
+           var rows = Array.from(a.querySelectorAll('table.periods tbody tr')); \
+           var charts = a.querySelectorAll('svg.chart'); \
+           return { \
+             id: a.id, \
+             periods: rows.length, \
+             charts: charts.length, \
+             chart: charts.length ? box(charts[0]) : null, \
+             valued: rows.filter(function (r) { return !r.cells[1].querySelector('.none'); }).length, \
+             met: rows.filter(function (r) { return !!r.cells[2].querySelector('.ok'); }).length, \
+             missed: rows.filter(function (r) { return !!r.cells[2].querySelector('.bad'); }).length, \
+             bars: Array.from(a.querySelectorAll('svg.chart rect.bar')).map(function (r) { \
+               return { cls: r.getAttribute('class'), box: box(r) }; }) \
+           }; })",
+    );
+    let articles = v.as_array().expect("objectives on the page");
+    assert_eq!(articles.len(), objectives, "objectives on {}: {v:#}", b.url);
+    for a in articles {
+        let id = a["id"].as_str().unwrap_or("?");
+        assert!(
+            a["periods"].as_u64().unwrap() > 0,
+            "{id} has no periods on {}",
+            b.url
+        );
+        assert_eq!(
+            a["charts"], 1,
+            "{id}: one svg.chart per objective with periods"
+        );
+        let chart = &a["chart"];
+        assert!(
+            chart[0].as_f64().unwrap() > 0.0 && chart[1].as_f64().unwrap() > 0.0,
+            "{id}: chart laid out as {chart}"
+        );
+        let bars = a["bars"].as_array().unwrap();
+        assert!(!bars.is_empty(), "{id}: no bars in its chart");
+        assert_eq!(
+            bars.len() as u64,
+            a["valued"].as_u64().unwrap(),
+            "{id}: one bar per period with a value: {a:#}"
+        );
+        for bar in bars {
+            let (w, h) = (
+                bar["box"][0].as_f64().unwrap(),
+                bar["box"][1].as_f64().unwrap(),
+            );
+            assert!(w > 0.0 && h > 0.0, "{id}: a bar is laid out as {w} x {h}");
+        }
+        let with_class = |c: &str| {
+            bars.iter()
+                .filter(|bar| {
+                    bar["cls"]
+                        .as_str()
+                        .unwrap()
+                        .split_whitespace()
+                        .any(|x| x == c)
+                })
+                .count() as u64
+        };
+        assert_eq!(
+            with_class("met"),
+            a["met"].as_u64().unwrap(),
+            "{id}: met bars"
+        );
+        assert_eq!(
+            with_class("missed"),
+            a["missed"].as_u64().unwrap(),
+            "{id}: missed bars"
+        );
+    }
+    let complaints = b.eval("document.querySelectorAll('section.complaints').length");
+    assert_eq!(complaints, 1, "complaints section on {}", b.url);
+
+    // The first chart in view, then the screenshot.
+    b.eval("document.querySelector('svg.chart').scrollIntoView({block: 'center'})");
+    b.assert_clean();
     let _ = fs::remove_file(shot);
     b.screenshot(shot);
 }

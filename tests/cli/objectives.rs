@@ -1879,6 +1879,123 @@ fn complaint_ages_count_to_the_as_of_date_and_overdue_ones_are_reported() {
 }
 
 #[test]
+fn no_unanswered_complaint_escapes_both_loop_rules() {
+    // A complaint is closed only by the statuses complaint-closed-with-action
+    // checks (closed, resolved, done, 已关闭, 已解决, 关闭, as written); any
+    // other status leaves it open, so it ages and complaint-overdue applies.
+    // Either way an unanswered complaint is reported by exactly one rule.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "needtrail.toml", LOOP_SETTINGS);
+    write(dir.path(), "base.toml", BASE);
+    write(
+        dir.path(),
+        "complaints.toml",
+        r#"
+[[delivery]]
+id = "DA-1"
+title = "the delivery complained about"
+contract = "CON-A"
+
+[[feedback]]
+id = "L-1"
+title = "`Closed` is not a status the rule knows: open, 75 days"
+type = "complaint"
+about = ["DA-1"]
+date = 2026-01-15
+status = "Closed"
+
+[[feedback]]
+id = "L-2"
+title = "`已完成` neither: open, 74 days"
+type = "complaint"
+about = ["DA-1"]
+date = 2026-01-16
+status = "已完成"
+
+[[feedback]]
+id = "L-3"
+title = "closed, no action"
+type = "complaint"
+about = ["DA-1"]
+date = 2026-01-17
+status = "closed"
+
+[[feedback]]
+id = "L-4"
+title = "已关闭, no action"
+type = "complaint"
+about = ["DA-1"]
+date = 2026-01-18
+status = "已关闭"
+
+[[feedback]]
+id = "L-5"
+title = "done, with an action"
+type = "complaint"
+about = ["DA-1"]
+date = 2026-01-19
+status = "done"
+action = "reworked on site"
+
+[[feedback]]
+id = "L-6"
+title = "received after the as-of date: no age yet"
+type = "complaint"
+about = ["DA-1"]
+date = 2026-04-20
+status = "open"
+"#,
+    );
+    let mut got: Vec<(String, String)> = findings_of(
+        dir.path(),
+        None,
+        &["complaint-overdue", "complaint-closed-with-action"],
+    )
+    .into_iter()
+    .map(|(rule, id, _)| (rule, id))
+    .collect();
+    got.sort();
+    let s = |r: &str, id: &str| (r.to_owned(), id.to_owned());
+    assert_eq!(
+        got,
+        vec![
+            s("complaint-closed-with-action", "L-3"),
+            s("complaint-closed-with-action", "L-4"),
+            s("complaint-overdue", "L-1"),
+            s("complaint-overdue", "L-2"),
+        ]
+    );
+    // As of 2026-03-31: L-1 (01-15) 16 + 28 + 31 = 75 days, L-2 74 days;
+    // L-6 comes after the as-of date: no age (not a negative one).
+    let json = measure(dir.path());
+    let rows: Vec<(&str, bool, Option<i64>, bool)> = json["complaints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap(),
+                c["closed"].as_bool().unwrap(),
+                c["age"].as_i64(),
+                c["overdue"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("L-1", false, Some(75), true),
+            ("L-2", false, Some(74), true),
+            ("L-3", true, None, false),
+            ("L-4", true, None, false),
+            ("L-5", true, None, false),
+            ("L-6", false, None, false),
+        ]
+    );
+    assert_eq!(json["complaints"][5]["age"], Value::Null);
+}
+
+#[test]
 fn the_as_of_date_is_the_setting_else_source_date_epoch_else_the_latest_record() {
     let records = r#"
 [[delivery]]
