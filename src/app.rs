@@ -23,6 +23,8 @@ pub const EXIT_INPUT: i32 = 2;
 pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
+    /// Where long stages report progress ([`crate::progress::Silent`] for none).
+    pub progress: &'a dyn crate::progress::Progress,
 }
 
 /// Which findings make the exit code 1.
@@ -60,7 +62,15 @@ pub struct Checked {
 
 /// Runs the whole pipeline up to the findings.
 pub fn run_pipeline(dir: &Path) -> Result<Checked, LoadError> {
-    let loaded = load::load(dir)?;
+    run_pipeline_with(dir, &crate::progress::Silent)
+}
+
+/// [`run_pipeline`], reporting progress.
+pub fn run_pipeline_with(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Checked, LoadError> {
+    let loaded = load::load_with(dir, progress)?;
     // Targets whose units do not fit their metric are input errors too.
     let mut diagnostics = crate::objectives::validate(&loaded.project, &loaded.profile);
     if !diagnostics.is_empty() {
@@ -71,7 +81,7 @@ pub fn run_pipeline(dir: &Path) -> Result<Checked, LoadError> {
         });
     }
     let graph = TraceGraph::build(&loaded.project);
-    let result = rules::check(&loaded.project, &loaded.profile, &graph);
+    let result = rules::check_with(&loaded.project, &loaded.profile, &graph, progress);
     Ok(Checked {
         loaded,
         graph,
@@ -93,7 +103,7 @@ fn report_load_error(e: &LoadError, json: bool, io: &mut Io<'_>) -> i32 {
 
 /// `needtrail check`
 pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline(&opts.dir) {
+    let checked = match run_pipeline_with(&opts.dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, opts.json, io),
     };
@@ -109,7 +119,7 @@ pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> i32 {
 
 /// `needtrail trace ID`
 pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline(dir) {
+    let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -140,11 +150,11 @@ pub struct ReportCommand {
 
 /// `needtrail report`: renders the site, writes it, exits like `check`.
 pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline(&cmd.dir) {
+    let checked = match run_pipeline_with(&cmd.dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
-    let written = crate::report::render(&checked, &cmd.options)
+    let written = crate::report::render_with(&checked, &cmd.options, io.progress)
         .and_then(|files| crate::report::write_site(&cmd.out, &files));
     if let Err(e) = written {
         let _ = writeln!(io.err, "error: {e}");
@@ -289,7 +299,7 @@ fn find_item(
 
 /// `needtrail review status`
 pub fn review_status(dir: &Path, contract: Option<&str>, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline(dir) {
+    let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, json, io),
     };
@@ -334,7 +344,7 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
         let _ = writeln!(io.err, "error: --by needs the name of the person who signs");
         return EXIT_INPUT;
     }
-    let checked = match run_pipeline(dir) {
+    let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -404,7 +414,7 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
 
 /// `needtrail stamp`
 pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline(dir) {
+    let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -462,7 +472,7 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
 
 /// `needtrail impact`
 pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline(dir) {
+    let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, json, io),
     };
@@ -511,7 +521,7 @@ pub fn matrix(
     io: &mut Io<'_>,
 ) -> i32 {
     use crate::matrix::format as f;
-    let checked = match run_pipeline(dir) {
+    let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, format == MatrixOutput::Json, io),
     };
@@ -652,7 +662,7 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
     };
     let mut checked = Vec::new();
     for (dir, name) in [(&old_dir, &old_name), (&new_dir, &new_name)] {
-        match run_pipeline(dir) {
+        match run_pipeline_with(dir, io.progress) {
             Ok(c) => checked.push(c),
             Err(e) => {
                 let _ = writeln!(io.err, "error: {name} cannot be read:");
@@ -688,7 +698,7 @@ pub fn audit(
     options: &crate::report::ReportOptions,
     io: &mut Io<'_>,
 ) -> i32 {
-    let checked = match run_pipeline(dir) {
+    let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -755,7 +765,7 @@ pub fn audit_verify(out: &Path, io: &mut Io<'_>) -> i32 {
 
 /// `needtrail objectives`
 pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline(dir) {
+    let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, json, io),
     };

@@ -18,6 +18,9 @@ feedback, and reports each place where the thread breaks.\n\n\
 Exit codes: 0 = no findings at or above --fail-on, 1 = findings, 2 = the input or the command line is wrong."
 )]
 pub struct Cli {
+    /// Show no progress on long runs
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -277,11 +280,30 @@ impl From<FailOn> for app::FailOn {
 
 /// Runs the parsed command line and gives the process exit code.
 pub fn run(cli: Cli) -> i32 {
+    use std::io::IsTerminal as _;
     let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    // Not locked: progress bars draw on stderr from worker threads.
+    let mut err = std::io::stderr();
+    let json = match &cli.command {
+        Command::Check { output, .. }
+        | Command::Impact { output, .. }
+        | Command::Objectives { output, .. }
+        | Command::Review(ReviewCommand::Status { output, .. }) => output.format == Format::Json,
+        Command::Matrix { format, .. } => *format == MatrixFormat::Json,
+        Command::Diff { format, .. } => *format == DiffFormat::Json,
+        _ => false,
+    };
+    let bars = crate::progress::Bars::new();
+    let progress: &dyn crate::progress::Progress =
+        if !cli.quiet && !json && std::io::stderr().is_terminal() {
+            &bars
+        } else {
+            &crate::progress::Silent
+        };
     let mut io = app::Io {
         out: &mut out,
         err: &mut err,
+        progress,
     };
     match cli.command {
         Command::Check { dir, output, gate } => app::check(

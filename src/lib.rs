@@ -25,6 +25,7 @@ pub mod model;
 pub mod objectives;
 pub mod output;
 pub mod profile;
+pub mod progress;
 pub mod report;
 pub mod review;
 pub mod rules;

@@ -42,6 +42,14 @@ pub struct Loaded {
 
 /// Loads and validates the project in `root`.
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    load_with(root, &crate::progress::Silent)
+}
+
+/// [`load`], reporting each file parsed to `progress`.
+pub fn load_with(
+    root: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Loaded, LoadError> {
     let fail = |d: Diagnostic| LoadError {
         diagnostics: vec![d],
         sources: Vec::new(),
@@ -88,11 +96,17 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     };
 
     let paths = discover(root);
+    progress.start("loading files", paths.len() as u64);
     let parsed: Vec<FileResult> = paths
         .par_iter()
         .enumerate()
-        .map(|(i, (path, rel))| parse_file(path, rel.clone(), i as FileIdx + 1, &profile))
+        .map(|(i, (path, rel))| {
+            let r = parse_file(path, rel.clone(), i as FileIdx + 1, &profile);
+            progress.advance(1);
+            r
+        })
         .collect();
+    progress.finish();
 
     let mut diags = Vec::new();
     let mut files = vec![config];

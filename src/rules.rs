@@ -84,17 +84,33 @@ impl CheckResult {
 
 /// Runs all rules of the profile.
 pub fn check(project: &Project, profile: &Profile, graph: &TraceGraph) -> CheckResult {
+    check_with(project, profile, graph, &crate::progress::Silent)
+}
+
+/// [`check`], reporting each rule run to `progress`.
+pub fn check_with(
+    project: &Project,
+    profile: &Profile,
+    graph: &TraceGraph,
+    progress: &dyn crate::progress::Progress,
+) -> CheckResult {
     let eval = Evaluator {
         project,
         profile,
         graph,
     };
+    progress.start("running rules", profile.rules.len() as u64);
     let per_rule: Vec<(Vec<Finding>, RuleStats)> = profile
         .rules
         .par_iter()
         .enumerate()
-        .map(|(ri, rule)| eval.run_rule(ri, rule))
+        .map(|(ri, rule)| {
+            let r = eval.run_rule(ri, rule);
+            progress.advance(1);
+            r
+        })
         .collect();
+    progress.finish();
     let mut result = CheckResult::default();
     for (findings, stats) in per_rule {
         result.findings.extend(findings);

@@ -15,6 +15,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::Tera;
 
@@ -86,6 +87,15 @@ pub type SiteFile = (String, Vec<u8>);
 
 /// Renders every page of the report.
 pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, ReportError> {
+    render_with(checked, opts, &crate::progress::Silent)
+}
+
+/// [`render`], reporting each page written to `progress`.
+pub fn render_with(
+    checked: &Checked,
+    opts: &ReportOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Vec<SiteFile>, ReportError> {
     let tera = load_templates(opts.templates.as_deref())?;
     let catalog = Catalog::builtin();
     let strings = catalog
@@ -106,6 +116,10 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
         )])),
     };
     let mut files: Vec<SiteFile> = Vec::new();
+    progress.start(
+        "writing pages",
+        (7 + site.matrix_pages().len() + site.contracts().len() + site.item_groups.len()) as u64,
+    );
     let mut page = |name: &str,
                     template: &str,
                     root: &str,
@@ -120,6 +134,7 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
             .render(template, &ctx)
             .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
         files.push((name.to_owned(), html.into_bytes()));
+        progress.advance(1);
         Ok::<(), ReportError>(())
     };
     page("index.html", "index.html", "", "index", &|ctx| {
@@ -170,15 +185,27 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
             ctx.insert("k", contract)
         })?;
     }
-    for group in &site.item_groups {
-        page(
-            &format!("items/{}", group.file),
-            "item.html",
-            "../",
-            "item",
-            &|ctx| ctx.insert("g", group),
-        )?;
+    // Item pages are most of a large report: render them on every core.
+    let rendered: Vec<Result<SiteFile, ReportError>> = site
+        .item_groups
+        .par_iter()
+        .map(|group| {
+            let mut ctx = tera::Context::new();
+            ctx.insert("c", &common);
+            ctx.insert("root", "../");
+            ctx.insert("active", "item");
+            ctx.insert("g", group);
+            let html = tera
+                .render("item.html", &ctx)
+                .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
+            progress.advance(1);
+            Ok((format!("items/{}", group.file), html.into_bytes()))
+        })
+        .collect();
+    for r in rendered {
+        files.push(r?);
     }
+    progress.finish();
     for (name, content) in ASSETS {
         files.push(((*name).to_owned(), content.as_bytes().to_vec()));
     }

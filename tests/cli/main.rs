@@ -9,6 +9,7 @@ mod errors;
 mod init_trace;
 mod matrices;
 mod objectives;
+mod progress;
 mod report;
 mod rules;
 mod samples;
