@@ -5,7 +5,6 @@
 //! against the profile; resolves links. Gives a [`Project`] and its
 //! [`Profile`], or every [`Diagnostic`] found (never only the first).
 
-use std::collections::HashMap;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -16,7 +15,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diag::{self, Diagnostic, Location, suggest};
 use crate::model::{
-    FieldIdx, FileIdx, Item, ItemIdx, KindIdx, Link, Project, SourceFile, Span, Value,
+    FieldIdx, FileIdx, IdMap, Item, ItemIdx, KindIdx, Link, Project, SourceFile, Span, Value,
 };
 use crate::profile::{self, FieldType, Profile};
 
@@ -722,6 +721,10 @@ fn inherit(profile: &Profile, parent: &RawItem, sub: &mut RawItem) {
     sub.fields.sort_by_key(|(f, _)| *f);
 }
 
+/// A link that did not resolve, and the id it named when no item has it
+/// (a suggestion is looked for later).
+type LinkProblem = (Diagnostic, Option<String>);
+
 /// Gives every item its index, checks ids are unique and resolves links.
 fn assemble(
     name: String,
@@ -737,7 +740,7 @@ fn assemble(
         flat.push((r, None));
         flat.extend(subs.into_iter().map(|s| (s, Some(at))));
     }
-    let mut by_id: HashMap<String, ItemIdx> = HashMap::with_capacity(flat.len());
+    let mut by_id: IdMap = IdMap::with_capacity_and_hasher(flat.len(), Default::default());
     let mut by_kind = vec![Vec::new(); profile.kinds.len()];
     let loc = |span: &Span| Location::in_source(&files[span.file as usize], span.bytes.clone());
     for (i, (r, _)) in flat.iter().enumerate() {
@@ -764,84 +767,95 @@ fn assemble(
         by_kind[r.kind as usize].push(idx);
     }
     let kind_of: Vec<KindIdx> = flat.iter().map(|(r, _)| r.kind).collect();
-    let mut suggestions_left = 50;
-    let mut items = Vec::with_capacity(flat.len());
-    for (r, parent) in flat {
-        let mut links = Vec::with_capacity(r.links.len());
-        for (field, id, span, inherited) in r.links {
-            let def = profile
-                .field_def(r.kind, field)
-                .expect("link fields are defined");
-            match by_id.get(&id) {
-                Some(&target) => {
-                    let tk = kind_of[target.index()];
-                    if def.to.contains(&tk) {
+    // Links resolve on every core; each item gives its item and its problems.
+    let resolved: Vec<(Item, Vec<LinkProblem>)> = flat
+        .into_par_iter()
+        .map(|(r, parent)| {
+            let mut problems = Vec::new();
+            let mut links = Vec::with_capacity(r.links.len());
+            for (field, id, span, inherited) in r.links {
+                let def = profile
+                    .field_def(r.kind, field)
+                    .expect("link fields are defined");
+                match by_id.get(&id) {
+                    Some(&target) if def.to.contains(&kind_of[target.index()]) => {
                         links.push(Link {
                             field,
                             target,
                             span,
                             inherited,
                         });
-                    } else {
+                    }
+                    Some(&target) => {
+                        let tk = kind_of[target.index()];
                         let allowed: Vec<&str> = def
                             .to
                             .iter()
                             .map(|k| profile.kind(*k).name.as_str())
                             .collect();
-                        diags.push(
-                            Diagnostic::new(
-                                "wrong-link-kind",
-                                format!(
-                                    "`{}` links to `{id}`, which is a {}, not a {}",
-                                    profile.field_name(field),
-                                    profile.kind(tk).name,
-                                    allowed.join(" or ")
-                                ),
-                                loc(&span),
-                            )
-                            .with_help(format!(
-                                "`{}` takes ids of: {}",
+                        let d = Diagnostic::new(
+                            "wrong-link-kind",
+                            format!(
+                                "`{}` links to `{id}`, which is a {}, not a {}",
                                 profile.field_name(field),
-                                allowed.join(", ")
-                            )),
+                                profile.kind(tk).name,
+                                allowed.join(" or ")
+                            ),
+                            loc(&span),
+                        )
+                        .with_help(format!(
+                            "`{}` takes ids of: {}",
+                            profile.field_name(field),
+                            allowed.join(", ")
+                        ));
+                        problems.push((d, None));
+                    }
+                    None => {
+                        let d = Diagnostic::new(
+                            "unknown-link",
+                            format!(
+                                "`{}` names `{id}`, but no item has that id",
+                                profile.field_name(field)
+                            ),
+                            loc(&span),
                         );
+                        problems.push((d, Some(id)));
                     }
                 }
-                None => {
-                    let mut d = Diagnostic::new(
-                        "unknown-link",
-                        format!(
-                            "`{}` names `{id}`, but no item has that id",
-                            profile.field_name(field)
-                        ),
-                        loc(&span),
-                    );
-                    let close = if suggestions_left > 0 {
-                        suggestions_left -= 1;
-                        suggest(&id, by_id.keys().map(String::as_str))
-                    } else {
-                        None
-                    };
-                    d = match close {
-                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                        None => {
-                            d.with_help("check the id for a typo, or add the item it refers to")
-                        }
-                    };
-                    diags.push(d);
-                }
             }
+            let item = Item {
+                id: r.id,
+                kind: r.kind,
+                title: r.title,
+                parent: parent.map(|p| ItemIdx(p as u32)),
+                fields: r.fields,
+                links,
+                span: r.span,
+                field_spans: r.field_spans,
+            };
+            (item, problems)
+        })
+        .collect();
+    // Suggestions scan every id, so only the first few dangling links get one.
+    let mut suggestions_left = 50;
+    let mut items = Vec::with_capacity(resolved.len());
+    for (item, problems) in resolved {
+        for (mut d, unknown) in problems {
+            if let Some(id) = unknown {
+                let close = if suggestions_left > 0 {
+                    suggestions_left -= 1;
+                    suggest(&id, by_id.keys().map(String::as_str))
+                } else {
+                    None
+                };
+                d = match close {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("check the id for a typo, or add the item it refers to"),
+                };
+            }
+            diags.push(d);
         }
-        items.push(Item {
-            id: r.id,
-            kind: r.kind,
-            title: r.title,
-            parent: parent.map(|p| ItemIdx(p as u32)),
-            fields: r.fields,
-            links,
-            span: r.span,
-            field_spans: r.field_spans,
-        });
+        items.push(item);
     }
     Project {
         name,

@@ -4,8 +4,11 @@
 //! field names are small indices into the [`Profile`](crate::profile::Profile).
 //! Nothing here knows about TOML, petgraph or templates.
 
-use std::collections::HashMap;
 use std::ops::Range;
+
+/// Ids to items, with a fast hash: ids are short strings made by people,
+/// not chosen by an attacker.
+pub type IdMap = rustc_hash::FxHashMap<String, ItemIdx>;
 
 /// Index of a source file in [`Project::files`].
 pub type FileIdx = u32;
@@ -177,7 +180,7 @@ pub struct Project {
     /// Files in the order they were read (sorted by path).
     pub files: Vec<SourceFile>,
     pub items: Vec<Item>,
-    pub by_id: HashMap<String, ItemIdx>,
+    pub by_id: IdMap,
     /// Items of each kind, in load order, indexed by [`KindIdx`].
     pub by_kind: Vec<Vec<ItemIdx>>,
 }
