@@ -1,5 +1,7 @@
-//! Stage benchmarks on a generated corpus: load, graph, rules, and the whole
-//! check, at sizes that show how time grows with the number of items.
+//! Stage benchmarks on a generated corpus: the bare parse of the TOML (the
+//! floor), load, graph, rules, report rendering, and the whole check, at
+//! sizes that show how time grows with the number of items. Sizes come from
+//! NEEDTRAIL_BENCH_SIZES (default 1000,10000; add 100000 for the full table).
 
 use std::hint::black_box;
 
@@ -22,6 +24,23 @@ fn stages(c: &mut Criterion) {
         let dir = tempfile::tempdir().expect("temp dir");
         generate(dir.path(), CorpusSpec::new(n)).expect("corpus");
         group.throughput(Throughput::Elements(n as u64));
+        let files = needtrail::load::discover(dir.path());
+        group.bench_with_input(BenchmarkId::new("bare_parse", n), &n, |b, _| {
+            b.iter(|| {
+                use rayon::prelude::*;
+                let keys: usize = files
+                    .par_iter()
+                    .map(|(path, _)| {
+                        let text = std::fs::read_to_string(path).expect("readable");
+                        toml::de::DeTable::parse(&text)
+                            .expect("valid")
+                            .get_ref()
+                            .len()
+                    })
+                    .sum();
+                black_box(keys)
+            })
+        });
         group.bench_with_input(BenchmarkId::new("load", n), &n, |b, _| {
             b.iter(|| black_box(load::load(dir.path()).expect("loads")))
         });
@@ -33,8 +52,23 @@ fn stages(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("rules", n), &n, |b, _| {
             b.iter(|| black_box(rules::check(&loaded.project, &loaded.profile, &graph)))
         });
-        group.bench_with_input(BenchmarkId::new("whole", n), &n, |b, _| {
+        group.bench_with_input(BenchmarkId::new("check", n), &n, |b, _| {
             b.iter(|| black_box(needtrail::app::run_pipeline(dir.path()).is_ok()))
+        });
+        let checked = needtrail::app::run_pipeline(dir.path()).expect("checks");
+        let options = needtrail::report::ReportOptions {
+            lang: "en".into(),
+            templates: None,
+            timestamp: None,
+        };
+        group.bench_with_input(BenchmarkId::new("report", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(
+                    needtrail::report::render(&checked, &options)
+                        .expect("renders")
+                        .len(),
+                )
+            })
         });
     }
     group.finish();

@@ -296,10 +296,7 @@ type DeEntry<'i> = (
 
 impl FileReader<'_> {
     fn span(&self, bytes: Range<usize>) -> Span {
-        Span {
-            file: self.file,
-            bytes,
-        }
+        Span::new(self.file, bytes)
     }
 
     fn error(&mut self, code: &'static str, bytes: Range<usize>, message: String, help: String) {
@@ -742,7 +739,7 @@ fn assemble(
     }
     let mut by_id: IdMap = IdMap::with_capacity_and_hasher(flat.len(), Default::default());
     let mut by_kind = vec![Vec::new(); profile.kinds.len()];
-    let loc = |span: &Span| Location::in_source(&files[span.file as usize], span.bytes.clone());
+    let loc = |span: &Span| Location::in_source(&files[span.file as usize], span.bytes());
     for (i, (r, _)) in flat.iter().enumerate() {
         if r.id.is_empty() {
             continue;

@@ -32,7 +32,26 @@ impl ItemIdx {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Span {
     pub file: FileIdx,
-    pub bytes: Range<usize>,
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// A span of `bytes` in `file`. Files are read whole into memory, and
+    /// needtrail refuses none, so offsets past 4 GiB are clamped.
+    pub fn new(file: FileIdx, bytes: Range<usize>) -> Span {
+        let clamp = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        Span {
+            file,
+            start: clamp(bytes.start),
+            end: clamp(bytes.end),
+        }
+    }
+
+    /// The byte range in the file.
+    pub fn bytes(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// One file the loader read, kept for messages and digests.
@@ -200,7 +219,7 @@ impl Project {
 
     /// 1-based line and column where a span starts.
     pub fn line_col(&self, span: &Span) -> (u32, u32) {
-        self.files[span.file as usize].line_col(span.bytes.start)
+        self.files[span.file as usize].line_col(span.bytes().start)
     }
 
     /// `path:line` of an item's table header.

@@ -742,7 +742,7 @@ pub fn validate(project: &Project, profile: &Profile) -> Vec<Diagnostic> {
             return;
         };
         let place = item.field_span(target_field).unwrap_or(&item.span);
-        let loc = Location::in_source(&project.files[place.file as usize], place.bytes.clone());
+        let loc = Location::in_source(&project.files[place.file as usize], place.bytes());
         match Target::parse(t) {
             Err(e) => out.push(
                 Diagnostic::new(
