@@ -31,7 +31,10 @@ pub struct Common<'a> {
 #[derive(Clone, Serialize)]
 pub struct ItemRef {
     pub id: String,
+    /// From the site's root.
     pub href: String,
+    /// From a page under `items/`.
+    pub local: String,
     pub title: String,
     pub kind: String,
     /// Short status shown beside the id, e.g. a verification's result.
@@ -456,9 +459,11 @@ impl<'a> Builder<'a> {
     fn item_ref(&self, idx: ItemIdx) -> ItemRef {
         let item = self.project.item(idx);
         let (status, status_class) = self.status_of(idx);
+        let href = self.href(idx);
         ItemRef {
             id: item.id.clone(),
-            href: self.href(idx),
+            local: href.strip_prefix("items/").unwrap_or(&href).to_owned(),
+            href,
             title: item.display_title().to_owned(),
             kind: self.kind_label(item.kind),
             status,
