@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use std::io::Write;
+
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::app;
@@ -281,7 +283,10 @@ impl From<FailOn> for app::FailOn {
 /// Runs the parsed command line and gives the process exit code.
 pub fn run(cli: Cli) -> i32 {
     use std::io::IsTerminal as _;
-    let mut out = std::io::stdout().lock();
+    let mut out = Recording {
+        inner: std::io::stdout().lock(),
+        error: None,
+    };
     // Not locked: progress bars draw on stderr from worker threads.
     let mut err = std::io::stderr();
     let json = match &cli.command {
@@ -305,7 +310,7 @@ pub fn run(cli: Cli) -> i32 {
         err: &mut err,
         progress,
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Check { dir, output, gate } => app::check(
             &app::CheckOptions {
                 dir,
@@ -503,7 +508,22 @@ pub fn run(cli: Cli) -> i32 {
             },
             &mut io,
         ),
+    };
+    drop(io);
+    if let Some(e) = out.error.take() {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return code;
+        }
+        eprintln!("error: cannot write the output: {e}");
+        return app::EXIT_INPUT;
     }
+    if let Err(e) = out.flush() {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the output: {e}");
+            return app::EXIT_INPUT;
+        }
+    }
+    code
 }
 
 /// The time reproducible builds ask for, if any (`SOURCE_DATE_EPOCH`); an
@@ -515,5 +535,28 @@ fn source_date_epoch() -> Result<Option<i64>, String> {
         Ok(v) => v.trim().parse().map(Some).map_err(|_| {
             format!("SOURCE_DATE_EPOCH is `{v}`, not a number of seconds since 1970; set it to e.g. 1767225600 or unset it")
         }),
+    }
+}
+
+/// Standard output that remembers the first failed write, so a full disk
+/// or a closed pipe is not mistaken for success.
+struct Recording<W: Write> {
+    inner: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> Write for Recording<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        if let Err(e) = &r
+            && self.error.is_none()
+        {
+            self.error = Some(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        r
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }

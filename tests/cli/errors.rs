@@ -231,3 +231,27 @@ fn a_decision_cannot_name_another_review() {
     assert_eq!(json["errors"][0]["code"], "bad-value");
     assert_eq!(json["errors"][0]["line"], 10);
 }
+
+#[test]
+fn a_failed_write_of_the_output_is_an_error_not_success() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full on this system");
+        return;
+    }
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("needtrail"))
+        .args([
+            "check".as_ref(),
+            sample("doors-zh").as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the output"));
+}
