@@ -509,7 +509,6 @@ pub fn run(cli: Cli) -> i32 {
             &mut io,
         ),
     };
-    drop(io);
     if let Some(e) = out.error.take() {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return code;
