@@ -540,10 +540,11 @@ pub fn matrix(
         MatrixOutput::Json => f::json(&m, &p).into_bytes(),
         MatrixOutput::Html => f::html(&m, &p).into_bytes(),
         MatrixOutput::Xlsx => {
-            if out.is_none() {
+            use std::io::IsTerminal as _;
+            if out.is_none() && std::io::stdout().is_terminal() {
                 let _ = writeln!(
                     io.err,
-                    "error: an XLSX workbook is written to a file: add --out FILE.xlsx"
+                    "error: an XLSX workbook is binary: add --out FILE.xlsx, or redirect standard output to a file"
                 );
                 return EXIT_INPUT;
             }

@@ -164,12 +164,39 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
     let mut rows = Vec::new();
     for &start in &project.by_kind[from as usize] {
         let mut threads: BTreeSet<Vec<ItemIdx>> = BTreeSet::new();
+        let mut broken: BTreeSet<Vec<ItemIdx>> = BTreeSet::new();
         for path in &paths {
-            follow(project, checked, direction, path, vec![start], &mut threads);
+            follow(
+                project,
+                checked,
+                direction,
+                path,
+                vec![start],
+                &mut threads,
+                &mut broken,
+            );
         }
-        if threads.is_empty() {
+        // A branch that stops short is shown as far as it goes, unless its
+        // first step is on a complete thread already (the item is traced
+        // onward another way) or a longer broken branch shows as much.
+        let covered = |b: &Vec<ItemIdx>| {
+            let first_step_traced = b.len() > 1 && threads.iter().any(|t| t.contains(&b[1]));
+            let alone_but_traced = b.len() == 1 && !threads.is_empty();
+            first_step_traced
+                || alone_but_traced
+                || broken.iter().any(|t| t.len() > b.len() && t.starts_with(b))
+        };
+        let shown: Vec<Vec<ItemIdx>> = broken.iter().filter(|b| !covered(b)).cloned().collect();
+        for thread in shown {
             let mut cells = vec![None; columns.len()];
-            cells[0] = Some(start);
+            for item in thread {
+                let k = project.item(item).kind;
+                let col = columns
+                    .iter()
+                    .position(|c| *c == k)
+                    .expect("every kind on a path has a column");
+                cells[col] = Some(item);
+            }
             rows.push((cells, false));
         }
         for thread in threads {
@@ -335,6 +362,7 @@ fn follow(
     path: &[Step],
     thread: Vec<ItemIdx>,
     out: &mut BTreeSet<Vec<ItemIdx>>,
+    broken: &mut BTreeSet<Vec<ItemIdx>>,
 ) {
     let Some((step, rest)) = path.split_first() else {
         out.insert(thread);
@@ -358,13 +386,15 @@ fn follow(
     };
     next.sort_unstable();
     next.dedup();
+    next.retain(|n| !thread.contains(n));
+    if next.is_empty() {
+        broken.insert(thread);
+        return;
+    }
     for n in next {
-        if thread.contains(&n) {
-            continue;
-        }
         let mut t = thread.clone();
         t.push(n);
-        follow(project, checked, dir, rest, t, out);
+        follow(project, checked, dir, rest, t, out, broken);
     }
 }
 

@@ -503,7 +503,7 @@ const DOORS_FORWARD: &[&str] = &[
     "REQ-014 DI-005 - VER-004 traced",
     "REQ-015 DI-001 - VER-003 traced",
     "REQ-016 DI-006 - VER-005 traced",
-    "REQ-017 - - - untraced",
+    "REQ-017 DI-008 DO-001 - untraced",
     "REQ-018 - - - untraced",
     "REQ-019 DI-009 - VER-007 unverified",
     "REQ-020 DI-006 - VER-005 traced",
@@ -759,8 +759,9 @@ fn titles_with_commas_quotes_line_breaks_pipes_and_script_survive_every_format()
 
 /// doors-zh, verification → requirement: the same links read the other
 /// way. VER-001 reaches REQ-002, REQ-003, REQ-013 through DI-002 and REQ-004,
-/// REQ-013 through DI-003; VER-003's DI-011 traces nothing, so it adds no
-/// thread; VER-006 reaches REQ-009 only through DO-004 → DI-007.
+/// REQ-013 through DI-003; VER-003's DI-011 traces nothing, so that branch
+/// stops there (an untraced row showing how far it goes); VER-006 reaches
+/// REQ-009 only through DO-004 → DI-007.
 const DOORS_BACKWARD: &[&str] = &[
     "VER-001 - DI-002 REQ-002 traced",
     "VER-001 - DI-002 REQ-003 traced",
@@ -772,6 +773,7 @@ const DOORS_BACKWARD: &[&str] = &[
     "VER-003 - DI-001 REQ-001 traced",
     "VER-003 - DI-001 REQ-015 traced",
     "VER-003 - DI-010 REQ-010 traced",
+    "VER-003 - DI-011 - untraced",
     "VER-004 - DI-005 REQ-005 traced",
     "VER-004 - DI-005 REQ-014 traced",
     "VER-005 - DI-006 REQ-006 traced",
@@ -797,7 +799,7 @@ fn backward_matrix_lists_each_verification_with_the_requirements_it_reaches() {
         ])
     );
     assert_eq!(row_keys(&m), keys(DOORS_BACKWARD));
-    // Every verification of the sample has a row, and none is untraced.
+    // Every verification of the sample has a row.
     let vers: BTreeSet<&str> = mx["rows"]
         .as_array()
         .unwrap()
@@ -816,7 +818,7 @@ fn backward_matrix_lists_each_verification_with_the_requirements_it_reaches() {
     let pairs = |rows: &[&str], v: usize, r: usize| -> BTreeSet<(String, String)> {
         rows.iter()
             .map(|row| row.split_whitespace().collect::<Vec<_>>())
-            .filter(|w| w[v] != "-")
+            .filter(|w| w[v] != "-" && w[r] != "-")
             .map(|w| (w[v].to_owned(), w[r].to_owned()))
             .collect()
     };
@@ -848,10 +850,15 @@ fn via_design_output_keeps_only_threads_through_a_design_output() {
         threads,
         [&keys(&["REQ-009 DI-007 DO-004 VER-006 traced"])[0]]
     );
-    assert_eq!(rows.len(), 20, "one row per requirement REQ-001..REQ-020");
+    // Every requirement has a row; every row but REQ-009's thread is
+    // untraced, showing how far its branch goes (to a design input, or to
+    // an output nothing verifies) and never reaching a verification.
+    let reqs: BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(reqs.len(), 20, "a row for each of REQ-001..REQ-020");
     assert!(
         rows.iter()
-            .all(|r| r[0] == "REQ-009" || (r[1..4] == ["-", "-", "-"] && r[4] == "untraced"))
+            .all(|r| r[0] == "REQ-009" || (r[3] == "-" && r[4] == "untraced")),
+        "{rows:?}"
     );
 
     // auto-parts-en: VER-001 verifies DO-001 (← DI-001 ← REQ-001, REQ-006),
@@ -915,10 +922,11 @@ fn filters_select_exactly_the_expected_rows() {
         ])
     );
     // Only REQ-017 and REQ-018 name CUS-002 (the owners), and neither
-    // contract is CUS-002's: two rows, both untraced.
+    // contract is CUS-002's: two rows, both untraced (REQ-017's stops at
+    // DI-008 → DO-001, which nothing verifies for it).
     assert_eq!(
         rows(&["--customer", "CUS-002"]),
-        keys(&["REQ-017 - - - untraced", "REQ-018 - - - untraced"])
+        keys(&["REQ-017 DI-008 DO-001 - untraced", "REQ-018 - - - untraced"])
     );
     // CUS-001 is named by REQ-001..012 and is the customer of both
     // contracts, so every requirement of a contract counts (a requirement
@@ -1715,11 +1723,26 @@ fn command_line_errors_exit_2_with_a_useful_message() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no link path"), "{}", r.stderr);
 
-    // XLSX needs a file.
-    let r = matrix(&doors, "requirement", "verification", &["--format", "xlsx"]);
-    assert_eq!(r.code, 2);
-    assert!(r.stdout.is_empty(), "no workbook on stdout");
-    assert!(r.stderr.contains("--out"), "{}", r.stderr);
+    // XLSX goes to standard output when that is not a terminal (here, a
+    // pipe): the bytes of a workbook, a zip file.
+    let out = needtrail()
+        .args([
+            "matrix".as_ref(),
+            doors.as_os_str(),
+            "--from".as_ref(),
+            "requirement".as_ref(),
+            "--to".as_ref(),
+            "verification".as_ref(),
+            "--format".as_ref(),
+            "xlsx".as_ref(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stdout.starts_with(b"PK\x03\x04"),
+        "a zip-packed workbook"
+    );
 
     // An unknown --only value or format is a usage error from the parser.
     let r = matrix(&doors, "requirement", "verification", &["--only", "broken"]);
