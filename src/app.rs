@@ -389,10 +389,13 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
             EXIT_FINDINGS
         }
         Ok((idx, changes)) => {
-            let count = match changes.last() {
-                Some(crate::edit::Change::SetFingerprints { entries, .. }) => entries.len(),
-                _ => 0,
-            };
+            let count = changes
+                .iter()
+                .find_map(|c| match c {
+                    crate::edit::Change::SetFingerprints { entries, .. } => Some(entries.len()),
+                    _ => None,
+                })
+                .unwrap_or(0);
             match crate::edit::apply(dir, project, profile, vec![(idx, changes)]) {
                 Ok(files) => {
                     let _ = writeln!(

@@ -17,6 +17,47 @@ use sha2::{Digest, Sha256};
 use crate::model::{ItemIdx, Project, Value};
 use crate::profile::Profile;
 
+/// The fingerprint of a review's decisions: for each `[[review.decision]]`,
+/// the requirement it decides, its verdict and its note, in order. A
+/// sign-off records it, so a verdict changed after signing breaks the
+/// sign-off just as a changed requirement does.
+pub fn of_decisions(project: &Project, profile: &Profile, review: ItemIdx) -> String {
+    let mut text = String::from("needtrail-decisions-v1\n");
+    let fields = ["requirement", "verdict", "note"].map(|n| profile.field_index(n));
+    for item in project.items.iter().skip(review.index() + 1) {
+        if item.parent != Some(review) {
+            break;
+        }
+        for (name, f) in ["requirement", "verdict", "note"].iter().zip(fields) {
+            let Some(f) = f else { continue };
+            let value = match item.field(f) {
+                Some(v) => v.display(),
+                None => item
+                    .links_in(f)
+                    .map(|t| project.item(t).id.clone())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            };
+            let _ = writeln!(
+                text,
+                "{name}={}",
+                value.replace("\r\n", "\n").escape_debug()
+            );
+        }
+        text.push_str("--\n");
+    }
+    short_hash(&text)
+}
+
+fn short_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    let mut hex = String::with_capacity(LEN);
+    for b in digest.iter().take(LEN / 2) {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
+}
+
 /// Hex digits kept of the SHA-256: 64 bits, short enough to read in a file.
 const LEN: usize = 16;
 
@@ -53,10 +94,5 @@ pub fn of(project: &Project, profile: &Profile, idx: ItemIdx) -> String {
     for (field, target) in links {
         let _ = writeln!(text, "link {field}={}", target.escape_debug());
     }
-    let digest = Sha256::digest(text.as_bytes());
-    let mut hex = String::with_capacity(LEN);
-    for b in digest.iter().take(LEN / 2) {
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
+    short_hash(&text)
 }

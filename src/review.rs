@@ -232,7 +232,7 @@ fn changed_since_signoff(
     else {
         return Vec::new();
     };
-    signed
+    let mut changed: Vec<String> = signed
         .iter()
         .filter(|(id, fp)| {
             project
@@ -240,7 +240,16 @@ fn changed_since_signoff(
                 .is_none_or(|r| fingerprint::of(project, profile, r) != **fp)
         })
         .map(|(id, _)| id.clone())
-        .collect()
+        .collect();
+    // A verdict changed after signing: the review itself changed.
+    if let Some(Value::String(signed)) = profile
+        .field_index("signed_decisions")
+        .and_then(|f| project.item(review).field(f))
+        && fingerprint::of_decisions(project, profile, review) != *signed
+    {
+        changed.push(project.item(review).id.clone());
+    }
+    changed
 }
 
 /// Why a review cannot be signed yet.
@@ -316,6 +325,10 @@ pub fn sign(
             Change::SetDate {
                 field: "signed_on".into(),
                 date,
+            },
+            Change::SetString {
+                field: "signed_decisions".into(),
+                text: fingerprint::of_decisions(project, profile, idx),
             },
             Change::SetFingerprints {
                 field: "signed_fingerprints".into(),

@@ -276,6 +276,15 @@ impl Evaluator<'_> {
                         None => missing.push(id.clone()),
                     }
                 }
+                // The verdicts it signed: a changed decision names the review.
+                if let Some(Value::String(signed)) = self
+                    .profile
+                    .field_index("signed_decisions")
+                    .and_then(|f| it.field(f))
+                    && fingerprint::of_decisions(self.project, self.profile, item) != *signed
+                {
+                    evidence.push(item);
+                }
             }
             Builtin::SuspectLinks => {
                 let stamped = map_field("stamped")?;

@@ -200,7 +200,12 @@ fn is_hex16(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-const SIGNOFF: [&str; 3] = ["signed_by = ", "signed_on = ", "signed_fingerprints."];
+const SIGNOFF: [&str; 4] = [
+    "signed_by = ",
+    "signed_on = ",
+    "signed_decisions = ",
+    "signed_fingerprints.",
+];
 
 /// The sign-off lines of a review sit at the end of the review's own
 /// key/values (stamps aside), right before its first `[[review.decision]]`,
@@ -227,7 +232,7 @@ fn assert_signoff_placed(text: &str, review: &str) {
         .collect();
     let is_signoff = |l: &&&str| SIGNOFF.iter().any(|p| l.starts_with(p));
     let k = own.iter().filter(is_signoff).count();
-    assert!(k >= 3, "no sign-off among {review}'s keys: {own:#?}");
+    assert!(k >= 4, "no sign-off among {review}'s keys: {own:#?}");
     assert!(
         !own[..own.len() - k].iter().any(|l| is_signoff(&l)),
         "the sign-off is not the tail of {review}'s keys: {own:#?}"
@@ -240,8 +245,9 @@ fn assert_signoff_placed(text: &str, review: &str) {
     let tail = &own[own.len() - k..];
     assert!(tail[0].starts_with("signed_by = "), "{tail:#?}");
     assert!(tail[1].starts_with("signed_on = "), "{tail:#?}");
+    assert!(tail[2].starts_with("signed_decisions = "), "{tail:#?}");
     assert!(
-        tail[2..]
+        tail[3..]
             .iter()
             .all(|l| l.starts_with("signed_fingerprints."))
     );
@@ -470,7 +476,7 @@ fn signing_adds_only_the_signoff_lines_after_the_reviews_own_keys() {
         fingerprints.iter().all(|(_, v)| is_hex16(v)),
         "{fingerprints:?}"
     );
-    assert_eq!(added.len(), 2 + ids.len());
+    assert_eq!(added.len(), 3 + ids.len());
     assert_signoff_placed(&after, "REV-002");
 
     // No other file was touched.
@@ -486,7 +492,7 @@ fn signing_adds_only_the_signoff_lines_after_the_reviews_own_keys() {
     sign(dir.path(), "REV-001", "2024-03-20");
     let after = read(dir.path(), "contracts/tender.toml");
     let added = assert_only_added(&before, &after, &SIGNOFF, "tender.toml");
-    assert_eq!(added.len(), 2 + 7, "REV-001 decides REQ-001 to REQ-007");
+    assert_eq!(added.len(), 3 + 7, "REV-001 decides REQ-001 to REQ-007");
     assert_signoff_placed(&after, "REV-001");
 }
 
@@ -1167,4 +1173,42 @@ fn a_crlf_file_keeps_crlf_line_endings_when_stamped() {
         !after.replace("\r\n", "").contains('\n'),
         "a bare LF crept in: {after:?}"
     );
+}
+
+#[test]
+fn changing_a_verdict_after_signing_breaks_the_signoff() {
+    let dir = copy_tree(&sample("doors-zh"));
+    let r = run([
+        "review".as_ref(),
+        "sign".as_ref(),
+        "REV-001".as_ref(),
+        "--by".as_ref(),
+        "王经理".as_ref(),
+        "--date".as_ref(),
+        "2024-03-20".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let (_, json) = check_json(dir.path());
+    assert!(!finding_set(&json).iter().any(|f| f.0 == "signoff-broken"));
+    // The first decision of the tender review, REQ-001, turned down after signing.
+    let tender = dir.path().join("contracts/tender.toml");
+    let text = std::fs::read_to_string(&tender).unwrap();
+    let at = text.find("requirement = \"REQ-001\"").unwrap();
+    let verdict = at + text[at..].find("verdict = \"accepted\"").unwrap();
+    let edited = format!(
+        "{}verdict = \"rejected\"{}",
+        &text[..verdict],
+        &text[verdict + "verdict = \"accepted\"".len()..]
+    );
+    std::fs::write(&tender, edited).unwrap();
+    let (_, json) = check_json(dir.path());
+    let broken: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "signoff-broken")
+        .collect();
+    assert_eq!(broken.len(), 1, "{json:#}");
+    assert_eq!(broken[0]["id"], "REV-001");
 }
