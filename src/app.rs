@@ -729,8 +729,8 @@ pub fn audit(
 }
 
 /// `needtrail audit --verify`: 0 when intact, 1 when anything changed.
-pub fn audit_verify(out: &Path, io: &mut Io<'_>) -> i32 {
-    match crate::audit::verify(out) {
+pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> i32 {
+    match crate::audit::verify(out, project) {
         Err(e) => {
             let _ = writeln!(io.err, "error: {e}");
             EXIT_INPUT

@@ -102,8 +102,9 @@ impl Verification {
     }
 }
 
-/// Recomputes every output file's SHA-256 against the package's manifest.
-pub fn verify(out: &Path) -> Result<Verification, String> {
+/// Recomputes every output file's SHA-256 against the package's manifest,
+/// and with `project`, every input file's too.
+pub fn verify(out: &Path, project: Option<&Path>) -> Result<Verification, String> {
     let manifest_path = out.join(MANIFEST);
     let text = fs::read_to_string(&manifest_path).map_err(|e| {
         format!(
@@ -124,6 +125,41 @@ pub fn verify(out: &Path) -> Result<Verification, String> {
         })
         .collect::<Result<_, _>>()?;
     let mut v = Verification::default();
+    if let Some(dir) = project {
+        let inputs = text
+            .split("\ninputs:\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\noutputs:\n").next())
+            .ok_or_else(|| format!("{} has no `inputs:` section", manifest_path.display()))?;
+        let mut listed_inputs = BTreeSet::new();
+        for line in inputs.lines().filter(|l| !l.trim().is_empty()) {
+            let (hash, rel) = line.split_once("  ").ok_or_else(|| {
+                format!("{}: cannot read the line `{line}`", manifest_path.display())
+            })?;
+            listed_inputs.insert(rel.to_owned());
+            v.checked += 1;
+            match fs::read(dir.join(rel)) {
+                // The manifest hashes the text needtrail read: without a byte-order mark.
+                Ok(bytes) => {
+                    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                    if sha256_hex(body) != hash {
+                        v.changed.push(format!("input: {rel}"));
+                    }
+                }
+                Err(_) => v.missing.push(format!("input: {rel}")),
+            }
+        }
+        let mut now: Vec<String> = crate::load::discover(dir)
+            .into_iter()
+            .map(|(_, rel)| rel)
+            .collect();
+        now.push(crate::load::CONFIG_FILE.to_owned());
+        for rel in now {
+            if !listed_inputs.contains(&rel) {
+                v.unlisted.push(format!("input: {rel}"));
+            }
+        }
+    }
     let names: BTreeSet<&str> = listed.iter().map(|(_, p)| p.as_str()).collect();
     for (hash, rel) in &listed {
         v.checked += 1;

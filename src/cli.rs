@@ -140,7 +140,7 @@ pub enum Command {
     },
     /// Write an audit package (report, matrices, findings, MANIFEST), or verify one
     #[command(
-        override_usage = "needtrail audit [DIR] --out OUT [--lang en|zh]\n       needtrail audit --verify OUT"
+        override_usage = "needtrail audit [DIR] --out OUT [--lang en|zh]\n       needtrail audit --verify OUT [DIR]"
     )]
     Audit {
         /// The project folder
@@ -148,7 +148,7 @@ pub enum Command {
         /// The folder to write the package into
         #[arg(long, conflicts_with = "verify")]
         out: Option<PathBuf>,
-        /// Check that every file of a package still matches its MANIFEST
+        /// Check that every file of a package still matches its MANIFEST (with DIR: the project's input files too)
         #[arg(long, value_name = "OUT")]
         verify: Option<PathBuf>,
         /// Language of the report's interface
@@ -361,7 +361,7 @@ pub fn run(cli: Cli) -> i32 {
             verify,
             lang,
         } => match (verify, out) {
-            (Some(package), _) => app::audit_verify(&package, &mut io),
+            (Some(package), _) => app::audit_verify(&package, dir.as_deref(), &mut io),
             (None, Some(out)) => {
                 let timestamp = match source_date_epoch() {
                     Ok(t) => t,

@@ -1767,3 +1767,51 @@ fn command_line_errors_exit_2_with_a_useful_message() {
     let r = run_in(None, ["audit".as_ref(), doors.as_os_str()]);
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn audit_verify_with_the_project_rechecks_the_input_files() {
+    let project = copy_tree(&sample("doors-zh"));
+    let pkg = tempfile::tempdir().unwrap();
+    let out = pkg.path().join("audit");
+    let r = run([
+        "audit".as_ref(),
+        project.path().as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let verify = || {
+        run([
+            "audit".as_ref(),
+            "--verify".as_ref(),
+            out.as_os_str(),
+            project.path().as_os_str(),
+        ])
+    };
+    let r = verify();
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // An input edited after the audit, and one added.
+    let inputs = project.path().join("design/inputs.toml");
+    let text = std::fs::read_to_string(&inputs).unwrap();
+    std::fs::write(&inputs, format!("{text}# edited after the audit\n")).unwrap();
+    write(
+        project.path(),
+        "late.toml",
+        "[[customer]]\nid = \"CUS-9\"\ntitle = \"late\"\n",
+    );
+    let r = verify();
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("CHANGED   input: design/inputs.toml"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("UNLISTED  input: late.toml"),
+        "{}",
+        r.stdout
+    );
+    // Without the project, only the package itself is checked: still intact.
+    let r = run(["audit".as_ref(), "--verify".as_ref(), out.as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
