@@ -64,6 +64,16 @@ fn record(row: &Row) -> Vec<String> {
     r
 }
 
+/// A cell a spreadsheet would read as a formula (`=`, `+`, `@`, or a tab
+/// or carriage return first) gets a leading `'`, so opening the file can
+/// never run anything.
+fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
 /// CSV with a UTF-8 byte-order mark.
 pub fn csv(m: &Matrix) -> Vec<u8> {
     let mut w = ::csv::WriterBuilder::new()
@@ -71,7 +81,8 @@ pub fn csv(m: &Matrix) -> Vec<u8> {
         .from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(header(m)).expect("writes to memory");
     for row in &m.rows {
-        w.write_record(record(row)).expect("writes to memory");
+        w.write_record(record(row).iter().map(|c| neutralise(c).into_owned()))
+            .expect("writes to memory");
     }
     w.into_inner().expect("writes to memory")
 }
@@ -365,4 +376,17 @@ pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> 
         ws.autofilter(0, 0, m.rows.len() as u32, last_col)?;
     }
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_look_like_formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("-20 °C"), "-20 °C");
+        assert_eq!(neutralise("外窗"), "外窗");
+    }
 }
