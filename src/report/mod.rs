@@ -110,10 +110,10 @@ pub fn render_with(
         version: env!("CARGO_PKG_VERSION"),
         generated: opts.timestamp.map(format_timestamp),
         has_other: !site.other.groups.is_empty(),
-        script_strings: script_json(&BTreeMap::from([(
-            "rows_shown",
-            strings.get("rows_shown").copied().unwrap_or_default(),
-        )])),
+        script_strings: script_json(&BTreeMap::from(
+            ["rows_shown", "matrix_other_pages", "page"]
+                .map(|k| (k, strings.get(k).copied().unwrap_or_default())),
+        )),
     };
     let mut files: Vec<SiteFile> = Vec::new();
     progress.start(
@@ -164,6 +164,34 @@ pub fn render_with(
         )?;
     }
     let pages = site.matrix_pages();
+    let mut index_file = None;
+    if pages.len() > 1 {
+        // Every row of every page, so the filters can say what matches on
+        // the other pages: [id, page, contracts, customers, class, status, text].
+        let index: Vec<serde_json::Value> = pages
+            .iter()
+            .enumerate()
+            .flat_map(|(n, rows)| {
+                rows.iter().map(move |r| {
+                    serde_json::json!([
+                        r.item.id,
+                        view::matrix_page_name(n),
+                        serde_json::from_str::<serde_json::Value>(&r.contract_keys)
+                            .unwrap_or_default(),
+                        serde_json::from_str::<serde_json::Value>(&r.customer_keys)
+                            .unwrap_or_default(),
+                        r.class_raw,
+                        r.status,
+                        format!("{} {}", r.item.id, r.item.title).to_lowercase(),
+                    ])
+                })
+            })
+            .collect();
+        index_file = Some((
+            "assets/matrix-index.js".to_owned(),
+            format!("window.NEEDTRAIL_MATRIX = {};\n", script_json(&index)).into_bytes(),
+        ));
+    }
     for (n, rows) in pages.iter().enumerate() {
         let name = view::matrix_page_name(n);
         let pager: Vec<view::PagerLink> = (0..pages.len())
@@ -185,6 +213,7 @@ pub fn render_with(
             ctx.insert("k", contract)
         })?;
     }
+    files.extend(index_file);
     // Item pages are most of a large report: render them on every core.
     let rendered: Vec<Result<SiteFile, ReportError>> = site
         .item_groups

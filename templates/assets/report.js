@@ -30,6 +30,58 @@
     var count = document.getElementById("filter-count");
     var haystack = rows.map(function (r) { return r.textContent.toLowerCase(); });
 
+    var index = window.NEEDTRAIL_MATRIX || null;
+    var here = (location.pathname.split("/").pop() || "matrix.html");
+    var others = document.getElementById("other-pages");
+
+    // Filters can arrive in the address (from a link on another page).
+    var params = new URLSearchParams(location.search);
+    if (params.get("q")) text.value = params.get("q");
+    selects.forEach(function (s) {
+      var v = params.get(s.getAttribute("data-filter"));
+      if (v) s.value = v;
+    });
+
+    function query() {
+      var p = new URLSearchParams();
+      if (text.value.trim()) p.set("q", text.value.trim());
+      selects.forEach(function (s) { if (s.value) p.set(s.getAttribute("data-filter"), s.value); });
+      return p.toString();
+    }
+
+    // Rows of the other pages that match, counted per page, as links.
+    function showOthers(words) {
+      if (!index || !others) return;
+      var active = words.length > 0 || selects.some(function (s) { return s.value; });
+      while (others.firstChild) others.removeChild(others.firstChild);
+      if (!active) { others.hidden = true; return; }
+      var fields = { contract: 2, customer: 3, "class": 4, status: 5 };
+      var counts = {};
+      index.forEach(function (r) {
+        if (r[1] === here) return;
+        var ok = words.every(function (w) { return r[6].indexOf(w) !== -1; });
+        selects.forEach(function (s) {
+          if (!ok || !s.value) return;
+          var v = r[fields[s.getAttribute("data-filter")]];
+          ok = Array.isArray(v) ? v.indexOf(s.value) !== -1 : v === s.value;
+        });
+        if (ok) counts[r[1]] = (counts[r[1]] || 0) + 1;
+      });
+      var pages = Object.keys(counts);
+      if (pages.length === 0) { others.hidden = true; return; }
+      others.appendChild(document.createTextNode((t.matrix_other_pages || "Matches on other pages") + ": "));
+      var q = query();
+      pages.forEach(function (p, i) {
+        var a = document.createElement("a");
+        a.href = p + (q ? "?" + q : "");
+        var n = p.match(/(\d+)/);
+        a.textContent = (t.page || "page") + " " + (n ? n[1] : "1") + " (" + counts[p] + ")";
+        if (i > 0) others.appendChild(document.createTextNode(" · "));
+        others.appendChild(a);
+      });
+      others.hidden = false;
+    }
+
     function apply() {
       var q = (text.value || "").trim().toLowerCase();
       var words = q ? q.split(/\s+/) : [];
@@ -44,6 +96,7 @@
         row.hidden = !ok;
         if (ok) shown += 1;
       });
+      showOthers(words);
       if (count) {
         count.textContent = (t.rows_shown || "{shown} of {total}")
           .replace("{shown}", String(shown))

@@ -115,6 +115,74 @@ fn report_pages_work_in_headless_chromium() {
     );
     assert_png(&objectives_shot);
 
+    // A paged matrix: filters say what matches on the other pages.
+    let t = Instant::now();
+    let corpus = out.join("paged-corpus");
+    let _ = fs::remove_dir_all(&corpus);
+    let r = run([
+        "generate".as_ref(),
+        corpus.as_os_str(),
+        "--requirements".as_ref(),
+        "1200".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let paged = out.join("paged-report");
+    let r = run([
+        "report".as_ref(),
+        corpus.as_os_str(),
+        "--out".as_ref(),
+        paged.as_os_str(),
+        "--fail-on".as_ref(),
+        "never".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    b.open(&paged.join("matrix.html"));
+    b.assert_clean();
+    assert!(
+        b.eval("document.getElementById('other-pages').hidden") == json!(true),
+        "no filter, no list of other pages"
+    );
+    b.eval(
+        "(function () { var s = document.getElementById('filter-status'); s.value = 'gap'; \
+         s.dispatchEvent(new Event('change')); })()",
+    );
+    // Every 97th of 1,200 requirements has a gap: 5 on page 1 (rows
+    // 1-500), 5 on page 2, 2 on page 3.
+    let links = b.eval(
+        "Array.from(document.querySelectorAll('#other-pages a')).map(function (a) { \
+           return a.getAttribute('href') + ' ' + a.textContent; })",
+    );
+    assert_eq!(
+        links,
+        json!([
+            "matrix-2.html?status=gap page 2 (5)",
+            "matrix-3.html?status=gap page 3 (2)"
+        ])
+    );
+    assert_eq!(b.visible_rows().len(), 5);
+    // Following a link carries the filter to that page.
+    b.open(&paged.join("matrix-3.html"));
+    b.eval("history.replaceState(null, '', 'matrix-3.html?status=gap')");
+    b.eval("location.reload()");
+    // Wait for the reloaded page's script to read the address.
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let ready = b.eval(
+            "(function () { var s = document.getElementById('filter-status'); \
+               return !!s && s.value === 'gap' && document.readyState === 'complete'; })()",
+        );
+        if ready == json!(true) || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        b.eval("document.getElementById('filter-status').value"),
+        json!("gap")
+    );
+    assert_eq!(b.visible_rows().len(), 2);
+    eprintln!("browser test: paged matrix checked in {:?}", t.elapsed());
+
     assert_png(&shot);
     let png = fs::read(&shot).expect("screenshot written");
     eprintln!(
