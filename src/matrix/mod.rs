@@ -186,10 +186,10 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
                 || alone_but_traced
                 || broken.iter().any(|t| t.len() > b.len() && t.starts_with(b))
         };
-        let shown: Vec<Vec<ItemIdx>> = broken.iter().filter(|b| !covered(b)).cloned().collect();
-        for thread in shown {
+        // Each thread's items placed in the columns of their kinds.
+        let place = |thread: &[ItemIdx]| {
             let mut cells = vec![None; columns.len()];
-            for item in thread {
+            for &item in thread {
                 let k = project.item(item).kind;
                 let col = columns
                     .iter()
@@ -197,19 +197,13 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
                     .expect("every kind on a path has a column");
                 cells[col] = Some(item);
             }
-            rows.push((cells, false));
+            cells
+        };
+        for b in broken.iter().filter(|b| !covered(b)) {
+            rows.push((place(b), false));
         }
-        for thread in threads {
-            let mut cells = vec![None; columns.len()];
-            for item in thread {
-                let k = project.item(item).kind;
-                let col = columns
-                    .iter()
-                    .position(|c| *c == k)
-                    .expect("every kind on a path has a column");
-                cells[col] = Some(item);
-            }
-            rows.push((cells, true));
+        for t in &threads {
+            rows.push((place(t), true));
         }
     }
 

@@ -2,32 +2,9 @@
 
 use crate::support::*;
 
-/// Reads the `## Deliberate gaps` table of a sample's README.
+/// The sample README's `## Deliberate gaps` table.
 fn gap_list(sample_dir: &std::path::Path) -> Vec<(String, String, String)> {
-    let readme = std::fs::read_to_string(sample_dir.join("README.md")).expect("sample README");
-    let section = readme
-        .split("## Deliberate gaps")
-        .nth(1)
-        .expect("README has a `## Deliberate gaps` section");
-    let mut rows: Vec<(String, String, String)> = section
-        .lines()
-        .skip_while(|l| !l.trim_start().starts_with('|'))
-        .take_while(|l| l.trim_start().starts_with('|'))
-        .skip(2) // header and separator
-        .map(|l| {
-            let cells: Vec<&str> = l
-                .trim()
-                .trim_matches('|')
-                .split('|')
-                .map(str::trim)
-                .collect();
-            let clean = |s: &str| s.trim_matches('`').to_owned();
-            (clean(cells[0]), clean(cells[1]), clean(cells[2]))
-        })
-        .collect();
-    rows.sort();
-    assert!(!rows.is_empty(), "gap list is empty");
-    rows
+    documented_gaps(sample_dir)
 }
 
 fn assert_sample(name: &str) {
