@@ -190,3 +190,35 @@ verdict = "rejected"
         .collect();
     assert_eq!(found, vec!["C-2".to_owned()]);
 }
+
+/// The complete example of docs/format.md §6: its needtrail.toml and
+/// items.toml, exactly as printed there, make a project `check` accepts.
+#[test]
+fn the_complete_example_in_the_format_docs_checks_clean() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/format.md"),
+    )
+    .unwrap();
+    let section = doc
+        .split("## 6. A complete example")
+        .nth(1)
+        .and_then(|s| s.split("\n## 7").next())
+        .expect("docs/format.md has section 6");
+    let block_after = |label: &str| -> String {
+        let rest = &section[section.find(label).unwrap_or_else(|| panic!("no {label}"))..];
+        let start = rest.find("```toml\n").unwrap() + "```toml\n".len();
+        let end = start + rest[start..].find("\n```").unwrap();
+        rest[start..end].to_owned() + "\n"
+    };
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "needtrail.toml",
+        &block_after("`needtrail.toml`:"),
+    );
+    write(dir.path(), "items.toml", &block_after("`items.toml`"));
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0, "{json:#}");
+    assert!(json["summary"]["items"].as_u64().unwrap() >= 15);
+}
