@@ -153,10 +153,28 @@ fn decisions(
         n.contract
             .is_some_and(|f| project.item(*d).links_in(f).any(|t| t == contract))
     });
-    let latest = all
+    (latest_of(project, n, all), of_contract)
+}
+
+/// The latest of some decisions: greatest date (a decision takes its
+/// review's), then the one written last.
+fn latest_of(project: &Project, n: &Names, decisions: Vec<ItemIdx>) -> Option<ItemIdx> {
+    decisions
         .into_iter()
-        .max_by_key(|d| (text(project, *d, n.date).unwrap_or_default(), *d));
-    (latest, of_contract)
+        .max_by_key(|d| (text(project, *d, n.date).unwrap_or_default(), *d))
+}
+
+/// The decision that stands on a requirement: the latest in any review, as
+/// the rules read it.
+pub fn latest_decision(
+    project: &Project,
+    profile: &Profile,
+    graph: &TraceGraph,
+    req: ItemIdx,
+) -> Option<ItemIdx> {
+    let n = Names::of(profile);
+    let all = linking(project, graph, req, n.requirement_field, n.decision);
+    latest_of(project, &n, all)
 }
 
 fn contract_status(

@@ -388,7 +388,6 @@ struct Names {
     requirement: Option<KindIdx>,
     customer: Option<KindIdx>,
     contract: Option<KindIdx>,
-    decision: Option<KindIdx>,
     design_input: Option<KindIdx>,
     design_output: Option<KindIdx>,
     verification: Option<KindIdx>,
@@ -425,7 +424,6 @@ impl<'a> Builder<'a> {
             requirement: k("requirement"),
             customer: k("customer"),
             contract: k("contract"),
-            decision: k("decision"),
             design_input: k("design_input"),
             design_output: k("design_output"),
             verification: k("verification"),
@@ -713,17 +711,8 @@ impl<'a> Builder<'a> {
     }
 
     /// The decision on a requirement from its latest review (by date, then order).
-    fn latest_decision(&self, n: &Names, req: ItemIdx) -> Option<ItemIdx> {
-        let date = self.field("date");
-        self.down(req, n.decision, self.field("requirement"))
-            .into_iter()
-            .max_by_key(|d| {
-                let key = date
-                    .and_then(|f| self.project.item(*d).field(f))
-                    .map(Value::display)
-                    .unwrap_or_default();
-                (key, *d)
-            })
+    fn latest_decision(&self, req: ItemIdx) -> Option<ItemIdx> {
+        crate::review::latest_decision(self.project, self.profile, self.graph, req)
     }
 
     fn enum_value(&self, idx: ItemIdx, field: &str) -> Option<String> {
@@ -743,7 +732,7 @@ impl<'a> Builder<'a> {
         let reqs = &self.project.by_kind[req_kind as usize];
         let (mut reviewed, mut in_design, mut verified, mut delivered) = (0, 0, 0, 0);
         for &r in reqs {
-            if self.latest_decision(&n, r).is_some() {
+            if self.latest_decision(r).is_some() {
                 reviewed += 1;
             }
             let no_design = self.enum_value(r, "design").as_deref() == Some("false");
@@ -955,7 +944,7 @@ impl<'a> Builder<'a> {
                         vers.extend(self.down(d_o, n.verification, self.field("verifies")));
                     }
                 }
-                let decision = self.latest_decision(&n, r);
+                let decision = self.latest_decision(r);
                 let verdict_raw = decision
                     .and_then(|d| self.enum_value(d, "verdict"))
                     .unwrap_or_default();

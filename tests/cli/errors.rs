@@ -3,23 +3,6 @@
 
 use crate::support::*;
 
-/// `(code, file, line, column)` of every error in a JSON error report.
-fn error_places(json: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
-    json["errors"]
-        .as_array()
-        .expect("errors array")
-        .iter()
-        .map(|e| {
-            (
-                e["code"].as_str().unwrap().to_owned(),
-                e["file"].as_str().unwrap().to_owned(),
-                e["line"].as_u64().unwrap(),
-                e["column"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn every_error_in_every_file_is_reported_with_its_place() {
     let dir = fixture("broken");

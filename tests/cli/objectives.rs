@@ -1518,19 +1518,7 @@ target = "<= 1%"
             None,
         );
         assert_eq!(r.code, 2, "{command}: {}", r.stdout);
-        let mut got: Vec<(String, String, u64, u64)> = r.json()["errors"]
-            .as_array()
-            .expect("errors")
-            .iter()
-            .map(|e| {
-                (
-                    e["code"].as_str().unwrap().to_owned(),
-                    e["file"].as_str().unwrap().to_owned(),
-                    e["line"].as_u64().unwrap(),
-                    e["column"].as_u64().unwrap(),
-                )
-            })
-            .collect();
+        let mut got = error_places(&r.json());
         got.sort();
         let mut want: Vec<(String, String, u64, u64)> = expected
             .iter()

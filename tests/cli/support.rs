@@ -161,3 +161,20 @@ pub fn documented_gaps(sample_dir: &Path) -> Vec<(String, String, String)> {
     assert!(!rows.is_empty(), "gap list is empty");
     rows
 }
+
+/// `(code, file, line, column)` of every error in a JSON error report.
+pub fn error_places(json: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    json["errors"]
+        .as_array()
+        .expect("errors array")
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap().to_owned(),
+                e["file"].as_str().unwrap().to_owned(),
+                e["line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
