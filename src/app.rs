@@ -154,8 +154,7 @@ pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> i32 {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
-    let written = crate::report::render_with(&checked, &cmd.options, io.progress)
-        .and_then(|files| crate::report::write_site(&cmd.out, &files));
+    let written = crate::report::write_report(&cmd.out, &checked, &cmd.options, io.progress);
     if let Err(e) = written {
         let _ = writeln!(io.err, "error: {e}");
         return EXIT_INPUT;

@@ -6,11 +6,12 @@
 //! compiled into the binary; a folder of overrides replaces them file by
 //! file. Nothing here reads the clock unless `SOURCE_DATE_EPOCH` says when.
 
+mod article;
 mod i18n;
 mod svg;
 mod view;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("matrix.html", include_str!("../../templates/matrix.html")),
     ("item.html", include_str!("../../templates/item.html")),
+    (
+        "item-article.html",
+        include_str!("../../templates/item-article.html"),
+    ),
     ("signoff.html", include_str!("../../templates/signoff.html")),
 ];
 
@@ -96,7 +101,27 @@ pub fn render_with(
     opts: &ReportOptions,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Vec<SiteFile>, ReportError> {
-    let tera = load_templates(opts.templates.as_deref())?;
+    let files = std::sync::Mutex::new(Vec::new());
+    render_into(checked, opts, progress, &|file| {
+        files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// Where rendered files go, one at a time, from any thread.
+pub type Sink<'a> = dyn Fn(SiteFile) -> Result<(), ReportError> + Sync + 'a;
+
+/// Renders every page of the report into `sink`, in no set order.
+pub fn render_into(
+    checked: &Checked,
+    opts: &ReportOptions,
+    progress: &dyn crate::progress::Progress,
+    sink: &Sink<'_>,
+) -> Result<(), ReportError> {
+    let (tera, overridden) = load_templates(opts.templates.as_deref())?;
     let catalog = Catalog::builtin();
     let strings = catalog
         .language(&opts.lang)
@@ -115,16 +140,15 @@ pub fn render_with(
                 .map(|k| (k, strings.get(k).copied().unwrap_or_default())),
         )),
     };
-    let mut files: Vec<SiteFile> = Vec::new();
     progress.start(
         "writing pages",
         (7 + site.matrix_pages().len() + site.contracts().len() + site.item_groups.len()) as u64,
     );
-    let mut page = |name: &str,
-                    template: &str,
-                    root: &str,
-                    active: &str,
-                    extra: &dyn Fn(&mut tera::Context)| {
+    let page = |name: &str,
+                template: &str,
+                root: &str,
+                active: &str,
+                extra: &dyn Fn(&mut tera::Context)| {
         let mut ctx = tera::Context::new();
         ctx.insert("c", &common);
         ctx.insert("root", root);
@@ -133,13 +157,12 @@ pub fn render_with(
         let html = tera
             .render(template, &ctx)
             .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
-        files.push((name.to_owned(), html.into_bytes()));
         progress.advance(1);
-        Ok::<(), ReportError>(())
+        Ok::<SiteFile, ReportError>((name.to_owned(), html.into_bytes()))
     };
-    page("index.html", "index.html", "", "index", &|ctx| {
+    sink(page("index.html", "index.html", "", "index", &|ctx| {
         ctx.insert("d", &site.dashboard)
-    })?;
+    })?)?;
     for (group, findings) in [
         ("untraced", &site.untraced),
         ("unverified", &site.unverified),
@@ -150,7 +173,7 @@ pub fn render_with(
         if group == "other" && findings.groups.is_empty() {
             continue;
         }
-        page(
+        sink(page(
             &format!("{group}.html"),
             "findings.html",
             "",
@@ -161,7 +184,7 @@ pub fn render_with(
                     ctx.insert("o", &site.objectives);
                 }
             },
-        )?;
+        )?)?;
     }
     let pages = site.matrix_pages();
     let mut index_file = None;
@@ -192,7 +215,8 @@ pub fn render_with(
             format!("window.NEEDTRAIL_MATRIX = {};\n", script_json(&index)).into_bytes(),
         ));
     }
-    for (n, rows) in pages.iter().enumerate() {
+    // Matrix pages and sign-off sheets render on every core too.
+    pages.par_iter().enumerate().try_for_each(|(n, rows)| {
         let name = view::matrix_page_name(n);
         let pager: Vec<view::PagerLink> = (0..pages.len())
             .map(|i| view::PagerLink {
@@ -206,44 +230,62 @@ pub fn render_with(
             ctx.insert("rows", rows);
             ctx.insert("pager", &pager);
             ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
-        })?;
-    }
-    for contract in site.contracts() {
+        })
+        .and_then(sink)
+    })?;
+    site.contracts().par_iter().try_for_each(|contract| {
         page(&contract.sheet, "signoff.html", "../", "signoff", &|ctx| {
             ctx.insert("k", contract)
-        })?;
-    }
-    files.extend(index_file);
-    // Item pages are most of a large report: render them on every core.
-    let rendered: Vec<Result<SiteFile, ReportError>> = site
-        .item_groups
-        .par_iter()
-        .map(|group| {
-            let mut ctx = tera::Context::new();
-            ctx.insert("c", &common);
-            ctx.insert("root", "../");
-            ctx.insert("active", "item");
-            ctx.insert("g", group);
-            let html = tera
-                .render("item.html", &ctx)
-                .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
-            progress.advance(1);
-            Ok((format!("items/{}", group.file), html.into_bytes()))
         })
-        .collect();
-    for r in rendered {
-        files.push(r?);
+        .and_then(sink)
+    })?;
+    if let Some(f) = index_file {
+        sink(f)?;
     }
+    // Item pages are most of a large report: build and render them a page
+    // at a time, on every core. Articles are written directly unless the
+    // project overrides their template.
+    let fast = (!overridden.contains(ARTICLE_TEMPLATE)).then(|| article::Strings::new(&strings));
+    site.item_groups.par_iter().try_for_each(|plan| {
+        let group = site.item_group(plan);
+        let articles = match &fast {
+            Some(t) => {
+                let mut out = String::with_capacity(group.items.len() * 4096);
+                for i in &group.items {
+                    article::write(&mut out, t, i);
+                }
+                out
+            }
+            None => {
+                let mut ctx = tera::Context::new();
+                ctx.insert("c", &common);
+                ctx.insert("root", "../");
+                ctx.insert("active", "item");
+                ctx.insert("items", &group.items);
+                tera.render(ARTICLES_TEMPLATE, &ctx)
+                    .map_err(|e| ReportError::Template(describe_tera_error(&e)))?
+            }
+        };
+        let frame = view::ItemFrame::new(&group, articles);
+        let mut ctx = tera::Context::new();
+        ctx.insert("c", &common);
+        ctx.insert("root", "../");
+        ctx.insert("active", "item");
+        ctx.insert("g", &frame);
+        let html = tera
+            .render("item.html", &ctx)
+            .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
+        progress.advance(1);
+        sink((format!("items/{}", group.file), html.into_bytes()))
+    })?;
     progress.finish();
     for (name, content) in ASSETS {
-        files.push(((*name).to_owned(), content.as_bytes().to_vec()));
+        sink(((*name).to_owned(), content.as_bytes().to_vec()))?;
     }
-    files.push((
+    sink((
         OUTPUT_MARKER.to_owned(),
         b"This folder was written by `needtrail report`, which replaces it whole on the next run.\n".to_vec(),
-    ));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
+    ))
 }
 
 fn describe_tera_error(e: &tera::Error) -> String {
@@ -257,12 +299,19 @@ fn describe_tera_error(e: &tera::Error) -> String {
     msg
 }
 
-/// The built-in templates, with any of the same name from `overrides` in their place.
-fn load_templates(overrides: Option<&Path>) -> Result<Tera, ReportError> {
+/// The template of one item's article on an item page.
+const ARTICLE_TEMPLATE: &str = "item-article.html";
+/// Internal: the articles of one item page, through [`ARTICLE_TEMPLATE`].
+const ARTICLES_TEMPLATE: &str = "needtrail-item-articles";
+
+/// The built-in templates, with any of the same name from `overrides` in
+/// their place; and the names of the templates overridden.
+fn load_templates(overrides: Option<&Path>) -> Result<(Tera, BTreeSet<String>), ReportError> {
     let mut sources: BTreeMap<String, String> = TEMPLATES
         .iter()
         .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
         .collect();
+    let mut overridden = BTreeSet::new();
     if let Some(dir) = overrides {
         let entries = fs::read_dir(dir).map_err(|e| {
             ReportError::Template(format!(
@@ -279,85 +328,153 @@ fn load_templates(overrides: Option<&Path>) -> Result<Tera, ReportError> {
         }
         names.sort();
         for (name, path) in names {
+            overridden.insert(name.clone());
             let text = fs::read_to_string(&path).map_err(|e| {
                 ReportError::Template(format!("cannot read template {}: {e}", path.display()))
             })?;
             sources.insert(name, text);
         }
     }
+    sources.insert(
+        ARTICLES_TEMPLATE.to_owned(),
+        format!("{{% for i in items %}}{{% include \"{ARTICLE_TEMPLATE}\" %}}{{% endfor %}}"),
+    );
     let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html"]);
+    tera.autoescape_on(vec![".html", ARTICLES_TEMPLATE]);
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
-    Ok(tera)
+    Ok((tera, overridden))
 }
 
 /// Writes the site into `out`, replacing an earlier report there. Refuses a
 /// folder that holds anything and was not written by needtrail.
 pub fn write_site(out: &Path, files: &[SiteFile]) -> Result<(), ReportError> {
-    let io_err = |what: &str, p: &Path, e: io::Error| {
-        ReportError::Output(format!("cannot {what} {}: {e}", p.display()))
-    };
-    // Work on the absolute path: `.` or `dir/.` has no parent to stage in.
-    let absolute = if out.exists() {
-        out.canonicalize()
-    } else {
-        std::path::absolute(out)
-    };
-    let out = &absolute.map_err(|e| io_err("resolve", out, e))?;
-    let ours = out.join(OUTPUT_MARKER).is_file();
-    if out.exists() {
-        if !out.is_dir() {
-            return Err(ReportError::Output(format!(
-                "{} exists and is not a folder; choose another --out",
-                out.display()
-            )));
-        }
-        let empty = fs::read_dir(out)
-            .map_err(|e| io_err("read", out, e))?
-            .next()
-            .is_none();
-        if !empty && !ours {
-            return Err(ReportError::Output(format!(
-                "{} is not empty and was not written by needtrail; it is left untouched. Choose an empty or new folder for --out",
-                out.display()
-            )));
-        }
-    }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| io_err("create", &parent, e))?;
-    let base = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report".into());
-    let staging = parent.join(format!(".{base}.needtrail-new-{}", std::process::id()));
-    let old = parent.join(format!(".{base}.needtrail-old-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    let result = (|| {
-        for (name, bytes) in files {
-            let path = staging.join(name);
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(|e| io_err("create", dir, e))?;
-            }
-            fs::write(&path, bytes).map_err(|e| io_err("write", &path, e))?;
-        }
+    let writer = SiteWriter::begin(out)?;
+    // Large reports are gigabytes of pages: write on every core.
+    files
+        .par_iter()
+        .try_for_each(|(name, bytes)| writer.write(name, bytes))?;
+    writer.commit()
+}
+
+/// Renders the report and writes it into `out` page by page as the pages
+/// are rendered, so a large report is never held in memory whole. Nothing
+/// in `out` changes unless every page was written.
+pub fn write_report(
+    out: &Path,
+    checked: &Checked,
+    opts: &ReportOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<(), ReportError> {
+    let writer = SiteWriter::begin(out)?;
+    render_into(checked, opts, progress, &|(name, bytes)| {
+        writer.write(&name, &bytes)
+    })?;
+    writer.commit()
+}
+
+/// A site being written: files go into a staging folder beside `out`,
+/// which replaces `out` whole on [`SiteWriter::commit`]; dropped without
+/// committing, it removes the staging folder and leaves `out` as it was.
+pub struct SiteWriter {
+    out: PathBuf,
+    staging: PathBuf,
+    old: PathBuf,
+    dirs: std::sync::Mutex<BTreeSet<PathBuf>>,
+    committed: bool,
+}
+
+fn io_error(what: &str, p: &Path, e: io::Error) -> ReportError {
+    ReportError::Output(format!("cannot {what} {}: {e}", p.display()))
+}
+
+impl SiteWriter {
+    /// Checks that `out` may be replaced and prepares the staging folder.
+    pub fn begin(out: &Path) -> Result<SiteWriter, ReportError> {
+        // Work on the absolute path: `.` or `dir/.` has no parent to stage in.
+        let absolute = if out.exists() {
+            out.canonicalize()
+        } else {
+            std::path::absolute(out)
+        };
+        let out = absolute.map_err(|e| io_error("resolve", out, e))?;
+        let ours = out.join(OUTPUT_MARKER).is_file();
         if out.exists() {
-            fs::rename(out, &old).map_err(|e| io_err("move aside", out, e))?;
+            if !out.is_dir() {
+                return Err(ReportError::Output(format!(
+                    "{} exists and is not a folder; choose another --out",
+                    out.display()
+                )));
+            }
+            let empty = fs::read_dir(&out)
+                .map_err(|e| io_error("read", &out, e))?
+                .next()
+                .is_none();
+            if !empty && !ours {
+                return Err(ReportError::Output(format!(
+                    "{} is not empty and was not written by needtrail; it is left untouched. Choose an empty or new folder for --out",
+                    out.display()
+                )));
+            }
         }
-        if let Err(e) = fs::rename(&staging, out) {
-            let _ = fs::rename(&old, out);
-            return Err(io_err("write", out, e));
-        }
-        let _ = fs::remove_dir_all(&old);
-        Ok(())
-    })();
-    if result.is_err() {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
+        let base = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "report".into());
+        let staging = parent.join(format!(".{base}.needtrail-new-{}", std::process::id()));
+        let old = parent.join(format!(".{base}.needtrail-old-{}", std::process::id()));
         let _ = fs::remove_dir_all(&staging);
+        fs::create_dir(&staging).map_err(|e| io_error("create", &staging, e))?;
+        Ok(SiteWriter {
+            out,
+            staging,
+            old,
+            dirs: std::sync::Mutex::new(BTreeSet::new()),
+            committed: false,
+        })
     }
-    result
+
+    /// Writes one file of the site; may be called from several threads.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
+        let path = self.staging.join(name);
+        if let Some(dir) = path.parent()
+            && dir != self.staging
+        {
+            let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+            if !dirs.contains(dir) {
+                fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+                dirs.insert(dir.to_path_buf());
+            }
+        }
+        fs::write(&path, bytes).map_err(|e| io_error("write", &path, e))
+    }
+
+    /// Puts the staged site in place of `out`.
+    pub fn commit(mut self) -> Result<(), ReportError> {
+        if self.out.exists() {
+            fs::rename(&self.out, &self.old).map_err(|e| io_error("move aside", &self.out, e))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.out) {
+            let _ = fs::rename(&self.old, &self.out);
+            return Err(io_error("write", &self.out, e));
+        }
+        self.committed = true;
+        let _ = fs::remove_dir_all(&self.old);
+        Ok(())
+    }
+}
+
+impl Drop for SiteWriter {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 /// `YYYY-MM-DD HH:MM UTC` for seconds since 1970.

@@ -311,8 +311,10 @@ pub struct ObjectivesView {
     pub complaints: Vec<ComplaintView>,
 }
 
-/// The whole site's data.
-pub struct Site {
+/// The whole site's data. Item pages are built a page at a time, when
+/// they are rendered ([`Site::item_group`]), so a large project never holds
+/// them all at once.
+pub struct Site<'a> {
     pub digest: String,
     pub dashboard: Dashboard,
     pub untraced: FindingsPage,
@@ -323,10 +325,13 @@ pub struct Site {
     pub other: FindingsPage,
     pub matrix: Matrix,
     pub matrix_rows: Vec<MatrixRow>,
-    pub item_groups: Vec<ItemGroup>,
+    pub item_groups: Vec<GroupPlan>,
+    builder: Builder<'a>,
+    /// Sub-items of each item that has any.
+    subs: HashMap<ItemIdx, Vec<ItemIdx>>,
 }
 
-impl Site {
+impl Site<'_> {
     /// The contracts, each with its sign-off sheet.
     pub fn contracts(&self) -> &[ContractRow] {
         &self.dashboard.contracts
@@ -341,8 +346,8 @@ pub fn matrix_page_name(n: usize) -> String {
     }
 }
 
-impl Site {
-    pub fn build(checked: &Checked, lang: &str) -> Site {
+impl<'a> Site<'a> {
+    pub fn build(checked: &'a Checked, lang: &'a str) -> Site<'a> {
         let b = Builder::new(checked, lang);
         let matrix_rows = b.matrix_rows();
         let statuses = crate::review::status(b.project, b.profile, b.graph, None);
@@ -357,7 +362,22 @@ impl Site {
             other: b.findings_page("other"),
             matrix: b.matrix(&matrix_rows),
             matrix_rows,
-            item_groups: group_items(checked, lang, b.item_pages()),
+            item_groups: plan_groups(checked, lang, &b.pages),
+            subs: b.sub_items(),
+            builder: b,
+        }
+    }
+
+    /// The items of one page under `items/`, ready to render.
+    pub fn item_group(&self, plan: &GroupPlan) -> ItemGroup {
+        ItemGroup {
+            file: plan.file.clone(),
+            kind_label: plan.kind_label.clone(),
+            items: plan
+                .items
+                .iter()
+                .map(|idx| self.builder.item_page(*idx, &self.subs))
+                .collect(),
         }
     }
 
@@ -1115,17 +1135,19 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    fn item_pages(&self) -> Vec<ItemPage> {
+    fn sub_items(&self) -> HashMap<ItemIdx, Vec<ItemIdx>> {
         let mut subs: HashMap<ItemIdx, Vec<ItemIdx>> = HashMap::new();
         for (i, item) in self.project.items.iter().enumerate() {
             if let Some(p) = item.parent {
                 subs.entry(p).or_default().push(ItemIdx(i as u32));
             }
         }
-        (0..self.project.items.len())
-            .map(|i| ItemIdx(i as u32))
-            .filter(|i| self.project.item(*i).parent.is_none())
-            .map(|idx| {
+        subs
+    }
+
+    fn item_page(&self, idx: ItemIdx, subs: &HashMap<ItemIdx, Vec<ItemIdx>>) -> ItemPage {
+        {
+            {
                 let item = self.project.item(idx);
                 let (source, line) = self.project.place(idx);
                 let rows = |i: ItemIdx| -> Vec<FindingRow> {
@@ -1192,14 +1214,14 @@ impl<'a> Builder<'a> {
                         },
                     ),
                 }
-            })
-            .collect()
+            }
+        }
     }
 }
 
 /// Items per page under `items/`: one file per item would mean hundreds of
 /// thousands of files for a large project.
-pub const ITEMS_PER_PAGE: usize = 50;
+pub const ITEMS_PER_PAGE: usize = 200;
 
 /// Links and sub-items listed on an item's page at most, so that a hub's
 /// page stays small; the matrix and the lists hold the rest.
@@ -1248,29 +1270,68 @@ pub struct ItemGroup {
     pub items: Vec<ItemPage>,
 }
 
+/// What `item.html` lays out: the page's index and its articles, rendered.
+#[derive(Serialize)]
+pub struct ItemFrame<'a> {
+    pub file: &'a str,
+    pub kind_label: &'a str,
+    pub first_id: &'a str,
+    pub last_id: &'a str,
+    pub index: Vec<IndexEntry<'a>>,
+    pub articles: String,
+}
+
+#[derive(Serialize)]
+pub struct IndexEntry<'a> {
+    pub anchor: &'a str,
+    pub id: &'a str,
+}
+
+impl<'a> ItemFrame<'a> {
+    pub fn new(group: &'a ItemGroup, articles: String) -> Self {
+        let id = |i: Option<&'a ItemPage>| i.map_or("", |i| i.item.id.as_str());
+        ItemFrame {
+            file: &group.file,
+            kind_label: &group.kind_label,
+            first_id: id(group.items.first()),
+            last_id: id(group.items.last()),
+            index: group
+                .items
+                .iter()
+                .map(|i| IndexEntry {
+                    anchor: &i.anchor,
+                    id: &i.item.id,
+                })
+                .collect(),
+            articles,
+        }
+    }
+}
+
+/// Which items go on one page under `items/`, before they are built.
+pub struct GroupPlan {
+    pub file: String,
+    pub kind_label: String,
+    pub items: Vec<ItemIdx>,
+}
+
 /// Items grouped into their pages, in kind order.
-pub fn group_items(checked: &Checked, lang: &str, pages: Vec<ItemPage>) -> Vec<ItemGroup> {
+fn plan_groups(checked: &Checked, lang: &str, names: &[String]) -> Vec<GroupPlan> {
     let project = &checked.loaded.project;
     let profile = &checked.loaded.profile;
-    let names = page_names(project, profile);
-    let mut groups: Vec<ItemGroup> = Vec::new();
-    let mut by_id: HashMap<String, ItemPage> =
-        pages.into_iter().map(|p| (p.item.id.clone(), p)).collect();
+    let mut groups: Vec<GroupPlan> = Vec::new();
     for (k, kind) in profile.kinds.iter().enumerate() {
         for idx in project.by_kind[k]
             .iter()
             .filter(|i| project.item(**i).parent.is_none())
         {
             let file = &names[idx.index()];
-            let Some(page) = by_id.remove(&project.item(*idx).id) else {
-                continue;
-            };
             match groups.last_mut() {
-                Some(g) if g.file == *file => g.items.push(page),
-                _ => groups.push(ItemGroup {
+                Some(g) if g.file == *file => g.items.push(*idx),
+                _ => groups.push(GroupPlan {
                     file: file.clone(),
                     kind_label: kind.label.get(lang, &kind.name).to_owned(),
-                    items: vec![page],
+                    items: vec![*idx],
                 }),
             }
         }

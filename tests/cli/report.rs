@@ -1546,3 +1546,125 @@ fn a_large_matrix_is_paged_by_500_rows() {
         }
     }
 }
+
+/// A project whose item pages use every part of an article: findings on
+/// items and on decisions, suspect links, statuses, several links in one
+/// field, and hubs with more links and decisions than a page lists.
+fn article_coverage_project(tmp: &Path) -> PathBuf {
+    let dir = generate(
+        tmp,
+        "coverage",
+        &["--requirements", "520", "--gap-every", "7"],
+    );
+    write(
+        &dir,
+        "extra.toml",
+        r#"
+[[design_input]]
+id = "DI-X"
+title = "Covers two requirements / 两项要求"
+traces = ["REQ-0000001", "REQ-0000002"]
+stamped.REQ-0000001 = "0000000000000000"
+"#,
+    );
+    // A rule of the project's own that decisions fail.
+    let config = fs::read_to_string(dir.join("needtrail.toml")).unwrap();
+    write(
+        &dir,
+        "needtrail.toml",
+        &format!(
+            "{config}\n[[rule]]\nid = \"decision-has-note\"\nkind = \"decision\"\nrequire = {{ field = \"note\" }}\nmessage = {{ en = \"the decision has no note\", zh = \"结论没有说明\" }}\n"
+        ),
+    );
+    dir
+}
+
+#[test]
+fn articles_written_directly_equal_the_article_template() {
+    // Item articles are written by code unless item-article.html is
+    // overridden; an override that is a copy of the built-in template must
+    // give the same bytes, for every kind of content an article has.
+    let tmp = tempfile::tempdir().unwrap();
+    let builtin = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/item-article.html"),
+    )
+    .unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    write(copy.path(), "item-article.html", &builtin);
+    let marked = tempfile::tempdir().unwrap();
+    write(
+        marked.path(),
+        "item-article.html",
+        &builtin.replace("<article class=\"item\"", "<article class=\"item marked\""),
+    );
+    let hostile = hostile_project();
+    let projects = [
+        (sample("doors-zh"), "zh"),
+        (sample("auto-parts-en"), "en"),
+        (hostile.path().to_path_buf(), "en"),
+        (article_coverage_project(tmp.path()), "zh"),
+    ];
+    let mut seen = String::new();
+    for (project, lang) in &projects {
+        let (_ta, direct) = site(project, &["--lang", lang]);
+        let (_tb, templated) = site(
+            project,
+            &["--lang", lang, "--templates", copy.path().to_str().unwrap()],
+        );
+        let (a, b) = (site_files(&direct), site_files(&templated));
+        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+        for (path, bytes) in &a {
+            assert!(
+                b[path] == *bytes,
+                "{}: {} differs between the direct and the templated article",
+                project.display(),
+                path.display()
+            );
+            if path.starts_with("items") {
+                seen.push_str(&String::from_utf8_lossy(bytes));
+            }
+        }
+        // The override is really used: a changed copy shows on every article.
+        let (_tc, changed) = site(
+            project,
+            &[
+                "--lang",
+                lang,
+                "--templates",
+                marked.path().to_str().unwrap(),
+            ],
+        );
+        let articles = |out: &Path| -> usize {
+            site_files(out)
+                .iter()
+                .filter(|(p, _)| p.starts_with("items"))
+                .map(|(_, b)| String::from_utf8_lossy(b).matches("<article ").count())
+                .sum()
+        };
+        let marked_count: usize = site_files(&changed)
+            .values()
+            .map(|b| {
+                String::from_utf8_lossy(b)
+                    .matches("class=\"item marked\"")
+                    .count()
+            })
+            .sum();
+        assert!(marked_count > 0);
+        assert_eq!(marked_count, articles(&direct));
+    }
+    // The projects exercise every branch of the article.
+    for part in [
+        "class=\"item-findings\"",
+        "class=\"ok\"",
+        "class=\"sub-item\"",
+        "<p class=\"sev-error\">",
+        "class=\"suspect-mark\"",
+        "class=\"result result-",
+        "class=\"hint\"",
+        "<br>",
+        "class=\"none\"",
+        "&lt;script&gt;",
+    ] {
+        assert!(seen.contains(part), "no article shows {part}");
+    }
+}

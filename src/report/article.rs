@@ -1,0 +1,268 @@
+//! Item articles written straight into the page, without the template
+//! engine: the item pages are most of a large report, and rendering them
+//! through tera costs several times the rest of the report together.
+//!
+//! The output is byte for byte what `templates/item-article.html` gives for
+//! the same [`ItemPage`]; that template stays the definition, is used
+//! whenever a project overrides it, and a test renders both ways and
+//! compares. Text is escaped exactly as tera's `escape_html` does.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::view::{FieldRow, FindingRow, ItemPage, LinkRow};
+
+/// Appends `s` escaped for HTML text and attribute values, as tera does.
+pub fn escape_into(out: &mut String, s: &str) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            b'/' => "&#x2F;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
+}
+
+/// The interface strings an article uses, looked up once per page.
+pub struct Strings<'a> {
+    source_file: &'a str,
+    findings_heading: &'a str,
+    no_findings_here: &'a str,
+    fields_heading: &'a str,
+    decisions_heading: &'a str,
+    and_more: &'a str,
+    thread_heading: &'a str,
+    upstream_heading: &'a str,
+    downstream_heading: &'a str,
+    suspect_link: &'a str,
+    none: &'a str,
+    severity_error: &'a str,
+    severity_warning: &'a str,
+    severity_info: &'a str,
+}
+
+impl<'a> Strings<'a> {
+    /// The strings from a catalog language; a missing key reads as empty
+    /// (the catalog test makes sure none is missing).
+    pub fn new(t: &BTreeMap<&'a str, &'a str>) -> Self {
+        let get = |k: &str| t.get(k).copied().unwrap_or_default();
+        Strings {
+            source_file: get("source_file"),
+            findings_heading: get("findings_heading"),
+            no_findings_here: get("no_findings_here"),
+            fields_heading: get("fields_heading"),
+            decisions_heading: get("decisions_heading"),
+            and_more: get("and_more"),
+            thread_heading: get("thread_heading"),
+            upstream_heading: get("upstream_heading"),
+            downstream_heading: get("downstream_heading"),
+            suspect_link: get("suspect_link"),
+            none: get("none"),
+            severity_error: get("severity_error"),
+            severity_warning: get("severity_warning"),
+            severity_info: get("severity_info"),
+        }
+    }
+}
+
+/// Appends the article of one item, as `item-article.html` renders it.
+pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
+    let e = escape_into;
+    out.push_str("<article class=\"item\" id=\"");
+    e(out, &i.anchor);
+    out.push_str("\">\n<p class=\"kind-line\">");
+    e(out, &i.kind_label);
+    out.push_str("</p>\n<h1><code>");
+    e(out, &i.item.id);
+    out.push_str("</code> ");
+    e(out, &i.item.title);
+    out.push_str("</h1>\n<p class=\"source\">");
+    e(out, t.source_file);
+    out.push_str(": <code>");
+    e(out, &i.source);
+    let _ = write!(out, ":{}</code></p>\n\n", i.line);
+    if i.findings.is_empty() {
+        out.push_str("\n<p class=\"ok\">✓ ");
+        e(out, t.no_findings_here);
+        out.push_str("</p>\n");
+    } else {
+        out.push_str("\n<section class=\"item-findings\" aria-label=\"");
+        e(out, t.findings_heading);
+        out.push_str("\">\n<h2>");
+        e(out, t.findings_heading);
+        out.push_str("</h2>\n<ul class=\"findings\">\n");
+        for f in &i.findings {
+            finding_item(out, t, f);
+        }
+        out.push_str("\n</ul>\n</section>\n");
+    }
+    out.push_str("\n\n<section>\n<h2>");
+    e(out, t.fields_heading);
+    out.push_str("</h2>\n<dl class=\"fields\">\n");
+    for f in &i.fields {
+        field_row(out, f, true);
+        out.push('\n');
+    }
+    out.push_str("\n</dl>\n</section>\n\n");
+    if !i.sub_items.is_empty() {
+        out.push_str("\n<section>\n<h2>");
+        e(out, t.decisions_heading);
+        out.push_str("</h2>\n");
+        for s in &i.sub_items {
+            out.push_str("\n<div class=\"sub-item\" id=\"");
+            e(out, &s.anchor);
+            out.push_str("\">\n<dl class=\"fields\">");
+            for f in &s.fields {
+                field_row(out, f, false);
+            }
+            out.push_str("</dl>\n");
+            for f in &s.findings {
+                let _ = write!(out, "<p class=\"sev-{}\">✗ ", f.severity.as_str());
+                e(out, &f.message);
+                out.push_str("</p>");
+            }
+            out.push_str("\n</div>\n");
+        }
+        out.push('\n');
+        if i.sub_items_more > 0 {
+            out.push_str("<p class=\"hint\">");
+            e(out, t.and_more);
+            let _ = write!(out, ": {}</p>", i.sub_items_more);
+        }
+        out.push_str("\n</section>\n");
+    }
+    out.push_str("\n\n<section>\n<h2>");
+    e(out, t.thread_heading);
+    out.push_str("</h2>\n<div class=\"svg-wrap\">");
+    out.push_str(&i.svg);
+    out.push_str("</div>\n</section>\n\n<section class=\"links\">\n<div>\n<h2>");
+    e(out, t.upstream_heading);
+    out.push_str("</h2>\n");
+    if i.upstream.is_empty() {
+        none(out, t);
+    } else {
+        out.push_str("<ul>");
+        for l in &i.upstream {
+            out.push_str("<li><span class=\"via\">");
+            e(out, &l.field);
+            out.push_str("</span> → ");
+            link_item(out, t, l, true);
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("\n</div>\n<div>\n<h2>");
+    e(out, t.downstream_heading);
+    out.push_str("</h2>\n");
+    if i.downstream.is_empty() {
+        none(out, t);
+    } else {
+        out.push_str("<ul>");
+        for l in &i.downstream {
+            out.push_str("<li>");
+            link_item(out, t, l, false);
+        }
+        out.push_str("</ul>");
+        if i.downstream_more > 0 {
+            out.push_str("<p class=\"hint\">");
+            e(out, t.and_more);
+            let _ = write!(out, ": {}</p>", i.downstream_more);
+        }
+    }
+    out.push_str("\n</div>\n</section>\n</article>\n");
+}
+
+fn none(out: &mut String, t: &Strings) {
+    out.push_str("<p class=\"none\">");
+    escape_into(out, t.none);
+    out.push_str("</p>");
+}
+
+fn finding_item(out: &mut String, t: &Strings, f: &FindingRow) {
+    let sev = f.severity.as_str();
+    let label = match f.severity {
+        crate::profile::Severity::Error => t.severity_error,
+        crate::profile::Severity::Warning => t.severity_warning,
+        crate::profile::Severity::Info => t.severity_info,
+    };
+    let _ = write!(
+        out,
+        "<li class=\"sev-{sev}\"><span class=\"sev sev-{sev}\">✗ "
+    );
+    escape_into(out, label);
+    out.push_str("</span> ");
+    escape_into(out, &f.message);
+    out.push_str("</li>\n");
+}
+
+/// A `<dt>`/`<dd>` pair; the item's own fields put a line break between links.
+fn field_row(out: &mut String, f: &FieldRow, breaks: bool) {
+    out.push_str("<dt>");
+    escape_into(out, &f.label);
+    out.push_str("</dt><dd>");
+    if let Some(v) = &f.value {
+        escape_into(out, v);
+    }
+    for (n, l) in f.links.iter().enumerate() {
+        out.push_str("<a href=\"");
+        escape_into(out, &l.local);
+        out.push_str("\">");
+        escape_into(out, &l.id);
+        out.push_str("</a> ");
+        escape_into(out, &l.title);
+        if breaks && n + 1 < f.links.len() {
+            out.push_str("<br>");
+        }
+    }
+    out.push_str("</dd>");
+}
+
+/// One upstream or downstream link, from the kind to the closing `</li>`.
+fn link_item(out: &mut String, t: &Strings, l: &LinkRow, upstream: bool) {
+    escape_into(out, &l.item.kind);
+    out.push_str(" <a href=\"");
+    escape_into(out, &l.item.local);
+    out.push_str("\">");
+    escape_into(out, &l.item.id);
+    out.push_str("</a> ");
+    escape_into(out, &l.item.title);
+    if let Some(status) = l.item.status.as_deref().filter(|s| !s.is_empty()) {
+        out.push_str(" <span class=\"result result-");
+        escape_into(out, l.item.status_class.as_deref().unwrap_or_default());
+        out.push_str("\">");
+        escape_into(out, status);
+        out.push_str("</span>");
+    }
+    if !upstream {
+        out.push_str(" <span class=\"via\">(");
+        escape_into(out, &l.field);
+        out.push_str(")</span>");
+    }
+    if l.suspect {
+        out.push_str(" <span class=\"suspect-mark\">⚠ ");
+        escape_into(out, t.suspect_link);
+        out.push_str("</span>");
+    }
+    out.push_str("</li>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_tera_does() {
+        let hostile = "<script>alert('x' & \"y\")</script> 中文/é";
+        let mut out = String::new();
+        escape_into(&mut out, hostile);
+        assert_eq!(out, tera::escape_html(hostile));
+    }
+}
