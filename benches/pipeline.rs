@@ -3,6 +3,10 @@
 //! sizes that show how time grows with the number of items. Sizes come from
 //! NEEDTRAIL_BENCH_SIZES (default 1000,10000; add 100000 for the full table).
 
+// The same allocator as the needtrail binary, so the numbers compare.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

@@ -3,6 +3,10 @@
 //!
 //! `cargo run --release --example bare_parse -- DIR`
 
+// The same allocator as the needtrail binary, so the numbers compare.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use rayon::prelude::*;
 
 fn main() {

@@ -2,6 +2,10 @@
 //!
 //! `cargo run --release --example stages -- DIR`
 
+// The same allocator as the needtrail binary, so the numbers compare.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Instant;
 
 fn main() {

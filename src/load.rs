@@ -107,13 +107,24 @@ pub fn load_with(
         .collect();
     progress.finish();
 
+    // One vector of items for the whole project, filled once: at a million
+    // items, every copy of it costs as much as parsing a file.
+    let total: usize = parsed.iter().map(|r| r.items.len()).sum();
+    let mut items = Vec::with_capacity(total);
+    let mut links = Vec::with_capacity(total);
     let mut diags = Vec::new();
     let mut files = vec![config];
-    let mut raw_items = Vec::new();
     for r in parsed {
         diags.extend(r.diags);
         files.push(r.source);
-        raw_items.extend(r.items);
+        let offset = items.len() as u32;
+        for (mut item, raw) in r.items {
+            if let Some(p) = &mut item.parent {
+                p.0 += offset;
+            }
+            items.push(item);
+            links.push(raw);
+        }
     }
 
     let name = settings.name.clone().unwrap_or_else(|| {
@@ -122,7 +133,7 @@ pub fn load_with(
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "project".into())
     });
-    let project = assemble(name, files, raw_items, &profile, &mut diags);
+    let project = assemble(name, files, items, links, &profile, &mut diags);
     if diags.is_empty() {
         Ok(Loaded { project, profile })
     } else {
@@ -230,7 +241,10 @@ type RawLink = (FieldIdx, String, Span, bool);
 
 struct FileResult {
     source: SourceFile,
-    items: Vec<RawItem>,
+    /// The file's items in order, sub-items after their parent (whose
+    /// index is counted from the file's first item), each with its links
+    /// as written.
+    items: Vec<(Item, Vec<RawLink>)>,
     diags: Vec<Diagnostic>,
 }
 
@@ -277,8 +291,37 @@ fn parse_file(path: &Path, rel: String, file: FileIdx, profile: &Profile) -> Fil
     }
     FileResult {
         source,
-        items,
+        items: flatten(items),
         diags,
+    }
+}
+
+/// Items and their sub-items in one list, links not yet resolved.
+fn flatten(raw: Vec<RawItem>) -> Vec<(Item, Vec<RawLink>)> {
+    let count = raw.iter().map(|r| 1 + r.subs.len()).sum();
+    let mut out = Vec::with_capacity(count);
+    for mut r in raw {
+        let subs = std::mem::take(&mut r.subs);
+        let at = ItemIdx(out.len() as u32);
+        out.push(r.into_item(None));
+        out.extend(subs.into_iter().map(|s| s.into_item(Some(at))));
+    }
+    out
+}
+
+impl RawItem {
+    fn into_item(self, parent: Option<ItemIdx>) -> (Item, Vec<RawLink>) {
+        let item = Item {
+            id: self.id,
+            kind: self.kind,
+            title: self.title,
+            parent,
+            fields: self.fields,
+            links: Vec::new(),
+            span: self.span,
+            field_spans: self.field_spans,
+        };
+        (item, self.links)
     }
 }
 
@@ -722,31 +765,25 @@ fn inherit(profile: &Profile, parent: &RawItem, sub: &mut RawItem) {
 /// (a suggestion is looked for later).
 type LinkProblem = (Diagnostic, Option<String>);
 
-/// Gives every item its index, checks ids are unique and resolves links.
+/// Checks ids are unique and resolves links, in place.
 fn assemble(
     name: String,
     files: Vec<SourceFile>,
-    raw: Vec<RawItem>,
+    mut items: Vec<Item>,
+    links: Vec<Vec<RawLink>>,
     profile: &Profile,
     diags: &mut Vec<Diagnostic>,
 ) -> Project {
-    let mut flat: Vec<(RawItem, Option<usize>)> = Vec::with_capacity(raw.len());
-    for mut r in raw {
-        let subs = std::mem::take(&mut r.subs);
-        let at = flat.len();
-        flat.push((r, None));
-        flat.extend(subs.into_iter().map(|s| (s, Some(at))));
-    }
-    let mut by_id: IdMap = IdMap::with_capacity_and_hasher(flat.len(), Default::default());
+    let mut by_id: IdMap = IdMap::with_capacity_and_hasher(items.len(), Default::default());
     let mut by_kind = vec![Vec::new(); profile.kinds.len()];
     let loc = |span: &Span| Location::in_source(&files[span.file as usize], span.bytes());
-    for (i, (r, _)) in flat.iter().enumerate() {
+    for (i, r) in items.iter().enumerate() {
         if r.id.is_empty() {
             continue;
         }
         let idx = ItemIdx(i as u32);
         if let Some(first) = by_id.get(&r.id) {
-            let f = loc(&flat[first.index()].0.span);
+            let f = loc(&items[first.index()].span);
             diags.push(
                 Diagnostic::new(
                     "duplicate-id",
@@ -763,20 +800,22 @@ fn assemble(
         by_id.insert(r.id.clone(), idx);
         by_kind[r.kind as usize].push(idx);
     }
-    let kind_of: Vec<KindIdx> = flat.iter().map(|(r, _)| r.kind).collect();
-    // Links resolve on every core; each item gives its item and its problems.
-    let resolved: Vec<(Item, Vec<LinkProblem>)> = flat
-        .into_par_iter()
-        .map(|(r, parent)| {
+    let kind_of: Vec<KindIdx> = items.iter().map(|r| r.kind).collect();
+    // Links resolve on every core; items with a link that does not resolve
+    // give their problems.
+    let resolved: Vec<Vec<LinkProblem>> = items
+        .par_iter_mut()
+        .zip(links.into_par_iter())
+        .filter_map(|(item, raw)| {
             let mut problems = Vec::new();
-            let mut links = Vec::with_capacity(r.links.len());
-            for (field, id, span, inherited) in r.links {
+            item.links.reserve_exact(raw.len());
+            for (field, id, span, inherited) in raw {
                 let def = profile
-                    .field_def(r.kind, field)
+                    .field_def(item.kind, field)
                     .expect("link fields are defined");
                 match by_id.get(&id) {
                     Some(&target) if def.to.contains(&kind_of[target.index()]) => {
-                        links.push(Link {
+                        item.links.push(Link {
                             field,
                             target,
                             span,
@@ -820,23 +859,12 @@ fn assemble(
                     }
                 }
             }
-            let item = Item {
-                id: r.id,
-                kind: r.kind,
-                title: r.title,
-                parent: parent.map(|p| ItemIdx(p as u32)),
-                fields: r.fields,
-                links,
-                span: r.span,
-                field_spans: r.field_spans,
-            };
-            (item, problems)
+            (!problems.is_empty()).then_some(problems)
         })
         .collect();
     // Suggestions scan every id, so only the first few dangling links get one.
     let mut suggestions_left = 50;
-    let mut items = Vec::with_capacity(resolved.len());
-    for (item, problems) in resolved {
+    for problems in resolved {
         for (mut d, unknown) in problems {
             if let Some(id) = unknown {
                 let close = if suggestions_left > 0 {
@@ -852,7 +880,6 @@ fn assemble(
             }
             diags.push(d);
         }
-        items.push(item);
     }
     Project {
         name,

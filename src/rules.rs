@@ -134,13 +134,10 @@ struct Evaluator<'a> {
 
 impl Evaluator<'_> {
     fn run_rule(&self, ri: usize, rule: &Rule) -> (Vec<Finding>, RuleStats) {
-        let objectives = matches!(
+        let needs_objectives = matches!(
             rule.builtin,
             Some(Builtin::Objective | Builtin::ComplaintOverdue)
-        )
-        .then(|| objectives::Context::new(self.project, self.profile, self.graph));
-        let mut stats = RuleStats::default();
-        let mut findings = Vec::new();
+        );
         let mut items: Vec<ItemIdx> = rule
             .kinds
             .iter()
@@ -151,74 +148,113 @@ impl Evaluator<'_> {
         if rule.kinds.len() > 1 {
             items.sort_unstable();
         }
-        for item in items {
-            let mut scratch = Vec::new();
-            if let Some(when) = &rule.when
-                && !self.eval(when, item, &mut scratch)
-            {
-                continue;
-            }
-            let mut evidence = Vec::new();
-            let mut missing = Vec::new();
-            let mut values = Vec::new();
-            match rule.builtin {
-                Some(b) => {
-                    let why = Why {
-                        evidence: &mut evidence,
-                        missing: &mut missing,
-                        values: &mut values,
-                    };
-                    match self.builtin(b, item, objectives.as_ref(), why) {
-                        None => continue,
-                        Some(true) => {
-                            stats.applicable += 1;
-                            continue;
-                        }
-                        Some(false) => stats.applicable += 1,
-                    }
+        // Rules over many items are split so that every core shares them;
+        // the parts come back in item order.
+        let parts: Vec<(Vec<Finding>, RuleStats)> = items
+            .par_chunks(2048)
+            .map(|chunk| {
+                let objectives = needs_objectives
+                    .then(|| objectives::Context::new(self.project, self.profile, self.graph));
+                let mut stats = RuleStats::default();
+                let mut findings = Vec::new();
+                for &item in chunk {
+                    self.check_item(
+                        ri,
+                        rule,
+                        item,
+                        objectives.as_ref(),
+                        &mut stats,
+                        &mut findings,
+                    );
                 }
-                None => {
-                    stats.applicable += 1;
-                    if self.eval(&rule.require, item, &mut evidence) {
-                        continue;
-                    }
-                }
-            }
-            stats.failed += 1;
-            let mut template = rule.message.get("en", "");
-            let mut explain = None;
-            for (n, (cond, label)) in rule.explain.iter().enumerate() {
-                let mut ev = Vec::new();
-                if self.eval(cond, item, &mut ev) {
-                    template = label.get("en", "");
-                    explain = Some(n);
-                    evidence = ev;
-                    break;
-                }
-            }
-            evidence.sort();
-            evidence.dedup();
-            let matched = matched_text(&evidence, &missing, self.project);
-            findings.push(Finding {
-                rule: ri,
-                severity: rule.severity,
-                item,
-                explain,
-                message: message(
-                    template,
-                    item,
-                    &matched,
-                    &values,
-                    self.project,
-                    self.profile,
-                ),
-                evidence,
-                missing,
-                values,
-            });
+                (findings, stats)
+            })
+            .collect();
+        let mut stats = RuleStats::default();
+        let mut findings = Vec::new();
+        for (f, s) in parts {
+            findings.extend(f);
+            stats.applicable += s.applicable;
+            stats.failed += s.failed;
         }
         // Items are in load order, which is file order then position.
         (findings, stats)
+    }
+
+    /// Runs `rule` on one item, counting it and adding its finding if any.
+    fn check_item(
+        &self,
+        ri: usize,
+        rule: &Rule,
+        item: ItemIdx,
+        objectives: Option<&objectives::Context<'_>>,
+        stats: &mut RuleStats,
+        findings: &mut Vec<Finding>,
+    ) {
+        let mut scratch = Vec::new();
+        if let Some(when) = &rule.when
+            && !self.eval(when, item, &mut scratch)
+        {
+            return;
+        }
+        let mut evidence = Vec::new();
+        let mut missing = Vec::new();
+        let mut values = Vec::new();
+        match rule.builtin {
+            Some(b) => {
+                let why = Why {
+                    evidence: &mut evidence,
+                    missing: &mut missing,
+                    values: &mut values,
+                };
+                match self.builtin(b, item, objectives, why) {
+                    None => return,
+                    Some(true) => {
+                        stats.applicable += 1;
+                        return;
+                    }
+                    Some(false) => stats.applicable += 1,
+                }
+            }
+            None => {
+                stats.applicable += 1;
+                if self.eval(&rule.require, item, &mut evidence) {
+                    return;
+                }
+            }
+        }
+        stats.failed += 1;
+        let mut template = rule.message.get("en", "");
+        let mut explain = None;
+        for (n, (cond, label)) in rule.explain.iter().enumerate() {
+            let mut ev = Vec::new();
+            if self.eval(cond, item, &mut ev) {
+                template = label.get("en", "");
+                explain = Some(n);
+                evidence = ev;
+                break;
+            }
+        }
+        evidence.sort();
+        evidence.dedup();
+        let matched = matched_text(&evidence, &missing, self.project);
+        findings.push(Finding {
+            rule: ri,
+            severity: rule.severity,
+            item,
+            explain,
+            message: message(
+                template,
+                item,
+                &matched,
+                &values,
+                self.project,
+                self.profile,
+            ),
+            evidence,
+            missing,
+            values,
+        });
     }
 
     /// A built-in check on one item: `None` when it does not apply, else
