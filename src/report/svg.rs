@@ -128,7 +128,7 @@ pub fn thread(
     };
     let _ = write!(
         svg,
-        r#"<svg class="thread" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{title}">"#
+        r#"<svg class="thread" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{title}">"#
     );
     for (from, to) in &edges {
         // `from` links to `to`: from sits right (downstream) of `to`.
@@ -154,25 +154,28 @@ pub fn thread(
             (false, false) => "node",
         };
         let mark = if broken { "✗ " } else { "" };
+        let kind_label = kind.label.get(lang, &kind.name);
+        let label = format!("{} {}", it.id, it.display_title());
+        let (kind_shown, label_shown) = (truncate(kind_label, 24), truncate(&label, 26));
+        let _ = write!(svg, r#"<a href="{}"><g class="{class}">"#, escape(&href(*item)));
+        // The full text as a tooltip, where the box had to cut it.
+        if kind_shown != kind_label || label_shown != label {
+            let _ = write!(
+                svg,
+                "<title>{}</title>",
+                escape(&format!("{kind_label} {} · {}", it.id, it.display_title()))
+            );
+        }
         let _ = write!(
             svg,
-            r#"<a href="{}"><g class="{class}"><title>{}</title><rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="6"/><text x="{}" y="{}" class="kind">{}</text><text x="{}" y="{}" class="label">{}</text></g></a>"#,
-            escape(&href(*item)),
-            escape(&format!(
-                "{} {} · {}",
-                kind.label.get(lang, &kind.name),
-                it.id,
-                it.display_title()
-            )),
+            r#"<rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="6"/><text x="{}" y="{}" class="kind">{}{}</text><text x="{}" y="{}">{}</text></g></a>"#,
             x + 8,
             y + 17,
-            escape(&format!(
-                "{mark}{}",
-                truncate(kind.label.get(lang, &kind.name), 24)
-            )),
+            mark,
+            escape(&kind_shown),
             x + 8,
             y + 36,
-            escape(&truncate(&format!("{} {}", it.id, it.display_title()), 26)),
+            escape(&label_shown),
         );
     }
     if truncated {

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -396,6 +397,7 @@ struct Builder<'a> {
     findings: &'a [Finding],
     lang: &'a str,
     by_item: HashMap<ItemIdx, Vec<&'a Finding>>,
+    /// The sign-off sheet of each contract, by item.
     files: Vec<String>,
     /// The page (under `items/`) that holds each item.
     pages: Vec<String>,
@@ -423,7 +425,7 @@ impl<'a> Builder<'a> {
         for f in &checked.result.findings {
             by_item.entry(f.item).or_default().push(f);
         }
-        let files = unique_file_names(project);
+        let files = unique_file_names(project, &checked.loaded.profile);
         let pages = page_names(project, &checked.loaded.profile);
         Builder {
             project,
@@ -952,7 +954,7 @@ impl<'a> Builder<'a> {
             return Vec::new();
         };
         self.project.by_kind[rk as usize]
-            .iter()
+            .par_iter()
             .map(|&r| {
                 let dis = self.down(r, n.design_input, self.field("traces"));
                 let mut dos = BTreeSet::new();
@@ -1352,9 +1354,10 @@ fn anchor(id: &str) -> String {
     s
 }
 
-/// A file name for every item's page, unique even where ids differ only in
-/// characters that are unsafe in file names or in letter case.
-fn unique_file_names(project: &Project) -> Vec<String> {
+/// A file name for the sign-off sheet of every contract (empty for other
+/// items), unique even where ids differ only in characters that are unsafe
+/// in file names or in letter case.
+fn unique_file_names(project: &Project, profile: &crate::profile::Profile) -> Vec<String> {
     let base_of = |id: &str| -> String {
         let mut base: String = id
             .chars()
@@ -1376,24 +1379,30 @@ fn unique_file_names(project: &Project) -> Vec<String> {
         }
         base
     };
-    let bases: Vec<String> = project.items.iter().map(|i| base_of(&i.id)).collect();
+    let contracts: Vec<ItemIdx> = profile
+        .kind_index("contract")
+        .map(|k| project.by_kind[k as usize].clone())
+        .unwrap_or_default();
+    let bases: Vec<String> = contracts
+        .iter()
+        .map(|i| base_of(&project.item(*i).id))
+        .collect();
     // Names that ids would take as they are; a numbered name avoids them
     // (file systems may ignore case, so names compare in lower case).
     let natural: HashSet<String> = bases.iter().map(|b| b.to_lowercase()).collect();
     let mut taken: HashSet<String> = HashSet::new();
-    bases
-        .into_iter()
-        .map(|base| {
-            let mut name = base.clone();
-            let mut n = 1;
-            while taken.contains(&name.to_lowercase())
-                || (n > 1 && natural.contains(&name.to_lowercase()))
-            {
-                n += 1;
-                name = format!("{base}-{n}");
-            }
-            taken.insert(name.to_lowercase());
-            format!("{name}.html")
-        })
-        .collect()
+    let mut names = vec![String::new(); project.items.len()];
+    for (idx, base) in contracts.into_iter().zip(bases) {
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name.to_lowercase())
+            || (n > 1 && natural.contains(&name.to_lowercase()))
+        {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        taken.insert(name.to_lowercase());
+        names[idx.index()] = format!("{name}.html");
+    }
+    names
 }
