@@ -29,6 +29,19 @@ use crate::load::OUTPUT_MARKER;
 /// Rows per matrix page: enough to scroll, small enough for any browser.
 pub const MATRIX_PAGE_SIZE: usize = 500;
 
+/// Requirements on one part of a sign-off sheet.
+pub const SHEET_ROWS: usize = 1000;
+
+/// The file of part `n` (from 0) of a sign-off sheet: the sheet itself,
+/// then `NAME~2.html` and so on (`~` never occurs in sheet names).
+fn sheet_part_name(sheet: &str, n: usize) -> String {
+    if n == 0 {
+        return sheet.to_owned();
+    }
+    let base = sheet.strip_suffix(".html").unwrap_or(sheet);
+    format!("{base}~{}.html", n + 1)
+}
+
 /// The built-in templates, by name.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
@@ -142,7 +155,13 @@ pub fn render_into(
     };
     progress.start(
         "writing pages",
-        (7 + site.matrix_pages().len() + site.contracts().len() + site.item_groups.len()) as u64,
+        (7 + site.matrix_pages().len()
+            + site
+                .contracts()
+                .iter()
+                .map(|k| k.requirements.len().div_ceil(SHEET_ROWS).max(1))
+                .sum::<usize>()
+            + site.item_groups.len()) as u64,
     );
     let page = |name: &str,
                 template: &str,
@@ -233,9 +252,37 @@ pub fn render_into(
         })
         .and_then(sink)
     })?;
-    site.contracts().par_iter().try_for_each(|contract| {
-        page(&contract.sheet, "signoff.html", "../", "signoff", &|ctx| {
-            ctx.insert("k", contract)
+    // A sign-off sheet is one page for any real contract; a contract with
+    // thousands of requirements gets its sheet in parts.
+    let sheets: Vec<(&view::ContractRow, usize)> = site
+        .contracts()
+        .iter()
+        .flat_map(|k| (0..k.requirements.len().div_ceil(SHEET_ROWS).max(1)).map(move |n| (k, n)))
+        .collect();
+    sheets.par_iter().try_for_each(|&(contract, n)| {
+        let parts = contract.requirements.len().div_ceil(SHEET_ROWS).max(1);
+        let start = (n * SHEET_ROWS).min(contract.requirements.len());
+        let end = (start + SHEET_ROWS).min(contract.requirements.len());
+        let part_links: Vec<view::PagerLink> = (0..parts)
+            .map(|i| view::PagerLink {
+                number: i + 1,
+                href: sheet_part_name(&contract.sheet, i)
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                current: i == n,
+            })
+            .collect();
+        let name = sheet_part_name(&contract.sheet, n);
+        page(&name, "signoff.html", "../", "signoff", &|ctx| {
+            ctx.insert("k", contract);
+            ctx.insert("rows", &contract.requirements[start..end]);
+            ctx.insert("part", &(n + 1));
+            ctx.insert("parts", &part_links);
+            ctx.insert("first_row", &(start + 1));
+            ctx.insert("last_row", &end);
+            ctx.insert("total", &contract.requirements.len());
         })
         .and_then(sink)
     })?;

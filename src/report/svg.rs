@@ -157,7 +157,11 @@ pub fn thread(
         let kind_label = kind.label.get(lang, &kind.name);
         let label = format!("{} {}", it.id, it.display_title());
         let (kind_shown, label_shown) = (truncate(kind_label, 24), truncate(&label, 26));
-        let _ = write!(svg, r#"<a href="{}"><g class="{class}">"#, escape(&href(*item)));
+        let _ = write!(
+            svg,
+            r#"<a href="{}"><g class="{class}">"#,
+            escape(&href(*item))
+        );
         // The full text as a tooltip, where the box had to cut it.
         if kind_shown != kind_label || label_shown != label {
             let _ = write!(

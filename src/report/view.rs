@@ -87,6 +87,8 @@ pub struct ContractRow {
     pub signoff: &'static str,
     /// The printable sign-off sheet, relative to the site root.
     pub sheet: String,
+    /// The rows of the sheet; given to its pages part by part.
+    #[serde(skip)]
     pub requirements: Vec<SheetRow>,
 }
 

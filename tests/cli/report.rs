@@ -1668,3 +1668,107 @@ fn articles_written_directly_equal_the_article_template() {
         assert!(seen.contains(part), "no article shows {part}");
     }
 }
+
+/// Requirement ids in the rows of a sign-off sheet page.
+fn sheet_rows(doc: &Html) -> Vec<String> {
+    doc.select(&sel("table.sheet-requirements tbody tr th a"))
+        .map(text_of)
+        .collect()
+}
+
+#[test]
+fn every_contract_has_a_sign_off_sheet_listing_its_requirements_once() {
+    let dir = sample("doors-zh");
+    let (_t, out) = site(&dir, &["--lang", "zh"]);
+    let items = items_of(&dir);
+    let contracts = ids_of_kind(&items, "contract");
+    assert!(!contracts.is_empty());
+    let index = page(&out, "index.html");
+    for contract in &contracts {
+        // The dashboard links the contract's sheet.
+        let href = index
+            .select(&sel("a"))
+            .filter_map(|a| a.attr("href"))
+            .find(|h| h.starts_with("signoff/") && h.contains(contract.as_str()))
+            .unwrap_or_else(|| panic!("no sheet link for {contract}"))
+            .to_owned();
+        let doc = page(&out, &href);
+        let rows = sheet_rows(&doc);
+        let expected: BTreeSet<String> = items
+            .iter()
+            .filter(|i| {
+                i.kind == "requirement"
+                    && i.table.get("contract").and_then(|c| c.as_str()) == Some(contract.as_str())
+            })
+            .map(|i| i.id.clone())
+            .collect();
+        assert_eq!(
+            rows.iter().cloned().collect::<BTreeSet<_>>(),
+            expected,
+            "{href}"
+        );
+        assert_eq!(
+            rows.len(),
+            expected.len(),
+            "{href}: a requirement listed twice"
+        );
+        assert_eq!(
+            doc.select(&sel("table.signatures tbody tr")).count(),
+            5,
+            "{href}"
+        );
+        assert_eq!(
+            doc.select(&sel("nav.pager")).count(),
+            0,
+            "{href}: one part only"
+        );
+    }
+}
+
+#[test]
+fn a_contract_with_thousands_of_requirements_gets_its_sheet_in_parts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = generate(tmp.path(), "big", &["--requirements", "2500"]);
+    let (_t, out) = site(&project, &[]);
+    let items = items_of(&project);
+    let all: BTreeSet<String> = ids_of_kind(&items, "requirement");
+    let names: Vec<String> = fs::read_dir(out.join("signoff"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(names, ["CON-1.html", "CON-1~2.html", "CON-1~3.html"]);
+    let mut seen = Vec::new();
+    for (n, name) in names.iter().enumerate() {
+        let rel = format!("signoff/{name}");
+        let doc = page(&out, &rel);
+        let rows = sheet_rows(&doc);
+        assert_eq!(rows.len(), if n < 2 { 1000 } else { 500 }, "{rel}");
+        seen.extend(rows);
+        // Reviews and signatures once, on the first part.
+        let first = n == 0;
+        assert_eq!(
+            doc.select(&sel("table.signatures")).count() == 1,
+            first,
+            "{rel}"
+        );
+        assert_eq!(
+            doc.select(&sel("table.sheet-reviews")).count() == 1,
+            first,
+            "{rel}"
+        );
+        // Every part links the others, and the links resolve.
+        let links: Vec<String> = doc
+            .select(&sel("nav.pager a"))
+            .filter_map(|a| a.attr("href"))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(links.len(), 2, "{rel}: {links:?}");
+        for href in links {
+            assert!(link_target(&out, &rel, &href).is_file(), "{rel}: {href}");
+        }
+    }
+    assert_eq!(seen.len(), all.len(), "a requirement on two parts");
+    assert_eq!(seen.into_iter().collect::<BTreeSet<_>>(), all);
+}
