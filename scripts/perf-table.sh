@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Regenerates the table in docs/performance.md: builds needtrail in release
+# Regenerates the tables in docs/performance.md: builds needtrail in release
 # mode, generates corpora of 1k, 10k and 100k requirements (and, with
-# FULL=1, 1M items), and times the bare parse, `check` and `report` on each.
-# Each time is the best of RUNS runs (default 5), process start included.
+# FULL=1, 1M items), and times the bare parse, `check` and `report` on each
+# as whole processes; then runs the criterion stage benchmarks at the same
+# sizes (BENCH=0 skips them) and tabulates their means.
+# Each process time is the best of RUNS runs (default 5), start included.
 #
-#   scripts/perf-table.sh            # prints the Markdown table
+#   scripts/perf-table.sh            # prints the Markdown tables
 #   FULL=1 RUNS=3 scripts/perf-table.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,14 +35,14 @@ best() {
   echo "$best_t $((best_m / 1024))"
 }
 
-sizes="1000 10000 100000"
+sizes=${SIZES:-"1000 10000 100000"}
 # 250,000 requirements make about 1M items.
 [ "${FULL:-0}" = 1 ] && sizes="$sizes 250000"
 
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(rustc --version)"
 echo
-echo "| requirements | items | TOML | bare parse | check | check / bare | check peak memory | report |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| requirements | items | TOML | bare parse | check | check / bare | check peak memory | report | report peak memory | largest page |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $sizes; do
   dir="$WORK/corpus-$n"
   [ -d "$dir" ] || "$BIN" generate "$dir" --requirements "$n" >/dev/null
@@ -48,13 +50,43 @@ for n in $sizes; do
   items=$("$BIN" check "$dir" --format json --fail-on never | grep -m1 '"items"' | tr -dc 0-9)
   read -r bare _ < <(best "$BARE" "$dir")
   read -r check mem < <(best "$BIN" check "$dir" --fail-on never)
-  report="—"
+  report="—" report_mem="—" largest="—"
   if [ "$n" -le 100000 ]; then
+    # Into a new folder each time: replacing an earlier report also
+    # deletes it, which the file system may make slow or fast.
     rm -rf "$WORK/report-$n"
-    read -r report _ < <(RUNS=1 best "$BIN" report "$dir" --out "$WORK/report-$n" --fail-on never)
+    read -r report report_mem < <(RUNS=1 best "$BIN" report "$dir" --out "$WORK/report-$n" --fail-on never)
     report="$report s"
+    report_mem="$report_mem MB"
+    largest=$(find "$WORK/report-$n" -name '*.html' -printf '%s\n' | sort -n | tail -n 1)
+    largest="$(awk "BEGIN{printf \"%.1f\", $largest / 1000000}") MB"
     rm -rf "$WORK/report-$n"
   fi
   ratio=$(awk "BEGIN{printf \"%.2f\", $check / ($bare > 0 ? $bare : 0.001)}")
-  echo "| $n | $items | ${size} MB | ${bare} s | ${check} s | ${ratio}× | ${mem} MB | ${report} |"
+  echo "| $n | $items | ${size} MB | ${bare} s | ${check} s | ${ratio}× | ${mem} MB | ${report} | ${report_mem} | ${largest} |"
+done
+
+[ "${BENCH:-1}" = 1 ] || exit 0
+# The criterion stage benchmarks (benches/pipeline.rs), at the same sizes
+# (up to 100k requirements), as the mean time of one iteration.
+bench_sizes=$(echo "$sizes" | tr ' ' '\n' | awk '$1 <= 100000' | paste -sd, -)
+NEEDTRAIL_BENCH_SIZES="$bench_sizes" cargo bench --quiet --bench pipeline -- \
+  --warm-up-time 1 --measurement-time 3 >/dev/null 2>&1
+mean() {
+  sed -E 's/.*"mean":\{"confidence_interval":\{[^}]*\},"point_estimate":([0-9.e+-]+).*/\1/' \
+    "target/criterion/check/$1/$2/new/estimates.json"
+}
+echo
+printf "| stage (criterion mean) |"
+for n in ${bench_sizes//,/ }; do printf " %s |" "$n"; done
+echo
+printf "|---|"
+for _ in ${bench_sizes//,/ }; do printf -- "---:|"; done
+echo
+for stage in bare_parse load graph rules check report; do
+  printf "| %s |" "$stage"
+  for n in ${bench_sizes//,/ }; do
+    printf " %s |" "$(awk "BEGIN{v=$(mean "$stage" "$n")/1e6; if (v < 10) printf \"%.2f ms\", v; else printf \"%.0f ms\", v}")"
+  done
+  echo
 done
