@@ -9,9 +9,26 @@ use petgraph::visit::EdgeRef;
 use crate::model::{FieldIdx, ItemIdx, Project};
 
 /// Links of a project as a directed graph. Node `i` is item `i`.
+///
+/// Besides the petgraph graph, the links into each item are kept side by
+/// side in one array (a compressed reverse index): rules walk downstream
+/// from every item, and at a million items following petgraph's incoming
+/// edge lists, scattered over memory, costs more than the rest of a rule.
 #[derive(Debug)]
 pub struct TraceGraph {
     graph: DiGraph<(), Edge, u32>,
+    /// `into[into_start[i]..into_start[i + 1]]` are the links into item `i`,
+    /// in the order of the items that hold them.
+    into_start: Vec<u32>,
+    into: Vec<Into>,
+}
+
+/// A link into an item: the holder, the field, and whether it is inherited.
+#[derive(Clone, Copy, Debug)]
+struct Into {
+    from: ItemIdx,
+    field: FieldIdx,
+    inherited: bool,
 }
 
 /// A link as an edge: the field that holds it, and whether the item took it
@@ -38,7 +55,44 @@ impl TraceGraph {
                 graph.add_edge(NodeIndex::new(i), NodeIndex::new(link.target.index()), edge);
             }
         }
-        TraceGraph { graph }
+        // Counting sort of the links by the item they point to.
+        let mut into_start = vec![0u32; project.items.len() + 1];
+        for item in &project.items {
+            for link in &item.links {
+                into_start[link.target.index() + 1] += 1;
+            }
+        }
+        for i in 1..into_start.len() {
+            into_start[i] += into_start[i - 1];
+        }
+        let mut next: Vec<u32> = into_start[..project.items.len()].to_vec();
+        let placeholder = Into {
+            from: ItemIdx(0),
+            field: 0,
+            inherited: false,
+        };
+        let mut into = vec![placeholder; edges];
+        for (i, item) in project.items.iter().enumerate() {
+            for link in &item.links {
+                let at = &mut next[link.target.index()];
+                into[*at as usize] = Into {
+                    from: ItemIdx(i as u32),
+                    field: link.field,
+                    inherited: link.inherited,
+                };
+                *at += 1;
+            }
+        }
+        TraceGraph {
+            graph,
+            into_start,
+            into,
+        }
+    }
+
+    fn links_into(&self, item: ItemIdx) -> &[Into] {
+        let i = item.index();
+        &self.into[self.into_start[i] as usize..self.into_start[i + 1] as usize]
     }
 
     /// Items this item links to, with the field that holds the link.
@@ -46,14 +100,26 @@ impl TraceGraph {
         self.edges(item, Direction::Outgoing)
     }
 
-    /// Items that link to this item, with the field that holds the link.
+    /// Items that link to this item, with the field that holds the link,
+    /// in item order.
     pub fn downstream(&self, item: ItemIdx) -> impl Iterator<Item = (FieldIdx, ItemIdx)> + '_ {
-        self.edges(item, Direction::Incoming)
+        self.links_into(item).iter().map(|l| (l.field, l.from))
     }
 
     /// Upstream or downstream neighbours sorted by item order, for display.
     /// Inherited links are left out: they repeat the parent's own link.
     pub fn sorted(&self, item: ItemIdx, dir: Direction) -> Vec<(FieldIdx, ItemIdx)> {
+        if dir == Direction::Incoming {
+            let mut v: Vec<_> = self
+                .links_into(item)
+                .iter()
+                .filter(|l| !l.inherited)
+                .map(|l| (l.field, l.from))
+                .collect();
+            v.sort_by_key(|(f, i)| (*i, *f));
+            v.dedup();
+            return v;
+        }
         let mut v: Vec<_> = self
             .graph
             .edges_directed(NodeIndex::new(item.index()), dir)

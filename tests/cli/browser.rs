@@ -163,7 +163,7 @@ fn report_pages_work_in_headless_chromium() {
     // Following a link carries the filter to that page.
     b.open(&paged.join("matrix-3.html"));
     b.eval("history.replaceState(null, '', 'matrix-3.html?status=gap')");
-    b.eval("location.reload()");
+    b.reload();
     // Wait for the reloaded page's script to read the address.
     let deadline = Instant::now() + std::time::Duration::from_secs(10);
     loop {
@@ -726,6 +726,17 @@ impl Browser {
         if let Some(err) = nav.get("errorText") {
             panic!("cannot open {}: {err}", self.url);
         }
+        self.wait_for_load();
+    }
+
+    /// Reloads the page (keeping its address) and waits for it to load.
+    fn reload(&mut self) {
+        self.events.clear();
+        self.call("Page.reload", json!({}));
+        self.wait_for_load();
+    }
+
+    fn wait_for_load(&mut self) {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(i) = self
