@@ -191,7 +191,7 @@ fn relative(root: &Path, path: &Path) -> String {
 
 /// Reads a file as UTF-8 text (a leading byte-order mark is dropped).
 fn read_source(path: &Path, rel: String) -> Result<SourceFile, Diagnostic> {
-    let bytes = fs::read(path).map_err(|e| {
+    let mut bytes = fs::read(path).map_err(|e| {
         Diagnostic::new(
             "io",
             format!("cannot read the file: {e}"),
@@ -199,11 +199,16 @@ fn read_source(path: &Path, rel: String) -> Result<SourceFile, Diagnostic> {
         )
         .with_help("check that the file exists and is readable")
     })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(rel, text.to_owned())),
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    // The text is kept as read, without a copy.
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(rel, text)),
         Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let good = &bytes[..valid];
             let line = good.iter().filter(|b| **b == b'\n').count() as u32 + 1;
             let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
             let col = String::from_utf8_lossy(&good[line_start..]).chars().count() as u32 + 1;
