@@ -30,9 +30,27 @@
     var count = document.getElementById("filter-count");
     var haystack = rows.map(function (r) { return r.textContent.toLowerCase(); });
 
-    var index = window.NEEDTRAIL_MATRIX || null;
+    // The rows of every page, for the matches on the other pages: loaded
+    // the first time a filter is used (it is large for a large project).
+    var index = null;
+    var indexSrc = form.getAttribute("data-index");
+    var indexState = indexSrc ? "unloaded" : "none";
     var here = (location.pathname.split("/").pop() || "matrix.html");
     var others = document.getElementById("other-pages");
+
+    function loadIndex() {
+      if (indexState !== "unloaded") return;
+      indexState = "loading";
+      var s = document.createElement("script");
+      s.src = indexSrc;
+      s.onload = function () {
+        index = window.NEEDTRAIL_MATRIX || null;
+        indexState = "ready";
+        apply();
+      };
+      s.onerror = function () { indexState = "none"; };
+      document.head.appendChild(s);
+    }
 
     // Filters can arrive in the address (from a link on another page).
     var params = new URLSearchParams(location.search);
@@ -51,10 +69,11 @@
 
     // Rows of the other pages that match, counted per page, as links.
     function showOthers(words) {
-      if (!index || !others) return;
+      if (!others || indexState === "none") return;
       var active = words.length > 0 || selects.some(function (s) { return s.value; });
       while (others.firstChild) others.removeChild(others.firstChild);
       if (!active) { others.hidden = true; return; }
+      if (!index) { others.hidden = true; loadIndex(); return; }
       var fields = { contract: 2, customer: 3, "class": 4, status: 5 };
       var counts = {};
       index.forEach(function (r) {

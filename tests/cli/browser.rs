@@ -146,6 +146,13 @@ fn report_pages_work_in_headless_chromium() {
         "(function () { var s = document.getElementById('filter-status'); s.value = 'gap'; \
          s.dispatchEvent(new Event('change')); })()",
     );
+    // The index of the other pages' rows loads when a filter is first used.
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    while b.eval("document.querySelectorAll('#other-pages a').length") == json!(0)
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     // Every 97th of 1,200 requirements has a gap: 5 on page 1 (rows
     // 1-500), 5 on page 2, 2 on page 3.
     let links = b.eval(
