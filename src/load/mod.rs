@@ -5,6 +5,8 @@
 //! against the profile; resolves links. Gives a [`Project`] and its
 //! [`Profile`], or every [`Diagnostic`] found (never only the first).
 
+mod events;
+
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -228,6 +230,7 @@ fn read_source(path: &Path, rel: String) -> Result<SourceFile, Diagnostic> {
 }
 
 /// An item as read from one file, before ids are resolved across the project.
+#[derive(Debug, PartialEq)]
 struct RawItem {
     id: String,
     kind: KindIdx,
@@ -264,6 +267,13 @@ fn parse_file(path: &Path, rel: String, file: FileIdx, profile: &Profile) -> Fil
             };
         }
     };
+    if let Some(items) = events::read(&source.text, file, profile) {
+        return FileResult {
+            source,
+            items: flatten(items),
+            diags: Vec::new(),
+        };
+    }
     let mut diags = Vec::new();
     let mut items = Vec::new();
     match DeTable::parse(&source.text) {
