@@ -308,8 +308,9 @@ impl<'i> Reader<'_, 'i> {
                 loop {
                     let x = self.next_significant()?;
                     match x.kind() {
-                        EventKind::Scalar => items
-                            .push((self.decode_scalar(&x)?, x.span().start()..x.span().end())),
+                        EventKind::Scalar => {
+                            items.push((self.decode_scalar(&x)?, x.span().start()..x.span().end()))
+                        }
                         EventKind::ValueSep => {}
                         EventKind::ArrayClose => {
                             return Some((Val::Array(items), e.span().start()..x.span().end()));
@@ -333,7 +334,8 @@ impl<'i> Reader<'_, 'i> {
                     raw.id = format!("{}#{n}", parent.id);
                 }
                 let pf = profile.parent_field(raw.kind)?;
-                raw.links.push((pf, parent.id.clone(), raw.span.clone(), false));
+                raw.links
+                    .push((pf, parent.id.clone(), raw.span.clone(), false));
                 raw.fields.sort_by_key(|(f, _)| *f);
                 inherit(profile, parent, &mut raw);
                 self.items[at].subs.push(raw);
@@ -388,4 +390,223 @@ fn typed(ty: FieldType, allowed: &[String], value: Val<'_>) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SourceFile;
+    use crate::profile;
+    use std::path::Path;
+
+    fn iso9001() -> Profile {
+        profile::build(None).expect("built-in profile").0
+    }
+
+    fn project_profile(dir: &Path) -> Profile {
+        let text = std::fs::read_to_string(dir.join(super::super::CONFIG_FILE)).unwrap();
+        let config = SourceFile::new("needtrail.toml".into(), text);
+        let file = profile::parse_file(&config).unwrap();
+        profile::build(Some((&config, file))).unwrap().0
+    }
+
+    /// The items the general reader gives, and whether it found anything wrong.
+    fn general(text: &str, profile: &Profile) -> (Vec<RawItem>, usize) {
+        let source = SourceFile::new("f.toml".into(), text.to_owned());
+        let mut diags = Vec::new();
+        let mut items = Vec::new();
+        match toml::de::DeTable::parse(text) {
+            Err(_) => return (items, 1),
+            Ok(table) => {
+                let mut reader = super::super::FileReader {
+                    source: &source,
+                    file: 1,
+                    profile,
+                    diags: &mut diags,
+                };
+                reader.read_document(table.get_ref(), &mut items);
+            }
+        }
+        (items, diags.len())
+    }
+
+    /// Reads `text` both ways; where the fast reader takes the file, the
+    /// items must be the same and the general reader must find no fault.
+    fn both(text: &str, profile: &Profile) -> bool {
+        let fast = read(text, 1, profile);
+        let (slow, problems) = general(text, profile);
+        match fast {
+            Some(fast) => {
+                assert_eq!(
+                    problems, 0,
+                    "the general reader rejects what the fast one took:\n{text}"
+                );
+                assert_eq!(fast, slow, "different items from:\n{text}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn toml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+        super::super::discover(dir)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
+    }
+
+    #[test]
+    fn samples_and_a_generated_corpus_read_the_same_both_ways() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut fast = 0;
+        for sample in ["samples/doors-zh", "samples/auto-parts-en"] {
+            let dir = root.join(sample);
+            let profile = project_profile(&dir);
+            for path in toml_files(&dir) {
+                let text = std::fs::read_to_string(&path).unwrap();
+                fast += usize::from(both(&text, &profile));
+            }
+        }
+        assert!(
+            fast >= 4,
+            "the samples barely use the fast reader: {fast} files"
+        );
+
+        let tmp = tempfile::tempdir().unwrap();
+        crate::corpus::generate(tmp.path(), crate::corpus::CorpusSpec::new(300)).unwrap();
+        let profile = project_profile(tmp.path());
+        for path in toml_files(tmp.path()) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(both(&text, &profile), "not read fast: {}", path.display());
+        }
+    }
+
+    #[test]
+    fn plain_item_files_are_read_fast_and_the_same() {
+        let profile = iso9001();
+        let cases = [
+            // Strings of every kind, escapes, quoted keys, comments.
+            r#"
+# Customers
+[[customer]]
+id = "CUS-1"   # the first
+title = 'Literal \n not an escape'
+"type" = "external"
+contact = """
+Two lines,
+with "quotes" and \u00e9 and \t tab"""
+region = '''raw
+text'''
+
+[[ contract ]]
+id = "CON-1"
+customer = "CUS-1"
+signed = 2025-03-01
+stage = "contract"
+"#,
+            // Links as lists, with comments and a trailing comma.
+            r#"
+[[requirement]]
+id = "REQ-1"
+title = "外窗气密性能不低于6级"
+class = "stated"
+contract = "CON-1"
+customer = "CUS-1"
+design = false
+tags = ["a", "b",]
+text = "x"
+
+[[design_input]]
+id = "DI-1"
+traces = [
+  "REQ-1",  # first
+  "REQ-2",
+]
+tags = "single"
+derived = true
+"#,
+            // Sub-items: numbered, inheriting, and one after another item.
+            r#"
+[[review]]
+id = "REV-1"
+contract = "CON-1"
+date = 2025-04-01
+reviewers = ["Li", "Wang"]
+
+[[review.decision]]
+requirement = "REQ-1"
+verdict = "accepted"
+
+[[review.decision]]
+id = "D-2"
+requirement = "REQ-2"
+verdict = "clarify"
+note = "ask"
+
+[[requirement]]
+id = "REQ-3"
+
+[[review.decision]]
+requirement = "REQ-3"
+verdict = "rejected"
+date = 2025-05-01T10:00:00Z
+"#,
+            // Numbers and empty lists.
+            r#"
+[[customer]]
+id = "C"
+[[customer.criterion]]
+name = "delivery"
+weight = 40
+[[customer.criterion]]
+name = "quality"
+weight = -2.5e1
+[[customer.criterion]]
+weight = 1_000
+[[design_input]]
+id = "DI-2"
+traces = []
+"#,
+        ];
+        for text in cases {
+            assert!(both(text, &profile), "not read fast:\n{text}");
+        }
+    }
+
+    #[test]
+    fn anything_else_goes_the_general_way() {
+        let profile = iso9001();
+        let cases = [
+            "[requirement]\nid = \"R\"\n",
+            "[[requirement]]\nid = \"R\"\nstamped = { R = \"x\" }\n",
+            "[[requirement]]\nid = \"R\"\nstamped.R = \"x\"\n",
+            "[[requirement]]\nid = \"R\"\nid = \"S\"\n",
+            "[[requirement]]\nid = \"R\"\ntracse = [\"X\"]\n",
+            "[[requirment]]\nid = \"R\"\n",
+            "[[requirement]]\nid = \"R\"\nclass = \"spoken\"\n",
+            "[[customer.criterion]]\nname = \"x\"\n",
+            "[[customer]]\nid = \"C\"\n[[customer.criterion]]\nweight = 0x10\n",
+            "[[requirement]]\nid = \"\"\n",
+            "[[requirement]]\ntitle = \"no id\"\n",
+            "[[decision]]\nverdict = \"accepted\"\n",
+            "[[review.decision]]\nverdict = \"accepted\"\n",
+            "id = \"R\"\n",
+            "[[requirement]]\nid = \"R\"\ncontract = [\"C1\", \"C2\"]\n",
+            "[[requirement]]\nid = \"R\"\ncontract = \"\"\n",
+            "[[requirement]]\nid = \"R\"\ntitle = 3\n",
+            "[[requirement]]\nid = \"R\"\ndesign = \"no\"\n",
+            "[[review]]\nid = \"V\"\ndate = \"2025-01-01\"\n",
+            "[[review]]\nid = \"V\"\n[[review.decision]]\nreview = \"V\"\n",
+            "[[review]]\nid = \"V\"\ndecision = []\n",
+            "[[requirement]]\nid = \"R\"\ntags = [[\"nested\"]]\n",
+            "[[requirement]]\nid = \"R\"\ntext = \"unclosed\n",
+            "[[requirement]]\nid = \"R\" # bad \u{7} comment\n",
+        ];
+        for text in cases {
+            assert!(
+                !both(text, &profile),
+                "read fast, but should not be:\n{text}"
+            );
+        }
+    }
 }
