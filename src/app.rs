@@ -134,7 +134,7 @@ pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> i32 {
     };
     let Loaded { project, profile } = &checked.loaded;
     let Some(idx) = project.get(id) else {
-        let hint = diag::suggest(id, project.by_id.keys().map(String::as_str))
+        let hint = diag::suggest(id, project.ids())
             .map(|s| format!(" Did you mean `{s}`?"))
             .unwrap_or_default();
         let _ = writeln!(
@@ -296,7 +296,7 @@ fn find_item(
 ) -> Option<crate::model::ItemIdx> {
     let found = project.get(id);
     if found.is_none() {
-        let hint = diag::suggest(id, project.by_id.keys().map(String::as_str))
+        let hint = diag::suggest(id, project.ids())
             .map(|s| format!(" Did you mean `{s}`?"))
             .unwrap_or_default();
         let _ = writeln!(

@@ -181,7 +181,7 @@ pub fn diff(old: &Checked, new: &Checked, old_name: &str, new_name: &str) -> Dif
     let (op, opr) = (&old.loaded.project, &old.loaded.profile);
     let (np, npr) = (&new.loaded.project, &new.loaded.profile);
     let mut items = ItemChanges::default();
-    for (id, &ni) in sorted(np) {
+    for (id, ni) in sorted(np) {
         match op.get(id) {
             None => items.added.push(summary(np, npr, ni)),
             Some(oi) => {
@@ -206,7 +206,7 @@ pub fn diff(old: &Checked, new: &Checked, old_name: &str, new_name: &str) -> Dif
             }
         }
     }
-    for (id, &oi) in sorted(op) {
+    for (id, oi) in sorted(op) {
         if np.get(id).is_none() {
             items.removed.push(summary(op, opr, oi));
         }
@@ -237,8 +237,12 @@ pub fn diff(old: &Checked, new: &Checked, old_name: &str, new_name: &str) -> Dif
 }
 
 /// Items by id, sorted.
-fn sorted(project: &Project) -> BTreeMap<&String, &ItemIdx> {
-    project.by_id.iter().collect()
+fn sorted(project: &Project) -> BTreeMap<&str, ItemIdx> {
+    project
+        .by_id
+        .items()
+        .map(|i| (project.item(i).id.as_str(), i))
+        .collect()
 }
 
 /// The diff for a terminal.

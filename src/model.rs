@@ -6,9 +6,54 @@
 
 use std::ops::Range;
 
-/// Ids to items, with a fast hash: ids are short strings made by people,
-/// not chosen by an attacker.
-pub type IdMap = rustc_hash::FxHashMap<String, ItemIdx>;
+/// Ids to items: a hash table of item indices keyed by the items' own ids,
+/// so no id is stored twice. The hash is a fast one: ids are short strings
+/// made by people, not chosen by an attacker.
+#[derive(Debug, Default)]
+pub struct IdIndex {
+    table: hashbrown::HashTable<ItemIdx>,
+}
+
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(id)
+}
+
+impl IdIndex {
+    /// The index of `items` by id (empty ids left out), and each item whose
+    /// id an earlier item already has, with that earlier item.
+    pub fn build(items: &[Item]) -> (IdIndex, Vec<(ItemIdx, ItemIdx)>) {
+        use rayon::prelude::*;
+        let hashes: Vec<u64> = items.par_iter().map(|i| id_hash(&i.id)).collect();
+        let mut table = hashbrown::HashTable::with_capacity(items.len());
+        let mut duplicates = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if item.id.is_empty() {
+                continue;
+            }
+            let hash = hashes[i];
+            match table.find(hash, |j: &ItemIdx| items[j.index()].id == item.id) {
+                Some(first) => duplicates.push((ItemIdx(i as u32), *first)),
+                None => {
+                    table.insert_unique(hash, ItemIdx(i as u32), |j: &ItemIdx| hashes[j.index()]);
+                }
+            }
+        }
+        (IdIndex { table }, duplicates)
+    }
+
+    /// The item of `items` with this id.
+    pub fn get(&self, items: &[Item], id: &str) -> Option<ItemIdx> {
+        self.table
+            .find(id_hash(id), |j| items[j.index()].id == id)
+            .copied()
+    }
+
+    /// Every indexed item, in no particular order.
+    pub fn items(&self) -> impl Iterator<Item = ItemIdx> + '_ {
+        self.table.iter().copied()
+    }
+}
 
 /// Index of a source file in [`Project::files`].
 pub type FileIdx = u32;
@@ -203,7 +248,7 @@ pub struct Project {
     /// Files in the order they were read (sorted by path).
     pub files: Vec<SourceFile>,
     pub items: Vec<Item>,
-    pub by_id: IdMap,
+    pub by_id: IdIndex,
     /// Items of each kind, in load order, indexed by [`KindIdx`].
     pub by_kind: Vec<Vec<ItemIdx>>,
 }
@@ -214,7 +259,12 @@ impl Project {
     }
 
     pub fn get(&self, id: &str) -> Option<ItemIdx> {
-        self.by_id.get(id).copied()
+        self.by_id.get(&self.items, id)
+    }
+
+    /// Every id in the project, in no particular order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.by_id.items().map(|i| self.item(i).id.as_str())
     }
 
     pub fn file_of(&self, idx: ItemIdx) -> &SourceFile {

@@ -98,6 +98,7 @@ pub fn check_with(
         project,
         profile,
         graph,
+        stamped: profile.field_index("stamped"),
     };
     progress.start("running rules", profile.rules.len() as u64);
     let per_rule: Vec<(Vec<Finding>, RuleStats)> = profile
@@ -130,6 +131,8 @@ struct Evaluator<'a> {
     project: &'a Project,
     profile: &'a Profile,
     graph: &'a TraceGraph,
+    /// The field suspect-link reads on every item, looked up once.
+    stamped: Option<FieldIdx>,
 }
 
 impl Evaluator<'_> {
@@ -323,7 +326,9 @@ impl Evaluator<'_> {
                 }
             }
             Builtin::SuspectLinks => {
-                let stamped = map_field("stamped")?;
+                let Value::Map(stamped) = it.field(self.stamped?)? else {
+                    return None;
+                };
                 let parent_field = self.profile.parent_field(it.kind);
                 for link in it
                     .links
@@ -420,50 +425,74 @@ impl Evaluator<'_> {
                 latest,
                 same,
             } => {
-                let mut candidates: Vec<ItemIdx> = match dir {
-                    Direction::To => self.project.item(item).links_in(*via).collect(),
-                    Direction::From => self
-                        .graph
-                        .downstream(item)
-                        .filter(|(f, _)| f == via)
-                        .map(|(_, i)| i)
-                        .collect(),
-                };
-                candidates.retain(|c| {
+                // No list is built: rules run this for every item.
+                let keep = |c: &ItemIdx| {
                     kinds.contains(&self.project.item(*c).kind)
                         && same.iter().all(|f| self.same_value(item, *c, *f))
-                });
-                if let Some(order) = latest {
-                    let newest = candidates.iter().copied().max_by(|a, b| {
-                        self.order_key(*a, *order)
-                            .cmp(&self.order_key(*b, *order))
-                            .then(a.cmp(b))
-                    });
-                    candidates = newest.into_iter().collect();
+                };
+                match dir {
+                    Direction::To => self.links_hold(
+                        self.project.item(item).links_in(*via).filter(keep),
+                        *latest,
+                        filter.as_deref(),
+                        evidence,
+                    ),
+                    Direction::From => self.links_hold(
+                        self.graph
+                            .downstream(item)
+                            .filter(|(f, _)| f == via)
+                            .map(|(_, i)| i)
+                            .filter(keep),
+                        *latest,
+                        filter.as_deref(),
+                        evidence,
+                    ),
                 }
-                let mut holds = false;
-                for c in candidates {
-                    match filter {
-                        None => {
-                            evidence.push(c);
-                            holds = true;
-                        }
-                        Some(f) => {
-                            let mut inner = Vec::new();
-                            if self.eval(f, c, &mut inner) {
-                                if inner.is_empty() {
-                                    evidence.push(c);
-                                } else {
-                                    evidence.extend(inner);
-                                }
-                                holds = true;
-                            }
-                        }
-                    }
-                }
-                holds
             }
         }
+    }
+
+    /// Whether any of the linked `candidates` (or, with `latest`, the newest
+    /// of them) meets `filter`; what does is added to `evidence`.
+    fn links_hold(
+        &self,
+        candidates: impl Iterator<Item = ItemIdx>,
+        latest: Option<FieldIdx>,
+        filter: Option<&Condition>,
+        evidence: &mut Vec<ItemIdx>,
+    ) -> bool {
+        let mut holds = false;
+        let mut check = |c: ItemIdx| match filter {
+            None => {
+                evidence.push(c);
+                holds = true;
+            }
+            Some(f) => {
+                let mut inner = Vec::new();
+                if self.eval(f, c, &mut inner) {
+                    if inner.is_empty() {
+                        evidence.push(c);
+                    } else {
+                        evidence.extend(inner);
+                    }
+                    holds = true;
+                }
+            }
+        };
+        match latest {
+            Some(order) => {
+                let newest = candidates.max_by(|a, b| {
+                    self.order_key(*a, order)
+                        .cmp(&self.order_key(*b, order))
+                        .then(a.cmp(b))
+                });
+                if let Some(c) = newest {
+                    check(c);
+                }
+            }
+            None => candidates.for_each(check),
+        }
+        holds
     }
 
     fn field_holds(&self, item: ItemIdx, field: FieldIdx, values: Option<&[Value]>) -> bool {

@@ -17,7 +17,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diag::{self, Diagnostic, Location, suggest};
 use crate::model::{
-    FieldIdx, FileIdx, IdMap, Item, ItemIdx, KindIdx, Link, Project, SourceFile, Span, Value,
+    FieldIdx, FileIdx, IdIndex, Item, ItemIdx, KindIdx, Link, Project, SourceFile, Span, Value,
 };
 use crate::profile::{self, FieldType, Profile};
 
@@ -789,56 +789,53 @@ fn assemble(
     profile: &Profile,
     diags: &mut Vec<Diagnostic>,
 ) -> Project {
-    let mut by_id: IdMap = IdMap::with_capacity_and_hasher(items.len(), Default::default());
-    let mut by_kind = vec![Vec::new(); profile.kinds.len()];
+    let (by_id, duplicates) = IdIndex::build(&items);
     let loc = |span: &Span| Location::in_source(&files[span.file as usize], span.bytes());
-    for (i, r) in items.iter().enumerate() {
-        if r.id.is_empty() {
-            continue;
-        }
-        let idx = ItemIdx(i as u32);
-        if let Some(first) = by_id.get(&r.id) {
-            let f = loc(&items[first.index()].span);
-            diags.push(
-                Diagnostic::new(
-                    "duplicate-id",
-                    format!("the id `{}` is used twice", r.id),
-                    loc(&r.span),
-                )
-                .with_help(format!(
-                    "ids are unique across the project; it is first used at {}:{}",
-                    f.file, f.line
-                )),
-            );
-            continue;
-        }
-        by_id.insert(r.id.clone(), idx);
-        by_kind[r.kind as usize].push(idx);
+    let mut is_duplicate = vec![false; items.len()];
+    for (dup, first) in duplicates {
+        is_duplicate[dup.index()] = true;
+        let (r, f) = (&items[dup.index()], loc(&items[first.index()].span));
+        diags.push(
+            Diagnostic::new(
+                "duplicate-id",
+                format!("the id `{}` is used twice", r.id),
+                loc(&r.span),
+            )
+            .with_help(format!(
+                "ids are unique across the project; it is first used at {}:{}",
+                f.file, f.line
+            )),
+        );
     }
-    let kind_of: Vec<KindIdx> = items.iter().map(|r| r.kind).collect();
-    // Links resolve on every core; items with a link that does not resolve
-    // give their problems.
-    let resolved: Vec<Vec<LinkProblem>> = items
-        .par_iter_mut()
+    let mut by_kind = vec![Vec::new(); profile.kinds.len()];
+    for (i, r) in items.iter().enumerate() {
+        if !r.id.is_empty() && !is_duplicate[i] {
+            by_kind[r.kind as usize].push(ItemIdx(i as u32));
+        }
+    }
+    // Links resolve on every core, reading the items; then each item takes
+    // its links. Items with a link that does not resolve give their problems.
+    let resolved: Vec<(Vec<Link>, Vec<LinkProblem>)> = items
+        .par_iter()
         .zip(links.into_par_iter())
-        .filter_map(|(item, raw)| {
+        .map(|(item, raw)| {
             let mut problems = Vec::new();
-            item.links.reserve_exact(raw.len());
+            let mut links = Vec::with_capacity(raw.len());
             for (field, id, span, inherited) in raw {
                 let def = profile
                     .field_def(item.kind, field)
                     .expect("link fields are defined");
-                match by_id.get(&id) {
-                    Some(&target) if def.to.contains(&kind_of[target.index()]) => {
-                        item.links.push(Link {
+                match by_id.get(&items, &id) {
+                    Some(target) if def.to.contains(&items[target.index()].kind) => {
+                        links.push(Link {
                             field,
                             target,
                             span,
                             inherited,
                         });
                     }
-                    Some(&target) => {
-                        let tk = kind_of[target.index()];
+                    Some(target) => {
+                        let tk = items[target.index()].kind;
                         let allowed: Vec<&str> = def
                             .to
                             .iter()
@@ -874,17 +871,27 @@ fn assemble(
                     }
                 }
             }
-            (!problems.is_empty()).then_some(problems)
+            (links, problems)
         })
         .collect();
+    let mut problems_all = Vec::new();
+    for (item, (links, problems)) in items.iter_mut().zip(resolved) {
+        item.links = links;
+        if !problems.is_empty() {
+            problems_all.push(problems);
+        }
+    }
     // Suggestions scan every id, so only the first few dangling links get one.
     let mut suggestions_left = 50;
-    for problems in resolved {
+    for problems in problems_all {
         for (mut d, unknown) in problems {
             if let Some(id) = unknown {
                 let close = if suggestions_left > 0 {
                     suggestions_left -= 1;
-                    suggest(&id, by_id.keys().map(String::as_str))
+                    suggest(
+                        &id,
+                        by_id.items().map(|i| items[i.index()].id.as_str()),
+                    )
                 } else {
                     None
                 };
