@@ -17,7 +17,7 @@ use toml_parser::Source;
 use toml_parser::decoder::ScalarKind;
 use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
 
-use super::{RawItem, inherit};
+use super::{RawId, RawItem, inherit};
 use crate::model::{FileIdx, KindIdx, Span, Value};
 use crate::profile::{FieldType, Profile};
 
@@ -285,8 +285,8 @@ impl<'i> Reader<'_, 'i> {
                 if id.trim().is_empty() {
                     return None;
                 }
-                raw.links
-                    .push((field, id.into_owned(), Span::new(self.file, r), false));
+                let id = RawId::new(self.source.input(), id);
+                raw.links.push((field, id, Span::new(self.file, r), false));
             }
         } else {
             let v = typed(def.ty, &def.values, value)?;
@@ -335,7 +335,7 @@ impl<'i> Reader<'_, 'i> {
                 }
                 let pf = profile.parent_field(raw.kind)?;
                 raw.links
-                    .push((pf, parent.id.clone(), raw.span.clone(), false));
+                    .push((pf, RawId::Owned(parent.id.clone()), raw.span.clone(), false));
                 raw.fields.sort_by_key(|(f, _)| *f);
                 inherit(profile, parent, &mut raw);
                 self.items[at].subs.push(raw);
@@ -411,15 +411,14 @@ mod tests {
     }
 
     /// The items the general reader gives, and whether it found anything wrong.
-    fn general(text: &str, profile: &Profile) -> (Vec<RawItem>, usize) {
-        let source = SourceFile::new("f.toml".into(), text.to_owned());
+    fn general(source: &SourceFile, profile: &Profile) -> (Vec<RawItem>, usize) {
         let mut diags = Vec::new();
         let mut items = Vec::new();
-        match toml::de::DeTable::parse(text) {
+        match toml::de::DeTable::parse(&source.text) {
             Err(_) => return (items, 1),
             Ok(table) => {
                 let mut reader = super::super::FileReader {
-                    source: &source,
+                    source,
                     file: 1,
                     profile,
                     diags: &mut diags,
@@ -433,8 +432,10 @@ mod tests {
     /// Reads `text` both ways; where the fast reader takes the file, the
     /// items must be the same and the general reader must find no fault.
     fn both(text: &str, profile: &Profile) -> bool {
-        let fast = read(text, 1, profile);
-        let (slow, problems) = general(text, profile);
+        // Both read the same copy of the text, as the loader does.
+        let source = SourceFile::new("f.toml".into(), text.to_owned());
+        let fast = read(&source.text, 1, profile);
+        let (slow, problems) = general(&source, profile);
         match fast {
             Some(fast) => {
                 assert_eq!(
@@ -521,6 +522,8 @@ id = "DI-1"
 traces = [
   "REQ-1",  # first
   "REQ-2",
+  "REQ-\u0033", # written with an escape
+  'REQ-4',
 ]
 tags = "single"
 derived = true
@@ -570,6 +573,9 @@ traces = []
         ];
         for text in cases {
             assert!(both(text, &profile), "not read fast:\n{text}");
+            // Files saved on Windows end their lines with CR LF.
+            let crlf = text.replace('\n', "\r\n");
+            assert!(both(&crlf, &profile), "not read fast with CR LF:\n{crlf}");
         }
     }
 

@@ -245,7 +245,38 @@ struct RawItem {
 }
 
 /// A link as written: field, id, place, and whether it came from the parent.
-type RawLink = (FieldIdx, String, Span, bool);
+type RawLink = (FieldIdx, RawId, Span, bool);
+
+/// The id a link names, before it is resolved: where it stands in its file
+/// (most ids: no copy is made), or the decoded text when it was written with
+/// escapes or made up (a sub-item's link to its parent).
+#[derive(Clone, Debug, PartialEq)]
+enum RawId {
+    Source(u32, u32),
+    Owned(String),
+}
+
+impl RawId {
+    /// `id` as decoded from `text`: a range when it is a slice of `text`.
+    fn new(text: &str, id: std::borrow::Cow<'_, str>) -> RawId {
+        if let std::borrow::Cow::Borrowed(s) = &id {
+            let start = (s.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+            if let (Ok(a), Ok(b)) = (u32::try_from(start), u32::try_from(start + s.len()))
+                && text.get(start..start + s.len()) == Some(*s)
+            {
+                return RawId::Source(a, b);
+            }
+        }
+        RawId::Owned(id.into_owned())
+    }
+
+    fn as_str<'a>(&'a self, text: &'a str) -> &'a str {
+        match self {
+            RawId::Source(a, b) => &text[*a as usize..*b as usize],
+            RawId::Owned(s) => s,
+        }
+    }
+}
 
 struct FileResult {
     source: SourceFile,
@@ -518,6 +549,7 @@ impl FileReader<'_> {
                 .push((field, self.span(key.span().start..val.span().end)));
             if def.ty.is_link() {
                 for (id, span) in self.link_ids(name, def.ty, val) {
+                    let id = RawId::new(&self.source.text, id);
                     item.links.push((field, id, self.span(span), false));
                 }
             } else if let Some(v) = self.value(name, def.ty, &def.values, val) {
@@ -532,8 +564,12 @@ impl FileReader<'_> {
                 let pf = profile
                     .parent_field(kind)
                     .expect("sub-kinds link to their parent");
-                item.links
-                    .push((pf, pid.to_owned(), self.span(header.clone()), false));
+                item.links.push((
+                    pf,
+                    RawId::Owned(pid.to_owned()),
+                    self.span(header.clone()),
+                    false,
+                ));
             }
             None => {
                 if item.id.is_empty() && !table.contains_key("id") {
@@ -597,19 +633,19 @@ impl FileReader<'_> {
         }
     }
 
-    fn link_ids(
+    fn link_ids<'v>(
         &mut self,
         name: &str,
         ty: FieldType,
-        val: &Spanned<DeValue<'_>>,
-    ) -> Vec<(String, Range<usize>)> {
+        val: &'v Spanned<DeValue<'v>>,
+    ) -> Vec<(std::borrow::Cow<'v, str>, Range<usize>)> {
         let mut out = Vec::new();
         match val.get_ref() {
-            DeValue::String(s) => out.push((s.to_string(), val.span())),
+            DeValue::String(s) => out.push((s.clone(), val.span())),
             DeValue::Array(a) if ty == FieldType::Links => {
                 for v in a.iter() {
                     match v.get_ref() {
-                        DeValue::String(s) => out.push((s.to_string(), v.span())),
+                        DeValue::String(s) => out.push((s.clone(), v.span())),
                         _ => self.error(
                             "bad-value",
                             v.span(),
@@ -825,7 +861,8 @@ fn assemble(
                 let def = profile
                     .field_def(item.kind, field)
                     .expect("link fields are defined");
-                match by_id.get(&items, &id) {
+                let id = id.as_str(&files[span.file as usize].text);
+                match by_id.get(&items, id) {
                     Some(target) if def.to.contains(&items[target.index()].kind) => {
                         links.push(Link {
                             field,
@@ -867,7 +904,7 @@ fn assemble(
                             ),
                             loc(&span),
                         );
-                        problems.push((d, Some(id)));
+                        problems.push((d, Some(id.to_owned())));
                     }
                 }
             }
@@ -888,10 +925,7 @@ fn assemble(
             if let Some(id) = unknown {
                 let close = if suggestions_left > 0 {
                     suggestions_left -= 1;
-                    suggest(
-                        &id,
-                        by_id.items().map(|i| items[i.index()].id.as_str()),
-                    )
+                    suggest(&id, by_id.items().map(|i| items[i.index()].id.as_str()))
                 } else {
                     None
                 };
