@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::fingerprint;
 use crate::graph::TraceGraph;
-use crate::model::{FieldIdx, ItemIdx, Project, Value};
+use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
 use crate::objectives;
 use crate::profile::{Builtin, Condition, Direction, Profile, Rule, Severity};
 
@@ -101,17 +101,31 @@ pub fn check_with(
         stamped: profile.field_index("stamped"),
     };
     progress.start("running rules", profile.rules.len() as u64);
-    let per_rule: Vec<(Vec<Finding>, RuleStats)> = profile
-        .rules
+    // Rules over the same kinds run together, a chunk of items at a time:
+    // each item is then fetched from memory once for all of them, rather
+    // than once per rule.
+    let mut groups: Vec<(&[KindIdx], Vec<usize>)> = Vec::new();
+    for (ri, rule) in profile.rules.iter().enumerate() {
+        match groups.iter_mut().find(|(k, _)| *k == rule.kinds.as_slice()) {
+            Some((_, rules)) => rules.push(ri),
+            None => groups.push((&rule.kinds, vec![ri])),
+        }
+    }
+    let mut per_rule: Vec<(Vec<Finding>, RuleStats)> = (0..profile.rules.len())
+        .map(|_| (Vec::new(), RuleStats::default()))
+        .collect();
+    let results: Vec<Vec<(usize, Vec<Finding>, RuleStats)>> = groups
         .par_iter()
-        .enumerate()
-        .map(|(ri, rule)| {
-            let r = eval.run_rule(ri, rule);
-            progress.advance(1);
+        .map(|(kinds, rules)| {
+            let r = eval.run_group(kinds, rules);
+            progress.advance(rules.len() as u64);
             r
         })
         .collect();
     progress.finish();
+    for (ri, findings, stats) in results.into_iter().flatten() {
+        per_rule[ri] = (findings, stats);
+    }
     let mut result = CheckResult::default();
     for (findings, stats) in per_rule {
         result.findings.extend(findings);
@@ -136,52 +150,69 @@ struct Evaluator<'a> {
 }
 
 impl Evaluator<'_> {
-    fn run_rule(&self, ri: usize, rule: &Rule) -> (Vec<Finding>, RuleStats) {
-        let needs_objectives = matches!(
-            rule.builtin,
-            Some(Builtin::Objective | Builtin::ComplaintOverdue)
-        );
-        let mut items: Vec<ItemIdx> = rule
-            .kinds
+    /// Runs `rules`, all over items of `kinds`: each rule's findings, in
+    /// item order, and its counts.
+    fn run_group(
+        &self,
+        kinds: &[KindIdx],
+        rules: &[usize],
+    ) -> Vec<(usize, Vec<Finding>, RuleStats)> {
+        let needs_objectives = rules.iter().any(|ri| {
+            matches!(
+                self.profile.rules[*ri].builtin,
+                Some(Builtin::Objective | Builtin::ComplaintOverdue)
+            )
+        });
+        let mut items: Vec<ItemIdx> = kinds
             .iter()
             .filter_map(|k| self.project.by_kind.get(*k as usize))
             .flatten()
             .copied()
             .collect();
-        if rule.kinds.len() > 1 {
+        if kinds.len() > 1 {
             items.sort_unstable();
         }
-        // Rules over many items are split so that every core shares them;
-        // the parts come back in item order.
-        let parts: Vec<(Vec<Finding>, RuleStats)> = items
+        // Many items are split so that every core shares them; the parts
+        // come back in item order.
+        let parts: Vec<Vec<(Vec<Finding>, RuleStats)>> = items
             .par_chunks(2048)
             .map(|chunk| {
                 let objectives = needs_objectives
                     .then(|| objectives::Context::new(self.project, self.profile, self.graph));
-                let mut stats = RuleStats::default();
-                let mut findings = Vec::new();
-                for &item in chunk {
-                    self.check_item(
-                        ri,
-                        rule,
-                        item,
-                        objectives.as_ref(),
-                        &mut stats,
-                        &mut findings,
-                    );
-                }
-                (findings, stats)
+                rules
+                    .iter()
+                    .map(|&ri| {
+                        let rule = &self.profile.rules[ri];
+                        let mut stats = RuleStats::default();
+                        let mut findings = Vec::new();
+                        for &item in chunk {
+                            self.check_item(
+                                ri,
+                                rule,
+                                item,
+                                objectives.as_ref(),
+                                &mut stats,
+                                &mut findings,
+                            );
+                        }
+                        (findings, stats)
+                    })
+                    .collect()
             })
             .collect();
-        let mut stats = RuleStats::default();
-        let mut findings = Vec::new();
-        for (f, s) in parts {
-            findings.extend(f);
-            stats.applicable += s.applicable;
-            stats.failed += s.failed;
+        let mut out: Vec<(usize, Vec<Finding>, RuleStats)> = rules
+            .iter()
+            .map(|&ri| (ri, Vec::new(), RuleStats::default()))
+            .collect();
+        for part in parts {
+            for ((_, findings, stats), (f, s)) in out.iter_mut().zip(part) {
+                findings.extend(f);
+                stats.applicable += s.applicable;
+                stats.failed += s.failed;
+            }
         }
         // Items are in load order, which is file order then position.
-        (findings, stats)
+        out
     }
 
     /// Runs `rule` on one item, counting it and adding its finding if any.
