@@ -261,8 +261,9 @@ impl RawId {
     fn new(text: &str, id: std::borrow::Cow<'_, str>) -> RawId {
         if let std::borrow::Cow::Borrowed(s) = &id {
             let start = (s.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-            if let (Ok(a), Ok(b)) = (u32::try_from(start), u32::try_from(start + s.len()))
-                && text.get(start..start + s.len()) == Some(*s)
+            if let Some(end) = start.checked_add(s.len())
+                && let (Ok(a), Ok(b)) = (u32::try_from(start), u32::try_from(end))
+                && text.get(start..end).is_some_and(|t| std::ptr::eq(t, *s))
             {
                 return RawId::Source(a, b);
             }
@@ -943,5 +944,29 @@ fn assemble(
         items,
         by_id,
         by_kind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RawId;
+    use std::borrow::Cow;
+
+    #[test]
+    fn link_ids_from_the_text_are_ranges_and_others_copies() {
+        let text = "traces = [\"REQ-1\"]";
+        let id = RawId::new(text, Cow::Borrowed(&text[11..16]));
+        assert_eq!(id, RawId::Source(11, 16));
+        assert_eq!(id.as_str(text), "REQ-1");
+        // Equal text elsewhere, or decoded text, is kept as a copy.
+        let elsewhere = String::from("REQ-1");
+        assert_eq!(
+            RawId::new(text, Cow::Borrowed(elsewhere.as_str())),
+            RawId::Owned("REQ-1".into())
+        );
+        assert_eq!(
+            RawId::new(text, Cow::Owned("REQ-1".into())),
+            RawId::Owned("REQ-1".into())
+        );
     }
 }
