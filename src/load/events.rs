@@ -483,6 +483,71 @@ mod tests {
     }
 
     #[test]
+    fn edited_sample_files_read_the_same_whenever_read_fast() {
+        // Lines dropped, doubled, swapped, cut short or given a character
+        // that means something to TOML: whatever the fast
+        // reader still takes must read exactly as the general reader reads it.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        let (mut taken, mut declined) = (0, 0);
+        for sample in ["samples/doors-zh", "samples/auto-parts-en"] {
+            let dir = root.join(sample);
+            let profile = project_profile(&dir);
+            for path in toml_files(&dir) {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let lines: Vec<&str> = text.lines().collect();
+                for _ in 0..40 {
+                    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                    let (a, b) = (next(edited.len()), next(edited.len()));
+                    match next(5) {
+                        0 => {
+                            edited.remove(a);
+                        }
+                        1 => {
+                            let l = edited[a].clone();
+                            edited.insert(b, l);
+                        }
+                        2 => edited.swap(a, b),
+                        3 => {
+                            // A character that means something to TOML.
+                            let l = &edited[a];
+                            let at = l
+                                .char_indices()
+                                .nth(next(l.chars().count()))
+                                .map_or(0, |(i, _)| i);
+                            let c = ['"', '\'', '[', ']', '=', '#', '.', ',', '\\', '{'][next(10)];
+                            edited[a] = format!("{}{c}{}", &l[..at], &l[at..]);
+                        }
+                        _ => {
+                            let l = &edited[a];
+                            let cut = l
+                                .char_indices()
+                                .nth(next(l.chars().count()))
+                                .map_or(0, |(i, _)| i);
+                            edited[a] = l[..cut].to_owned();
+                        }
+                    }
+                    if both(&(edited.join("\n") + "\n"), &profile) {
+                        taken += 1;
+                    } else {
+                        declined += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            taken > 100 && declined > 20,
+            "taken {taken}, declined {declined}"
+        );
+    }
+
+    #[test]
     fn plain_item_files_are_read_fast_and_the_same() {
         let profile = iso9001();
         let cases = [
