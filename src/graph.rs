@@ -20,12 +20,12 @@ pub struct TraceGraph {
     /// `into[into_start[i]..into_start[i + 1]]` are the links into item `i`,
     /// in the order of the items that hold them.
     into_start: Vec<u32>,
-    into: Vec<Into>,
+    into: Vec<LinkIn>,
 }
 
 /// A link into an item: the holder, the field, and whether it is inherited.
 #[derive(Clone, Copy, Debug)]
-struct Into {
+struct LinkIn {
     from: ItemIdx,
     field: FieldIdx,
     inherited: bool,
@@ -66,7 +66,7 @@ impl TraceGraph {
             into_start[i] += into_start[i - 1];
         }
         let mut next: Vec<u32> = into_start[..project.items.len()].to_vec();
-        let placeholder = Into {
+        let placeholder = LinkIn {
             from: ItemIdx(0),
             field: 0,
             inherited: false,
@@ -75,7 +75,7 @@ impl TraceGraph {
         for (i, item) in project.items.iter().enumerate() {
             for link in &item.links {
                 let at = &mut next[link.target.index()];
-                into[*at as usize] = Into {
+                into[*at as usize] = LinkIn {
                     from: ItemIdx(i as u32),
                     field: link.field,
                     inherited: link.inherited,
@@ -90,7 +90,7 @@ impl TraceGraph {
         }
     }
 
-    fn links_into(&self, item: ItemIdx) -> &[Into] {
+    fn links_into(&self, item: ItemIdx) -> &[LinkIn] {
         let i = item.index();
         &self.into[self.into_start[i] as usize..self.into_start[i + 1] as usize]
     }

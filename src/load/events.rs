@@ -66,13 +66,13 @@ enum Val<'i> {
 
 /// The item being read: top-level, or a sub-item of the last top-level
 /// item of its parent's kind.
-struct Open {
+struct Open<'i> {
     raw: RawItem,
     /// For a sub-item: the index of its parent in `items`, and its number
     /// among the parent's sub-items.
     parent: Option<(usize, usize)>,
     /// Keys written so far, to refuse duplicates.
-    keys: Vec<String>,
+    keys: Vec<Cow<'i, str>>,
 }
 
 struct Reader<'e, 'i> {
@@ -138,7 +138,7 @@ impl<'i> Reader<'_, 'i> {
     }
 
     fn document(&mut self) -> Option<()> {
-        let mut open: Option<Open> = None;
+        let mut open: Option<Open<'i>> = None;
         while let Some(e) = self.next_significant() {
             match e.kind() {
                 EventKind::ArrayTableOpen => {
@@ -161,7 +161,7 @@ impl<'i> Reader<'_, 'i> {
     }
 
     /// `[[kind]]` or `[[parent.sub]]`, up to its closing brackets.
-    fn header(&mut self, open: Event) -> Option<Open> {
+    fn header(&mut self, open: Event) -> Option<Open<'i>> {
         let mut names: Vec<Cow<'i, str>> = Vec::new();
         let close = loop {
             let e = self.next()?;
@@ -220,16 +220,16 @@ impl<'i> Reader<'_, 'i> {
     }
 
     /// One `key = value` line of the open item.
-    fn key_value(&mut self, key: Event, o: &mut Open) -> Option<()> {
+    fn key_value(&mut self, key: Event, o: &mut Open<'i>) -> Option<()> {
         let name = self.decode_key(&key)?;
         // Dotted keys (`a.b = ...`) and anything unexpected: the general way.
         if self.next_significant()?.kind() != EventKind::KeyValSep {
             return None;
         }
-        if o.keys.iter().any(|k| *k == *name) {
+        if o.keys.contains(&name) {
             return None;
         }
-        o.keys.push(name.to_string());
+        o.keys.push(name.clone());
         let (value, bytes) = self.value()?;
         let key_start = key.span().start();
         let raw = &mut o.raw;
@@ -324,7 +324,7 @@ impl<'i> Reader<'_, 'i> {
     }
 
     /// Ends the open item: checks it as the general reader does and files it.
-    fn close(&mut self, o: Open) -> Option<()> {
+    fn close(&mut self, o: Open<'i>) -> Option<()> {
         let mut raw = o.raw;
         let profile = self.profile;
         match o.parent {

@@ -1,10 +1,14 @@
 //! The HTML report: a static site rendered with tera from a sorted,
-//! serialisable view of the project and its findings.
+//! serialisable view of the project and its findings (item articles, most
+//! of a large site, are written by [`article`] to the same bytes their
+//! template gives, unless the template is overridden).
 //!
-//! Takes a checked project; gives the files of the site in memory
-//! ([`render`]), which [`write_site`] puts in place atomically. Templates are
-//! compiled into the binary; a folder of overrides replaces them file by
-//! file. Nothing here reads the clock unless `SOURCE_DATE_EPOCH` says when.
+//! Takes a checked project; gives the files of the site one by one to a
+//! sink ([`render_into`]): [`write_report`] writes them into a staging
+//! folder that replaces the output whole, [`render`] collects them in
+//! memory. Templates are compiled into the binary; a folder of overrides
+//! replaces them file by file. Nothing here reads the clock unless
+//! `SOURCE_DATE_EPOCH` says when.
 
 mod article;
 mod i18n;
@@ -31,6 +35,11 @@ pub const MATRIX_PAGE_SIZE: usize = 500;
 
 /// Requirements on one part of a sign-off sheet.
 pub const SHEET_ROWS: usize = 1000;
+
+/// How many pages the sign-off sheet of `contract` takes.
+fn sheet_parts(contract: &view::ContractRow) -> usize {
+    contract.requirements.len().div_ceil(SHEET_ROWS).max(1)
+}
 
 /// The file of part `n` (from 0) of a sign-off sheet: the sheet itself,
 /// then `NAME~2.html` and so on (`~` never occurs in sheet names).
@@ -103,19 +112,10 @@ impl std::fmt::Display for ReportError {
 /// One file of the site: path relative to the output folder, and content.
 pub type SiteFile = (String, Vec<u8>);
 
-/// Renders every page of the report.
+/// Renders every page of the report, in memory, sorted by path.
 pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, ReportError> {
-    render_with(checked, opts, &crate::progress::Silent)
-}
-
-/// [`render`], reporting each page written to `progress`.
-pub fn render_with(
-    checked: &Checked,
-    opts: &ReportOptions,
-    progress: &dyn crate::progress::Progress,
-) -> Result<Vec<SiteFile>, ReportError> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_into(checked, opts, progress, &|file| {
+    render_into(checked, opts, &crate::progress::Silent, &|file| {
         files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
         Ok(())
     })?;
@@ -153,15 +153,16 @@ pub fn render_into(
                 .map(|k| (k, strings.get(k).copied().unwrap_or_default())),
         )),
     };
+    // A sign-off sheet is one page for any real contract; a contract with
+    // thousands of requirements gets its sheet in parts.
+    let sheets: Vec<(&view::ContractRow, usize)> = site
+        .contracts()
+        .iter()
+        .flat_map(|k| (0..sheet_parts(k)).map(move |n| (k, n)))
+        .collect();
     progress.start(
         "writing pages",
-        (7 + site.matrix_pages().len()
-            + site
-                .contracts()
-                .iter()
-                .map(|k| k.requirements.len().div_ceil(SHEET_ROWS).max(1))
-                .sum::<usize>()
-            + site.item_groups.len()) as u64,
+        (7 + site.matrix_pages().len() + sheets.len() + site.item_groups.len()) as u64,
     );
     let page = |name: &str,
                 template: &str,
@@ -252,15 +253,8 @@ pub fn render_into(
         })
         .and_then(sink)
     })?;
-    // A sign-off sheet is one page for any real contract; a contract with
-    // thousands of requirements gets its sheet in parts.
-    let sheets: Vec<(&view::ContractRow, usize)> = site
-        .contracts()
-        .iter()
-        .flat_map(|k| (0..k.requirements.len().div_ceil(SHEET_ROWS).max(1)).map(move |n| (k, n)))
-        .collect();
     sheets.par_iter().try_for_each(|&(contract, n)| {
-        let parts = contract.requirements.len().div_ceil(SHEET_ROWS).max(1);
+        let parts = sheet_parts(contract);
         let start = (n * SHEET_ROWS).min(contract.requirements.len());
         let end = (start + SHEET_ROWS).min(contract.requirements.len());
         let part_links: Vec<view::PagerLink> = (0..parts)
