@@ -105,8 +105,18 @@ pub struct SourceFile {
     /// Path relative to the project root, with `/` separators.
     pub path: String,
     pub text: String,
-    /// Where each line starts, found the first time a message needs a line.
-    line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// How many lines end before each block of [`LINE_BLOCK`] bytes, counted
+    /// the first time a message needs a line: a count per block rather than
+    /// a table of every line, so it takes one quick pass and little memory.
+    lines_before: std::sync::OnceLock<Vec<u32>>,
+}
+
+/// The size of the blocks [`SourceFile::line_col`] counts lines by.
+const LINE_BLOCK: usize = 4096;
+
+fn newlines(bytes: &[u8]) -> u32 {
+    // A plain count, which the compiler turns into vector instructions.
+    bytes.iter().filter(|&&b| b == b'\n').count() as u32
 }
 
 impl SourceFile {
@@ -114,25 +124,42 @@ impl SourceFile {
         SourceFile {
             path,
             text,
-            line_starts: std::sync::OnceLock::new(),
+            lines_before: std::sync::OnceLock::new(),
         }
+    }
+
+    fn lines_before(&self) -> &[u32] {
+        self.lines_before.get_or_init(|| {
+            let mut before = 0;
+            self.text
+                .as_bytes()
+                .chunks(LINE_BLOCK)
+                .map(|block| {
+                    let at = before;
+                    before += newlines(block);
+                    at
+                })
+                .collect()
+        })
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text.len());
-        let starts = self.line_starts.get_or_init(|| {
-            let mut starts = vec![0];
-            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
-            starts
-        });
-        let line = starts.partition_point(|&s| s <= offset) - 1;
-        let start = starts[line];
+        let bytes = self.text.as_bytes();
+        let offset = offset.min(bytes.len());
+        let blocks = self.lines_before();
+        let block = (offset / LINE_BLOCK).min(blocks.len().saturating_sub(1));
+        let line =
+            blocks.get(block).copied().unwrap_or(0) + newlines(&bytes[block * LINE_BLOCK..offset]);
+        let start = bytes[..offset]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
         let col = self
             .text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
-        (line as u32 + 1, col as u32 + 1)
+        (line + 1, col as u32 + 1)
     }
 }
 
@@ -276,6 +303,23 @@ impl Project {
         self.files[span.file as usize].line_col(span.bytes().start)
     }
 
+    /// Counts the lines of the files that hold `items`, on every core, ahead
+    /// of the many messages that will name lines in them.
+    pub fn count_lines(&self, items: impl Iterator<Item = ItemIdx>) {
+        use rayon::prelude::*;
+        let mut wanted = vec![false; self.files.len()];
+        for i in items {
+            wanted[self.item(i).span.file as usize] = true;
+        }
+        self.files
+            .par_iter()
+            .zip(wanted)
+            .filter(|(_, w)| *w)
+            .for_each(|(f, _)| {
+                f.lines_before();
+            });
+    }
+
     /// `path:line` of an item's table header.
     pub fn place(&self, idx: ItemIdx) -> (String, u32) {
         let item = self.item(idx);
@@ -306,6 +350,35 @@ mod tests {
         assert_eq!(f.line_col(eq), (1, 3));
         let second_eq = f.text.rfind('=').unwrap();
         assert_eq!(f.line_col(second_eq), (2, 4));
+    }
+
+    #[test]
+    fn line_col_agrees_with_counting_lines_across_blocks() {
+        // Lines of varied length (some empty, some multi-byte) over several
+        // blocks, and every offset checked against a plain count, including
+        // the end of the text and offsets on block boundaries.
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&"需x".repeat(i % 7));
+            text.push('\n');
+        }
+        text.push_str("tail");
+        let f = SourceFile::new("big.toml".into(), text.clone());
+        let (mut line, mut col) = (1, 1);
+        for (offset, ch) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(f.line_col(offset), (line, col), "offset {offset}");
+            if ch == '\n' {
+                (line, col) = (line + 1, 1);
+            } else {
+                col += 1;
+            }
+        }
+        let whole = SourceFile::new("exact.toml".into(), "a\n".repeat(LINE_BLOCK / 2));
+        assert_eq!(whole.line_col(LINE_BLOCK), (LINE_BLOCK as u32 / 2 + 1, 1));
+        assert_eq!(
+            SourceFile::new("e.toml".into(), String::new()).line_col(5),
+            (1, 1)
+        );
     }
 
     #[test]

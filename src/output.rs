@@ -109,6 +109,7 @@ pub fn check_json(project: &Project, profile: &Profile, result: &CheckResult) ->
         summary: Summary<'a>,
         findings: Vec<FindingView<'a>>,
     }
+    project.count_lines(result.findings.iter().map(|f| f.item));
     let out = Out {
         summary: Summary::new(project, profile, result),
         findings: result
@@ -124,6 +125,7 @@ pub fn check_json(project: &Project, profile: &Profile, result: &CheckResult) ->
 
 /// Findings grouped by rule, each with `file:line`, and a closing count.
 pub fn check_text(project: &Project, profile: &Profile, result: &CheckResult) -> String {
+    project.count_lines(result.findings.iter().map(|f| f.item));
     let mut out = String::new();
     let mut start = 0;
     while start < result.findings.len() {
