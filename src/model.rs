@@ -6,12 +6,18 @@
 
 use std::ops::Range;
 
-/// Ids to items: a hash table of item indices keyed by the items' own ids,
-/// so no id is stored twice. The hash is a fast one: ids are short strings
-/// made by people, not chosen by an attacker.
+/// Ids to items: a hash table of item indices, beside the id and kind of
+/// every item packed into a few arrays. Resolving a link reads only these,
+/// a few megabytes even at a million items, rather than the items spread
+/// over the heap. The hash is a fast one: ids are short strings made by
+/// people, not chosen by an attacker.
 #[derive(Debug, Default)]
 pub struct IdIndex {
     table: hashbrown::HashTable<ItemIdx>,
+    /// Every item's id, back to back: item `i`'s ends at `ends[i]`.
+    ids: String,
+    ends: Vec<usize>,
+    kinds: Vec<KindIdx>,
 }
 
 fn id_hash(id: &str) -> u64 {
@@ -24,29 +30,69 @@ impl IdIndex {
     /// id an earlier item already has, with that earlier item.
     pub fn build(items: &[Item]) -> (IdIndex, Vec<(ItemIdx, ItemIdx)>) {
         use rayon::prelude::*;
-        let hashes: Vec<u64> = items.par_iter().map(|i| id_hash(&i.id)).collect();
-        let mut table = hashbrown::HashTable::with_capacity(items.len());
+        // Packed a chunk at a time on every core, then joined in order.
+        let chunks: Vec<(String, Vec<usize>, Vec<KindIdx>, Vec<u64>)> = items
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut ids = String::with_capacity(chunk.iter().map(|i| i.id.len()).sum());
+                let mut ends = Vec::with_capacity(chunk.len());
+                for item in chunk {
+                    ids.push_str(&item.id);
+                    ends.push(ids.len());
+                }
+                let kinds = chunk.iter().map(|i| i.kind).collect();
+                let hashes = chunk.iter().map(|i| id_hash(&i.id)).collect();
+                (ids, ends, kinds, hashes)
+            })
+            .collect();
+        let mut index = IdIndex {
+            table: hashbrown::HashTable::with_capacity(items.len()),
+            ids: String::with_capacity(chunks.iter().map(|c| c.0.len()).sum()),
+            ends: Vec::with_capacity(items.len()),
+            kinds: Vec::with_capacity(items.len()),
+        };
+        let mut hashes = Vec::with_capacity(items.len());
+        for (ids, ends, kinds, h) in chunks {
+            let offset = index.ids.len();
+            index.ids.push_str(&ids);
+            index.ends.extend(ends.into_iter().map(|e| e + offset));
+            index.kinds.extend(kinds);
+            hashes.extend(h);
+        }
+        let mut table = std::mem::take(&mut index.table);
         let mut duplicates = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            if item.id.is_empty() {
+        for (i, &hash) in hashes.iter().enumerate() {
+            let idx = ItemIdx(i as u32);
+            let id = index.id(idx);
+            if id.is_empty() {
                 continue;
             }
-            let hash = hashes[i];
-            match table.find(hash, |j: &ItemIdx| items[j.index()].id == item.id) {
-                Some(first) => duplicates.push((ItemIdx(i as u32), *first)),
+            match table.find(hash, |j: &ItemIdx| index.id(*j) == id) {
+                Some(first) => duplicates.push((idx, *first)),
                 None => {
-                    table.insert_unique(hash, ItemIdx(i as u32), |j: &ItemIdx| hashes[j.index()]);
+                    table.insert_unique(hash, idx, |j: &ItemIdx| hashes[j.index()]);
                 }
             }
         }
-        (IdIndex { table }, duplicates)
+        index.table = table;
+        (index, duplicates)
     }
 
-    /// The item of `items` with this id.
-    pub fn get(&self, items: &[Item], id: &str) -> Option<ItemIdx> {
-        self.table
-            .find(id_hash(id), |j| items[j.index()].id == id)
-            .copied()
+    /// The id of an item.
+    pub fn id(&self, idx: ItemIdx) -> &str {
+        let i = idx.index();
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.ids[start..self.ends[i]]
+    }
+
+    /// The kind of an item.
+    pub fn kind(&self, idx: ItemIdx) -> KindIdx {
+        self.kinds[idx.index()]
+    }
+
+    /// The item with this id.
+    pub fn get(&self, id: &str) -> Option<ItemIdx> {
+        self.table.find(id_hash(id), |j| self.id(*j) == id).copied()
     }
 
     /// Every indexed item, in no particular order.
@@ -286,12 +332,18 @@ impl Project {
     }
 
     pub fn get(&self, id: &str) -> Option<ItemIdx> {
-        self.by_id.get(&self.items, id)
+        self.by_id.get(id)
+    }
+
+    /// The kind of an item, from a compact array: cheaper than
+    /// `item(idx).kind` when items are visited out of order.
+    pub fn kind_of(&self, idx: ItemIdx) -> KindIdx {
+        self.by_id.kind(idx)
     }
 
     /// Every id in the project, in no particular order.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.by_id.items().map(|i| self.item(i).id.as_str())
+        self.by_id.items().map(|i| self.by_id.id(i))
     }
 
     pub fn file_of(&self, idx: ItemIdx) -> &SourceFile {
@@ -379,6 +431,43 @@ mod tests {
             SourceFile::new("e.toml".into(), String::new()).line_col(5),
             (1, 1)
         );
+    }
+
+    #[test]
+    fn the_id_index_finds_ids_and_kinds_and_names_duplicates() {
+        // More items than one packing chunk, so chunks are joined.
+        let mut items: Vec<Item> = (0..10_000)
+            .map(|i| Item {
+                id: if i % 1000 == 7 {
+                    String::new()
+                } else {
+                    format!("ID-{i}")
+                },
+                kind: (i % 3) as KindIdx,
+                title: None,
+                parent: None,
+                fields: Vec::new(),
+                links: Vec::new(),
+                span: Span::new(0, 0..0),
+                field_spans: Vec::new(),
+            })
+            .collect();
+        items[9_000].id = "ID-4100".into();
+        items[9_001].id = "需求-1".into();
+        let (index, duplicates) = IdIndex::build(&items);
+        assert_eq!(duplicates, vec![(ItemIdx(9_000), ItemIdx(4_100))]);
+        assert_eq!(index.get("ID-4100"), Some(ItemIdx(4_100)));
+        assert_eq!(index.get("需求-1"), Some(ItemIdx(9_001)));
+        assert_eq!(index.get("ID-9001"), None);
+        assert_eq!(index.get(""), None);
+        assert_eq!(index.get("ID-10000"), None);
+        for (i, item) in items.iter().enumerate() {
+            let idx = ItemIdx(i as u32);
+            assert_eq!(index.id(idx), item.id);
+            assert_eq!(index.kind(idx), item.kind);
+        }
+        // Every item with an id once, empty ids and the duplicate left out.
+        assert_eq!(index.items().count(), 10_000 - 10 - 1);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::fingerprint;
 use crate::graph::TraceGraph;
-use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
+use crate::model::{FieldIdx, Item, ItemIdx, KindIdx, Project, Value};
 use crate::objectives;
 use crate::profile::{Builtin, Condition, Direction, Profile, Rule, Severity};
 
@@ -395,7 +395,7 @@ impl Evaluator<'_> {
                         .graph
                         .downstream(c)
                         .filter(|(field, r)| {
-                            *field == contract && self.project.item(*r).kind == review_kind
+                            *field == contract && self.project.kind_of(*r) == review_kind
                         })
                         .filter_map(|(_, r)| {
                             Some((self.project.item(r).field(signed_on)?.display(), r))
@@ -458,7 +458,7 @@ impl Evaluator<'_> {
             } => {
                 // No list is built: rules run this for every item.
                 let keep = |c: &ItemIdx| {
-                    kinds.contains(&self.project.item(*c).kind)
+                    kinds.contains(&self.project.kind_of(*c))
                         && same.iter().all(|f| self.same_value(item, *c, *f))
                 };
                 match dir {
@@ -573,9 +573,20 @@ impl Evaluator<'_> {
             (Some(_), None) | (None, Some(_)) => return false,
             (None, None) => {}
         }
+        // The same targets, as sets. Links in one field are usually few:
+        // then each side's are looked for on the other, and no set is built.
+        if !ia.has_links_in(field) {
+            return false;
+        }
+        let few = |x: &Item| x.links_in(field).nth(16).is_none();
+        if few(ia) && few(ib) {
+            let within =
+                |x: &Item, y: &Item| x.links_in(field).all(|t| y.links_in(field).any(|u| u == t));
+            return within(ia, ib) && within(ib, ia);
+        }
         let la: BTreeSet<ItemIdx> = ia.links_in(field).collect();
         let lb: BTreeSet<ItemIdx> = ib.links_in(field).collect();
-        !la.is_empty() && la == lb
+        la == lb
     }
 
     /// The value `latest` orders by: dates and strings sort as text.

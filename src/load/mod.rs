@@ -850,12 +850,13 @@ fn assemble(
             by_kind[r.kind as usize].push(ItemIdx(i as u32));
         }
     }
-    // Links resolve on every core, reading the items; then each item takes
-    // its links. Items with a link that does not resolve give their problems.
-    let resolved: Vec<(Vec<Link>, Vec<LinkProblem>)> = items
-        .par_iter()
+    // Links resolve on every core, each item taking its own: the ids and
+    // kinds of the targets come from the index alone. Items with a link that
+    // does not resolve give their problems.
+    let problems_all: Vec<Vec<LinkProblem>> = items
+        .par_iter_mut()
         .zip(links.into_par_iter())
-        .map(|(item, raw)| {
+        .filter_map(|(item, raw)| {
             let mut problems = Vec::new();
             let mut links = Vec::with_capacity(raw.len());
             for (field, id, span, inherited) in raw {
@@ -863,8 +864,8 @@ fn assemble(
                     .field_def(item.kind, field)
                     .expect("link fields are defined");
                 let id = id.as_str(&files[span.file as usize].text);
-                match by_id.get(&items, id) {
-                    Some(target) if def.to.contains(&items[target.index()].kind) => {
+                match by_id.get(id) {
+                    Some(target) if def.to.contains(&by_id.kind(target)) => {
                         links.push(Link {
                             field,
                             target,
@@ -873,7 +874,7 @@ fn assemble(
                         });
                     }
                     Some(target) => {
-                        let tk = items[target.index()].kind;
+                        let tk = by_id.kind(target);
                         let allowed: Vec<&str> = def
                             .to
                             .iter()
@@ -909,16 +910,10 @@ fn assemble(
                     }
                 }
             }
-            (links, problems)
+            item.links = links;
+            (!problems.is_empty()).then_some(problems)
         })
         .collect();
-    let mut problems_all = Vec::new();
-    for (item, (links, problems)) in items.iter_mut().zip(resolved) {
-        item.links = links;
-        if !problems.is_empty() {
-            problems_all.push(problems);
-        }
-    }
     // Suggestions scan every id, so only the first few dangling links get one.
     let mut suggestions_left = 50;
     for problems in problems_all {
@@ -926,7 +921,7 @@ fn assemble(
             if let Some(id) = unknown {
                 let close = if suggestions_left > 0 {
                     suggestions_left -= 1;
-                    suggest(&id, by_id.items().map(|i| items[i.index()].id.as_str()))
+                    suggest(&id, by_id.items().map(|i| by_id.id(i)))
                 } else {
                     None
                 };

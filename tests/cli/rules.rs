@@ -445,3 +445,112 @@ about = ["R-2"]
     );
     assert_eq!(ids("complaint-traced"), vec!["F-1"]);
 }
+
+/// `same` compares the linked ids of a links field as sets: order and
+/// repeats do not matter, one id more or less does; and this holds for long
+/// lists as for short ones.
+#[test]
+fn same_compares_linked_ids_as_sets() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "needtrail.toml",
+        r#"[project]
+name = "t"
+
+[kinds.risk.fields]
+threatens = { type = "links", to = ["requirement"] }
+
+[kinds.control]
+[kinds.control.fields]
+mitigates = { type = "link", to = ["risk"] }
+threatens = { type = "links", to = ["requirement"] }
+
+[[rule]]
+id = "control-covers-its-risk"
+kind = "control"
+require = { to = { kind = "risk", via = "mitigates", same = ["threatens"] } }
+message = "{id} does not cover what its risk threatens"
+"#,
+    );
+    let reqs: String = (1..=40)
+        .map(|i| format!("[[requirement]]\nid = \"R-{i}\"\ntitle = \"r\"\nclass = \"implied\"\ndesign = false\nrationale = \"x\"\n\n"))
+        .collect();
+    let ids = |range: std::ops::RangeInclusive<u32>| -> String {
+        range
+            .map(|i| format!("\"R-{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let long: String = ids(1..=40);
+    let long_reversed: String = (1..=40)
+        .rev()
+        .map(|i| format!("\"R-{i}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let items = format!(
+        r#"{reqs}
+[[risk]]
+id = "K-SHORT"
+title = "short"
+threatens = ["R-1", "R-2"]
+
+[[risk]]
+id = "K-LONG"
+title = "long"
+threatens = [{long}]
+
+[[risk]]
+id = "K-NONE"
+title = "threatens nothing"
+
+[[control]]
+id = "C-SWAPPED"
+title = "same ids, other order, one twice"
+mitigates = "K-SHORT"
+threatens = ["R-2", "R-1", "R-2"]
+
+[[control]]
+id = "C-FEWER"
+title = "one missing"
+mitigates = "K-SHORT"
+threatens = ["R-1"]
+
+[[control]]
+id = "C-MORE"
+title = "one more"
+mitigates = "K-SHORT"
+threatens = ["R-1", "R-2", "R-3"]
+
+[[control]]
+id = "C-LONG"
+title = "all forty, reversed"
+mitigates = "K-LONG"
+threatens = [{long_reversed}]
+
+[[control]]
+id = "C-LONG-SHORT"
+title = "thirty-nine of forty"
+mitigates = "K-LONG"
+threatens = [{}]
+
+[[control]]
+id = "C-NONE"
+title = "both name nothing"
+mitigates = "K-NONE"
+"#,
+        ids(2..=40)
+    );
+    write(dir.path(), "items.toml", &items);
+    let (code, json) = check_json(dir.path());
+    assert_ne!(code, 2, "input error: {json:#}");
+    let mut failed: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "control-covers-its-risk")
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    failed.sort();
+    assert_eq!(failed, ["C-FEWER", "C-LONG-SHORT", "C-MORE", "C-NONE"]);
+}
