@@ -30,8 +30,10 @@ impl IdIndex {
     /// id an earlier item already has, with that earlier item.
     pub fn build(items: &[Item]) -> (IdIndex, Vec<(ItemIdx, ItemIdx)>) {
         use rayon::prelude::*;
-        // Packed a chunk at a time on every core, then joined in order.
-        let chunks: Vec<(String, Vec<usize>, Vec<KindIdx>, Vec<u64>)> = items
+        // Packed a chunk at a time on every core, then joined in order:
+        // ids, where each ends, kinds and hashes.
+        type Packed = (String, Vec<usize>, Vec<KindIdx>, Vec<u64>);
+        let chunks: Vec<Packed> = items
             .par_chunks(4096)
             .map(|chunk| {
                 let mut ids = String::with_capacity(chunk.iter().map(|i| i.id.len()).sum());
