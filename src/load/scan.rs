@@ -1,0 +1,485 @@
+//! The quickest way through an item file: one pass over its bytes that
+//! reads the commonest TOML straight into lines, without tokens or events.
+//!
+//! It knows `[[kind]]` and `[[kind.sub]]` headers with bare or quoted keys,
+//! `key = value` lines with a bare or quoted key, and values that are
+//! single-line strings (with the escapes of TOML 1.0), booleans, decimal
+//! integers, dates (`2025-04-01`), date-times with seconds
+//! (`2025-04-01T10:00:00Z`), and arrays of these over any number of lines;
+//! comments, blank lines, and lines ending in LF or CR LF. Everything else
+//! (multi-line strings, floats, inline tables, dotted keys, other escapes,
+//! anything that is not TOML at all) it declines without judging, and the
+//! file goes to the TOML parser. So it must never take what TOML forbids:
+//! each check below is as strict as the TOML grammar or stricter.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use super::events::{Line, Lines, Scalar, Val};
+
+pub(super) struct Scanner<'i> {
+    text: &'i str,
+    at: usize,
+}
+
+/// Declined: the file is left to the TOML parser.
+type Scan<T> = Result<T, ()>;
+
+fn is_bare(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// Control characters TOML allows nowhere but as a tab.
+fn is_control(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f
+}
+
+impl<'i> Scanner<'i> {
+    pub(super) fn new(text: &'i str) -> Self {
+        Scanner { text, at: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<u8> {
+        self.text.as_bytes().get(self.at + ahead).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, b: u8) -> Scan<()> {
+        if self.peek() == Some(b) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(())
+        }
+    }
+
+    /// A comment from its `#` to the end of the line (not included).
+    fn comment(&mut self) -> Scan<()> {
+        self.expect(b'#')?;
+        while let Some(b) = self.peek() {
+            match b {
+                b'\n' | b'\r' => break,
+                b if is_control(b) => return Err(()),
+                _ => self.at += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of a line: a line break, or the end of the file.
+    fn line_end(&mut self) -> Scan<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(b'\n') => {
+                self.at += 1;
+                Ok(())
+            }
+            Some(b'\r') if self.peek_at(1) == Some(b'\n') => {
+                self.at += 2;
+                Ok(())
+            }
+            _ => Err(()),
+        }
+    }
+
+    /// Spaces, an optional comment and the end of the line.
+    fn rest_of_line(&mut self) -> Scan<()> {
+        self.skip_ws();
+        if self.peek() == Some(b'#') {
+            self.comment()?;
+        }
+        self.line_end()
+    }
+
+    /// Spaces, comments and line breaks, as between the values of an array.
+    fn skip_ws_comments_newlines(&mut self) -> Scan<()> {
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b'#') => self.comment()?,
+                Some(b'\n' | b'\r') => self.line_end()?,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// A bare key, or a quoted one on a single line.
+    fn key(&mut self) -> Scan<Cow<'i, str>> {
+        match self.peek() {
+            Some(b'"') => self.basic_string(),
+            Some(b'\'') => self.literal_string(),
+            Some(b) if is_bare(b) => {
+                let start = self.at;
+                while self.peek().is_some_and(is_bare) {
+                    self.at += 1;
+                }
+                Ok(Cow::Borrowed(&self.text[start..self.at]))
+            }
+            _ => Err(()),
+        }
+    }
+
+    /// `"..."` on one line; multi-line strings are declined.
+    fn basic_string(&mut self) -> Scan<Cow<'i, str>> {
+        self.expect(b'"')?;
+        if self.peek() == Some(b'"') && self.peek_at(1) == Some(b'"') {
+            return Err(());
+        }
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let mut owned: Option<String> = None;
+        let mut plain = start;
+        loop {
+            let b = self.peek().ok_or(())?;
+            match b {
+                b'"' => {
+                    let s = match owned {
+                        None => Cow::Borrowed(&self.text[start..self.at]),
+                        Some(mut o) => {
+                            o.push_str(&self.text[plain..self.at]);
+                            Cow::Owned(o)
+                        }
+                    };
+                    self.at += 1;
+                    return Ok(s);
+                }
+                b'\\' => {
+                    let o = owned.get_or_insert_with(String::new);
+                    o.push_str(&self.text[plain..self.at]);
+                    let escape = bytes.get(self.at + 1).copied().ok_or(())?;
+                    self.at += 2;
+                    match escape {
+                        b'b' => o.push('\u{8}'),
+                        b't' => o.push('\t'),
+                        b'n' => o.push('\n'),
+                        b'f' => o.push('\u{c}'),
+                        b'r' => o.push('\r'),
+                        b'"' => o.push('"'),
+                        b'\\' => o.push('\\'),
+                        b'u' => o.push(self.hex_char(4)?),
+                        b'U' => o.push(self.hex_char(8)?),
+                        _ => return Err(()),
+                    }
+                    plain = self.at;
+                }
+                b if is_control(b) => return Err(()),
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// The character of `digits` hex digits after `\u` or `\U`.
+    fn hex_char(&mut self, digits: usize) -> Scan<char> {
+        let hex = self.text.get(self.at..self.at + digits).ok_or(())?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(());
+        }
+        self.at += digits;
+        let code = u32::from_str_radix(hex, 16).map_err(|_| ())?;
+        char::from_u32(code).ok_or(())
+    }
+
+    /// `'...'` on one line; multi-line strings are declined.
+    fn literal_string(&mut self) -> Scan<Cow<'i, str>> {
+        self.expect(b'\'')?;
+        if self.peek() == Some(b'\'') && self.peek_at(1) == Some(b'\'') {
+            return Err(());
+        }
+        let start = self.at;
+        loop {
+            match self.peek().ok_or(())? {
+                b'\'' => {
+                    let s = &self.text[start..self.at];
+                    self.at += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                b if is_control(b) => return Err(()),
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// A scalar value, and where it stands.
+    fn scalar(&mut self) -> Scan<(Scalar<'i>, Range<usize>)> {
+        let start = self.at;
+        let scalar = match self.peek().ok_or(())? {
+            b'"' => Scalar::String(self.basic_string()?),
+            b'\'' => Scalar::String(self.literal_string()?),
+            _ => {
+                // A word: a boolean, a number or a date, taking in every
+                // character TOML may read as part of one, so that a
+                // fraction, an exponent or an offset is declined whole.
+                while self.peek().is_some_and(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b':' | b'.' | b'_')
+                }) {
+                    self.at += 1;
+                }
+                let word = &self.text[start..self.at];
+                // A date-time may separate its date and time by a space.
+                if self.peek() == Some(b' ') && self.peek_at(1).is_some_and(|b| b.is_ascii_digit())
+                {
+                    return Err(());
+                }
+                match word {
+                    "true" => Scalar::Bool(true),
+                    "false" => Scalar::Bool(false),
+                    w if is_integer(w) => Scalar::Integer(Cow::Borrowed(w)),
+                    w if is_date(w) => Scalar::Date(Cow::Borrowed(w)),
+                    _ => return Err(()),
+                }
+            }
+        };
+        Ok((scalar, start..self.at))
+    }
+
+    /// A scalar, or an array of scalars over any number of lines.
+    fn value(&mut self) -> Scan<(Val<'i>, Range<usize>)> {
+        if self.peek() != Some(b'[') {
+            let (s, r) = self.scalar()?;
+            return Ok((Val::Scalar(s), r));
+        }
+        let start = self.at;
+        self.at += 1;
+        let mut items = Vec::new();
+        loop {
+            self.skip_ws_comments_newlines()?;
+            if self.peek() == Some(b']') {
+                break;
+            }
+            items.push(self.scalar()?);
+            self.skip_ws_comments_newlines()?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => break,
+                _ => return Err(()),
+            }
+        }
+        self.at += 1;
+        Ok((Val::Array(items), start..self.at))
+    }
+
+    /// `[[name]]` or `[[name.sub]]`, at its first bracket.
+    fn header(&mut self) -> Scan<Line<'i>> {
+        let start = self.at;
+        self.expect(b'[')?;
+        self.expect(b'[')?;
+        let mut names = Vec::with_capacity(2);
+        loop {
+            self.skip_ws();
+            names.push(self.key()?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b'.') => self.at += 1,
+                Some(b']') => break,
+                _ => return Err(()),
+            }
+        }
+        self.expect(b']')?;
+        self.expect(b']')?;
+        let end = self.at;
+        self.rest_of_line()?;
+        Ok(Line::Header(names, start..end))
+    }
+
+    /// `key = value`, at its key.
+    fn key_value(&mut self) -> Scan<Line<'i>> {
+        let key_start = self.at;
+        let key = self.key()?;
+        self.skip_ws();
+        // A dotted key (`a.b = ...`) is declined here.
+        self.expect(b'=')?;
+        self.skip_ws();
+        let (value, bytes) = self.value()?;
+        self.rest_of_line()?;
+        Ok(Line::KeyValue(key, key_start, value, bytes))
+    }
+}
+
+impl<'i> Lines<'i> for Scanner<'i> {
+    fn next_line(&mut self) -> Result<Option<Line<'i>>, ()> {
+        if self.at == 0 && self.text.starts_with('\u{feff}') {
+            return Err(());
+        }
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                None => return Ok(None),
+                Some(b'#') => self.rest_of_line()?,
+                Some(b'\n' | b'\r') => self.line_end()?,
+                Some(b'[') => return self.header().map(Some),
+                Some(_) => return self.key_value().map(Some),
+            }
+        }
+    }
+}
+
+/// A decimal integer as TOML writes it, without `+` or `_`, small enough
+/// for any integer field.
+fn is_integer(w: &str) -> bool {
+    let digits = w.strip_prefix('-').unwrap_or(w);
+    !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+}
+
+/// `YYYY-MM-DD`, or that with `THH:MM:SS` and an optional `Z` or
+/// `+HH:MM`/`-HH:MM`, and a real day and time of day.
+fn is_date(w: &str) -> bool {
+    let b = w.as_bytes();
+    let digits = |r: Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let date = b.len() >= 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10);
+    if !date {
+        return false;
+    }
+    let time =
+        |at: usize| digits(at..at + 2) && b.get(at + 2) == Some(&b':') && digits(at + 3..at + 5);
+    let shape = match b.len() {
+        10 => true,
+        19 | 20 | 25 => {
+            b[10] == b'T'
+                && time(11)
+                && b[16] == b':'
+                && digits(17..19)
+                && match b.len() {
+                    19 => true,
+                    20 => b[19] == b'Z',
+                    _ => matches!(b[19], b'+' | b'-') && time(20),
+                }
+        }
+        _ => false,
+    };
+    // The calendar (months, days, leap years, hours) as TOML's own date
+    // type checks it.
+    shape && w.parse::<toml::value::Datetime>().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Option<Vec<Line<'_>>> {
+        let mut s = Scanner::new(text);
+        let mut out = Vec::new();
+        while let Some(l) = s.next_line().ok()? {
+            out.push(l);
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn reads_headers_keys_and_values_with_their_places() {
+        let text = "# top\n[[review . decision]] # c\n  \"a b\" = \"x\\u00e9\\n\" \r\nn = -12\nd = 2025-04-01\nl = [ 'p', # c\n  \"q\",\n]\n";
+        let got = lines(text).expect("scanned");
+        assert_eq!(
+            got[0],
+            Line::Header(vec!["review".into(), "decision".into()], 6..27)
+        );
+        let Line::KeyValue(key, key_start, value, bytes) = &got[1] else {
+            panic!("{:?}", got[1])
+        };
+        assert_eq!((key.as_ref(), *key_start), ("a b", 34));
+        assert_eq!(*value, Val::Scalar(Scalar::String("xé\n".into())));
+        assert_eq!(&text[bytes.clone()], "\"x\\u00e9\\n\"");
+        let n = text.find("n =").unwrap();
+        assert_eq!(
+            got[2],
+            Line::KeyValue(
+                "n".into(),
+                n,
+                Val::Scalar(Scalar::Integer("-12".into())),
+                n + 4..n + 7
+            )
+        );
+        let Line::KeyValue(_, _, Val::Array(items), bytes) = &got[4] else {
+            panic!("{:?}", got[4])
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!(&text[bytes.clone()], "[ 'p', # c\n  \"q\",\n]");
+        assert_eq!(&text[items[1].1.clone()], "\"q\"");
+    }
+
+    #[test]
+    fn declines_what_it_does_not_know_or_toml_forbids() {
+        for text in [
+            "a = 1.5\n",
+            "a = 1e3\n",
+            "a = 1_000\n",
+            "a = +1\n",
+            "a = 007\n",
+            "a = 0x10\n",
+            "a = inf\n",
+            "a = \"\"\"x\"\"\"\n",
+            "a = '''x'''\n",
+            "a = { b = 1 }\n",
+            "a.b = 1\n",
+            "a = [[1]]\n",
+            "a = \"\\e\"\n",
+            "a = \"\\x41\"\n",
+            "a = \"\\uD800\"\n",
+            "a = \"tab\tok but bell \u{7}\"\n",
+            "a = 'unclosed\n",
+            "a = \"x\" b = 2\n",
+            "a = 1 # bell \u{7}\n",
+            "a = 1\rb = 2\n",
+            "a = 2025-02-30\n",
+            "a = 2025-04-01 10:00:00\n",
+            "a = 2025-04-01T10:00\n",
+            "a = 2025-04-01T10:00:00.5Z\n",
+            "a = 10:00:00\n",
+            "[a]\n",
+            "[[a]] b = 1\n",
+            "[[a.b.c]\n",
+            "\u{feff}[[a]]\n",
+            "a =\n",
+            "= 1\n",
+            "a = tru\n",
+        ] {
+            assert!(
+                lines(text).is_none(),
+                "scanned, but should not be: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dates_and_integers_as_toml_has_them() {
+        for ok in [
+            "2024-02-29",
+            "2025-04-01T10:00:00Z",
+            "2025-04-01T10:00:00+08:00",
+            "2025-04-01T23:59:59",
+        ] {
+            assert!(is_date(ok), "{ok}");
+        }
+        for bad in [
+            "2025-02-29",
+            "2025-13-01",
+            "2025-04-01T24:00:00",
+            "2025-4-01",
+            "20250401",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+        for ok in ["0", "-0", "7", "-123456789012345678"] {
+            assert!(is_integer(ok), "{ok}");
+        }
+        for bad in ["", "-", "01", "1234567890123456789", "1a"] {
+            assert!(!is_integer(bad), "{bad}");
+        }
+    }
+}
