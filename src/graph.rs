@@ -41,48 +41,77 @@ struct Edge {
 
 impl TraceGraph {
     pub fn build(project: &Project) -> Self {
-        let edges: usize = project.items.iter().map(|i| i.links.len()).sum();
-        let mut graph = DiGraph::with_capacity(project.items.len(), edges);
-        for _ in &project.items {
-            graph.add_node(());
-        }
-        for (i, item) in project.items.iter().enumerate() {
-            for link in &item.links {
-                let edge = Edge {
-                    field: link.field,
-                    inherited: link.inherited,
+        use rayon::prelude::*;
+        // Every link once, in item order, in one flat list: the items' own
+        // lists, spread over the heap, are read a single time.
+        let parts: Vec<Vec<(ItemIdx, ItemIdx, Edge)>> = project
+            .items
+            .par_chunks(4096)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let first = c * 4096;
+                chunk
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, item)| {
+                        item.links.iter().map(move |l| {
+                            let edge = Edge {
+                                field: l.field,
+                                inherited: l.inherited,
+                            };
+                            (ItemIdx((first + i) as u32), l.target, edge)
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let links = || parts.iter().flatten();
+        let count = parts.iter().map(Vec::len).sum();
+        let n = project.items.len();
+        // The petgraph graph and the reverse index, each on its own core.
+        let (graph, (into_start, into)) = rayon::join(
+            || {
+                let mut graph = DiGraph::with_capacity(n, count);
+                for _ in 0..n {
+                    graph.add_node(());
+                }
+                for (from, to, edge) in links() {
+                    graph.add_edge(
+                        NodeIndex::new(from.index()),
+                        NodeIndex::new(to.index()),
+                        *edge,
+                    );
+                }
+                graph
+            },
+            || {
+                // Counting sort of the links by the item they point to.
+                let mut into_start = vec![0u32; n + 1];
+                for (_, to, _) in links() {
+                    into_start[to.index() + 1] += 1;
+                }
+                for i in 1..into_start.len() {
+                    into_start[i] += into_start[i - 1];
+                }
+                let mut next: Vec<u32> = into_start[..n].to_vec();
+                let placeholder = LinkIn {
+                    from: ItemIdx(0),
+                    field: 0,
+                    inherited: false,
                 };
-                graph.add_edge(NodeIndex::new(i), NodeIndex::new(link.target.index()), edge);
-            }
-        }
-        // Counting sort of the links by the item they point to.
-        let mut into_start = vec![0u32; project.items.len() + 1];
-        for item in &project.items {
-            for link in &item.links {
-                into_start[link.target.index() + 1] += 1;
-            }
-        }
-        for i in 1..into_start.len() {
-            into_start[i] += into_start[i - 1];
-        }
-        let mut next: Vec<u32> = into_start[..project.items.len()].to_vec();
-        let placeholder = LinkIn {
-            from: ItemIdx(0),
-            field: 0,
-            inherited: false,
-        };
-        let mut into = vec![placeholder; edges];
-        for (i, item) in project.items.iter().enumerate() {
-            for link in &item.links {
-                let at = &mut next[link.target.index()];
-                into[*at as usize] = LinkIn {
-                    from: ItemIdx(i as u32),
-                    field: link.field,
-                    inherited: link.inherited,
-                };
-                *at += 1;
-            }
-        }
+                let mut into = vec![placeholder; count];
+                for (from, to, edge) in links() {
+                    let at = &mut next[to.index()];
+                    into[*at as usize] = LinkIn {
+                        from: *from,
+                        field: edge.field,
+                        inherited: edge.inherited,
+                    };
+                    *at += 1;
+                }
+                (into_start, into)
+            },
+        );
         TraceGraph {
             graph,
             into_start,

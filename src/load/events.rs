@@ -23,7 +23,7 @@ use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
 use std::ops::Range;
 
 use super::{RawId, RawItem, inherit, scan};
-use crate::model::{FileIdx, KindIdx, Span, Value};
+use crate::model::{FieldIdx, FileIdx, KindIdx, Span, Value};
 use crate::profile::{FieldType, Profile};
 
 /// The items of a file, or `None` when the file needs the general reader.
@@ -248,6 +248,22 @@ struct Builder<'e, 'i> {
     last_of_kind: Vec<(KindIdx, usize)>,
     /// How many sub-items of each kind each item has so far.
     sub_counts: rustc_hash::FxHashMap<(usize, KindIdx), usize>,
+    /// Lists an open item fills, kept between items (see [`Builder::close`]).
+    spare: Spare,
+}
+
+#[derive(Default)]
+struct Spare {
+    fields: Vec<(FieldIdx, Value)>,
+    links: Vec<super::RawLink>,
+    field_spans: Vec<(FieldIdx, Span)>,
+}
+
+/// `v`'s items in a list of just their number, `v` left empty for reuse.
+fn exact<T>(v: &mut Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(v.len());
+    out.append(v);
+    out
 }
 
 impl<'e, 'i> Builder<'e, 'i> {
@@ -259,6 +275,7 @@ impl<'e, 'i> Builder<'e, 'i> {
             items: Vec::new(),
             last_of_kind: Vec::new(),
             sub_counts: Default::default(),
+            spare: Spare::default(),
         }
     }
 
@@ -320,10 +337,10 @@ impl<'e, 'i> Builder<'e, 'i> {
                 id: String::new(),
                 kind,
                 title: None,
-                fields: Vec::new(),
-                links: Vec::new(),
+                fields: std::mem::take(&mut self.spare.fields),
+                links: std::mem::take(&mut self.spare.links),
                 span: header,
-                field_spans: Vec::new(),
+                field_spans: std::mem::take(&mut self.spare.field_spans),
                 subs: Vec::new(),
             },
             parent,
@@ -415,6 +432,11 @@ impl<'e, 'i> Builder<'e, 'i> {
     }
 
     /// Ends the open item: checks it as the general reader does and files it.
+    ///
+    /// An item's lists are filled in lists kept from item to item, then
+    /// copied to lists of their exact length: no room is left over, and the
+    /// lists of successive items lie side by side in memory, where the
+    /// rules, which visit items in order, find them quickly.
     fn close(&mut self, o: Open<'i>) -> Option<()> {
         let mut raw = o.raw;
         let profile = self.profile;
@@ -429,6 +451,7 @@ impl<'e, 'i> Builder<'e, 'i> {
                     .push((pf, RawId::Owned(parent.id.clone()), raw.span.clone(), false));
                 raw.fields.sort_by_key(|(f, _)| *f);
                 inherit(profile, parent, &mut raw);
+                self.tighten(&mut raw);
                 self.items[at].subs.push(raw);
             }
             None => {
@@ -436,6 +459,7 @@ impl<'e, 'i> Builder<'e, 'i> {
                     return None;
                 }
                 raw.fields.sort_by_key(|(f, _)| *f);
+                self.tighten(&mut raw);
                 let kind = raw.kind;
                 self.items.push(raw);
                 let at = self.items.len() - 1;
@@ -446,6 +470,17 @@ impl<'e, 'i> Builder<'e, 'i> {
             }
         }
         Some(())
+    }
+
+    /// Gives `raw` lists of their exact length, keeping its own for the next item.
+    fn tighten(&mut self, raw: &mut RawItem) {
+        fn swap<T>(full: &mut Vec<T>, spare: &mut Vec<T>) {
+            let tight = exact(full);
+            *spare = std::mem::replace(full, tight);
+        }
+        swap(&mut raw.fields, &mut self.spare.fields);
+        swap(&mut raw.links, &mut self.spare.links);
+        swap(&mut raw.field_spans, &mut self.spare.field_spans);
     }
 }
 
