@@ -91,7 +91,7 @@ echo
 printf "|---|"
 for _ in ${bench_sizes//,/ }; do printf -- "---:|"; done
 echo
-for stage in bare_parse load graph rules check report; do
+for stage in bare_parse load graph graph_cold rules rules_cold check report; do
   printf "| %s |" "$stage"
   for n in ${bench_sizes//,/ }; do
     printf " %s |" "$(awk "BEGIN{v=$(mean "$stage" "$n")/1e6; if (v < 10) printf \"%.2f ms\", v; else printf \"%.0f ms\", v}")"
