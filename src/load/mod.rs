@@ -111,24 +111,41 @@ pub fn load_with(
     progress.finish();
 
     // One vector of items for the whole project, filled once: at a million
-    // items, every copy of it costs as much as parsing a file.
+    // items, every copy of it costs as much as parsing a file. Its memory is
+    // new to the process and the system hands it out a page at a time, so
+    // it is made on every core, then filled a file at a time in parallel.
     let total: usize = parsed.iter().map(|r| r.items.len()).sum();
-    let mut items = Vec::with_capacity(total);
-    let mut links = Vec::with_capacity(total);
     let mut diags = Vec::new();
     let mut files = vec![config];
+    let mut parts = Vec::with_capacity(parsed.len());
     for r in parsed {
         diags.extend(r.diags);
         files.push(r.source);
-        let offset = items.len() as u32;
-        for (mut item, raw) in r.items {
+        parts.push(r.items);
+    }
+    let mut items: Vec<Item> = (0..total).into_par_iter().map(|_| unfilled()).collect();
+    let mut links: Vec<Vec<RawLink>> = (0..total).into_par_iter().map(|_| Vec::new()).collect();
+    let (mut item_rest, mut link_rest) = (items.as_mut_slice(), links.as_mut_slice());
+    let mut jobs = Vec::with_capacity(parts.len());
+    let mut offset = 0;
+    for part in parts {
+        let (i, rest) = std::mem::take(&mut item_rest).split_at_mut(part.len());
+        item_rest = rest;
+        let (l, rest) = std::mem::take(&mut link_rest).split_at_mut(part.len());
+        link_rest = rest;
+        let len = part.len() as u32;
+        jobs.push((i, l, part, offset));
+        offset += len;
+    }
+    jobs.into_par_iter().for_each(|(i, l, part, offset)| {
+        for ((slot, link_slot), (mut item, raw)) in i.iter_mut().zip(l).zip(part) {
             if let Some(p) = &mut item.parent {
                 p.0 += offset;
             }
-            items.push(item);
-            links.push(raw);
+            *slot = item;
+            *link_slot = raw;
         }
-    }
+    });
 
     let name = settings.name.clone().unwrap_or_else(|| {
         root.canonicalize()
@@ -145,6 +162,20 @@ pub fn load_with(
             diagnostics: diags,
             sources: project.files,
         })
+    }
+}
+
+/// A place in the project's vector of items before its item is moved in.
+fn unfilled() -> Item {
+    Item {
+        id: String::new(),
+        kind: 0,
+        title: None,
+        parent: None,
+        fields: Vec::new(),
+        links: Vec::new(),
+        span: Span::new(0, 0..0),
+        field_spans: Vec::new(),
     }
 }
 
