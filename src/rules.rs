@@ -134,6 +134,19 @@ pub fn check_with(
     result
 }
 
+/// One rule's run over a chunk of items: its counts and findings, and the
+/// lists its checks fill item after item, kept rather than allocated anew
+/// for every item.
+#[derive(Default)]
+struct RuleRun {
+    stats: RuleStats,
+    findings: Vec<Finding>,
+    /// What made `when` hold (not reported).
+    when: Vec<ItemIdx>,
+    /// What made `require` hold, or explains why it does not.
+    evidence: Vec<ItemIdx>,
+}
+
 /// Where a built-in check puts what explains a failure.
 struct Why<'w> {
     evidence: &'w mut Vec<ItemIdx>,
@@ -163,15 +176,23 @@ impl Evaluator<'_> {
                 Some(Builtin::Objective | Builtin::ComplaintOverdue)
             )
         });
-        let mut items: Vec<ItemIdx> = kinds
+        let of_kinds = kinds
             .iter()
-            .filter_map(|k| self.project.by_kind.get(*k as usize))
-            .flatten()
-            .copied()
-            .collect();
-        if kinds.len() > 1 {
-            items.sort_unstable();
-        }
+            .filter_map(|k| self.project.by_kind.get(*k as usize));
+        let items: Vec<ItemIdx> = if kinds.len() > 1 {
+            // Items of several kinds, in item order: marked, then read off
+            // in order (linear, where sorting the lists together is not).
+            let mut marked = vec![false; self.project.items.len()];
+            for i in of_kinds.flatten() {
+                marked[i.index()] = true;
+            }
+            (0..marked.len() as u32)
+                .map(ItemIdx)
+                .filter(|i| marked[i.index()])
+                .collect()
+        } else {
+            of_kinds.flatten().copied().collect()
+        };
         // Many items are split so that every core shares them; the parts
         // come back in item order.
         let parts: Vec<Vec<(Vec<Finding>, RuleStats)>> = items
@@ -183,19 +204,11 @@ impl Evaluator<'_> {
                     .iter()
                     .map(|&ri| {
                         let rule = &self.profile.rules[ri];
-                        let mut stats = RuleStats::default();
-                        let mut findings = Vec::new();
+                        let mut run = RuleRun::default();
                         for &item in chunk {
-                            self.check_item(
-                                ri,
-                                rule,
-                                item,
-                                objectives.as_ref(),
-                                &mut stats,
-                                &mut findings,
-                            );
+                            self.check_item(ri, rule, item, objectives.as_ref(), &mut run);
                         }
-                        (findings, stats)
+                        (run.findings, run.stats)
                     })
                     .collect()
             })
@@ -222,22 +235,27 @@ impl Evaluator<'_> {
         rule: &Rule,
         item: ItemIdx,
         objectives: Option<&objectives::Context<'_>>,
-        stats: &mut RuleStats,
-        findings: &mut Vec<Finding>,
+        run: &mut RuleRun,
     ) {
-        let mut scratch = Vec::new();
+        let RuleRun {
+            stats,
+            findings,
+            when: scratch,
+            evidence,
+        } = run;
+        scratch.clear();
         if let Some(when) = &rule.when
-            && !self.eval(when, item, &mut scratch)
+            && !self.eval(when, item, scratch)
         {
             return;
         }
-        let mut evidence = Vec::new();
+        evidence.clear();
         let mut missing = Vec::new();
         let mut values = Vec::new();
         match rule.builtin {
             Some(b) => {
                 let why = Why {
-                    evidence: &mut evidence,
+                    evidence,
                     missing: &mut missing,
                     values: &mut values,
                 };
@@ -252,12 +270,13 @@ impl Evaluator<'_> {
             }
             None => {
                 stats.applicable += 1;
-                if self.eval(&rule.require, item, &mut evidence) {
+                if self.eval(&rule.require, item, evidence) {
                     return;
                 }
             }
         }
         stats.failed += 1;
+        let mut evidence = std::mem::take(evidence);
         let mut template = rule.message.get("en", "");
         let mut explain = None;
         for (n, (cond, label)) in rule.explain.iter().enumerate() {
@@ -429,23 +448,25 @@ impl Evaluator<'_> {
                 }
                 any
             }
+            // What a condition that does not count added is taken back off
+            // `evidence` (rather than collected in a list of its own).
             Condition::All(list) => {
-                let mut local = Vec::new();
+                let mark = evidence.len();
                 for c in list {
-                    if !self.eval(c, item, &mut local) {
+                    if !self.eval(c, item, evidence) {
+                        evidence.truncate(mark);
                         return false;
                     }
                 }
-                evidence.extend(local);
                 true
             }
             Condition::Not(inner) => {
-                let mut local = Vec::new();
-                let holds = self.eval(inner, item, &mut local);
-                if holds {
-                    // What made the inner condition hold is why `not` fails.
-                    evidence.extend(local);
+                let mark = evidence.len();
+                let holds = self.eval(inner, item, evidence);
+                if !holds {
+                    evidence.truncate(mark);
                 }
+                // What made the inner condition hold is why `not` fails.
                 !holds
             }
             Condition::Link {
@@ -499,14 +520,14 @@ impl Evaluator<'_> {
                 holds = true;
             }
             Some(f) => {
-                let mut inner = Vec::new();
-                if self.eval(f, c, &mut inner) {
-                    if inner.is_empty() {
+                let mark = evidence.len();
+                if self.eval(f, c, evidence) {
+                    if evidence.len() == mark {
                         evidence.push(c);
-                    } else {
-                        evidence.extend(inner);
                     }
                     holds = true;
+                } else {
+                    evidence.truncate(mark);
                 }
             }
         };
