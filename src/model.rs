@@ -9,21 +9,35 @@ use std::ops::Range;
 /// Ids to items: a hash table of item indices, beside the id and kind of
 /// every item packed into a few arrays. Resolving a link reads only these,
 /// a few megabytes even at a million items, rather than the items spread
-/// over the heap. The hash is a fast one: ids are short strings made by
-/// people, not chosen by an attacker.
+/// over the heap; and links are looked up many at a time
+/// ([`IdIndex::get_many`]), so that the processor waits for the memory of
+/// many lookups at once rather than one after the other. The hash is a fast
+/// one: ids are short strings made by people, not chosen by an attacker.
 #[derive(Debug, Default)]
 pub struct IdIndex {
-    table: hashbrown::HashTable<ItemIdx>,
+    /// Open addressing with linear probing, at most half full. A slot holds
+    /// an item index plus one (0: empty) and 32 bits of its id's hash, which
+    /// rule out almost every other id without reading it.
+    slots: Vec<Slot>,
     /// Every item's id, back to back: item `i`'s ends at `ends[i]`.
     ids: String,
     ends: Vec<usize>,
     kinds: Vec<KindIdx>,
 }
 
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    item: u32,
+    tag: u32,
+}
+
 fn id_hash(id: &str) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(id)
 }
+
+/// How many lookups [`IdIndex::get_many`] makes together.
+const LOOKUPS_AT_ONCE: usize = 16;
 
 impl IdIndex {
     /// The index of `items` by id (empty ids left out), and each item whose
@@ -48,7 +62,7 @@ impl IdIndex {
             })
             .collect();
         let mut index = IdIndex {
-            table: hashbrown::HashTable::with_capacity(items.len()),
+            slots: vec![Slot::default(); (items.len() * 2).next_power_of_two().max(16)],
             ids: String::with_capacity(chunks.iter().map(|c| c.0.len()).sum()),
             ends: Vec::with_capacity(items.len()),
             kinds: Vec::with_capacity(items.len()),
@@ -61,23 +75,40 @@ impl IdIndex {
             index.kinds.extend(kinds);
             hashes.extend(h);
         }
-        let mut table = std::mem::take(&mut index.table);
         let mut duplicates = Vec::new();
+        let mask = index.slots.len() - 1;
         for (i, &hash) in hashes.iter().enumerate() {
             let idx = ItemIdx(i as u32);
             let id = index.id(idx);
             if id.is_empty() {
                 continue;
             }
-            match table.find(hash, |j: &ItemIdx| index.id(*j) == id) {
-                Some(first) => duplicates.push((idx, *first)),
-                None => {
-                    table.insert_unique(hash, idx, |j: &ItemIdx| hashes[j.index()]);
+            let mut at = index.home(hash);
+            loop {
+                let slot = index.slots[at];
+                if slot.item == 0 {
+                    index.slots[at] = Slot {
+                        item: idx.0 + 1,
+                        tag: tag(hash),
+                    };
+                    break;
                 }
+                if slot.tag == tag(hash) && index.id(ItemIdx(slot.item - 1)) == id {
+                    duplicates.push((idx, ItemIdx(slot.item - 1)));
+                    break;
+                }
+                at = (at + 1) & mask;
             }
         }
-        index.table = table;
         (index, duplicates)
+    }
+
+    /// The slot a hash starts probing at: its bits well mixed (Fibonacci
+    /// hashing), so that ids differing only at the end spread out.
+    fn home(&self, hash: u64) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits.max(1))) as usize
+            & (self.slots.len() - 1)
     }
 
     /// The id of an item.
@@ -92,15 +123,93 @@ impl IdIndex {
         self.kinds[idx.index()]
     }
 
+    /// The item with this id, probing from `at`.
+    fn find(&self, id: &str, hash: u64, mut at: usize) -> Option<ItemIdx> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        loop {
+            let slot = self.slots[at];
+            if slot.item == 0 {
+                return None;
+            }
+            let idx = ItemIdx(slot.item - 1);
+            if slot.tag == tag(hash) && self.id(idx) == id {
+                return Some(idx);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
     /// The item with this id.
     pub fn get(&self, id: &str) -> Option<ItemIdx> {
-        self.table.find(id_hash(id), |j| self.id(*j) == id).copied()
+        if self.slots.is_empty() {
+            return None;
+        }
+        let hash = id_hash(id);
+        self.find(id, hash, self.home(hash))
+    }
+
+    /// The items with these ids, in order, as [`IdIndex::get`] finds them.
+    /// Lookups go a few at a time, each step done for all of them before
+    /// the next: the loads of one step do not wait on each other, so their
+    /// waits for memory overlap.
+    pub fn get_many(&self, ids: &[&str], found: &mut Vec<Option<ItemIdx>>) {
+        found.clear();
+        if self.slots.is_empty() {
+            found.resize(ids.len(), None);
+            return;
+        }
+        const N: usize = LOOKUPS_AT_ONCE;
+        for group in ids.chunks(N) {
+            let mut hash = [0u64; N];
+            let mut at = [0usize; N];
+            for (k, id) in group.iter().enumerate() {
+                hash[k] = id_hash(id);
+                at[k] = self.home(hash[k]);
+            }
+            // The first slot of each, then where its candidate's id lies.
+            let mut first = [Slot::default(); N];
+            for k in 0..group.len() {
+                first[k] = self.slots[at[k]];
+            }
+            let mut span = [(0usize, 0usize); N];
+            for k in 0..group.len() {
+                let i = first[k].item as usize;
+                if i != 0 && first[k].tag == tag(hash[k]) {
+                    let start = if i == 1 { 0 } else { self.ends[i - 2] };
+                    span[k] = (start, self.ends[i - 1]);
+                }
+            }
+            for (k, id) in group.iter().enumerate() {
+                let slot = first[k];
+                let hit = slot.item != 0
+                    && slot.tag == tag(hash[k])
+                    && self.ids.as_bytes().get(span[k].0..span[k].1) == Some(id.as_bytes());
+                found.push(if hit {
+                    Some(ItemIdx(slot.item - 1))
+                } else if slot.item == 0 {
+                    None
+                } else {
+                    self.find(id, hash[k], (at[k] + 1) & (self.slots.len() - 1))
+                });
+            }
+        }
     }
 
     /// Every indexed item, in no particular order.
     pub fn items(&self) -> impl Iterator<Item = ItemIdx> + '_ {
-        self.table.iter().copied()
+        self.slots
+            .iter()
+            .filter(|s| s.item != 0)
+            .map(|s| ItemIdx(s.item - 1))
     }
+}
+
+/// The bits of a hash kept beside its item.
+fn tag(hash: u64) -> u32 {
+    hash as u32
 }
 
 /// Index of a source file in [`Project::files`].
@@ -470,6 +579,23 @@ mod tests {
         }
         // Every item with an id once, empty ids and the duplicate left out.
         assert_eq!(index.items().count(), 10_000 - 10 - 1);
+
+        // Many at a time, as one at a time: ids present and absent, in
+        // groups of every length, some probing past their first slot.
+        let mut wanted: Vec<String> = (0..10_200).map(|i| format!("ID-{i}")).collect();
+        wanted.extend(["", "需求-1", "ID-4100", "id-1", "ID-00"].map(String::from));
+        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+        let mut found = Vec::new();
+        for len in [0, 1, 15, 16, 17, wanted.len()] {
+            index.get_many(&wanted[..len], &mut found);
+            let one_by_one: Vec<_> = wanted[..len].iter().map(|id| index.get(id)).collect();
+            assert_eq!(found, one_by_one);
+        }
+        assert_eq!(found.iter().flatten().count(), 10_000 - 10 - 1 + 1);
+        let (empty, _) = IdIndex::build(&[]);
+        empty.get_many(&["A", "B"], &mut found);
+        assert_eq!(found, [None, None]);
+        assert_eq!(empty.get("A"), None);
     }
 
     #[test]

@@ -854,7 +854,7 @@ fn assemble(
     name: String,
     files: Vec<SourceFile>,
     mut items: Vec<Item>,
-    links: Vec<Vec<RawLink>>,
+    mut links: Vec<Vec<RawLink>>,
     profile: &Profile,
     diags: &mut Vec<Diagnostic>,
 ) -> Project {
@@ -882,68 +882,85 @@ fn assemble(
             by_kind[r.kind as usize].push(ItemIdx(i as u32));
         }
     }
-    // Links resolve on every core, each item taking its own: the ids and
-    // kinds of the targets come from the index alone. Items with a link that
+    // Links resolve on every core, a chunk of items at a time, each item
+    // taking its own: the ids of a chunk's links are looked up together, and
+    // the targets' kinds come from the index alone. Items with a link that
     // does not resolve give their problems.
     let problems_all: Vec<Vec<LinkProblem>> = items
-        .par_iter_mut()
-        .zip(links.into_par_iter())
-        .filter_map(|(item, raw)| {
-            let mut problems = Vec::new();
-            let mut links = Vec::with_capacity(raw.len());
-            for (field, id, span, inherited) in raw {
-                let def = profile
-                    .field_def(item.kind, field)
-                    .expect("link fields are defined");
-                let id = id.as_str(&files[span.file as usize].text);
-                match by_id.get(id) {
-                    Some(target) if def.to.contains(&by_id.kind(target)) => {
-                        links.push(Link {
-                            field,
-                            target,
-                            span,
-                            inherited,
-                        });
-                    }
-                    Some(target) => {
-                        let tk = by_id.kind(target);
-                        let allowed: Vec<&str> = def
-                            .to
-                            .iter()
-                            .map(|k| profile.kind(*k).name.as_str())
-                            .collect();
-                        let d = Diagnostic::new(
-                            "wrong-link-kind",
-                            format!(
-                                "`{}` links to `{id}`, which is a {}, not a {}",
+        .par_chunks_mut(1024)
+        .zip(links.par_chunks_mut(1024))
+        .flat_map_iter(|(items, raws)| {
+            let ids: Vec<&str> = raws
+                .iter()
+                .flatten()
+                .map(|(_, id, span, _)| id.as_str(&files[span.file as usize].text))
+                .collect();
+            let mut found = Vec::with_capacity(ids.len());
+            by_id.get_many(&ids, &mut found);
+            let mut targets = found.into_iter();
+            let mut out = Vec::new();
+            for (item, raw) in items.iter_mut().zip(raws) {
+                let raw = std::mem::take(raw);
+                let mut problems = Vec::new();
+                let mut links = Vec::with_capacity(raw.len());
+                for (field, id, span, inherited) in raw {
+                    let def = profile
+                        .field_def(item.kind, field)
+                        .expect("link fields are defined");
+                    let id = id.as_str(&files[span.file as usize].text);
+                    let target = targets.next().expect("one lookup per link");
+                    match target {
+                        Some(target) if def.to.contains(&by_id.kind(target)) => {
+                            links.push(Link {
+                                field,
+                                target,
+                                span,
+                                inherited,
+                            });
+                        }
+                        Some(target) => {
+                            let tk = by_id.kind(target);
+                            let allowed: Vec<&str> = def
+                                .to
+                                .iter()
+                                .map(|k| profile.kind(*k).name.as_str())
+                                .collect();
+                            let d = Diagnostic::new(
+                                "wrong-link-kind",
+                                format!(
+                                    "`{}` links to `{id}`, which is a {}, not a {}",
+                                    profile.field_name(field),
+                                    profile.kind(tk).name,
+                                    allowed.join(" or ")
+                                ),
+                                loc(&span),
+                            )
+                            .with_help(format!(
+                                "`{}` takes ids of: {}",
                                 profile.field_name(field),
-                                profile.kind(tk).name,
-                                allowed.join(" or ")
-                            ),
-                            loc(&span),
-                        )
-                        .with_help(format!(
-                            "`{}` takes ids of: {}",
-                            profile.field_name(field),
-                            allowed.join(", ")
-                        ));
-                        problems.push((d, None));
-                    }
-                    None => {
-                        let d = Diagnostic::new(
-                            "unknown-link",
-                            format!(
-                                "`{}` names `{id}`, but no item has that id",
-                                profile.field_name(field)
-                            ),
-                            loc(&span),
-                        );
-                        problems.push((d, Some(id.to_owned())));
+                                allowed.join(", ")
+                            ));
+                            problems.push((d, None));
+                        }
+                        None => {
+                            let d = Diagnostic::new(
+                                "unknown-link",
+                                format!(
+                                    "`{}` names `{id}`, but no item has that id",
+                                    profile.field_name(field)
+                                ),
+                                loc(&span),
+                            );
+                            problems.push((d, Some(id.to_owned())));
+                        }
                     }
                 }
+                item.links = links;
+                if !problems.is_empty() {
+                    out.push(problems);
+                }
             }
-            item.links = links;
-            (!problems.is_empty()).then_some(problems)
+            out
         })
         .collect();
     // Suggestions scan every id, so only the first few dangling links get one.
