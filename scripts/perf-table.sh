@@ -67,6 +67,9 @@ for n in $sizes; do
     report="" report_mem=0
     for _ in $(seq "$REPORT_RUNS"); do
       rm -rf "$WORK/report-$n"
+      # Each run starts with the writes of the one before on disk, not
+      # still being written back while it runs.
+      sync
       read -r t m < <(RUNS=1 best "$BIN" report "$dir" --out "$WORK/report-$n" --fail-on never)
       if [ -z "$report" ] || awk "BEGIN{exit !($t < $report)}"; then report=$t; fi
       if [ "$m" -gt "$report_mem" ]; then report_mem=$m; fi
