@@ -746,6 +746,10 @@ mod tests {
             "T10:00:00",
             "00E9",
             "D800",
+            "\"\"\"",
+            "'''",
+            "\\\n",
+            "\n",
         ];
         let hosts = [
             "[[requirement]]\nid = \"R\"\ntext = {}\n",
@@ -769,10 +773,12 @@ mod tests {
                 .map(|_| alphabet[next(alphabet.len())])
                 .collect();
             // Often inside quotes, where most of a file's text is.
-            let value = match next(3) {
+            let value = match next(5) {
                 0 => body,
                 1 => format!("\"{body}\""),
-                _ => format!("'{body}'"),
+                2 => format!("'{body}'"),
+                3 => format!("\"\"\"{body}\"\"\""),
+                _ => format!("'''{body}'''"),
             };
             let text = hosts[next(hosts.len())].replace("{}", &value);
             scanned += usize::from(read_ways(&text, &profile) == Way::Scanned);
@@ -869,8 +875,10 @@ id = "DI-2"
 traces = []
 "#,
         ];
-        for text in cases {
-            assert!(both(text, &profile), "not read fast:\n{text}");
+        for (n, text) in cases.iter().enumerate() {
+            // All but the numbers (floats, `1_000`) in one pass of the scanner.
+            let way = if n == 3 { Way::Events } else { Way::Scanned };
+            assert_eq!(read_ways(text, &profile), way, "read another way:\n{text}");
             // Files saved on Windows end their lines with CR LF.
             let crlf = text.replace('\n', "\r\n");
             assert!(both(&crlf, &profile), "not read fast with CR LF:\n{crlf}");

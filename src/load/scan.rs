@@ -3,13 +3,13 @@
 //!
 //! It knows `[[kind]]` and `[[kind.sub]]` headers with bare or quoted keys,
 //! `key = value` lines with a bare or quoted key, and values that are
-//! single-line strings (with the escapes of TOML 1.0), booleans, decimal
-//! integers, dates (`2025-04-01`), date-times with seconds
-//! (`2025-04-01T10:00:00Z`), and arrays of these over any number of lines;
-//! comments, blank lines, and lines ending in LF or CR LF. Everything else
-//! (multi-line strings, floats, inline tables, dotted keys, other escapes,
-//! anything that is not TOML at all) it declines without judging, and the
-//! file goes to the TOML parser. So it must never take what TOML forbids:
+//! strings of all four kinds (with the escapes of TOML 1.0; multi-line ones
+//! without carriage returns inside), booleans, decimal integers, dates
+//! (`2025-04-01`), date-times with seconds (`2025-04-01T10:00:00Z`), and
+//! arrays of these over any number of lines; comments, blank lines, and
+//! lines ending in LF or CR LF. Everything else (floats, inline tables,
+//! dotted keys, other escapes, anything that is not TOML at all) it
+//! declines without judging, and the file goes to the TOML parser. So it must never take what TOML forbids:
 //! each check below is as strict as the TOML grammar or stricter.
 
 use std::borrow::Cow;
@@ -128,7 +128,8 @@ impl<'i> Scanner<'i> {
         }
     }
 
-    /// `"..."` on one line; multi-line strings are declined.
+    /// `"..."` on one line (multi-line strings are read by
+    /// [`Scanner::multi_line_string`]).
     fn basic_string(&mut self) -> Scan<Cow<'i, str>> {
         self.expect(b'"')?;
         if self.peek() == Some(b'"') && self.peek_at(1) == Some(b'"') {
@@ -157,24 +158,100 @@ impl<'i> Scanner<'i> {
                     o.push_str(&self.text[plain..self.at]);
                     let escape = bytes.get(self.at + 1).copied().ok_or(())?;
                     self.at += 2;
-                    match escape {
-                        b'b' => o.push('\u{8}'),
-                        b't' => o.push('\t'),
-                        b'n' => o.push('\n'),
-                        b'f' => o.push('\u{c}'),
-                        b'r' => o.push('\r'),
-                        b'"' => o.push('"'),
-                        b'\\' => o.push('\\'),
-                        b'u' => o.push(self.hex_char(4)?),
-                        b'U' => o.push(self.hex_char(8)?),
-                        _ => return Err(()),
-                    }
+                    o.push(self.escaped(escape)?);
                     plain = self.at;
                 }
                 b if is_control(b) => return Err(()),
                 _ => self.at += 1,
             }
         }
+    }
+
+    /// `"""..."""` or `'''...'''` (as `quote` says), at its opening quotes:
+    /// a line break right after them is dropped, and in the basic kind a
+    /// backslash at the end of a line drops it and the blank space after.
+    /// Carriage returns inside are declined (the TOML parser reads those).
+    fn multi_line_string(&mut self, quote: u8) -> Scan<Cow<'i, str>> {
+        let basic = quote == b'"';
+        self.at += 3;
+        if self.peek() == Some(b'\n') {
+            self.at += 1;
+        }
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let mut owned: Option<String> = None;
+        let mut plain = start;
+        loop {
+            let b = self.peek().ok_or(())?;
+            match b {
+                b if b == quote => {
+                    let run = bytes[self.at..].iter().take_while(|&&c| c == quote).count();
+                    if run < 3 {
+                        self.at += run;
+                        continue;
+                    }
+                    // Up to two quotes before the closing three are text.
+                    if run > 5 {
+                        return Err(());
+                    }
+                    let end = self.at + run - 3;
+                    let s = match owned {
+                        None => Cow::Borrowed(&self.text[start..end]),
+                        // Only line breaks dropped before the text: it is
+                        // still one piece of the file.
+                        Some(o) if o.is_empty() => Cow::Borrowed(&self.text[plain..end]),
+                        Some(mut o) => {
+                            o.push_str(&self.text[plain..end]);
+                            Cow::Owned(o)
+                        }
+                    };
+                    self.at += run;
+                    return Ok(s);
+                }
+                b'\\' if basic => {
+                    let o = owned.get_or_insert_with(String::new);
+                    o.push_str(&self.text[plain..self.at]);
+                    self.at += 1;
+                    match self.peek().ok_or(())? {
+                        b' ' | b'\t' | b'\n' => {
+                            // A line-ending backslash: blank space, the line
+                            // break, then every blank and break after it.
+                            self.skip_ws();
+                            if self.peek() != Some(b'\n') {
+                                return Err(());
+                            }
+                            while let Some(b' ' | b'\t' | b'\n') = self.peek() {
+                                self.at += 1;
+                            }
+                        }
+                        escape => {
+                            self.at += 1;
+                            o.push(self.escaped(escape)?);
+                        }
+                    }
+                    plain = self.at;
+                }
+                b'\n' => self.at += 1,
+                b if is_control(b) => return Err(()),
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// The character an escape stands for, its letter already read.
+    fn escaped(&mut self, escape: u8) -> Scan<char> {
+        Ok(match escape {
+            b'b' => '\u{8}',
+            b't' => '\t',
+            b'n' => '\n',
+            b'f' => '\u{c}',
+            b'r' => '\r',
+            b'"' => '"',
+            b'\\' => '\\',
+            b'u' => self.hex_char(4)?,
+            b'U' => self.hex_char(8)?,
+            _ => return Err(()),
+        })
     }
 
     /// The character of `digits` hex digits after `\u` or `\U`.
@@ -188,7 +265,7 @@ impl<'i> Scanner<'i> {
         char::from_u32(code).ok_or(())
     }
 
-    /// `'...'` on one line; multi-line strings are declined.
+    /// `'...'` on one line.
     fn literal_string(&mut self) -> Scan<Cow<'i, str>> {
         self.expect(b'\'')?;
         if self.peek() == Some(b'\'') && self.peek_at(1) == Some(b'\'') {
@@ -211,7 +288,11 @@ impl<'i> Scanner<'i> {
     /// A scalar value, and where it stands.
     fn scalar(&mut self) -> Scan<(Scalar<'i>, Range<usize>)> {
         let start = self.at;
+        let rest = &self.text.as_bytes()[self.at..];
         let scalar = match self.peek().ok_or(())? {
+            q @ (b'"' | b'\'') if rest.starts_with(&[q, q, q]) => {
+                Scalar::String(self.multi_line_string(q)?)
+            }
             b'"' => Scalar::String(self.basic_string()?),
             b'\'' => Scalar::String(self.literal_string()?),
             _ => {
@@ -423,8 +504,12 @@ mod tests {
             "a = 007\n",
             "a = 0x10\n",
             "a = inf\n",
-            "a = \"\"\"x\"\"\"\n",
-            "a = '''x'''\n",
+            "a = \"\"\"x\r\ny\"\"\"\n",
+            "a = '''x\r\ny'''\n",
+            "a = \"\"\"x\"\"\"\"\"\"\n",
+            "a = \"\"\"x \\ y\"\"\"\n",
+            "a = \"\"\"x\"\"\" y\n",
+            "a = \"\"\"unclosed\n",
             "a = { b = 1 }\n",
             "a.b = 1\n",
             "a = [[1]]\n",
@@ -454,6 +539,19 @@ mod tests {
                 "scanned, but should not be: {text:?}"
             );
         }
+    }
+
+    #[test]
+    fn multi_line_strings_as_toml_reads_them() {
+        let value = |text: &str| match lines(text).expect("scanned").pop() {
+            Some(Line::KeyValue(_, _, Val::Scalar(Scalar::String(s)), _)) => s.into_owned(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(value("a = \"\"\"\none\ntwo\"\"\"\n"), "one\ntwo");
+        assert_eq!(value("a = \"\"\"x \\  \n\n   y\\t\"\"\"\n"), "x y\t");
+        assert_eq!(value("a = \"\"\"say \"hi\"\"\"\"\"\n"), "say \"hi\"\"");
+        assert_eq!(value("a = '''\nC:\\path\n'''\n"), "C:\\path\n");
+        assert_eq!(value("a = ''''quoted''''\n"), "'quoted'");
     }
 
     #[test]
