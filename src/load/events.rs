@@ -787,6 +787,33 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_the_same_every_way() {
+        let profile = iso9001();
+        for (number, scanned) in [
+            ("40", true),
+            ("-7", true),
+            ("0.5", true),
+            ("-2.5e1", true),
+            ("1E-3", true),
+            ("3e+2", true),
+            ("-0.0", true),
+            ("6.02e23", true),
+            ("1e400", true),
+            ("007", false),
+            ("1_000", false),
+            ("+1.5", false),
+            ("inf", false),
+            ("0x1F", false),
+        ] {
+            let text = format!(
+                "[[customer]]\nid = \"C\"\n[[customer.criterion]]\nname = \"x\"\nweight = {number}\n"
+            );
+            let way = read_ways(&text, &profile);
+            assert_eq!(way == Way::Scanned, scanned, "{number}: {way:?}");
+        }
+    }
+
+    #[test]
     fn plain_item_files_are_read_fast_and_the_same() {
         let profile = iso9001();
         let cases = [

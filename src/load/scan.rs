@@ -4,12 +4,13 @@
 //! It knows `[[kind]]` and `[[kind.sub]]` headers with bare or quoted keys,
 //! `key = value` lines with a bare or quoted key, and values that are
 //! strings of all four kinds (with the escapes of TOML 1.0; multi-line ones
-//! without carriage returns inside), booleans, decimal integers, dates
-//! (`2025-04-01`), date-times with seconds (`2025-04-01T10:00:00Z`), and
-//! arrays of these over any number of lines; comments, blank lines, and
-//! lines ending in LF or CR LF. Everything else (floats, inline tables,
-//! dotted keys, other escapes, anything that is not TOML at all) it
-//! declines without judging, and the file goes to the TOML parser. So it must never take what TOML forbids:
+//! without carriage returns inside), booleans, decimal integers and floats
+//! (without `+` or `_`), dates (`2025-04-01`), date-times with seconds
+//! (`2025-04-01T10:00:00Z`), and arrays of these over any number of lines;
+//! comments, blank lines, and lines ending in LF or CR LF. Everything else
+//! (`inf`, `nan`, other radixes, inline tables, dotted keys, other escapes,
+//! anything that is not TOML at all) it declines without judging, and the
+//! file goes to the TOML parser. So it must never take what TOML forbids:
 //! each check below is as strict as the TOML grammar or stricter.
 
 use std::borrow::Cow;
@@ -314,6 +315,7 @@ impl<'i> Scanner<'i> {
                     "true" => Scalar::Bool(true),
                     "false" => Scalar::Bool(false),
                     w if is_integer(w) => Scalar::Integer(Cow::Borrowed(w)),
+                    w if is_float(w) => Scalar::Float(Cow::Borrowed(w)),
                     w if is_date(w) => Scalar::Date(Cow::Borrowed(w)),
                     _ => return Err(()),
                 }
@@ -413,6 +415,25 @@ fn is_integer(w: &str) -> bool {
         && (digits == "0" || !digits.starts_with('0'))
 }
 
+/// A decimal float as TOML writes it, without `+` or `_`: an integer part,
+/// then a fraction, an exponent or both (`98.5`, `-2.5e1`, `1E-3`).
+fn is_float(w: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let w = w.strip_prefix('-').unwrap_or(w);
+    let (mantissa, exponent) = match w.find(['e', 'E']) {
+        Some(at) => (&w[..at], Some(&w[at + 1..])),
+        None => (w, None),
+    };
+    let (whole, fraction) = match mantissa.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (mantissa, None),
+    };
+    let whole_ok = digits(whole) && (whole == "0" || !whole.starts_with('0'));
+    let fraction_ok = fraction.is_none_or(digits);
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    whole_ok && fraction_ok && exponent_ok && (fraction.is_some() || exponent.is_some())
+}
+
 /// `YYYY-MM-DD`, or that with `THH:MM:SS` and an optional `Z` or
 /// `+HH:MM`/`-HH:MM`, and a real day and time of day.
 fn is_date(w: &str) -> bool {
@@ -497,8 +518,13 @@ mod tests {
     #[test]
     fn declines_what_it_does_not_know_or_toml_forbids() {
         for text in [
-            "a = 1.5\n",
-            "a = 1e3\n",
+            "a = 1.\n",
+            "a = .5\n",
+            "a = 1.e3\n",
+            "a = 01.5\n",
+            "a = 1e\n",
+            "a = 1.5.2\n",
+            "a = 1e3.5\n",
             "a = 1_000\n",
             "a = +1\n",
             "a = 007\n",
@@ -578,6 +604,14 @@ mod tests {
         }
         for bad in ["", "-", "01", "1234567890123456789", "1a"] {
             assert!(!is_integer(bad), "{bad}");
+        }
+        for ok in ["0.5", "-2.5e1", "1E-3", "3e+2", "0.0", "-0.0", "6.02e23"] {
+            assert!(is_float(ok), "{ok}");
+        }
+        for bad in [
+            "1", "1.", ".5", "01.5", "1e", "1.5.2", "1e3.5", "e5", "1.5e+", "--1.0",
+        ] {
+            assert!(!is_float(bad), "{bad}");
         }
     }
 }
