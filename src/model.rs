@@ -269,7 +269,7 @@ pub struct SourceFile {
 }
 
 /// The size of the blocks [`SourceFile::line_col`] counts lines by.
-const LINE_BLOCK: usize = 4096;
+const LINE_BLOCK: usize = 1024;
 
 fn newlines(bytes: &[u8]) -> u32 {
     // A plain count, which the compiler turns into vector instructions.
