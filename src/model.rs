@@ -105,10 +105,10 @@ impl IdIndex {
 
     /// The slot a hash starts probing at: its bits well mixed (Fibonacci
     /// hashing), so that ids differing only at the end spread out.
+    /// (The table has at least 16 slots, a power of two.)
     fn home(&self, hash: u64) -> usize {
         let bits = self.slots.len().trailing_zeros();
-        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits.max(1))) as usize
-            & (self.slots.len() - 1)
+        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
     }
 
     /// The id of an item.
@@ -393,6 +393,20 @@ pub struct Item {
 }
 
 impl Item {
+    /// An item with an id, a kind and a header, and nothing else yet.
+    pub fn new(id: String, kind: KindIdx, span: Span) -> Item {
+        Item {
+            id,
+            kind,
+            title: None,
+            parent: None,
+            fields: Vec::new(),
+            links: Vec::new(),
+            span,
+            field_spans: Vec::new(),
+        }
+    }
+
     pub fn field(&self, field: FieldIdx) -> Option<&Value> {
         self.fields
             .binary_search_by_key(&field, |(f, _)| *f)
@@ -548,19 +562,13 @@ mod tests {
     fn the_id_index_finds_ids_and_kinds_and_names_duplicates() {
         // More items than one packing chunk, so chunks are joined.
         let mut items: Vec<Item> = (0..10_000)
-            .map(|i| Item {
-                id: if i % 1000 == 7 {
+            .map(|i| {
+                let id = if i % 1000 == 7 {
                     String::new()
                 } else {
                     format!("ID-{i}")
-                },
-                kind: (i % 3) as KindIdx,
-                title: None,
-                parent: None,
-                fields: Vec::new(),
-                links: Vec::new(),
-                span: Span::new(0, 0..0),
-                field_spans: Vec::new(),
+                };
+                Item::new(id, (i % 3) as KindIdx, Span::new(0, 0..0))
             })
             .collect();
         items[9_000].id = "ID-4100".into();

@@ -601,6 +601,17 @@ mod tests {
         read_ways(text, profile) != Way::General
     }
 
+    /// Repeatable pseudo-random numbers (xorshift): `next(n)` is below `n`
+    /// (0 when `n` is 0).
+    fn numbers_below(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        }
+    }
+
     fn toml_files(dir: &Path) -> Vec<std::path::PathBuf> {
         super::super::discover(dir)
             .into_iter()
@@ -647,13 +658,7 @@ mod tests {
         // that means something to TOML: whatever the fast
         // reader still takes must read exactly as the general reader reads it.
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n.max(1) as u64) as usize
-        };
+        let mut next = numbers_below(0x9e37_79b9_7f4a_7c15);
         let (mut scanned, mut taken, mut declined) = (0, 0, 0);
         for sample in ["samples/doors-zh", "samples/auto-parts-en"] {
             let dir = root.join(sample);
@@ -760,13 +765,7 @@ mod tests {
             "[[design_input]]\nid = \"D\"\ntraces = [{}]\n",
             "[[requirement]]\n{} = \"x\"\n",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = numbers_below(0x2545_f491_4f6c_dd1d);
         let mut scanned = 0;
         for _ in 0..20_000 {
             let body: String = (0..1 + next(8))

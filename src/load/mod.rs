@@ -123,7 +123,10 @@ pub fn load_with(
         files.push(r.source);
         parts.push(r.items);
     }
-    let mut items: Vec<Item> = (0..total).into_par_iter().map(|_| unfilled()).collect();
+    let mut items: Vec<Item> = (0..total)
+        .into_par_iter()
+        .map(|_| Item::new(String::new(), 0, Span::new(0, 0..0)))
+        .collect();
     let mut links: Vec<Vec<RawLink>> = (0..total).into_par_iter().map(|_| Vec::new()).collect();
     let (mut item_rest, mut link_rest) = (items.as_mut_slice(), links.as_mut_slice());
     let mut jobs = Vec::with_capacity(parts.len());
@@ -162,20 +165,6 @@ pub fn load_with(
             diagnostics: diags,
             sources: project.files,
         })
-    }
-}
-
-/// A place in the project's vector of items before its item is moved in.
-fn unfilled() -> Item {
-    Item {
-        id: String::new(),
-        kind: 0,
-        title: None,
-        parent: None,
-        fields: Vec::new(),
-        links: Vec::new(),
-        span: Span::new(0, 0..0),
-        field_spans: Vec::new(),
     }
 }
 

@@ -144,13 +144,7 @@ impl<'i> Scanner<'i> {
             let b = self.peek().ok_or(())?;
             match b {
                 b'"' => {
-                    let s = match owned {
-                        None => Cow::Borrowed(&self.text[start..self.at]),
-                        Some(mut o) => {
-                            o.push_str(&self.text[plain..self.at]);
-                            Cow::Owned(o)
-                        }
-                    };
+                    let s = self.decoded(start, plain, self.at, owned);
                     self.at += 1;
                     return Ok(s);
                 }
@@ -195,17 +189,7 @@ impl<'i> Scanner<'i> {
                     if run > 5 {
                         return Err(());
                     }
-                    let end = self.at + run - 3;
-                    let s = match owned {
-                        None => Cow::Borrowed(&self.text[start..end]),
-                        // Only line breaks dropped before the text: it is
-                        // still one piece of the file.
-                        Some(o) if o.is_empty() => Cow::Borrowed(&self.text[plain..end]),
-                        Some(mut o) => {
-                            o.push_str(&self.text[plain..end]);
-                            Cow::Owned(o)
-                        }
-                    };
+                    let s = self.decoded(start, plain, self.at + run - 3, owned);
                     self.at += run;
                     return Ok(s);
                 }
@@ -235,6 +219,27 @@ impl<'i> Scanner<'i> {
                 b'\n' => self.at += 1,
                 b if is_control(b) => return Err(()),
                 _ => self.at += 1,
+            }
+        }
+    }
+
+    /// A string's text, `start..end` of the file: borrowed while nothing
+    /// was decoded, else what `owned` holds (decoded up to `plain`) and the
+    /// rest. When only line breaks were dropped before the text, it is still
+    /// one piece of the file.
+    fn decoded(
+        &self,
+        start: usize,
+        plain: usize,
+        end: usize,
+        owned: Option<String>,
+    ) -> Cow<'i, str> {
+        match owned {
+            None => Cow::Borrowed(&self.text[start..end]),
+            Some(o) if o.is_empty() => Cow::Borrowed(&self.text[plain..end]),
+            Some(mut o) => {
+                o.push_str(&self.text[plain..end]);
+                Cow::Owned(o)
             }
         }
     }
