@@ -107,8 +107,9 @@ fn stages(c: &mut Criterion) {
                     &checked,
                     &options,
                     &needtrail::progress::Silent,
-                    &|(_, page)| {
-                        bytes.fetch_add(page.len(), std::sync::atomic::Ordering::Relaxed);
+                    &|_, parts| {
+                        let len: usize = parts.iter().map(|p| p.len()).sum();
+                        bytes.fetch_add(len, std::sync::atomic::Ordering::Relaxed);
                         Ok(())
                     },
                 )

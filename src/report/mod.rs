@@ -6,7 +6,10 @@
 //! Takes a checked project; gives the files of the site one by one to a
 //! sink ([`render_into`]): [`write_report`] writes them into a staging
 //! folder that replaces the output whole, [`render`] collects them in
-//! memory. Templates are compiled into the binary; a folder of overrides
+//! memory. Pages are rendered into buffers each thread keeps from page to
+//! page, and an item page reaches the sink in pieces (its frame around its
+//! articles), so a large report does not copy or allocate its gigabytes
+//! of pages more than once. Templates are compiled into the binary; a folder of overrides
 //! replaces them file by file. Nothing here reads the clock unless
 //! `SOURCE_DATE_EPOCH` says when.
 
@@ -115,7 +118,8 @@ pub type SiteFile = (String, Vec<u8>);
 /// Renders every page of the report, in memory, sorted by path.
 pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, ReportError> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_into(checked, opts, &crate::progress::Silent, &|file| {
+    render_into(checked, opts, &crate::progress::Silent, &|name, parts| {
+        let file = (name.to_owned(), parts.concat());
         files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
         Ok(())
     })?;
@@ -124,8 +128,31 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
     Ok(files)
 }
 
-/// Where rendered files go, one at a time, from any thread.
-pub type Sink<'a> = dyn Fn(SiteFile) -> Result<(), ReportError> + Sync + 'a;
+/// Where rendered files go, one at a time, from any thread: the file's
+/// path in the site and its content, which is the pieces one after another.
+pub type Sink<'a> = dyn Fn(&str, &[&[u8]]) -> Result<(), ReportError> + Sync + 'a;
+
+thread_local! {
+    /// The page a thread is rendering; kept from page to page.
+    static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The articles of the item page a thread is rendering.
+    static ARTICLES: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Runs `f` with this thread's page buffer, emptied.
+fn with_page_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    PAGE.with(|b| {
+        let mut b = b.borrow_mut();
+        b.clear();
+        f(&mut b)
+    })
+}
+
+/// Stands for the articles in an item page's frame, when the built-in
+/// `item.html` renders it: the frame is rendered around it, and the
+/// articles go to the sink between its two halves. Text from the input is
+/// escaped in the frame, so no `<` of it can look like the mark.
+const ARTICLES_MARK: &str = "<needtrail-articles/>";
 
 /// Renders every page of the report into `sink`, in no set order.
 pub fn render_into(
@@ -174,15 +201,16 @@ pub fn render_into(
         ctx.insert("root", root);
         ctx.insert("active", active);
         extra(&mut ctx);
-        let html = tera
-            .render(template, &ctx)
-            .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
-        progress.advance(1);
-        Ok::<SiteFile, ReportError>((name.to_owned(), html.into_bytes()))
+        with_page_buffer(|html| {
+            tera.render_to(template, &ctx, &mut *html)
+                .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
+            progress.advance(1);
+            sink(name, &[html])
+        })
     };
-    sink(page("index.html", "index.html", "", "index", &|ctx| {
+    page("index.html", "index.html", "", "index", &|ctx| {
         ctx.insert("d", &site.dashboard)
-    })?)?;
+    })?;
     for (group, findings) in [
         ("untraced", &site.untraced),
         ("unverified", &site.unverified),
@@ -193,7 +221,7 @@ pub fn render_into(
         if group == "other" && findings.groups.is_empty() {
             continue;
         }
-        sink(page(
+        page(
             &format!("{group}.html"),
             "findings.html",
             "",
@@ -204,7 +232,7 @@ pub fn render_into(
                     ctx.insert("o", &site.objectives);
                 }
             },
-        )?)?;
+        )?;
     }
     let pages = site.matrix_pages();
     let mut index_file = None;
@@ -251,7 +279,6 @@ pub fn render_into(
             ctx.insert("pager", &pager);
             ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
         })
-        .and_then(sink)
     })?;
     sheets.par_iter().try_for_each(|&(contract, n)| {
         let parts = sheet_parts(contract);
@@ -278,55 +305,75 @@ pub fn render_into(
             ctx.insert("last_row", &end);
             ctx.insert("total", &contract.requirements.len());
         })
-        .and_then(sink)
     })?;
-    if let Some(f) = index_file {
-        sink(f)?;
+    if let Some((name, content)) = index_file {
+        sink(&name, &[&content])?;
     }
     // Item pages are most of a large report: build and render them a page
     // at a time, on every core. Articles are written directly unless the
     // project overrides their template.
     let fast = (!overridden.contains(ARTICLE_TEMPLATE)).then(|| article::Strings::new(&strings));
+    // The built-in frame is rendered around a mark that the articles
+    // replace on their way out; a frame of the project's own gets them as
+    // a value, to do with as it likes.
+    let spliced = !overridden.contains("item.html");
     site.item_groups.par_iter().try_for_each(|plan| {
         let group = site.item_group(plan);
-        let articles = match &fast {
-            Some(t) => {
-                let mut out = String::with_capacity(group.items.len() * 4096);
-                for i in &group.items {
-                    article::write(&mut out, t, i);
+        ARTICLES.with(|articles| {
+            let mut articles = articles.borrow_mut();
+            articles.clear();
+            match &fast {
+                Some(t) => {
+                    for i in &group.items {
+                        article::write(&mut articles, t, i);
+                    }
                 }
-                out
+                None => {
+                    let mut ctx = tera::Context::new();
+                    ctx.insert("c", &common);
+                    ctx.insert("root", "../");
+                    ctx.insert("active", "item");
+                    ctx.insert("items", &group.items);
+                    *articles = tera
+                        .render(ARTICLES_TEMPLATE, &ctx)
+                        .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
+                }
             }
-            None => {
-                let mut ctx = tera::Context::new();
-                ctx.insert("c", &common);
-                ctx.insert("root", "../");
-                ctx.insert("active", "item");
-                ctx.insert("items", &group.items);
-                tera.render(ARTICLES_TEMPLATE, &ctx)
-                    .map_err(|e| ReportError::Template(describe_tera_error(&e)))?
-            }
-        };
-        let frame = view::ItemFrame::new(&group, articles);
-        let mut ctx = tera::Context::new();
-        ctx.insert("c", &common);
-        ctx.insert("root", "../");
-        ctx.insert("active", "item");
-        ctx.insert("g", &frame);
-        let html = tera
-            .render("item.html", &ctx)
-            .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
-        progress.advance(1);
-        sink((format!("items/{}", group.file), html.into_bytes()))
+            let frame =
+                view::ItemFrame::new(&group, if spliced { ARTICLES_MARK } else { &articles });
+            let mut ctx = tera::Context::new();
+            ctx.insert("c", &common);
+            ctx.insert("root", "../");
+            ctx.insert("active", "item");
+            ctx.insert("g", &frame);
+            with_page_buffer(|html| {
+                tera.render_to("item.html", &ctx, &mut *html)
+                    .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
+                progress.advance(1);
+                let name = format!("items/{}", group.file);
+                match spliced.then(|| split_once_bytes(html, ARTICLES_MARK.as_bytes())) {
+                    Some(Some((before, after))) => {
+                        sink(&name, &[before, articles.as_bytes(), after])
+                    }
+                    _ => sink(&name, &[html]),
+                }
+            })
+        })
     })?;
     progress.finish();
     for (name, content) in ASSETS {
-        sink(((*name).to_owned(), content.as_bytes().to_vec()))?;
+        sink(name, &[content.as_bytes()])?;
     }
-    sink((
-        OUTPUT_MARKER.to_owned(),
-        b"This folder was written by `needtrail report`, which replaces it whole on the next run.\n".to_vec(),
-    ))
+    sink(
+        OUTPUT_MARKER,
+        &[b"This folder was written by `needtrail report`, which replaces it whole on the next run.\n"],
+    )
+}
+
+/// `bytes` split around the first `mark` in it.
+fn split_once_bytes<'b>(bytes: &'b [u8], mark: &[u8]) -> Option<(&'b [u8], &'b [u8])> {
+    let at = bytes.windows(mark.len()).position(|w| w == mark)?;
+    Some((&bytes[..at], &bytes[at + mark.len()..]))
 }
 
 fn describe_tera_error(e: &tera::Error) -> String {
@@ -408,8 +455,8 @@ pub fn write_report(
     progress: &dyn crate::progress::Progress,
 ) -> Result<(), ReportError> {
     let writer = SiteWriter::begin(out)?;
-    render_into(checked, opts, progress, &|(name, bytes)| {
-        writer.write(&name, &bytes)
+    render_into(checked, opts, progress, &|name, parts| {
+        writer.write_parts(name, parts)
     })?;
     writer.commit()
 }
@@ -482,6 +529,12 @@ impl SiteWriter {
 
     /// Writes one file of the site; may be called from several threads.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
+        self.write_parts(name, &[bytes])
+    }
+
+    /// Writes one file of the site whose content is `parts` one after another.
+    pub fn write_parts(&self, name: &str, parts: &[&[u8]]) -> Result<(), ReportError> {
+        use std::io::Write as _;
         let path = self.staging.join(name);
         if let Some(dir) = path.parent()
             && dir != self.staging
@@ -492,7 +545,12 @@ impl SiteWriter {
                 dirs.insert(dir.to_path_buf());
             }
         }
-        fs::write(&path, bytes).map_err(|e| io_error("write", &path, e))
+        let mut file = fs::File::create(&path).map_err(|e| io_error("write", &path, e))?;
+        for part in parts {
+            file.write_all(part)
+                .map_err(|e| io_error("write", &path, e))?;
+        }
+        Ok(())
     }
 
     /// Puts the staged site in place of `out`.

@@ -1282,7 +1282,7 @@ pub struct ItemFrame<'a> {
     pub first_id: &'a str,
     pub last_id: &'a str,
     pub index: Vec<IndexEntry<'a>>,
-    pub articles: String,
+    pub articles: &'a str,
 }
 
 #[derive(Serialize)]
@@ -1292,7 +1292,7 @@ pub struct IndexEntry<'a> {
 }
 
 impl<'a> ItemFrame<'a> {
-    pub fn new(group: &'a ItemGroup, articles: String) -> Self {
+    pub fn new(group: &'a ItemGroup, articles: &'a str) -> Self {
         let id = |i: Option<&'a ItemPage>| i.map_or("", |i| i.item.id.as_str());
         ItemFrame {
             file: &group.file,

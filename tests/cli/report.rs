@@ -1582,15 +1582,23 @@ stamped.REQ-0000001 = "0000000000000000"
 #[test]
 fn articles_written_directly_equal_the_article_template() {
     // Item articles are written by code unless item-article.html is
-    // overridden; an override that is a copy of the built-in template must
-    // give the same bytes, for every kind of content an article has.
+    // overridden, and set into the built-in item.html's frame on their way
+    // out; overrides that are copies of the built-in templates must give
+    // the same bytes, for every kind of content an article has.
     let tmp = tempfile::tempdir().unwrap();
-    let builtin = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/item-article.html"),
-    )
-    .unwrap();
+    let builtin_of = |name: &str| {
+        fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("templates")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let builtin = builtin_of("item-article.html");
     let copy = tempfile::tempdir().unwrap();
     write(copy.path(), "item-article.html", &builtin);
+    let frame = tempfile::tempdir().unwrap();
+    write(frame.path(), "item.html", &builtin_of("item.html"));
     let marked = tempfile::tempdir().unwrap();
     write(
         marked.path(),
@@ -1611,12 +1619,32 @@ fn articles_written_directly_equal_the_article_template() {
             project,
             &["--lang", lang, "--templates", copy.path().to_str().unwrap()],
         );
-        let (a, b) = (site_files(&direct), site_files(&templated));
+        let (_tf, framed) = site(
+            project,
+            &[
+                "--lang",
+                lang,
+                "--templates",
+                frame.path().to_str().unwrap(),
+            ],
+        );
+        let (a, b, f) = (
+            site_files(&direct),
+            site_files(&templated),
+            site_files(&framed),
+        );
         assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+        assert_eq!(a.keys().collect::<Vec<_>>(), f.keys().collect::<Vec<_>>());
         for (path, bytes) in &a {
             assert!(
                 b[path] == *bytes,
                 "{}: {} differs between the direct and the templated article",
+                project.display(),
+                path.display()
+            );
+            assert!(
+                f[path] == *bytes,
+                "{}: {} differs between the built-in and a copied item frame",
                 project.display(),
                 path.display()
             );
