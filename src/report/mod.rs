@@ -189,7 +189,7 @@ pub fn render_into(
         .collect();
     progress.start(
         "writing pages",
-        (7 + site.matrix_pages().len() + sheets.len() + site.item_groups.len()) as u64,
+        (7 + site.matrix_page_count() + sheets.len() + site.item_groups.len()) as u64,
     );
     let page = |name: &str,
                 template: &str,
@@ -234,52 +234,47 @@ pub fn render_into(
             },
         )?;
     }
-    let pages = site.matrix_pages();
-    let mut index_file = None;
-    if pages.len() > 1 {
-        // Every row of every page, so the filters can say what matches on
-        // the other pages: [id, page, contracts, customers, class, status, text].
-        let index: Vec<serde_json::Value> = pages
-            .iter()
-            .enumerate()
-            .flat_map(|(n, rows)| {
-                rows.iter().map(move |r| {
-                    serde_json::json!([
-                        r.item.id,
-                        view::matrix_page_name(n),
-                        serde_json::from_str::<serde_json::Value>(&r.contract_keys)
-                            .unwrap_or_default(),
-                        serde_json::from_str::<serde_json::Value>(&r.customer_keys)
-                            .unwrap_or_default(),
-                        r.class_raw,
-                        r.status,
-                        format!("{} {}", r.item.id, r.item.title).to_lowercase(),
-                    ])
+    // Matrix pages, each with its rows built as it is rendered, on every
+    // core. A matrix of several pages also gets an index of every row, so
+    // the filters can say what matches on the other pages.
+    let page_count = site.matrix_page_count();
+    let index_parts = (0..page_count)
+        .into_par_iter()
+        .map(|n| {
+            let rows = site.matrix_page(n);
+            let name = view::matrix_page_name(n);
+            let pager: Vec<view::PagerLink> = (0..page_count)
+                .map(|i| view::PagerLink {
+                    number: i + 1,
+                    href: view::matrix_page_name(i),
+                    current: i == n,
                 })
+                .collect();
+            page(&name, "matrix.html", "", "matrix", &|ctx| {
+                ctx.insert("m", &site.matrix);
+                ctx.insert("rows", &rows);
+                ctx.insert("pager", &pager);
+                ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
+            })?;
+            Ok(if page_count > 1 {
+                matrix_index_rows(&name, &rows)
+            } else {
+                String::new()
             })
-            .collect();
-        index_file = Some((
-            "assets/matrix-index.js".to_owned(),
-            format!("window.NEEDTRAIL_MATRIX = {};\n", script_json(&index)).into_bytes(),
-        ));
-    }
-    // Matrix pages and sign-off sheets render on every core too.
-    pages.par_iter().enumerate().try_for_each(|(n, rows)| {
-        let name = view::matrix_page_name(n);
-        let pager: Vec<view::PagerLink> = (0..pages.len())
-            .map(|i| view::PagerLink {
-                number: i + 1,
-                href: view::matrix_page_name(i),
-                current: i == n,
-            })
-            .collect();
-        page(&name, "matrix.html", "", "matrix", &|ctx| {
-            ctx.insert("m", &site.matrix);
-            ctx.insert("rows", rows);
-            ctx.insert("pager", &pager);
-            ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
         })
-    })?;
+        .collect::<Result<Vec<String>, ReportError>>()?;
+    if page_count > 1 {
+        let mut index = String::from("window.NEEDTRAIL_MATRIX = [");
+        for (n, part) in index_parts.iter().enumerate() {
+            if n > 0 && !part.is_empty() {
+                index.push(',');
+            }
+            index.push_str(part);
+        }
+        index.push_str("];\n");
+        sink("assets/matrix-index.js", &[index.as_bytes()])?;
+    }
+    // Sign-off sheets render on every core too.
     sheets.par_iter().try_for_each(|&(contract, n)| {
         let parts = sheet_parts(contract);
         let start = (n * SHEET_ROWS).min(contract.requirements.len());
@@ -298,7 +293,7 @@ pub fn render_into(
         let name = sheet_part_name(&contract.sheet, n);
         page(&name, "signoff.html", "../", "signoff", &|ctx| {
             ctx.insert("k", contract);
-            ctx.insert("rows", &contract.requirements[start..end]);
+            ctx.insert("rows", &site.sheet_rows(contract, start..end));
             ctx.insert("part", &(n + 1));
             ctx.insert("parts", &part_links);
             ctx.insert("first_row", &(start + 1));
@@ -306,9 +301,6 @@ pub fn render_into(
             ctx.insert("total", &contract.requirements.len());
         })
     })?;
-    if let Some((name, content)) = index_file {
-        sink(&name, &[&content])?;
-    }
     // Item pages are most of a large report: build and render them a page
     // at a time, on every core. Articles are written directly unless the
     // project overrides their template.
@@ -374,6 +366,38 @@ pub fn render_into(
 fn split_once_bytes<'b>(bytes: &'b [u8], mark: &[u8]) -> Option<(&'b [u8], &'b [u8])> {
     let at = bytes.windows(mark.len()).position(|w| w == mark)?;
     Some((&bytes[..at], &bytes[at + mark.len()..]))
+}
+
+/// The matrix index's entries for the rows of one page, comma-separated:
+/// `[id, page, contracts, customers, class, status, text]` each, as JSON
+/// that is safe inside a script.
+fn matrix_index_rows(page: &str, rows: &[view::MatrixRow]) -> String {
+    let json = |s: &str| script_json(&s);
+    let page = json(page);
+    let mut out = String::new();
+    for (n, r) in rows.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        // The keys are JSON lists already.
+        for (i, part) in [
+            json(&r.item.id),
+            page.clone(),
+            script_safe(&r.contract_keys),
+            script_safe(&r.customer_keys),
+            json(&r.class_raw),
+            json(r.status),
+            json(&format!("{} {}", r.item.id, r.item.title).to_lowercase()),
+        ]
+        .iter()
+        .enumerate()
+        {
+            out.push(if i == 0 { '[' } else { ',' });
+            out.push_str(part);
+        }
+        out.push(']');
+    }
+    out
 }
 
 fn describe_tera_error(e: &tera::Error) -> String {
@@ -602,9 +626,12 @@ pub fn input_digest(project: &crate::model::Project) -> String {
 /// Serialises data for a `<script type="application/json">` block: `<`, `>`
 /// and `&` are escaped so the data can never close the element or open markup.
 pub fn script_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value)
-        .expect("serialisable")
-        .replace('<', "\\u003c")
+    script_safe(&serde_json::to_string(value).expect("serialisable"))
+}
+
+/// JSON text with `<`, `>` and `&` escaped (see [`script_json`]).
+fn script_safe(json: &str) -> String {
+    json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
 }

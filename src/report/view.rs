@@ -87,9 +87,10 @@ pub struct ContractRow {
     pub signoff: &'static str,
     /// The printable sign-off sheet, relative to the site root.
     pub sheet: String,
-    /// The rows of the sheet; given to its pages part by part.
+    /// The requirements of the sheet, whose rows are built part by part
+    /// as the sheet's pages are rendered ([`Site::sheet_rows`]).
     #[serde(skip)]
-    pub requirements: Vec<SheetRow>,
+    pub requirements: Vec<crate::review::RequirementStatus>,
 }
 
 /// A requirement on a contract's sign-off sheet.
@@ -327,7 +328,9 @@ pub struct Site<'a> {
     pub objectives: ObjectivesView,
     pub other: FindingsPage,
     pub matrix: Matrix,
-    pub matrix_rows: Vec<MatrixRow>,
+    /// The requirements the matrix lists, in order; its rows are built a
+    /// page at a time, when the page is rendered ([`Site::matrix_page`]).
+    matrix_requirements: &'a [ItemIdx],
     pub item_groups: Vec<GroupPlan>,
     builder: Builder<'a>,
     /// Sub-items of each item that has any.
@@ -352,19 +355,19 @@ pub fn matrix_page_name(n: usize) -> String {
 impl<'a> Site<'a> {
     pub fn build(checked: &'a Checked, lang: &'a str) -> Site<'a> {
         let b = Builder::new(checked, lang);
-        let matrix_rows = b.matrix_rows();
+        let matrix_requirements = b.matrix_requirements();
         let statuses = crate::review::status(b.project, b.profile, b.graph, None);
         Site {
             digest: b.digest(),
-            dashboard: b.dashboard(b.contracts(&statuses)),
+            dashboard: b.dashboard(b.contracts(statuses)),
             untraced: b.findings_page("untraced"),
             unverified: b.findings_page("unverified"),
             changed: b.findings_page("changed"),
             objectives_findings: b.findings_page("objectives"),
             objectives: b.objectives_view(),
             other: b.findings_page("other"),
-            matrix: b.matrix(&matrix_rows),
-            matrix_rows,
+            matrix: b.matrix(matrix_requirements),
+            matrix_requirements,
             item_groups: plan_groups(checked, lang, &b.pages),
             subs: b.sub_items(),
             builder: b,
@@ -384,11 +387,36 @@ impl<'a> Site<'a> {
         }
     }
 
-    pub fn matrix_pages(&self) -> Vec<&[MatrixRow]> {
-        if self.matrix_rows.is_empty() {
-            return vec![&[]];
-        }
-        self.matrix_rows.chunks(MATRIX_PAGE_SIZE).collect()
+    /// The rows of `contract`'s sign-off sheet for its requirements `range`.
+    pub fn sheet_rows(
+        &self,
+        contract: &ContractRow,
+        range: std::ops::Range<usize>,
+    ) -> Vec<SheetRow> {
+        contract.requirements[range]
+            .iter()
+            .map(|r| self.builder.sheet_row(r))
+            .collect()
+    }
+
+    /// How many pages the matrix takes (one, if it has no rows).
+    pub fn matrix_page_count(&self) -> usize {
+        self.matrix_requirements
+            .len()
+            .div_ceil(MATRIX_PAGE_SIZE)
+            .max(1)
+    }
+
+    /// The rows of matrix page `n` (from 0).
+    pub fn matrix_page(&self, n: usize) -> Vec<MatrixRow> {
+        let all = self.matrix_requirements;
+        let start = (n * MATRIX_PAGE_SIZE).min(all.len());
+        let end = (start + MATRIX_PAGE_SIZE).min(all.len());
+        let names = self.builder.names();
+        all[start..end]
+            .iter()
+            .map(|&r| self.builder.matrix_row(&names, r))
+            .collect()
     }
 }
 
@@ -814,10 +842,31 @@ impl<'a> Builder<'a> {
     }
 
     /// Each contract's review state, from the same reading `review status` gives.
-    fn contracts(&self, statuses: &[crate::review::ContractStatus]) -> Vec<ContractRow> {
+    /// A requirement's row on a sign-off sheet.
+    fn sheet_row(&self, r: &crate::review::RequirementStatus) -> SheetRow {
+        SheetRow {
+            item: self.item_ref(r.idx),
+            class: self
+                .enum_value(r.idx, "class")
+                .map(|v| self.profile.value_label(&v, self.lang).to_owned()),
+            source: self
+                .field("source")
+                .and_then(|f| self.project.item(r.idx).field(f))
+                .map(Value::display),
+            verdict: r
+                .verdict
+                .as_ref()
+                .map(|v| self.profile.value_label(v, self.lang).to_owned()),
+            verdict_raw: r.verdict.clone().unwrap_or_default(),
+            review: r.review.clone(),
+            note: r.note.clone(),
+        }
+    }
+
+    fn contracts(&self, statuses: Vec<crate::review::ContractStatus>) -> Vec<ContractRow> {
         let n = self.names();
         statuses
-            .iter()
+            .into_iter()
             .filter_map(|st| {
                 let c = self.project.get(&st.id)?;
                 let reviews: Vec<ReviewRef> = st
@@ -854,27 +903,6 @@ impl<'a> Builder<'a> {
                 } else {
                     "unsigned"
                 };
-                let requirements = st
-                    .requirements
-                    .iter()
-                    .map(|r| SheetRow {
-                        item: self.item_ref(r.idx),
-                        class: self
-                            .enum_value(r.idx, "class")
-                            .map(|v| self.profile.value_label(&v, self.lang).to_owned()),
-                        source: self
-                            .field("source")
-                            .and_then(|f| self.project.item(r.idx).field(f))
-                            .map(Value::display),
-                        verdict: r
-                            .verdict
-                            .as_ref()
-                            .map(|v| self.profile.value_label(v, self.lang).to_owned()),
-                        verdict_raw: r.verdict.clone().unwrap_or_default(),
-                        review: r.review.clone(),
-                        note: r.note.clone(),
-                    })
-                    .collect();
                 Some(ContractRow {
                     item: self.item_ref(c),
                     customer: self.up(c, n.customer).first().map(|x| self.item_ref(*x)),
@@ -888,7 +916,7 @@ impl<'a> Builder<'a> {
                     state,
                     signoff,
                     sheet: format!("signoff/{}", self.files[c.index()]),
-                    requirements,
+                    requirements: st.requirements,
                 })
             })
             .collect()
@@ -950,110 +978,128 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn matrix_rows(&self) -> Vec<MatrixRow> {
-        let n = self.names();
-        let Some(rk) = n.requirement else {
-            return Vec::new();
-        };
-        self.project.by_kind[rk as usize]
-            .par_iter()
-            .map(|&r| {
-                let dis = self.down(r, n.design_input, self.field("traces"));
-                let mut dos = BTreeSet::new();
-                let mut vers = BTreeSet::new();
-                for &di in &dis {
-                    vers.extend(self.down(di, n.verification, self.field("verifies")));
-                    for d_o in self.down(di, n.design_output, self.field("satisfies")) {
-                        dos.insert(d_o);
-                        vers.extend(self.down(d_o, n.verification, self.field("verifies")));
-                    }
-                }
-                let decision = self.latest_decision(r);
-                let verdict_raw = decision
-                    .and_then(|d| self.enum_value(d, "verdict"))
-                    .unwrap_or_default();
-                let mut rules: BTreeSet<String> = BTreeSet::new();
-                for i in std::iter::once(r).chain(dis.iter().copied()) {
-                    for f in self.by_item.get(&i).into_iter().flatten() {
-                        rules.insert(self.profile.rules[f.rule].id.clone());
-                    }
-                }
-                let class_raw = self.enum_value(r, "class").unwrap_or_default();
-                let unverified = dis
-                    .iter()
-                    .any(|d| self.has_rule_finding(*d, "design-input-verified"));
-                let undelivered = self.has_rule_finding(r, "requirement-validated-or-delivered");
-                let keys = |kind: Option<KindIdx>| {
-                    let ids: Vec<&str> = self
-                        .up(r, kind)
-                        .into_iter()
-                        .map(|i| self.project.item(i).id.as_str())
-                        .collect();
-                    serde_json::to_string(&ids).expect("serialisable")
-                };
-                let feedback = self.profile.kind_index("feedback");
-                let mut complaints: BTreeSet<ItemIdx> = BTreeSet::new();
-                for target in std::iter::once(r).chain(self.deliveries(&n, r)) {
-                    for f in self.down(target, feedback, self.field("about")) {
-                        if self.enum_value(f, "type").as_deref() == Some("complaint") {
-                            complaints.insert(f);
-                        }
-                    }
-                }
-                MatrixRow {
-                    complaints: complaints.into_iter().map(|c| self.item_ref(c)).collect(),
-                    contract_keys: keys(n.contract),
-                    customer_keys: keys(n.customer),
-                    item: self.item_ref(r),
-                    class: (!class_raw.is_empty())
-                        .then(|| self.profile.value_label(&class_raw, self.lang).to_owned()),
-                    customer: self.cell(self.up(r, n.customer), false),
-                    contract: self.cell(self.up(r, n.contract), false),
-                    verdict: (!verdict_raw.is_empty())
-                        .then(|| self.profile.value_label(&verdict_raw, self.lang).to_owned()),
-                    verdict_broken: self.has_rule_finding(r, "requirement-reviewed")
-                        || self.has_rule_finding(r, "requirement-clarify-open"),
-                    verdict_raw,
-                    design_inputs: self.cell(
-                        dis.clone(),
-                        self.has_rule_finding(r, "requirement-has-design-input"),
-                    ),
-                    design_outputs: self.cell(dos.into_iter().collect(), false),
-                    verifications: self.cell(vers.into_iter().collect(), unverified),
-                    validations: self.cell(
-                        self.down(r, n.validation, self.field("validates")),
-                        undelivered,
-                    ),
-                    deliveries: self.cell(self.deliveries(&n, r), undelivered),
-                    objectives: self.cell(self.down(r, n.objective, self.field("traces")), false),
-                    suspect: std::iter::once(r)
-                        .chain(dis.iter().copied())
-                        .filter(|i| self.has_rule_finding(*i, "suspect-link"))
-                        .map(|i| self.project.item(i).id.clone())
-                        .collect(),
-                    status: if rules.is_empty() { "ok" } else { "gap" },
-                    rules: rules.into_iter().collect(),
-                    class_raw,
-                }
-            })
-            .collect()
+    /// The requirements, each a row of the matrix.
+    fn matrix_requirements(&self) -> &'a [ItemIdx] {
+        match self.names().requirement {
+            Some(rk) => &self.project.by_kind[rk as usize],
+            None => &[],
+        }
     }
 
-    fn matrix(&self, rows: &[MatrixRow]) -> Matrix {
+    /// The matrix row of requirement `r`.
+    fn matrix_row(&self, n: &Names, r: ItemIdx) -> MatrixRow {
+        let dis = self.down(r, n.design_input, self.field("traces"));
+        let mut dos = BTreeSet::new();
+        let mut vers = BTreeSet::new();
+        for &di in &dis {
+            vers.extend(self.down(di, n.verification, self.field("verifies")));
+            for d_o in self.down(di, n.design_output, self.field("satisfies")) {
+                dos.insert(d_o);
+                vers.extend(self.down(d_o, n.verification, self.field("verifies")));
+            }
+        }
+        let decision = self.latest_decision(r);
+        let verdict_raw = decision
+            .and_then(|d| self.enum_value(d, "verdict"))
+            .unwrap_or_default();
+        let mut rules: BTreeSet<String> = BTreeSet::new();
+        for i in std::iter::once(r).chain(dis.iter().copied()) {
+            for f in self.by_item.get(&i).into_iter().flatten() {
+                rules.insert(self.profile.rules[f.rule].id.clone());
+            }
+        }
+        let class_raw = self.enum_value(r, "class").unwrap_or_default();
+        let unverified = dis
+            .iter()
+            .any(|d| self.has_rule_finding(*d, "design-input-verified"));
+        let undelivered = self.has_rule_finding(r, "requirement-validated-or-delivered");
+        let keys = |kind: Option<KindIdx>| {
+            let ids: Vec<&str> = self
+                .up(r, kind)
+                .into_iter()
+                .map(|i| self.project.item(i).id.as_str())
+                .collect();
+            serde_json::to_string(&ids).expect("serialisable")
+        };
+        let feedback = self.profile.kind_index("feedback");
+        let mut complaints: BTreeSet<ItemIdx> = BTreeSet::new();
+        for target in std::iter::once(r).chain(self.deliveries(n, r)) {
+            for f in self.down(target, feedback, self.field("about")) {
+                if self.enum_value(f, "type").as_deref() == Some("complaint") {
+                    complaints.insert(f);
+                }
+            }
+        }
+        MatrixRow {
+            complaints: complaints.into_iter().map(|c| self.item_ref(c)).collect(),
+            contract_keys: keys(n.contract),
+            customer_keys: keys(n.customer),
+            item: self.item_ref(r),
+            class: (!class_raw.is_empty())
+                .then(|| self.profile.value_label(&class_raw, self.lang).to_owned()),
+            customer: self.cell(self.up(r, n.customer), false),
+            contract: self.cell(self.up(r, n.contract), false),
+            verdict: (!verdict_raw.is_empty())
+                .then(|| self.profile.value_label(&verdict_raw, self.lang).to_owned()),
+            verdict_broken: self.has_rule_finding(r, "requirement-reviewed")
+                || self.has_rule_finding(r, "requirement-clarify-open"),
+            verdict_raw,
+            design_inputs: self.cell(
+                dis.clone(),
+                self.has_rule_finding(r, "requirement-has-design-input"),
+            ),
+            design_outputs: self.cell(dos.into_iter().collect(), false),
+            verifications: self.cell(vers.into_iter().collect(), unverified),
+            validations: self.cell(
+                self.down(r, n.validation, self.field("validates")),
+                undelivered,
+            ),
+            deliveries: self.cell(self.deliveries(n, r), undelivered),
+            objectives: self.cell(self.down(r, n.objective, self.field("traces")), false),
+            suspect: std::iter::once(r)
+                .chain(dis.iter().copied())
+                .filter(|i| self.has_rule_finding(*i, "suspect-link"))
+                .map(|i| self.project.item(i).id.clone())
+                .collect(),
+            status: if rules.is_empty() { "ok" } else { "gap" },
+            rules: rules.into_iter().collect(),
+            class_raw,
+        }
+    }
+
+    /// What the matrix's filters offer: the contracts, customers and
+    /// classes of its rows.
+    fn matrix(&self, requirements: &[ItemIdx]) -> Matrix {
+        let n = self.names();
+        let per_row: Vec<(Vec<ItemIdx>, Vec<ItemIdx>, String)> = requirements
+            .par_iter()
+            .map(|&r| {
+                (
+                    self.up(r, n.contract),
+                    self.up(r, n.customer),
+                    self.enum_value(r, "class").unwrap_or_default(),
+                )
+            })
+            .collect();
         let mut contracts = BTreeMap::new();
         let mut customers = BTreeMap::new();
         let mut classes = BTreeMap::new();
-        for r in rows {
-            for c in &r.contract.items {
-                contracts.insert(c.id.clone(), format!("{} · {}", c.id, c.title));
-            }
-            for c in &r.customer.items {
-                customers.insert(c.id.clone(), format!("{} · {}", c.id, c.title));
-            }
-            if let Some(label) = &r.class {
-                classes.insert(r.class_raw.clone(), label.clone());
+        let choice = |i: &ItemIdx| {
+            let item = self.project.item(*i);
+            (
+                item.id.clone(),
+                format!("{} · {}", item.id, item.display_title()),
+            )
+        };
+        for (row_contracts, row_customers, class_raw) in per_row {
+            contracts.extend(row_contracts.iter().map(choice));
+            customers.extend(row_customers.iter().map(choice));
+            if !class_raw.is_empty() && !classes.contains_key(&class_raw) {
+                let label = self.profile.value_label(&class_raw, self.lang).to_owned();
+                classes.insert(class_raw, label);
             }
         }
+        let rows = requirements;
         let choices = |m: BTreeMap<String, String>| {
             m.into_iter()
                 .map(|(value, label)| Choice { value, label })

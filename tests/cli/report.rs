@@ -1547,6 +1547,91 @@ fn a_large_matrix_is_paged_by_500_rows() {
     }
 }
 
+#[test]
+fn the_index_of_a_paged_matrix_lists_every_row_once_in_page_order() {
+    // The filters of a paged matrix read one index of every row: its
+    // requirement, page, contracts, customers, class, status and text.
+    let tmp = tempfile::tempdir().unwrap();
+    let project = generate(
+        tmp.path(),
+        "corpus",
+        &[
+            "--requirements",
+            "1001",
+            "--per-file",
+            "1001",
+            "--gap-every",
+            "5",
+        ],
+    );
+    // A row whose text would close the script if it were not escaped.
+    let reqs = project.join("requirements/part-00000.toml");
+    let mut text = fs::read_to_string(&reqs).unwrap();
+    text.push_str(
+        "\n[[requirement]]\nid = \"REQ-ZZ\"\ntitle = \"Seal </script><b>& \\\"Co\\\"\"\ntext = \"x\"\nclass = \"implied\"\ncontract = \"CON-1\"\ncustomer = \"CUS-1\"\n",
+    );
+    fs::write(&reqs, text).unwrap();
+    let out = tmp.path().join("site");
+    let r = report(&project, &out, &[]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+
+    let js = fs::read_to_string(out.join("assets/matrix-index.js")).unwrap();
+    let json = js
+        .strip_prefix("window.NEEDTRAIL_MATRIX = ")
+        .and_then(|j| j.strip_suffix(";\n"))
+        .expect("an assignment of one value");
+    assert!(
+        !json.contains('<') && !json.contains('>') && !json.contains('&'),
+        "markup characters in the index"
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+    assert_eq!(rows.len(), 1002);
+    // Rows in the order of the pages, each page's rows as the page shows them.
+    let mut listed = Vec::new();
+    for (n, rel) in ["matrix.html", "matrix-2.html", "matrix-3.html"]
+        .iter()
+        .enumerate()
+    {
+        let doc = page(&out, rel);
+        let ids: Vec<String> = doc
+            .select(&sel("table#matrix tbody tr th[scope=row] a"))
+            .map(text_of)
+            .collect();
+        assert_eq!(ids.len(), [500, 500, 2][n], "{rel}");
+        for id in ids {
+            listed.push((id, (*rel).to_owned()));
+        }
+    }
+    let indexed: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().unwrap().to_owned(),
+                r[1].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(indexed, listed);
+    let row = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
+    assert_eq!(
+        row("REQ-ZZ"),
+        serde_json::json!([
+            "REQ-ZZ",
+            "matrix-3.html",
+            ["CON-1"],
+            ["CUS-1"],
+            "implied",
+            "gap",
+            "req-zz seal </script><b>& \"co\""
+        ])
+    );
+    // Every fifth design input has no verification, and REQ-ZZ has no
+    // design input: their requirements are gaps.
+    let gaps = rows.iter().filter(|r| r[5] == "gap").count();
+    assert_eq!(gaps, 1001 / 5 + 1, "rows with a gap");
+    assert!(rows.iter().all(|r| r[5] == "gap" || r[5] == "ok"));
+}
+
 /// A project whose item pages use every part of an article: findings on
 /// items and on decisions, suspect links, statuses, several links in one
 /// field, and hubs with more links and decisions than a page lists.
