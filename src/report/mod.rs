@@ -15,6 +15,7 @@
 
 mod article;
 mod i18n;
+mod matrix_rows;
 mod svg;
 mod view;
 
@@ -135,7 +136,8 @@ pub type Sink<'a> = dyn Fn(&str, &[&[u8]]) -> Result<(), ReportError> + Sync + '
 thread_local! {
     /// The page a thread is rendering; kept from page to page.
     static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    /// The articles of the item page a thread is rendering.
+    /// The articles of the item page a thread is rendering, or the rows of
+    /// a matrix page.
     static ARTICLES: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
@@ -191,11 +193,14 @@ pub fn render_into(
         "writing pages",
         (7 + site.matrix_page_count() + sheets.len() + site.item_groups.len()) as u64,
     );
-    let page = |name: &str,
-                template: &str,
-                root: &str,
-                active: &str,
-                extra: &dyn Fn(&mut tera::Context)| {
+    // A page: `splice`, if given, is text to put right after the first
+    // occurrence of a mark in the rendered page.
+    let page_with = |name: &str,
+                     template: &str,
+                     root: &str,
+                     active: &str,
+                     extra: &dyn Fn(&mut tera::Context),
+                     splice: Option<(&str, &str)>| {
         let mut ctx = tera::Context::new();
         ctx.insert("c", &common);
         ctx.insert("root", root);
@@ -205,8 +210,21 @@ pub fn render_into(
             tera.render_to(template, &ctx, &mut *html)
                 .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
             progress.advance(1);
+            if let Some((mark, text)) = splice
+                && let Some((before, after)) = split_once_bytes(html, mark.as_bytes())
+            {
+                let cut = before.len() + mark.len();
+                return sink(name, &[&html[..cut], text.as_bytes(), after]);
+            }
             sink(name, &[html])
         })
+    };
+    let page = |name: &str,
+                template: &str,
+                root: &str,
+                active: &str,
+                extra: &dyn Fn(&mut tera::Context)| {
+        page_with(name, template, root, active, extra, None)
     };
     page("index.html", "index.html", "", "index", &|ctx| {
         ctx.insert("d", &site.dashboard)
@@ -237,6 +255,10 @@ pub fn render_into(
     // Matrix pages, each with its rows built as it is rendered, on every
     // core. A matrix of several pages also gets an index of every row, so
     // the filters can say what matches on the other pages.
+    // Unless the project overrides the matrix's templates, its rows are
+    // written by code into the page rendered without them.
+    let fast_rows = (!overridden.contains("matrix.html") && !overridden.contains("macros.html"))
+        .then(|| matrix_rows::Strings::new(&strings));
     let page_count = site.matrix_page_count();
     let index_parts = (0..page_count)
         .into_par_iter()
@@ -250,11 +272,33 @@ pub fn render_into(
                     current: i == n,
                 })
                 .collect();
-            page(&name, "matrix.html", "", "matrix", &|ctx| {
-                ctx.insert("m", &site.matrix);
-                ctx.insert("rows", &rows);
-                ctx.insert("pager", &pager);
-                ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
+            ARTICLES.with(|text| {
+                let mut text = text.borrow_mut();
+                text.clear();
+                if let Some(t) = &fast_rows {
+                    for r in &rows {
+                        matrix_rows::write(&mut text, t, r);
+                    }
+                }
+                let no_rows: &[view::MatrixRow] = &[];
+                page_with(
+                    &name,
+                    "matrix.html",
+                    "",
+                    "matrix",
+                    &|ctx| {
+                        ctx.insert("m", &site.matrix);
+                        match fast_rows {
+                            Some(_) => ctx.insert("rows", no_rows),
+                            None => ctx.insert("rows", &rows),
+                        }
+                        ctx.insert("pager", &pager);
+                        ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
+                    },
+                    fast_rows
+                        .is_some()
+                        .then_some((matrix_rows::ROWS_AT, text.as_str())),
+                )
             })?;
             Ok(if page_count > 1 {
                 matrix_index_rows(&name, &rows)

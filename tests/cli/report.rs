@@ -1668,8 +1668,9 @@ stamped.REQ-0000001 = "0000000000000000"
 fn articles_written_directly_equal_the_article_template() {
     // Item articles are written by code unless item-article.html is
     // overridden, and set into the built-in item.html's frame on their way
-    // out; overrides that are copies of the built-in templates must give
-    // the same bytes, for every kind of content an article has.
+    // out; matrix rows likewise unless matrix.html or macros.html is.
+    // Overrides that are copies of the built-in templates must give the
+    // same bytes, for every kind of content an article or a row has.
     let tmp = tempfile::tempdir().unwrap();
     let builtin_of = |name: &str| {
         fs::read_to_string(
@@ -1683,7 +1684,9 @@ fn articles_written_directly_equal_the_article_template() {
     let copy = tempfile::tempdir().unwrap();
     write(copy.path(), "item-article.html", &builtin);
     let frame = tempfile::tempdir().unwrap();
-    write(frame.path(), "item.html", &builtin_of("item.html"));
+    for name in ["item.html", "matrix.html"] {
+        write(frame.path(), name, &builtin_of(name));
+    }
     let marked = tempfile::tempdir().unwrap();
     write(
         marked.path(),
@@ -1698,6 +1701,7 @@ fn articles_written_directly_equal_the_article_template() {
         (article_coverage_project(tmp.path()), "zh"),
     ];
     let mut seen = String::new();
+    let mut seen_rows = String::new();
     for (project, lang) in &projects {
         let (_ta, direct) = site(project, &["--lang", lang]);
         let (_tb, templated) = site(
@@ -1729,12 +1733,15 @@ fn articles_written_directly_equal_the_article_template() {
             );
             assert!(
                 f[path] == *bytes,
-                "{}: {} differs between the built-in and a copied item frame",
+                "{}: {} differs between the rows and frames written by code and by copied templates",
                 project.display(),
                 path.display()
             );
             if path.starts_with("items") {
                 seen.push_str(&String::from_utf8_lossy(bytes));
+            }
+            if path.to_string_lossy().starts_with("matrix") {
+                seen_rows.push_str(&String::from_utf8_lossy(bytes));
             }
         }
         // The override is really used: a changed copy shows on every article.
@@ -1779,6 +1786,21 @@ fn articles_written_directly_equal_the_article_template() {
         "&lt;script&gt;",
     ] {
         assert!(seen.contains(part), "no article shows {part}");
+    }
+    // ... and of the matrix rows.
+    for part in [
+        "class=\"suspect-mark\"",
+        "class=\"complaint-mark\"",
+        "<td class=\"broken\">\n<a ",
+        "<br><span class=\"broken-mark\">",
+        "class=\"result result-fail\">✗ ",
+        "class=\"result result-pass\">✓ ",
+        "class=\"verdict verdict-",
+        "<code class=\"small\">",
+        "</a><br><a ",
+        "&lt;script&gt;",
+    ] {
+        assert!(seen_rows.contains(part), "no matrix row shows {part}");
     }
 }
 

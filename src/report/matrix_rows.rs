@@ -1,0 +1,212 @@
+//! Matrix rows written straight into the page, without the template engine:
+//! at 100k requirements the matrix is 200 pages of 500 rows, and tera would
+//! first turn each page's rows into a tree of JSON values.
+//!
+//! The output is byte for byte what the row loop of `templates/matrix.html`
+//! (with the `refs` macro of `templates/macros.html`) gives for the same
+//! rows; those templates stay the definition, are used whenever a project
+//! overrides either, and a test renders both ways and compares.
+
+use std::collections::BTreeMap;
+
+use super::article::escape_into as e;
+use super::view::{Cell, MatrixRow};
+
+/// Where the rows go in the rendered frame of a matrix page (the frame is
+/// rendered with no rows). Text from the input is escaped, so this cannot
+/// come from it.
+pub const ROWS_AT: &str = "<tbody>\n";
+
+/// The interface strings the rows use, looked up once.
+pub struct Strings<'a> {
+    suspect_link: &'a str,
+    complaint_flag: &'a str,
+    cell_missing: &'a str,
+    cell_clarify_open: &'a str,
+    cell_not_reviewed: &'a str,
+    cell_unverified: &'a str,
+    cell_not_delivered: &'a str,
+    status_ok: &'a str,
+    status_gap: &'a str,
+}
+
+impl<'a> Strings<'a> {
+    /// The strings from a catalog language; a missing key reads as empty
+    /// (the catalog test makes sure none is missing).
+    pub fn new(t: &BTreeMap<&'a str, &'a str>) -> Self {
+        let get = |k: &str| t.get(k).copied().unwrap_or_default();
+        Strings {
+            suspect_link: get("suspect_link"),
+            complaint_flag: get("complaint_flag"),
+            cell_missing: get("cell_missing"),
+            cell_clarify_open: get("cell_clarify_open"),
+            cell_not_reviewed: get("cell_not_reviewed"),
+            cell_unverified: get("cell_unverified"),
+            cell_not_delivered: get("cell_not_delivered"),
+            status_ok: get("status_ok"),
+            status_gap: get("status_gap"),
+        }
+    }
+}
+
+/// Whether a template would take `s` as true.
+fn truthy(s: &Option<String>) -> bool {
+    s.as_deref().is_some_and(|s| !s.is_empty())
+}
+
+/// The `refs` macro: the items of a cell, or what is missing.
+fn refs(out: &mut String, cell: &Cell, empty: &str) {
+    out.push('\n');
+    for (n, x) in cell.items.iter().enumerate() {
+        out.push_str("<a href=\"");
+        e(out, &x.href);
+        out.push_str("\" title=\"");
+        e(out, &x.title);
+        out.push_str("\">");
+        e(out, &x.id);
+        out.push_str("</a>");
+        if truthy(&x.status) {
+            out.push_str(" <span class=\"result result-");
+            let class = x.status_class.as_deref().unwrap_or_default();
+            e(out, class);
+            out.push_str("\">");
+            out.push_str(match x.status_class.as_deref() {
+                Some("fail") => "✗ ",
+                Some("pending") => "… ",
+                Some("pass") => "✓ ",
+                _ => "",
+            });
+            e(out, x.status.as_deref().unwrap_or_default());
+            out.push_str("</span>");
+        }
+        if n + 1 < cell.items.len() {
+            out.push_str("<br>");
+        }
+    }
+    if cell.broken {
+        if !cell.items.is_empty() {
+            out.push_str("<br>");
+        }
+        out.push_str("<span class=\"broken-mark\">✗ ");
+        e(out, empty);
+        out.push_str("</span>");
+    } else if cell.items.is_empty() {
+        out.push_str("<span class=\"none\">—</span>");
+    }
+    out.push('\n');
+}
+
+/// A `<td>` holding a cell, `broken` in its class if `classed`.
+fn cell_td(out: &mut String, cell: &Cell, empty: &str, classed: bool) {
+    if classed {
+        out.push_str("<td class=\"");
+        if cell.broken {
+            out.push_str("broken");
+        }
+        out.push_str("\">");
+    } else {
+        out.push_str("<td>");
+    }
+    refs(out, cell, empty);
+    out.push_str("</td>\n");
+}
+
+/// Appends one row, as the loop of `matrix.html` renders it.
+pub fn write(out: &mut String, t: &Strings, r: &MatrixRow) {
+    out.push_str("\n<tr class=\"row-");
+    e(out, r.status);
+    out.push_str("\" data-status=\"");
+    e(out, r.status);
+    out.push_str("\" data-class=\"");
+    e(out, &r.class_raw);
+    out.push_str("\" data-contract=\"");
+    e(out, &r.contract_keys);
+    out.push_str("\" data-customer=\"");
+    e(out, &r.customer_keys);
+    out.push_str("\">\n<th scope=\"row\" data-sort-value=\"");
+    e(out, &r.item.id);
+    out.push_str("\"><a href=\"");
+    e(out, &r.item.href);
+    out.push_str("\">");
+    e(out, &r.item.id);
+    out.push_str("</a><br><span class=\"title\">");
+    e(out, &r.item.title);
+    out.push_str("</span>");
+    for x in &r.suspect {
+        out.push_str("<br><span class=\"suspect-mark\">⚠ ");
+        e(out, t.suspect_link);
+        out.push_str(": ");
+        e(out, x);
+        out.push_str("</span>");
+    }
+    for x in &r.complaints {
+        out.push_str("<br><span class=\"complaint-mark\">⚑ ");
+        e(out, t.complaint_flag);
+        out.push_str(": <a href=\"");
+        e(out, &x.href);
+        out.push_str("\">");
+        e(out, &x.id);
+        out.push_str("</a></span>");
+    }
+    out.push_str("</th>\n<td>");
+    match &r.class {
+        Some(class) if !class.is_empty() => e(out, class),
+        _ => out.push_str("<span class=\"none\">—</span>"),
+    }
+    out.push_str("</td>\n");
+    cell_td(out, &r.customer, t.cell_missing, false);
+    cell_td(out, &r.contract, t.cell_missing, false);
+    out.push_str("<td class=\"");
+    if r.verdict_broken {
+        out.push_str("broken");
+    }
+    out.push_str("\">");
+    let verdict = truthy(&r.verdict);
+    if verdict {
+        out.push_str("<span class=\"verdict verdict-");
+        e(out, &r.verdict_raw);
+        out.push_str("\">");
+        e(out, r.verdict.as_deref().unwrap_or_default());
+        out.push_str("</span>");
+    }
+    if r.verdict_broken {
+        if verdict {
+            out.push_str("<br>");
+        }
+        out.push_str("<span class=\"broken-mark\">✗ ");
+        e(
+            out,
+            if r.verdict_raw == "clarify" {
+                t.cell_clarify_open
+            } else {
+                t.cell_not_reviewed
+            },
+        );
+        out.push_str("</span>");
+    } else if !verdict {
+        out.push_str("<span class=\"none\">—</span>");
+    }
+    out.push_str("</td>\n");
+    cell_td(out, &r.design_inputs, t.cell_missing, true);
+    cell_td(out, &r.design_outputs, t.cell_missing, false);
+    cell_td(out, &r.verifications, t.cell_unverified, true);
+    cell_td(out, &r.validations, t.cell_missing, true);
+    cell_td(out, &r.deliveries, t.cell_not_delivered, true);
+    cell_td(out, &r.objectives, t.cell_missing, false);
+    out.push_str("<td class=\"status-cell\">");
+    if r.status == "ok" {
+        out.push_str("<span class=\"ok\">✓ ");
+        e(out, t.status_ok);
+        out.push_str("</span>");
+    } else {
+        out.push_str("<span class=\"bad\">✗ ");
+        e(out, t.status_gap);
+        out.push_str("</span>");
+        for rule in &r.rules {
+            out.push_str("<br><code class=\"small\">");
+            e(out, rule);
+            out.push_str("</code>");
+        }
+    }
+    out.push_str("</td>\n</tr>\n");
+}
