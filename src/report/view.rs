@@ -356,20 +356,35 @@ impl<'a> Site<'a> {
     pub fn build(checked: &'a Checked, lang: &'a str) -> Site<'a> {
         let b = Builder::new(checked, lang);
         let matrix_requirements = b.matrix_requirements();
-        let statuses = crate::review::status(b.project, b.profile, b.graph, None);
+        // The parts are independent: the review state and the dashboard on
+        // one core, the rest on the other.
+        let (dashboard, (digest, matrix, item_groups, subs)) = rayon::join(
+            || {
+                let statuses = crate::review::status(b.project, b.profile, b.graph, None);
+                b.dashboard(b.contracts(statuses))
+            },
+            || {
+                (
+                    b.digest(),
+                    b.matrix(matrix_requirements),
+                    plan_groups(checked, lang, &b.pages),
+                    b.sub_items(),
+                )
+            },
+        );
         Site {
-            digest: b.digest(),
-            dashboard: b.dashboard(b.contracts(statuses)),
+            digest,
+            dashboard,
             untraced: b.findings_page("untraced"),
             unverified: b.findings_page("unverified"),
             changed: b.findings_page("changed"),
             objectives_findings: b.findings_page("objectives"),
             objectives: b.objectives_view(),
             other: b.findings_page("other"),
-            matrix: b.matrix(matrix_requirements),
+            matrix,
             matrix_requirements,
-            item_groups: plan_groups(checked, lang, &b.pages),
-            subs: b.sub_items(),
+            item_groups,
+            subs,
             builder: b,
         }
     }
@@ -455,8 +470,10 @@ impl<'a> Builder<'a> {
         for f in &checked.result.findings {
             by_item.entry(f.item).or_default().push(f);
         }
-        let files = unique_file_names(project, &checked.loaded.profile);
-        let pages = page_names(project, &checked.loaded.profile);
+        let (files, pages) = rayon::join(
+            || unique_file_names(project, &checked.loaded.profile),
+            || page_names(project, &checked.loaded.profile),
+        );
         Builder {
             project,
             profile: &checked.loaded.profile,
