@@ -2,7 +2,7 @@
 //! to the left, downstream items to the right, one column per step away.
 //! Drawn here, with every text escaped; no external service.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 
 use crate::graph::{Dir, TraceGraph};
@@ -22,43 +22,95 @@ const COL_GAP: i32 = 60;
 const ROW_GAP: i32 = 14;
 const PAD: i32 = 10;
 
+/// Appends `s` escaped for SVG/XML content and attribute values.
+pub fn escape_into(out: &mut String, s: &str) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
+}
+
 /// Escapes text for SVG/XML content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
+    escape_into(&mut out, s);
     out
 }
 
-/// Cuts `s` to at most `max` columns, marking the cut with an ellipsis.
-fn truncate(s: &str, max: usize) -> String {
-    let width: usize = s.chars().map(char_width).sum();
-    if width <= max {
-        return s.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = char_width(c);
-        if used + w > max.saturating_sub(1) {
-            break;
+/// Columns that `parts`, one after another, take.
+fn columns(parts: &[&str]) -> usize {
+    parts.iter().flat_map(|p| p.chars()).map(char_width).sum()
+}
+
+/// Appends `parts`, one after another and escaped, cut to at most `max`
+/// columns, the cut marked with an ellipsis.
+fn fit_into(out: &mut String, parts: &[&str], max: usize) {
+    if columns(parts) <= max {
+        for p in parts {
+            escape_into(out, p);
         }
-        used += w;
-        out.push(c);
+        return;
+    }
+    let room = max.saturating_sub(1);
+    let mut used = 0;
+    'parts: for p in parts {
+        for (i, c) in p.char_indices() {
+            let w = char_width(c);
+            if used + w > room {
+                escape_into(out, &p[..i]);
+                break 'parts;
+            }
+            used += w;
+        }
+        escape_into(out, p);
     }
     out.push('…');
-    out
 }
 
-/// The SVG of `root`'s thread. `href` gives each item's link from the page.
+/// Appends `n` in decimal.
+fn push_int(out: &mut String, n: i32) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for d in &digits[at..] {
+        out.push(char::from(*d));
+    }
+}
+
+/// Appends ` NAME="N"` for each attribute.
+fn attrs(out: &mut String, list: &[(&str, i32)]) {
+    for (name, n) in list {
+        out.push(' ');
+        out.push_str(name);
+        out.push_str("=\"");
+        push_int(out, *n);
+        out.push('"');
+    }
+}
+
+/// The SVG of `root`'s thread. `href` appends each item's link from the page.
 pub fn thread(
     project: &Project,
     profile: &Profile,
@@ -66,14 +118,17 @@ pub fn thread(
     findings: &HashMap<ItemIdx, Vec<&Finding>>,
     root: ItemIdx,
     lang: &str,
-    href: &dyn Fn(ItemIdx) -> String,
+    href: &dyn Fn(ItemIdx, &mut String),
 ) -> String {
-    // Column of each item: negative upstream, positive downstream.
-    let mut column: BTreeMap<ItemIdx, i32> = BTreeMap::from([(root, 0)]);
+    // Column of each item: negative upstream, positive downstream. Threads
+    // are small (at most MAX_NODES items), so lists beat maps here.
+    let mut column: Vec<(ItemIdx, i32)> = vec![(root, 0)];
     let mut edges: Vec<(ItemIdx, ItemIdx)> = Vec::new();
     let mut truncated = false;
+    let mut queue = VecDeque::new();
     for (dir, step) in [(Dir::Outgoing, -1), (Dir::Incoming, 1)] {
-        let mut queue = VecDeque::from([(root, 0i32)]);
+        queue.clear();
+        queue.push_back((root, 0i32));
         while let Some((at, depth)) = queue.pop_front() {
             if depth.abs() >= MAX_DEPTH {
                 continue;
@@ -84,12 +139,12 @@ pub fn thread(
                 } else {
                     (next, at)
                 };
-                if !column.contains_key(&next) {
+                if !column.iter().any(|(i, _)| *i == next) {
                     if column.len() >= MAX_NODES {
                         truncated = true;
                         continue;
                     }
-                    column.insert(next, depth + step);
+                    column.push((next, depth + step));
                     queue.push_back((next, depth + step));
                 }
                 edges.push((from, to));
@@ -99,51 +154,73 @@ pub fn thread(
     edges.sort();
     edges.dedup();
 
-    let min_col = column.values().copied().min().unwrap_or(0);
-    let mut rows: BTreeMap<i32, Vec<ItemIdx>> = BTreeMap::new();
-    for (item, col) in &column {
-        rows.entry(*col).or_default().push(*item);
+    // Columns left to right, each top to bottom in item order.
+    let mut nodes: Vec<(i32, ItemIdx)> = column.iter().map(|(i, c)| (*c, *i)).collect();
+    nodes.sort();
+    let min_col = nodes.first().map_or(0, |n| n.0);
+    let mut cols = 0;
+    let mut tallest = 1;
+    for run in nodes.chunk_by(|a, b| a.0 == b.0) {
+        cols += 1;
+        tallest = tallest.max(run.len() as i32);
     }
-    let tallest = rows.values().map(Vec::len).max().unwrap_or(1) as i32;
-    let cols = rows.len() as i32;
     let width = PAD * 2 + cols * NODE_W + (cols - 1).max(0) * COL_GAP;
     let height = PAD * 2
         + tallest * NODE_H
         + (tallest - 1).max(0) * ROW_GAP
         + if truncated { 20 } else { 0 };
-    let mut pos: HashMap<ItemIdx, (i32, i32)> = HashMap::new();
-    for (col, items) in &rows {
-        let x = PAD + (col - min_col) * (NODE_W + COL_GAP);
-        let block = items.len() as i32 * NODE_H + (items.len() as i32 - 1) * ROW_GAP;
+    // Place of each item, in item order.
+    let mut pos: Vec<(ItemIdx, (i32, i32))> = Vec::with_capacity(nodes.len());
+    for run in nodes.chunk_by(|a, b| a.0 == b.0) {
+        let x = PAD + (run[0].0 - min_col) * (NODE_W + COL_GAP);
+        let block = run.len() as i32 * NODE_H + (run.len() as i32 - 1) * ROW_GAP;
         let top = PAD + (height - PAD * 2 - block) / 2;
-        for (n, item) in items.iter().enumerate() {
-            pos.insert(*item, (x, top + n as i32 * (NODE_H + ROW_GAP)));
+        for (n, (_, item)) in run.iter().enumerate() {
+            pos.push((*item, (x, top + n as i32 * (NODE_H + ROW_GAP))));
         }
     }
+    pos.sort_by_key(|p| p.0);
+    let place = |i: &ItemIdx| {
+        pos.binary_search_by_key(i, |p| p.0)
+            .ok()
+            .map(|at| pos[at].1)
+    };
 
-    let mut svg = String::new();
+    let mut svg = String::with_capacity(2048);
     let title = match lang {
         "zh" => "追溯链",
         _ => "Trace thread",
     };
-    let _ = write!(
-        svg,
-        r#"<svg class="thread" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{title}">"#
-    );
+    svg.push_str("<svg class=\"thread\" viewBox=\"0 0 ");
+    push_int(&mut svg, width);
+    svg.push(' ');
+    push_int(&mut svg, height);
+    svg.push('"');
+    attrs(&mut svg, &[("width", width), ("height", height)]);
+    svg.push_str(" role=\"img\" aria-label=\"");
+    svg.push_str(title);
+    svg.push_str("\">");
     for (from, to) in &edges {
         // `from` links to `to`: from sits right (downstream) of `to`.
-        let (Some(a), Some(b)) = (pos.get(from), pos.get(to)) else {
+        let (Some(a), Some(b)) = (place(from), place(to)) else {
             continue;
         };
         let (x1, y1) = (a.0, a.1 + NODE_H / 2);
         let (x2, y2) = (b.0 + NODE_W, b.1 + NODE_H / 2);
         let mid = (x1 + x2) / 2;
-        let _ = write!(
-            svg,
-            r#"<path class="edge" d="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"/>"#
-        );
+        svg.push_str("<path class=\"edge\" d=\"M");
+        for (n, v) in [x1, y1, mid, y1, mid, y2, x2, y2].into_iter().enumerate() {
+            match n {
+                0 => {}
+                2 => svg.push_str(" C"),
+                n if n % 2 == 1 => svg.push(','),
+                _ => svg.push(' '),
+            }
+            push_int(&mut svg, v);
+        }
+        svg.push_str("\"/>");
     }
-    for (item, (x, y)) in pos.iter().collect::<BTreeMap<_, _>>() {
+    for (item, (x, y)) in &pos {
         let it = project.item(*item);
         let kind = profile.kind(it.kind);
         let broken = findings.get(item).is_some_and(|f| !f.is_empty());
@@ -153,34 +230,49 @@ pub fn thread(
             (false, true) => "node root",
             (false, false) => "node",
         };
-        let mark = if broken { "✗ " } else { "" };
         let kind_label = kind.label.get(lang, &kind.name);
-        let label = format!("{} {}", it.id, it.display_title());
-        let (kind_shown, label_shown) = (truncate(kind_label, 24), truncate(&label, 26));
-        let _ = write!(
-            svg,
-            r#"<a href="{}"><g class="{class}">"#,
-            escape(&href(*item))
-        );
-        // The full text as a tooltip, where the box had to cut it.
-        if kind_shown != kind_label || label_shown != label {
-            let _ = write!(
-                svg,
-                "<title>{}</title>",
-                escape(&format!("{kind_label} {} · {}", it.id, it.display_title()))
-            );
+        let label = [it.id.as_str(), " ", it.display_title()];
+        svg.push_str("<a href=\"");
+        let start = svg.len();
+        href(*item, &mut svg);
+        if svg[start..].bytes().any(|b| b"&<>\"'".contains(&b)) {
+            let link = svg.split_off(start);
+            escape_into(&mut svg, &link);
         }
-        let _ = write!(
-            svg,
-            r#"<rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="6"/><text x="{}" y="{}" class="kind">{}{}</text><text x="{}" y="{}">{}</text></g></a>"#,
-            x + 8,
-            y + 17,
-            mark,
-            escape(&kind_shown),
-            x + 8,
-            y + 36,
-            escape(&label_shown),
+        svg.push_str("\"><g class=\"");
+        svg.push_str(class);
+        svg.push_str("\">");
+        // The full text as a tooltip, where the box had to cut it.
+        if columns(&[kind_label]) > 24 || columns(&label) > 26 {
+            svg.push_str("<title>");
+            for part in [kind_label, " ", &it.id, " · ", it.display_title()] {
+                escape_into(&mut svg, part);
+            }
+            svg.push_str("</title>");
+        }
+        svg.push_str("<rect");
+        attrs(
+            &mut svg,
+            &[
+                ("x", *x),
+                ("y", *y),
+                ("width", NODE_W),
+                ("height", NODE_H),
+                ("rx", 6),
+            ],
         );
+        svg.push_str("/><text");
+        attrs(&mut svg, &[("x", x + 8), ("y", y + 17)]);
+        svg.push_str(" class=\"kind\">");
+        if broken {
+            svg.push_str("✗ ");
+        }
+        fit_into(&mut svg, &[kind_label], 24);
+        svg.push_str("</text><text");
+        attrs(&mut svg, &[("x", x + 8), ("y", y + 36)]);
+        svg.push('>');
+        fit_into(&mut svg, &label, 26);
+        svg.push_str("</text></g></a>");
     }
     if truncated {
         let note = match lang {
@@ -316,9 +408,30 @@ mod tests {
     }
 
     #[test]
-    fn truncate_counts_characters() {
-        assert_eq!(truncate("外窗气密性能不低于6级", 9), "外窗气密…");
-        assert_eq!(truncate("abcdefghij", 5), "abcd…");
-        assert_eq!(truncate("short", 10), "short");
+    fn fitting_counts_columns_across_parts_and_escapes() {
+        let fit = |parts: &[&str], max| {
+            let mut out = String::new();
+            fit_into(&mut out, parts, max);
+            out
+        };
+        assert_eq!(fit(&["外窗气密性能不低于6级"], 9), "外窗气密…");
+        assert_eq!(fit(&["abcdefghij"], 5), "abcd…");
+        assert_eq!(fit(&["short"], 10), "short");
+        assert_eq!(fit(&["short"], 5), "short");
+        assert_eq!(fit(&["ab", " ", "cdef"], 5), "ab c…");
+        assert_eq!(fit(&["abcd", " ", "ef"], 5), "abcd…");
+        assert_eq!(fit(&["ab", "c"], 3), "abc");
+        assert_eq!(fit(&["<&>", "\"'x"], 5), "&lt;&amp;&gt;&quot;…");
+        assert_eq!(fit(&["a", "外窗"], 4), "a外…");
+        assert_eq!(fit(&[], 3), "");
+    }
+
+    #[test]
+    fn integers_print_as_decimal() {
+        for n in [0, 7, 10, 99, 960, -5, -120, i32::MAX, i32::MIN] {
+            let mut out = String::new();
+            push_int(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
     }
 }

@@ -510,6 +510,14 @@ impl<'a> Builder<'a> {
         super::input_digest(self.project)
     }
 
+    /// Appends the link to an item from a page under `items/`.
+    fn local_href_into(&self, idx: ItemIdx, out: &mut String) {
+        let item = self.project.item(idx);
+        out.push_str(&self.pages[item.parent.unwrap_or(idx).index()]);
+        out.push('#');
+        anchor_into(out, &item.id);
+    }
+
     fn href(&self, idx: ItemIdx) -> String {
         let item = self.project.item(idx);
         match item.parent {
@@ -1272,13 +1280,8 @@ impl<'a> Builder<'a> {
                         &self.by_item,
                         idx,
                         self.lang,
-                        &|i| {
-                            // Links inside the SVG are relative to the item page.
-                            let href = self.href(i);
-                            href.strip_prefix("items/")
-                                .map(str::to_owned)
-                                .unwrap_or(href)
-                        },
+                        // Links inside the SVG are relative to the item page.
+                        &|i, out| self.local_href_into(i, out),
                     ),
                 }
             }
@@ -1408,15 +1411,21 @@ fn plan_groups(checked: &Checked, lang: &str, names: &[String]) -> Vec<GroupPlan
 
 /// An id made safe for an HTML anchor.
 fn anchor(id: &str) -> String {
-    let mut s = String::from("i-");
+    let mut s = String::with_capacity(id.len() + 2);
+    anchor_into(&mut s, id);
+    s
+}
+
+/// Appends the anchor of the item `id` (see [`anchor`]).
+fn anchor_into(out: &mut String, id: &str) {
+    out.push_str("i-");
     for ch in id.chars() {
         if ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' {
-            s.push(ch);
+            out.push(ch);
         } else {
-            s.push_str(&format!("_{:x}_", ch as u32));
+            let _ = std::fmt::Write::write_fmt(out, format_args!("_{:x}_", ch as u32));
         }
     }
-    s
 }
 
 /// A file name for the sign-off sheet of every contract (empty for other
