@@ -15,7 +15,7 @@
 
 mod article;
 mod i18n;
-mod matrix_rows;
+mod rows;
 mod svg;
 mod view;
 
@@ -193,14 +193,14 @@ pub fn render_into(
         "writing pages",
         (7 + site.matrix_page_count() + sheets.len() + site.item_groups.len()) as u64,
     );
-    // A page: `splice`, if given, is text to put right after the first
-    // occurrence of a mark in the rendered page.
+    // A page: `splice`, if given, is text to put into the rendered page
+    // right after the first of its marks that follows the one before.
     let page_with = |name: &str,
                      template: &str,
                      root: &str,
                      active: &str,
                      extra: &dyn Fn(&mut tera::Context),
-                     splice: Option<(&str, &str)>| {
+                     splice: Option<(&[&str], &str)>| {
         let mut ctx = tera::Context::new();
         ctx.insert("c", &common);
         ctx.insert("root", root);
@@ -210,11 +210,10 @@ pub fn render_into(
             tera.render_to(template, &ctx, &mut *html)
                 .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
             progress.advance(1);
-            if let Some((mark, text)) = splice
-                && let Some((before, after)) = split_once_bytes(html, mark.as_bytes())
+            if let Some((marks, text)) = splice
+                && let Some(cut) = after_marks(html, marks)
             {
-                let cut = before.len() + mark.len();
-                return sink(name, &[&html[..cut], text.as_bytes(), after]);
+                return sink(name, &[&html[..cut], text.as_bytes(), &html[cut..]]);
             }
             sink(name, &[html])
         })
@@ -258,12 +257,12 @@ pub fn render_into(
     // Unless the project overrides the matrix's templates, its rows are
     // written by code into the page rendered without them.
     let fast_rows = (!overridden.contains("matrix.html") && !overridden.contains("macros.html"))
-        .then(|| matrix_rows::Strings::new(&strings));
+        .then(|| rows::Strings::new(&strings));
     let page_count = site.matrix_page_count();
     let index_parts = (0..page_count)
         .into_par_iter()
         .map(|n| {
-            let rows = site.matrix_page(n);
+            let page_rows = site.matrix_page(n);
             let name = view::matrix_page_name(n);
             let pager: Vec<view::PagerLink> = (0..page_count)
                 .map(|i| view::PagerLink {
@@ -276,8 +275,8 @@ pub fn render_into(
                 let mut text = text.borrow_mut();
                 text.clear();
                 if let Some(t) = &fast_rows {
-                    for r in &rows {
-                        matrix_rows::write(&mut text, t, r);
+                    for r in &page_rows {
+                        rows::write(&mut text, t, r);
                     }
                 }
                 let no_rows: &[view::MatrixRow] = &[];
@@ -290,18 +289,18 @@ pub fn render_into(
                         ctx.insert("m", &site.matrix);
                         match fast_rows {
                             Some(_) => ctx.insert("rows", no_rows),
-                            None => ctx.insert("rows", &rows),
+                            None => ctx.insert("rows", &page_rows),
                         }
                         ctx.insert("pager", &pager);
                         ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
                     },
                     fast_rows
                         .is_some()
-                        .then_some((matrix_rows::ROWS_AT, text.as_str())),
+                        .then_some((rows::MATRIX_ROWS_AT, text.as_str())),
                 )
             })?;
             Ok(if page_count > 1 {
-                matrix_index_rows(&name, &rows)
+                matrix_index_rows(&name, &page_rows)
             } else {
                 String::new()
             })
@@ -319,6 +318,8 @@ pub fn render_into(
         sink("assets/matrix-index.js", &[index.as_bytes()])?;
     }
     // Sign-off sheets render on every core too.
+    let fast_sheet_rows =
+        (!overridden.contains("signoff.html")).then(|| rows::SheetStrings::new(&strings));
     sheets.par_iter().try_for_each(|&(contract, n)| {
         let parts = sheet_parts(contract);
         let start = (n * SHEET_ROWS).min(contract.requirements.len());
@@ -335,14 +336,37 @@ pub fn render_into(
             })
             .collect();
         let name = sheet_part_name(&contract.sheet, n);
-        page(&name, "signoff.html", "../", "signoff", &|ctx| {
-            ctx.insert("k", contract);
-            ctx.insert("rows", &site.sheet_rows(contract, start..end));
-            ctx.insert("part", &(n + 1));
-            ctx.insert("parts", &part_links);
-            ctx.insert("first_row", &(start + 1));
-            ctx.insert("last_row", &end);
-            ctx.insert("total", &contract.requirements.len());
+        let sheet_rows = site.sheet_rows(contract, start..end);
+        ARTICLES.with(|text| {
+            let mut text = text.borrow_mut();
+            text.clear();
+            if let Some(t) = &fast_sheet_rows {
+                for r in &sheet_rows {
+                    rows::write_sheet(&mut text, t, r);
+                }
+            }
+            let no_rows: &[view::SheetRow] = &[];
+            page_with(
+                &name,
+                "signoff.html",
+                "../",
+                "signoff",
+                &|ctx| {
+                    ctx.insert("k", contract);
+                    match fast_sheet_rows {
+                        Some(_) => ctx.insert("rows", no_rows),
+                        None => ctx.insert("rows", &sheet_rows),
+                    }
+                    ctx.insert("part", &(n + 1));
+                    ctx.insert("parts", &part_links);
+                    ctx.insert("first_row", &(start + 1));
+                    ctx.insert("last_row", &end);
+                    ctx.insert("total", &contract.requirements.len());
+                },
+                fast_sheet_rows
+                    .is_some()
+                    .then_some((rows::SHEET_ROWS_AT, text.as_str())),
+            )
         })
     })?;
     // Item pages are most of a large report: build and render them a page
@@ -404,6 +428,17 @@ pub fn render_into(
         OUTPUT_MARKER,
         &[b"This folder was written by `needtrail report`, which replaces it whole on the next run.\n"],
     )
+}
+
+/// Where the last of `marks` ends in `bytes`, each mark found after the
+/// one before.
+fn after_marks(bytes: &[u8], marks: &[&str]) -> Option<usize> {
+    let mut at = 0;
+    for mark in marks {
+        let (before, _) = split_once_bytes(&bytes[at..], mark.as_bytes())?;
+        at += before.len() + mark.len();
+    }
+    Some(at)
 }
 
 /// `bytes` split around the first `mark` in it.

@@ -1668,7 +1668,8 @@ stamped.REQ-0000001 = "0000000000000000"
 fn articles_written_directly_equal_the_article_template() {
     // Item articles are written by code unless item-article.html is
     // overridden, and set into the built-in item.html's frame on their way
-    // out; matrix rows likewise unless matrix.html or macros.html is.
+    // out; matrix rows likewise unless matrix.html or macros.html is, and
+    // sign-off sheet rows unless signoff.html is.
     // Overrides that are copies of the built-in templates must give the
     // same bytes, for every kind of content an article or a row has.
     let tmp = tempfile::tempdir().unwrap();
@@ -1684,7 +1685,7 @@ fn articles_written_directly_equal_the_article_template() {
     let copy = tempfile::tempdir().unwrap();
     write(copy.path(), "item-article.html", &builtin);
     let frame = tempfile::tempdir().unwrap();
-    for name in ["item.html", "matrix.html"] {
+    for name in ["item.html", "matrix.html", "signoff.html"] {
         write(frame.path(), name, &builtin_of(name));
     }
     let marked = tempfile::tempdir().unwrap();
@@ -1702,6 +1703,7 @@ fn articles_written_directly_equal_the_article_template() {
     ];
     let mut seen = String::new();
     let mut seen_rows = String::new();
+    let mut seen_sheets = String::new();
     for (project, lang) in &projects {
         let (_ta, direct) = site(project, &["--lang", lang]);
         let (_tb, templated) = site(
@@ -1742,6 +1744,9 @@ fn articles_written_directly_equal_the_article_template() {
             }
             if path.to_string_lossy().starts_with("matrix") {
                 seen_rows.push_str(&String::from_utf8_lossy(bytes));
+            }
+            if path.starts_with("signoff") {
+                seen_sheets.push_str(&String::from_utf8_lossy(bytes));
             }
         }
         // The override is really used: a changed copy shows on every article.
@@ -1801,6 +1806,17 @@ fn articles_written_directly_equal_the_article_template() {
         "&lt;script&gt;",
     ] {
         assert!(seen_rows.contains(part), "no matrix row shows {part}");
+    }
+    // ... and of the sheet rows.
+    for part in [
+        "<td class=\"broken\">✗ ",
+        "<td class=\"broken\"><span class=\"broken-mark\">✗ ",
+        "<td class=\"\">",
+        "<br><span class=\"small\">",
+        "<td></td>\n</tr>",
+        "&lt;script&gt;",
+    ] {
+        assert!(seen_sheets.contains(part), "no sheet row shows {part}");
     }
 }
 

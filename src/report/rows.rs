@@ -1,21 +1,26 @@
-//! Matrix rows written straight into the page, without the template engine:
-//! at 100k requirements the matrix is 200 pages of 500 rows, and tera would
-//! first turn each page's rows into a tree of JSON values.
+//! Matrix rows and sign-off sheet rows written straight into their pages,
+//! without the template engine: at 100k requirements the matrix is 200
+//! pages of 500 rows and the sheet 100 parts of 1,000, and tera would first
+//! turn each page's rows into a tree of JSON values.
 //!
-//! The output is byte for byte what the row loop of `templates/matrix.html`
-//! (with the `refs` macro of `templates/macros.html`) gives for the same
-//! rows; those templates stay the definition, are used whenever a project
-//! overrides either, and a test renders both ways and compares.
+//! The output is byte for byte what the row loops of `templates/matrix.html`
+//! (with the `refs` macro of `templates/macros.html`) and
+//! `templates/signoff.html` give for the same rows; those templates stay the
+//! definition, are used whenever a project overrides them, and a test
+//! renders both ways and compares.
 
 use std::collections::BTreeMap;
 
 use super::article::escape_into as e;
-use super::view::{Cell, MatrixRow};
+use super::view::{Cell, MatrixRow, SheetRow};
 
 /// Where the rows go in the rendered frame of a matrix page (the frame is
-/// rendered with no rows). Text from the input is escaped, so this cannot
-/// come from it.
-pub const ROWS_AT: &str = "<tbody>\n";
+/// rendered with no rows): after the first of these marks. Text from the
+/// input is escaped, so no mark can come from it.
+pub const MATRIX_ROWS_AT: &[&str] = &["<tbody>\n"];
+
+/// Where the rows go in a sign-off sheet's page: the requirements table's body.
+pub const SHEET_ROWS_AT: &[&str] = &["<table class=\"sheet-requirements\">", "<tbody>\n"];
 
 /// The interface strings the rows use, looked up once.
 pub struct Strings<'a> {
@@ -28,6 +33,20 @@ pub struct Strings<'a> {
     cell_not_delivered: &'a str,
     status_ok: &'a str,
     status_gap: &'a str,
+}
+
+/// The interface strings the sheet rows use, looked up once.
+pub struct SheetStrings<'a> {
+    cell_not_reviewed: &'a str,
+}
+
+impl<'a> SheetStrings<'a> {
+    /// See [`Strings::new`].
+    pub fn new(t: &BTreeMap<&'a str, &'a str>) -> Self {
+        SheetStrings {
+            cell_not_reviewed: t.get("cell_not_reviewed").copied().unwrap_or_default(),
+        }
+    }
 }
 
 impl<'a> Strings<'a> {
@@ -109,6 +128,52 @@ fn cell_td(out: &mut String, cell: &Cell, empty: &str, classed: bool) {
     }
     refs(out, cell, empty);
     out.push_str("</td>\n");
+}
+
+/// Appends one row of a sign-off sheet, as the loop of `signoff.html`
+/// renders it.
+pub fn write_sheet(out: &mut String, t: &SheetStrings, r: &SheetRow) {
+    out.push_str("\n<tr>\n<th scope=\"row\"><a href=\"../");
+    e(out, &r.item.href);
+    out.push_str("\">");
+    e(out, &r.item.id);
+    out.push_str("</a><br><span class=\"title\">");
+    e(out, &r.item.title);
+    out.push_str("</span></th>\n<td>");
+    if truthy(&r.class) {
+        e(out, r.class.as_deref().unwrap_or_default());
+    }
+    out.push_str("</td>\n<td>");
+    if truthy(&r.source) {
+        e(out, r.source.as_deref().unwrap_or_default());
+    }
+    out.push_str("</td>\n<td class=\"");
+    let verdict = truthy(&r.verdict);
+    let clarify = r.verdict_raw == "clarify";
+    if !verdict || clarify {
+        out.push_str("broken");
+    }
+    out.push_str("\">");
+    if verdict {
+        if clarify {
+            out.push_str("✗ ");
+        }
+        e(out, r.verdict.as_deref().unwrap_or_default());
+        if truthy(&r.review) {
+            out.push_str("<br><span class=\"small\">");
+            e(out, r.review.as_deref().unwrap_or_default());
+            out.push_str("</span>");
+        }
+    } else {
+        out.push_str("<span class=\"broken-mark\">✗ ");
+        e(out, t.cell_not_reviewed);
+        out.push_str("</span>");
+    }
+    out.push_str("</td>\n<td>");
+    if truthy(&r.note) {
+        e(out, r.note.as_deref().unwrap_or_default());
+    }
+    out.push_str("</td>\n</tr>\n");
 }
 
 /// Appends one row, as the loop of `matrix.html` renders it.
