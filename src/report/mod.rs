@@ -136,9 +136,10 @@ pub type Sink<'a> = dyn Fn(&str, &[&[u8]]) -> Result<(), ReportError> + Sync + '
 thread_local! {
     /// The page a thread is rendering; kept from page to page.
     static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    /// The articles of the item page a thread is rendering, or the rows of
-    /// a matrix page.
-    static ARTICLES: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// What a thread writes by code into the page it is rendering: the
+    /// articles of an item page, or the rows of a matrix page or sheet.
+    /// Nothing run while it is borrowed renders another page.
+    static BODY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// Runs `f` with this thread's page buffer, emptied.
@@ -271,7 +272,7 @@ pub fn render_into(
                     current: i == n,
                 })
                 .collect();
-            ARTICLES.with(|text| {
+            BODY.with(|text| {
                 let mut text = text.borrow_mut();
                 text.clear();
                 if let Some(t) = &fast_rows {
@@ -337,7 +338,7 @@ pub fn render_into(
             .collect();
         let name = sheet_part_name(&contract.sheet, n);
         let sheet_rows = site.sheet_rows(contract, start..end);
-        ARTICLES.with(|text| {
+        BODY.with(|text| {
             let mut text = text.borrow_mut();
             text.clear();
             if let Some(t) = &fast_sheet_rows {
@@ -379,7 +380,7 @@ pub fn render_into(
     let spliced = !overridden.contains("item.html");
     site.item_groups.par_iter().try_for_each(|plan| {
         let group = site.item_group(plan);
-        ARTICLES.with(|articles| {
+        BODY.with(|articles| {
             let mut articles = articles.borrow_mut();
             articles.clear();
             match &fast {
