@@ -255,10 +255,12 @@ pub fn render_into(
     // Matrix pages, each with its rows built as it is rendered, on every
     // core. A matrix of several pages also gets an index of every row, so
     // the filters can say what matches on the other pages.
-    // Unless the project overrides the matrix's templates, its rows are
-    // written by code into the page rendered without them.
-    let fast_rows = (!overridden.contains("matrix.html") && !overridden.contains("macros.html"))
-        .then(|| rows::Strings::new(&strings));
+    // Unless the project overrides the matrix's templates (or the base
+    // they extend, which could hold anything), its rows are written by code
+    // into the page rendered without them.
+    let builtin = |names: &[&str]| names.iter().all(|n| !overridden.contains(*n));
+    let fast_rows =
+        builtin(&["matrix.html", "macros.html", "base.html"]).then(|| rows::Strings::new(&strings));
     let page_count = site.matrix_page_count();
     let index_parts = (0..page_count)
         .into_par_iter()
@@ -320,7 +322,7 @@ pub fn render_into(
     }
     // Sign-off sheets render on every core too.
     let fast_sheet_rows =
-        (!overridden.contains("signoff.html")).then(|| rows::SheetStrings::new(&strings));
+        builtin(&["signoff.html", "base.html"]).then(|| rows::SheetStrings::new(&strings));
     sheets.par_iter().try_for_each(|&(contract, n)| {
         let parts = sheet_parts(contract);
         let start = (n * SHEET_ROWS).min(contract.requirements.len());

@@ -15,9 +15,14 @@ use super::article::escape_into as e;
 use super::view::{Cell, MatrixRow, SheetRow};
 
 /// Where the rows go in the rendered frame of a matrix page (the frame is
-/// rendered with no rows): after the first of these marks. Text from the
-/// input is escaped, so no mark can come from it.
-pub const MATRIX_ROWS_AT: &[&str] = &["<tbody>\n"];
+/// rendered with no rows): after these marks, each the first after the one
+/// before. The frame is built-in (rows are written by code only when
+/// neither the page's templates nor `base.html` are overridden), and text
+/// from the input is escaped, so nothing else can look like the marks.
+pub const MATRIX_ROWS_AT: &[&str] = &[
+    "<table class=\"matrix sortable\" id=\"matrix\">",
+    "<tbody>\n",
+];
 
 /// Where the rows go in a sign-off sheet's page: the requirements table's body.
 pub const SHEET_ROWS_AT: &[&str] = &["<table class=\"sheet-requirements\">", "<tbody>\n"];

@@ -1688,6 +1688,20 @@ fn articles_written_directly_equal_the_article_template() {
     for name in ["item.html", "matrix.html", "signoff.html"] {
         write(frame.path(), name, &builtin_of(name));
     }
+    // A base of the project's own with tables before the content must not
+    // move the rows written by code.
+    let tabled_base = builtin_of("base.html").replace(
+        "<main>",
+        "<table class=\"sheet-requirements\"><tbody>\n<tr><td>x</td></tr></tbody></table>\n<main>",
+    );
+    assert!(tabled_base.contains("<tbody>"));
+    let based = tempfile::tempdir().unwrap();
+    write(based.path(), "base.html", &tabled_base);
+    let based_frame = tempfile::tempdir().unwrap();
+    write(based_frame.path(), "base.html", &tabled_base);
+    for name in ["item.html", "matrix.html", "signoff.html"] {
+        write(based_frame.path(), name, &builtin_of(name));
+    }
     let marked = tempfile::tempdir().unwrap();
     write(
         marked.path(),
@@ -1719,6 +1733,34 @@ fn articles_written_directly_equal_the_article_template() {
                 frame.path().to_str().unwrap(),
             ],
         );
+        let (_tg, own_base) = site(
+            project,
+            &[
+                "--lang",
+                lang,
+                "--templates",
+                based.path().to_str().unwrap(),
+            ],
+        );
+        let (_th, own_base_framed) = site(
+            project,
+            &[
+                "--lang",
+                lang,
+                "--templates",
+                based_frame.path().to_str().unwrap(),
+            ],
+        );
+        let (g, h) = (site_files(&own_base), site_files(&own_base_framed));
+        assert_eq!(g.keys().collect::<Vec<_>>(), h.keys().collect::<Vec<_>>());
+        for (path, bytes) in &g {
+            assert!(
+                h[path] == *bytes,
+                "{}: {} differs between code and copied templates under a base of the project's own",
+                project.display(),
+                path.display()
+            );
+        }
         let (a, b, f) = (
             site_files(&direct),
             site_files(&templated),
