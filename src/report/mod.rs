@@ -151,11 +151,11 @@ fn with_page_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
     })
 }
 
-/// Stands for the articles in an item page's frame, when the built-in
-/// `item.html` renders it: the frame is rendered around it, and the
-/// articles go to the sink between its two halves. Text from the input is
-/// escaped in the frame, so no `<` of it can look like the mark.
-const ARTICLES_MARK: &str = "<needtrail-articles/>";
+/// Where the articles go in an item page's frame, rendered without them by
+/// the built-in `item.html` and `base.html`: after these marks, each the
+/// first after the one before. Text from the input is escaped in the
+/// frame, so none of it can look like a mark.
+const ITEM_ARTICLES_AT: &[&str] = &["<nav class=\"item-index\"", "</nav>\n"];
 
 /// Renders every page of the report into `sink`, in no set order.
 pub fn render_into(
@@ -194,27 +194,35 @@ pub fn render_into(
         "writing pages",
         (7 + site.matrix_page_count() + sheets.len() + site.item_groups.len()) as u64,
     );
-    // A page: `splice`, if given, is text to put into the rendered page
-    // right after the first of its marks that follows the one before.
+    // A page. With `splice`, `extra` is first told that part of the page
+    // is written by code (`true`), and that part, the text of `splice`, is
+    // put into the rendered page after its marks, each the first after the
+    // one before. Should the marks be missing, the page is rendered again
+    // the ordinary way (`false`).
     let page_with = |name: &str,
                      template: &str,
                      root: &str,
                      active: &str,
-                     extra: &dyn Fn(&mut tera::Context),
+                     extra: &dyn Fn(&mut tera::Context, bool),
                      splice: Option<(&[&str], &str)>| {
-        let mut ctx = tera::Context::new();
-        ctx.insert("c", &common);
-        ctx.insert("root", root);
-        ctx.insert("active", active);
-        extra(&mut ctx);
-        with_page_buffer(|html| {
+        let render = |html: &mut Vec<u8>, by_code: bool| {
+            let mut ctx = tera::Context::new();
+            ctx.insert("c", &common);
+            ctx.insert("root", root);
+            ctx.insert("active", active);
+            extra(&mut ctx, by_code);
+            html.clear();
             tera.render_to(template, &ctx, &mut *html)
-                .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
+                .map_err(|e| ReportError::Template(describe_tera_error(&e)))
+        };
+        with_page_buffer(|html| {
+            render(html, splice.is_some())?;
             progress.advance(1);
-            if let Some((marks, text)) = splice
-                && let Some(cut) = after_marks(html, marks)
-            {
-                return sink(name, &[&html[..cut], text.as_bytes(), &html[cut..]]);
+            if let Some((marks, text)) = splice {
+                if let Some(cut) = after_marks(html, marks) {
+                    return sink(name, &[&html[..cut], text.as_bytes(), &html[cut..]]);
+                }
+                render(html, false)?;
             }
             sink(name, &[html])
         })
@@ -224,7 +232,7 @@ pub fn render_into(
                 root: &str,
                 active: &str,
                 extra: &dyn Fn(&mut tera::Context)| {
-        page_with(name, template, root, active, extra, None)
+        page_with(name, template, root, active, &|ctx, _| extra(ctx), None)
     };
     page("index.html", "index.html", "", "index", &|ctx| {
         ctx.insert("d", &site.dashboard)
@@ -288,11 +296,12 @@ pub fn render_into(
                     "matrix.html",
                     "",
                     "matrix",
-                    &|ctx| {
+                    &|ctx, by_code| {
                         ctx.insert("m", &site.matrix);
-                        match fast_rows {
-                            Some(_) => ctx.insert("rows", no_rows),
-                            None => ctx.insert("rows", &page_rows),
+                        if by_code {
+                            ctx.insert("rows", no_rows);
+                        } else {
+                            ctx.insert("rows", &page_rows);
                         }
                         ctx.insert("pager", &pager);
                         ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
@@ -354,11 +363,12 @@ pub fn render_into(
                 "signoff.html",
                 "../",
                 "signoff",
-                &|ctx| {
+                &|ctx, by_code| {
                     ctx.insert("k", contract);
-                    match fast_sheet_rows {
-                        Some(_) => ctx.insert("rows", no_rows),
-                        None => ctx.insert("rows", &sheet_rows),
+                    if by_code {
+                        ctx.insert("rows", no_rows);
+                    } else {
+                        ctx.insert("rows", &sheet_rows);
                     }
                     ctx.insert("part", &(n + 1));
                     ctx.insert("parts", &part_links);
@@ -376,10 +386,10 @@ pub fn render_into(
     // at a time, on every core. Articles are written directly unless the
     // project overrides their template.
     let fast = (!overridden.contains(ARTICLE_TEMPLATE)).then(|| article::Strings::new(&strings));
-    // The built-in frame is rendered around a mark that the articles
-    // replace on their way out; a frame of the project's own gets them as
-    // a value, to do with as it likes.
-    let spliced = !overridden.contains("item.html");
+    // The built-in frame (under the built-in base) is rendered without the
+    // articles, which go into it on their way out; a frame or base of the
+    // project's own gets them as a value, to do with as it likes.
+    let spliced = builtin(&["item.html", "base.html"]);
     site.item_groups.par_iter().try_for_each(|plan| {
         let group = site.item_group(plan);
         BODY.with(|articles| {
@@ -402,25 +412,17 @@ pub fn render_into(
                         .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
                 }
             }
-            let frame =
-                view::ItemFrame::new(&group, if spliced { ARTICLES_MARK } else { &articles });
-            let mut ctx = tera::Context::new();
-            ctx.insert("c", &common);
-            ctx.insert("root", "../");
-            ctx.insert("active", "item");
-            ctx.insert("g", &frame);
-            with_page_buffer(|html| {
-                tera.render_to("item.html", &ctx, &mut *html)
-                    .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
-                progress.advance(1);
-                let name = format!("items/{}", group.file);
-                match spliced.then(|| split_once_bytes(html, ARTICLES_MARK.as_bytes())) {
-                    Some(Some((before, after))) => {
-                        sink(&name, &[before, articles.as_bytes(), after])
-                    }
-                    _ => sink(&name, &[html]),
-                }
-            })
+            page_with(
+                &format!("items/{}", group.file),
+                "item.html",
+                "../",
+                "item",
+                &|ctx, by_code| {
+                    let frame = view::ItemFrame::new(&group, if by_code { "" } else { &articles });
+                    ctx.insert("g", &frame);
+                },
+                spliced.then_some((ITEM_ARTICLES_AT, articles.as_str())),
+            )
         })
     })?;
     progress.finish();
@@ -727,6 +729,41 @@ mod tests {
         assert_eq!(format_timestamp(0), "1970-01-01 00:00 UTC");
         assert_eq!(format_timestamp(1_795_000_000), "2026-11-18 11:06 UTC");
         assert_eq!(format_timestamp(951_782_400), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn the_builtin_templates_hold_the_marks_that_place_code_written_parts() {
+        let source = |name: &str| {
+            TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| *s)
+                .unwrap()
+        };
+        for (name, marks) in [
+            ("item.html", ITEM_ARTICLES_AT),
+            ("matrix.html", rows::MATRIX_ROWS_AT),
+            ("signoff.html", rows::SHEET_ROWS_AT),
+        ] {
+            let text = source(name);
+            assert!(
+                after_marks(text.as_bytes(), marks).is_some(),
+                "{name} lacks its marks {marks:?} (line endings other than LF?)"
+            );
+        }
+        // No mark in the base, which every page extends.
+        for marks in [ITEM_ARTICLES_AT, rows::MATRIX_ROWS_AT, rows::SHEET_ROWS_AT] {
+            assert!(!source("base.html").contains(marks[0]));
+        }
+    }
+
+    #[test]
+    fn marks_are_found_each_after_the_one_before() {
+        let text = b"<tbody>\na<table x><tbody>\nb";
+        assert_eq!(after_marks(text, &["<table x>", "<tbody>\n"]), Some(26));
+        assert_eq!(after_marks(text, &["<tbody>\n"]), Some(8));
+        assert_eq!(after_marks(text, &["<table x>", "<table x>"]), None);
+        assert_eq!(after_marks(text, &[]), Some(0));
     }
 
     #[test]

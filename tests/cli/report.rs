@@ -1688,13 +1688,18 @@ fn articles_written_directly_equal_the_article_template() {
     for name in ["item.html", "matrix.html", "signoff.html"] {
         write(frame.path(), name, &builtin_of(name));
     }
-    // A base of the project's own with tables before the content must not
-    // move the rows written by code.
-    let tabled_base = builtin_of("base.html").replace(
-        "<main>",
-        "<table class=\"sheet-requirements\"><tbody>\n<tr><td>x</td></tr></tbody></table>\n<main>",
-    );
-    assert!(tabled_base.contains("<tbody>"));
+    // A base of the project's own, with a table before the content and a
+    // filter over it, gets the whole content: articles and rows included.
+    let tabled_base = builtin_of("base.html")
+        .replace(
+            "<main>",
+            "<table class=\"sheet-requirements\"><tbody>\n<tr><td>x</td></tr></tbody></table>\n<main>",
+        )
+        .replace(
+            "{% block content %}{% endblock content %}",
+            "{% filter replace(from=\"Trace thread\", to=\"Thread drawn\") %}{% block content %}{% endblock content %}{% endfilter %}",
+        );
+    assert!(tabled_base.contains("<tbody>") && tabled_base.contains("{% filter"));
     let based = tempfile::tempdir().unwrap();
     write(based.path(), "base.html", &tabled_base);
     let based_frame = tempfile::tempdir().unwrap();
@@ -1753,6 +1758,20 @@ fn articles_written_directly_equal_the_article_template() {
         );
         let (g, h) = (site_files(&own_base), site_files(&own_base_framed));
         assert_eq!(g.keys().collect::<Vec<_>>(), h.keys().collect::<Vec<_>>());
+        let filtered: usize = g
+            .iter()
+            .filter(|(p, _)| p.starts_with("items"))
+            .map(|(_, b)| String::from_utf8_lossy(b).matches("Thread drawn").count())
+            .sum();
+        let threads: usize = site_files(&direct)
+            .iter()
+            .filter(|(p, _)| p.starts_with("items"))
+            .map(|(_, b)| String::from_utf8_lossy(b).matches("Trace thread").count())
+            .sum();
+        if *lang == "en" {
+            assert!(threads > 0);
+            assert_eq!(filtered, threads, "the base's filter reaches every article");
+        }
         for (path, bytes) in &g {
             assert!(
                 h[path] == *bytes,
