@@ -131,6 +131,9 @@ pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, 
 
 /// Where rendered files go, one at a time, from any thread: the file's
 /// path in the site and its content, which is the pieces one after another.
+/// It is called while the calling thread's page buffers are in use, so it
+/// must not render pages itself or wait on work that might run on the same
+/// thread (no rayon inside).
 pub type Sink<'a> = dyn Fn(&str, &[&[u8]]) -> Result<(), ReportError> + Sync + 'a;
 
 thread_local! {
