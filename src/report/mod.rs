@@ -285,35 +285,20 @@ pub fn render_into(
                     current: i == n,
                 })
                 .collect();
-            BODY.with(|text| {
-                let mut text = text.borrow_mut();
-                text.clear();
-                if let Some(t) = &fast_rows {
-                    for r in &page_rows {
-                        rows::write(&mut text, t, r);
-                    }
-                }
-                let no_rows: &[view::MatrixRow] = &[];
-                page_with(
-                    &name,
-                    "matrix.html",
-                    "",
-                    "matrix",
-                    &|ctx, by_code| {
-                        ctx.insert("m", &site.matrix);
-                        if by_code {
-                            ctx.insert("rows", no_rows);
-                        } else {
-                            ctx.insert("rows", &page_rows);
-                        }
-                        ctx.insert("pager", &pager);
-                        ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
-                    },
-                    fast_rows
-                        .is_some()
-                        .then_some((rows::MATRIX_ROWS_AT, text.as_str())),
-                )
-            })?;
+            rows_page(
+                &page_with,
+                [&name, "matrix.html", "", "matrix"],
+                &page_rows,
+                fast_rows
+                    .as_ref()
+                    .map(|t| (t, rows::write as RowWriter<_, _>)),
+                rows::MATRIX_ROWS_AT,
+                &|ctx| {
+                    ctx.insert("m", &site.matrix);
+                    ctx.insert("pager", &pager);
+                    ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
+                },
+            )?;
             Ok(if page_count > 1 {
                 matrix_index_rows(&name, &page_rows)
             } else {
@@ -352,38 +337,23 @@ pub fn render_into(
             .collect();
         let name = sheet_part_name(&contract.sheet, n);
         let sheet_rows = site.sheet_rows(contract, start..end);
-        BODY.with(|text| {
-            let mut text = text.borrow_mut();
-            text.clear();
-            if let Some(t) = &fast_sheet_rows {
-                for r in &sheet_rows {
-                    rows::write_sheet(&mut text, t, r);
-                }
-            }
-            let no_rows: &[view::SheetRow] = &[];
-            page_with(
-                &name,
-                "signoff.html",
-                "../",
-                "signoff",
-                &|ctx, by_code| {
-                    ctx.insert("k", contract);
-                    if by_code {
-                        ctx.insert("rows", no_rows);
-                    } else {
-                        ctx.insert("rows", &sheet_rows);
-                    }
-                    ctx.insert("part", &(n + 1));
-                    ctx.insert("parts", &part_links);
-                    ctx.insert("first_row", &(start + 1));
-                    ctx.insert("last_row", &end);
-                    ctx.insert("total", &contract.requirements.len());
-                },
-                fast_sheet_rows
-                    .is_some()
-                    .then_some((rows::SHEET_ROWS_AT, text.as_str())),
-            )
-        })
+        rows_page(
+            &page_with,
+            [&name, "signoff.html", "../", "signoff"],
+            &sheet_rows,
+            fast_sheet_rows
+                .as_ref()
+                .map(|t| (t, rows::write_sheet as RowWriter<_, _>)),
+            rows::SHEET_ROWS_AT,
+            &|ctx| {
+                ctx.insert("k", contract);
+                ctx.insert("part", &(n + 1));
+                ctx.insert("parts", &part_links);
+                ctx.insert("first_row", &(start + 1));
+                ctx.insert("last_row", &end);
+                ctx.insert("total", &contract.requirements.len());
+            },
+        )
     })?;
     // Item pages are most of a large report: build and render them a page
     // at a time, on every core. Articles are written directly unless the
@@ -436,6 +406,57 @@ pub fn render_into(
         OUTPUT_MARKER,
         &[b"This folder was written by `needtrail report`, which replaces it whole on the next run.\n"],
     )
+}
+
+/// Renders a page through `page_with`; see [`render_into`].
+type PageWith<'a> = dyn Fn(
+        &str,
+        &str,
+        &str,
+        &str,
+        &dyn Fn(&mut tera::Context, bool),
+        Option<(&[&str], &str)>,
+    ) -> Result<(), ReportError>
+    + Sync
+    + 'a;
+
+/// Appends one row of type `T` with strings `S`.
+type RowWriter<S, T> = fn(&mut String, &S, &T);
+
+/// A page of `rows` (`page` is its name, template, root and active tab).
+/// With `writer`, the rows are written by code into the page rendered
+/// without them, after `marks`; without, its template renders them.
+/// `extra` puts in the rest of the page's data.
+fn rows_page<S, T: Serialize>(
+    page_with: &PageWith<'_>,
+    page: [&str; 4],
+    rows: &[T],
+    writer: Option<(&S, RowWriter<S, T>)>,
+    marks: &[&str],
+    extra: &dyn Fn(&mut tera::Context),
+) -> Result<(), ReportError> {
+    BODY.with(|text| {
+        let mut text = text.borrow_mut();
+        text.clear();
+        if let Some((strings, write)) = writer {
+            for r in rows {
+                write(&mut text, strings, r);
+            }
+        }
+        let none: &[T] = &[];
+        let [name, template, root, active] = page;
+        page_with(
+            name,
+            template,
+            root,
+            active,
+            &|ctx, by_code| {
+                ctx.insert("rows", if by_code { none } else { rows });
+                extra(ctx);
+            },
+            writer.is_some().then_some((marks, text.as_str())),
+        )
+    })
 }
 
 /// Where the last of `marks` ends in `bytes`, each mark found after the

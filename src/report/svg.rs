@@ -22,23 +22,31 @@ const COL_GAP: i32 = 60;
 const ROW_GAP: i32 = 14;
 const PAD: i32 = 10;
 
-/// Appends `s` escaped for SVG/XML content and attribute values.
-pub fn escape_into(out: &mut String, s: &str) {
+/// Appends `s` with each byte that `entity` names replaced by the entity
+/// (only ASCII bytes may be named, so the text stays whole).
+#[inline]
+pub(super) fn escape_by(out: &mut String, s: &str, entity: fn(u8) -> Option<&'static str>) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + 1;
+        if let Some(rep) = entity(b) {
+            out.push_str(&s[last..i]);
+            out.push_str(rep);
+            last = i + 1;
+        }
     }
     out.push_str(&s[last..]);
+}
+
+/// Appends `s` escaped for SVG/XML content and attribute values.
+pub fn escape_into(out: &mut String, s: &str) {
+    escape_by(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    });
 }
 
 /// Escapes text for SVG/XML content and attribute values.

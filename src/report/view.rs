@@ -519,11 +519,9 @@ impl<'a> Builder<'a> {
     }
 
     fn href(&self, idx: ItemIdx) -> String {
-        let item = self.project.item(idx);
-        match item.parent {
-            Some(p) => format!("items/{}#{}", self.pages[p.index()], anchor(&item.id)),
-            None => format!("items/{}#{}", self.pages[idx.index()], anchor(&item.id)),
-        }
+        let mut href = String::from("items/");
+        self.local_href_into(idx, &mut href);
+        href
     }
 
     fn kind_label(&self, kind: KindIdx) -> String {

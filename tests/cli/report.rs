@@ -1724,82 +1724,60 @@ fn articles_written_directly_equal_the_article_template() {
     let mut seen_rows = String::new();
     let mut seen_sheets = String::new();
     for (project, lang) in &projects {
-        let (_ta, direct) = site(project, &["--lang", lang]);
-        let (_tb, templated) = site(
-            project,
-            &["--lang", lang, "--templates", copy.path().to_str().unwrap()],
+        // The site's files, rendered with the templates of `dir`, if any.
+        let files = |dir: Option<&Path>| {
+            let mut args = vec!["--lang", *lang];
+            if let Some(dir) = dir {
+                args.extend(["--templates", dir.to_str().unwrap()]);
+            }
+            let (_t, out) = site(project, &args);
+            site_files(&out)
+        };
+        let same = |a: &BTreeMap<PathBuf, Vec<u8>>, b: &BTreeMap<PathBuf, Vec<u8>>, what: &str| {
+            assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+            for (path, bytes) in a {
+                assert!(
+                    b[path] == *bytes,
+                    "{}: {} differs between {what}",
+                    project.display(),
+                    path.display()
+                );
+            }
+        };
+        let in_items = |files: &BTreeMap<PathBuf, Vec<u8>>, text: &str| -> usize {
+            files
+                .iter()
+                .filter(|(p, _)| p.starts_with("items"))
+                .map(|(_, b)| String::from_utf8_lossy(b).matches(text).count())
+                .sum()
+        };
+        let a = files(None);
+        let own_base = files(Some(based.path()));
+        same(
+            &own_base,
+            &files(Some(based_frame.path())),
+            "code and copied templates under a base of the project's own",
         );
-        let (_tf, framed) = site(
-            project,
-            &[
-                "--lang",
-                lang,
-                "--templates",
-                frame.path().to_str().unwrap(),
-            ],
-        );
-        let (_tg, own_base) = site(
-            project,
-            &[
-                "--lang",
-                lang,
-                "--templates",
-                based.path().to_str().unwrap(),
-            ],
-        );
-        let (_th, own_base_framed) = site(
-            project,
-            &[
-                "--lang",
-                lang,
-                "--templates",
-                based_frame.path().to_str().unwrap(),
-            ],
-        );
-        let (g, h) = (site_files(&own_base), site_files(&own_base_framed));
-        assert_eq!(g.keys().collect::<Vec<_>>(), h.keys().collect::<Vec<_>>());
-        let filtered: usize = g
-            .iter()
-            .filter(|(p, _)| p.starts_with("items"))
-            .map(|(_, b)| String::from_utf8_lossy(b).matches("Thread drawn").count())
-            .sum();
-        let threads: usize = site_files(&direct)
-            .iter()
-            .filter(|(p, _)| p.starts_with("items"))
-            .map(|(_, b)| String::from_utf8_lossy(b).matches("Trace thread").count())
-            .sum();
         if *lang == "en" {
+            let threads = in_items(&a, "Trace thread");
             assert!(threads > 0);
-            assert_eq!(filtered, threads, "the base's filter reaches every article");
-        }
-        for (path, bytes) in &g {
-            assert!(
-                h[path] == *bytes,
-                "{}: {} differs between code and copied templates under a base of the project's own",
-                project.display(),
-                path.display()
+            assert_eq!(
+                in_items(&own_base, "Thread drawn"),
+                threads,
+                "the base's filter reaches every article"
             );
         }
-        let (a, b, f) = (
-            site_files(&direct),
-            site_files(&templated),
-            site_files(&framed),
+        same(
+            &a,
+            &files(Some(copy.path())),
+            "the direct and the templated article",
         );
-        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
-        assert_eq!(a.keys().collect::<Vec<_>>(), f.keys().collect::<Vec<_>>());
+        same(
+            &a,
+            &files(Some(frame.path())),
+            "the rows and frames written by code and by copied templates",
+        );
         for (path, bytes) in &a {
-            assert!(
-                b[path] == *bytes,
-                "{}: {} differs between the direct and the templated article",
-                project.display(),
-                path.display()
-            );
-            assert!(
-                f[path] == *bytes,
-                "{}: {} differs between the rows and frames written by code and by copied templates",
-                project.display(),
-                path.display()
-            );
             if path.starts_with("items") {
                 seen.push_str(&String::from_utf8_lossy(bytes));
             }
@@ -1811,32 +1789,9 @@ fn articles_written_directly_equal_the_article_template() {
             }
         }
         // The override is really used: a changed copy shows on every article.
-        let (_tc, changed) = site(
-            project,
-            &[
-                "--lang",
-                lang,
-                "--templates",
-                marked.path().to_str().unwrap(),
-            ],
-        );
-        let articles = |out: &Path| -> usize {
-            site_files(out)
-                .iter()
-                .filter(|(p, _)| p.starts_with("items"))
-                .map(|(_, b)| String::from_utf8_lossy(b).matches("<article ").count())
-                .sum()
-        };
-        let marked_count: usize = site_files(&changed)
-            .values()
-            .map(|b| {
-                String::from_utf8_lossy(b)
-                    .matches("class=\"item marked\"")
-                    .count()
-            })
-            .sum();
+        let marked_count = in_items(&files(Some(marked.path())), "class=\"item marked\"");
         assert!(marked_count > 0);
-        assert_eq!(marked_count, articles(&direct));
+        assert_eq!(marked_count, in_items(&a, "<article "));
     }
     // The projects exercise every branch of the article.
     for part in [
