@@ -21,6 +21,11 @@ const NODE_H: i32 = 46;
 const COL_GAP: i32 = 60;
 const ROW_GAP: i32 = 14;
 const PAD: i32 = 10;
+/// Room for a line of text in a box, in tenths of a pixel of 12px text
+/// (see [`advance`]): the box's width less 7px each side.
+const TEXT_ROOM: u32 = 1760;
+/// The same room for the kind's line, whose text is 11px.
+const KIND_ROOM: u32 = TEXT_ROOM * 12 / 11;
 
 /// Appends `s` with each byte that `entity` names replaced by the entity
 /// (only ASCII bytes may be named, so the text stays whole).
@@ -56,34 +61,65 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Columns that `parts`, one after another, take.
-fn columns(parts: &[&str]) -> usize {
-    parts.iter().flat_map(|p| p.chars()).map(char_width).sum()
+/// How far a character moves the pen, in tenths of a pixel of 12px text,
+/// as wide as DejaVu Sans sets it (the widest of the usual sans-serif
+/// faces) and 1em for CJK and other wide characters, so that a line cut to
+/// fit by this measure fits in any of them.
+fn advance(c: char) -> u32 {
+    match c {
+        'i' | 'j' | 'l' | 'I' | 'J' | '\'' | '|' | '.' | ',' | ':' | ';' => 40,
+        '!' | 'f' | 't' | 'r' | ' ' | '-' | '/' | '(' | ')' | '[' | ']' | '"' | '·' => 50,
+        's' | 'z' | 'c' | '?' | '*' | '_' => 66,
+        'm' | 'M' | 'W' | '%' | '@' | '…' => 120,
+        'w' | '#' | '~' | '&' | '+' | '=' | '<' | '>' => 101,
+        'a'..='z' | '0'..='9' => 77,
+        c if char_width(c) == 2 => 120,
+        _ => 95,
+    }
 }
 
-/// Appends `parts`, one after another and escaped, cut to at most `max`
-/// columns, the cut marked with an ellipsis.
-fn fit_into(out: &mut String, parts: &[&str], max: usize) {
-    if columns(parts) <= max {
+/// Where `parts`, one after another, must be cut to fit in `room` (see
+/// [`advance`]) with an ellipsis after them: the part and the byte in it,
+/// or `None` when they fit whole. Reads no further than `room` reaches.
+fn cut(parts: &[&str], room: u32) -> Option<(usize, usize)> {
+    let before_ellipsis = room.saturating_sub(advance('…'));
+    let mut used = 0;
+    let mut at = None;
+    for (n, p) in parts.iter().enumerate() {
+        for (i, c) in p.char_indices() {
+            used += advance(c);
+            if used > before_ellipsis && at.is_none() {
+                at = Some((n, i));
+            }
+            if used > room {
+                return at;
+            }
+        }
+    }
+    None
+}
+
+/// Appends `parts`, one after another and escaped, up to `cut` (see
+/// [`cut`]), the cut marked with an ellipsis.
+fn push_cut(out: &mut String, parts: &[&str], cut: Option<(usize, usize)>) {
+    let Some((part, byte)) = cut else {
         for p in parts {
             escape_into(out, p);
         }
         return;
-    }
-    let room = max.saturating_sub(1);
-    let mut used = 0;
-    'parts: for p in parts {
-        for (i, c) in p.char_indices() {
-            let w = char_width(c);
-            if used + w > room {
-                escape_into(out, &p[..i]);
-                break 'parts;
-            }
-            used += w;
-        }
+    };
+    for p in &parts[..part] {
         escape_into(out, p);
     }
+    escape_into(out, &parts[part][..byte]);
     out.push('…');
+}
+
+/// Appends `parts`, one after another and escaped, cut to fit in `room`,
+/// the cut marked with an ellipsis.
+#[cfg(test)]
+fn fit_into(out: &mut String, parts: &[&str], room: u32) {
+    push_cut(out, parts, cut(parts, room));
 }
 
 /// Appends `n` in decimal.
@@ -208,26 +244,37 @@ pub fn thread(
     svg.push_str(" role=\"img\" aria-label=\"");
     svg.push_str(title);
     svg.push_str("\">");
+    // Every edge in one path: `from` links to `to`, so `from` sits right
+    // (downstream) of `to`.
+    let mut first_edge = true;
     for (from, to) in &edges {
-        // `from` links to `to`: from sits right (downstream) of `to`.
         let (Some(a), Some(b)) = (place(from), place(to)) else {
             continue;
         };
         let (x1, y1) = (a.0, a.1 + NODE_H / 2);
         let (x2, y2) = (b.0 + NODE_W, b.1 + NODE_H / 2);
         let mid = (x1 + x2) / 2;
-        svg.push_str("<path class=\"edge\" d=\"M");
+        svg.push_str(if first_edge {
+            "<path class=\"edge\" d=\"M"
+        } else {
+            "M"
+        });
+        first_edge = false;
         for (n, v) in [x1, y1, mid, y1, mid, y2, x2, y2].into_iter().enumerate() {
             match n {
                 0 => {}
-                2 => svg.push_str(" C"),
+                2 => svg.push('C'),
                 n if n % 2 == 1 => svg.push(','),
                 _ => svg.push(' '),
             }
             push_int(&mut svg, v);
         }
+    }
+    if !first_edge {
         svg.push_str("\"/>");
     }
+    // Each box is placed by its group; the box's size and the places of its
+    // two lines are the same for every box, and set in the style sheet.
     for (item, (x, y)) in &pos {
         let it = project.item(*item);
         let kind = profile.kind(it.kind);
@@ -249,37 +296,27 @@ pub fn thread(
         }
         svg.push_str("\"><g class=\"");
         svg.push_str(class);
-        svg.push_str("\">");
+        svg.push_str("\" transform=\"translate(");
+        push_int(&mut svg, *x);
+        svg.push(',');
+        push_int(&mut svg, *y);
+        svg.push_str(")\">");
         // The full text as a tooltip, where the box had to cut it.
-        if columns(&[kind_label]) > 24 || columns(&label) > 26 {
+        // A broken item's kind is marked, the mark on the same line.
+        let kind_line = [if broken { "✗ " } else { "" }, kind_label];
+        let kind_cut = cut(&kind_line, KIND_ROOM);
+        let label_cut = cut(&label, TEXT_ROOM);
+        if kind_cut.is_some() || label_cut.is_some() {
             svg.push_str("<title>");
             for part in [kind_label, " ", &it.id, " · ", it.display_title()] {
                 escape_into(&mut svg, part);
             }
             svg.push_str("</title>");
         }
-        svg.push_str("<rect");
-        attrs(
-            &mut svg,
-            &[
-                ("x", *x),
-                ("y", *y),
-                ("width", NODE_W),
-                ("height", NODE_H),
-                ("rx", 6),
-            ],
-        );
-        svg.push_str("/><text");
-        attrs(&mut svg, &[("x", x + 8), ("y", y + 17)]);
-        svg.push_str(" class=\"kind\">");
-        if broken {
-            svg.push_str("✗ ");
-        }
-        fit_into(&mut svg, &[kind_label], 24);
-        svg.push_str("</text><text");
-        attrs(&mut svg, &[("x", x + 8), ("y", y + 36)]);
-        svg.push('>');
-        fit_into(&mut svg, &label, 26);
+        svg.push_str("<rect/><text class=\"kind\">");
+        push_cut(&mut svg, &kind_line, kind_cut);
+        svg.push_str("</text><text>");
+        push_cut(&mut svg, &label, label_cut);
         svg.push_str("</text></g></a>");
     }
     if truncated {
@@ -416,22 +453,39 @@ mod tests {
     }
 
     #[test]
-    fn fitting_counts_columns_across_parts_and_escapes() {
-        let fit = |parts: &[&str], max| {
+    fn fitting_measures_across_parts_and_escapes() {
+        let fit = |parts: &[&str], room| {
             let mut out = String::new();
-            fit_into(&mut out, parts, max);
+            fit_into(&mut out, parts, room);
             out
         };
-        assert_eq!(fit(&["外窗气密性能不低于6级"], 9), "外窗气密…");
-        assert_eq!(fit(&["abcdefghij"], 5), "abcd…");
-        assert_eq!(fit(&["short"], 10), "short");
-        assert_eq!(fit(&["short"], 5), "short");
-        assert_eq!(fit(&["ab", " ", "cdef"], 5), "ab c…");
-        assert_eq!(fit(&["abcd", " ", "ef"], 5), "abcd…");
-        assert_eq!(fit(&["ab", "c"], 3), "abc");
-        assert_eq!(fit(&["<&>", "\"'x"], 5), "&lt;&amp;&gt;&quot;…");
-        assert_eq!(fit(&["a", "外窗"], 4), "a外…");
+        // Text that fits exactly is not cut.
+        assert_eq!(fit(&["abdeg"], 5 * 77), "abdeg");
+        assert_eq!(fit(&["ab", "deg"], 5 * 77), "abdeg");
+        // One pixel less: as much as fits before the ellipsis.
+        assert_eq!(fit(&["abdeg"], 5 * 77 - 10), "abd…");
+        // Wide characters take a whole em.
+        assert_eq!(fit(&["外窗气密性能不低于6级"], 600), "外窗气密…");
+        assert_eq!(fit(&["外窗气密性"], 600), "外窗气密性");
+        // The cut may fall in any part.
+        assert_eq!(fit(&["DI-1", " ", "abcdef"], 520), "DI-1 a…");
+        assert_eq!(fit(&["abcdefgh", " ", "x"], 500), "abcde…");
+        // Narrow and wide letters differ.
+        assert_eq!(fit(&["iiiiiiiiii"], 500), "iiiiiiiiii");
+        assert_eq!(fit(&["MMMMMMMMMM"], 500), "MMM…");
+        // Markup is escaped, and only what is kept.
+        assert_eq!(
+            fit(&["<&>", "\"'x"], TEXT_ROOM),
+            "&lt;&amp;&gt;&quot;&#39;x"
+        );
+        assert_eq!(fit(&["<<<<<<<<<<", "&"], 500), "&lt;&lt;&lt;…");
         assert_eq!(fit(&[], 3), "");
+        // A box's line: a long title is cut, the ellipsis inside the room.
+        let title = "Window unit 1 meets air tightness class 6 / 外窗气密性能不低于6级";
+        let line = fit(&["REQ-0000001", " ", title], TEXT_ROOM);
+        assert!(line.ends_with('…') && line.starts_with("REQ-0000001 Window"));
+        let width: u32 = line.chars().map(advance).sum();
+        assert!(width <= TEXT_ROOM, "{line}: {width}");
     }
 
     #[test]

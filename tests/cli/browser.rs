@@ -83,6 +83,15 @@ fn report_pages_work_in_headless_chromium() {
     }
 
     let t = Instant::now();
+    for report in [&doors, &parts] {
+        // An item page of many threads, and a hub's with a cut thread.
+        for page in ["items/requirement-1.html", "items/customer-1.html"] {
+            threads_are_drawn(&mut b, &report.join(page));
+        }
+    }
+    eprintln!("browser test: threads checked in {:?}", t.elapsed());
+
+    let t = Instant::now();
     let shot = out.join("doors-zh-matrix.png");
     matrix_works(&mut b, &doors, "REQ-01", &shot);
     eprintln!("browser test: doors-zh matrix checked in {:?}", t.elapsed());
@@ -445,6 +454,55 @@ fn objectives_page_works(b: &mut Browser, report: &Path, objectives: usize, shot
     b.assert_clean();
     let _ = fs::remove_file(shot);
     b.screenshot(shot);
+}
+
+/// Every thread on `page` as laid out: each box its full size inside the
+/// picture, no two boxes overlapping, each line of text inside its box,
+/// the edges and the note on a cut thread inside the picture, the note
+/// below every box.
+fn threads_are_drawn(b: &mut Browser, page: &Path) {
+    b.open(page);
+    b.assert_assets_loaded();
+    b.assert_clean();
+    let v = b.eval(
+        "(function () { \
+           var problems = [], boxes = 0, threads = 0, notes = 0; \
+           var inside = function (a, b) { return a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1 && a.bottom <= b.bottom + 1; }; \
+           document.querySelectorAll('svg.thread').forEach(function (svg, n) { \
+             threads++; \
+             var frame = svg.getBoundingClientRect(), scale = frame.width / svg.viewBox.baseVal.width; \
+             var placed = []; \
+             svg.querySelectorAll('.node').forEach(function (node) { \
+               boxes++; \
+               var rect = node.querySelector('rect'), bb = rect.getBBox(), r = rect.getBoundingClientRect(); \
+               if (Math.abs(bb.width - 190) > 0.5 || Math.abs(bb.height - 46) > 0.5) problems.push(n + ': box ' + bb.width + 'x' + bb.height); \
+               if (!inside(r, frame)) problems.push(n + ': box outside the picture'); \
+               placed.forEach(function (o) { if (r.left < o.right - 1 && o.left < r.right - 1 && r.top < o.bottom - 1 && o.top < r.bottom - 1) problems.push(n + ': boxes overlap'); }); \
+               placed.push(r); \
+               var texts = node.querySelectorAll('text'); \
+               if (texts.length !== 2) problems.push(n + ': ' + texts.length + ' lines in a box'); \
+               texts.forEach(function (t) { if (!inside(t.getBoundingClientRect(), r)) problems.push(n + ': text outside its box: ' + t.textContent); }); \
+               if (texts.length === 2 && texts[0].getBoundingClientRect().bottom > texts[1].getBoundingClientRect().top + scale) problems.push(n + ': lines overlap'); \
+             }); \
+             var edges = svg.querySelectorAll('path.edge'); \
+             if (placed.length > 1 && edges.length !== 1) problems.push(n + ': ' + edges.length + ' edge paths'); \
+             edges.forEach(function (e) { if (!inside(e.getBoundingClientRect(), frame)) problems.push(n + ': edges outside the picture'); }); \
+             svg.querySelectorAll('text.note').forEach(function (t) { \
+               notes++; \
+               var r = t.getBoundingClientRect(); \
+               if (!inside(r, frame)) problems.push(n + ': note outside the picture'); \
+               placed.forEach(function (o) { if (r.top < o.bottom - 1) problems.push(n + ': note over a box'); }); \
+             }); \
+           }); \
+           return { problems: problems, boxes: boxes, threads: threads, notes: notes }; \
+         })()",
+    );
+    assert_eq!(v["problems"], json!([]), "threads on {}", b.url);
+    assert!(
+        v["threads"].as_u64().unwrap_or(0) > 0 && v["boxes"].as_u64() > v["threads"].as_u64(),
+        "threads on {}: {v}",
+        b.url
+    );
 }
 
 /// Every top-level page but the matrix (checked on its own), and the first
