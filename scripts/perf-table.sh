@@ -5,7 +5,8 @@
 # as whole processes; then runs the criterion stage benchmarks at the same
 # sizes (BENCH=0 skips them) and tabulates their means.
 # Each process time is the best of RUNS runs (default 5; for report,
-# REPORT_RUNS, default 3), start included.
+# REPORT_RUNS, default 3), start included. The first report run waits
+# SETTLE seconds (default 60) after a sync; see below.
 #
 #   scripts/perf-table.sh            # prints the Markdown tables
 #   FULL=1 RUNS=3 scripts/perf-table.sh
@@ -70,9 +71,17 @@ for n in $sizes; do
     # Into a new folder each time: replacing an earlier report also
     # deletes it, which the file system may make slow or fast. The
     # reports are deleted only when every run is over: on ext4 without a
-    # journal, files created within 30 s of deleting thousands of others
-    # skip past each of those inodes, which makes creating them
-    # quadratic; a real run does not follow such a deletion.
+    # journal, a new file skips past every inode freed in the last minute
+    # (the last five, while the inode table is not yet written back),
+    # which makes creating thousands of files after deleting thousands
+    # quadratic; a real run does not follow such a deletion. For the
+    # same reason the first report run waits a minute after a sync, in
+    # case files were deleted just before the script started.
+    if [ -z "${waited:-}" ]; then
+      sync
+      sleep "${SETTLE:-60}"
+      waited=1
+    fi
     report="" report_mem=0
     for run in $(seq "$REPORT_RUNS"); do
       out="$REPORTS/report-$n-$run"

@@ -2,7 +2,9 @@
 //! to the left, downstream items to the right, one column per step away.
 //! Drawn here, with every text escaped; no external service.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt::Write as _;
 
 use crate::graph::{Dir, TraceGraph};

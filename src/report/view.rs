@@ -1,7 +1,10 @@
 //! The report's view: everything the templates show, computed, sorted and
 //! labelled in the report's language. Templates only lay it out.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+// Keys here are item indices and names the tool made: a fast hash will do.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -466,7 +469,7 @@ struct Names {
 impl<'a> Builder<'a> {
     fn new(checked: &'a Checked, lang: &'a str) -> Self {
         let project = &checked.loaded.project;
-        let mut by_item: HashMap<ItemIdx, Vec<&Finding>> = HashMap::new();
+        let mut by_item: HashMap<ItemIdx, Vec<&Finding>> = HashMap::default();
         for f in &checked.result.findings {
             by_item.entry(f.item).or_default().push(f);
         }
@@ -1209,7 +1212,7 @@ impl<'a> Builder<'a> {
     }
 
     fn sub_items(&self) -> HashMap<ItemIdx, Vec<ItemIdx>> {
-        let mut subs: HashMap<ItemIdx, Vec<ItemIdx>> = HashMap::new();
+        let mut subs: HashMap<ItemIdx, Vec<ItemIdx>> = HashMap::default();
         for (i, item) in self.project.items.iter().enumerate() {
             if let Some(p) = item.parent {
                 subs.entry(p).or_default().push(ItemIdx(i as u32));
@@ -1462,7 +1465,7 @@ fn unique_file_names(project: &Project, profile: &crate::profile::Profile) -> Ve
     // Names that ids would take as they are; a numbered name avoids them
     // (file systems may ignore case, so names compare in lower case).
     let natural: HashSet<String> = bases.iter().map(|b| b.to_lowercase()).collect();
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut taken: HashSet<String> = HashSet::default();
     let mut names = vec![String::new(); project.items.len()];
     for (idx, base) in contracts.into_iter().zip(bases) {
         let mut name = base.clone();
