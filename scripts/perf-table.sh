@@ -72,7 +72,7 @@ for n in $sizes; do
     # deletes it, which the file system may make slow or fast. The
     # reports are deleted only when every run is over: on ext4 without a
     # journal, a new file skips past every inode freed in the last minute
-    # (the last five, while the inode table is not yet written back),
+    # (the last six, while the inode table is not yet written back),
     # which makes creating thousands of files after deleting thousands
     # quadratic; a real run does not follow such a deletion. For the
     # same reason the first report run waits a minute after a sync, in
