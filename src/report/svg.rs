@@ -2,6 +2,7 @@
 //! to the left, downstream items to the right, one column per step away.
 //! Drawn here, with every text escaped; no external service.
 
+use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -23,6 +24,9 @@ const NODE_H: i32 = 46;
 const COL_GAP: i32 = 60;
 const ROW_GAP: i32 = 14;
 const PAD: i32 = 10;
+/// How far right the control points of a bracket between two boxes of one
+/// column lie: the curve reaches three quarters of it, inside the padding.
+const BRACKET: i32 = 12;
 /// Room for a line of text in a box, in tenths of a pixel of 12px text
 /// (see [`advance`]): the box's width less 7px each side.
 const TEXT_ROOM: u32 = 1760;
@@ -246,23 +250,37 @@ pub fn thread(
     svg.push_str(" role=\"img\" aria-label=\"");
     svg.push_str(title);
     svg.push_str("\">");
-    // Every edge in one path: `from` links to `to`, so `from` sits right
-    // (downstream) of `to`.
+    // Every edge in one path: `from` links to `to`, so `from` mostly sits
+    // right (downstream) of `to`.
     let mut first_edge = true;
     for (from, to) in &edges {
         let (Some(a), Some(b)) = (place(from), place(to)) else {
             continue;
         };
-        let (x1, y1) = (a.0, a.1 + NODE_H / 2);
-        let (x2, y2) = (b.0 + NODE_W, b.1 + NODE_H / 2);
-        let mid = (x1 + x2) / 2;
+        let (y1, y2) = (a.1 + NODE_H / 2, b.1 + NODE_H / 2);
+        // From the facing sides of the two boxes; two boxes in one column
+        // are joined by a bracket on their right, inside the padding.
+        let (x1, c1, c2, x2) = match a.0.cmp(&b.0) {
+            Ordering::Greater => {
+                let (x1, x2) = (a.0, b.0 + NODE_W);
+                (x1, (x1 + x2) / 2, (x1 + x2) / 2, x2)
+            }
+            Ordering::Less => {
+                let (x1, x2) = (a.0 + NODE_W, b.0);
+                (x1, (x1 + x2) / 2, (x1 + x2) / 2, x2)
+            }
+            Ordering::Equal => {
+                let x = a.0 + NODE_W;
+                (x, x + BRACKET, x + BRACKET, x)
+            }
+        };
         svg.push_str(if first_edge {
             "<path class=\"edge\" d=\"M"
         } else {
             "M"
         });
         first_edge = false;
-        for (n, v) in [x1, y1, mid, y1, mid, y2, x2, y2].into_iter().enumerate() {
+        for (n, v) in [x1, y1, c1, y1, c2, y2, x2, y2].into_iter().enumerate() {
             match n {
                 0 => {}
                 2 => svg.push('C'),

@@ -458,8 +458,9 @@ fn objectives_page_works(b: &mut Browser, report: &Path, objectives: usize, shot
 
 /// Every thread on `page` as laid out: each box its full size inside the
 /// picture, no two boxes overlapping, each line of text inside its box,
-/// the edges and the note on a cut thread inside the picture, the note
-/// below every box.
+/// the edges and the note on a cut thread inside the picture, no edge
+/// through a box but behind one in a column between its ends (where a link
+/// that skips a column passes), the note below every box.
 fn threads_are_drawn(b: &mut Browser, page: &Path) {
     b.open(page);
     b.assert_assets_loaded();
@@ -486,7 +487,27 @@ fn threads_are_drawn(b: &mut Browser, page: &Path) {
              }); \
              var edges = svg.querySelectorAll('path.edge'); \
              if (placed.length > 1 && edges.length !== 1) problems.push(n + ': ' + edges.length + ' edge paths'); \
-             edges.forEach(function (e) { if (!inside(e.getBoundingClientRect(), frame)) problems.push(n + ': edges outside the picture'); }); \
+             edges.forEach(function (e) { \
+               if (!inside(e.getBoundingClientRect(), frame)) problems.push(n + ': edges outside the picture'); \
+               var m = e.getScreenCTM(); \
+               var screen = function (x, y) { return [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]; }; \
+               e.getAttribute('d').split('M').slice(1).forEach(function (sub) { \
+                 var v = sub.split(/[ ,C]/).map(Number); \
+                 var ends = [screen(v[0], v[1]), screen(v[6], v[7])]; \
+                 var lo = Math.min(ends[0][0], ends[1][0]), hi = Math.max(ends[0][0], ends[1][0]); \
+                 var touches = function (o) { return ends.some(function (q) { return q[0] >= o.left - 1 && q[0] <= o.right + 1 && q[1] >= o.top - 1 && q[1] <= o.bottom + 1; }); }; \
+                 for (var k = 0; k <= 50; k++) { \
+                   var t = k / 50, u = 1 - t; \
+                   var w = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t]; \
+                   var p = screen(w[0] * v[0] + w[1] * v[2] + w[2] * v[4] + w[3] * v[6], w[0] * v[1] + w[1] * v[3] + w[2] * v[5] + w[3] * v[7]); \
+                   var hit = placed.some(function (o) { \
+                     var through = p[0] > o.left + 2 && p[0] < o.right - 2 && p[1] > o.top + 2 && p[1] < o.bottom - 2; \
+                     return through && (touches(o) || !(o.left >= lo - 1 && o.right <= hi + 1)); \
+                   }); \
+                   if (hit) { problems.push(n + ': an edge crosses a box: M' + sub); break; } \
+                 } \
+               }); \
+             }); \
              svg.querySelectorAll('text.note').forEach(function (t) { \
                notes++; \
                var r = t.getBoundingClientRect(); \
