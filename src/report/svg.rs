@@ -2,7 +2,6 @@
 //! to the left, downstream items to the right, one column per step away.
 //! Drawn here, with every text escaped; no external service.
 
-use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -149,6 +148,23 @@ fn push_int(out: &mut String, n: i32) {
     }
 }
 
+/// Appends a point of a path, `x,y`.
+fn push_point(out: &mut String, (x, y): (i32, i32)) {
+    push_int(out, x);
+    out.push(',');
+    push_int(out, y);
+}
+
+/// Appends a cubic curve of a path to `to`, by two control points.
+fn push_curve(out: &mut String, c1: (i32, i32), c2: (i32, i32), to: (i32, i32)) {
+    out.push('C');
+    push_point(out, c1);
+    out.push(' ');
+    push_point(out, c2);
+    out.push(' ');
+    push_point(out, to);
+}
+
 /// Appends ` NAME="N"` for each attribute.
 fn attrs(out: &mut String, list: &[(&str, i32)]) {
     for (name, n) in list {
@@ -215,16 +231,17 @@ pub fn thread(
         tallest = tallest.max(run.len() as i32);
     }
     let width = PAD * 2 + cols * NODE_W + (cols - 1).max(0) * COL_GAP;
-    let height = PAD * 2
-        + tallest * NODE_H
-        + (tallest - 1).max(0) * ROW_GAP
-        + if truncated { 20 } else { 0 };
-    // Place of each item, in item order.
+    let note_room = if truncated { 20 } else { 0 };
+    let mut height = PAD * 2 + tallest * NODE_H + (tallest - 1).max(0) * ROW_GAP + note_room;
+    // Place of each item, in item order, and the left, top and bottom of
+    // each column's block of boxes, left to right.
     let mut pos: Vec<(ItemIdx, (i32, i32))> = Vec::with_capacity(nodes.len());
+    let mut blocks: Vec<(i32, i32, i32)> = Vec::new();
     for run in nodes.chunk_by(|a, b| a.0 == b.0) {
         let x = PAD + (run[0].0 - min_col) * (NODE_W + COL_GAP);
         let block = run.len() as i32 * NODE_H + (run.len() as i32 - 1) * ROW_GAP;
         let top = PAD + (height - PAD * 2 - block) / 2;
+        blocks.push((x, top, top + block));
         for (n, (_, item)) in run.iter().enumerate() {
             pos.push((*item, (x, top + n as i32 * (NODE_H + ROW_GAP))));
         }
@@ -235,6 +252,55 @@ pub fn thread(
             .ok()
             .map(|at| pos[at].1)
     };
+
+    // Every edge in one path, between the facing sides of its two boxes.
+    // Two boxes in one column are joined by a bracket on their right,
+    // inside the padding. An edge that skips columns runs along a lane
+    // below the boxes of the columns it passes, so that it crosses none.
+    let mut path = String::new();
+    let mut lowest_lane = 0;
+    for (from, to) in &edges {
+        let (Some(a), Some(b)) = (place(from), place(to)) else {
+            continue;
+        };
+        let (l, r) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+        let (yl, yr) = (l.1 + NODE_H / 2, r.1 + NODE_H / 2);
+        path.push('M');
+        if l.0 == r.0 {
+            let x = l.0 + NODE_W;
+            push_point(&mut path, (x, yl));
+            push_curve(&mut path, (x + BRACKET, yl), (x + BRACKET, yr), (x, yr));
+            continue;
+        }
+        let (xl, xr) = (l.0 + NODE_W, r.0);
+        push_point(&mut path, (xl, yl));
+        let lane = blocks
+            .iter()
+            .filter(|(x, _, _)| *x > l.0 && *x < r.0)
+            .map(|(_, _, bottom)| bottom + ROW_GAP / 2)
+            .max();
+        match lane {
+            None => {
+                let mid = (xl + xr) / 2;
+                push_curve(&mut path, (mid, yl), (mid, yr), (xr, yr));
+            }
+            Some(lane) => {
+                lowest_lane = lowest_lane.max(lane);
+                let g = COL_GAP / 2;
+                push_curve(
+                    &mut path,
+                    (xl + g / 2, yl),
+                    (xl + g / 2, lane),
+                    (xl + g, lane),
+                );
+                path.push('L');
+                push_point(&mut path, (xr - g, lane));
+                push_curve(&mut path, (xr - g / 2, lane), (xr - g / 2, yr), (xr, yr));
+            }
+        }
+    }
+    // Room for the lowest lane above the note on a cut thread.
+    height = height.max(lowest_lane + PAD + note_room);
 
     let mut svg = String::with_capacity(2048);
     let title = match lang {
@@ -250,47 +316,9 @@ pub fn thread(
     svg.push_str(" role=\"img\" aria-label=\"");
     svg.push_str(title);
     svg.push_str("\">");
-    // Every edge in one path: `from` links to `to`, so `from` mostly sits
-    // right (downstream) of `to`.
-    let mut first_edge = true;
-    for (from, to) in &edges {
-        let (Some(a), Some(b)) = (place(from), place(to)) else {
-            continue;
-        };
-        let (y1, y2) = (a.1 + NODE_H / 2, b.1 + NODE_H / 2);
-        // From the facing sides of the two boxes; two boxes in one column
-        // are joined by a bracket on their right, inside the padding.
-        let (x1, c1, c2, x2) = match a.0.cmp(&b.0) {
-            Ordering::Greater => {
-                let (x1, x2) = (a.0, b.0 + NODE_W);
-                (x1, (x1 + x2) / 2, (x1 + x2) / 2, x2)
-            }
-            Ordering::Less => {
-                let (x1, x2) = (a.0 + NODE_W, b.0);
-                (x1, (x1 + x2) / 2, (x1 + x2) / 2, x2)
-            }
-            Ordering::Equal => {
-                let x = a.0 + NODE_W;
-                (x, x + BRACKET, x + BRACKET, x)
-            }
-        };
-        svg.push_str(if first_edge {
-            "<path class=\"edge\" d=\"M"
-        } else {
-            "M"
-        });
-        first_edge = false;
-        for (n, v) in [x1, y1, c1, y1, c2, y2, x2, y2].into_iter().enumerate() {
-            match n {
-                0 => {}
-                2 => svg.push('C'),
-                n if n % 2 == 1 => svg.push(','),
-                _ => svg.push(' '),
-            }
-            push_int(&mut svg, v);
-        }
-    }
-    if !first_edge {
+    if !path.is_empty() {
+        svg.push_str("<path class=\"edge\" d=\"");
+        svg.push_str(&path);
         svg.push_str("\"/>");
     }
     // Each box is placed by its group; the box's size and the places of its

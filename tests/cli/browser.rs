@@ -459,8 +459,7 @@ fn objectives_page_works(b: &mut Browser, report: &Path, objectives: usize, shot
 /// Every thread on `page` as laid out: each box its full size inside the
 /// picture, no two boxes overlapping, each line of text inside its box,
 /// the edges and the note on a cut thread inside the picture, no edge
-/// through a box but behind one in a column between its ends (where a link
-/// that skips a column passes), the note below every box.
+/// through a box, the note below every box.
 fn threads_are_drawn(b: &mut Browser, page: &Path) {
     b.open(page);
     b.assert_assets_loaded();
@@ -489,24 +488,24 @@ fn threads_are_drawn(b: &mut Browser, page: &Path) {
              if (placed.length > 1 && edges.length !== 1) problems.push(n + ': ' + edges.length + ' edge paths'); \
              edges.forEach(function (e) { \
                if (!inside(e.getBoundingClientRect(), frame)) problems.push(n + ': edges outside the picture'); \
-               var m = e.getScreenCTM(); \
-               var screen = function (x, y) { return [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]; }; \
-               e.getAttribute('d').split('M').slice(1).forEach(function (sub) { \
-                 var v = sub.split(/[ ,C]/).map(Number); \
-                 var ends = [screen(v[0], v[1]), screen(v[6], v[7])]; \
-                 var lo = Math.min(ends[0][0], ends[1][0]), hi = Math.max(ends[0][0], ends[1][0]); \
-                 var touches = function (o) { return ends.some(function (q) { return q[0] >= o.left - 1 && q[0] <= o.right + 1 && q[1] >= o.top - 1 && q[1] <= o.bottom + 1; }); }; \
-                 for (var k = 0; k <= 50; k++) { \
-                   var t = k / 50, u = 1 - t; \
-                   var w = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t]; \
-                   var p = screen(w[0] * v[0] + w[1] * v[2] + w[2] * v[4] + w[3] * v[6], w[0] * v[1] + w[1] * v[3] + w[2] * v[5] + w[3] * v[7]); \
-                   var hit = placed.some(function (o) { \
-                     var through = p[0] > o.left + 2 && p[0] < o.right - 2 && p[1] > o.top + 2 && p[1] < o.bottom - 2; \
-                     return through && (touches(o) || !(o.left >= lo - 1 && o.right <= hi + 1)); \
-                   }); \
-                   if (hit) { problems.push(n + ': an edge crosses a box: M' + sub); break; } \
-                 } \
-               }); \
+               var m = e.getScreenCTM(), d = e.getAttribute('d').match(/[MCL]|-?[0-9.]+/g), i = 0, cur = [0, 0], pts = []; \
+               while (i < d.length) { \
+                 var c = d[i++]; \
+                 if (c === 'M') { cur = [+d[i], +d[i + 1]]; i += 2; pts.push(cur); } \
+                 else if (c === 'L') { var q = [+d[i], +d[i + 1]]; i += 2; for (var k = 1; k <= 40; k++) pts.push([cur[0] + (q[0] - cur[0]) * k / 40, cur[1] + (q[1] - cur[1]) * k / 40]); cur = q; } \
+                 else if (c === 'C') { \
+                   var v = d.slice(i, i + 6).map(Number); i += 6; \
+                   for (var k = 1; k <= 40; k++) { \
+                     var t = k / 40, u = 1 - t, w = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t]; \
+                     pts.push([w[0] * cur[0] + w[1] * v[0] + w[2] * v[2] + w[3] * v[4], w[0] * cur[1] + w[1] * v[1] + w[2] * v[3] + w[3] * v[5]]); \
+                   } \
+                   cur = [v[4], v[5]]; \
+                 } else { problems.push(n + ': unexpected path command ' + c); break; } \
+               } \
+               for (var j = 0; j < pts.length; j++) { \
+                 var x = m.a * pts[j][0] + m.c * pts[j][1] + m.e, y = m.b * pts[j][0] + m.d * pts[j][1] + m.f; \
+                 if (placed.some(function (o) { return x > o.left + 2 && x < o.right - 2 && y > o.top + 2 && y < o.bottom - 2; })) { problems.push(n + ': an edge crosses a box at ' + Math.round(pts[j][0]) + ',' + Math.round(pts[j][1])); break; } \
+               } \
              }); \
              svg.querySelectorAll('text.note').forEach(function (t) { \
                notes++; \
