@@ -448,7 +448,7 @@ struct Builder<'a> {
     /// The sign-off sheet of each contract, by item.
     files: Vec<String>,
     /// The page (under `items/`) that holds each item.
-    pages: Vec<String>,
+    pages: Pages,
     stats: &'a [crate::rules::RuleStats],
 }
 
@@ -475,7 +475,7 @@ impl<'a> Builder<'a> {
         }
         let (files, pages) = rayon::join(
             || unique_file_names(project, &checked.loaded.profile),
-            || page_names(project, &checked.loaded.profile),
+            || Pages::new(project, &checked.loaded.profile),
         );
         Builder {
             project,
@@ -516,7 +516,7 @@ impl<'a> Builder<'a> {
     /// Appends the link to an item from a page under `items/`.
     fn local_href_into(&self, idx: ItemIdx, out: &mut String) {
         let item = self.project.item(idx);
-        out.push_str(&self.pages[item.parent.unwrap_or(idx).index()]);
+        out.push_str(self.pages.name(item.parent.unwrap_or(idx)));
         out.push('#');
         anchor_into(out, &item.id);
     }
@@ -1300,37 +1300,57 @@ pub const MAX_LISTED: usize = 500;
 
 /// The page of every item: `KIND-N.html`, items of a kind in load order,
 /// [`ITEMS_PER_PAGE`] to a page; sub-items are on their parent's page.
-fn page_names(project: &Project, profile: &crate::profile::Profile) -> Vec<String> {
-    let mut pages = vec![String::new(); project.items.len()];
-    for (k, kind) in profile.kinds.iter().enumerate() {
-        let mut base: String = kind
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
+struct Pages {
+    /// The file name of each page.
+    files: Vec<String>,
+    /// The page of each item, an index into `files`.
+    of: Vec<u32>,
+}
+
+impl Pages {
+    fn new(project: &Project, profile: &crate::profile::Profile) -> Pages {
+        let mut files = Vec::new();
+        let mut of = vec![u32::MAX; project.items.len()];
+        for (k, kind) in profile.kinds.iter().enumerate() {
+            let mut base: String = kind
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            if base != kind.name {
+                base.push_str(&format!("-k{k}"));
+            }
+            for (n, idx) in project.by_kind[k]
+                .iter()
+                .filter(|i| project.item(**i).parent.is_none())
+                .enumerate()
+            {
+                if n % ITEMS_PER_PAGE == 0 {
+                    files.push(format!("{base}-{}.html", n / ITEMS_PER_PAGE + 1));
                 }
-            })
-            .collect();
-        if base != kind.name {
-            base.push_str(&format!("-k{k}"));
+                of[idx.index()] = (files.len() - 1) as u32;
+            }
         }
-        for (n, idx) in project.by_kind[k]
-            .iter()
-            .filter(|i| project.item(**i).parent.is_none())
-            .enumerate()
-        {
-            pages[idx.index()] = format!("{base}-{}.html", n / ITEMS_PER_PAGE + 1);
+        for (i, item) in project.items.iter().enumerate() {
+            if let Some(p) = item.parent {
+                of[i] = of[p.index()];
+            }
         }
+        Pages { files, of }
     }
-    for (i, item) in project.items.iter().enumerate() {
-        if let Some(p) = item.parent {
-            pages[i] = pages[p.index()].clone();
-        }
+
+    /// The file name of the page that holds `idx`.
+    fn name(&self, idx: ItemIdx) -> &str {
+        self.files
+            .get(self.of[idx.index()] as usize)
+            .map_or("", String::as_str)
     }
-    pages
 }
 
 /// One page under `items/`: a run of items of one kind.
@@ -1387,7 +1407,7 @@ pub struct GroupPlan {
 }
 
 /// Items grouped into their pages, in kind order.
-fn plan_groups(checked: &Checked, lang: &str, names: &[String]) -> Vec<GroupPlan> {
+fn plan_groups(checked: &Checked, lang: &str, pages: &Pages) -> Vec<GroupPlan> {
     let project = &checked.loaded.project;
     let profile = &checked.loaded.profile;
     let mut groups: Vec<GroupPlan> = Vec::new();
@@ -1396,11 +1416,11 @@ fn plan_groups(checked: &Checked, lang: &str, names: &[String]) -> Vec<GroupPlan
             .iter()
             .filter(|i| project.item(**i).parent.is_none())
         {
-            let file = &names[idx.index()];
+            let file = pages.name(*idx);
             match groups.last_mut() {
-                Some(g) if g.file == *file => g.items.push(*idx),
+                Some(g) if g.file == file => g.items.push(*idx),
                 _ => groups.push(GroupPlan {
-                    file: file.clone(),
+                    file: file.to_owned(),
                     kind_label: kind.label.get(lang, &kind.name).to_owned(),
                     items: vec![*idx],
                 }),
