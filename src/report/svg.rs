@@ -24,13 +24,17 @@ const COL_GAP: i32 = 60;
 const ROW_GAP: i32 = 14;
 const PAD: i32 = 10;
 /// How far right the control points of a bracket between two boxes of one
-/// column lie: the curve reaches three quarters of it, inside the padding.
+/// column lie, for each row between them: the curve reaches three quarters
+/// of it.
 const BRACKET: i32 = 12;
 /// Room for a line of text in a box, in tenths of a pixel of 12px text
 /// (see [`advance`]): the box's width less 7px each side.
 const TEXT_ROOM: u32 = 1760;
 /// The same room for the kind's line, whose text is 11px.
 const KIND_ROOM: u32 = TEXT_ROOM * 12 / 11;
+/// The kind's line of an item with findings, which is bold (about 12 %
+/// wider).
+const BOLD_KIND_ROOM: u32 = KIND_ROOM * 100 / 112;
 
 /// Appends `s` with each byte that `entity` names replaced by the entity
 /// (only ASCII bytes may be named, so the text stays whole).
@@ -72,12 +76,19 @@ pub fn escape(s: &str) -> String {
 /// fit by this measure fits in any of them.
 fn advance(c: char) -> u32 {
     match c {
-        'i' | 'j' | 'l' | 'I' | 'J' | '\'' | '|' | '.' | ',' | ':' | ';' => 40,
-        '!' | 'f' | 't' | 'r' | ' ' | '-' | '/' | '(' | ')' | '[' | ']' | '"' | '·' => 50,
-        's' | 'z' | 'c' | '?' | '*' | '_' => 66,
-        'm' | 'M' | 'W' | '%' | '@' | '…' => 120,
-        'w' | '#' | '~' | '&' | '+' | '=' | '<' | '>' => 101,
+        'i' | 'j' | 'l' | 'I' | 'J' | '\'' | '.' | ',' => 40,
+        ':' | ';' | '|' => 42,
+        '!' | 'f' | 't' | 'r' | ' ' | '-' | '/' | '(' | ')' | '[' | ']' | '·' => 50,
+        '"' | 's' | 'z' | 'c' | '?' | '*' | '_' => 66,
+        'w' | '#' | '~' | '&' | '+' | '=' | '<' | '>' | '^' | '±' | '×' | '÷' | '✗' => 101,
+        'm' | 'M' | 'W' | '%' | '@' | '…' | '—' | '©' | '®' | '™' => 120,
+        'Æ' | 'æ' | 'Œ' | 'œ' => 130,
         'a'..='z' | '0'..='9' => 77,
+        '‰' => 165,
+        // Emoji and pictographs, often wider than an em.
+        '\u{1F000}'..='\u{1FFFF}' => 150,
+        // CJK beyond the basic plane.
+        '\u{20000}'..='\u{3FFFF}' => 120,
         c if char_width(c) == 2 => 120,
         _ => 95,
     }
@@ -230,7 +241,7 @@ pub fn thread(
         cols += 1;
         tallest = tallest.max(run.len() as i32);
     }
-    let width = PAD * 2 + cols * NODE_W + (cols - 1).max(0) * COL_GAP;
+    let mut width = PAD * 2 + cols * NODE_W + (cols - 1).max(0) * COL_GAP;
     let note_room = if truncated { 20 } else { 0 };
     let mut height = PAD * 2 + tallest * NODE_H + (tallest - 1).max(0) * ROW_GAP + note_room;
     // Place of each item, in item order, and the left, top and bottom of
@@ -254,11 +265,12 @@ pub fn thread(
     };
 
     // Every edge in one path, between the facing sides of its two boxes.
-    // Two boxes in one column are joined by a bracket on their right,
-    // inside the padding. An edge that skips columns runs along a lane
+    // Two boxes in one column are joined by a bracket on their right. An
+    // edge that skips columns runs along a lane
     // below the boxes of the columns it passes, so that it crosses none.
     let mut path = String::new();
     let mut lowest_lane = 0;
+    let mut rightmost = 0;
     for (from, to) in &edges {
         let (Some(a), Some(b)) = (place(from), place(to)) else {
             continue;
@@ -267,9 +279,14 @@ pub fn thread(
         let (yl, yr) = (l.1 + NODE_H / 2, r.1 + NODE_H / 2);
         path.push('M');
         if l.0 == r.0 {
+            // The further apart the boxes, the wider the bracket, so that
+            // brackets from one box stay apart.
             let x = l.0 + NODE_W;
+            let rows = ((yl - yr).abs() / (NODE_H + ROW_GAP)).max(1);
+            let bulge = (BRACKET * rows).min(COL_GAP - BRACKET);
+            rightmost = rightmost.max(x + bulge * 3 / 4);
             push_point(&mut path, (x, yl));
-            push_curve(&mut path, (x + BRACKET, yl), (x + BRACKET, yr), (x, yr));
+            push_curve(&mut path, (x + bulge, yl), (x + bulge, yr), (x, yr));
             continue;
         }
         let (xl, xr) = (l.0 + NODE_W, r.0);
@@ -299,8 +316,10 @@ pub fn thread(
             }
         }
     }
-    // Room for the lowest lane above the note on a cut thread.
+    // Room for the lowest lane above the note on a cut thread, and for the
+    // widest bracket of the last column.
     height = height.max(lowest_lane + PAD + note_room);
+    width = width.max(rightmost + PAD);
 
     let mut svg = String::with_capacity(2048);
     let title = match lang {
@@ -352,7 +371,7 @@ pub fn thread(
         // The full text as a tooltip, where the box had to cut it.
         // A broken item's kind is marked, the mark on the same line.
         let kind_line = [if broken { "✗ " } else { "" }, kind_label];
-        let kind_cut = cut(&kind_line, KIND_ROOM);
+        let kind_cut = cut(&kind_line, if broken { BOLD_KIND_ROOM } else { KIND_ROOM });
         let label_cut = cut(&label, TEXT_ROOM);
         if kind_cut.is_some() || label_cut.is_some() {
             svg.push_str("<title>");
@@ -534,6 +553,14 @@ mod tests {
         assert!(line.ends_with('…') && line.starts_with("REQ-0000001 Window"));
         let width: u32 = line.chars().map(advance).sum();
         assert!(width <= TEXT_ROOM, "{line}: {width}");
+        // A kind's line in bold has less room than in regular type.
+        let kind = ["", "Outbound shipping document"];
+        assert_eq!(cut(&kind, KIND_ROOM), None);
+        assert!(cut(&kind, BOLD_KIND_ROOM).is_some());
+        // Em dashes, emoji and CJK beyond the basic plane are wide.
+        assert_eq!(fit(&["——————"], 600), "————…");
+        assert_eq!(fit(&["🔧🔧🔧🔧🔧"], 600), "🔧🔧🔧…");
+        assert_eq!(fit(&["𠀀𠀀𠀀𠀀𠀀𠀀"], 600), "𠀀𠀀𠀀𠀀…");
     }
 
     #[test]

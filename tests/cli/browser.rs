@@ -83,12 +83,29 @@ fn report_pages_work_in_headless_chromium() {
     }
 
     let t = Instant::now();
+    let mut met = [0; 3];
     for report in [&doors, &parts] {
-        // An item page of many threads, and a hub's with a cut thread.
-        for page in ["items/requirement-1.html", "items/customer-1.html"] {
-            threads_are_drawn(&mut b, &report.join(page));
+        // Item pages of many threads, with links within a column and
+        // links that skip columns, and a hub's page.
+        for page in [
+            "items/requirement-1.html",
+            "items/contract-1.html",
+            "items/delivery-1.html",
+            "items/customer-1.html",
+        ] {
+            let [notes, lanes, brackets] = threads_are_drawn(&mut b, &report.join(page));
+            met = [met[0] + notes, met[1] + lanes, met[2] + brackets];
         }
     }
+    // doors-zh's customer is linked to more items than a picture shows.
+    assert!(
+        threads_are_drawn(&mut b, &doors.join("items/customer-1.html"))[0] > 0,
+        "no cut thread on doors-zh's customer page"
+    );
+    assert!(
+        met[1] > 0 && met[2] > 0,
+        "the pages checked hold no lane or no bracket: {met:?}"
+    );
     eprintln!("browser test: threads checked in {:?}", t.elapsed());
 
     let t = Instant::now();
@@ -460,13 +477,15 @@ fn objectives_page_works(b: &mut Browser, report: &Path, objectives: usize, shot
 /// picture, no two boxes overlapping, each line of text inside its box,
 /// the edges and the note on a cut thread inside the picture, no edge
 /// through a box, the note below every box.
-fn threads_are_drawn(b: &mut Browser, page: &Path) {
+/// Returns how many notes, lanes (links that skip columns) and brackets
+/// (links within a column) it met.
+fn threads_are_drawn(b: &mut Browser, page: &Path) -> [u64; 3] {
     b.open(page);
     b.assert_assets_loaded();
     b.assert_clean();
     let v = b.eval(
         "(function () { \
-           var problems = [], boxes = 0, threads = 0, notes = 0; \
+           var problems = [], boxes = 0, threads = 0, notes = 0, lanes = 0, brackets = 0; \
            var inside = function (a, b) { return a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1 && a.bottom <= b.bottom + 1; }; \
            document.querySelectorAll('svg.thread').forEach(function (svg, n) { \
              threads++; \
@@ -484,27 +503,33 @@ fn threads_are_drawn(b: &mut Browser, page: &Path) {
                texts.forEach(function (t) { if (!inside(t.getBoundingClientRect(), r)) problems.push(n + ': text outside its box: ' + t.textContent); }); \
                if (texts.length === 2 && texts[0].getBoundingClientRect().bottom > texts[1].getBoundingClientRect().top + scale) problems.push(n + ': lines overlap'); \
              }); \
+             var noteBoxes = Array.from(svg.querySelectorAll('text.note')).map(function (t) { return t.getBoundingClientRect(); }); \
+             var obstacles = placed.concat(noteBoxes); \
              var edges = svg.querySelectorAll('path.edge'); \
              if (placed.length > 1 && edges.length !== 1) problems.push(n + ': ' + edges.length + ' edge paths'); \
              edges.forEach(function (e) { \
                if (!inside(e.getBoundingClientRect(), frame)) problems.push(n + ': edges outside the picture'); \
-               var m = e.getScreenCTM(), d = e.getAttribute('d').match(/[MCL]|-?[0-9.]+/g), i = 0, cur = [0, 0], pts = []; \
+               var m = e.getScreenCTM(), d = e.getAttribute('d').match(/[A-Za-z]|-?[0-9.]+/g) || [], i = 0, cur = [0, 0], start = cur, pts = []; \
                while (i < d.length) { \
                  var c = d[i++]; \
-                 if (c === 'M') { cur = [+d[i], +d[i + 1]]; i += 2; pts.push(cur); } \
-                 else if (c === 'L') { var q = [+d[i], +d[i + 1]]; i += 2; for (var k = 1; k <= 40; k++) pts.push([cur[0] + (q[0] - cur[0]) * k / 40, cur[1] + (q[1] - cur[1]) * k / 40]); cur = q; } \
+                 if (c !== 'M' && c !== 'C' && c !== 'L') { problems.push(n + ': a number where a path command belongs: ' + c); break; } \
+                 var args = d.slice(i, i + (c === 'C' ? 6 : 2)); \
+                 if (args.length < (c === 'C' ? 6 : 2) || args.some(function (a) { return isNaN(+a); })) { problems.push(n + ': a path command without its numbers: ' + c); break; } \
+                 if (c === 'M') { cur = [+d[i], +d[i + 1]]; i += 2; pts.push(cur); start = cur; } \
+                 else if (c === 'L') { lanes++; var q = [+d[i], +d[i + 1]]; i += 2; for (var k = 1; k <= 40; k++) pts.push([cur[0] + (q[0] - cur[0]) * k / 40, cur[1] + (q[1] - cur[1]) * k / 40]); cur = q; } \
                  else if (c === 'C') { \
                    var v = d.slice(i, i + 6).map(Number); i += 6; \
                    for (var k = 1; k <= 40; k++) { \
                      var t = k / 40, u = 1 - t, w = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t]; \
                      pts.push([w[0] * cur[0] + w[1] * v[0] + w[2] * v[2] + w[3] * v[4], w[0] * cur[1] + w[1] * v[1] + w[2] * v[3] + w[3] * v[5]]); \
                    } \
+                   if (start[0] === v[4] && start[1] !== v[5] && cur === start) brackets++; \
                    cur = [v[4], v[5]]; \
-                 } else { problems.push(n + ': unexpected path command ' + c); break; } \
+                 } \
                } \
                for (var j = 0; j < pts.length; j++) { \
                  var x = m.a * pts[j][0] + m.c * pts[j][1] + m.e, y = m.b * pts[j][0] + m.d * pts[j][1] + m.f; \
-                 if (placed.some(function (o) { return x > o.left + 2 && x < o.right - 2 && y > o.top + 2 && y < o.bottom - 2; })) { problems.push(n + ': an edge crosses a box at ' + Math.round(pts[j][0]) + ',' + Math.round(pts[j][1])); break; } \
+                 if (obstacles.some(function (o) { return x > o.left + 2 && x < o.right - 2 && y > o.top + 2 && y < o.bottom - 2; })) { problems.push(n + ': an edge crosses a box or the note at ' + Math.round(pts[j][0]) + ',' + Math.round(pts[j][1])); break; } \
                } \
              }); \
              svg.querySelectorAll('text.note').forEach(function (t) { \
@@ -514,7 +539,7 @@ fn threads_are_drawn(b: &mut Browser, page: &Path) {
                placed.forEach(function (o) { if (r.top < o.bottom - 1) problems.push(n + ': note over a box'); }); \
              }); \
            }); \
-           return { problems: problems, boxes: boxes, threads: threads, notes: notes }; \
+           return { problems: problems, boxes: boxes, threads: threads, notes: notes, lanes: lanes, brackets: brackets }; \
          })()",
     );
     assert_eq!(v["problems"], json!([]), "threads on {}", b.url);
@@ -523,6 +548,8 @@ fn threads_are_drawn(b: &mut Browser, page: &Path) {
         "threads on {}: {v}",
         b.url
     );
+    let count = |key: &str| v[key].as_u64().unwrap_or(0);
+    [count("notes"), count("lanes"), count("brackets")]
 }
 
 /// Every top-level page but the matrix (checked on its own), and the first
