@@ -307,15 +307,18 @@ pub fn render_into(
         })
         .collect::<Result<Vec<String>, ReportError>>()?;
     if page_count > 1 {
-        let mut index = String::from("window.NEEDTRAIL_MATRIX = [");
+        // Written as the pages' parts, without joining them first: at 100k
+        // requirements the index is 16 MB.
+        let mut index: Vec<&[u8]> = Vec::with_capacity(index_parts.len() * 2 + 2);
+        index.push(b"window.NEEDTRAIL_MATRIX = [");
         for (n, part) in index_parts.iter().enumerate() {
             if n > 0 && !part.is_empty() {
-                index.push(',');
+                index.push(b",");
             }
-            index.push_str(part);
+            index.push(part.as_bytes());
         }
-        index.push_str("];\n");
-        sink("assets/matrix-index.js", &[index.as_bytes()])?;
+        index.push(b"];\n");
+        sink("assets/matrix-index.js", &index)?;
     }
     // Sign-off sheets render on every core too.
     let fast_sheet_rows =
