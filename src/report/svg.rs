@@ -3,9 +3,9 @@
 //! Drawn here, with every text escaped; no external service.
 
 use std::collections::VecDeque;
+use std::fmt::Write as _;
 
 use rustc_hash::FxHashMap as HashMap;
-use std::fmt::Write as _;
 
 use crate::graph::{Dir, TraceGraph};
 use crate::matrix::format::char_width;
@@ -266,8 +266,8 @@ pub fn thread(
 
     // Every edge in one path, between the facing sides of its two boxes.
     // Two boxes in one column are joined by a bracket on their right. An
-    // edge that skips columns runs along a lane
-    // below the boxes of the columns it passes, so that it crosses none.
+    // edge that skips columns runs along a lane below the boxes of the
+    // columns it passes, so that it crosses none.
     let mut path = String::new();
     let mut lowest_lane = 0;
     let mut rightmost = 0;
