@@ -197,6 +197,15 @@ pub fn render_into(
         "writing pages",
         (7 + site.matrix_page_count() + sheets.len() + site.item_groups.len()) as u64,
     );
+    // What every template is given: the site's common parts, the way back
+    // to the site's root and the active tab.
+    let context = |root: &str, active: &str| {
+        let mut ctx = tera::Context::new();
+        ctx.insert("c", &common);
+        ctx.insert("root", root);
+        ctx.insert("active", active);
+        ctx
+    };
     // A page. With `splice`, `extra` is first told that part of the page
     // is written by code (`true`), and that part, the text of `splice`, is
     // put into the rendered page after its marks, each the first after the
@@ -209,10 +218,7 @@ pub fn render_into(
                      extra: &dyn Fn(&mut tera::Context, bool),
                      splice: Option<(&[&str], &str)>| {
         let render = |html: &mut Vec<u8>, by_code: bool| {
-            let mut ctx = tera::Context::new();
-            ctx.insert("c", &common);
-            ctx.insert("root", root);
-            ctx.insert("active", active);
+            let mut ctx = context(root, active);
             extra(&mut ctx, by_code);
             html.clear();
             tera.render_to(template, &ctx, &mut *html)
@@ -278,13 +284,7 @@ pub fn render_into(
         .map(|n| {
             let page_rows = site.matrix_page(n);
             let name = view::matrix_page_name(n);
-            let pager: Vec<view::PagerLink> = (0..page_count)
-                .map(|i| view::PagerLink {
-                    number: i + 1,
-                    href: view::matrix_page_name(i),
-                    current: i == n,
-                })
-                .collect();
+            let pager = view::PagerLink::list(page_count, n, view::matrix_page_name);
             rows_page(
                 &page_with,
                 [&name, "matrix.html", "", "matrix"],
@@ -327,17 +327,13 @@ pub fn render_into(
         let parts = sheet_parts(contract);
         let start = (n * SHEET_ROWS).min(contract.requirements.len());
         let end = (start + SHEET_ROWS).min(contract.requirements.len());
-        let part_links: Vec<view::PagerLink> = (0..parts)
-            .map(|i| view::PagerLink {
-                number: i + 1,
-                href: sheet_part_name(&contract.sheet, i)
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
-                current: i == n,
-            })
-            .collect();
+        let part_links = view::PagerLink::list(parts, n, |i| {
+            sheet_part_name(&contract.sheet, i)
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        });
         let name = sheet_part_name(&contract.sheet, n);
         let sheet_rows = site.sheet_rows(contract, start..end);
         rows_page(
@@ -378,10 +374,7 @@ pub fn render_into(
                     }
                 }
                 None => {
-                    let mut ctx = tera::Context::new();
-                    ctx.insert("c", &common);
-                    ctx.insert("root", "../");
-                    ctx.insert("active", "item");
+                    let mut ctx = context("../", "item");
                     ctx.insert("items", &group.items);
                     *articles = tera
                         .render(ARTICLES_TEMPLATE, &ctx)

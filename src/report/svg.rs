@@ -176,17 +176,6 @@ fn push_curve(out: &mut String, c1: (i32, i32), c2: (i32, i32), to: (i32, i32)) 
     push_point(out, to);
 }
 
-/// Appends ` NAME="N"` for each attribute.
-fn attrs(out: &mut String, list: &[(&str, i32)]) {
-    for (name, n) in list {
-        out.push(' ');
-        out.push_str(name);
-        out.push_str("=\"");
-        push_int(out, *n);
-        out.push('"');
-    }
-}
-
 /// The SVG of `root`'s thread. `href` appends each item's link from the page.
 pub fn thread(
     project: &Project,
@@ -330,9 +319,11 @@ pub fn thread(
     push_int(&mut svg, width);
     svg.push(' ');
     push_int(&mut svg, height);
-    svg.push('"');
-    attrs(&mut svg, &[("width", width), ("height", height)]);
-    svg.push_str(" role=\"img\" aria-label=\"");
+    svg.push_str("\" width=\"");
+    push_int(&mut svg, width);
+    svg.push_str("\" height=\"");
+    push_int(&mut svg, height);
+    svg.push_str("\" role=\"img\" aria-label=\"");
     svg.push_str(title);
     svg.push_str("\">");
     if !path.is_empty() {

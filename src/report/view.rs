@@ -223,6 +223,20 @@ pub struct PagerLink {
     pub current: bool,
 }
 
+impl PagerLink {
+    /// The links to `count` pages, page `current` marked, each page's link
+    /// from `href`.
+    pub fn list(count: usize, current: usize, href: impl Fn(usize) -> String) -> Vec<PagerLink> {
+        (0..count)
+            .map(|i| PagerLink {
+                number: i + 1,
+                href: href(i),
+                current: i == current,
+            })
+            .collect()
+    }
+}
+
 #[derive(Serialize)]
 pub struct FieldRow {
     pub name: String,
