@@ -20,22 +20,26 @@ BIN=target/release/needtrail
 BARE=target/release/examples/bare_parse
 mkdir -p "$WORK"
 
-# Best wall time (seconds, ms precision) and peak memory (MB) of RUNS runs.
+# Best wall time (seconds, ms precision) and peak memory (MB) of RUNS runs,
+# and the processor time in user space and in the kernel (seconds) of the
+# run with the best wall time.
 best() {
-  local best_t="" best_m=0 mem_file
+  local best_t="" best_m=0 best_u="" best_s="" mem_file
   mem_file=$(mktemp)
   for _ in $(seq "$RUNS"); do
-    local start end t m
+    local start end t m u s
     start=$(date +%s.%N)
-    /usr/bin/time -o "$mem_file" -f "%M" "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -o "$mem_file" -f "%M %U %S" "$@" >/dev/null 2>&1 || true
     end=$(date +%s.%N)
     t=$(awk "BEGIN{printf \"%.3f\", $end - $start}")
-    m=$(tail -n 1 "$mem_file")
-    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
+    read -r m u s < <(tail -n 1 "$mem_file")
+    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then
+      best_t=$t best_u=$u best_s=$s
+    fi
     if [ "$m" -gt "$best_m" ]; then best_m=$m; fi
   done
   rm -f "$mem_file"
-  echo "$best_t $((best_m / 1024))"
+  echo "$best_t $((best_m / 1024)) $best_u $best_s"
 }
 
 # Reports written by the timed runs, deleted when the script ends.
@@ -49,8 +53,8 @@ sizes=${SIZES:-"1000 10000 100000"}
 
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(rustc --version)"
 echo
-echo "| requirements | items | TOML | bare parse | check | check / bare | check peak memory | report | report peak memory | largest page |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| requirements | items | TOML | bare parse | check | check / bare | check peak memory | report | report user + kernel | report peak memory | largest page |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $sizes; do
   dir="$WORK/corpus-$n"
   [ -d "$dir" ] || "$BIN" generate "$dir" --requirements "$n" >/dev/null
@@ -60,13 +64,13 @@ for n in $sizes; do
   # the same moods; each keeps its best time.
   bare="" check="" mem=0
   for _ in $(seq "$RUNS"); do
-    read -r t _ < <(RUNS=1 best "$BARE" "$dir")
+    read -r t _ _ _ < <(RUNS=1 best "$BARE" "$dir")
     if [ -z "$bare" ] || awk "BEGIN{exit !($t < $bare)}"; then bare=$t; fi
-    read -r t m < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
+    read -r t m _ _ < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
     if [ -z "$check" ] || awk "BEGIN{exit !($t < $check)}"; then check=$t; fi
     if [ "$m" -gt "$mem" ]; then mem=$m; fi
   done
-  report="—" report_mem="—" largest="—"
+  report="—" report_cpu="—" report_mem="—" largest="—"
   if [ "$n" -le 100000 ]; then
     # Into a new folder each time: replacing an earlier report also
     # deletes it, which the file system may make slow or fast. The
@@ -88,8 +92,10 @@ for n in $sizes; do
       # Each run starts with the writes of the one before on disk, not
       # still being written back while it runs.
       sync
-      read -r t m < <(RUNS=1 best "$BIN" report "$dir" --out "$out" --fail-on never)
-      if [ -z "$report" ] || awk "BEGIN{exit !($t < $report)}"; then report=$t; fi
+      read -r t m u k < <(RUNS=1 best "$BIN" report "$dir" --out "$out" --fail-on never)
+      if [ -z "$report" ] || awk "BEGIN{exit !($t < $report)}"; then
+        report=$t report_cpu="$u + $k s"
+      fi
       if [ "$m" -gt "$report_mem" ]; then report_mem=$m; fi
     done
     report="$report s"
@@ -98,7 +104,7 @@ for n in $sizes; do
     largest="$(awk "BEGIN{printf \"%.1f\", $largest / 1000000}") MB"
   fi
   ratio=$(awk "BEGIN{printf \"%.2f\", $check / ($bare > 0 ? $bare : 0.001)}")
-  echo "| $n | $items | ${size} MB | ${bare} s | ${check} s | ${ratio}× | ${mem} MB | ${report} | ${report_mem} | ${largest} |"
+  echo "| $n | $items | ${size} MB | ${bare} s | ${check} s | ${ratio}× | ${mem} MB | ${report} | ${report_cpu} | ${report_mem} | ${largest} |"
 done
 
 [ "${BENCH:-1}" = 1 ] || exit 0

@@ -250,6 +250,8 @@ struct Builder<'e, 'i> {
     sub_counts: rustc_hash::FxHashMap<(usize, KindIdx), usize>,
     /// Lists an open item fills, kept between items (see [`Builder::close`]).
     spare: Spare,
+    /// Whether a sub-item was written apart from its parent.
+    regroup: bool,
 }
 
 #[derive(Default)]
@@ -276,6 +278,7 @@ impl<'e, 'i> Builder<'e, 'i> {
             last_of_kind: Vec::new(),
             sub_counts: Default::default(),
             spare: Spare::default(),
+            regroup: false,
         }
     }
 
@@ -302,6 +305,9 @@ impl<'e, 'i> Builder<'e, 'i> {
         }
         if let Some(o) = open.take() {
             content(self.close(o))?;
+        }
+        if self.regroup {
+            super::regroup(&mut self.items);
         }
         Ok(self.items)
     }
@@ -341,7 +347,7 @@ impl<'e, 'i> Builder<'e, 'i> {
                 links: std::mem::take(&mut self.spare.links),
                 span: header,
                 field_spans: std::mem::take(&mut self.spare.field_spans),
-                subs: Vec::new(),
+                parent: parent.map(|(at, _)| at as u32),
             },
             parent,
             keys: Vec::new(),
@@ -452,7 +458,14 @@ impl<'e, 'i> Builder<'e, 'i> {
                 raw.fields.sort_by_key(|(f, _)| *f);
                 inherit(profile, parent, &mut raw);
                 self.tighten(&mut raw);
-                self.items[at].subs.push(raw);
+                // Sub-items usually follow their parent and its earlier
+                // sub-items; when one does not, the items are put in that
+                // order at the end.
+                let last = self.items.len() - 1;
+                if last != at && self.items[last].parent != Some(at as u32) {
+                    self.regroup = true;
+                }
+                self.items.push(raw);
             }
             None => {
                 if raw.id.is_empty() {
@@ -617,6 +630,31 @@ mod tests {
             .into_iter()
             .map(|(p, _)| p)
             .collect()
+    }
+
+    #[test]
+    fn sub_items_follow_their_parent_wherever_they_are_written() {
+        let profile = iso9001();
+        let text = "[[review]]\nid = \"V1\"\n[[review.decision]]\nverdict = \"accepted\"\n\
+                    [[requirement]]\nid = \"R\"\n[[review]]\nid = \"V2\"\n\
+                    [[requirement]]\nid = \"S\"\n[[review.decision]]\nverdict = \"clarify\"\n\
+                    [[review.decision]]\nid = \"D\"\nverdict = \"rejected\"\n";
+        let items = read(text, 1, &profile).expect("read fast");
+        let got: Vec<(&str, Option<u32>)> =
+            items.iter().map(|i| (i.id.as_str(), i.parent)).collect();
+        assert_eq!(
+            got,
+            [
+                ("V1", None),
+                ("V1#1", Some(0)),
+                ("R", None),
+                ("V2", None),
+                ("V2#1", Some(3)),
+                ("D", Some(3)),
+                ("S", None),
+            ]
+        );
+        assert_eq!(read_ways(text, &profile), Way::Scanned);
     }
 
     #[test]

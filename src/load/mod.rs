@@ -141,12 +141,8 @@ pub fn load_with(
         offset += len;
     }
     jobs.into_par_iter().for_each(|(i, l, part, offset)| {
-        for ((slot, link_slot), (mut item, raw)) in i.iter_mut().zip(l).zip(part) {
-            if let Some(p) = &mut item.parent {
-                p.0 += offset;
-            }
-            *slot = item;
-            *link_slot = raw;
+        for ((slot, link_slot), raw) in i.iter_mut().zip(l).zip(part) {
+            (*slot, *link_slot) = raw.into_item(offset);
         }
     });
 
@@ -260,9 +256,9 @@ struct RawItem {
     links: Vec<RawLink>,
     span: Span,
     field_spans: Vec<(FieldIdx, Span)>,
-    /// Sub-items (such as decisions), each with the position of its parent
-    /// among the raw items of its file.
-    subs: Vec<RawItem>,
+    /// For a sub-item (such as a decision): the position of its parent
+    /// among the items of its file.
+    parent: Option<u32>,
 }
 
 /// A link as written: field, id, place, and whether it came from the parent.
@@ -302,10 +298,9 @@ impl RawId {
 
 struct FileResult {
     source: SourceFile,
-    /// The file's items in order, sub-items after their parent (whose
-    /// index is counted from the file's first item), each with its links
-    /// as written.
-    items: Vec<(Item, Vec<RawLink>)>,
+    /// The file's items in order, each sub-item after its parent and
+    /// the parent's earlier sub-items.
+    items: Vec<RawItem>,
     diags: Vec<Diagnostic>,
 }
 
@@ -323,7 +318,7 @@ fn parse_file(path: &Path, rel: String, file: FileIdx, profile: &Profile) -> Fil
     if let Some(items) = events::read(&source.text, file, profile) {
         return FileResult {
             source,
-            items: flatten(items),
+            items,
             diags: Vec::new(),
         };
     }
@@ -359,31 +354,39 @@ fn parse_file(path: &Path, rel: String, file: FileIdx, profile: &Profile) -> Fil
     }
     FileResult {
         source,
-        items: flatten(items),
+        items,
         diags,
     }
 }
 
-/// Items and their sub-items in one list, links not yet resolved.
-fn flatten(raw: Vec<RawItem>) -> Vec<(Item, Vec<RawLink>)> {
-    let count = raw.iter().map(|r| 1 + r.subs.len()).sum();
-    let mut out = Vec::with_capacity(count);
-    for mut r in raw {
-        let subs = std::mem::take(&mut r.subs);
-        let at = ItemIdx(out.len() as u32);
-        out.push(r.into_item(None));
-        out.extend(subs.into_iter().map(|s| s.into_item(Some(at))));
+/// Puts each sub-item after its parent and the parent's earlier sub-items,
+/// keeping the order of the file otherwise, and counts the parents anew.
+fn regroup(items: &mut Vec<RawItem>) {
+    let mut tagged: Vec<(u32, u32, RawItem)> = std::mem::take(items)
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| (item.parent.unwrap_or(i as u32), i as u32, item))
+        .collect();
+    // Stable: a parent comes before its sub-items, which keep their order.
+    tagged.sort_by_key(|(group, _, _)| *group);
+    let mut moved_to = vec![0u32; tagged.len()];
+    for (new, (_, old, _)) in tagged.iter().enumerate() {
+        moved_to[*old as usize] = new as u32;
     }
-    out
+    items.extend(tagged.into_iter().map(|(_, _, mut item)| {
+        item.parent = item.parent.map(|p| moved_to[p as usize]);
+        item
+    }));
 }
 
 impl RawItem {
-    fn into_item(self, parent: Option<ItemIdx>) -> (Item, Vec<RawLink>) {
+    /// The item, its parent counted from `offset`, and its links as written.
+    fn into_item(self, offset: u32) -> (Item, Vec<RawLink>) {
         let item = Item {
             id: self.id,
             kind: self.kind,
             title: self.title,
-            parent,
+            parent: self.parent.map(|p| ItemIdx(p + offset)),
             fields: self.fields,
             links: Vec::new(),
             span: self.span,
@@ -417,8 +420,9 @@ impl FileReader<'_> {
     }
 
     fn read_document(&mut self, table: &DeTable<'_>, items: &mut Vec<RawItem>) {
-        // Items in the order they stand in the file, whatever their kind.
-        let mut found: Vec<(usize, RawItem)> = Vec::new();
+        // Items in the order they stand in the file, whatever their kind,
+        // each followed by its sub-items.
+        let mut found: Vec<(usize, Vec<RawItem>)> = Vec::new();
         for (key, value) in table.iter() {
             let name = key.get_ref().as_ref();
             let Some(kind) = self.profile.kind_index(name) else {
@@ -456,13 +460,19 @@ impl FileReader<'_> {
                 continue;
             };
             for t in tables {
-                if let Some(item) = self.read_item(kind, t, None) {
-                    found.push((t.span().start, item));
+                if let Some(group) = self.read_item(kind, t, None) {
+                    found.push((t.span().start, group));
                 }
             }
         }
         found.sort_by_key(|(pos, _)| *pos);
-        items.extend(found.into_iter().map(|(_, i)| i));
+        for (_, group) in found {
+            let at = items.len() as u32;
+            items.extend(group.into_iter().map(|mut i| {
+                i.parent = i.parent.map(|_| at);
+                i
+            }));
+        }
     }
 
     /// The tables of an array of tables such as `[[requirement]]`.
@@ -495,7 +505,7 @@ impl FileReader<'_> {
         kind: KindIdx,
         value: &Spanned<DeValue<'_>>,
         parent: Option<(&str, usize)>,
-    ) -> Option<RawItem> {
+    ) -> Option<Vec<RawItem>> {
         let DeValue::Table(table) = value.get_ref() else {
             return None;
         };
@@ -510,7 +520,7 @@ impl FileReader<'_> {
             links: Vec::new(),
             span: self.span(header.clone()),
             field_spans: Vec::new(),
-            subs: Vec::new(),
+            parent: parent.map(|_| 0),
         };
         let mut entries: Vec<DeEntry<'_>> = table.iter().collect();
         entries.sort_by_key(|(k, _)| k.span().start);
@@ -605,6 +615,8 @@ impl FileReader<'_> {
             }
         }
         item.fields.sort_by_key(|(f, _)| *f);
+        // The item, then its sub-items (their parent: the first of the list).
+        let mut group = Vec::new();
         for (sub, val) in sub_tables {
             let sub_name = profile.kind(sub).name.clone();
             let Some(tables) = self.tables(&format!("{kind_name}.{sub_name}"), val) else {
@@ -612,13 +624,19 @@ impl FileReader<'_> {
             };
             for (i, t) in tables.into_iter().enumerate() {
                 let pid = item.id.clone();
-                if let Some(mut s) = self.read_item(sub, t, Some((&pid, i + 1))) {
+                // Sub-items nest one level: a sub-item's own sub-items
+                // (the first of its list is itself) are not read.
+                if let Some(mut s) = self
+                    .read_item(sub, t, Some((&pid, i + 1)))
+                    .and_then(|g| g.into_iter().next())
+                {
                     inherit(profile, &item, &mut s);
-                    item.subs.push(s);
+                    group.push(s);
                 }
             }
         }
-        Some(item)
+        group.insert(0, item);
+        Some(group)
     }
 
     fn unknown_field(&mut self, kind: KindIdx, key: &Spanned<std::borrow::Cow<'_, str>>) {
