@@ -169,13 +169,27 @@ fn counts(m: &Matrix) -> String {
     )
 }
 
-/// Markdown for pasting into documents (pipes and line breaks escaped).
+/// `s` as Markdown text that reads as written: every character that could
+/// start formatting, a link, HTML or an entity, or end a table cell, is
+/// escaped with a backslash; line breaks become spaces.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown for pasting into documents, every text escaped (see [`md_escape`]).
 pub fn markdown(m: &Matrix) -> String {
-    let esc = |s: &str| {
-        s.replace('\\', "\\\\")
-            .replace('|', "\\|")
-            .replace(['\r', '\n'], " ")
-    };
+    let esc = md_escape;
     let mut out = format!("### {}\n\n", esc(&m.title));
     let mut head: Vec<String> = m.headings.iter().map(|h| esc(h)).collect();
     head.extend(["Result".into(), "Status".into()]);
@@ -388,5 +402,14 @@ mod tests {
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("-20 °C"), "-20 °C");
         assert_eq!(neutralise("外窗"), "外窗");
+    }
+
+    #[test]
+    fn markdown_cells_read_as_written() {
+        assert_eq!(
+            md_escape("*M8* bolt_A [see](x) <b>1</b> `x` ~y~ &amp; a|b \\"),
+            "\\*M8\\* bolt\\_A \\[see\\](x) \\<b\\>1\\</b\\> \\`x\\` \\~y\\~ \\&amp; a\\|b \\\\"
+        );
+        assert_eq!(md_escape("第一行\r\n外窗 - 6级."), "第一行  外窗 - 6级.");
     }
 }

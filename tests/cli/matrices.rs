@@ -718,7 +718,8 @@ fn titles_with_commas_quotes_line_breaks_pipes_and_script_survive_every_format()
     assert_eq!(row("REQ-901")[1], TRICKY_CSV_TITLE);
     assert_eq!(row("REQ-902")[1], TRICKY_HTML_TITLE);
 
-    // Markdown: the pipe and the backslash escaped, the line break made a space.
+    // Markdown: the pipe, the backslash and the angle brackets escaped (a
+    // Markdown viewer shows the tag as text), the line break made a space.
     let md = matrix(d, "requirement", "verification", &["--format", "md"]);
     let line = md
         .stdout
@@ -727,6 +728,8 @@ fn titles_with_commas_quotes_line_breaks_pipes_and_script_survive_every_format()
         .unwrap()
         .to_owned();
     assert!(line.contains(r"a\|b \\ c"), "{line}");
+    assert!(line.contains(r"\<script\>"), "{line}");
+    assert!(!line.replace(r"\<", "").contains('<'), "{line}");
     assert_eq!(md_cells(&line)[0], format!("REQ-902 {TRICKY_HTML_TITLE}"));
     let line = md.stdout.lines().find(|l| l.contains("REQ-901")).unwrap();
     assert!(
