@@ -794,6 +794,33 @@ impl Compiler<'_> {
                 }
             }
         }
+        // Sub-items are written `[[parent.sub]]`: one level, no deeper.
+        for (name, spec) in &file.kinds {
+            let Some(within) = &spec.within else { continue };
+            let kind = self.profile.kind_index(name).expect("declared");
+            let Some(parent) = self.profile.kind(kind).within else {
+                continue;
+            };
+            if parent == kind {
+                self.error(
+                    src,
+                    within.span(),
+                    format!("kind `{name}` is written inside itself"),
+                    "name the kind its items are written inside, or remove `within`".into(),
+                );
+            } else if let Some(grand) = self.profile.kind(parent).within {
+                let (pname, gname) = (
+                    self.profile.kind(parent).name.clone(),
+                    self.profile.kind(grand).name.clone(),
+                );
+                self.error(
+                    src,
+                    within.span(),
+                    format!("kind `{name}` is written inside `{pname}`, which is itself written inside `{gname}`"),
+                    format!("sub-kinds nest one level: write `within = \"{gname}\"`, or make `{pname}` a kind of its own (no `within`)"),
+                );
+            }
+        }
     }
 
     /// Third pass, once every kind's fields are known: inherited fields.

@@ -123,6 +123,48 @@ fn a_rule_naming_an_unknown_field_is_a_config_error() {
 }
 
 #[test]
+fn a_sub_kind_inside_a_sub_kind_is_a_config_error() {
+    // `[[feedback.fix.step]]` cannot be written: sub-kinds nest one level.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "needtrail.toml",
+        "[project]\nname = \"x\"\n\n[kinds.fix]\nwithin = \"feedback\"\n\n[kinds.step]\nwithin = \"fix\"\n",
+    );
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2, "{json:#}");
+    assert_eq!(
+        error_places(&json),
+        vec![("config".to_owned(), "needtrail.toml".to_owned(), 8, 10)]
+    );
+    let message = json["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`step`") && message.contains("`feedback`"),
+        "{message}"
+    );
+    let help = json["errors"][0]["help"].as_str().unwrap();
+    assert!(help.contains("within = \"feedback\""), "{help}");
+
+    write(
+        dir.path(),
+        "needtrail.toml",
+        "[project]\nname = \"x\"\n\n[kinds.fix]\nwithin = \"fix\"\n",
+    );
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2, "{json:#}");
+    assert_eq!(
+        error_places(&json),
+        vec![("config".to_owned(), "needtrail.toml".to_owned(), 5, 10)]
+    );
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("inside itself")
+    );
+}
+
+#[test]
 fn a_folder_without_needtrail_toml_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let r = run(["check".as_ref(), dir.path().as_os_str()]);
