@@ -7,8 +7,9 @@
 # Each process time is the best of RUNS runs (default 5; for report,
 # REPORT_RUNS, default 3), start included. The first report run waits
 # SETTLE seconds (default 60) after a sync; see below. `report` is timed
-# twice: as the machine gives it, and each run just after WARM_MB (default
-# 3000) of memory was written and freed; see below.
+# twice, in turns: as the machine gives it (each run IDLE seconds, default
+# 5, after the one before), and each run just after WARM_MB (default 3000)
+# MiB of memory were written and freed; see below.
 #
 #   scripts/perf-table.sh            # prints the Markdown tables
 #   FULL=1 RUNS=3 scripts/perf-table.sh
@@ -35,7 +36,7 @@ best() {
     /usr/bin/time -o "$mem_file" -f "%M %U %S" "$@" >/dev/null 2>&1 || true
     end=$(date +%s.%N)
     t=$(awk "BEGIN{printf \"%.3f\", $end - $start}")
-    read -r m u s < <(tail -n 1 "$mem_file")
+    read -r m u s < <(tail -n 1 "$mem_file") || { m=0 u=? s=?; }
     if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then
       best_t=$t best_u=$u best_s=$s
     fi
@@ -62,7 +63,8 @@ for n in $sizes; do
   dir="$WORK/corpus-$n"
   [ -d "$dir" ] || "$BIN" generate "$dir" --requirements "$n" >/dev/null
   size=$(du -sm "$dir" | cut -f1)
-  items=$("$BIN" check "$dir" --format json --fail-on never | grep -m1 '"items"' | tr -dc 0-9)
+  json=$("$BIN" check "$dir" --format json --fail-on never)
+  items=$(grep -m1 '"items"' <<<"$json" | tr -dc 0-9)
   # The bare parse and check take turns, so that both meet the machine in
   # the same moods; each keeps its best time.
   bare="" check="" mem=0
@@ -90,26 +92,25 @@ for n in $sizes; do
       waited=1
     fi
     report="" warm="" report_mem=0
-    for run in $(seq "$REPORT_RUNS"); do
-      out="$REPORTS/report-$n-$run"
-      # Each run starts with the writes of the one before on disk, not
-      # still being written back while it runs.
-      sync
-      read -r t m u k < <(RUNS=1 best "$BIN" report "$dir" --out "$out" --fail-on never)
-      if [ -z "$report" ] || awk "BEGIN{exit !($t < $report)}"; then
-        report=$t report_cpu="$u + $k s"
-      fi
-      if [ "$m" -gt "$report_mem" ]; then report_mem=$m; fi
-    done
-    # The same, each run just after another process has written to and
+    # The two timings take turns. A plain run starts after a pause, so that
+    # what the runs before freed has gone idle, as between real runs; a
+    # warmed run starts just after another process has written to and
     # freed WARM_MB of memory (more than any run here needs): on a virtual
     # machine that hands idle memory back to its host, this measures the
     # work rather than the host's faults (see examples/warm_memory.rs).
     for run in $(seq "$REPORT_RUNS"); do
-      out="$REPORTS/warm-$n-$run"
+      # Each run starts with the writes of the one before on disk, not
+      # still being written back while it runs.
       sync
-      "$WARM" "${WARM_MB:-3000}" 2>/dev/null
-      read -r t _ u k < <(RUNS=1 best "$BIN" report "$dir" --out "$out" --fail-on never)
+      sleep "${IDLE:-5}"
+      read -r t m u k < <(RUNS=1 best "$BIN" report "$dir" --out "$REPORTS/report-$n-$run" --fail-on never)
+      if [ -z "$report" ] || awk "BEGIN{exit !($t < $report)}"; then
+        report=$t report_cpu="$u + $k s"
+      fi
+      if [ "$m" -gt "$report_mem" ]; then report_mem=$m; fi
+      sync
+      "$WARM" "${WARM_MB:-3000}" >/dev/null || echo "warm_memory failed" >&2
+      read -r t _ u k < <(RUNS=1 best "$BIN" report "$dir" --out "$REPORTS/warm-$n-$run" --fail-on never)
       if [ -z "$warm" ] || awk "BEGIN{exit !($t < $warm)}"; then
         warm=$t warm_cpu="$u + $k s"
       fi

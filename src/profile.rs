@@ -813,11 +813,18 @@ impl Compiler<'_> {
                     self.profile.kind(parent).name.clone(),
                     self.profile.kind(grand).name.clone(),
                 );
+                let own = format!("make `{pname}` a kind of its own (no `within`)");
+                // Suggest the grandparent only where it is a top-level kind.
+                let help = if grand != kind && self.profile.kind(grand).within.is_none() {
+                    format!("sub-kinds nest one level: write `within = \"{gname}\"`, or {own}")
+                } else {
+                    format!("sub-kinds nest one level: {own}")
+                };
                 self.error(
                     src,
                     within.span(),
                     format!("kind `{name}` is written inside `{pname}`, which is itself written inside `{gname}`"),
-                    format!("sub-kinds nest one level: write `within = \"{gname}\"`, or make `{pname}` a kind of its own (no `within`)"),
+                    help,
                 );
             }
         }

@@ -655,6 +655,19 @@ mod tests {
             ]
         );
         assert_eq!(read_ways(text, &profile), Way::Scanned);
+
+        // Two sub-items written after another item: both follow their parent.
+        let text = "[[review]]\nid = \"V\"\n[[requirement]]\nid = \"R\"\n\
+                    [[review.decision]]\nverdict = \"accepted\"\n\
+                    [[review.decision]]\nverdict = \"clarify\"\n";
+        let items = read(text, 1, &profile).expect("read fast");
+        let got: Vec<(&str, Option<u32>)> =
+            items.iter().map(|i| (i.id.as_str(), i.parent)).collect();
+        assert_eq!(
+            got,
+            [("V", None), ("V#1", Some(0)), ("V#2", Some(0)), ("R", None)]
+        );
+        assert_eq!(read_ways(text, &profile), Way::Scanned);
     }
 
     #[test]

@@ -624,8 +624,8 @@ impl FileReader<'_> {
             };
             for (i, t) in tables.into_iter().enumerate() {
                 let pid = item.id.clone();
-                // Sub-items nest one level: a sub-item's own sub-items
-                // (the first of its list is itself) are not read.
+                // Sub-items nest one level (the profile refuses deeper
+                // kinds): the first of the list is the sub-item itself.
                 if let Some(mut s) = self
                     .read_item(sub, t, Some((&pid, i + 1)))
                     .and_then(|g| g.into_iter().next())

@@ -169,17 +169,23 @@ fn counts(m: &Matrix) -> String {
     )
 }
 
-/// `s` as Markdown text that reads as written: every character that could
-/// start formatting, a link, HTML or an entity, or end a table cell, is
-/// escaped with a backslash; line breaks become spaces.
+/// `s` as Markdown text that reads as written: the characters that could
+/// start emphasis, code, a link, maths or a heading's end, or end a table
+/// cell, are escaped with a backslash, and those that could start HTML or
+/// an entity are written as entities (which every Markdown reads alike);
+/// line breaks become spaces. (Bare web and mail addresses may still be
+/// shown as links, as Markdown viewers do with any text.)
 fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
             '\r' | '\n' => out.push(' '),
             c => out.push(c),
         }
@@ -407,8 +413,8 @@ mod tests {
     #[test]
     fn markdown_cells_read_as_written() {
         assert_eq!(
-            md_escape("*M8* bolt_A [see](x) <b>1</b> `x` ~y~ &amp; a|b \\"),
-            "\\*M8\\* bolt\\_A \\[see\\](x) \\<b\\>1\\</b\\> \\`x\\` \\~y\\~ \\&amp; a\\|b \\\\"
+            md_escape("*M8* bolt_A [see](x) <b>1</b> `x` ~y~ &amp; a|b \\ #7 $5$"),
+            "\\*M8\\* bolt\\_A \\[see\\](x) &lt;b&gt;1&lt;/b&gt; \\`x\\` \\~y\\~ &amp;amp; a\\|b \\\\ \\#7 \\$5\\$"
         );
         assert_eq!(md_escape("第一行\r\n外窗 - 6级."), "第一行  外窗 - 6级.");
     }
