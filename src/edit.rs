@@ -155,15 +155,31 @@ fn apply_change(table: &mut Table, change: &Change) {
             set(table, field, value(dt));
         }
         Change::SetFingerprints { field, entries } => {
-            let mut sub = Table::new();
-            sub.set_dotted(true);
-            for (id, fp) in entries {
-                sub.insert(id, value(fp.as_str()));
+            // Where the field is written as an inline table, it stays one.
+            let inline = table
+                .get(field)
+                .is_some_and(|i| i.as_inline_table().is_some());
+            let new = if inline {
+                let mut t = toml_edit::InlineTable::new();
+                for (id, fp) in entries {
+                    t.insert(id, fp.as_str().into());
+                }
+                value(t)
+            } else {
+                let mut sub = Table::new();
+                sub.set_dotted(true);
+                for (id, fp) in entries {
+                    sub.insert(id, value(fp.as_str()));
+                }
+                TomlItem::Table(sub)
+            };
+            // Replaced where it stands, not moved to the end of the item.
+            match table.get_mut(field) {
+                Some(existing) => *existing = new,
+                None => {
+                    table.insert(field, new);
+                }
             }
-            if table.contains_key(field) {
-                table.remove(field);
-            }
-            table.insert(field, TomlItem::Table(sub));
         }
     }
 }
@@ -217,6 +233,37 @@ mod tests {
         assert_eq!(
             out,
             "# Reviews of contract C-1\n[[review]]\nid = \"R-1\"   # first\ntitle = \"Review\"\nsigned_by = \"王工\"\nsigned_fingerprints.REQ-1 = \"0123456789abcdef\"\n\n[[review.decision]]\nrequirement = \"REQ-1\"\nverdict = \"accepted\"\n\n[[review]]\nid = \"R-2\"\ntitle = \"Other\"\n"
+        );
+    }
+
+    #[test]
+    fn signing_again_replaces_the_fingerprints_where_they_stand() {
+        let resign = |text: &str| {
+            let mut doc: DocumentMut = text.parse().unwrap();
+            let t = find_table(&mut doc, "review", "R-1").unwrap();
+            apply_change(
+                t,
+                &Change::SetFingerprints {
+                    field: "signed_fingerprints".into(),
+                    entries: vec![
+                        ("REQ-1".into(), "new1".into()),
+                        ("REQ-2".into(), "new2".into()),
+                    ],
+                },
+            );
+            doc.to_string()
+        };
+        assert_eq!(
+            resign(
+                "[[review]]\nid = \"R-1\"\nsigned_by = \"王工\"\nsigned_fingerprints.REQ-1 = \"old1\"\nsigned_on = 2026-01-05\nnote = \"ok\"\n"
+            ),
+            "[[review]]\nid = \"R-1\"\nsigned_by = \"王工\"\nsigned_fingerprints.REQ-1 = \"new1\"\nsigned_fingerprints.REQ-2 = \"new2\"\nsigned_on = 2026-01-05\nnote = \"ok\"\n"
+        );
+        assert_eq!(
+            resign(
+                "[[review]]\nid = \"R-1\"\nsigned_fingerprints = { REQ-1 = \"old1\" }\nsigned_on = 2026-01-05\n"
+            ),
+            "[[review]]\nid = \"R-1\"\nsigned_fingerprints = { REQ-1 = \"new1\", REQ-2 = \"new2\" }\nsigned_on = 2026-01-05\n"
         );
     }
 }
