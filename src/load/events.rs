@@ -635,39 +635,37 @@ mod tests {
     #[test]
     fn sub_items_follow_their_parent_wherever_they_are_written() {
         let profile = iso9001();
-        let text = "[[review]]\nid = \"V1\"\n[[review.decision]]\nverdict = \"accepted\"\n\
-                    [[requirement]]\nid = \"R\"\n[[review]]\nid = \"V2\"\n\
-                    [[requirement]]\nid = \"S\"\n[[review.decision]]\nverdict = \"clarify\"\n\
-                    [[review.decision]]\nid = \"D\"\nverdict = \"rejected\"\n";
-        let items = read(text, 1, &profile).expect("read fast");
-        let got: Vec<(&str, Option<u32>)> =
-            items.iter().map(|i| (i.id.as_str(), i.parent)).collect();
-        assert_eq!(
-            got,
-            [
-                ("V1", None),
-                ("V1#1", Some(0)),
-                ("R", None),
-                ("V2", None),
-                ("V2#1", Some(3)),
-                ("D", Some(3)),
-                ("S", None),
-            ]
-        );
-        assert_eq!(read_ways(text, &profile), Way::Scanned);
-
-        // Two sub-items written after another item: both follow their parent.
-        let text = "[[review]]\nid = \"V\"\n[[requirement]]\nid = \"R\"\n\
-                    [[review.decision]]\nverdict = \"accepted\"\n\
-                    [[review.decision]]\nverdict = \"clarify\"\n";
-        let items = read(text, 1, &profile).expect("read fast");
-        let got: Vec<(&str, Option<u32>)> =
-            items.iter().map(|i| (i.id.as_str(), i.parent)).collect();
-        assert_eq!(
-            got,
-            [("V", None), ("V#1", Some(0)), ("V#2", Some(0)), ("R", None)]
-        );
-        assert_eq!(read_ways(text, &profile), Way::Scanned);
+        let cases: [(&str, &[(&str, Option<u32>)]); 2] = [
+            (
+                "[[review]]\nid = \"V1\"\n[[review.decision]]\nverdict = \"accepted\"\n\
+                 [[requirement]]\nid = \"R\"\n[[review]]\nid = \"V2\"\n\
+                 [[requirement]]\nid = \"S\"\n[[review.decision]]\nverdict = \"clarify\"\n\
+                 [[review.decision]]\nid = \"D\"\nverdict = \"rejected\"\n",
+                &[
+                    ("V1", None),
+                    ("V1#1", Some(0)),
+                    ("R", None),
+                    ("V2", None),
+                    ("V2#1", Some(3)),
+                    ("D", Some(3)),
+                    ("S", None),
+                ],
+            ),
+            // Two sub-items written after another item: both follow their parent.
+            (
+                "[[review]]\nid = \"V\"\n[[requirement]]\nid = \"R\"\n\
+                 [[review.decision]]\nverdict = \"accepted\"\n\
+                 [[review.decision]]\nverdict = \"clarify\"\n",
+                &[("V", None), ("V#1", Some(0)), ("V#2", Some(0)), ("R", None)],
+            ),
+        ];
+        for (text, want) in cases {
+            let items = read(text, 1, &profile).expect("read fast");
+            let got: Vec<(&str, Option<u32>)> =
+                items.iter().map(|i| (i.id.as_str(), i.parent)).collect();
+            assert_eq!(got, want, "{text}");
+            assert_eq!(read_ways(text, &profile), Way::Scanned);
+        }
     }
 
     #[test]

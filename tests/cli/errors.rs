@@ -125,43 +125,35 @@ fn a_rule_naming_an_unknown_field_is_a_config_error() {
 #[test]
 fn a_sub_kind_inside_a_sub_kind_is_a_config_error() {
     // `[[feedback.fix.step]]` cannot be written: sub-kinds nest one level.
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "needtrail.toml",
-        "[project]\nname = \"x\"\n\n[kinds.fix]\nwithin = \"feedback\"\n\n[kinds.step]\nwithin = \"fix\"\n",
-    );
-    let (code, json) = check_json(dir.path());
-    assert_eq!(code, 2, "{json:#}");
-    assert_eq!(
-        error_places(&json),
-        vec![("config".to_owned(), "needtrail.toml".to_owned(), 8, 10)]
-    );
-    let message = json["errors"][0]["message"].as_str().unwrap();
-    assert!(
-        message.contains("`step`") && message.contains("`feedback`"),
-        "{message}"
-    );
-    let help = json["errors"][0]["help"].as_str().unwrap();
-    assert!(help.contains("within = \"feedback\""), "{help}");
-
-    write(
-        dir.path(),
-        "needtrail.toml",
-        "[project]\nname = \"x\"\n\n[kinds.fix]\nwithin = \"fix\"\n",
-    );
-    let (code, json) = check_json(dir.path());
-    assert_eq!(code, 2, "{json:#}");
-    assert_eq!(
-        error_places(&json),
-        vec![("config".to_owned(), "needtrail.toml".to_owned(), 5, 10)]
-    );
-    assert!(
-        json["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("inside itself")
-    );
+    let cases = [
+        (
+            "[kinds.fix]\nwithin = \"feedback\"\n\n[kinds.step]\nwithin = \"fix\"\n",
+            8,
+            ["`step` is written inside `fix`", "within = \"feedback\""],
+        ),
+        (
+            "[kinds.fix]\nwithin = \"fix\"\n",
+            5,
+            ["`fix` is written inside itself", "remove `within`"],
+        ),
+    ];
+    for (kinds, line, [message, help]) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!("[project]\nname = \"x\"\n\n{kinds}");
+        write(dir.path(), "needtrail.toml", &config);
+        let (code, json) = check_json(dir.path());
+        assert_eq!(code, 2, "{json:#}");
+        assert_eq!(
+            error_places(&json),
+            vec![("config".to_owned(), "needtrail.toml".to_owned(), line, 10)]
+        );
+        let error = &json["errors"][0];
+        assert!(
+            error["message"].as_str().unwrap().contains(message),
+            "{error}"
+        );
+        assert!(error["help"].as_str().unwrap().contains(help), "{error}");
+    }
 }
 
 #[test]
