@@ -635,7 +635,9 @@ mod tests {
     #[test]
     fn sub_items_follow_their_parent_wherever_they_are_written() {
         let profile = iso9001();
-        let cases: [(&str, &[(&str, Option<u32>)]); 2] = [
+        // Each item's id and parent, in the order read.
+        type Items = &'static [(&'static str, Option<u32>)];
+        let cases: [(&str, Items); 2] = [
             (
                 "[[review]]\nid = \"V1\"\n[[review.decision]]\nverdict = \"accepted\"\n\
                  [[requirement]]\nid = \"R\"\n[[review]]\nid = \"V2\"\n\
