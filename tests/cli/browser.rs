@@ -778,10 +778,14 @@ impl Browser {
                     return Some(serde_json::from_str(&text).expect("DevTools sends JSON"));
                 }
                 Ok(_) => {}
+                // A signal (another test's child process ending) may
+                // interrupt the read; it is simply read again.
                 Err(tungstenite::Error::Io(e))
                     if matches!(
                         e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::Interrupted
                     ) =>
                 {
                     if Instant::now() > deadline {
@@ -800,9 +804,15 @@ impl Browser {
         if let Some(s) = session {
             msg["sessionId"] = json!(s);
         }
-        self.ws
-            .send(Message::text(msg.to_string()))
-            .expect("send to DevTools");
+        // What an interrupted write left unsent, tungstenite keeps and
+        // sends on the next flush.
+        let mut sent = self.ws.send(Message::text(msg.to_string()));
+        while let Err(tungstenite::Error::Io(e)) = &sent
+            && e.kind() == std::io::ErrorKind::Interrupted
+        {
+            sent = self.ws.flush();
+        }
+        sent.expect("send to DevTools");
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let Some(m) = self.recv(deadline) else {
