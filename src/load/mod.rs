@@ -616,26 +616,25 @@ impl FileReader<'_> {
         }
         item.fields.sort_by_key(|(f, _)| *f);
         // The item, then its sub-items (their parent: the first of the list).
-        let mut group = Vec::new();
+        let mut group = vec![item];
         for (sub, val) in sub_tables {
             let sub_name = profile.kind(sub).name.clone();
             let Some(tables) = self.tables(&format!("{kind_name}.{sub_name}"), val) else {
                 continue;
             };
             for (i, t) in tables.into_iter().enumerate() {
-                let pid = item.id.clone();
+                let pid = group[0].id.clone();
                 // Sub-items nest one level (the profile refuses deeper
                 // kinds): the first of the list is the sub-item itself.
                 if let Some(mut s) = self
                     .read_item(sub, t, Some((&pid, i + 1)))
                     .and_then(|g| g.into_iter().next())
                 {
-                    inherit(profile, &item, &mut s);
+                    inherit(profile, &group[0], &mut s);
                     group.push(s);
                 }
             }
         }
-        group.insert(0, item);
         Some(group)
     }
 
