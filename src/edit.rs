@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use toml_edit::{DocumentMut, Item as TomlItem, Table, value};
+use toml_edit::{DocumentMut, Item as TomlItem, Table, TableLike, value};
 
 use crate::model::{FileIdx, ItemIdx, Project};
 use crate::profile::Profile;
@@ -109,14 +109,14 @@ fn edit_text(
     for (idx, changes) in edits {
         let item = project.item(*idx);
         let kind = &profile.kind(item.kind).name;
-        let table = find_table(&mut doc, kind, &item.id).ok_or_else(|| {
+        let mut table = find_table(&mut doc, kind, &item.id).ok_or_else(|| {
             EditError::NotFound(format!(
                 "cannot find the [[{kind}]] with id \"{}\" in {rel}",
                 item.id
             ))
         })?;
         for change in changes {
-            apply_change(table, change);
+            apply_change(&mut table, change);
         }
     }
     let mut text = doc.to_string();
@@ -131,17 +131,32 @@ fn edit_text(
     Ok(text)
 }
 
-fn find_table<'d>(doc: &'d mut DocumentMut, kind: &str, id: &str) -> Option<&'d mut Table> {
-    doc.get_mut(kind)?
-        .as_array_of_tables_mut()?
-        .iter_mut()
-        .find(|t| t.get("id").and_then(|v| v.as_str()) == Some(id))
+/// An item's table in the document: a `[[kind]]` table, or an inline
+/// table in an array written `kind = [{ ... }]`.
+enum ItemTable<'d> {
+    Table(&'d mut Table),
+    Inline(&'d mut toml_edit::InlineTable),
 }
 
-fn apply_change(table: &mut Table, change: &Change) {
-    match change {
-        Change::SetString { field, text } => set(table, field, value(text.as_str())),
-        Change::SetDate { field, date } => {
+fn find_table<'d>(doc: &'d mut DocumentMut, kind: &str, id: &str) -> Option<ItemTable<'d>> {
+    let has_id = |t: &dyn TableLike| t.get("id").and_then(|v| v.as_str()) == Some(id);
+    match doc.get_mut(kind)? {
+        TomlItem::ArrayOfTables(tables) => {
+            tables.iter_mut().find(|t| has_id(*t)).map(ItemTable::Table)
+        }
+        TomlItem::Value(toml_edit::Value::Array(values)) => values
+            .iter_mut()
+            .filter_map(|v| v.as_inline_table_mut())
+            .find(|t| has_id(*t))
+            .map(ItemTable::Inline),
+        _ => None,
+    }
+}
+
+fn apply_change(table: &mut ItemTable<'_>, change: &Change) {
+    let v = match change {
+        Change::SetString { text, .. } => value(text.as_str()),
+        Change::SetDate { date, .. } => {
             let d = toml_edit::Date {
                 year: date.year,
                 month: date.month,
@@ -152,14 +167,17 @@ fn apply_change(table: &mut Table, change: &Change) {
                 time: None,
                 offset: None,
             };
-            set(table, field, value(dt));
+            value(dt)
         }
         Change::SetFingerprints { field, entries } => {
-            // Where the field is written as an inline table, it stays one.
-            let inline = table
-                .get(field)
-                .is_some_and(|i| i.as_inline_table().is_some());
-            let new = if inline {
+            // Dotted keys in a `[[kind]]` table, unless the field is written
+            // as an inline table there; always an inline table in an
+            // inline item.
+            let inline = match table {
+                ItemTable::Table(t) => t.get(field).is_some_and(|i| i.as_inline_table().is_some()),
+                ItemTable::Inline(_) => true,
+            };
+            if inline {
                 let mut t = toml_edit::InlineTable::new();
                 for (id, fp) in entries {
                     t.insert(id, fp.as_str().into());
@@ -172,29 +190,50 @@ fn apply_change(table: &mut Table, change: &Change) {
                     sub.insert(id, value(fp.as_str()));
                 }
                 TomlItem::Table(sub)
+            }
+        }
+    };
+    let field = match change {
+        Change::SetString { field, .. }
+        | Change::SetDate { field, .. }
+        | Change::SetFingerprints { field, .. } => field,
+    };
+    match table {
+        ItemTable::Table(t) => set(&mut **t, field, v),
+        ItemTable::Inline(t) => {
+            // A key added at the end takes over the space before the
+            // closing brace from the value that was last.
+            let suffix = if t.contains_key(field) {
+                None
+            } else {
+                t.iter_mut().last().and_then(|(_, last)| {
+                    let decor = last.decor_mut();
+                    let suffix = decor.suffix().cloned();
+                    decor.set_suffix("");
+                    suffix
+                })
             };
-            // Replaced where it stands, not moved to the end of the item.
-            match table.get_mut(field) {
-                Some(existing) => *existing = new,
-                None => {
-                    table.insert(field, new);
-                }
+            set(&mut **t, field, v);
+            if let (Some(suffix), Some(new)) = (suffix, t.get_mut(field)) {
+                new.decor_mut().set_suffix(suffix);
             }
         }
     }
 }
 
-/// Sets a value, keeping the key where it stands if it is already there.
-fn set(table: &mut Table, field: &str, v: TomlItem) {
+/// Sets a value where the key stands if it is already there (keeping the
+/// spacing and comments around a plain value), else at the end.
+fn set(table: &mut dyn TableLike, field: &str, v: TomlItem) {
     match table.get_mut(field) {
-        Some(existing) if existing.is_value() => {
+        Some(existing) if existing.is_value() && v.is_value() => {
             let decor = existing.as_value().map(|x| x.decor().clone());
             *existing = v;
             if let (Some(decor), Some(val)) = (decor, existing.as_value_mut()) {
                 *val.decor_mut() = decor;
             }
         }
-        _ => {
+        Some(existing) => *existing = v,
+        None => {
             table.insert(field, v);
         }
     }
@@ -214,16 +253,16 @@ mod tests {
     fn changes_keep_everything_else_byte_for_byte() {
         let text = "# Reviews of contract C-1\n[[review]]\nid = \"R-1\"   # first\ntitle = \"Review\"\n\n[[review.decision]]\nrequirement = \"REQ-1\"\nverdict = \"accepted\"\n\n[[review]]\nid = \"R-2\"\ntitle = \"Other\"\n";
         let mut doc: DocumentMut = text.parse().unwrap();
-        let t = find_table(&mut doc, "review", "R-1").unwrap();
+        let mut t = find_table(&mut doc, "review", "R-1").unwrap();
         apply_change(
-            t,
+            &mut t,
             &Change::SetString {
                 field: "signed_by".into(),
                 text: "王工".into(),
             },
         );
         apply_change(
-            t,
+            &mut t,
             &Change::SetFingerprints {
                 field: "signed_fingerprints".into(),
                 entries: vec![("REQ-1".into(), "0123456789abcdef".into())],
@@ -240,9 +279,9 @@ mod tests {
     fn signing_again_replaces_the_fingerprints_where_they_stand() {
         let resign = |text: &str| {
             let mut doc: DocumentMut = text.parse().unwrap();
-            let t = find_table(&mut doc, "review", "R-1").unwrap();
+            let mut t = find_table(&mut doc, "review", "R-1").unwrap();
             apply_change(
-                t,
+                &mut t,
                 &Change::SetFingerprints {
                     field: "signed_fingerprints".into(),
                     entries: vec![
@@ -265,5 +304,29 @@ mod tests {
             ),
             "[[review]]\nid = \"R-1\"\nsigned_fingerprints = { REQ-1 = \"new1\", REQ-2 = \"new2\" }\nsigned_on = 2026-01-05\n"
         );
+    }
+
+    #[test]
+    fn items_written_inline_are_edited_in_place() {
+        let text = "review = [\n  { id = \"R-0\", title = \"Other\" },\n  { id = \"R-1\", title = \"Review\", signed_fingerprints = { REQ-1 = \"old\" } },\n]\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        let mut t = find_table(&mut doc, "review", "R-1").unwrap();
+        for change in [
+            Change::SetString {
+                field: "signed_by".into(),
+                text: "王工".into(),
+            },
+            Change::SetFingerprints {
+                field: "signed_fingerprints".into(),
+                entries: vec![("REQ-1".into(), "new".into())],
+            },
+        ] {
+            apply_change(&mut t, &change);
+        }
+        assert_eq!(
+            doc.to_string(),
+            "review = [\n  { id = \"R-0\", title = \"Other\" },\n  { id = \"R-1\", title = \"Review\", signed_fingerprints = { REQ-1 = \"new\" }, signed_by = \"王工\" },\n]\n"
+        );
+        assert!(find_table(&mut doc, "review", "R-9").is_none());
     }
 }

@@ -1212,3 +1212,72 @@ fn changing_a_verdict_after_signing_breaks_the_signoff() {
     assert_eq!(broken.len(), 1, "{json:#}");
     assert_eq!(broken[0]["id"], "REV-001");
 }
+
+#[test]
+fn items_written_as_inline_tables_are_signed_and_stamped_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "needtrail.toml", "[project]\nname = \"inline\"\n");
+    write(
+        d,
+        "items.toml",
+        "[[customer]]\nid = \"CUS-1\"\ntitle = \"Customer\"\n\n\
+         [[contract]]\nid = \"CON-1\"\ntitle = \"Contract\"\ncustomer = \"CUS-1\"\n\n\
+         [[requirement]]\nid = \"REQ-1\"\ntitle = \"Door opens\"\ncontract = \"CON-1\"\n",
+    );
+    let reviews = "# one line each\nreview = [\n  { id = \"REV-1\", title = \"Review\", contract = \"CON-1\", date = 2026-11-01, decision = [{ requirement = \"REQ-1\", verdict = \"accepted\" }] },\n]\n";
+    write(d, "reviews.toml", reviews);
+    let design =
+        "design_input = [{ id = \"DI-1\", title = \"Hinge load\", traces = [\"REQ-1\"] }]\n";
+    write(d, "design.toml", design);
+
+    sign(d, "REV-1", "2026-11-24");
+    stamp(d, "DI-1");
+    // The new keys go inside the item's own braces, after its keys, and
+    // nothing else in the file changes.
+    let signed = read(d, "reviews.toml");
+    let (head, tail) = reviews.split_once("] },\n]").unwrap();
+    let added = signed
+        .strip_prefix(&format!("{head}]"))
+        .and_then(|s| s.strip_suffix(" },\n]\n"))
+        .unwrap_or_else(|| panic!("{signed}"));
+    assert_eq!(tail, "\n");
+    let keys: Vec<&str> = added
+        .split(", ")
+        .skip(1)
+        .map(|kv| kv.split(" = ").next().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "signed_by",
+            "signed_on",
+            "signed_decisions",
+            "signed_fingerprints"
+        ],
+        "{signed}"
+    );
+    let stamped = read(d, "design.toml");
+    assert!(
+        stamped.starts_with(&design[..design.len() - " }]\n".len()])
+            && stamped.contains(", stamped = { REQ-1 = \"")
+            && stamped.ends_with("\" } }]\n"),
+        "{stamped}"
+    );
+
+    let entry = review_entry(d, "REV-1");
+    assert_eq!(entry["signoff"], "valid", "{entry}");
+    assert_eq!(entry["signed_on"], "2026-11-24");
+    let json = checked(d);
+    assert!(ids_of(&json, "suspect-link").is_empty(), "{json:#}");
+
+    // Signing again replaces the sign-off where it stands; a changed
+    // requirement then breaks the sign-off and makes the stamp suspect.
+    sign(d, "REV-1", "2026-11-25");
+    let again = read(d, "reviews.toml");
+    assert_eq!(again, signed.replace("2026-11-24", "2026-11-25"));
+    replace_once(d, "items.toml", "Door opens", "Door opens outward");
+    let json = checked(d);
+    assert_eq!(ids_of(&json, "signoff-broken"), ["REV-1"]);
+    assert_eq!(ids_of(&json, "suspect-link"), ["DI-1"]);
+}
