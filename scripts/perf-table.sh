@@ -24,6 +24,11 @@ BARE=target/release/examples/bare_parse
 WARM=target/release/examples/warm_memory
 mkdir -p "$WORK"
 
+# Whether time $1 beats the best so far, $2 (none yet: empty).
+faster() {
+  [ -z "$2" ] || awk "BEGIN{exit !($1 < $2)}"
+}
+
 # Best wall time (seconds, ms precision) and peak memory (MB) of RUNS runs,
 # and the processor time in user space and in the kernel (seconds) of the
 # run with the best wall time.
@@ -37,7 +42,7 @@ best() {
     end=$(date +%s.%N)
     t=$(awk "BEGIN{printf \"%.3f\", $end - $start}")
     read -r m u s < <(tail -n 1 "$mem_file") || { m=0 u=? s=?; }
-    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then
+    if faster "$t" "$best_t"; then
       best_t=$t best_u=$u best_s=$s
     fi
     if [ "$m" -gt "$best_m" ]; then best_m=$m; fi
@@ -70,9 +75,9 @@ for n in $sizes; do
   bare="" check="" mem=0
   for _ in $(seq "$RUNS"); do
     read -r t _ _ _ < <(RUNS=1 best "$BARE" "$dir")
-    if [ -z "$bare" ] || awk "BEGIN{exit !($t < $bare)}"; then bare=$t; fi
+    if faster "$t" "$bare"; then bare=$t; fi
     read -r t m _ _ < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
-    if [ -z "$check" ] || awk "BEGIN{exit !($t < $check)}"; then check=$t; fi
+    if faster "$t" "$check"; then check=$t; fi
     if [ "$m" -gt "$mem" ]; then mem=$m; fi
   done
   report="—" report_cpu="—" warm="—" warm_cpu="—" report_mem="—" largest="—"
@@ -104,14 +109,14 @@ for n in $sizes; do
       sync
       sleep "${IDLE:-5}"
       read -r t m u k < <(RUNS=1 best "$BIN" report "$dir" --out "$REPORTS/report-$n-$run" --fail-on never)
-      if [ -z "$report" ] || awk "BEGIN{exit !($t < $report)}"; then
+      if faster "$t" "$report"; then
         report=$t report_cpu="$u + $k s"
       fi
       if [ "$m" -gt "$report_mem" ]; then report_mem=$m; fi
       sync
       "$WARM" "${WARM_MB:-3000}" >/dev/null || echo "warm_memory failed" >&2
       read -r t _ u k < <(RUNS=1 best "$BIN" report "$dir" --out "$REPORTS/warm-$n-$run" --fail-on never)
-      if [ -z "$warm" ] || awk "BEGIN{exit !($t < $warm)}"; then
+      if faster "$t" "$warm"; then
         warm=$t warm_cpu="$u + $k s"
       fi
     done

@@ -29,6 +29,17 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The field the change sets.
+    pub fn field(&self) -> &str {
+        match self {
+            Change::SetString { field, .. }
+            | Change::SetDate { field, .. }
+            | Change::SetFingerprints { field, .. } => field,
+        }
+    }
+}
+
 pub use crate::calendar::Date;
 
 /// Why an edit was not written.
@@ -193,11 +204,7 @@ fn apply_change(table: &mut ItemTable<'_>, change: &Change) {
             }
         }
     };
-    let field = match change {
-        Change::SetString { field, .. }
-        | Change::SetDate { field, .. }
-        | Change::SetFingerprints { field, .. } => field,
-    };
+    let field = change.field();
     match table {
         ItemTable::Table(t) => set(&mut **t, field, v),
         ItemTable::Inline(t) => {
