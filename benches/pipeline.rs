@@ -90,9 +90,11 @@ fn stages(c: &mut Criterion) {
             )
         });
         group.bench_with_input(BenchmarkId::new("check", n), &n, |b, _| {
-            b.iter_with_large_drop(|| needtrail::app::run_pipeline(dir.path()).expect("checks"))
+            b.iter_with_large_drop(|| {
+                needtrail::pipeline::run_pipeline(dir.path()).expect("checks")
+            })
         });
-        let checked = needtrail::app::run_pipeline(dir.path()).expect("checks");
+        let checked = needtrail::pipeline::run_pipeline(dir.path()).expect("checks");
         let options = needtrail::report::ReportOptions {
             lang: "en".into(),
             templates: None,

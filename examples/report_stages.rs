@@ -14,7 +14,7 @@ fn main() {
     let out = args.next().unwrap_or_else(|| "target/report-stages".into());
     let t = Instant::now();
     let checked =
-        needtrail::app::run_pipeline(std::path::Path::new(&dir)).expect("a valid project");
+        needtrail::pipeline::run_pipeline(std::path::Path::new(&dir)).expect("a valid project");
     let check = t.elapsed();
     let t = Instant::now();
     let options = needtrail::report::ReportOptions {

@@ -6,11 +6,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diag;
-use crate::graph::TraceGraph;
 use crate::load::{self, LoadError, Loaded};
 use crate::output;
+pub use crate::pipeline::{Checked, provenance, run_pipeline, run_pipeline_with};
 use crate::profile::Severity;
-use crate::rules::{self, CheckResult};
+use crate::rules::CheckResult;
 
 /// Exit code: nothing at or above the threshold.
 pub const EXIT_OK: i32 = 0;
@@ -51,42 +51,6 @@ pub struct CheckOptions {
     pub dir: PathBuf,
     pub json: bool,
     pub fail_on: FailOn,
-}
-
-/// A project loaded, linked and checked.
-pub struct Checked {
-    pub loaded: Loaded,
-    pub graph: TraceGraph,
-    pub result: CheckResult,
-}
-
-/// Runs the whole pipeline up to the findings.
-pub fn run_pipeline(dir: &Path) -> Result<Checked, LoadError> {
-    run_pipeline_with(dir, &crate::progress::Silent)
-}
-
-/// [`run_pipeline`], reporting progress.
-pub fn run_pipeline_with(
-    dir: &Path,
-    progress: &dyn crate::progress::Progress,
-) -> Result<Checked, LoadError> {
-    let loaded = load::load_with(dir, progress)?;
-    // Targets whose units do not fit their metric are input errors too.
-    let mut diagnostics = crate::objectives::validate(&loaded.project, &loaded.profile);
-    if !diagnostics.is_empty() {
-        diag::sort(&mut diagnostics);
-        return Err(LoadError {
-            diagnostics,
-            sources: loaded.project.files,
-        });
-    }
-    let graph = TraceGraph::build(&loaded.project);
-    let result = rules::check_with(&loaded.project, &loaded.profile, &graph, progress);
-    Ok(Checked {
-        loaded,
-        graph,
-        result,
-    })
 }
 
 fn report_load_error(e: &LoadError, json: bool, io: &mut Io<'_>) -> i32 {
@@ -514,15 +478,6 @@ pub enum MatrixOutput {
     Markdown,
     Json,
     Html,
-}
-
-/// Facts that make an exported file evidence on its own.
-pub fn provenance(checked: &Checked) -> crate::matrix::format::Provenance {
-    crate::matrix::format::Provenance {
-        project: checked.loaded.project.name.clone(),
-        digest: crate::report::input_digest(&checked.loaded.project),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    }
 }
 
 /// `needtrail matrix`

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::app::Checked;
 use crate::matrix::{self, MatrixSpec, format};
+use crate::pipeline::Checked;
 use crate::report::{self, ReportOptions, SiteFile};
 
 /// The manifest's file name in the package.
@@ -30,7 +30,7 @@ pub fn package(checked: &Checked, report_options: &ReportOptions) -> Result<Vec<
         .into_iter()
         .map(|(name, bytes)| (format!("report/{name}"), bytes))
         .collect();
-    let p = crate::app::provenance(checked);
+    let p = crate::pipeline::provenance(checked);
     let mut built = Vec::new();
     for (from, to) in [
         ("requirement", "verification"),

@@ -15,9 +15,9 @@ use std::process::{Command, Stdio};
 
 use serde::Serialize;
 
-use crate::app::Checked;
 use crate::fingerprint;
 use crate::model::{ItemIdx, Project, Value};
+use crate::pipeline::Checked;
 use crate::profile::Profile;
 
 #[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord, Clone)]
@@ -328,7 +328,7 @@ pub fn json(d: &Diff) -> String {
 
 /// The diff as a standalone HTML page.
 pub fn html(d: &Diff) -> String {
-    let esc = crate::report::escape_html;
+    let esc = crate::text::escape_xml;
     let mut out = String::new();
     let _ = write!(
         out,

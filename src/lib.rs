@@ -6,7 +6,10 @@
 //! The pipeline, one module per stage:
 //! [`load`] (files → items with source spans, checked against the
 //! [`profile`]) → [`model`] → [`graph`] (petgraph) → [`rules`] (findings) →
-//! [`output`]. [`app`] runs the commands; [`cli`] parses the command line.
+//! [`output`]. [`pipeline`] runs those stages as one step and owns their
+//! result; every output reads that result and imports nothing above it.
+//! [`text`] escapes and measures text for every output. [`app`] runs the
+//! commands; [`cli`] parses the command line.
 
 pub mod app;
 pub mod atomic;
@@ -24,8 +27,10 @@ pub mod matrix;
 pub mod model;
 pub mod objectives;
 pub mod output;
+pub mod pipeline;
 pub mod profile;
 pub mod progress;
 pub mod report;
 pub mod review;
 pub mod rules;
+pub mod text;

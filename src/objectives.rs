@@ -1261,6 +1261,20 @@ pub fn complaints(ctx: &Context<'_>) -> Vec<ComplaintRow> {
     rows
 }
 
+/// A measured value with its unit, e.g. `96.5%`, `42 ppm`, `0.25`.
+pub fn with_unit(v: f64, unit: Unit) -> String {
+    let n = if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    };
+    match unit {
+        Unit::Percent => format!("{n}%"),
+        Unit::Number => n,
+        u => format!("{n} {}", u.symbol()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::graph::{Dir, TraceGraph};
 use crate::model::{ItemIdx, Project};
+use crate::objectives::with_unit;
 use crate::profile::{FieldType, Profile, Severity};
 use crate::rules::{CheckResult, Finding};
 
@@ -435,20 +436,6 @@ pub fn impact_text(tree: &crate::review::ImpactNode) -> String {
 
 fn as_of_text(as_of: Option<i64>) -> Option<String> {
     as_of.map(|d| crate::calendar::Date::from_days(d).to_string())
-}
-
-/// A measured value with its unit, e.g. `96.5%`, `42 ppm`, `0.25`.
-pub fn with_unit(v: f64, unit: crate::objectives::Unit) -> String {
-    let n = if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v}")
-    };
-    match unit {
-        crate::objectives::Unit::Percent => format!("{n}%"),
-        crate::objectives::Unit::Number => n,
-        u => format!("{n} {}", u.symbol()),
-    }
 }
 
 /// `objectives` for the terminal.

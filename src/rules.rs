@@ -337,7 +337,7 @@ impl Evaluator<'_> {
                 let r = objectives::evaluate_one(objectives?, item);
                 let met = r.met?;
                 if let Some(actual) = r.actual {
-                    values.push(("actual", crate::output::with_unit(actual, r.unit)));
+                    values.push(("actual", crate::objectives::with_unit(actual, r.unit)));
                 }
                 return Some(met);
             }

@@ -22,6 +22,7 @@ use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
 
 use std::ops::Range;
 
+use super::lines::{Line, Lines, Scalar, Val};
 use super::{RawId, RawItem, inherit, scan};
 use crate::model::{FieldIdx, FileIdx, KindIdx, Span, Value};
 use crate::profile::{FieldType, Profile};
@@ -62,38 +63,6 @@ fn read_events(text: &str, file: FileIdx, profile: &Profile) -> Option<Vec<RawIt
         at: 0,
     };
     Builder::new(text, file, profile).run(lines).ok()
-}
-
-/// A value as the parser gives it, before it meets its field.
-#[derive(Debug, PartialEq)]
-pub(super) enum Scalar<'i> {
-    String(Cow<'i, str>),
-    Integer(Cow<'i, str>),
-    Float(Cow<'i, str>),
-    Bool(bool),
-    Date(Cow<'i, str>),
-}
-
-#[derive(Debug, PartialEq)]
-pub(super) enum Val<'i> {
-    Scalar(Scalar<'i>),
-    Array(Vec<(Scalar<'i>, Range<usize>)>),
-}
-
-/// What an item file is made of, as far as the fast reader goes: table
-/// headers and `key = value` lines (comments and blank lines dropped).
-#[derive(Debug, PartialEq)]
-pub(super) enum Line<'i> {
-    /// `[[name]]` or `[[name.sub]]`, and where it stands.
-    Header(Vec<Cow<'i, str>>, Range<usize>),
-    /// A key, where it starts, its value and where the value stands.
-    KeyValue(Cow<'i, str>, usize, Val<'i>, Range<usize>),
-}
-
-/// Where the lines of a file come from: `Ok(None)` at its end, `Err(())`
-/// on anything the source does not read.
-pub(super) trait Lines<'i> {
-    fn next_line(&mut self) -> Result<Option<Line<'i>>, ()>;
 }
 
 /// Why the fast reader gave a file up.

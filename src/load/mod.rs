@@ -6,6 +6,7 @@
 //! [`Profile`], or every [`Diagnostic`] found (never only the first).
 
 mod events;
+mod lines;
 mod scan;
 
 use std::fs;

@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::events::{Line, Lines, Scalar, Val};
+use super::lines::{Line, Lines, Scalar, Val};
 
 pub(super) struct Scanner<'i> {
     text: &'i str,

@@ -10,14 +10,9 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbo
 use serde::Serialize;
 
 use super::{Matrix, Row};
+use crate::text::display_width;
 
-/// Facts about the project printed with the matrices, so a file stands as evidence alone.
-#[derive(Clone, Debug, Serialize)]
-pub struct Provenance {
-    pub project: String,
-    pub digest: String,
-    pub version: String,
-}
+pub use crate::pipeline::Provenance;
 
 /// The header row: per column the id and title, then result, status, findings.
 fn header(m: &Matrix) -> Vec<String> {
@@ -87,24 +82,6 @@ pub fn csv(m: &Matrix) -> Vec<u8> {
     w.into_inner().expect("writes to memory")
 }
 
-/// Columns a character takes in a terminal: CJK and other wide characters two.
-pub fn char_width(c: char) -> usize {
-    match c as u32 {
-        0x1100..=0x115F
-        | 0x2E80..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 => 2,
-        _ => 1,
-    }
-}
-
-fn width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
-}
-
 /// An aligned table of ids (titles would not fit a terminal), then a count.
 pub fn text(m: &Matrix) -> String {
     let mut head: Vec<String> = m.columns.clone();
@@ -127,10 +104,10 @@ pub fn text(m: &Matrix) -> String {
             r
         })
         .collect();
-    let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
+    let mut widths: Vec<usize> = head.iter().map(|h| display_width(h)).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(width(c));
+            widths[i] = widths[i].max(display_width(c));
         }
     }
     let line = |cells: &[String]| {
@@ -138,7 +115,7 @@ pub fn text(m: &Matrix) -> String {
         for (i, c) in cells.iter().enumerate() {
             s.push_str(c);
             if i + 1 < cells.len() {
-                s.push_str(&" ".repeat(widths[i] - width(c) + 2));
+                s.push_str(&" ".repeat(widths[i] - display_width(c) + 2));
             }
         }
         s.trim_end().to_owned()
@@ -239,7 +216,7 @@ pub fn json(m: &Matrix, p: &Provenance) -> String {
 
 /// A standalone HTML page: no script, styles in the page, everything escaped.
 pub fn html(m: &Matrix, p: &Provenance) -> String {
-    let esc = crate::report::escape_html;
+    let esc = crate::text::escape_xml;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -370,7 +347,7 @@ pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> 
         .collect();
         ws.set_name(name.trim())?;
         let head = header(m);
-        let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
+        let mut widths: Vec<usize> = head.iter().map(|h| display_width(h)).collect();
         for (c, h) in head.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &bold)?;
         }
@@ -385,7 +362,7 @@ pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> 
                 } else {
                     ws.write_string(rr, c as u16, v)?;
                 }
-                widths[c] = widths[c].max(width(v));
+                widths[c] = widths[c].max(display_width(v));
             }
         }
         for (c, w) in widths.iter().enumerate() {

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::app::Checked;
 use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
+use crate::pipeline::Checked;
 use crate::profile::Profile;
 
 /// What to build.

@@ -12,18 +12,7 @@ use std::fmt::Write as _;
 
 use super::view::{FieldRow, FindingRow, ItemPage, LinkRow};
 
-/// Appends `s` escaped for HTML text and attribute values, as tera does.
-pub fn escape_into(out: &mut String, s: &str) {
-    super::svg::escape_by(out, s, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\'' => Some("&#x27;"),
-        b'/' => Some("&#x2F;"),
-        _ => None,
-    });
-}
+pub use crate::text::escape_html_into as escape_into;
 
 /// The interface strings an article uses, looked up once per page.
 pub struct Strings<'a> {

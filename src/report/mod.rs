@@ -29,10 +29,9 @@ use serde::Serialize;
 use tera::Tera;
 
 pub use i18n::Catalog;
-pub use svg::escape as escape_html;
 
-use crate::app::Checked;
 use crate::load::OUTPUT_MARKER;
+use crate::pipeline::Checked;
 
 /// Rows per matrix page: enough to scroll, small enough for any browser.
 pub const MATRIX_PAGE_SIZE: usize = 500;
@@ -711,21 +710,7 @@ fn format_timestamp(secs: i64) -> String {
     format!("{date} {:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60)
 }
 
-/// SHA-256 over every input file's path and bytes, in path order: the
-/// digest a report or an export carries to show what it was made from.
-pub fn input_digest(project: &crate::model::Project) -> String {
-    use sha2::{Digest, Sha256};
-    let mut files: Vec<_> = project.files.iter().collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut h = Sha256::new();
-    for f in files {
-        h.update(f.path.as_bytes());
-        h.update([0]);
-        h.update((f.text.len() as u64).to_le_bytes());
-        h.update(f.text.as_bytes());
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::pipeline::input_digest;
 
 /// Serialises data for a `<script type="application/json">` block: `<`, `>`
 /// and `&` are escaped so the data can never close the element or open markup.

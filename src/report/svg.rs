@@ -8,10 +8,10 @@ use std::fmt::Write as _;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::graph::{Dir, TraceGraph};
-use crate::matrix::format::char_width;
 use crate::model::{ItemIdx, Project};
 use crate::profile::Profile;
 use crate::rules::Finding;
+use crate::text::{char_width, escape_xml as escape, escape_xml_into as escape_into};
 
 /// Items drawn at most, so that a hub (a customer with thousands of
 /// requirements) still gives a readable picture.
@@ -35,40 +35,6 @@ const KIND_ROOM: u32 = TEXT_ROOM * 12 / 11;
 /// The kind's line of an item with findings, which is bold (about 12 %
 /// wider).
 const BOLD_KIND_ROOM: u32 = KIND_ROOM * 100 / 112;
-
-/// Appends `s` with each byte that `entity` names replaced by the entity
-/// (only ASCII bytes may be named, so the text stays whole).
-#[inline]
-pub(super) fn escape_by(out: &mut String, s: &str, entity: fn(u8) -> Option<&'static str>) {
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if let Some(rep) = entity(b) {
-            out.push_str(&s[last..i]);
-            out.push_str(rep);
-            last = i + 1;
-        }
-    }
-    out.push_str(&s[last..]);
-}
-
-/// Appends `s` escaped for SVG/XML content and attribute values.
-pub fn escape_into(out: &mut String, s: &str) {
-    escape_by(out, s, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\'' => Some("&#39;"),
-        _ => None,
-    });
-}
-
-/// Escapes text for SVG/XML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape_into(&mut out, s);
-    out
-}
 
 /// How far a character moves the pen, in tenths of a pixel of 12px text,
 /// as wide as DejaVu Sans sets it (the widest of the usual sans-serif
@@ -416,7 +382,7 @@ pub fn objective_chart(r: &crate::objectives::ObjectiveResult, lang: &str) -> St
     top *= 1.08;
     let plot_h = H - TOP - BOTTOM;
     let y = |v: f64| TOP + plot_h - (v / top) * plot_h;
-    let fmt = |v: f64| crate::output::with_unit((v * 100.0).round() / 100.0, r.unit);
+    let fmt = |v: f64| crate::objectives::with_unit((v * 100.0).round() / 100.0, r.unit);
     let title = match lang {
         "zh" => format!("{} 各期实际值与目标", r.id),
         _ => format!("{}: actual per period against the target", r.id),

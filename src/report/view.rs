@@ -12,9 +12,9 @@ use sha2::{Digest, Sha256};
 
 use super::MATRIX_PAGE_SIZE;
 use super::svg;
-use crate::app::Checked;
 use crate::graph::{Dir, TraceGraph};
 use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
+use crate::pipeline::Checked;
 use crate::profile::{FieldType, Profile, Severity};
 use crate::rules::Finding;
 
@@ -588,7 +588,7 @@ impl<'a> Builder<'a> {
         let objectives = crate::objectives::evaluate(&ctx, self.profile)
             .into_iter()
             .map(|r| {
-                let fmt = |v: f64| crate::output::with_unit(v, r.unit);
+                let fmt = |v: f64| crate::objectives::with_unit(v, r.unit);
                 ObjectiveView {
                     item: self.item_ref(r.idx),
                     chart: svg::objective_chart(&r, self.lang),

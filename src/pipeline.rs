@@ -1,0 +1,82 @@
+//! The pipeline as one step: load (files → items, checked against the
+//! profile) → graph → rules, giving a [`Checked`] project that every output
+//! (terminal, JSON, report, matrix, diff, audit) reads, and the facts that
+//! make an output evidence of what it was made from ([`Provenance`]).
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::diag;
+use crate::graph::TraceGraph;
+use crate::load::{self, LoadError, Loaded};
+use crate::rules::{self, CheckResult};
+
+/// A project loaded, linked and checked.
+pub struct Checked {
+    pub loaded: Loaded,
+    pub graph: TraceGraph,
+    pub result: CheckResult,
+}
+
+/// Runs the whole pipeline up to the findings.
+pub fn run_pipeline(dir: &Path) -> Result<Checked, LoadError> {
+    run_pipeline_with(dir, &crate::progress::Silent)
+}
+
+/// [`run_pipeline`], reporting progress.
+pub fn run_pipeline_with(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Checked, LoadError> {
+    let loaded = load::load_with(dir, progress)?;
+    // Targets whose units do not fit their metric are input errors too.
+    let mut diagnostics = crate::objectives::validate(&loaded.project, &loaded.profile);
+    if !diagnostics.is_empty() {
+        diag::sort(&mut diagnostics);
+        return Err(LoadError {
+            diagnostics,
+            sources: loaded.project.files,
+        });
+    }
+    let graph = TraceGraph::build(&loaded.project);
+    let result = rules::check_with(&loaded.project, &loaded.profile, &graph, progress);
+    Ok(Checked {
+        loaded,
+        graph,
+        result,
+    })
+}
+
+/// Facts about the project printed with the matrices, so a file stands as evidence alone.
+#[derive(Clone, Debug, Serialize)]
+pub struct Provenance {
+    pub project: String,
+    pub digest: String,
+    pub version: String,
+}
+
+/// Facts that make an exported file evidence on its own.
+pub fn provenance(checked: &Checked) -> Provenance {
+    Provenance {
+        project: checked.loaded.project.name.clone(),
+        digest: input_digest(&checked.loaded.project),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    }
+}
+
+/// SHA-256 over every input file's path and bytes, in path order: the
+/// digest a report or an export carries to show what it was made from.
+pub fn input_digest(project: &crate::model::Project) -> String {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<_> = project.files.iter().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut h = Sha256::new();
+    for f in files {
+        h.update(f.path.as_bytes());
+        h.update([0]);
+        h.update((f.text.len() as u64).to_le_bytes());
+        h.update(f.text.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

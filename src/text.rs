@@ -1,0 +1,98 @@
+//! Text as it goes out: escaping for markup (HTML, SVG, XML) and the width
+//! a string takes in a terminal or a fixed-width column. Every output uses
+//! these; none of them knows about items or findings.
+
+/// Appends `s` with each byte that `entity` names replaced by the entity
+/// (only ASCII bytes may be named, so the text stays whole).
+#[inline]
+pub fn escape_by(out: &mut String, s: &str, entity: fn(u8) -> Option<&'static str>) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if let Some(rep) = entity(b) {
+            out.push_str(&s[last..i]);
+            out.push_str(rep);
+            last = i + 1;
+        }
+    }
+    out.push_str(&s[last..]);
+}
+
+/// Appends `s` escaped for XML (and SVG, and HTML) content and attribute
+/// values: `& < > " '`.
+pub fn escape_xml_into(out: &mut String, s: &str) {
+    escape_by(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    });
+}
+
+/// [`escape_xml_into`] into a new string.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_xml_into(&mut out, s);
+    out
+}
+
+/// Appends `s` escaped for HTML text and attribute values exactly as
+/// tera's autoescaping does (`/` too), so code-written parts of a page
+/// match what its template would give.
+pub fn escape_html_into(out: &mut String, s: &str) {
+    escape_by(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#x27;"),
+        b'/' => Some("&#x2F;"),
+        _ => None,
+    });
+}
+
+/// Columns a character takes in a terminal: CJK and other wide characters two.
+pub fn char_width(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 => 2,
+        _ => 1,
+    }
+}
+
+/// Columns a string takes in a terminal (see [`char_width`]).
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escaping_names_every_markup_character() {
+        assert_eq!(
+            escape_xml(r#"<a href="x">&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn html_escaping_is_teras() {
+        let hostile = r#"<script>alert("x") & 'y' </script>"#;
+        let mut out = String::new();
+        escape_html_into(&mut out, hostile);
+        assert_eq!(out, tera::escape_html(hostile));
+    }
+
+    #[test]
+    fn cjk_counts_double() {
+        assert_eq!(display_width("REQ-1 门窗"), 10);
+    }
+}
