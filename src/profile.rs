@@ -482,6 +482,29 @@ impl Profile {
             .map_or(value, |l| l.get(lang, value))
     }
 
+    /// What a user most likely meant by `typed`, an invalid value of an
+    /// enum with `values`: the value whose label (in any language) it is,
+    /// else the value spelt most like it. Given with its Chinese label when
+    /// it has one, e.g. `"stated" (明示的)`.
+    pub fn suggest_value(&self, typed: &str, values: &[String]) -> Option<String> {
+        let by_label = values.iter().find(|v| {
+            self.value_labels.get(v.as_str()).is_some_and(|l| {
+                ["en", "zh"]
+                    .iter()
+                    .any(|lang| l.get(lang, v) == typed.trim())
+            })
+        });
+        let found = by_label.map(String::as_str).or_else(|| {
+            crate::diag::suggest(&typed.to_lowercase(), values.iter().map(String::as_str))
+        })?;
+        let zh = self.value_label(found, "zh");
+        Some(if zh != found {
+            format!("\"{found}\" ({zh})")
+        } else {
+            format!("\"{found}\"")
+        })
+    }
+
     /// The field of a sub-kind that links it to its parent (named after the parent kind).
     pub fn parent_field(&self, kind: KindIdx) -> Option<FieldIdx> {
         let parent = self.kind(kind).within?;

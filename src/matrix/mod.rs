@@ -109,6 +109,14 @@ pub enum MatrixError {
     UnknownKind(String, Vec<String>),
     NoPath(String, String),
     UnknownItem(String),
+    /// A filter value the field does not take: the option, the value, the
+    /// values it takes, and the one most likely meant.
+    UnknownValue {
+        option: &'static str,
+        value: String,
+        values: Vec<String>,
+        suggestion: Option<String>,
+    },
 }
 
 impl std::fmt::Display for MatrixError {
@@ -122,8 +130,54 @@ impl std::fmt::Display for MatrixError {
                 "no link path leads from {a} to {b} (through the kinds given with --via) in this profile"
             ),
             MatrixError::UnknownItem(id) => write!(f, "no item with id `{id}` to filter by"),
+            MatrixError::UnknownValue {
+                option,
+                value,
+                values,
+                suggestion,
+            } => {
+                write!(f, "{option} `{value}` is not a value of the field")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean {s}?")?;
+                }
+                write!(f, " It takes: {}", values.join(", "))
+            }
         }
     }
+}
+
+/// A filter on an enum field must name one of its values: a typo would
+/// otherwise give an empty matrix that reads as "nothing to show".
+fn check_enum_filter(
+    profile: &Profile,
+    kind: KindIdx,
+    field: &str,
+    option: &'static str,
+    value: &str,
+) -> Result<(), MatrixError> {
+    let Some(idx) = profile.field_index(field) else {
+        return Ok(());
+    };
+    // The row kind's values, else those of any kind with the field.
+    let own = profile.field_def(kind, idx).map(|d| d.values.clone());
+    let values: Vec<String> = own.unwrap_or_else(|| {
+        let mut all: Vec<String> = (0..profile.kinds.len())
+            .filter_map(|k| profile.field_def(k as KindIdx, idx))
+            .flat_map(|d| d.values.iter().cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    });
+    if values.is_empty() || values.iter().any(|v| v == value) {
+        return Ok(());
+    }
+    Err(MatrixError::UnknownValue {
+        option,
+        value: value.to_owned(),
+        suggestion: profile.suggest_value(value, &values),
+        values,
+    })
 }
 
 /// Longest kind path followed, so that a profile with loops stays finite.
@@ -151,6 +205,9 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
         if project.get(id).is_none() {
             return Err(MatrixError::UnknownItem(id.clone()));
         }
+    }
+    if let Some(class) = &spec.filter.class {
+        check_enum_filter(profile, from, "class", "--class", class)?;
     }
 
     let (direction, paths) = [Direction::Forward, Direction::Backward]

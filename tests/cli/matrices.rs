@@ -1732,6 +1732,40 @@ fn command_line_errors_exit_2_with_a_useful_message() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("desgin_output"), "{}", r.stderr);
 
+    // A class filter that names no class is an error, not an empty matrix.
+    let r = matrix(
+        &doors,
+        "requirement",
+        "verification",
+        &["--class", "organization"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert!(
+        r.stderr
+            .contains("--class `organization` is not a value of the field; did you mean \"organisation\" (组织附加的)?"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("stated, implied, legal, organisation"),
+        "{}",
+        r.stderr
+    );
+    // Its Chinese label is understood as what it means, and the hint says so.
+    let r = matrix(
+        &doors,
+        "requirement",
+        "verification",
+        &["--class", "法律法规的"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean \"legal\" (法律法规的)?"),
+        "{}",
+        r.stderr
+    );
+
     // No link path from a quality objective to a verification.
     let r = matrix(&doors, "objective", "verification", &[]);
     assert_eq!(r.code, 2);
