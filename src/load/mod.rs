@@ -789,9 +789,11 @@ impl FileReader<'_> {
                 if allowed.iter().any(|a| a == s.as_ref()) {
                     Some(Value::String(s.to_string()))
                 } else {
-                    let help = match suggest(s, allowed.iter().map(String::as_str)) {
+                    // A value written as its label (`明示的` for `stated`)
+                    // is pointed at the value the file must hold.
+                    let help = match self.profile.suggest_value(s, allowed) {
                         Some(x) => {
-                            format!("did you mean \"{x}\"? allowed: {}", allowed.join(" | "))
+                            format!("did you mean {x}? allowed: {}", allowed.join(" | "))
                         }
                         None => format!("allowed values: {}", allowed.join(" | ")),
                     };

@@ -37,7 +37,7 @@ fn errors_in_the_terminal_point_at_the_place_and_say_how_to_fix_it() {
         ),
         "{e}"
     );
-    assert!(e.contains("help: did you mean \"external\"?"), "{e}");
+    assert!(e.contains("help: did you mean \"external\" (外部)?"), "{e}");
     assert!(
         e.contains("help: drop the quotes: signed = 2026-01-15"),
         "{e}"
@@ -212,6 +212,39 @@ verifies = ["DI-1", 7]
         "{json:#}"
     );
     assert!(places.iter().all(|p| p.0 == "bad-value"));
+}
+
+#[test]
+fn a_value_written_as_its_chinese_label_points_at_the_value_the_file_must_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "needtrail.toml", "[project]\nname = \"x\"\n");
+    write(
+        dir.path(),
+        "reqs.toml",
+        "[[requirement]]\nid = \"REQ-1\"\ntitle = \"t\"\nclass = \"明示的\"\nsource = \"s\"\n\n[[review]]\nid = \"REV-1\"\n\n[[review.decision]]\nrequirement = \"REQ-1\"\nverdict = \"接受\"\n",
+    );
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2, "{json:#}");
+    let helps: Vec<&str> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["help"].as_str().unwrap())
+        .collect();
+    assert!(
+        helps[0].starts_with("did you mean \"stated\" (明示的)?"),
+        "{helps:?}"
+    );
+    assert!(
+        helps[1].starts_with("did you mean \"accepted\" (接受)?"),
+        "{helps:?}"
+    );
+    // The file keeps what it held: a check only reads.
+    assert!(
+        std::fs::read_to_string(dir.path().join("reqs.toml"))
+            .unwrap()
+            .contains("class = \"明示的\"")
+    );
 }
 
 #[test]
