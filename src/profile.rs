@@ -534,12 +534,30 @@ pub fn parse_file(source: &SourceFile) -> Result<ProfileFile, Diagnostic> {
     toml::from_str::<ProfileFile>(&source.text).map_err(|e| {
         let bytes = e.span().unwrap_or(0..0);
         let message = e.message().trim_end().to_owned();
-        let help = if message.starts_with("unknown field") {
-            "needtrail.toml takes [project], [rules], [common], [kinds.NAME] and [[rule]]: see docs/format.md"
-        } else {
-            "fix the TOML at this place: see docs/format.md for the shape of needtrail.toml"
+        let help = match unknown_field_help(&message) {
+            Some(h) => h,
+            None => {
+                "fix the TOML at this place: see docs/format.md for the shape of needtrail.toml"
+                    .to_owned()
+            }
         };
         Diagnostic::new("config", message, Location::in_source(source, bytes)).with_help(help)
+    })
+}
+
+/// The hint for serde's "unknown field `x`, expected one of `a`, `b`": the
+/// name most like the one typed (the message itself lists them all).
+fn unknown_field_help(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (typed, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split_once("expected one of ")
+        .or_else(|| rest.split_once("expected "))
+        .map_or("", |(_, list)| list);
+    let names = expected.split(", ").map(|n| n.trim().trim_matches('`'));
+    Some(match crate::diag::suggest(typed, names) {
+        Some(close) => format!("did you mean `{close}`? See docs/format.md"),
+        None => "use one of the names above: see docs/format.md".to_owned(),
     })
 }
 

@@ -14,3 +14,4 @@ mod report;
 mod rules;
 mod samples;
 mod signoff;
+mod snapshots;
