@@ -1,0 +1,176 @@
+//! What needtrail promises about files: it never writes outside the folder
+//! it is given or a private folder of its own, never replaces a folder that
+//! holds the project, reads only the files an audit package is made of, and
+//! names its pages so that any valid id fits a file system.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::support::*;
+
+/// Every path under `dir` (files, folders, links), relative to it.
+fn all_paths(dir: &Path) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            out.insert(path.strip_prefix(dir).unwrap().to_path_buf());
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// diff --git
+
+fn git_available() -> bool {
+    Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs git in `repo` with an identity of its own, `input` on its standard
+/// input; its standard output, trimmed.
+fn git_with(repo: &Path, args: &[&str], input: &str) -> String {
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=needtrail test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "core.autocrlf=false",
+        ])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap().trim().to_owned()
+}
+
+fn git(repo: &Path, args: &[&str]) -> String {
+    git_with(repo, args, "")
+}
+
+/// A repository at `repo` holding doors-zh at its root, committed twice
+/// (the second commit edits a title).
+fn two_commits(repo: &Path) {
+    git(repo, &["init", "-q"]);
+    copy_into(&sample("doors-zh"), repo);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "baseline"]);
+    let tender = repo.join("contracts/tender.toml");
+    let text = fs::read_to_string(&tender).unwrap();
+    fs::write(&tender, text.replacen("title = \"", "title = \"(修订) ", 1)).unwrap();
+    git(repo, &["commit", "-q", "-am", "edit"]);
+}
+
+/// `needtrail diff --git RANGE DIR --format json`, with `TMPDIR` set.
+fn diff_git(dir: &Path, range: &str, tmpdir: &Path) -> Run {
+    let o = needtrail()
+        .args(["diff", "--git", range, "--format", "json"])
+        .arg(dir)
+        .env("TMPDIR", tmpdir)
+        .output()
+        .unwrap();
+    Run {
+        code: o.status.code().unwrap(),
+        stdout: String::from_utf8(o.stdout).unwrap(),
+        stderr: String::from_utf8(o.stderr).unwrap(),
+    }
+}
+
+/// A commit whose tree names files `../evil.toml` and `../../evil.toml`
+/// (git writes such trees without a word; only checkout and fsck object)
+/// is refused: nothing is written anywhere, and the user is told which path.
+#[test]
+fn diff_git_refuses_a_revision_with_paths_that_leave_the_folder() {
+    if !git_available() {
+        eprintln!("note: git is not installed; skipping the `diff --git` test");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let repo = root.path().join("repo");
+    let tmp = root.path().join("tmp");
+    fs::create_dir_all(&repo).unwrap();
+    fs::create_dir_all(&tmp).unwrap();
+    two_commits(&repo);
+
+    let blob = git_with(
+        &repo,
+        &["hash-object", "-w", "--stdin"],
+        "[[requirement]]\nid = \"EVIL\"\n",
+    );
+    let inner = git_with(
+        &repo,
+        &["mktree"],
+        &format!("100644 blob {blob}\tevil.toml\n"),
+    );
+    let up = git_with(
+        &repo,
+        &["mktree"],
+        &format!("040000 tree {inner}\t..\n100644 blob {blob}\tevil.toml\n"),
+    );
+    let mut listing = git(&repo, &["ls-tree", "HEAD"]);
+    listing.push_str(&format!("\n040000 tree {up}\t..\n"));
+    let tree = git_with(&repo, &["mktree"], &listing);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let commit = git(&repo, &["commit-tree", &tree, "-p", &head, "-m", "evil"]);
+    git(&repo, &["update-ref", "refs/heads/evil", &commit]);
+    let listed = git(&repo, &["ls-tree", "-r", "--name-only", "evil"]);
+    assert!(listed.contains("../../evil.toml"), "{listed}");
+
+    let before = all_paths(root.path());
+    let work_tree = snapshot_tree(&repo);
+    let r = diff_git(&repo, "HEAD..evil", &tmp);
+    assert_eq!(r.code, 2, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("../"), "names the path: {}", r.stderr);
+    assert!(
+        r.stderr.contains("evil"),
+        "names the revision: {}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert_eq!(
+        all_paths(root.path()),
+        before,
+        "files appeared or vanished around the repository"
+    );
+    assert_eq!(snapshot_tree(&repo), work_tree);
+
+    // The same repository's ordinary revisions still compare.
+    let r = diff_git(&repo, "HEAD~1..HEAD", &tmp);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["items"]["changed"].as_array().unwrap().len(), 1);
+    assert_eq!(all_paths(&tmp), BTreeSet::new(), "scratch folders left");
+}
