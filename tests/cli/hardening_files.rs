@@ -174,3 +174,71 @@ fn diff_git_refuses_a_revision_with_paths_that_leave_the_folder() {
     assert_eq!(r.json()["items"]["changed"].as_array().unwrap().len(), 1);
     assert_eq!(all_paths(&tmp), BTreeSet::new(), "scratch folders left");
 }
+
+/// A folder or link planted in the temporary folder at a name needtrail
+/// could be expected to use (an earlier version used
+/// `needtrail-diff-PID-N`) is never written through: links are planted for
+/// the next few thousand process ids, the run is repeated until its process
+/// got one of them, and the folder the links lead to stays empty.
+#[cfg(target_os = "linux")]
+#[test]
+fn diff_git_never_writes_through_a_planted_scratch_folder() {
+    if !git_available() {
+        eprintln!("note: git is not installed; skipping the `diff --git` test");
+        return;
+    }
+    let Ok(last) = fs::read_to_string("/proc/sys/kernel/ns_last_pid") else {
+        eprintln!("note: no /proc/sys/kernel/ns_last_pid; skipping");
+        return;
+    };
+    let mut last: u32 = last.trim().parse().unwrap();
+    const WINDOW: u32 = 3000;
+    let root = tempfile::tempdir().unwrap();
+    let repo = root.path().join("repo");
+    let tmp = root.path().join("tmp");
+    let trap = root.path().join("trap");
+    for d in [&repo, &tmp, &trap] {
+        fs::create_dir_all(d).unwrap();
+    }
+    two_commits(&repo);
+    let mut planted = BTreeSet::new();
+    for _attempt in 0..5 {
+        for pid in last + 1..=last + WINDOW {
+            for n in 0..2 {
+                let name = format!("needtrail-diff-{pid}-{n}");
+                if planted.insert(name.clone()) {
+                    std::os::unix::fs::symlink(&trap, tmp.join(name)).unwrap();
+                }
+            }
+        }
+        let child = Command::new(assert_cmd::cargo::cargo_bin("needtrail"))
+            .args(["diff", "--git", "HEAD~1..HEAD", "--format", "json"])
+            .arg(&repo)
+            .env("TMPDIR", &tmp)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(d["items"]["changed"].as_array().unwrap().len(), 1, "{d}");
+        assert_eq!(all_paths(&trap), BTreeSet::new(), "written through a link");
+        let left: BTreeSet<String> = fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, planted, "the planted links are left as they were");
+        if pid > last && pid <= last + WINDOW {
+            return;
+        }
+        last = pid;
+    }
+    panic!("the process never got one of the planted process ids");
+}
