@@ -163,7 +163,8 @@ pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> i32 {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
-    let written = crate::report::write_report(&cmd.out, &checked, &cmd.options, io.progress);
+    let written =
+        crate::report::write_report(&cmd.out, &cmd.dir, &checked, &cmd.options, io.progress);
     if let Err(e) = written {
         let _ = writeln!(io.err, "error: {e}");
         return EXIT_INPUT;
@@ -715,7 +716,8 @@ pub fn audit(
             return EXIT_INPUT;
         }
     };
-    if let Err(e) = crate::report::write_site(out, &files) {
+    let inputs = crate::report::Inputs::of(dir, &checked, options);
+    if let Err(e) = crate::report::write_site(out, &files, &inputs) {
         let _ = writeln!(io.err, "error: {e}");
         return EXIT_INPUT;
     }

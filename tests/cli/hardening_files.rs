@@ -242,3 +242,118 @@ fn diff_git_never_writes_through_a_planted_scratch_folder() {
     }
     panic!("the process never got one of the planted process ids");
 }
+
+// ---------------------------------------------------------------------------
+// report --out / audit --out never replace a folder that holds the project
+
+/// `report DIR --out OUT` or `audit DIR --out OUT`.
+fn write_out(command: &str, dir: &Path, out: &Path) -> Run {
+    run([
+        command.as_ref(),
+        dir.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])
+}
+
+/// Runs `report` and `audit` with `--out out` on the project `dir`, each
+/// expected to be refused with every file under `root` left as it was.
+fn assert_refused(root: &Path, dir: &Path, out: &Path, what: &str) {
+    let before = snapshot_tree(root);
+    let paths = all_paths(root);
+    for command in ["report", "audit"] {
+        let r = write_out(command, dir, out);
+        assert_eq!(
+            r.code, 2,
+            "{command} {what}:\nstdout:\n{}\nstderr:\n{}",
+            r.stdout, r.stderr
+        );
+        assert!(
+            r.stderr.contains("project") && r.stderr.contains("left untouched"),
+            "{command} {what} says why: {}",
+            r.stderr
+        );
+        assert_eq!(
+            snapshot_tree(root),
+            before,
+            "{command} {what}: files changed"
+        );
+        assert_eq!(all_paths(root), paths, "{command} {what}: paths changed");
+    }
+}
+
+/// The project folder itself as the output, with the marker of a
+/// needtrail output folder in it (copied from a report, say).
+#[test]
+fn the_project_folder_is_never_replaced_even_with_a_marker() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("project");
+    copy_into(&sample("doors-zh"), &dir);
+    write(&dir, "NOTES.md", "my own notes, not a project file\n");
+    write(&dir, ".needtrail-output", "");
+    assert_refused(root.path(), &dir, &dir, "into the project");
+
+    // Through a link to it, or spelled with `.`.
+    #[cfg(unix)]
+    {
+        let elsewhere = tempfile::tempdir().unwrap();
+        let link = elsewhere.path().join("link");
+        std::os::unix::fs::symlink(&dir, &link).unwrap();
+        assert_refused(root.path(), &dir, &link, "through a link");
+        assert_refused(root.path(), &link, &dir, "given through a link");
+    }
+    assert_refused(root.path(), &dir, &dir.join("contracts/.."), "as dir/x/..");
+}
+
+/// An output folder of needtrail's own (marked) that the project was later
+/// put into.
+#[test]
+fn an_output_folder_that_holds_the_project_is_never_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("site");
+    let r = write_out("report", &sample("doors-zh"), &out);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(out.join(".needtrail-output").is_file());
+    let dir = out.join("projects/doors");
+    copy_into(&sample("doors-zh"), &dir);
+    assert_refused(root.path(), &dir, &out, "over the project's parent");
+
+    // An audit package of its own, too.
+    let package = root.path().join("package");
+    let r = write_out("audit", &sample("doors-zh"), &package);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let dir = package.join("doors");
+    copy_into(&sample("doors-zh"), &dir);
+    assert_refused(root.path(), &dir, &package, "over the package");
+}
+
+/// A folder of templates inside the output folder is read, not replaced.
+#[test]
+fn an_output_folder_that_holds_the_templates_read_is_never_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("site");
+    let r = write_out("report", &sample("doors-zh"), &out);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let templates = out.join("my-templates");
+    write(&templates, "index.html", "{% extends \"base.html\" %}\n");
+    let before = snapshot_tree(root.path());
+    let r = run([
+        "report".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--templates".as_ref(),
+        templates.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("templates"), "{}", r.stderr);
+    assert_eq!(snapshot_tree(root.path()), before);
+
+    // The project's own report folder is still replaced as before.
+    let dir = root.path().join("project");
+    copy_into(&sample("doors-zh"), &dir);
+    for _ in 0..2 {
+        let r = write_out("report", &dir, &dir.join("report"));
+        assert_eq!(r.code, 1, "{}", r.stderr);
+    }
+}
