@@ -749,6 +749,9 @@ pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> i32 
             for f in &v.unlisted {
                 let _ = writeln!(io.out, "UNLISTED  {f}");
             }
+            for f in &v.refused {
+                let _ = writeln!(io.out, "TAMPERED  MANIFEST names {f}; not read");
+            }
             if v.intact() {
                 let _ = writeln!(
                     io.out,
@@ -757,9 +760,18 @@ pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> i32 
                 );
                 EXIT_OK
             } else {
+                let refused = if v.refused.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; the MANIFEST was tampered with: it names {} path{} a package never holds",
+                        v.refused.len(),
+                        if v.refused.len() == 1 { "" } else { "s" }
+                    )
+                };
                 let _ = writeln!(
                     io.out,
-                    "NOT intact: {} changed, {} missing, {} not listed, of {} files in the MANIFEST.",
+                    "NOT intact: {} changed, {} missing, {} not listed, of {} files in the MANIFEST{refused}.",
                     v.changed.len(),
                     v.missing.len(),
                     v.unlisted.len(),

@@ -8,6 +8,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::support::*;
 
@@ -356,4 +357,172 @@ fn an_output_folder_that_holds_the_templates_read_is_never_replaced() {
         let r = write_out("report", &dir, &dir.join("report"));
         assert_eq!(r.code, 1, "{}", r.stderr);
     }
+}
+
+// ---------------------------------------------------------------------------
+// audit --verify reads only the files inside the package
+
+/// Runs needtrail with `args`, killing it if it has not ended after 30 s;
+/// the run, and how long it took.
+fn run_timed(args: &[&std::ffi::OsStr]) -> (Run, Duration) {
+    let start = Instant::now();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("needtrail"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("needtrail {args:?} did not end in 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
+    let run = Run {
+        code: o.status.code().unwrap(),
+        stdout: String::from_utf8(o.stdout).unwrap(),
+        stderr: String::from_utf8(o.stderr).unwrap(),
+    };
+    (run, start.elapsed())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// An audit package of doors-zh at `root/package`, and a file outside it
+/// at `root/secret.txt` with the hash of its content.
+fn package_and_secret(root: &Path) -> (PathBuf, PathBuf, String) {
+    let pkg = root.join("package");
+    let r = write_out("audit", &sample("doors-zh"), &pkg);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let secret = root.join("secret.txt");
+    fs::write(&secret, "the salary list\n").unwrap();
+    (pkg, secret, sha256_hex(b"the salary list\n"))
+}
+
+/// Adds a line to the MANIFEST's last section (`outputs:`).
+fn list_in_manifest(pkg: &Path, hash: &str, path: &str) {
+    let manifest = pkg.join("MANIFEST");
+    let mut text = fs::read_to_string(&manifest).unwrap();
+    text.push_str(&format!("{hash}  {path}\n"));
+    fs::write(&manifest, text).unwrap();
+}
+
+/// `audit --verify` on `pkg` (and `project`) reports the MANIFEST as
+/// tampered with for naming `path`, quickly.
+fn assert_tampered(pkg: &Path, project: Option<&Path>, path: &str) {
+    let mut args = vec!["audit".as_ref(), "--verify".as_ref(), pkg.as_os_str()];
+    args.extend(project.map(Path::as_os_str));
+    let (r, took) = run_timed(&args);
+    assert_eq!(
+        r.code, 1,
+        "{path}:\nstdout:\n{}\nstderr:\n{}",
+        r.stdout, r.stderr
+    );
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("TAMPERED  MANIFEST names ") && l.contains(path)),
+        "{path}: {}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("NOT intact"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Intact:"), "{}", r.stdout);
+    assert!(took < Duration::from_secs(20), "{path}: took {took:?}");
+}
+
+#[test]
+fn audit_verify_refuses_paths_outside_the_package() {
+    let root = tempfile::tempdir().unwrap();
+    let (pkg, secret, hash) = package_and_secret(root.path());
+    assert_eq!(
+        run_timed(&["audit".as_ref(), "--verify".as_ref(), pkg.as_os_str()])
+            .0
+            .code,
+        0
+    );
+
+    // An absolute path, with the right hash: no hash oracle for any file.
+    let absolute = root.path().join("absolute");
+    copy_into(&pkg, &absolute);
+    list_in_manifest(&absolute, &hash, secret.to_str().unwrap());
+    assert_tampered(&absolute, None, secret.to_str().unwrap());
+
+    // `..` out of the package.
+    let dotdot = root.path().join("dotdot");
+    copy_into(&pkg, &dotdot);
+    list_in_manifest(&dotdot, &hash, "../secret.txt");
+    assert_tampered(&dotdot, None, "../secret.txt");
+    list_in_manifest(&dotdot, &hash, "report/../../secret.txt");
+    assert_tampered(&dotdot, None, "report/../../secret.txt");
+
+    // An input path out of the project, with the project given.
+    let project = root.path().join("project");
+    copy_into(&sample("doors-zh"), &project);
+    let inputs = root.path().join("inputs");
+    copy_into(&pkg, &inputs);
+    let manifest = inputs.join("MANIFEST");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen(
+        "\ninputs:\n",
+        &format!("\ninputs:\n{hash}  ../secret.txt\n"),
+        1,
+    );
+    fs::write(&manifest, text).unwrap();
+    assert_tampered(&inputs, Some(&project), "input: ../secret.txt");
+}
+
+#[cfg(unix)]
+#[test]
+fn audit_verify_reads_no_link_and_no_pipe() {
+    let root = tempfile::tempdir().unwrap();
+    let (pkg, secret, hash) = package_and_secret(root.path());
+
+    // A link inside the package to a file outside it.
+    let linked = root.path().join("linked");
+    copy_into(&pkg, &linked);
+    std::os::unix::fs::symlink(&secret, linked.join("report/secret.txt")).unwrap();
+    list_in_manifest(&linked, &hash, "report/secret.txt");
+    assert_tampered(&linked, None, "report/secret.txt");
+
+    // A folder of the package replaced by a link to a copy elsewhere.
+    let moved = root.path().join("moved");
+    copy_into(&pkg, &moved);
+    let elsewhere = root.path().join("elsewhere");
+    fs::rename(moved.join("matrices"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, moved.join("matrices")).unwrap();
+    assert_tampered(&moved, None, "matrices/");
+
+    // A named pipe: reading it would wait for a writer for ever.
+    let piped = root.path().join("piped");
+    copy_into(&pkg, &piped);
+    let made = Command::new("mkfifo")
+        .arg(piped.join("findings.pipe"))
+        .status();
+    if made.is_ok_and(|s| s.success()) {
+        list_in_manifest(&piped, &hash, "findings.pipe");
+        assert_tampered(&piped, None, "findings.pipe");
+    } else {
+        eprintln!("note: no mkfifo; the pipe case is skipped");
+    }
+
+    // A link nobody listed is something added to the package.
+    let added = root.path().join("added");
+    copy_into(&pkg, &added);
+    std::os::unix::fs::symlink(&secret, added.join("extra.txt")).unwrap();
+    let (r, _) = run_timed(&["audit".as_ref(), "--verify".as_ref(), added.as_os_str()]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.lines().any(|l| l == "UNLISTED  extra.txt"),
+        "{}",
+        r.stdout
+    );
 }
