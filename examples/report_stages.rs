@@ -26,7 +26,8 @@ fn main() {
     let render = t.elapsed();
     let bytes: usize = files.iter().map(|f| f.1.len()).sum();
     let t = Instant::now();
-    needtrail::report::write_site(std::path::Path::new(&out), &files).expect("writes");
+    let inputs = needtrail::report::Inputs::of(std::path::Path::new(&dir), &checked, &options);
+    needtrail::report::write_site(std::path::Path::new(&out), &files, &inputs).expect("writes");
     let write = t.elapsed();
     eprintln!(
         "check {:.3}  render {:.3}  write {:.3}  ({} files, {} MB)",

@@ -127,7 +127,8 @@ pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> i32 {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
-    let written = crate::report::write_report(&cmd.out, &checked, &cmd.options, io.progress);
+    let written =
+        crate::report::write_report(&cmd.out, &cmd.dir, &checked, &cmd.options, io.progress);
     if let Err(e) = written {
         let _ = writeln!(io.err, "error: {e}");
         return EXIT_INPUT;
@@ -561,27 +562,19 @@ pub enum DiffOutput {
     Html,
 }
 
-/// A folder under the system's temporary folder, removed when dropped.
-struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    fn new(tag: &str) -> std::io::Result<ScratchDir> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let p = std::env::temp_dir().join(format!(
-            "needtrail-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&p)?;
-        Ok(ScratchDir(p))
+/// A new folder of this process's own under `parent`, removed when dropped:
+/// its name is random and it is made with `mkdir`, which fails rather than
+/// take over a folder or link someone else put at that name, and only the
+/// user may enter it.
+fn scratch_dir(parent: &Path) -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("needtrail-diff-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
     }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    builder.tempdir_in(parent)
 }
 
 /// `needtrail diff`
@@ -607,18 +600,18 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
             };
             let mut dirs = Vec::new();
             for rev in [r1, r2] {
-                let tmp = match ScratchDir::new("diff") {
+                let tmp = match scratch_dir(&std::env::temp_dir()) {
                     Ok(t) => t,
                     Err(e) => {
                         let _ = writeln!(io.err, "error: cannot make a temporary folder: {e}");
                         return EXIT_INPUT;
                     }
                 };
-                if let Err(e) = crate::diff::extract_revision(dir, rev, &tmp.0) {
+                if let Err(e) = crate::diff::extract_revision(dir, rev, tmp.path()) {
                     let _ = writeln!(io.err, "error: cannot read revision {rev}: {e}");
                     return EXIT_INPUT;
                 }
-                dirs.push(tmp.0.clone());
+                dirs.push(tmp.path().to_path_buf());
                 scratch.push(tmp);
             }
             (
@@ -678,7 +671,8 @@ pub fn audit(
             return EXIT_INPUT;
         }
     };
-    if let Err(e) = crate::report::write_site(out, &files) {
+    let inputs = crate::report::Inputs::of(dir, &checked, options);
+    if let Err(e) = crate::report::write_site(out, &files, &inputs) {
         let _ = writeln!(io.err, "error: {e}");
         return EXIT_INPUT;
     }
@@ -710,6 +704,9 @@ pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> i32 
             for f in &v.unlisted {
                 let _ = writeln!(io.out, "UNLISTED  {f}");
             }
+            for f in &v.refused {
+                let _ = writeln!(io.out, "TAMPERED  MANIFEST names {f}; not read");
+            }
             if v.intact() {
                 let _ = writeln!(
                     io.out,
@@ -718,9 +715,18 @@ pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> i32 
                 );
                 EXIT_OK
             } else {
+                let refused = if v.refused.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; the MANIFEST was tampered with: it names {} path{} a package never holds",
+                        v.refused.len(),
+                        if v.refused.len() == 1 { "" } else { "s" }
+                    )
+                };
                 let _ = writeln!(
                     io.out,
-                    "NOT intact: {} changed, {} missing, {} not listed, of {} files in the MANIFEST.",
+                    "NOT intact: {} changed, {} missing, {} not listed, of {} files in the MANIFEST{refused}.",
                     v.changed.len(),
                     v.missing.len(),
                     v.unlisted.len(),
@@ -750,4 +756,42 @@ pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> i32 {
     };
     let _ = io.out.write_all(text.as_bytes());
     EXIT_OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Folders and links planted at the names an earlier version used
+    /// (`needtrail-diff-PID-N`) are never used: each scratch folder is new,
+    /// a real folder, and empty.
+    #[cfg(unix)]
+    #[test]
+    fn a_scratch_folder_is_never_one_planted_beforehand() {
+        let parent = tempfile::tempdir().unwrap();
+        let trap = tempfile::tempdir().unwrap();
+        let pid = std::process::id();
+        for n in 0..4 {
+            let link = parent.path().join(format!("needtrail-diff-{pid}-{n}"));
+            std::os::unix::fs::symlink(trap.path(), link).unwrap();
+        }
+        let planted = parent.path().join("needtrail-diff-");
+        std::fs::create_dir(&planted).unwrap();
+        let mut kept: Vec<tempfile::TempDir> = Vec::new();
+        for _ in 0..4 {
+            let dir = scratch_dir(parent.path()).unwrap();
+            let meta = std::fs::symlink_metadata(dir.path()).unwrap();
+            assert!(meta.is_dir() && !meta.file_type().is_symlink());
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                assert_eq!(meta.permissions().mode() & 0o077, 0, "others may enter");
+            }
+            std::fs::write(dir.path().join("requirements.toml"), "x").unwrap();
+            assert!(kept.iter().all(|k| k.path() != dir.path()));
+            kept.push(dir);
+        }
+        assert_eq!(std::fs::read_dir(trap.path()).unwrap().count(), 0);
+        assert_eq!(std::fs::read_dir(&planted).unwrap().count(), 0);
+    }
 }

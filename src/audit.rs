@@ -94,36 +94,201 @@ pub struct Verification {
     pub missing: Vec<String>,
     /// Files in the package that the manifest does not list.
     pub unlisted: Vec<String>,
+    /// Lines of the manifest naming what a package never holds (a path
+    /// outside it, a link, a pipe or device), each with the reason; none of
+    /// them was read.
+    pub refused: Vec<String>,
 }
 
 impl Verification {
     pub fn intact(&self) -> bool {
-        self.changed.is_empty() && self.missing.is_empty() && self.unlisted.is_empty()
+        self.changed.is_empty()
+            && self.missing.is_empty()
+            && self.unlisted.is_empty()
+            && self.refused.is_empty()
     }
 }
 
-/// Recomputes every output file's SHA-256 against the package's manifest,
-/// and with `project`, every input file's too.
-pub fn verify(out: &Path, project: Option<&Path>) -> Result<Verification, String> {
-    let manifest_path = out.join(MANIFEST);
-    let text = fs::read_to_string(&manifest_path).map_err(|e| {
-        format!(
-            "cannot read {}: {e}; is this an audit package?",
-            manifest_path.display()
-        )
-    })?;
-    let listed: Vec<(String, String)> = text
-        .split("\noutputs:\n")
-        .nth(1)
-        .ok_or_else(|| format!("{} has no `outputs:` section", manifest_path.display()))?
+/// A file a manifest names, looked at before anything is read from it.
+enum Listed {
+    /// A regular file inside the folder, open, with its size when opened.
+    File(fs::File, u64),
+    Missing,
+    /// Not a file the package can hold; why.
+    Refused(&'static str),
+}
+
+/// Opens `rel` (from a manifest) under `root`, only if it is a plain path
+/// inside `root` through folders, none of them a link, to a regular file:
+/// a path such as `../x` or `/dev/zero`, a link, a pipe or a device is
+/// refused without being opened.
+fn open_listed(root: &Path, rel: &str) -> Listed {
+    if !crate::load::stays_inside(rel) {
+        return Listed::Refused("a path outside the package");
+    }
+    let names: Vec<&str> = rel.split('/').collect();
+    let mut path = root.to_path_buf();
+    let mut meta = None;
+    for (n, name) in names.iter().enumerate() {
+        path.push(name);
+        let m = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(_) => return Listed::Missing,
+        };
+        let last = n + 1 == names.len();
+        if m.file_type().is_symlink() {
+            return Listed::Refused("a symbolic link");
+        }
+        if !last && !m.is_dir() {
+            return Listed::Missing;
+        }
+        if last && !m.is_file() {
+            return Listed::Refused(if m.is_dir() {
+                "a folder"
+            } else {
+                "not a regular file (a pipe, socket or device)"
+            });
+        }
+        meta = Some(m);
+    }
+    let Some(meta) = meta else {
+        return Listed::Missing;
+    };
+    let Ok(file) = fs::File::open(&path) else {
+        return Listed::Missing;
+    };
+    // What was opened must be what was looked at, not something put in
+    // its place meanwhile.
+    match file.metadata() {
+        Ok(now) if now.is_file() && same_file(&meta, &now) => Listed::File(file, meta.len()),
+        _ => Listed::Refused("replaced while it was being read"),
+    }
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len()
+}
+
+/// The SHA-256 of an open file of `len` bytes (without a leading
+/// byte-order mark with `strip_bom`), read in pieces; `None` when it does
+/// not hold `len` bytes any more, so nothing read can grow without end.
+fn hash_file(file: fs::File, len: u64, strip_bom: bool) -> Option<String> {
+    use std::io::Read as _;
+    let mut reader = file.take(len.saturating_add(1));
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total: u64 = 0;
+    let mut first = true;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        total += n as u64;
+        let mut chunk = &buf[..n];
+        if first && strip_bom {
+            // A regular file gives its first bytes whole.
+            chunk = chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(chunk);
+        }
+        first = false;
+        hasher.update(chunk);
+    }
+    (total == len).then(|| {
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    })
+}
+
+/// Checks each `(hash, path)` listed under `root` into `v`, each name in
+/// the findings written with `label` before it.
+fn check_listed<'a>(
+    root: &Path,
+    listed: impl Iterator<Item = (&'a str, &'a str)>,
+    label: &str,
+    strip_bom: bool,
+    v: &mut Verification,
+) {
+    for (hash, rel) in listed {
+        v.checked += 1;
+        match open_listed(root, rel) {
+            Listed::File(file, len) => {
+                if hash_file(file, len, strip_bom).as_deref() != Some(hash) {
+                    v.changed.push(format!("{label}{rel}"));
+                }
+            }
+            Listed::Missing => v.missing.push(format!("{label}{rel}")),
+            Listed::Refused(why) => v
+                .refused
+                .push(format!("{label}{}: {why}", rel.escape_debug())),
+        }
+    }
+}
+
+/// `(hash, path)` of each line of a manifest's section.
+fn section_lines<'a>(
+    section: &'a str,
+    manifest_path: &Path,
+) -> Result<Vec<(&'a str, &'a str)>, String> {
+    section
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            l.split_once("  ")
-                .map(|(h, p)| (h.to_owned(), p.to_owned()))
-                .ok_or_else(|| format!("{}: cannot read the line `{l}`", manifest_path.display()))
+            l.split_once("  ").ok_or_else(|| {
+                format!(
+                    "{}: cannot read the line `{}`",
+                    manifest_path.display(),
+                    l.escape_debug()
+                )
+            })
         })
-        .collect::<Result<_, _>>()?;
+        .collect()
+}
+
+/// Recomputes every output file's SHA-256 against the package's manifest,
+/// and with `project`, every input file's too. Only regular files inside
+/// the package (and the project) are read.
+pub fn verify(out: &Path, project: Option<&Path>) -> Result<Verification, String> {
+    let manifest_path = out.join(MANIFEST);
+    let text = match open_listed(out, MANIFEST) {
+        Listed::File(file, len) => {
+            use std::io::Read as _;
+            let mut bytes = Vec::new();
+            file.take(len)
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+            String::from_utf8(bytes)
+                .map_err(|_| format!("{} is not UTF-8 text", manifest_path.display()))?
+        }
+        Listed::Missing => {
+            return Err(format!(
+                "cannot read {}: no such file; is this an audit package?",
+                manifest_path.display()
+            ));
+        }
+        Listed::Refused(why) => {
+            return Err(format!(
+                "{} is {why}, not the file needtrail writes; the package was altered",
+                manifest_path.display()
+            ));
+        }
+    };
+    let outputs = text
+        .split("\noutputs:\n")
+        .nth(1)
+        .ok_or_else(|| format!("{} has no `outputs:` section", manifest_path.display()))?;
+    let listed = section_lines(outputs, &manifest_path)?;
     let mut v = Verification::default();
     if let Some(dir) = project {
         let inputs = text
@@ -131,47 +296,28 @@ pub fn verify(out: &Path, project: Option<&Path>) -> Result<Verification, String
             .nth(1)
             .and_then(|rest| rest.split("\noutputs:\n").next())
             .ok_or_else(|| format!("{} has no `inputs:` section", manifest_path.display()))?;
-        let mut listed_inputs = BTreeSet::new();
-        for line in inputs.lines().filter(|l| !l.trim().is_empty()) {
-            let (hash, rel) = line.split_once("  ").ok_or_else(|| {
-                format!("{}: cannot read the line `{line}`", manifest_path.display())
-            })?;
-            listed_inputs.insert(rel.to_owned());
-            v.checked += 1;
-            match fs::read(dir.join(rel)) {
-                // The manifest hashes the text needtrail read: without a byte-order mark.
-                Ok(bytes) => {
-                    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-                    if sha256_hex(body) != hash {
-                        v.changed.push(format!("input: {rel}"));
-                    }
-                }
-                Err(_) => v.missing.push(format!("input: {rel}")),
-            }
-        }
+        let inputs = section_lines(inputs, &manifest_path)?;
+        // The manifest hashes the text needtrail read: without a byte-order mark.
+        check_listed(dir, inputs.iter().copied(), "input: ", true, &mut v);
+        let listed_inputs: BTreeSet<&str> = inputs.iter().map(|(_, p)| *p).collect();
         let mut now: Vec<String> = crate::load::discover(dir)
             .into_iter()
             .map(|(_, rel)| rel)
             .collect();
         now.push(crate::load::CONFIG_FILE.to_owned());
         for rel in now {
-            if !listed_inputs.contains(&rel) {
+            if !listed_inputs.contains(rel.as_str()) {
                 v.unlisted.push(format!("input: {rel}"));
             }
         }
     }
-    let names: BTreeSet<&str> = listed.iter().map(|(_, p)| p.as_str()).collect();
-    for (hash, rel) in &listed {
-        v.checked += 1;
-        match fs::read(out.join(rel)) {
-            Ok(bytes) if sha256_hex(&bytes) == *hash => {}
-            Ok(_) => v.changed.push(rel.clone()),
-            Err(_) => v.missing.push(rel.clone()),
-        }
-    }
+    check_listed(out, listed.iter().copied(), "", false, &mut v);
+    let names: BTreeSet<&str> = listed.iter().map(|(_, p)| *p).collect();
     for entry in walkdir::WalkDir::new(out).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
-        if !entry.file_type().is_file() {
+        // Links, pipes and the like count as files here: a package holds
+        // none, and one not listed is something added.
+        if entry.depth() == 0 || entry.file_type().is_dir() {
             continue;
         }
         let rel = entry
@@ -187,4 +333,58 @@ pub fn verify(out: &Path, project: Option<&Path>) -> Result<Verification, String
         }
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(root: &Path, rel: &str) -> bool {
+        matches!(open_listed(root, rel), Listed::Refused(_))
+    }
+
+    #[test]
+    fn only_regular_files_inside_the_folder_are_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("report")).unwrap();
+        fs::write(dir.path().join("report/index.html"), "<p>x</p>").unwrap();
+        assert!(matches!(
+            open_listed(dir.path(), "report/index.html"),
+            Listed::File(_, 8)
+        ));
+        assert!(matches!(
+            open_listed(dir.path(), "report/gone.html"),
+            Listed::Missing
+        ));
+        for rel in ["/dev/zero", "../x", "report/../../x", "report", "report/"] {
+            assert!(refused(dir.path(), rel), "{rel}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero")).unwrap();
+            assert!(refused(dir.path(), "zero"));
+            std::os::unix::fs::symlink("report", dir.path().join("again")).unwrap();
+            assert!(refused(dir.path(), "again/index.html"));
+        }
+    }
+
+    #[test]
+    fn a_file_is_hashed_up_to_the_size_it_had() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        fs::write(&p, "\u{feff}id = 1\n").unwrap();
+        let open = || fs::File::open(&p).unwrap();
+        let len = fs::metadata(&p).unwrap().len();
+        assert_eq!(
+            hash_file(open(), len, true).unwrap(),
+            sha256_hex(b"id = 1\n")
+        );
+        assert_eq!(
+            hash_file(open(), len, false).unwrap(),
+            sha256_hex("\u{feff}id = 1\n".as_bytes())
+        );
+        // Grown or shrunk since its size was taken: not a match.
+        assert_eq!(hash_file(open(), len - 1, false), None);
+        assert_eq!(hash_file(open(), len + 1, false), None);
+    }
 }

@@ -475,6 +475,20 @@ pub fn extract_revision(dir: &Path, rev: &str, into: &Path) -> Result<(), String
             blobs.push((sha.unwrap_or_default().to_owned(), rel.to_owned()));
         }
     }
+    // A tree holds whatever names its author wrote (git checks them only
+    // on checkout or fsck): a name such as `..` would put the file outside
+    // the folder it is read into. Such a revision is refused whole.
+    if let Some((_, rel)) = blobs
+        .iter()
+        .find(|(_, rel)| !crate::load::stays_inside(rel))
+    {
+        return Err(format!(
+            "it holds the file `{}`, a path that leads outside the project folder; \
+             nothing was written. `git fsck` shows such entries; read the revision only \
+             after removing them",
+            rel.escape_debug()
+        ));
+    }
     let mut child = Command::new("git")
         .arg("-C")
         .arg(dir)

@@ -201,6 +201,18 @@ pub fn discover(root: &Path) -> Vec<(PathBuf, String)> {
     out
 }
 
+/// Whether `rel`, a path with `/` read from somewhere the user does not
+/// control (a git tree, a MANIFEST), names a file under the folder it is
+/// joined to: relative, and made of plain names only (no `..`, no `.`, no
+/// empty name, no root or drive).
+pub fn stays_inside(rel: &str) -> bool {
+    !rel.contains('\0')
+        && rel.split('/').all(|name| !matches!(name, "" | "." | ".."))
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
@@ -1002,6 +1014,33 @@ fn assemble(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_plain_relative_paths_stay_inside_the_folder() {
+        for ok in [
+            "requirements.toml",
+            "contracts/tender.toml",
+            "a..b/..c.toml",
+            "设计/输入.toml",
+        ] {
+            assert!(super::stays_inside(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "../evil.toml",
+            "a/../../evil.toml",
+            "a/..",
+            "..",
+            "/etc/evil.toml",
+            "./a.toml",
+            "a/./b.toml",
+            "a//b.toml",
+            "a/",
+            "a\0b.toml",
+        ] {
+            assert!(!super::stays_inside(bad), "{bad:?}");
+        }
+    }
+
     use super::RawId;
     use std::borrow::Cow;
 

@@ -561,10 +561,73 @@ fn load_templates(overrides: Option<&Path>) -> Result<(Tera, BTreeSet<String>), 
     Ok((tera, overridden))
 }
 
+/// What a run read, which replacing its output folder must leave alone:
+/// the project folder, each of its files, and a folder of templates.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The project folder, as given.
+    pub dir: &'a Path,
+    /// The project read from it (its files, relative to `dir`).
+    pub project: &'a crate::model::Project,
+    /// The folder of overriding templates, if any.
+    pub templates: Option<&'a Path>,
+}
+
+impl<'a> Inputs<'a> {
+    /// The inputs of `checked`, read from `dir` with `opts`.
+    pub fn of(dir: &'a Path, checked: &'a Checked, opts: &'a ReportOptions) -> Self {
+        Inputs {
+            dir,
+            project: &checked.loaded.project,
+            templates: opts.templates.as_deref(),
+        }
+    }
+
+    /// Refuses `out` (an existing folder, canonical) when it is the project
+    /// folder, holds it, or holds any file or template the run read: such a
+    /// folder is never replaced, whatever marker it holds.
+    fn refuse_overlap(&self, out: &Path) -> Result<(), ReportError> {
+        let refuse = |what: String| {
+            ReportError::Output(format!(
+                "{} {what}; it is left untouched. Choose an --out folder outside the project's files, e.g. {}",
+                out.display(),
+                self.dir.join("report").display()
+            ))
+        };
+        let dir = self
+            .dir
+            .canonicalize()
+            .map_err(|e| io_error("resolve", self.dir, e))?;
+        if dir == out {
+            return Err(refuse("is the project folder".into()));
+        }
+        if dir.starts_with(out) {
+            return Err(refuse(format!("holds the project {}", dir.display())));
+        }
+        if let Ok(inside) = out.strip_prefix(&dir)
+            && let Some(f) = self
+                .project
+                .files
+                .iter()
+                .find(|f| Path::new(&f.path).starts_with(inside))
+        {
+            return Err(refuse(format!("holds the project's file {}", f.path)));
+        }
+        if let Some(t) = self.templates
+            && let Ok(t) = t.canonicalize()
+            && t.starts_with(out)
+        {
+            return Err(refuse(format!("holds the templates {}", t.display())));
+        }
+        Ok(())
+    }
+}
+
 /// Writes the site into `out`, replacing an earlier report there. Refuses a
-/// folder that holds anything and was not written by needtrail.
-pub fn write_site(out: &Path, files: &[SiteFile]) -> Result<(), ReportError> {
-    let writer = SiteWriter::begin(out)?;
+/// folder that holds anything and was not written by needtrail, and one
+/// that holds any of `inputs`.
+pub fn write_site(out: &Path, files: &[SiteFile], inputs: &Inputs<'_>) -> Result<(), ReportError> {
+    let writer = SiteWriter::begin(out, inputs)?;
     // Large reports are gigabytes of pages: write on every core.
     files
         .par_iter()
@@ -577,11 +640,12 @@ pub fn write_site(out: &Path, files: &[SiteFile]) -> Result<(), ReportError> {
 /// in `out` changes unless every page was written.
 pub fn write_report(
     out: &Path,
+    dir: &Path,
     checked: &Checked,
     opts: &ReportOptions,
     progress: &dyn crate::progress::Progress,
 ) -> Result<(), ReportError> {
-    let writer = SiteWriter::begin(out)?;
+    let writer = SiteWriter::begin(out, &Inputs::of(dir, checked, opts))?;
     render_into(checked, opts, progress, &|name, parts| {
         writer.write_parts(name, parts)
     })?;
@@ -604,8 +668,9 @@ fn io_error(what: &str, p: &Path, e: io::Error) -> ReportError {
 }
 
 impl SiteWriter {
-    /// Checks that `out` may be replaced and prepares the staging folder.
-    pub fn begin(out: &Path) -> Result<SiteWriter, ReportError> {
+    /// Checks that `out` may be replaced (it holds none of `inputs`) and
+    /// prepares the staging folder.
+    pub fn begin(out: &Path, inputs: &Inputs<'_>) -> Result<SiteWriter, ReportError> {
         // Work on the absolute path: `.` or `dir/.` has no parent to stage in.
         let absolute = if out.exists() {
             out.canonicalize()
@@ -621,6 +686,7 @@ impl SiteWriter {
                     out.display()
                 )));
             }
+            inputs.refuse_overlap(&out)?;
             let empty = fs::read_dir(&out)
                 .map_err(|e| io_error("read", &out, e))?
                 .next()

@@ -1,0 +1,528 @@
+//! What needtrail promises about files: it never writes outside the folder
+//! it is given or a private folder of its own, never replaces a folder that
+//! holds the project, reads only the files an audit package is made of, and
+//! names its pages so that any valid id fits a file system.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+/// Every path under `dir` (files, folders, links), relative to it.
+fn all_paths(dir: &Path) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            out.insert(path.strip_prefix(dir).unwrap().to_path_buf());
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// diff --git
+
+fn git_available() -> bool {
+    Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs git in `repo` with an identity of its own, `input` on its standard
+/// input; its standard output, trimmed.
+fn git_with(repo: &Path, args: &[&str], input: &str) -> String {
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=needtrail test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "core.autocrlf=false",
+        ])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap().trim().to_owned()
+}
+
+fn git(repo: &Path, args: &[&str]) -> String {
+    git_with(repo, args, "")
+}
+
+/// A repository at `repo` holding doors-zh at its root, committed twice
+/// (the second commit edits a title).
+fn two_commits(repo: &Path) {
+    git(repo, &["init", "-q"]);
+    copy_into(&sample("doors-zh"), repo);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "baseline"]);
+    let tender = repo.join("contracts/tender.toml");
+    let text = fs::read_to_string(&tender).unwrap();
+    fs::write(&tender, text.replacen("title = \"", "title = \"(修订) ", 1)).unwrap();
+    git(repo, &["commit", "-q", "-am", "edit"]);
+}
+
+/// `needtrail diff --git RANGE DIR --format json`, with `TMPDIR` set.
+fn diff_git(dir: &Path, range: &str, tmpdir: &Path) -> Run {
+    let o = needtrail()
+        .args(["diff", "--git", range, "--format", "json"])
+        .arg(dir)
+        .env("TMPDIR", tmpdir)
+        .output()
+        .unwrap();
+    Run {
+        code: o.status.code().unwrap(),
+        stdout: String::from_utf8(o.stdout).unwrap(),
+        stderr: String::from_utf8(o.stderr).unwrap(),
+    }
+}
+
+/// A commit whose tree names files `../evil.toml` and `../../evil.toml`
+/// (git writes such trees without a word; only checkout and fsck object)
+/// is refused: nothing is written anywhere, and the user is told which path.
+#[test]
+fn diff_git_refuses_a_revision_with_paths_that_leave_the_folder() {
+    if !git_available() {
+        eprintln!("note: git is not installed; skipping the `diff --git` test");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let repo = root.path().join("repo");
+    let tmp = root.path().join("tmp");
+    fs::create_dir_all(&repo).unwrap();
+    fs::create_dir_all(&tmp).unwrap();
+    two_commits(&repo);
+
+    let blob = git_with(
+        &repo,
+        &["hash-object", "-w", "--stdin"],
+        "[[requirement]]\nid = \"EVIL\"\n",
+    );
+    let inner = git_with(
+        &repo,
+        &["mktree"],
+        &format!("100644 blob {blob}\tevil.toml\n"),
+    );
+    let up = git_with(
+        &repo,
+        &["mktree"],
+        &format!("040000 tree {inner}\t..\n100644 blob {blob}\tevil.toml\n"),
+    );
+    let mut listing = git(&repo, &["ls-tree", "HEAD"]);
+    listing.push_str(&format!("\n040000 tree {up}\t..\n"));
+    let tree = git_with(&repo, &["mktree"], &listing);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let commit = git(&repo, &["commit-tree", &tree, "-p", &head, "-m", "evil"]);
+    git(&repo, &["update-ref", "refs/heads/evil", &commit]);
+    let listed = git(&repo, &["ls-tree", "-r", "--name-only", "evil"]);
+    assert!(listed.contains("../../evil.toml"), "{listed}");
+
+    let before = all_paths(root.path());
+    let work_tree = snapshot_tree(&repo);
+    let r = diff_git(&repo, "HEAD..evil", &tmp);
+    assert_eq!(r.code, 2, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("../"), "names the path: {}", r.stderr);
+    assert!(
+        r.stderr.contains("evil"),
+        "names the revision: {}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert_eq!(
+        all_paths(root.path()),
+        before,
+        "files appeared or vanished around the repository"
+    );
+    assert_eq!(snapshot_tree(&repo), work_tree);
+
+    // The same repository's ordinary revisions still compare.
+    let r = diff_git(&repo, "HEAD~1..HEAD", &tmp);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["items"]["changed"].as_array().unwrap().len(), 1);
+    assert_eq!(all_paths(&tmp), BTreeSet::new(), "scratch folders left");
+}
+
+/// A folder or link planted in the temporary folder at a name needtrail
+/// could be expected to use (an earlier version used
+/// `needtrail-diff-PID-N`) is never written through: links are planted for
+/// the next few thousand process ids, the run is repeated until its process
+/// got one of them, and the folder the links lead to stays empty.
+#[cfg(target_os = "linux")]
+#[test]
+fn diff_git_never_writes_through_a_planted_scratch_folder() {
+    if !git_available() {
+        eprintln!("note: git is not installed; skipping the `diff --git` test");
+        return;
+    }
+    let Ok(last) = fs::read_to_string("/proc/sys/kernel/ns_last_pid") else {
+        eprintln!("note: no /proc/sys/kernel/ns_last_pid; skipping");
+        return;
+    };
+    let mut last: u32 = last.trim().parse().unwrap();
+    const WINDOW: u32 = 3000;
+    let root = tempfile::tempdir().unwrap();
+    let repo = root.path().join("repo");
+    let tmp = root.path().join("tmp");
+    let trap = root.path().join("trap");
+    for d in [&repo, &tmp, &trap] {
+        fs::create_dir_all(d).unwrap();
+    }
+    two_commits(&repo);
+    let mut planted = BTreeSet::new();
+    for _attempt in 0..5 {
+        for pid in last + 1..=last + WINDOW {
+            for n in 0..2 {
+                let name = format!("needtrail-diff-{pid}-{n}");
+                if planted.insert(name.clone()) {
+                    std::os::unix::fs::symlink(&trap, tmp.join(name)).unwrap();
+                }
+            }
+        }
+        let child = Command::new(assert_cmd::cargo::cargo_bin("needtrail"))
+            .args(["diff", "--git", "HEAD~1..HEAD", "--format", "json"])
+            .arg(&repo)
+            .env("TMPDIR", &tmp)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(d["items"]["changed"].as_array().unwrap().len(), 1, "{d}");
+        assert_eq!(all_paths(&trap), BTreeSet::new(), "written through a link");
+        let left: BTreeSet<String> = fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, planted, "the planted links are left as they were");
+        if pid > last && pid <= last + WINDOW {
+            return;
+        }
+        last = pid;
+    }
+    panic!("the process never got one of the planted process ids");
+}
+
+// ---------------------------------------------------------------------------
+// report --out / audit --out never replace a folder that holds the project
+
+/// `report DIR --out OUT` or `audit DIR --out OUT`.
+fn write_out(command: &str, dir: &Path, out: &Path) -> Run {
+    run([
+        command.as_ref(),
+        dir.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])
+}
+
+/// Runs `report` and `audit` with `--out out` on the project `dir`, each
+/// expected to be refused with every file under `root` left as it was.
+fn assert_refused(root: &Path, dir: &Path, out: &Path, what: &str) {
+    let before = snapshot_tree(root);
+    let paths = all_paths(root);
+    for command in ["report", "audit"] {
+        let r = write_out(command, dir, out);
+        assert_eq!(
+            r.code, 2,
+            "{command} {what}:\nstdout:\n{}\nstderr:\n{}",
+            r.stdout, r.stderr
+        );
+        assert!(
+            r.stderr.contains("project") && r.stderr.contains("left untouched"),
+            "{command} {what} says why: {}",
+            r.stderr
+        );
+        assert_eq!(
+            snapshot_tree(root),
+            before,
+            "{command} {what}: files changed"
+        );
+        assert_eq!(all_paths(root), paths, "{command} {what}: paths changed");
+    }
+}
+
+/// The project folder itself as the output, with the marker of a
+/// needtrail output folder in it (copied from a report, say).
+#[test]
+fn the_project_folder_is_never_replaced_even_with_a_marker() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("project");
+    copy_into(&sample("doors-zh"), &dir);
+    write(&dir, "NOTES.md", "my own notes, not a project file\n");
+    write(&dir, ".needtrail-output", "");
+    assert_refused(root.path(), &dir, &dir, "into the project");
+
+    // Through a link to it, or spelled with `.`.
+    #[cfg(unix)]
+    {
+        let elsewhere = tempfile::tempdir().unwrap();
+        let link = elsewhere.path().join("link");
+        std::os::unix::fs::symlink(&dir, &link).unwrap();
+        assert_refused(root.path(), &dir, &link, "through a link");
+        assert_refused(root.path(), &link, &dir, "given through a link");
+    }
+    assert_refused(root.path(), &dir, &dir.join("contracts/.."), "as dir/x/..");
+}
+
+/// An output folder of needtrail's own (marked) that the project was later
+/// put into.
+#[test]
+fn an_output_folder_that_holds_the_project_is_never_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("site");
+    let r = write_out("report", &sample("doors-zh"), &out);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(out.join(".needtrail-output").is_file());
+    let dir = out.join("projects/doors");
+    copy_into(&sample("doors-zh"), &dir);
+    assert_refused(root.path(), &dir, &out, "over the project's parent");
+
+    // An audit package of its own, too.
+    let package = root.path().join("package");
+    let r = write_out("audit", &sample("doors-zh"), &package);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let dir = package.join("doors");
+    copy_into(&sample("doors-zh"), &dir);
+    assert_refused(root.path(), &dir, &package, "over the package");
+}
+
+/// A folder of templates inside the output folder is read, not replaced.
+#[test]
+fn an_output_folder_that_holds_the_templates_read_is_never_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("site");
+    let r = write_out("report", &sample("doors-zh"), &out);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let templates = out.join("my-templates");
+    write(&templates, "index.html", "{% extends \"base.html\" %}\n");
+    let before = snapshot_tree(root.path());
+    let r = run([
+        "report".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--templates".as_ref(),
+        templates.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("templates"), "{}", r.stderr);
+    assert_eq!(snapshot_tree(root.path()), before);
+
+    // The project's own report folder is still replaced as before.
+    let dir = root.path().join("project");
+    copy_into(&sample("doors-zh"), &dir);
+    for _ in 0..2 {
+        let r = write_out("report", &dir, &dir.join("report"));
+        assert_eq!(r.code, 1, "{}", r.stderr);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// audit --verify reads only the files inside the package
+
+/// Runs needtrail with `args`, killing it if it has not ended after 30 s;
+/// the run, and how long it took.
+fn run_timed(args: &[&std::ffi::OsStr]) -> (Run, Duration) {
+    let start = Instant::now();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("needtrail"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("needtrail {args:?} did not end in 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
+    let run = Run {
+        code: o.status.code().unwrap(),
+        stdout: String::from_utf8(o.stdout).unwrap(),
+        stderr: String::from_utf8(o.stderr).unwrap(),
+    };
+    (run, start.elapsed())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// An audit package of doors-zh at `root/package`, and a file outside it
+/// at `root/secret.txt` with the hash of its content.
+fn package_and_secret(root: &Path) -> (PathBuf, PathBuf, String) {
+    let pkg = root.join("package");
+    let r = write_out("audit", &sample("doors-zh"), &pkg);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let secret = root.join("secret.txt");
+    fs::write(&secret, "the salary list\n").unwrap();
+    (pkg, secret, sha256_hex(b"the salary list\n"))
+}
+
+/// Adds a line to the MANIFEST's last section (`outputs:`).
+fn list_in_manifest(pkg: &Path, hash: &str, path: &str) {
+    let manifest = pkg.join("MANIFEST");
+    let mut text = fs::read_to_string(&manifest).unwrap();
+    text.push_str(&format!("{hash}  {path}\n"));
+    fs::write(&manifest, text).unwrap();
+}
+
+/// `audit --verify` on `pkg` (and `project`) reports the MANIFEST as
+/// tampered with for naming `path`, quickly.
+fn assert_tampered(pkg: &Path, project: Option<&Path>, path: &str) {
+    let mut args = vec!["audit".as_ref(), "--verify".as_ref(), pkg.as_os_str()];
+    args.extend(project.map(Path::as_os_str));
+    let (r, took) = run_timed(&args);
+    assert_eq!(
+        r.code, 1,
+        "{path}:\nstdout:\n{}\nstderr:\n{}",
+        r.stdout, r.stderr
+    );
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("TAMPERED  MANIFEST names ") && l.contains(path)),
+        "{path}: {}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("NOT intact"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Intact:"), "{}", r.stdout);
+    assert!(took < Duration::from_secs(20), "{path}: took {took:?}");
+}
+
+#[test]
+fn audit_verify_refuses_paths_outside_the_package() {
+    let root = tempfile::tempdir().unwrap();
+    let (pkg, secret, hash) = package_and_secret(root.path());
+    assert_eq!(
+        run_timed(&["audit".as_ref(), "--verify".as_ref(), pkg.as_os_str()])
+            .0
+            .code,
+        0
+    );
+
+    // An absolute path, with the right hash: no hash oracle for any file.
+    let absolute = root.path().join("absolute");
+    copy_into(&pkg, &absolute);
+    list_in_manifest(&absolute, &hash, secret.to_str().unwrap());
+    assert_tampered(&absolute, None, secret.to_str().unwrap());
+
+    // `..` out of the package.
+    let dotdot = root.path().join("dotdot");
+    copy_into(&pkg, &dotdot);
+    list_in_manifest(&dotdot, &hash, "../secret.txt");
+    assert_tampered(&dotdot, None, "../secret.txt");
+    list_in_manifest(&dotdot, &hash, "report/../../secret.txt");
+    assert_tampered(&dotdot, None, "report/../../secret.txt");
+
+    // An input path out of the project, with the project given.
+    let project = root.path().join("project");
+    copy_into(&sample("doors-zh"), &project);
+    let inputs = root.path().join("inputs");
+    copy_into(&pkg, &inputs);
+    let manifest = inputs.join("MANIFEST");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen(
+        "\ninputs:\n",
+        &format!("\ninputs:\n{hash}  ../secret.txt\n"),
+        1,
+    );
+    fs::write(&manifest, text).unwrap();
+    assert_tampered(&inputs, Some(&project), "input: ../secret.txt");
+}
+
+#[cfg(unix)]
+#[test]
+fn audit_verify_reads_no_link_and_no_pipe() {
+    let root = tempfile::tempdir().unwrap();
+    let (pkg, secret, hash) = package_and_secret(root.path());
+
+    // A link inside the package to a file outside it.
+    let linked = root.path().join("linked");
+    copy_into(&pkg, &linked);
+    std::os::unix::fs::symlink(&secret, linked.join("report/secret.txt")).unwrap();
+    list_in_manifest(&linked, &hash, "report/secret.txt");
+    assert_tampered(&linked, None, "report/secret.txt");
+
+    // A folder of the package replaced by a link to a copy elsewhere.
+    let moved = root.path().join("moved");
+    copy_into(&pkg, &moved);
+    let elsewhere = root.path().join("elsewhere");
+    fs::rename(moved.join("matrices"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, moved.join("matrices")).unwrap();
+    assert_tampered(&moved, None, "matrices/");
+
+    // A named pipe: reading it would wait for a writer for ever.
+    let piped = root.path().join("piped");
+    copy_into(&pkg, &piped);
+    let made = Command::new("mkfifo")
+        .arg(piped.join("findings.pipe"))
+        .status();
+    if made.is_ok_and(|s| s.success()) {
+        list_in_manifest(&piped, &hash, "findings.pipe");
+        assert_tampered(&piped, None, "findings.pipe");
+    } else {
+        eprintln!("note: no mkfifo; the pipe case is skipped");
+    }
+
+    // A link nobody listed is something added to the package.
+    let added = root.path().join("added");
+    copy_into(&pkg, &added);
+    std::os::unix::fs::symlink(&secret, added.join("extra.txt")).unwrap();
+    let (r, _) = run_timed(&["audit".as_ref(), "--verify".as_ref(), added.as_os_str()]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.lines().any(|l| l == "UNLISTED  extra.txt"),
+        "{}",
+        r.stdout
+    );
+}
