@@ -30,6 +30,16 @@ pub(super) enum Line<'i> {
     Header(Vec<Cow<'i, str>>, Range<usize>),
     /// A key, where it starts, its value and where the value stands.
     KeyValue(Cow<'i, str>, usize, Val<'i>, Range<usize>),
+    /// A two-part dotted key (`stamped.REQ-1 = "…"`, as `stamp` and
+    /// `review sign` write fingerprints): the field, the key within it,
+    /// where the field's name stands, the value and where the value stands.
+    Dotted(
+        Cow<'i, str>,
+        Cow<'i, str>,
+        Range<usize>,
+        Val<'i>,
+        Range<usize>,
+    ),
 }
 
 /// Where the lines of a file come from: `Ok(None)` at its end, `Err(())`

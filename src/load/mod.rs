@@ -317,6 +317,13 @@ struct FileResult {
     diags: Vec<Diagnostic>,
 }
 
+/// Whether an item file's text is read by one of the fast readers, which
+/// build items straight from its lines, rather than through the general
+/// TOML reader (for tests and benchmarks: the items are the same either way).
+pub fn reads_fast(text: &str, profile: &Profile) -> bool {
+    events::read(text, 0, profile).is_some()
+}
+
 fn parse_file(path: &Path, rel: String, file: FileIdx, profile: &Profile) -> FileResult {
     let source = match read_source(path, rel.clone()) {
         Ok(s) => s,

@@ -8,7 +8,8 @@
 //! (without `+` or `_`), dates (`2025-04-01`), date-times with seconds
 //! (`2025-04-01T10:00:00Z`), and arrays of these over any number of lines;
 //! comments, blank lines, and lines ending in LF or CR LF. Everything else
-//! (`inf`, `nan`, other radixes, inline tables, dotted keys, other escapes,
+//! (`inf`, `nan`, other radixes, inline tables, dotted keys of more than two
+//! parts, other escapes,
 //! anything that is not TOML at all) it declines without judging, and the
 //! file goes to the TOML parser. So it must never take what TOML forbids:
 //! each check below is as strict as the TOML grammar or stricter.
@@ -382,13 +383,27 @@ impl<'i> Scanner<'i> {
     fn key_value(&mut self) -> Scan<Line<'i>> {
         let key_start = self.at;
         let key = self.key()?;
+        let key_end = self.at;
         self.skip_ws();
-        // A dotted key (`a.b = ...`) is declined here.
+        // A dotted key of two parts (`field.key = ...`); longer ones are
+        // declined at the `=` expected below.
+        let sub = if self.peek() == Some(b'.') {
+            self.at += 1;
+            self.skip_ws();
+            let sub = self.key()?;
+            self.skip_ws();
+            Some(sub)
+        } else {
+            None
+        };
         self.expect(b'=')?;
         self.skip_ws();
         let (value, bytes) = self.value()?;
         self.rest_of_line()?;
-        Ok(Line::KeyValue(key, key_start, value, bytes))
+        Ok(match sub {
+            Some(sub) => Line::Dotted(key, sub, key_start..key_end, value, bytes),
+            None => Line::KeyValue(key, key_start, value, bytes),
+        })
     }
 }
 
@@ -542,7 +557,9 @@ mod tests {
             "a = \"\"\"x\"\"\" y\n",
             "a = \"\"\"unclosed\n",
             "a = { b = 1 }\n",
-            "a.b = 1\n",
+            "a.b.c = 1\n",
+            "a. = 1\n",
+            "a.b.c = \"x\"\n",
             "a = [[1]]\n",
             "a = \"\\e\"\n",
             "a = \"\\x41\"\n",

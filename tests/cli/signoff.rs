@@ -1281,3 +1281,62 @@ fn items_written_as_inline_tables_are_signed_and_stamped_in_place() {
     assert_eq!(ids_of(&json, "signoff-broken"), ["REV-1"]);
     assert_eq!(ids_of(&json, "suspect-link"), ["DI-1"]);
 }
+
+/// What `review sign` and `stamp --all` write (dotted keys of fingerprints)
+/// keeps a file on the fast reader: a signed, stamped project loads as
+/// quickly as a fresh one, and gives the same findings as the general reader.
+#[test]
+fn signed_and_stamped_files_stay_on_the_fast_reader() {
+    let dir = copy_tree(&sample("doors-zh"));
+    let profile = needtrail::load::load(dir.path()).expect("loads").profile;
+    let files: Vec<_> = walkdir::WalkDir::new(dir.path())
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && !p.ends_with("needtrail.toml"))
+        .collect();
+    let fast_before: Vec<bool> = files
+        .iter()
+        .map(|p| needtrail::load::reads_fast(&std::fs::read_to_string(p).unwrap(), &profile))
+        .collect();
+    let (_, before) = check_json(dir.path());
+
+    let r = run([
+        "review".as_ref(),
+        "sign".as_ref(),
+        "REV-001".as_ref(),
+        "--by".as_ref(),
+        "质量部 张红".as_ref(),
+        "--date".as_ref(),
+        "2025-09-01".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(["stamp".as_ref(), "--all".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let mut dotted = 0;
+    for (p, was_fast) in files.iter().zip(fast_before) {
+        let text = std::fs::read_to_string(p).unwrap();
+        if text.contains("stamped.") || text.contains("signed_fingerprints.") {
+            dotted += 1;
+        }
+        if was_fast {
+            assert!(
+                needtrail::load::reads_fast(&text, &profile),
+                "{} left the fast reader after sign and stamp:\n{text}",
+                p.display()
+            );
+        }
+    }
+    assert!(
+        dotted >= 5,
+        "sign and stamp wrote dotted keys into {dotted} files"
+    );
+    // Signing and stamping clear findings, never add any.
+    let (_, after) = check_json(dir.path());
+    let after = finding_set(&after);
+    assert!(
+        after.iter().all(|f| finding_set(&before).contains(f)),
+        "{after:?}"
+    );
+}
