@@ -531,8 +531,8 @@ fn audit_verify_reads_no_link_and_no_pipe() {
 // Long ids
 
 /// doors-zh with CON-001 and CON-002 renamed to two 300-character ids that
-/// differ only at their end, and REQ-001 to a 300-character id of Chinese
-/// characters (900 bytes).
+/// differ only at their end, REQ-001 to a 300-character id of Chinese
+/// characters (900 bytes), and an item of a kind with a 300-character name.
 fn long_ids_project(dir: &Path) -> (String, String, String) {
     copy_into(&sample("doors-zh"), dir);
     let con1 = format!("CON-{}1", "A".repeat(295));
@@ -550,6 +550,17 @@ fn long_ids_project(dir: &Path) -> (String, String, String) {
         }
         assert!(found, "{from} not in doors-zh");
     }
+    // A kind of the project's own with a long name, which names its pages.
+    let kind = format!("risk{}", "x".repeat(296));
+    let config = dir.join("needtrail.toml");
+    let mut text = fs::read_to_string(&config).unwrap();
+    text.push_str(&format!("\n[kinds.{kind}]\nlabel = {{ en = \"Risk\" }}\n"));
+    fs::write(&config, text).unwrap();
+    write(
+        dir,
+        "risks.toml",
+        &format!("[[{kind}]]\nid = \"RISK-1\"\ntitle = \"风压计算未复核\"\n"),
+    );
     (con1, con2, req)
 }
 
@@ -624,6 +635,12 @@ fn ids_too_long_for_a_file_name_still_give_a_report_and_an_audit_package() {
             .values()
             .any(|b| String::from_utf8_lossy(b).contains(&req)),
         "the long requirement has its article"
+    );
+    assert!(
+        items
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains("风压计算未复核")),
+        "the item of the long kind has its page"
     );
 
     let package = root.path().join("package");
