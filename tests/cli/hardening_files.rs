@@ -650,3 +650,41 @@ fn ids_too_long_for_a_file_name_still_give_a_report_and_an_audit_package() {
     let r = run(["audit".as_ref(), "--verify".as_ref(), package.as_os_str()]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
+
+/// An output folder of needtrail's own that another project, or a single
+/// item file, was put into: replacing it would delete them.
+#[test]
+fn an_output_folder_that_holds_another_project_is_never_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    for command in ["report", "audit"] {
+        let out = root.path().join(command);
+        let r = write_out(command, &sample("doors-zh"), &out);
+        assert!(r.code <= 1, "{}", r.stderr);
+        for planted in ["auto-parts/needtrail.toml", "notes/risks.TOML"] {
+            let (folder, _) = planted.split_once('/').unwrap();
+            if folder == "auto-parts" {
+                copy_into(&sample("auto-parts-en"), &out.join(folder));
+            } else {
+                write(&out, planted, "[[risk]]\n");
+            }
+            let before = snapshot_tree(root.path());
+            let r = write_out(command, &sample("doors-zh"), &out);
+            assert_eq!(r.code, 2, "{command} over {planted}: {}", r.stderr);
+            assert!(r.stderr.contains("left untouched"), "{}", r.stderr);
+            assert!(
+                r.stderr.to_lowercase().contains(".toml"),
+                "names the file: {}",
+                r.stderr
+            );
+            assert_eq!(
+                snapshot_tree(root.path()),
+                before,
+                "{command} over {planted}"
+            );
+            fs::remove_dir_all(out.join(folder)).unwrap();
+        }
+        // Without them, the folder is replaced as before.
+        let r = write_out(command, &sample("doors-zh"), &out);
+        assert!(r.code <= 1, "{}", r.stderr);
+    }
+}
