@@ -114,6 +114,8 @@ enum Listed {
     /// A regular file inside the folder, open, with its size when opened.
     File(fs::File, u64),
     Missing,
+    /// A path that leads out of the folder (`..`, absolute).
+    Outside,
     /// Not a file the package can hold; why.
     Refused(&'static str),
 }
@@ -124,7 +126,7 @@ enum Listed {
 /// refused without being opened.
 fn open_listed(root: &Path, rel: &str) -> Listed {
     if !crate::load::stays_inside(rel) {
-        return Listed::Refused("a path outside the package");
+        return Listed::Outside;
     }
     let names: Vec<&str> = rel.split('/').collect();
     let mut path = root.to_path_buf();
@@ -211,10 +213,12 @@ fn hash_file(file: fs::File, len: u64, strip_bom: bool) -> Option<String> {
     })
 }
 
-/// Checks each `(hash, path)` listed under `root` into `v`, each name in
-/// the findings written with `label` before it.
+/// Checks each `(hash, path)` listed under `root` (`place`, e.g. "the
+/// package") into `v`, each name in the findings written with `label`
+/// before it.
 fn check_listed<'a>(
     root: &Path,
+    place: &str,
     listed: impl Iterator<Item = (&'a str, &'a str)>,
     label: &str,
     strip_bom: bool,
@@ -229,6 +233,10 @@ fn check_listed<'a>(
                 }
             }
             Listed::Missing => v.missing.push(format!("{label}{rel}")),
+            Listed::Outside => v.refused.push(format!(
+                "{label}{}: a path outside {place}",
+                rel.escape_debug()
+            )),
             Listed::Refused(why) => v
                 .refused
                 .push(format!("{label}{}: {why}", rel.escape_debug())),
@@ -277,6 +285,12 @@ pub fn verify(out: &Path, project: Option<&Path>) -> Result<Verification, String
                 manifest_path.display()
             ));
         }
+        Listed::Outside => {
+            return Err(format!(
+                "{} is outside the package",
+                manifest_path.display()
+            ));
+        }
         Listed::Refused(why) => {
             return Err(format!(
                 "{} is {why}, not the file needtrail writes; the package was altered",
@@ -298,7 +312,14 @@ pub fn verify(out: &Path, project: Option<&Path>) -> Result<Verification, String
             .ok_or_else(|| format!("{} has no `inputs:` section", manifest_path.display()))?;
         let inputs = section_lines(inputs, &manifest_path)?;
         // The manifest hashes the text needtrail read: without a byte-order mark.
-        check_listed(dir, inputs.iter().copied(), "input: ", true, &mut v);
+        check_listed(
+            dir,
+            "the project",
+            inputs.iter().copied(),
+            "input: ",
+            true,
+            &mut v,
+        );
         let listed_inputs: BTreeSet<&str> = inputs.iter().map(|(_, p)| *p).collect();
         let mut now: Vec<String> = crate::load::discover(dir)
             .into_iter()
@@ -311,7 +332,14 @@ pub fn verify(out: &Path, project: Option<&Path>) -> Result<Verification, String
             }
         }
     }
-    check_listed(out, listed.iter().copied(), "", false, &mut v);
+    check_listed(
+        out,
+        "the package",
+        listed.iter().copied(),
+        "",
+        false,
+        &mut v,
+    );
     let names: BTreeSet<&str> = listed.iter().map(|(_, p)| *p).collect();
     for entry in walkdir::WalkDir::new(out).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
@@ -340,7 +368,7 @@ mod tests {
     use super::*;
 
     fn refused(root: &Path, rel: &str) -> bool {
-        matches!(open_listed(root, rel), Listed::Refused(_))
+        matches!(open_listed(root, rel), Listed::Refused(_) | Listed::Outside)
     }
 
     #[test]

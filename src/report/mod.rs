@@ -561,6 +561,23 @@ fn load_templates(overrides: Option<&Path>) -> Result<(Tera, BTreeSet<String>), 
     Ok((tera, overridden))
 }
 
+/// The first `*.toml` file under `dir`, a folder needtrail wrote: a
+/// project's files (of any project) were put there, and replacing the
+/// folder would delete them. Links are not followed.
+fn toml_file_in(dir: &Path) -> Option<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| {
+            !e.file_type().is_dir()
+                && e.path()
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("toml"))
+        })
+        .map(|e| e.into_path())
+}
+
 /// What a run read, which replacing its output folder must leave alone:
 /// the project folder, each of its files, and a folder of templates.
 #[derive(Clone, Copy)]
@@ -695,6 +712,13 @@ impl SiteWriter {
                 return Err(ReportError::Output(format!(
                     "{} is not empty and was not written by needtrail; it is left untouched. Choose an empty or new folder for --out",
                     out.display()
+                )));
+            }
+            if ours && let Some(found) = toml_file_in(&out) {
+                return Err(ReportError::Output(format!(
+                    "{} holds {}, which needtrail never writes into a report or an audit package (a project's file?); it is left untouched. Move that out, or choose another --out",
+                    out.display(),
+                    found.display()
                 )));
             }
         }

@@ -1337,6 +1337,7 @@ impl Pages {
                     }
                 })
                 .collect();
+            fit_stem(&mut base);
             if base != kind.name {
                 base.push_str(&format!("-k{k}"));
             }
@@ -1463,6 +1464,24 @@ fn anchor_into(out: &mut String, id: &str) {
     }
 }
 
+/// The longest start of a file name made from an id or a kind's name, in
+/// bytes. File systems take names of up to 255 bytes; this leaves room for
+/// what may follow it (a hash, a number, `~N` for a part, `.html`).
+const MAX_STEM: usize = 100;
+
+/// Cuts `stem` to [`MAX_STEM`] bytes, on a character boundary. A name cut
+/// short differs from the id it was made from, so it gets that id's hash
+/// and stays apart from other ids that start the same way.
+fn fit_stem(stem: &mut String) {
+    if stem.len() > MAX_STEM {
+        let mut end = MAX_STEM;
+        while !stem.is_char_boundary(end) {
+            end -= 1;
+        }
+        stem.truncate(end);
+    }
+}
+
 /// A file name for the sign-off sheet of every contract (empty for other
 /// items), unique even where ids differ only in characters that are unsafe
 /// in file names or in letter case.
@@ -1481,6 +1500,7 @@ fn unique_file_names(project: &Project, profile: &crate::profile::Profile) -> Ve
         if base.trim_matches(['_', '.']).is_empty() {
             base = "item".into();
         }
+        fit_stem(&mut base);
         if base != id {
             // Keep pages of ids like "R/1" and "R_1" apart.
             let h = Sha256::digest(id.as_bytes());
@@ -1514,4 +1534,23 @@ fn unique_file_names(project: &Project, profile: &crate::profile::Profile) -> Ve
         names[idx.index()] = format!("{name}.html");
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_stem_is_cut_on_a_character_boundary() {
+        let mut short = "CON-001".to_owned();
+        fit_stem(&mut short);
+        assert_eq!(short, "CON-001");
+        let mut ascii = "A".repeat(300);
+        fit_stem(&mut ascii);
+        assert_eq!(ascii.len(), MAX_STEM);
+        // Three bytes a character: 100 is not a boundary.
+        let mut wide = "需".repeat(100);
+        fit_stem(&mut wide);
+        assert_eq!(wide, "需".repeat(33));
+    }
 }

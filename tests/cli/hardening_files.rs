@@ -526,3 +526,165 @@ fn audit_verify_reads_no_link_and_no_pipe() {
         r.stdout
     );
 }
+
+// ---------------------------------------------------------------------------
+// Long ids
+
+/// doors-zh with CON-001 and CON-002 renamed to two 300-character ids that
+/// differ only at their end, REQ-001 to a 300-character id of Chinese
+/// characters (900 bytes), and an item of a kind with a 300-character name.
+fn long_ids_project(dir: &Path) -> (String, String, String) {
+    copy_into(&sample("doors-zh"), dir);
+    let con1 = format!("CON-{}1", "A".repeat(295));
+    let con2 = format!("CON-{}2", "A".repeat(295));
+    let req = format!("REQ-{}", "需".repeat(296));
+    for (from, to) in [("CON-001", &con1), ("CON-002", &con2), ("REQ-001", &req)] {
+        let mut found = false;
+        for (path, _) in snapshot_tree(dir) {
+            let text = fs::read_to_string(&path).unwrap();
+            let quoted = format!("\"{from}\"");
+            if text.contains(&quoted) {
+                fs::write(&path, text.replace(&quoted, &format!("\"{to}\""))).unwrap();
+                found = true;
+            }
+        }
+        assert!(found, "{from} not in doors-zh");
+    }
+    // A kind of the project's own with a long name, which names its pages.
+    let kind = format!("risk{}", "x".repeat(296));
+    let config = dir.join("needtrail.toml");
+    let mut text = fs::read_to_string(&config).unwrap();
+    text.push_str(&format!("\n[kinds.{kind}]\nlabel = {{ en = \"Risk\" }}\n"));
+    fs::write(&config, text).unwrap();
+    write(
+        dir,
+        "risks.toml",
+        &format!("[[{kind}]]\nid = \"RISK-1\"\ntitle = \"风压计算未复核\"\n"),
+    );
+    (con1, con2, req)
+}
+
+/// Every relative link on every page of the site at `out` leads to a file
+/// that exists, and every name is short enough; how many links there are.
+fn assert_links_resolve(out: &Path) -> usize {
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(out) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|x| x != "html") {
+            continue;
+        }
+        for name in entry.path().strip_prefix(out).unwrap() {
+            assert!(name.len() <= 255, "{}", entry.path().display());
+        }
+        let text = fs::read_to_string(entry.path()).unwrap();
+        let doc = scraper::Html::parse_document(&text);
+        let a = scraper::Selector::parse("a[href]").unwrap();
+        for link in doc.select(&a) {
+            let href = link.value().attr("href").unwrap();
+            let path = href.split('#').next().unwrap();
+            if path.is_empty() || path.contains("://") {
+                continue;
+            }
+            let target = entry.path().parent().unwrap().join(path);
+            assert!(
+                target.is_file(),
+                "{}: the link {href} leads nowhere",
+                entry.path().display()
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn ids_too_long_for_a_file_name_still_give_a_report_and_an_audit_package() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("project");
+    let (con1, con2, req) = long_ids_project(&dir);
+    let r = run(["check".as_ref(), dir.as_os_str()]);
+    assert_eq!(r.code, 1, "the project is valid: {}", r.stderr);
+
+    let out = root.path().join("site");
+    let r = write_out("report", &dir, &out);
+    assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(assert_links_resolve(&out) > 100);
+    // Each long contract has its own sign-off sheet, found from the index
+    // by the contract's id, and the requirement its article.
+    let sheets: BTreeSet<PathBuf> = fs::read_dir(out.join("signoff"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    for con in [&con1, &con2] {
+        let holding: Vec<&PathBuf> = sheets
+            .iter()
+            .filter(|p| fs::read_to_string(p).unwrap().contains(con.as_str()))
+            .collect();
+        assert!(!holding.is_empty(), "no sheet names {con}");
+    }
+    assert_eq!(sheets.len(), 2, "{sheets:?}");
+    let index = scraper::Html::parse_document(&fs::read_to_string(out.join("index.html")).unwrap());
+    let linked: BTreeSet<PathBuf> = index
+        .select(&scraper::Selector::parse("a[href^='signoff/']").unwrap())
+        .map(|a| out.join(a.value().attr("href").unwrap()))
+        .collect();
+    assert_eq!(linked, sheets, "the dashboard links each sheet");
+    let items = snapshot_tree(&out.join("items"));
+    assert!(
+        items
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains(&req)),
+        "the long requirement has its article"
+    );
+    assert!(
+        items
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains("风压计算未复核")),
+        "the item of the long kind has its page"
+    );
+
+    let package = root.path().join("package");
+    let r = write_out("audit", &dir, &package);
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(assert_links_resolve(&package.join("report")) > 100);
+    let r = run(["audit".as_ref(), "--verify".as_ref(), package.as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+/// An output folder of needtrail's own that another project, or a single
+/// item file, was put into: replacing it would delete them.
+#[test]
+fn an_output_folder_that_holds_another_project_is_never_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    for command in ["report", "audit"] {
+        let out = root.path().join(command);
+        let r = write_out(command, &sample("doors-zh"), &out);
+        assert!(r.code <= 1, "{}", r.stderr);
+        for planted in ["auto-parts/needtrail.toml", "notes/risks.TOML"] {
+            let (folder, _) = planted.split_once('/').unwrap();
+            if folder == "auto-parts" {
+                copy_into(&sample("auto-parts-en"), &out.join(folder));
+            } else {
+                write(&out, planted, "[[risk]]\n");
+            }
+            let before = snapshot_tree(root.path());
+            let r = write_out(command, &sample("doors-zh"), &out);
+            assert_eq!(r.code, 2, "{command} over {planted}: {}", r.stderr);
+            assert!(r.stderr.contains("left untouched"), "{}", r.stderr);
+            assert!(
+                r.stderr.to_lowercase().contains(".toml"),
+                "names the file: {}",
+                r.stderr
+            );
+            assert_eq!(
+                snapshot_tree(root.path()),
+                before,
+                "{command} over {planted}"
+            );
+            fs::remove_dir_all(out.join(folder)).unwrap();
+        }
+        // Without them, the folder is replaced as before.
+        let r = write_out(command, &sample("doors-zh"), &out);
+        assert!(r.code <= 1, "{}", r.stderr);
+    }
+}
