@@ -93,3 +93,75 @@ fn a_cell_starting_with_minus_cannot_run_as_a_formula_in_any_csv() {
     assert!(seen_payload >= 1, "the title is in a CSV, neutralised");
     assert!(seen_quantity >= 1, "a quantity stays as written");
 }
+
+// ---------------------------------------------------------------------------
+// Many input errors
+
+/// A generated project of `n` requirements, all in one file.
+fn generated(n: usize) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let r = run([
+        "generate".as_ref(),
+        "-q".as_ref(),
+        dir.as_os_str(),
+        "--requirements".as_ref(),
+        n.to_string().as_ref(),
+        "--per-file".as_ref(),
+        n.to_string().as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    tmp
+}
+
+/// `check` on a project, stopped if it takes longer than `limit`.
+fn check_within(dir: &Path, limit: std::time::Duration) -> (i32, String) {
+    let started = std::time::Instant::now();
+    let out = needtrail()
+        .args(["check", "-q"])
+        .arg(dir)
+        .timeout(limit)
+        .output()
+        .expect("runs");
+    let code = out.status.code().unwrap_or_else(|| {
+        panic!(
+            "check was stopped after {:?}: reporting the errors took too long",
+            started.elapsed()
+        )
+    });
+    (code, String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn tens_of_thousands_of_input_errors_are_reported_quickly() {
+    let n = 30_000;
+    let tmp = generated(n);
+    let dir = tmp.path().join("p");
+    let file = dir.join("requirements/part-00000.toml");
+    let text = fs::read_to_string(&file).unwrap();
+
+    // One find-and-replace typo: every requirement has a bad enum value.
+    fs::write(
+        &file,
+        text.replace("class = \"stated\"", "class = \"stat\""),
+    )
+    .unwrap();
+    let (code, stderr) = check_within(&dir, std::time::Duration::from_secs(60));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!("{n} input errors in 1 file")),
+        "{}",
+        &stderr[stderr.len().saturating_sub(500)..]
+    );
+
+    // The same file twice: every id is a duplicate.
+    fs::write(&file, &text).unwrap();
+    fs::write(dir.join("requirements/part-00001.toml"), &text).unwrap();
+    let (code, stderr) = check_within(&dir, std::time::Duration::from_secs(60));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!("{n} input errors")),
+        "{}",
+        &stderr[stderr.len().saturating_sub(500)..]
+    );
+}
