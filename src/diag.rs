@@ -89,19 +89,16 @@ pub fn sort(diags: &mut Vec<Diagnostic>) {
 /// Renders diagnostics for a terminal, each with the offending line and a
 /// caret under the place, followed by a one-line count.
 pub fn render_text(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
+    let by_path: std::collections::HashMap<&str, &SourceFile> =
+        sources.iter().map(|s| (s.path.as_str(), s)).collect();
     let mut out = String::new();
     for d in diags {
         let _ = writeln!(out, "error[{}]: {}", d.code, d.message);
         let loc = &d.location;
         let _ = writeln!(out, "  --> {}:{}:{}", loc.file, loc.line, loc.column);
-        let source = sources.iter().find(|s| s.path == loc.file);
+        let source = by_path.get(loc.file.as_str());
         if let (Some(source), Some(bytes)) = (source, &loc.bytes) {
-            let line_text = source
-                .text
-                .lines()
-                .nth(loc.line as usize - 1)
-                .unwrap_or("")
-                .trim_end_matches('\r');
+            let line_text = line_at(&source.text, bytes.start);
             let gutter = loc.line.to_string();
             let pad = " ".repeat(gutter.len());
             let start_col = loc.column as usize - 1;
@@ -138,6 +135,23 @@ pub fn render_text(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
         if files.len() == 1 { "" } else { "s" },
     );
     out
+}
+
+/// The line of `text` that holds byte `offset`, without its line end. Found
+/// from the offset outwards, so quoting a line costs its length, never the
+/// length of the file before it.
+fn line_at(text: &str, offset: usize) -> &str {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let start = bytes[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let end = bytes[offset..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| offset + p);
+    text.get(start..end).unwrap_or("").trim_end_matches('\r')
 }
 
 /// Renders diagnostics as `{"errors": [...]}`.
@@ -195,6 +209,52 @@ mod tests {
         assert_eq!(suggest("tracse", fields), Some("traces"));
         assert_eq!(suggest("catgeory", fields), Some("category"));
         assert_eq!(suggest("zzz", fields), None);
+    }
+
+    #[test]
+    fn quotes_the_line_that_holds_the_place() {
+        let text = "a = 1\r\n\n标题 = \"x\"\nlast";
+        assert_eq!(line_at(text, 0), "a = 1");
+        assert_eq!(line_at(text, 3), "a = 1");
+        assert_eq!(line_at(text, 7), "");
+        let eq = text.find('=').unwrap();
+        assert_eq!(line_at(text, eq), "a = 1");
+        let second = text.rfind('=').unwrap();
+        assert_eq!(line_at(text, second), "标题 = \"x\"");
+        assert_eq!(line_at(text, text.len()), "last");
+        assert_eq!(line_at(text, text.len() + 5), "last");
+        assert_eq!(line_at("", 0), "");
+    }
+
+    #[test]
+    fn rendering_many_errors_takes_time_in_proportion_to_them() {
+        // 200k lines, an error on every other one: quoting each line by
+        // counting lines from the start of the file would take minutes.
+        let mut text = String::new();
+        for i in 0..200_000 {
+            text.push_str(&format!("x{i} = 1\n"));
+        }
+        let src = SourceFile::new("big.toml".into(), text);
+        let mut diags = Vec::new();
+        let mut offset = 0;
+        for (i, line) in src.text.lines().enumerate() {
+            if i % 2 == 0 {
+                diags.push(Diagnostic::new(
+                    "bad",
+                    "bad",
+                    Location::in_source(&src, offset..offset + 2),
+                ));
+            }
+            offset += line.len() + 1;
+        }
+        let started = std::time::Instant::now();
+        let out = render_text(&diags, std::slice::from_ref(&src));
+        assert!(out.contains("199999 | x199998 = 1\n"), "last error quoted");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

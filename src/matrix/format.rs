@@ -59,14 +59,63 @@ fn record(row: &Row) -> Vec<String> {
     r
 }
 
-/// A cell a spreadsheet would read as a formula (`=`, `+`, `@`, or a tab
-/// or carriage return first) gets a leading `'`, so opening the file can
-/// never run anything.
-fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+/// A cell a spreadsheet would read as a formula gets a leading `'`, so
+/// opening the file can never run anything: one that starts with `=`, `+`,
+/// `@`, a tab or a carriage return, and one that starts with `-` unless it
+/// is a plain number or quantity.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.chars().next() {
         Some('=' | '+' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        Some('-') if !is_negative_quantity(cell) => format!("'{cell}").into(),
         _ => cell.into(),
     }
+}
+
+/// A negative number, possibly with a unit: `-` then a digit (or `.` and a
+/// digit), and after it only digits, letters, spaces and the marks numbers
+/// and units are written with (`.`, `,`, `%`, `°`, `·`…), none of the
+/// characters that make a formula (operators, brackets, quotes, `!`, `|`,
+/// `;`, `:`). `-20 °C`, `-3.5`, `-1,5 mm` stay as written.
+fn is_negative_quantity(cell: &str) -> bool {
+    let Some(rest) = cell.strip_prefix('-') else {
+        return false;
+    };
+    let digits = rest.strip_prefix('.').unwrap_or(rest);
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    rest.chars().all(|c| {
+        !c.is_control()
+            && !matches!(
+                c,
+                '=' | '+'
+                    | '-'
+                    | '*'
+                    | '/'
+                    | '^'
+                    | '&'
+                    | '<'
+                    | '>'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
+                    | '|'
+                    | '!'
+                    | '@'
+                    | ';'
+                    | ':'
+                    | '"'
+                    | '\''
+                    | '$'
+                    | '#'
+                    | '\\'
+                    | '~'
+                    | '`'
+            )
+    })
 }
 
 /// CSV with a UTF-8 byte-order mark.
@@ -74,7 +123,8 @@ pub fn csv(m: &Matrix) -> Vec<u8> {
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(header(m)).expect("writes to memory");
+    w.write_record(header(m).iter().map(|c| neutralise(c).into_owned()))
+        .expect("writes to memory");
     for row in &m.rows {
         w.write_record(record(row).iter().map(|c| neutralise(c).into_owned()))
             .expect("writes to memory");
@@ -385,6 +435,34 @@ mod tests {
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("-20 °C"), "-20 °C");
         assert_eq!(neutralise("外窗"), "外窗");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("\rx"), "'\rx");
+    }
+
+    #[test]
+    fn a_leading_minus_is_neutralised_unless_the_cell_is_a_quantity() {
+        for plain in [
+            "-20 °C", "-3.5", "-.5", "-1,5 mm", "-40", "-5 %", "-0.2 kPa", "-3 级",
+        ] {
+            assert_eq!(neutralise(plain), plain, "{plain}");
+        }
+        for formula in [
+            "-2+3+cmd|' /C calc'!A0",
+            "-cmd|' /C calc'!A0",
+            "-SUM(A1:A9)",
+            "-1-1",
+            "-1*2",
+            "-A1",
+            "-",
+            "- 5",
+            "-1;2",
+            "-1\n=2",
+            "-HYPERLINK(\"x\")",
+            "-1/0",
+            "-1e2!A1",
+        ] {
+            assert_eq!(neutralise(formula), format!("'{formula}"), "{formula}");
+        }
     }
 
     #[test]

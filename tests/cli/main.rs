@@ -7,6 +7,7 @@ mod check;
 mod corpus;
 mod errors;
 mod hardening_files;
+mod hardening_writes;
 mod init_trace;
 mod matrices;
 mod objectives;

@@ -1,0 +1,167 @@
+//! Hardening: what needtrail writes (CSV cells, terminal text, the user's
+//! files) holds nothing a hostile or careless input could turn against
+//! the person who opens it, and no edit the user saved is ever lost.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::*;
+
+/// Replaces the first `from` in a project file with `to`.
+fn replace_in(dir: &Path, rel: &str, from: &str, to: &str) {
+    let p = dir.join(rel);
+    let text = fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{rel} holds {from}");
+    fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Parses CSV bytes written with a byte-order mark into records.
+fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("BOM");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// CSV formulas
+
+#[test]
+fn a_cell_starting_with_minus_cannot_run_as_a_formula_in_any_csv() {
+    let dir = copy_tree(&sample("auto-parts-en"));
+    let payload = "-2+3+cmd|' /C calc'!A0";
+    replace_in(
+        dir.path(),
+        "contracts/europarts.toml",
+        "title = \"ECE R90 approval of the replacement brake lining assemblies\"",
+        &format!("title = \"{payload}\""),
+    );
+    replace_in(
+        dir.path(),
+        "contracts/europarts.toml",
+        "title = \"Pallets labelled with GS1-128 SSCC labels\"",
+        "title = \"-20 °C\"",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let csv_path = out.path().join("m.csv");
+    let r = run([
+        "matrix".as_ref(),
+        dir.path().as_os_str(),
+        "--from".as_ref(),
+        "requirement".as_ref(),
+        "--to".as_ref(),
+        "verification".as_ref(),
+        "--format".as_ref(),
+        "csv".as_ref(),
+        "--out".as_ref(),
+        csv_path.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let package = out.path().join("package");
+    let a = run([
+        "audit".as_ref(),
+        dir.path().as_os_str(),
+        "--out".as_ref(),
+        package.as_os_str(),
+    ]);
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    let mut files = vec![csv_path];
+    for e in fs::read_dir(package.join("matrices")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "csv") {
+            files.push(p);
+        }
+    }
+    let mut seen_payload = 0;
+    let mut seen_quantity = 0;
+    for f in &files {
+        for rec in csv_records(&fs::read(f).unwrap()) {
+            for cell in rec {
+                assert!(
+                    !cell.starts_with(['=', '+', '@', '-', '\t', '\r']) || cell == "-20 °C",
+                    "{}: a cell a spreadsheet would run: {cell}",
+                    f.display()
+                );
+                seen_payload += usize::from(cell == format!("'{payload}"));
+                seen_quantity += usize::from(cell == "-20 °C");
+            }
+        }
+    }
+    assert!(seen_payload >= 1, "the title is in a CSV, neutralised");
+    assert!(seen_quantity >= 1, "a quantity stays as written");
+}
+
+// ---------------------------------------------------------------------------
+// Many input errors
+
+/// A generated project of `n` requirements, all in one file.
+fn generated(n: usize) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let r = run([
+        "generate".as_ref(),
+        "-q".as_ref(),
+        dir.as_os_str(),
+        "--requirements".as_ref(),
+        n.to_string().as_ref(),
+        "--per-file".as_ref(),
+        n.to_string().as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    tmp
+}
+
+/// `check` on a project, stopped if it takes longer than `limit`.
+fn check_within(dir: &Path, limit: std::time::Duration) -> (i32, String) {
+    let started = std::time::Instant::now();
+    let out = needtrail()
+        .args(["check", "-q"])
+        .arg(dir)
+        .timeout(limit)
+        .output()
+        .expect("runs");
+    let code = out.status.code().unwrap_or_else(|| {
+        panic!(
+            "check was stopped after {:?}: reporting the errors took too long",
+            started.elapsed()
+        )
+    });
+    (code, String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn tens_of_thousands_of_input_errors_are_reported_quickly() {
+    let n = 30_000;
+    let tmp = generated(n);
+    let dir = tmp.path().join("p");
+    let file = dir.join("requirements/part-00000.toml");
+    let text = fs::read_to_string(&file).unwrap();
+
+    // One find-and-replace typo: every requirement has a bad enum value.
+    fs::write(
+        &file,
+        text.replace("class = \"stated\"", "class = \"stat\""),
+    )
+    .unwrap();
+    let (code, stderr) = check_within(&dir, std::time::Duration::from_secs(60));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!("{n} input errors in 1 file")),
+        "{}",
+        &stderr[stderr.len().saturating_sub(500)..]
+    );
+
+    // The same file twice: every id is a duplicate.
+    fs::write(&file, &text).unwrap();
+    fs::write(dir.join("requirements/part-00001.toml"), &text).unwrap();
+    let (code, stderr) = check_within(&dir, std::time::Duration::from_secs(60));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!("{n} input errors")),
+        "{}",
+        &stderr[stderr.len().saturating_sub(500)..]
+    );
+}
