@@ -226,7 +226,11 @@ pub fn generate(dir: &Path, spec: crate::corpus::CorpusSpec, io: &mut Io<'_>) ->
         );
         return EXIT_INPUT;
     }
-    let result = crate::corpus::generate(dir, spec).and_then(|gaps| {
+    let result = crate::corpus::generate(dir, spec).and_then(|mut gaps| {
+        if spec.lived_in {
+            gaps.extend(live_in(dir, spec)?);
+            gaps.sort();
+        }
         let list: Vec<serde_json::Value> = gaps
             .iter()
             .map(|(rule, id)| serde_json::json!({"rule": rule, "id": id}))
@@ -251,6 +255,47 @@ pub fn generate(dir: &Path, spec: crate::corpus::CorpusSpec, io: &mut Io<'_>) ->
             EXIT_INPUT
         }
     }
+}
+
+/// Signs and stamps a generated corpus with the real commands, then changes
+/// a few requirements after sign-off; gives the findings that must follow.
+fn live_in(
+    dir: &Path,
+    spec: crate::corpus::CorpusSpec,
+) -> std::io::Result<Vec<crate::corpus::PlantedGap>> {
+    let mut sink = Vec::new();
+    let mut quiet = Io {
+        out: &mut std::io::sink(),
+        err: &mut sink,
+        progress: &crate::progress::Silent,
+    };
+    if review_sign(
+        dir,
+        "REV-1",
+        "Quality manager",
+        Some("2026-01-05"),
+        &mut quiet,
+    ) != EXIT_OK
+        || stamp(dir, None, &mut quiet) != EXIT_OK
+    {
+        return Err(std::io::Error::other(
+            String::from_utf8_lossy(&sink).into_owned(),
+        ));
+    }
+    let changed = crate::corpus::change_after_signoff(dir, spec)?;
+    let mut gaps = vec![("signoff-broken", "REV-1".to_owned())];
+    for id in changed {
+        let n: usize = id["REQ-".len()..].parse().expect("generated id");
+        // What rests on the changed requirement: its design input, its
+        // validation and the delivery that delivers it.
+        gaps.push(("suspect-link", format!("DI-{n:07}")));
+        gaps.push(("suspect-link", format!("VAL-{n:07}")));
+        gaps.push((
+            "suspect-link",
+            format!("DEL-{:06}", (n - 1) / crate::corpus::PER_DELIVERY + 1),
+        ));
+    }
+    Ok(gaps)
 }
 
 /// Finds an item by id for a command, or says plainly that there is none.

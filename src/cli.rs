@@ -182,6 +182,11 @@ pub enum Command {
         /// Leave every n-th design input unverified (0: no gaps)
         #[arg(long, default_value_t = 97)]
         gap_every: usize,
+        /// A project as it looks after a year of use: deliveries, feedback and
+        /// objectives, the review signed, every item stamped, a few
+        /// requirements changed after sign-off
+        #[arg(long)]
+        lived_in: bool,
     },
 }
 
@@ -499,12 +504,14 @@ pub fn run(cli: Cli) -> i32 {
             requirements,
             per_file,
             gap_every,
+            lived_in,
         } => app::generate(
             &dir,
             crate::corpus::CorpusSpec {
                 requirements,
                 per_file: per_file.max(1),
                 gap_every,
+                lived_in,
             },
             &mut io,
         ),
