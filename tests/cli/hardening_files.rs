@@ -752,3 +752,21 @@ fn an_output_file_never_replaces_a_file_of_the_project() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(dir.join("changes.txt").is_file());
 }
+
+/// A MANIFEST grown beyond any package's is not read into memory.
+#[test]
+fn audit_verify_reads_no_giant_manifest() {
+    let root = tempfile::tempdir().unwrap();
+    let (pkg, _, _) = package_and_secret(root.path());
+    // Sparse: takes no room on the disk.
+    let manifest = fs::OpenOptions::new()
+        .write(true)
+        .open(pkg.join("MANIFEST"))
+        .unwrap();
+    manifest.set_len(512 << 20).unwrap();
+    drop(manifest);
+    let (r, took) = run_timed(&["audit".as_ref(), "--verify".as_ref(), pkg.as_os_str()]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("MANIFEST"), "{}", r.stderr);
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
