@@ -573,6 +573,9 @@ pub fn matrix(
     };
     match out {
         Some(path) => {
+            if refuse_input_as_output(path, &[(dir, &checked)], io) {
+                return EXIT_INPUT;
+            }
             if let Err(e) = crate::atomic::write(path, &bytes) {
                 let _ = writeln!(io.err, "error: cannot write {}: {e}", path.display());
                 return EXIT_INPUT;
@@ -590,6 +593,40 @@ pub fn matrix(
         }
     }
     EXIT_OK
+}
+
+/// Says so, and gives `true`, when `out` is one of the files of a project
+/// that `checked` was read from its folder: an output file never replaces
+/// a file the command reads. Links and `..` are resolved first.
+fn refuse_input_as_output(out: &Path, read_from: &[(&Path, &Checked)], io: &mut Io<'_>) -> bool {
+    let Ok(file) = out.canonicalize() else {
+        // A file that does not exist yet is no project's file.
+        return false;
+    };
+    for (dir, checked) in read_from {
+        let Ok(dir) = dir.canonicalize() else {
+            continue;
+        };
+        let Ok(rel) = file.strip_prefix(&dir) else {
+            continue;
+        };
+        if let Some(f) = checked
+            .loaded
+            .project
+            .files
+            .iter()
+            .find(|f| Path::new(&f.path) == rel)
+        {
+            let _ = writeln!(
+                io.err,
+                "error: --out {} is {}, a file of the project this command reads; it is left untouched. Choose another file for --out",
+                out.display(),
+                f.path
+            );
+            return true;
+        }
+    }
+    false
 }
 
 /// What `diff` compares.
@@ -686,6 +723,14 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
     drop(scratch);
     match out {
         Some(path) => {
+            // With --git, both revisions' files have their place in the work tree.
+            let read_from = match sides {
+                DiffSides::Folders(a, b) => [(a.as_path(), &checked[0]), (b, &checked[1])],
+                DiffSides::Git(dir, _) => [(dir.as_path(), &checked[0]), (dir, &checked[1])],
+            };
+            if refuse_input_as_output(path, &read_from, io) {
+                return EXIT_INPUT;
+            }
             if let Err(e) = crate::atomic::write(path, text.as_bytes()) {
                 let _ = writeln!(io.err, "error: cannot write {}: {e}", path.display());
                 return EXIT_INPUT;

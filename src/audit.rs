@@ -84,6 +84,10 @@ pub fn package(checked: &Checked, report_options: &ReportOptions) -> Result<Vec<
     Ok(files)
 }
 
+/// The largest MANIFEST read: some two million lines, far more than a
+/// package of a million requirements lists.
+const MAX_MANIFEST: u64 = 256 << 20;
+
 /// What verifying a package found.
 #[derive(Debug, Default)]
 pub struct Verification {
@@ -270,6 +274,12 @@ fn section_lines<'a>(
 pub fn verify(out: &Path, project: Option<&Path>) -> Result<Verification, String> {
     let manifest_path = out.join(MANIFEST);
     let text = match open_listed(out, MANIFEST) {
+        Listed::File(_, len) if len > MAX_MANIFEST => {
+            return Err(format!(
+                "{} is {len} bytes, far more than any audit package's MANIFEST; it is not read",
+                manifest_path.display()
+            ));
+        }
         Listed::File(file, len) => {
             use std::io::Read as _;
             let mut bytes = Vec::new();

@@ -483,9 +483,8 @@ pub fn extract_revision(dir: &Path, rev: &str, into: &Path) -> Result<(), String
         .find(|(_, rel)| !crate::load::stays_inside(rel))
     {
         return Err(format!(
-            "it holds the file `{}`, a path that leads outside the project folder; \
-             nothing was written. `git fsck` shows such entries; read the revision only \
-             after removing them",
+            "it holds the file `{}`, a path that leads outside the project folder, \
+             so it is not read and nothing of it was written (`git fsck` reports such trees)",
             rel.escape_debug()
         ));
     }

@@ -688,3 +688,85 @@ fn an_output_folder_that_holds_another_project_is_never_replaced() {
         assert!(r.code <= 1, "{}", r.stderr);
     }
 }
+
+/// `matrix --out` and `diff --out` write a file; never one of the files of
+/// the project they read, however it is spelled.
+#[test]
+fn an_output_file_never_replaces_a_file_of_the_project() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("project");
+    copy_into(&sample("doors-zh"), &dir);
+    let other = root.path().join("other");
+    copy_into(&sample("doors-zh"), &other);
+    let mut targets = vec![
+        dir.join("contracts/tender.toml"),
+        dir.join("design/../needtrail.toml"),
+    ];
+    #[cfg(unix)]
+    {
+        let link = root.path().join("tender-link.toml");
+        std::os::unix::fs::symlink(dir.join("contracts/tender.toml"), &link).unwrap();
+        targets.push(link);
+    }
+    let before = snapshot_tree(&dir);
+    for target in &targets {
+        let matrix = run([
+            "matrix".as_ref(),
+            dir.as_os_str(),
+            "--from".as_ref(),
+            "requirement".as_ref(),
+            "--to".as_ref(),
+            "verification".as_ref(),
+            "--format".as_ref(),
+            "csv".as_ref(),
+            "--out".as_ref(),
+            target.as_os_str(),
+        ]);
+        let diff = run([
+            "diff".as_ref(),
+            other.as_os_str(),
+            dir.as_os_str(),
+            "--out".as_ref(),
+            target.as_os_str(),
+        ]);
+        for (command, r) in [("matrix", matrix), ("diff", diff)] {
+            assert_eq!(
+                r.code,
+                2,
+                "{command} --out {}: {}",
+                target.display(),
+                r.stderr
+            );
+            assert!(r.stderr.contains("left untouched"), "{}", r.stderr);
+        }
+        assert_eq!(snapshot_tree(&dir), before, "--out {}", target.display());
+    }
+    // A new file beside them is written.
+    let r = run([
+        "diff".as_ref(),
+        other.as_os_str(),
+        dir.as_os_str(),
+        "--out".as_ref(),
+        dir.join("changes.txt").as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(dir.join("changes.txt").is_file());
+}
+
+/// A MANIFEST grown beyond any package's is not read into memory.
+#[test]
+fn audit_verify_reads_no_giant_manifest() {
+    let root = tempfile::tempdir().unwrap();
+    let (pkg, _, _) = package_and_secret(root.path());
+    // Sparse: takes no room on the disk.
+    let manifest = fs::OpenOptions::new()
+        .write(true)
+        .open(pkg.join("MANIFEST"))
+        .unwrap();
+    manifest.set_len(512 << 20).unwrap();
+    drop(manifest);
+    let (r, took) = run_timed(&["audit".as_ref(), "--verify".as_ref(), pkg.as_os_str()]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("MANIFEST"), "{}", r.stderr);
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
