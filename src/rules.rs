@@ -99,6 +99,9 @@ pub fn check_with(
         profile,
         graph,
         stamped: profile.field_index("stamped"),
+        fingerprints: (0..project.items.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect(),
     };
     progress.start("running rules", profile.rules.len() as u64);
     // Rules over the same kinds run together, a chunk of items at a time:
@@ -160,9 +163,18 @@ struct Evaluator<'a> {
     graph: &'a TraceGraph,
     /// The field suspect-link reads on every item, looked up once.
     stamped: Option<FieldIdx>,
+    /// Each item's fingerprint, made the first time a stamp or a sign-off
+    /// compares with it: one item is the upstream of many (a customer of
+    /// every requirement), and is hashed once, not once per stamp.
+    fingerprints: Vec<std::sync::OnceLock<String>>,
 }
 
 impl Evaluator<'_> {
+    fn fingerprint(&self, idx: ItemIdx) -> &str {
+        self.fingerprints[idx.index()]
+            .get_or_init(|| fingerprint::of(self.project, self.profile, idx))
+    }
+
     /// Runs `rules`, all over items of `kinds`: each rule's findings, in
     /// item order, and its counts.
     fn run_group(
@@ -358,7 +370,7 @@ impl Evaluator<'_> {
                 for (id, fp) in signed {
                     match self.project.get(id) {
                         Some(req) => {
-                            if fingerprint::of(self.project, self.profile, req) != *fp {
+                            if self.fingerprint(req) != fp {
                                 evidence.push(req);
                             }
                         }
@@ -386,7 +398,7 @@ impl Evaluator<'_> {
                     .filter(|l| !l.inherited && Some(l.field) != parent_field)
                 {
                     let target = &self.project.item(link.target).id;
-                    let current = fingerprint::of(self.project, self.profile, link.target);
+                    let current = self.fingerprint(link.target);
                     let ok = stamped
                         .binary_search_by(|(k, _)| k.as_str().cmp(target))
                         .is_ok_and(|i| stamped[i].1 == current);
