@@ -354,6 +354,9 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
         let _ = writeln!(io.err, "error: --by needs the name of the person who signs");
         return EXIT_INPUT;
     }
+    let Some(_lock) = lock_for_writing(dir, io) else {
+        return EXIT_INPUT;
+    };
     let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
@@ -425,8 +428,31 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
     }
 }
 
+/// How long a command that writes waits for another that is writing to
+/// the same project.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The project's write lock, taken before the files are loaded, or `None`
+/// (said on `io.err`) when it cannot be had.
+fn lock_for_writing(dir: &Path, io: &mut Io<'_>) -> Option<crate::edit::ProjectLock> {
+    if !dir.join(load::CONFIG_FILE).is_file() {
+        // Not a project: loading says so, and there is nothing to lock.
+        return Some(crate::edit::ProjectLock::none());
+    }
+    match crate::edit::lock_project(dir, LOCK_WAIT) {
+        Ok(lock) => Some(lock),
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}");
+            None
+        }
+    }
+}
+
 /// `needtrail stamp`
 pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
+    let Some(_lock) = lock_for_writing(dir, io) else {
+        return EXIT_INPUT;
+    };
     let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),

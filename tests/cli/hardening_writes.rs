@@ -165,3 +165,126 @@ fn tens_of_thousands_of_input_errors_are_reported_quickly() {
         &stderr[stderr.len().saturating_sub(500)..]
     );
 }
+
+// ---------------------------------------------------------------------------
+// Edits saved while needtrail writes
+
+/// Every file under `dir` with its bytes, by path relative to `dir`.
+fn relative_snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    snapshot_tree(dir)
+        .into_iter()
+        .map(|(p, b)| {
+            (
+                p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
+                b,
+            )
+        })
+        .collect()
+}
+
+/// `needtrail ARGS`, started and left running.
+fn spawn(args: &[&std::ffi::OsStr]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("needtrail"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts")
+}
+
+#[test]
+fn concurrent_stamps_wait_for_each_other_and_lose_nothing() {
+    // What one run writes, on its own.
+    let alone = copy_tree(&sample("doors-zh"));
+    let r = run(["stamp".as_ref(), "--all".as_ref(), alone.path().as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let expected = relative_snapshot(alone.path());
+    let again = run(["stamp".as_ref(), "--all".as_ref(), alone.path().as_os_str()]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(
+        relative_snapshot(alone.path()),
+        expected,
+        "stamping twice changes nothing"
+    );
+
+    // Several at once on another copy: they take turns, each loading what
+    // the one before wrote, and all end as one run alone would.
+    let dir = copy_tree(&sample("doors-zh"));
+    let children: Vec<_> = (0..4)
+        .map(|_| spawn(&["stamp".as_ref(), "--all".as_ref(), dir.path().as_os_str()]))
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        relative_snapshot(dir.path()),
+        expected,
+        "the same files, byte for byte, and no lock or temporary file left"
+    );
+}
+
+#[test]
+fn an_edit_saved_at_any_moment_of_a_stamp_is_never_lost() {
+    let tmp = generated(600);
+    let dir = tmp.path().join("p");
+    let target = dir.join("requirements/part-00000.toml");
+    let stamp_args = [
+        "stamp".as_ref(),
+        "-q".as_ref(),
+        "--all".as_ref(),
+        dir.as_os_str(),
+    ];
+    let started = std::time::Instant::now();
+    let first = spawn(&stamp_args).wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    let took = started.elapsed();
+
+    // The user saves the file once per run, each time a little later, from
+    // before the files are read to after they are written. An edit saved
+    // before needtrail reads the file is kept in what it writes; one saved
+    // later makes it refuse that file. Never is an edit written over.
+    let trials = 16u32;
+    let mut refused = 0;
+    for i in 0..trials {
+        let marker = format!("# saved by hand, {i}");
+        let child = spawn(&stamp_args);
+        std::thread::sleep(took * (i + 1) / (trials - 2));
+        let mut f = fs::OpenOptions::new().append(true).open(&target).unwrap();
+        std::io::Write::write_all(&mut f, format!("\n{marker}\n").as_bytes()).unwrap();
+        drop(f);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let text = fs::read_to_string(&target).unwrap();
+        assert!(
+            text.contains(&marker),
+            "run {i}: exit {:?}, the edit saved during the run is gone\n{stderr}",
+            out.status.code()
+        );
+        match out.status.code() {
+            Some(0) => {}
+            Some(2) => {
+                assert!(
+                    stderr.contains("part-00000.toml changed on disk after needtrail read it")
+                        && stderr.contains("nothing was written to it"),
+                    "{stderr}"
+                );
+                refused += 1;
+            }
+            code => panic!("run {i}: exit {code:?}\n{stderr}"),
+        }
+    }
+    // Every saved edit is still there, and the files are still a project.
+    let text = fs::read_to_string(&target).unwrap();
+    for i in 0..trials {
+        assert!(text.contains(&format!("# saved by hand, {i}\n")));
+    }
+    let check = run(["check".as_ref(), "-q".as_ref(), dir.as_os_str()]);
+    assert!(check.code == 0 || check.code == 1, "{}", check.stderr);
+    eprintln!("{refused} of {trials} runs refused a file saved while they ran");
+}
