@@ -516,11 +516,11 @@ pub fn run(cli: Cli) -> i32 {
         eprintln!("error: cannot write the output: {e}");
         return app::EXIT_INPUT;
     }
-    if let Err(e) = out.flush() {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the output: {e}");
-            return app::EXIT_INPUT;
-        }
+    if let Err(e) = out.flush()
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the output: {e}");
+        return app::EXIT_INPUT;
     }
     code
 }
