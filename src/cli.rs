@@ -298,6 +298,25 @@ pub fn run(cli: Cli) -> i32 {
         Command::Diff { format, .. } => *format == DiffFormat::Json,
         _ => false,
     };
+    // Text for a terminal has its control characters escaped; JSON, CSV,
+    // HTML and workbooks have escapes of their own and go out as written.
+    let data = json
+        || match &cli.command {
+            Command::Matrix { format, .. } => matches!(
+                format,
+                MatrixFormat::Csv | MatrixFormat::Xlsx | MatrixFormat::Html
+            ),
+            Command::Diff { format, .. } => *format == DiffFormat::Html,
+            _ => false,
+        };
+    let mut out_text = crate::terminal::Escaping {
+        inner: &mut out,
+        escape: !data,
+    };
+    let mut err_text = crate::terminal::Escaping {
+        inner: &mut err,
+        escape: true,
+    };
     let bars = crate::progress::Bars::new();
     let progress: &dyn crate::progress::Progress =
         if !cli.quiet && !json && std::io::stderr().is_terminal() {
@@ -306,8 +325,8 @@ pub fn run(cli: Cli) -> i32 {
             &crate::progress::Silent
         };
     let mut io = app::Io {
-        out: &mut out,
-        err: &mut err,
+        out: &mut out_text,
+        err: &mut err_text,
         progress,
     };
     let code = match cli.command {

@@ -9,6 +9,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::model::SourceFile;
+use crate::terminal::{escape_controls, shown_width};
 
 /// Where a diagnostic points: a file, and a place in it when known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -93,9 +94,16 @@ pub fn render_text(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
         sources.iter().map(|s| (s.path.as_str(), s)).collect();
     let mut out = String::new();
     for d in diags {
-        let _ = writeln!(out, "error[{}]: {}", d.code, d.message);
+        let _ = writeln!(out, "error[{}]: {}", d.code, escape_controls(&d.message));
         let loc = &d.location;
-        let _ = writeln!(out, "  --> {}:{}:{}", loc.file, loc.line, loc.column);
+        let _ = writeln!(
+            out,
+            "  --> {}:{}:{}",
+            escape_controls(&loc.file),
+            loc.line,
+            loc.column
+        );
+        let help = d.help.as_deref().map(escape_controls);
         let source = by_path.get(loc.file.as_str());
         if let (Some(source), Some(bytes)) = (source, &loc.bytes) {
             let line_text = line_at(&source.text, bytes.start);
@@ -109,17 +117,21 @@ pub fn render_text(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
                 .map_or(1, |s| s.lines().next().unwrap_or("").chars().count())
                 .clamp(1, line_chars.saturating_sub(start_col).max(1));
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{gutter} | {line_text}");
+            let _ = writeln!(out, "{gutter} | {}", escape_controls(line_text));
+            // Under a control character shown as `\u{..}`, as many columns.
             let indent: String = line_text
                 .chars()
                 .take(start_col)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t".to_owned(),
+                    c => " ".repeat(shown_width(c)),
+                })
                 .collect();
             let _ = writeln!(out, "{pad} | {indent}{}", "^".repeat(span_chars));
-            if let Some(help) = &d.help {
+            if let Some(help) = &help {
                 let _ = writeln!(out, "{pad} = help: {help}");
             }
-        } else if let Some(help) = &d.help {
+        } else if let Some(help) = &help {
             let _ = writeln!(out, "   = help: {help}");
         }
         out.push('\n');
@@ -254,6 +266,22 @@ mod tests {
             started.elapsed() < std::time::Duration::from_secs(20),
             "took {:?}",
             started.elapsed()
+        );
+    }
+
+    #[test]
+    fn controls_in_a_quoted_line_are_escaped_and_the_caret_still_points() {
+        let src = SourceFile::new("a.toml".into(), "x = \"\u{1b}[2J\" y\n".into());
+        let at = src.text.find('y').unwrap();
+        let d = Diagnostic::new("bad", "bad \u{7}", Location::in_source(&src, at..at + 1));
+        let text = render_text(&[d], &[src]);
+        assert!(text.contains("error[bad]: bad \\u{7}\n"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "1 | x = \"\\u{{1b}}[2J\" y\n  | {}^\n",
+                " ".repeat(16)
+            )),
+            "{text}"
         );
     }
 

@@ -29,3 +29,4 @@ pub mod progress;
 pub mod report;
 pub mod review;
 pub mod rules;
+pub mod terminal;

@@ -288,3 +288,139 @@ fn an_edit_saved_at_any_moment_of_a_stamp_is_never_lost() {
     assert!(check.code == 0 || check.code == 1, "{}", check.stderr);
     eprintln!("{refused} of {trials} runs refused a file saved while they ran");
 }
+
+// ---------------------------------------------------------------------------
+// Terminal escapes
+
+/// Control characters a terminal would obey: C0 (but the newline and the
+/// tab that lay the output out), DEL and C1.
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+        .collect()
+}
+
+/// Asserts a run's output shows no control character raw.
+fn assert_no_raw_controls(what: &str, r: &Run) {
+    for (name, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+        let raw = raw_controls(text);
+        assert!(
+            raw.is_empty(),
+            "{what}: raw {raw:?} on {name}:\n{}",
+            text.escape_debug()
+        );
+    }
+}
+
+#[test]
+fn control_characters_from_the_input_are_shown_escaped_in_every_terminal_output() {
+    let dir = copy_tree(&sample("doors-zh"));
+    let file = dir.path().join("contracts/contract.toml");
+    let mut text = fs::read_to_string(&file).unwrap();
+    // TOML escapes: the file itself is plain text, the values are not.
+    text = text.replacen(
+        "text = \"评审依据",
+        "signed_by = \"\\u001b]0;owned\\u0007王工\"\nsigned_on = 2024-05-16\ntext = \"评审依据",
+        1,
+    );
+    text.push_str(
+        "\n[[requirement]]\nid = \"REQ-\\u001b]0;pwned\\u0007X\"\ntitle = \"\\u001b[2J清屏 \\u009b31m红\"\nclass = \"stated\"\ncontract = \"CON-002\"\ncustomer = \"CUS-001\"\nsource = \"\\u001b[31m施工合同\"\n",
+    );
+    fs::write(&file, text).unwrap();
+    let d = dir.path().as_os_str();
+    let id = "REQ-\u{1b}]0;pwned\u{7}X";
+
+    let check = run(["check".as_ref(), d]);
+    assert!(check.code == 0 || check.code == 1, "{}", check.stderr);
+    assert!(
+        check.stdout.contains("REQ-\\u{1b}]0;pwned\\u{7}X"),
+        "{}",
+        check.stdout
+    );
+    assert_no_raw_controls("check", &check);
+
+    let trace = run(["trace".as_ref(), id.as_ref(), d]);
+    assert_eq!(trace.code, 0, "{}", trace.stderr);
+    assert!(
+        trace.stdout.contains("\\u{1b}[2J清屏 \\u{9b}31m红"),
+        "{}",
+        trace.stdout
+    );
+    assert_no_raw_controls("trace", &trace);
+
+    let status = run(["review".as_ref(), "status".as_ref(), d]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(
+        status.stdout.contains("\\u{1b}]0;owned\\u{7}王工"),
+        "{}",
+        status.stdout
+    );
+    assert_no_raw_controls("review status", &status);
+
+    for args in [
+        vec!["impact", id],
+        vec!["matrix", "--from", "requirement", "--to", "verification"],
+        vec![
+            "matrix",
+            "--from",
+            "requirement",
+            "--to",
+            "verification",
+            "--format",
+            "md",
+        ],
+        vec!["objectives"],
+        vec!["trace", "REQ-\u{1b}[2J"],
+    ] {
+        let mut a: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_ref()).collect();
+        a.push(d);
+        assert_no_raw_controls(&args.join(" "), &run(a));
+    }
+
+    // JSON keeps its own escapes, and says the value exactly.
+    let json = run(["check".as_ref(), d, "--format".as_ref(), "json".as_ref()]);
+    assert!(
+        json.stdout.contains("REQ-\\u001b]0;pwned\\u0007X"),
+        "{}",
+        json.stdout
+    );
+}
+
+#[test]
+fn control_characters_in_input_errors_are_shown_escaped() {
+    let dir = copy_tree(&sample("doors-zh"));
+    let file = dir.path().join("contracts/contract.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    // An unknown key written with escapes, and a raw escape in a string.
+    fs::write(
+        &file,
+        text.replacen(
+            "class = \"stated\"",
+            "class = \"stated\"\n\"\\u001b[2Jkey\" = 1",
+            1,
+        ),
+    )
+    .unwrap();
+    let r = run(["check".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("\\u{1b}[2Jkey"), "{}", r.stderr);
+    assert_no_raw_controls("unknown key", &r);
+
+    fs::write(
+        &file,
+        text.replacen(
+            "class = \"stated\"",
+            "class = \"stated\"\nnote = \"\u{1b}]0;x\u{7}\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let r = run(["check".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("note = \"\\u{1b}]0;x\\u{7}\""),
+        "{}",
+        r.stderr
+    );
+    assert_no_raw_controls("raw escape in a file", &r);
+}
