@@ -23,6 +23,7 @@ pub fn write_with_permissions(
     permissions: Option<fs::Permissions>,
 ) -> io::Result<()> {
     let tmp = temp_path(path);
+    clean_stale_temporaries(path);
     let result = (|| {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -128,6 +129,7 @@ impl From<io::Error> for ReplaceError {
 pub fn replace_unchanged(path: &Path, bytes: &[u8], seen: &Seen) -> Result<(), ReplaceError> {
     let permissions = fs::metadata(path)?.permissions();
     let tmp = temp_path(path);
+    clean_stale_temporaries(path);
     let result = (|| {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -165,6 +167,66 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
         ));
     }
     write(path, bytes)
+}
+
+/// Removes what an earlier write into `path`'s folder left behind when it
+/// was killed: temporary files named as [`temp_path`] names them whose
+/// process is no longer running, or, where that cannot be told, that are
+/// older than an hour. Each folder is looked at once per run.
+fn clean_stale_temporaries(path: &Path) {
+    use std::sync::Mutex;
+    static CLEANED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    {
+        let Ok(mut cleaned) = CLEANED.lock() else {
+            return;
+        };
+        if cleaned.contains(&dir) {
+            return;
+        }
+        cleaned.push(dir.clone());
+    }
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return;
+    };
+    let own = std::process::id();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_owner) else {
+            continue;
+        };
+        if pid == own || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(3600));
+        if old || process_gone(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process id in a temporary file's name `.NAME.needtrail-PID.tmp`.
+fn temp_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (base, pid) = rest.rsplit_once(".needtrail-")?;
+    if base.is_empty() || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Whether no process `pid` runs, where the system can tell (`/proc`).
+fn process_gone(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
 }
 
 fn temp_path(path: &Path) -> PathBuf {
@@ -211,6 +273,33 @@ mod tests {
         let seen = Seen::read(&p).unwrap();
         replace_unchanged(&p, b"mine", &seen).unwrap();
         assert_eq!(fs::read_to_string(&p).unwrap(), "mine");
+    }
+
+    #[test]
+    fn temporaries_of_killed_writes_are_removed_by_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        fs::write(&p, "old").unwrap();
+        // No process has a pid this high; the running test process is alive.
+        let dead = dir.path().join(".a.toml.needtrail-4294967295.tmp");
+        let alive = dir.path().join(".b.toml.needtrail-1.tmp");
+        let other = dir.path().join(".a.toml.needtrail-x.tmp");
+        let users = dir.path().join("notes.tmp");
+        for f in [&dead, &alive, &other, &users] {
+            fs::write(f, "x").unwrap();
+        }
+        write(&p, b"new").unwrap();
+        assert!(!dead.exists());
+        assert!(alive.exists(), "a running process's file is left alone");
+        assert!(
+            other.exists() && users.exists(),
+            "only our own names are touched"
+        );
+        assert_eq!(temp_owner(".a.toml.needtrail-12.tmp"), Some(12));
+        assert_eq!(temp_owner(".a.needtrail-1.toml.needtrail-12.tmp"), Some(12));
+        assert_eq!(temp_owner(".needtrail-12.tmp"), None);
+        assert_eq!(temp_owner("a.toml.needtrail-12.tmp"), None);
+        assert_eq!(temp_owner(".a.toml.needtrail-.tmp"), None);
     }
 
     #[test]

@@ -424,3 +424,25 @@ fn control_characters_in_input_errors_are_shown_escaped() {
     );
     assert_no_raw_controls("raw escape in a file", &r);
 }
+
+// ---------------------------------------------------------------------------
+// What killed writes leave behind
+
+#[test]
+fn temporary_files_of_a_killed_write_are_removed_by_the_next_write() {
+    let dir = copy_tree(&sample("doors-zh"));
+    let folder = dir.path().join("design");
+    // As a write killed half-way leaves them: no process 4294967295 runs;
+    // process 1 always does, and its file may still be in use.
+    let dead = folder.join(".inputs.toml.needtrail-4294967295.tmp");
+    let running = folder.join(".outputs.toml.needtrail-1.tmp");
+    let users = folder.join(".inputs.toml.bak");
+    for f in [&dead, &running, &users] {
+        fs::write(f, "half a file").unwrap();
+    }
+    let r = run(["stamp".as_ref(), "--all".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!dead.exists(), "the stale temporary file is removed");
+    assert!(running.exists(), "one of a running process is left");
+    assert!(users.exists(), "a file that is not needtrail's is left");
+}
