@@ -283,6 +283,7 @@ impl From<FailOn> for app::FailOn {
 /// Runs the parsed command line and gives the process exit code.
 pub fn run(cli: Cli) -> i32 {
     use std::io::IsTerminal as _;
+    survive_file_size_limit();
     let mut out = Recording {
         inner: std::io::stdout().lock(),
         error: None,
@@ -542,6 +543,17 @@ pub fn run(cli: Cli) -> i32 {
         return app::EXIT_INPUT;
     }
     code
+}
+
+/// A write past the file-size limit (`ulimit -f`) would end the process
+/// with SIGXFSZ, naming no file. With the signal caught instead, the write
+/// fails with "File too large" and the command says which file it was.
+fn survive_file_size_limit() {
+    #[cfg(unix)]
+    {
+        let caught = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let _ = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, caught);
+    }
 }
 
 /// The time reproducible builds ask for, if any (`SOURCE_DATE_EPOCH`); an

@@ -446,3 +446,68 @@ fn temporary_files_of_a_killed_write_are_removed_by_the_next_write() {
     assert!(running.exists(), "one of a running process is left");
     assert!(users.exists(), "a file that is not needtrail's is left");
 }
+
+// ---------------------------------------------------------------------------
+// The file-size limit
+
+/// `needtrail ARGS` under `ulimit -f 1` (a file-size limit of a block).
+#[cfg(unix)]
+fn run_with_file_size_limit(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 1 && exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("needtrail"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_write_past_the_file_size_limit_is_an_error_naming_the_file() {
+    let dir = copy_tree(&sample("doors-zh"));
+    let before = snapshot_tree(dir.path());
+    let out =
+        run_with_file_size_limit(&["stamp".as_ref(), "--all".as_ref(), dir.path().as_os_str()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "killed instead of failing: {out:?}"
+    );
+    assert!(
+        stderr.contains("cannot write contracts/contract.toml")
+            && stderr.contains("the file is unchanged"),
+        "{stderr}"
+    );
+    assert_eq!(
+        snapshot_tree(dir.path()),
+        before,
+        "every file as it was, nothing left behind"
+    );
+
+    let csv = dir.path().join("m.csv");
+    let out = run_with_file_size_limit(&[
+        "matrix".as_ref(),
+        dir.path().as_os_str(),
+        "--from".as_ref(),
+        "requirement".as_ref(),
+        "--to".as_ref(),
+        "verification".as_ref(),
+        "--format".as_ref(),
+        "csv".as_ref(),
+        "--out".as_ref(),
+        csv.as_os_str(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "killed instead of failing: {out:?}"
+    );
+    assert!(
+        stderr.contains(&format!("cannot write {}", csv.display())),
+        "{stderr}"
+    );
+    assert!(!csv.exists());
+}
