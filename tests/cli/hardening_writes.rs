@@ -511,3 +511,29 @@ fn a_write_past_the_file_size_limit_is_an_error_naming_the_file() {
     );
     assert!(!csv.exists());
 }
+
+// ---------------------------------------------------------------------------
+// Long lines in input errors
+
+#[test]
+fn an_error_on_a_very_long_line_quotes_only_the_part_around_it() {
+    let dir = copy_tree(&sample("doors-zh"));
+    // An unterminated string of 5 MB: the error would otherwise quote all
+    // of it, and underline all of it.
+    let mut text = String::from("[[requirement]]\nid = \"REQ-900\"\ntitle = \"");
+    text.push_str(&"门窗".repeat(2_500_000));
+    fs::write(dir.path().join("requirements/long.toml"), text).unwrap();
+    let r = run(["check".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(r.code, 2, "{}", &r.stderr[..r.stderr.len().min(2000)]);
+    assert!(
+        r.stderr.contains("requirements/long.toml:3:"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+    assert!(
+        r.stderr.len() < 4_000,
+        "{} bytes of error output",
+        r.stderr.len()
+    );
+    assert!(r.stderr.contains("3 | …门窗门窗"), "{}", r.stderr);
+}
