@@ -10,9 +10,10 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Whether a character is one a terminal acts on: C0 controls (newline and
-/// tab excepted, they are the text's own layout), DEL and C1 controls.
+/// tab excepted, they are the text's own layout), DEL and C1 controls; and
+/// the byte-order mark, which shows as nothing at all.
 fn is_control(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    (c.is_control() && c != '\n' && c != '\t') || c == '\u{feff}'
 }
 
 /// `text` with every control character but newline and tab written as

@@ -84,6 +84,12 @@ pub fn load_with(
         Ok(s) => s,
         Err(d) => return Err(fail(d)),
     };
+    if let Some(d) = misplaced_bom(&config) {
+        return Err(LoadError {
+            diagnostics: vec![d],
+            sources: vec![config],
+        });
+    }
     let (profile, settings) = match profile::parse_file(&config)
         .map_err(|d| vec![d])
         .and_then(|file| profile::build(Some((&config, file))))
@@ -246,6 +252,20 @@ fn read_source(path: &Path, rel: String) -> Result<SourceFile, Diagnostic> {
     }
 }
 
+/// A byte-order mark anywhere but at the very start (where [`read_source`]
+/// drops one): a parser may skip it, or misread the line around it.
+fn misplaced_bom(source: &SourceFile) -> Option<Diagnostic> {
+    let at = source.text.find('\u{feff}')?;
+    Some(
+        Diagnostic::new(
+            "misplaced-bom",
+            "a byte-order mark (U+FEFF) that is not at the very start of the file",
+            Location::in_source(source, at..at + '\u{feff}'.len_utf8()),
+        )
+        .with_help("remove it: a file may start with one byte-order mark and hold none anywhere else (in a text, write the character as \\uFEFF)"),
+    )
+}
+
 /// An item as read from one file, before ids are resolved across the project.
 #[derive(Debug, PartialEq)]
 struct RawItem {
@@ -315,6 +335,13 @@ fn parse_file(path: &Path, rel: String, file: FileIdx, profile: &Profile) -> Fil
             };
         }
     };
+    if let Some(d) = misplaced_bom(&source) {
+        return FileResult {
+            source,
+            items: Vec::new(),
+            diags: vec![d],
+        };
+    }
     if let Some(items) = events::read(&source.text, file, profile) {
         return FileResult {
             source,

@@ -537,3 +537,54 @@ fn an_error_on_a_very_long_line_quotes_only_the_part_around_it() {
     );
     assert!(r.stderr.contains("3 | …门窗门窗"), "{}", r.stderr);
 }
+
+// ---------------------------------------------------------------------------
+// Byte-order marks
+
+#[test]
+fn a_byte_order_mark_anywhere_but_the_very_start_is_an_input_error() {
+    let original = fs::read(sample("doors-zh").join("requirements/legal.toml")).unwrap();
+    let header = "[[requirement]]";
+    let second = String::from_utf8(original.clone())
+        .unwrap()
+        .find(header)
+        .unwrap();
+    let line = original[..second].iter().filter(|b| **b == b'\n').count() + 1;
+    for (bytes, place) in [
+        // Two at the start.
+        (
+            [b"\xEF\xBB\xBF\xEF\xBB\xBF".as_slice(), &original].concat(),
+            "requirements/legal.toml:1:1".to_owned(),
+        ),
+        // One before a table header further down.
+        (
+            [&original[..second], b"\xEF\xBB\xBF", &original[second..]].concat(),
+            format!("requirements/legal.toml:{line}:1"),
+        ),
+    ] {
+        let dir = copy_tree(&sample("doors-zh"));
+        fs::write(dir.path().join("requirements/legal.toml"), bytes).unwrap();
+        let r = run(["check".as_ref(), dir.path().as_os_str()]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("error[misplaced-bom]"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("--> {place}\n")),
+            "{place}\n{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("\\u{feff}"),
+            "shown, not invisible: {}",
+            r.stderr
+        );
+    }
+    // One at the start is the usual way to say "UTF-8": accepted.
+    let dir = copy_tree(&sample("doors-zh"));
+    fs::write(
+        dir.path().join("requirements/legal.toml"),
+        [b"\xEF\xBB\xBF".as_slice(), &original].concat(),
+    )
+    .unwrap();
+    let r = run(["check".as_ref(), dir.path().as_os_str()]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+}
