@@ -89,6 +89,30 @@ pub fn run_pipeline_with(
     })
 }
 
+/// [`run_pipeline_with`] for a command: progress shown on `io`, and first
+/// a note of what under the folder looks like part of the project but is
+/// not read.
+fn pipeline(dir: &Path, io: &mut Io<'_>) -> Result<Checked, LoadError> {
+    let skipped = load::skipped(dir);
+    if !skipped.is_empty() {
+        let _ = writeln!(
+            io.err,
+            "note: {} under {} {} not read:",
+            if skipped.len() == 1 {
+                "one path"
+            } else {
+                "these paths"
+            },
+            dir.display(),
+            if skipped.len() == 1 { "is" } else { "are" },
+        );
+        for s in &skipped {
+            let _ = writeln!(io.err, "  {}: {}", s.path, s.why);
+        }
+    }
+    run_pipeline_with(dir, io.progress)
+}
+
 fn report_load_error(e: &LoadError, json: bool, io: &mut Io<'_>) -> i32 {
     if json {
         let _ = io
@@ -103,7 +127,7 @@ fn report_load_error(e: &LoadError, json: bool, io: &mut Io<'_>) -> i32 {
 
 /// `needtrail check`
 pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(&opts.dir, io.progress) {
+    let checked = match pipeline(&opts.dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, opts.json, io),
     };
@@ -128,7 +152,7 @@ fn end_of_run(checked: Checked) {
 
 /// `needtrail trace ID`
 pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -159,7 +183,7 @@ pub struct ReportCommand {
 
 /// `needtrail report`: renders the site, writes it, exits like `check`.
 pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(&cmd.dir, io.progress) {
+    let checked = match pipeline(&cmd.dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -309,7 +333,7 @@ fn find_item(
 
 /// `needtrail review status`
 pub fn review_status(dir: &Path, contract: Option<&str>, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, json, io),
     };
@@ -357,7 +381,7 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
     let Some(_lock) = lock_for_writing(dir, io) else {
         return EXIT_INPUT;
     };
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -453,7 +477,7 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
     let Some(_lock) = lock_for_writing(dir, io) else {
         return EXIT_INPUT;
     };
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -511,7 +535,7 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
 
 /// `needtrail impact`
 pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, json, io),
     };
@@ -560,7 +584,7 @@ pub fn matrix(
     io: &mut Io<'_>,
 ) -> i32 {
     use crate::matrix::format as f;
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, format == MatrixOutput::Json, io),
     };
@@ -702,7 +726,7 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
     };
     let mut checked = Vec::new();
     for (dir, name) in [(&old_dir, &old_name), (&new_dir, &new_name)] {
-        match run_pipeline_with(dir, io.progress) {
+        match pipeline(dir, io) {
             Ok(c) => checked.push(c),
             Err(e) => {
                 let _ = writeln!(io.err, "error: {name} cannot be read:");
@@ -738,7 +762,7 @@ pub fn audit(
     options: &crate::report::ReportOptions,
     io: &mut Io<'_>,
 ) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -805,7 +829,7 @@ pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> i32 
 
 /// `needtrail objectives`
 pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, json, io),
     };

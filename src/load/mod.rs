@@ -174,6 +174,26 @@ pub fn load_with(
 /// Skips hidden folders, `target/`, folders needtrail wrote (they hold
 /// [`OUTPUT_MARKER`]) and nested projects (they hold their own needtrail.toml).
 pub fn discover(root: &Path) -> Vec<(PathBuf, String)> {
+    walk(root).0
+}
+
+/// A file or folder under the project that looks like part of it but is
+/// not read, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// Path relative to the project root.
+    pub path: String,
+    pub why: &'static str,
+}
+
+/// What [`discover`] leaves out that a user may have meant to be read:
+/// symbolic links (needtrail reads only what is in the folder itself) and
+/// files named `.TOML` or another case of it. Sorted by path.
+pub fn skipped(root: &Path) -> Vec<Skipped> {
+    walk(root).1
+}
+
+fn walk(root: &Path) -> (Vec<(PathBuf, String)>, Vec<Skipped>) {
     let walker = walkdir::WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
@@ -188,8 +208,33 @@ pub fn discover(root: &Path) -> Vec<(PathBuf, String)> {
                 || e.path().join(CONFIG_FILE).exists())
         });
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for entry in walker.filter_map(Result::ok) {
         let path = entry.path();
+        if entry.depth() > 0 && !entry.file_name().to_string_lossy().starts_with('.') {
+            let toml_like = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            if entry.path_is_symlink() {
+                if toml_like || path.is_dir() {
+                    skipped.push(Skipped {
+                        path: relative(root, path),
+                        why: "a symbolic link; needtrail reads only files and folders that are in the project itself",
+                    });
+                }
+                continue;
+            }
+            if entry.file_type().is_file()
+                && toml_like
+                && path.extension().is_some_and(|e| e != "toml")
+            {
+                skipped.push(Skipped {
+                    path: relative(root, path),
+                    why: "its extension is not written `.toml` in lower case; rename it to have it read",
+                });
+                continue;
+            }
+        }
         if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "toml") {
             continue;
         }
@@ -203,7 +248,8 @@ pub fn discover(root: &Path) -> Vec<(PathBuf, String)> {
         out.push((path.to_path_buf(), rel));
     }
     out.sort_by(|a, b| a.1.cmp(&b.1));
-    out
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    (out, skipped)
 }
 
 fn relative(root: &Path, path: &Path) -> String {

@@ -588,3 +588,56 @@ fn a_byte_order_mark_anywhere_but_the_very_start_is_an_input_error() {
     let r = run(["check".as_ref(), dir.path().as_os_str()]);
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
 }
+
+// ---------------------------------------------------------------------------
+// Files that are not read
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_and_upper_case_toml_files_are_named_once_as_not_read() {
+    let dir = copy_tree(&sample("doors-zh"));
+    let outside = tempfile::tempdir().unwrap();
+    let req = dir.path().join("requirements");
+    fs::rename(req.join("legal.toml"), outside.path().join("legal.toml")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("legal.toml"), req.join("legal.toml")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("shared")).unwrap();
+    fs::rename(req.join("organisation.toml"), req.join("ORGANISATION.TOML")).unwrap();
+    // Links to other files, and hidden files, are none of its business.
+    std::os::unix::fs::symlink(
+        outside.path().join("legal.toml"),
+        dir.path().join("notes.txt"),
+    )
+    .unwrap();
+
+    for args in [
+        vec!["check"],
+        vec!["check", "--format", "json"],
+        vec!["trace", "REQ-001"],
+    ] {
+        let mut a: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_ref()).collect();
+        a.push(dir.path().as_os_str());
+        let r = run(a);
+        for (path, why) in [
+            ("requirements/legal.toml", "a symbolic link"),
+            ("shared", "a symbolic link"),
+            (
+                "requirements/ORGANISATION.TOML",
+                "its extension is not written `.toml` in lower case",
+            ),
+        ] {
+            let line = format!("  {path}: {why}");
+            assert_eq!(
+                r.stderr.matches(&line).count(),
+                1,
+                "{args:?}: `{line}` once in:\n{}",
+                r.stderr
+            );
+        }
+        assert_eq!(r.stderr.matches("are not read:").count(), 1, "{}", r.stderr);
+        assert!(!r.stderr.contains("notes.txt"), "{}", r.stderr);
+        assert!(
+            !r.stdout.contains("not read"),
+            "standard output stays clean"
+        );
+    }
+}
