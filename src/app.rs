@@ -53,6 +53,30 @@ pub struct CheckOptions {
     pub fail_on: FailOn,
 }
 
+/// [`run_pipeline_with`] for a command: progress shown on `io`, and first
+/// a note of what under the folder looks like part of the project but is
+/// not read.
+fn pipeline(dir: &Path, io: &mut Io<'_>) -> Result<Checked, LoadError> {
+    let skipped = load::skipped(dir);
+    if !skipped.is_empty() {
+        let _ = writeln!(
+            io.err,
+            "note: {} under {} {} not read:",
+            if skipped.len() == 1 {
+                "one path"
+            } else {
+                "these paths"
+            },
+            dir.display(),
+            if skipped.len() == 1 { "is" } else { "are" },
+        );
+        for s in &skipped {
+            let _ = writeln!(io.err, "  {}: {}", s.path, s.why);
+        }
+    }
+    run_pipeline_with(dir, io.progress)
+}
+
 fn report_load_error(e: &LoadError, json: bool, io: &mut Io<'_>) -> i32 {
     if json {
         let _ = io
@@ -67,7 +91,7 @@ fn report_load_error(e: &LoadError, json: bool, io: &mut Io<'_>) -> i32 {
 
 /// `needtrail check`
 pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(&opts.dir, io.progress) {
+    let checked = match pipeline(&opts.dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, opts.json, io),
     };
@@ -92,7 +116,7 @@ fn end_of_run(checked: Checked) {
 
 /// `needtrail trace ID`
 pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -123,7 +147,7 @@ pub struct ReportCommand {
 
 /// `needtrail report`: renders the site, writes it, exits like `check`.
 pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(&cmd.dir, io.progress) {
+    let checked = match pipeline(&cmd.dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -319,7 +343,7 @@ fn find_item(
 
 /// `needtrail review status`
 pub fn review_status(dir: &Path, contract: Option<&str>, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, json, io),
     };
@@ -364,7 +388,10 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
         let _ = writeln!(io.err, "error: --by needs the name of the person who signs");
         return EXIT_INPUT;
     }
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let Some(_lock) = lock_for_writing(dir, io) else {
+        return EXIT_INPUT;
+    };
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -435,9 +462,32 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
     }
 }
 
+/// How long a command that writes waits for another that is writing to
+/// the same project.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The project's write lock, taken before the files are loaded, or `None`
+/// (said on `io.err`) when it cannot be had.
+fn lock_for_writing(dir: &Path, io: &mut Io<'_>) -> Option<crate::edit::ProjectLock> {
+    if !dir.join(load::CONFIG_FILE).is_file() {
+        // Not a project: loading says so, and there is nothing to lock.
+        return Some(crate::edit::ProjectLock::none());
+    }
+    match crate::edit::lock_project(dir, LOCK_WAIT) {
+        Ok(lock) => Some(lock),
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}");
+            None
+        }
+    }
+}
+
 /// `needtrail stamp`
 pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let Some(_lock) = lock_for_writing(dir, io) else {
+        return EXIT_INPUT;
+    };
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -495,7 +545,7 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
 
 /// `needtrail impact`
 pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, json, io),
     };
@@ -535,7 +585,7 @@ pub fn matrix(
     io: &mut Io<'_>,
 ) -> i32 {
     use crate::matrix::format as f;
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, format == MatrixOutput::Json, io),
     };
@@ -706,7 +756,7 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
     };
     let mut checked = Vec::new();
     for (dir, name) in [(&old_dir, &old_name), (&new_dir, &new_name)] {
-        match run_pipeline_with(dir, io.progress) {
+        match pipeline(dir, io) {
             Ok(c) => checked.push(c),
             Err(e) => {
                 let _ = writeln!(io.err, "error: {name} cannot be read:");
@@ -750,7 +800,7 @@ pub fn audit(
     options: &crate::report::ReportOptions,
     io: &mut Io<'_>,
 ) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
@@ -830,7 +880,7 @@ pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> i32 
 
 /// `needtrail objectives`
 pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match run_pipeline_with(dir, io.progress) {
+    let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, json, io),
     };

@@ -288,6 +288,7 @@ impl From<FailOn> for app::FailOn {
 /// Runs the parsed command line and gives the process exit code.
 pub fn run(cli: Cli) -> i32 {
     use std::io::IsTerminal as _;
+    survive_file_size_limit();
     let mut out = Recording {
         inner: std::io::stdout().lock(),
         error: None,
@@ -303,6 +304,25 @@ pub fn run(cli: Cli) -> i32 {
         Command::Diff { format, .. } => *format == DiffFormat::Json,
         _ => false,
     };
+    // Text for a terminal has its control characters escaped; JSON, CSV,
+    // HTML and workbooks have escapes of their own and go out as written.
+    let data = json
+        || match &cli.command {
+            Command::Matrix { format, .. } => matches!(
+                format,
+                MatrixFormat::Csv | MatrixFormat::Xlsx | MatrixFormat::Html
+            ),
+            Command::Diff { format, .. } => *format == DiffFormat::Html,
+            _ => false,
+        };
+    let mut out_text = crate::terminal::Escaping {
+        inner: &mut out,
+        escape: !data,
+    };
+    let mut err_text = crate::terminal::Escaping {
+        inner: &mut err,
+        escape: true,
+    };
     let bars = crate::progress::Bars::new();
     let progress: &dyn crate::progress::Progress =
         if !cli.quiet && !json && std::io::stderr().is_terminal() {
@@ -311,8 +331,8 @@ pub fn run(cli: Cli) -> i32 {
             &crate::progress::Silent
         };
     let mut io = app::Io {
-        out: &mut out,
-        err: &mut err,
+        out: &mut out_text,
+        err: &mut err_text,
         progress,
     };
     let code = match cli.command {
@@ -523,13 +543,24 @@ pub fn run(cli: Cli) -> i32 {
         eprintln!("error: cannot write the output: {e}");
         return app::EXIT_INPUT;
     }
-    if let Err(e) = out.flush() {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the output: {e}");
-            return app::EXIT_INPUT;
-        }
+    if let Err(e) = out.flush()
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the output: {e}");
+        return app::EXIT_INPUT;
     }
     code
+}
+
+/// A write past the file-size limit (`ulimit -f`) would end the process
+/// with SIGXFSZ, naming no file. With the signal caught instead, the write
+/// fails with "File too large" and the command says which file it was.
+fn survive_file_size_limit() {
+    #[cfg(unix)]
+    {
+        let caught = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let _ = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, caught);
+    }
 }
 
 /// The time reproducible builds ask for, if any (`SOURCE_DATE_EPOCH`); an

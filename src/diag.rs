@@ -9,6 +9,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::model::SourceFile;
+use crate::terminal::{escape_controls, shown_width};
 
 /// Where a diagnostic points: a file, and a place in it when known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -93,33 +94,46 @@ pub fn render_text(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
         sources.iter().map(|s| (s.path.as_str(), s)).collect();
     let mut out = String::new();
     for d in diags {
-        let _ = writeln!(out, "error[{}]: {}", d.code, d.message);
+        let _ = writeln!(out, "error[{}]: {}", d.code, escape_controls(&d.message));
         let loc = &d.location;
-        let _ = writeln!(out, "  --> {}:{}:{}", loc.file, loc.line, loc.column);
+        let _ = writeln!(
+            out,
+            "  --> {}:{}:{}",
+            escape_controls(&loc.file),
+            loc.line,
+            loc.column
+        );
+        let help = d.help.as_deref().map(escape_controls);
         let source = by_path.get(loc.file.as_str());
         if let (Some(source), Some(bytes)) = (source, &loc.bytes) {
             let line_text = line_at(&source.text, bytes.start);
             let gutter = loc.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let start_col = loc.column as usize - 1;
             let line_chars = line_text.chars().count();
             let span_chars = source
                 .text
                 .get(bytes.clone())
                 .map_or(1, |s| s.lines().next().unwrap_or("").chars().count())
-                .clamp(1, line_chars.saturating_sub(start_col).max(1));
+                .clamp(1, line_chars.saturating_sub(loc.column as usize - 1).max(1));
+            // A long line is quoted around the place only.
+            let (shown, start_col, span_chars) =
+                window(line_text, loc.column as usize - 1, span_chars);
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{gutter} | {line_text}");
-            let indent: String = line_text
+            let _ = writeln!(out, "{gutter} | {}", escape_controls(&shown));
+            // Under a control character shown as `\u{..}`, as many columns.
+            let indent: String = shown
                 .chars()
                 .take(start_col)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t".to_owned(),
+                    c => " ".repeat(shown_width(c)),
+                })
                 .collect();
             let _ = writeln!(out, "{pad} | {indent}{}", "^".repeat(span_chars));
-            if let Some(help) = &d.help {
+            if let Some(help) = &help {
                 let _ = writeln!(out, "{pad} = help: {help}");
             }
-        } else if let Some(help) = &d.help {
+        } else if let Some(help) = &help {
             let _ = writeln!(out, "   = help: {help}");
         }
         out.push('\n');
@@ -152,6 +166,32 @@ fn line_at(text: &str, offset: usize) -> &str {
         .position(|&b| b == b'\n')
         .map_or(bytes.len(), |p| offset + p);
     text.get(start..end).unwrap_or("").trim_end_matches('\r')
+}
+
+/// Characters of a quoted line shown on each side of the place, at most.
+const QUOTE_CONTEXT: usize = 60;
+
+/// The part of `line` to quote for a place at character `col` spanning
+/// `span` characters: the whole line when it is short, else a window around
+/// the place with `…` where it is cut. Gives the text, the place's column
+/// in it and the span's length in it.
+fn window(line: &str, col: usize, span: usize) -> (std::borrow::Cow<'_, str>, usize, usize) {
+    let total = line.chars().count();
+    if total <= 3 * QUOTE_CONTEXT {
+        return (line.into(), col, span);
+    }
+    let from = col.saturating_sub(QUOTE_CONTEXT);
+    let to = (col + span.min(QUOTE_CONTEXT) + QUOTE_CONTEXT).min(total);
+    let mut shown = String::new();
+    if from > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(from).take(to - from));
+    if to < total {
+        shown.push('…');
+    }
+    let start = col - from + usize::from(from > 0);
+    (shown.into(), start, span.min(to.saturating_sub(col)).max(1))
 }
 
 /// Renders diagnostics as `{"errors": [...]}`.
@@ -254,6 +294,44 @@ mod tests {
             started.elapsed() < std::time::Duration::from_secs(20),
             "took {:?}",
             started.elapsed()
+        );
+    }
+
+    #[test]
+    fn controls_in_a_quoted_line_are_escaped_and_the_caret_still_points() {
+        let src = SourceFile::new("a.toml".into(), "x = \"\u{1b}[2J\" y\n".into());
+        let at = src.text.find('y').unwrap();
+        let d = Diagnostic::new("bad", "bad \u{7}", Location::in_source(&src, at..at + 1));
+        let text = render_text(&[d], &[src]);
+        assert!(text.contains("error[bad]: bad \\u{7}\n"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "1 | x = \"\\u{{1b}}[2J\" y\n  | {}^\n",
+                " ".repeat(16)
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_around_the_place() {
+        let line = format!("title = \"{}", "长".repeat(1_000_000));
+        let src = SourceFile::new("a.toml".into(), line.clone());
+        let at = line.char_indices().nth(500_000).unwrap().0;
+        let d = Diagnostic::new("bad", "bad", Location::in_source(&src, at..line.len()));
+        let text = render_text(&[d], &[src]);
+        assert!(text.len() < 2_000, "{} bytes", text.len());
+        let quoted = format!("1 | …{}…\n", "长".repeat(180));
+        assert!(text.contains(&quoted), "{text}");
+        let caret = format!("\n  | {}{}\n", " ".repeat(61), "^".repeat(120));
+        assert!(text.contains(&caret), "{text}");
+        // At the start of a long line: no cut before.
+        let src = SourceFile::new("b.toml".into(), "x".repeat(10_000));
+        let d = Diagnostic::new("bad", "bad", Location::in_source(&src, 0..1));
+        let text = render_text(&[d], &[src]);
+        assert!(
+            text.contains(&format!("1 | {}…\n  | ^\n", "x".repeat(61))),
+            "{text}"
         );
     }
 

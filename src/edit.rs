@@ -4,7 +4,9 @@
 //! applies them with a format-preserving TOML editor: comments, order,
 //! spacing and every other table stay as they were, only the named fields
 //! change. Each file is written atomically, and only if it still holds what
-//! was loaded: a file changed on disk since is left alone.
+//! was loaded: a file changed on disk since is left alone. Commands that
+//! write take the project's write lock ([`lock_project`]) before they load,
+//! so two of them never work on the same files at once.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -12,6 +14,7 @@ use std::path::Path;
 
 use toml_edit::{DocumentMut, Item as TomlItem, Table, TableLike, value};
 
+use crate::atomic::{ReplaceError, Seen, replace_unchanged};
 use crate::model::{FileIdx, ItemIdx, Project};
 use crate::profile::Profile;
 
@@ -85,31 +88,140 @@ pub fn apply(
     for (file, edits) in by_file {
         let source = &project.files[file as usize];
         let path = root.join(&source.path);
-        let text = edit_text(&path, &source.path, &source.text, project, profile, &edits)?;
-        write_preserving_mode(&path, text.as_bytes()).map_err(|e| {
-            EditError::Io(format!(
-                "cannot write {}: {e}; the file is unchanged",
-                source.path
-            ))
-        })?;
+        let seen = Seen::read(&path)
+            .map_err(|e| EditError::Io(format!("cannot read {}: {e}", source.path)))?;
+        let text = edit_text(
+            seen.bytes(),
+            &source.path,
+            &source.text,
+            project,
+            profile,
+            &edits,
+        )?;
+        // Replaced only if it still holds what was read, checked right
+        // before the rename: a save made meanwhile is never written over.
+        match replace_unchanged(&path, text.as_bytes(), &seen) {
+            Ok(()) => {}
+            Err(ReplaceError::Changed) => {
+                return Err(EditError::ChangedOnDisk(source.path.clone()));
+            }
+            Err(ReplaceError::Io(e)) => {
+                return Err(EditError::Io(format!(
+                    "cannot write {}: {e}; the file is unchanged",
+                    source.path
+                )));
+            }
+        }
         written.push(source.path.clone());
     }
     Ok(written)
 }
 
+/// The lock file that commands writing to a project hold while they run.
+pub const LOCK_FILE: &str = ".needtrail.lock";
+
+/// The project's write lock, held until it is dropped; the lock file is
+/// removed then, so a project holds it only while a command writes.
+#[derive(Debug)]
+pub struct ProjectLock {
+    held: Option<(fs::File, std::path::PathBuf)>,
+}
+
+impl ProjectLock {
+    /// No lock: for a folder that is not a project, where nothing will be written.
+    pub fn none() -> ProjectLock {
+        ProjectLock { held: None }
+    }
+}
+
+impl Drop for ProjectLock {
+    fn drop(&mut self) {
+        if let Some((file, path)) = self.held.take() {
+            // Removed while still locked: a command waiting on this file
+            // finds, once it has the lock, that the file is gone, and
+            // takes a new one (see `lock_project`).
+            #[cfg(unix)]
+            let _ = fs::remove_file(&path);
+            let _ = path;
+            drop(file);
+        }
+    }
+}
+
+/// Takes the project's write lock ([`LOCK_FILE`] in `root`, an advisory
+/// lock the system drops when the process ends, however it ends), waiting
+/// up to `wait` while another needtrail holds it. Take it before loading
+/// the files that will be edited. Where the file system cannot lock, the
+/// check before each rename still protects the files.
+pub fn lock_project(root: &Path, wait: std::time::Duration) -> Result<ProjectLock, EditError> {
+    let path = root.join(LOCK_FILE);
+    let started = std::time::Instant::now();
+    loop {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| EditError::Io(format!("cannot create {}: {e}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) if same_file(&file, &path) => {
+                return Ok(ProjectLock {
+                    held: Some((file, path)),
+                });
+            }
+            // The holder removed the file as it finished: lock a new one.
+            Ok(()) => continue,
+            Err(fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+                return Ok(ProjectLock::none());
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(EditError::Io(format!(
+                    "cannot lock {}: {e}; nothing was written",
+                    path.display()
+                )));
+            }
+            Err(fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(EditError::Io(format!(
+                    "another needtrail is writing to this project (it holds {}); nothing was written. Run the command again when it has finished",
+                    path.display()
+                )));
+            }
+        }
+    }
+}
+
+/// Whether `file` is the one `path` names now.
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
 /// The new text of one file, after checking it still holds what was loaded.
 fn edit_text(
-    path: &Path,
+    bytes: &[u8],
     rel: &str,
     loaded: &str,
     project: &Project,
     profile: &Profile,
     edits: &[(ItemIdx, Vec<Change>)],
 ) -> Result<String, EditError> {
-    let bytes = fs::read(path).map_err(|e| EditError::Io(format!("cannot read {rel}: {e}")))?;
     let (bom, body) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (true, rest),
-        None => (false, &bytes[..]),
+        None => (false, bytes),
     };
     if body != loaded.as_bytes() {
         return Err(EditError::ChangedOnDisk(rel.to_owned()));
@@ -244,12 +356,6 @@ fn set(table: &mut dyn TableLike, field: &str, v: TomlItem) {
             table.insert(field, v);
         }
     }
-}
-
-/// Writes atomically, keeping the file's permissions.
-fn write_preserving_mode(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let perms = fs::metadata(path)?.permissions();
-    crate::atomic::write_with_permissions(path, bytes, Some(perms))
 }
 
 #[cfg(test)]

@@ -33,4 +33,5 @@ pub mod progress;
 pub mod report;
 pub mod review;
 pub mod rules;
+pub mod terminal;
 pub mod text;

@@ -85,6 +85,12 @@ pub fn load_with(
         Ok(s) => s,
         Err(d) => return Err(fail(d)),
     };
+    if let Some(d) = misplaced_bom(&config) {
+        return Err(LoadError {
+            diagnostics: vec![d],
+            sources: vec![config],
+        });
+    }
     let (profile, settings) = match profile::parse_file(&config)
         .map_err(|d| vec![d])
         .and_then(|file| profile::build(Some((&config, file))))
@@ -169,6 +175,26 @@ pub fn load_with(
 /// Skips hidden folders, `target/`, folders needtrail wrote (they hold
 /// [`OUTPUT_MARKER`]) and nested projects (they hold their own needtrail.toml).
 pub fn discover(root: &Path) -> Vec<(PathBuf, String)> {
+    walk(root).0
+}
+
+/// A file or folder under the project that looks like part of it but is
+/// not read, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// Path relative to the project root.
+    pub path: String,
+    pub why: &'static str,
+}
+
+/// What [`discover`] leaves out that a user may have meant to be read:
+/// symbolic links (needtrail reads only what is in the folder itself) and
+/// files named `.TOML` or another case of it. Sorted by path.
+pub fn skipped(root: &Path) -> Vec<Skipped> {
+    walk(root).1
+}
+
+fn walk(root: &Path) -> (Vec<(PathBuf, String)>, Vec<Skipped>) {
     let walker = walkdir::WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
@@ -183,8 +209,33 @@ pub fn discover(root: &Path) -> Vec<(PathBuf, String)> {
                 || e.path().join(CONFIG_FILE).exists())
         });
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for entry in walker.filter_map(Result::ok) {
         let path = entry.path();
+        if entry.depth() > 0 && !entry.file_name().to_string_lossy().starts_with('.') {
+            let toml_like = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            if entry.path_is_symlink() {
+                if toml_like || path.is_dir() {
+                    skipped.push(Skipped {
+                        path: relative(root, path),
+                        why: "a symbolic link; needtrail reads only files and folders that are in the project itself",
+                    });
+                }
+                continue;
+            }
+            if entry.file_type().is_file()
+                && toml_like
+                && path.extension().is_some_and(|e| e != "toml")
+            {
+                skipped.push(Skipped {
+                    path: relative(root, path),
+                    why: "its extension is not written `.toml` in lower case; rename it to have it read",
+                });
+                continue;
+            }
+        }
         if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "toml") {
             continue;
         }
@@ -198,7 +249,8 @@ pub fn discover(root: &Path) -> Vec<(PathBuf, String)> {
         out.push((path.to_path_buf(), rel));
     }
     out.sort_by(|a, b| a.1.cmp(&b.1));
-    out
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    (out, skipped)
 }
 
 /// Whether `rel`, a path with `/` read from somewhere the user does not
@@ -257,6 +309,20 @@ fn read_source(path: &Path, rel: String) -> Result<SourceFile, Diagnostic> {
             .with_help("save the file as UTF-8 (in most editors: Save As, encoding UTF-8); GBK and other encodings are not read"))
         }
     }
+}
+
+/// A byte-order mark anywhere but at the very start (where [`read_source`]
+/// drops one): a parser may skip it, or misread the line around it.
+fn misplaced_bom(source: &SourceFile) -> Option<Diagnostic> {
+    let at = source.text.find('\u{feff}')?;
+    Some(
+        Diagnostic::new(
+            "misplaced-bom",
+            "a byte-order mark (U+FEFF) that is not at the very start of the file",
+            Location::in_source(source, at..at + '\u{feff}'.len_utf8()),
+        )
+        .with_help("remove it: a file may start with one byte-order mark and hold none anywhere else (in a text, write the character as \\uFEFF)"),
+    )
 }
 
 /// An item as read from one file, before ids are resolved across the project.
@@ -335,6 +401,13 @@ fn parse_file(path: &Path, rel: String, file: FileIdx, profile: &Profile) -> Fil
             };
         }
     };
+    if let Some(d) = misplaced_bom(&source) {
+        return FileResult {
+            source,
+            items: Vec::new(),
+            diags: vec![d],
+        };
+    }
     if let Some(items) = events::read(&source.text, file, profile) {
         return FileResult {
             source,
