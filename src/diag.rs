@@ -120,7 +120,8 @@ pub fn render_text(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
                 window(line_text, loc.column as usize - 1, span_chars);
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{gutter} | {}", escape_controls(&shown));
-            // Under a control character shown as `\u{..}`, as many columns.
+            // Under a control character shown as `\u{..}`, as many columns;
+            // under a CJK or other wide character, two.
             let indent: String = shown
                 .chars()
                 .take(start_col)
@@ -129,7 +130,13 @@ pub fn render_text(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
                     c => " ".repeat(shown_width(c)),
                 })
                 .collect();
-            let _ = writeln!(out, "{pad} | {indent}{}", "^".repeat(span_chars));
+            let carets: usize = shown
+                .chars()
+                .skip(start_col)
+                .take(span_chars)
+                .map(shown_width)
+                .sum();
+            let _ = writeln!(out, "{pad} | {indent}{}", "^".repeat(carets.max(1)));
             if let Some(help) = &help {
                 let _ = writeln!(out, "{pad} = help: {help}");
             }
@@ -218,9 +225,16 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// Levenshtein distance counting an adjacent swap as one edit.
+///
+/// Letter case and `_` against `-` do not count: `req_01` is one typing
+/// away from `REQ-01`, not four.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+    let fold = |c: char| match c {
+        '_' => '-',
+        c => c.to_ascii_lowercase(),
+    };
+    let a: Vec<char> = a.chars().map(fold).collect();
+    let b: Vec<char> = b.chars().map(fold).collect();
     let mut prev2 = vec![0usize; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0usize; b.len() + 1];
@@ -314,6 +328,24 @@ mod tests {
     }
 
     #[test]
+    fn carets_under_chinese_text_are_as_wide_as_it() {
+        let line = "class = \"明示的\" # 要求类型\n";
+        let src = SourceFile::new("a.toml".into(), line.to_owned());
+        let d = Diagnostic::new("bad", "bad", Location::in_source(&src, 8..19));
+        let text = render_text(&[d], &[src]);
+        assert!(
+            text.contains("1 | class = \"明示的\" # 要求类型\n  |         ^^^^^^^^\n"),
+            "{text}"
+        );
+        let line = "title = \"外窗\"; x\n";
+        let src = SourceFile::new("b.toml".into(), line.to_owned());
+        let at = line.find(';').unwrap();
+        let d = Diagnostic::new("bad", "bad", Location::in_source(&src, at..at + 1));
+        let text = render_text(&[d], &[src]);
+        assert!(text.contains("\n  |               ^\n"), "{text}");
+    }
+
+    #[test]
     fn a_long_line_is_quoted_around_the_place() {
         let line = format!("title = \"{}", "长".repeat(1_000_000));
         let src = SourceFile::new("a.toml".into(), line.clone());
@@ -323,7 +355,8 @@ mod tests {
         assert!(text.len() < 2_000, "{} bytes", text.len());
         let quoted = format!("1 | …{}…\n", "长".repeat(180));
         assert!(text.contains(&quoted), "{text}");
-        let caret = format!("\n  | {}{}\n", " ".repeat(61), "^".repeat(120));
+        // Each CJK character takes two columns, the ellipsis one.
+        let caret = format!("\n  | {}{}\n", " ".repeat(121), "^".repeat(240));
         assert!(text.contains(&caret), "{text}");
         // At the start of a long line: no cut before.
         let src = SourceFile::new("b.toml".into(), "x".repeat(10_000));

@@ -40,7 +40,11 @@ pub fn escaped(c: char) -> String {
 
 /// Columns the shown form of `c` takes in place of `c` itself.
 pub fn shown_width(c: char) -> usize {
-    if is_control(c) { escaped(c).len() } else { 1 }
+    if is_control(c) {
+        escaped(c).len()
+    } else {
+        crate::text::char_width(c)
+    }
 }
 
 /// A writer that passes text on with its control characters escaped; when

@@ -425,13 +425,28 @@ fn parse_file(path: &Path, rel: String, file: FileIdx, profile: &Profile) -> Fil
             errors.sort_by_key(|e| e.span().map_or(0, |s| s.start));
             if let Some(e) = errors.first() {
                 let bytes = e.span().unwrap_or(0..0);
+                // Quotation marks a Chinese input method types look like
+                // quotes but are not TOML's.
+                let line_start = source.text[..bytes.start.min(source.text.len())]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let line_end = source.text[line_start..]
+                    .find('\n')
+                    .map_or(source.text.len(), |i| line_start + i);
+                let wide_quotes = source.text[line_start..line_end]
+                    .contains(['“', '”', '‘', '’', '＂', '＇', '「', '」']);
+                let help = if wide_quotes {
+                    "replace the quotation marks “ ” (or ‘ ’, ＂, 「 」) with ASCII quotes \" \": a Chinese input method types them, TOML does not read them"
+                } else {
+                    "fix the TOML syntax here; strings need quotes, arrays need commas and a closing `]`"
+                };
                 diags.push(
                     Diagnostic::new(
                         "toml-syntax",
                         format!("invalid TOML: {}", e.message().trim_end()),
                         Location::in_source(&source, bytes),
                     )
-                    .with_help("fix the TOML syntax here; strings need quotes, arrays need commas and a closing `]`"),
+                    .with_help(help),
                 );
             }
         }
@@ -579,12 +594,34 @@ impl FileReader<'_> {
             _ => false,
         };
         if !ok {
-            self.error(
-                "not-a-table-array",
-                value.span(),
-                format!("`{name}` must be an array of tables"),
-                format!("write each {name} as a table under its own [[{name}]] header"),
-            );
+            // `[[review.decision]]` with no `[[review]]` above it makes
+            // `review` a plain table holding only its sub-items.
+            let profile = self.profile;
+            let orphan = match (value.get_ref(), profile.kind_index(name)) {
+                (DeValue::Table(t), Some(kind)) if !t.is_empty() => t.iter().find_map(|(k, _)| {
+                    let sub = profile
+                        .kind(kind)
+                        .sub_kinds
+                        .iter()
+                        .find(|s| profile.kind(**s).name == k.get_ref().as_ref())?;
+                    Some(profile.kind(*sub).name.clone())
+                }),
+                _ => None,
+            };
+            match orphan {
+                Some(sub) => self.error(
+                    "not-a-table-array",
+                    value.span(),
+                    format!("[[{name}.{sub}]] stands under no [[{name}]]: a {sub} belongs to the {name} above it"),
+                    format!("put the [[{name}]] it belongs to (with its id) above it, in the same file"),
+                ),
+                None => self.error(
+                    "not-a-table-array",
+                    value.span(),
+                    format!("`{name}` must be an array of tables"),
+                    format!("write each {name} as a table under its own [[{name}]] header"),
+                ),
+            }
             return None;
         }
         match value.get_ref() {

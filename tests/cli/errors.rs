@@ -305,3 +305,41 @@ fn a_failed_write_of_the_output_is_an_error_not_success() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the output"));
 }
+
+#[test]
+fn a_decision_under_no_review_and_chinese_quotes_get_hints_that_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "needtrail.toml", "[project]\nname = \"x\"\n");
+    write(
+        dir.path(),
+        "a.toml",
+        "[[review.decision]]\nrequirement = \"REQ-1\"\nverdict = \"accepted\"\n",
+    );
+    write(
+        dir.path(),
+        "b.toml",
+        "[[requirement]]\nid = \"REQ-1\"\ntitle = “外窗气密性能”\n",
+    );
+    let r = run(["check".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(
+            "[[review.decision]] stands under no [[review]]: a decision belongs to the review above it"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("help: put the [[review]] it belongs to (with its id) above it"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "help: replace the quotation marks “ ” (or ‘ ’, ＂, 「 」) with ASCII quotes"
+        ),
+        "{}",
+        r.stderr
+    );
+}

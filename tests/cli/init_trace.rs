@@ -81,3 +81,20 @@ fn trace_of_an_unknown_id_suggests_the_closest() {
     assert!(r.stderr.contains("no item with id `RSK-4`"), "{}", r.stderr);
     assert!(r.stderr.contains("Did you mean `RSK-"), "{}", r.stderr);
 }
+
+#[test]
+fn an_id_typed_in_lower_case_or_with_underscores_is_found_as_a_hint() {
+    for typed in ["req-001", "REQ_001", "req_001"] {
+        let r = run([
+            "trace".as_ref(),
+            typed.as_ref(),
+            sample("doors-zh").as_os_str(),
+        ]);
+        assert_eq!(r.code, 2);
+        assert!(
+            r.stderr.contains("Did you mean `REQ-001`?"),
+            "{typed}: {}",
+            r.stderr
+        );
+    }
+}
