@@ -1939,3 +1939,27 @@ fn a_contract_with_thousands_of_requirements_gets_its_sheet_in_parts() {
     assert_eq!(seen.len(), all.len(), "a requirement on two parts");
     assert_eq!(seen.into_iter().collect::<BTreeSet<_>>(), all);
 }
+
+/// A rule that had nothing to apply to reads as such on the dashboard, not
+/// as "100% (0/0)", which looks like good news.
+#[test]
+fn a_rule_with_nothing_to_check_says_so_on_the_dashboard() {
+    for (lang, words) in [("en", "nothing to check"), ("zh", "无适用项")] {
+        let (_tmp, out) = site(&sample("doors-zh"), &["--lang", lang]);
+        let doc = page(&out, "index.html");
+        let mut empty = 0;
+        for row in doc.select(&sel("table.rules tbody tr, section table tbody tr")) {
+            let cells: Vec<String> = row.select(&sel("td")).map(text_of).collect();
+            let Some(last) = cells.last() else { continue };
+            if last.contains("(0/0)") {
+                panic!("a rule with nothing to check shows {last:?}");
+            }
+            if last.contains(words) {
+                empty += 1;
+                assert!(!last.contains('%'), "{last:?}");
+            }
+        }
+        // doors-zh has no change records: change-after-signoff applies to none.
+        assert!(empty >= 1, "no rule said {words:?} ({lang})");
+    }
+}
