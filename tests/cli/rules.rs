@@ -554,3 +554,123 @@ mitigates = "K-NONE"
     failed.sort();
     assert_eq!(failed, ["C-FEWER", "C-LONG-SHORT", "C-MORE", "C-NONE"]);
 }
+
+#[test]
+fn work_on_a_rejected_requirement_is_a_finding() {
+    let f = findings(
+        r#"
+[[requirement]]
+id = "R-1"
+title = "rejected, yet designed and delivered"
+class = "implied"
+contract = "CON-1"
+
+[[requirement]]
+id = "R-2"
+title = "rejected, and left alone"
+class = "implied"
+contract = "CON-1"
+
+[[requirement]]
+id = "R-3"
+title = "rejected first, accepted later"
+class = "implied"
+contract = "CON-1"
+design = false
+rationale = "commercial"
+
+[[review]]
+id = "REV-1"
+contract = "CON-1"
+date = 2026-01-10
+
+[[review.decision]]
+requirement = "R-1"
+verdict = "rejected"
+
+[[review.decision]]
+requirement = "R-2"
+verdict = "rejected"
+
+[[review.decision]]
+requirement = "R-3"
+verdict = "rejected"
+
+[[review]]
+id = "REV-2"
+contract = "CON-1"
+date = 2026-02-10
+
+[[review.decision]]
+requirement = "R-3"
+verdict = "accepted"
+
+[[design_input]]
+id = "DI-1"
+title = "di"
+traces = ["R-1"]
+
+[[delivery]]
+id = "DEL-1"
+title = "d"
+contract = "CON-1"
+delivers = ["R-1", "R-3"]
+"#,
+    );
+    assert_eq!(
+        of_rule(&f, "rejected-not-worked-on"),
+        vec![(
+            "R-1",
+            "rejected in contract review, yet DEL-1, DI-1 works on it: the organisation declined this requirement, or the review is wrong"
+        )]
+    );
+}
+
+#[test]
+fn a_pass_without_evidence_is_a_warning() {
+    let f = findings(
+        r#"
+[[design_input]]
+id = "DI-1"
+title = "di"
+derived = true
+rationale = "internal"
+
+[[verification]]
+id = "VER-1"
+title = "pass, no evidence"
+verifies = ["DI-1"]
+result = "pass"
+
+[[verification]]
+id = "VER-2"
+title = "pass with its report"
+verifies = ["DI-1"]
+result = "pass"
+evidence = "Lab report LR-7"
+
+[[verification]]
+id = "VER-3"
+title = "pending, no evidence yet"
+verifies = ["DI-1"]
+result = "pending"
+
+[[validation]]
+id = "VAL-1"
+title = "site acceptance"
+result = "pass"
+"#,
+    );
+    let found = of_rule(&f, "pass-has-evidence");
+    assert_eq!(
+        found.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        vec!["VER-1", "VAL-1"]
+    );
+    assert!(found[0].1.starts_with("passed with no evidence"));
+    let sev: Vec<&str> = f
+        .iter()
+        .filter(|x| x["rule"] == "pass-has-evidence")
+        .map(|x| x["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(sev, vec!["warning", "warning"]);
+}
