@@ -470,6 +470,26 @@ impl<'a> Context<'a> {
         s
     }
 
+    /// An objective's metric that nothing measures: neither one needtrail
+    /// computes nor given values with `[[objective.measurement]]`. Gives
+    /// the metric as written and the computed metric most like it.
+    pub fn unknown_metric(&self, idx: ItemIdx) -> Option<(String, Option<&'static str>)> {
+        let metric = self.text(idx, "metric")?;
+        if Metric::parse(&metric).is_some() {
+            return None;
+        }
+        let project = self.project;
+        let measured = (idx.index() + 1..project.items.len())
+            .map(|i| ItemIdx(i as u32))
+            .take_while(|i| project.item(*i).parent == Some(idx))
+            .any(|i| Some(project.item(i).kind) == self.n.measurement);
+        if measured {
+            return None;
+        }
+        let close = crate::diag::suggest(&metric, Metric::ALL.iter().map(|(n, _)| *n));
+        Some((metric, close))
+    }
+
     /// Whether an item is a complaint (feedback of type `complaint`).
     pub fn is_complaint_item(&self, idx: ItemIdx) -> bool {
         self.is_complaint(idx)

@@ -355,6 +355,8 @@ pub enum Builtin {
     Objective,
     /// A complaint open without an action past the allowed age.
     ComplaintOverdue,
+    /// An objective whose metric nothing measures (a typo hides a miss).
+    MetricKnown,
 }
 
 impl Builtin {
@@ -364,6 +366,7 @@ impl Builtin {
         "change-after-signoff",
         "objective",
         "complaint-overdue",
+        "metric-known",
     ];
 
     fn parse(name: &str) -> Option<Builtin> {
@@ -373,6 +376,7 @@ impl Builtin {
             "change-after-signoff" => Some(Builtin::ChangeAfterSignoff),
             "objective" => Some(Builtin::Objective),
             "complaint-overdue" => Some(Builtin::ComplaintOverdue),
+            "metric-known" => Some(Builtin::MetricKnown),
             _ => None,
         }
     }

@@ -353,6 +353,25 @@ impl Evaluator<'_> {
                 }
                 return Some(met);
             }
+            Builtin::MetricKnown => {
+                let Some((metric, close)) = objectives?.unknown_metric(item) else {
+                    return Some(true);
+                };
+                values.push(("metric", metric));
+                values.push((
+                    "suggestion",
+                    close.map_or_else(
+                        || {
+                            format!(
+                                "one of {}",
+                                objectives::Metric::ALL.map(|(n, _)| n).join(", ")
+                            )
+                        },
+                        |c| format!("`{c}`"),
+                    ),
+                ));
+                return Some(false);
+            }
             Builtin::ComplaintOverdue => {
                 let ctx = objectives?;
                 if !ctx.is_complaint_item(item) {

@@ -2514,3 +2514,77 @@ fn doors_objectives_and_complaints_match_the_records() {
     );
     assert!(r.stdout.contains("✗ FB-003"), "{}", r.stdout);
 }
+
+/// A typo in a metric would otherwise hide a missed objective: nothing
+/// measures it, so it is never judged, and `check` said "no findings".
+#[test]
+fn an_objective_whose_metric_nothing_measures_is_a_finding_with_a_hint() {
+    let dir = project(&[(
+        "objectives.toml",
+        r#"
+[[delivery]]
+id = "DEL-1"
+title = "late"
+contract = "CON-A"
+planned = 2026-03-01
+actual = 2026-03-20
+
+[[objective]]
+id = "OBJ-TYPO"
+title = "On-time delivery, metric misspelt"
+metric = "on_time_delivry"
+target = ">= 95%"
+traces = ["CUS-A"]
+
+[[objective]]
+id = "OBJ-WORDS"
+title = "A metric as the department calls it"
+metric = "OTD"
+target = ">= 95%"
+traces = ["CUS-A"]
+
+[[objective]]
+id = "OBJ-MEASURED"
+title = "Measured by hand"
+metric = "supplier_rating"
+target = ">= 90"
+traces = ["CUS-A"]
+
+[[objective.measurement]]
+period = "2026-H1"
+value = 92
+
+[[objective]]
+id = "OBJ-RIGHT"
+title = "Spelt right, and missed"
+metric = "on_time_delivery"
+target = ">= 95%"
+traces = ["CUS-A"]
+"#,
+    )]);
+    let found = findings_of(
+        dir.path(),
+        None,
+        &["objective-metric-known", "objective-missed"],
+    );
+    assert_eq!(
+        found,
+        vec![
+            finding(
+                "objective-missed",
+                "OBJ-RIGHT",
+                "objective missed: actual 0% against target >= 95%"
+            ),
+            finding(
+                "objective-metric-known",
+                "OBJ-TYPO",
+                "metric `on_time_delivry` is neither computed by needtrail nor measured with [[objective.measurement]], so the objective is never judged; did you mean `on_time_delivery`?"
+            ),
+            finding(
+                "objective-metric-known",
+                "OBJ-WORDS",
+                "metric `OTD` is neither computed by needtrail nor measured with [[objective.measurement]], so the objective is never judged; did you mean one of on_time_delivery, verification_first_pass, contract_fulfilment, complaints_per_delivery, customer_satisfaction, open_complaint_age?"
+            ),
+        ]
+    );
+}
