@@ -229,15 +229,26 @@ fn edit_text(
     let mut doc: DocumentMut = loaded
         .parse()
         .map_err(|e| EditError::Io(format!("cannot parse {rel}: {e}")))?;
+    // Where each id stands, per kind, found once: a file of many items is
+    // edited in one pass, not searched again for each item.
+    let mut positions: std::collections::HashMap<&str, std::collections::HashMap<String, usize>> =
+        std::collections::HashMap::new();
     for (idx, changes) in edits {
         let item = project.item(*idx);
-        let kind = &profile.kind(item.kind).name;
-        let mut table = find_table(&mut doc, kind, &item.id).ok_or_else(|| {
-            EditError::NotFound(format!(
-                "cannot find the [[{kind}]] with id \"{}\" in {rel}",
-                item.id
-            ))
-        })?;
+        let kind = profile.kind(item.kind).name.as_str();
+        let at = positions
+            .entry(kind)
+            .or_insert_with(|| id_positions(&doc, kind))
+            .get(&item.id)
+            .copied();
+        let mut table = at
+            .and_then(|i| table_at(&mut doc, kind, i))
+            .ok_or_else(|| {
+                EditError::NotFound(format!(
+                    "cannot find the [[{kind}]] with id \"{}\" in {rel}",
+                    item.id
+                ))
+            })?;
         for change in changes {
             apply_change(&mut table, change);
         }
@@ -261,16 +272,42 @@ enum ItemTable<'d> {
     Inline(&'d mut toml_edit::InlineTable),
 }
 
+#[cfg(test)]
 fn find_table<'d>(doc: &'d mut DocumentMut, kind: &str, id: &str) -> Option<ItemTable<'d>> {
-    let has_id = |t: &dyn TableLike| t.get("id").and_then(|v| v.as_str()) == Some(id);
-    match doc.get_mut(kind)? {
-        TomlItem::ArrayOfTables(tables) => {
-            tables.iter_mut().find(|t| has_id(*t)).map(ItemTable::Table)
+    let at = *id_positions(doc, kind).get(id)?;
+    table_at(doc, kind, at)
+}
+
+/// The position of each id among the tables of `kind` (the first, if an id
+/// stands twice).
+fn id_positions(doc: &DocumentMut, kind: &str) -> std::collections::HashMap<String, usize> {
+    fn id_of(t: &dyn TableLike) -> Option<String> {
+        t.get("id").and_then(|v| v.as_str()).map(str::to_owned)
+    }
+    let ids: Vec<Option<String>> = match doc.get(kind) {
+        Some(TomlItem::ArrayOfTables(tables)) => tables.iter().map(|t| id_of(t)).collect(),
+        Some(TomlItem::Value(toml_edit::Value::Array(values))) => values
+            .iter()
+            .map(|v| v.as_inline_table().and_then(|t| id_of(t)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut at = std::collections::HashMap::with_capacity(ids.len());
+    for (i, id) in ids.into_iter().enumerate() {
+        if let Some(id) = id {
+            at.entry(id).or_insert(i);
         }
+    }
+    at
+}
+
+/// The table at position `i` among those of `kind`.
+fn table_at<'d>(doc: &'d mut DocumentMut, kind: &str, i: usize) -> Option<ItemTable<'d>> {
+    match doc.get_mut(kind)? {
+        TomlItem::ArrayOfTables(tables) => tables.get_mut(i).map(ItemTable::Table),
         TomlItem::Value(toml_edit::Value::Array(values)) => values
-            .iter_mut()
-            .filter_map(|v| v.as_inline_table_mut())
-            .find(|t| has_id(*t))
+            .get_mut(i)?
+            .as_inline_table_mut()
             .map(ItemTable::Inline),
         _ => None,
     }

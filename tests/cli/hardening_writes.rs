@@ -641,3 +641,29 @@ fn symbolic_links_and_upper_case_toml_files_are_named_once_as_not_read() {
         );
     }
 }
+
+#[test]
+fn stamping_a_file_of_thousands_of_items_takes_one_pass_over_it() {
+    // 5000 requirements in one file, 20000 items stamped: looking each one
+    // up from the top of its file took over a minute.
+    let tmp = generated(5_000);
+    let dir = tmp.path().join("p");
+    let out = needtrail()
+        .args(["stamp", "-q", "--all"])
+        .arg(&dir)
+        .timeout(std::time::Duration::from_secs(40))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stopped or failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = fs::read_to_string(dir.join("requirements/part-00000.toml")).unwrap();
+    assert_eq!(
+        text.matches("\nstamped.").count(),
+        5_000 * 2,
+        "each requirement stamped"
+    );
+}
