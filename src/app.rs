@@ -19,12 +19,16 @@ pub const EXIT_FINDINGS: i32 = 1;
 /// Exit code: the input or the command line is wrong.
 pub const EXIT_INPUT: i32 = 2;
 
-/// Where a command writes: results to `out`, problems to `err`.
+/// What a command is given besides its own options: where it writes
+/// (results to `out`, problems to `err`), where long stages report
+/// progress, and the as-of date the command line set for the run.
 pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
     /// Where long stages report progress ([`crate::progress::Silent`] for none).
     pub progress: &'a dyn crate::progress::Progress,
+    /// `--as-of`: the day complaint ages are counted to, over `[settings] as_of`.
+    pub as_of: Option<crate::calendar::Date>,
 }
 
 /// Which findings make the exit code 1.
@@ -74,7 +78,7 @@ fn pipeline(dir: &Path, io: &mut Io<'_>) -> Result<Checked, LoadError> {
             let _ = writeln!(io.err, "  {}: {}", s.path, s.why);
         }
     }
-    run_pipeline_with(dir, io.progress)
+    crate::pipeline::run_pipeline_as_of(dir, io.progress, io.as_of)
 }
 
 fn report_load_error(e: &LoadError, json: bool, io: &mut Io<'_>) -> i32 {
@@ -292,6 +296,7 @@ fn live_in(
         out: &mut std::io::sink(),
         err: &mut sink,
         progress: &crate::progress::Silent,
+        as_of: None,
     };
     if review_sign(
         dir,

@@ -23,6 +23,9 @@ pub struct Cli {
     /// Show no progress on long runs
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Count complaint ages to this day, YYYY-MM-DD (default: [settings] as_of, else today)
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_as_of)]
+    pub as_of: Option<crate::calendar::Date>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -334,6 +337,7 @@ pub fn run(cli: Cli) -> i32 {
         out: &mut out_text,
         err: &mut err_text,
         progress,
+        as_of: cli.as_of,
     };
     let code = match cli.command {
         Command::Check { dir, output, gate } => app::check(
@@ -596,4 +600,10 @@ impl<W: Write> Write for Recording<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// `--as-of`: a real calendar day written `YYYY-MM-DD`.
+fn parse_as_of(s: &str) -> Result<crate::calendar::Date, String> {
+    crate::calendar::Date::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a date: write the day as YYYY-MM-DD, e.g. 2026-03-31"))
 }

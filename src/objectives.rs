@@ -386,13 +386,13 @@ impl<'a> Context<'a> {
                     .and_then(|v| v.trim().parse::<i64>().ok())
                     .map(|s| Date::from_days(s.div_euclid(86_400)))
             })
-            .map(Date::days)
-            .or_else(|| latest_date(project));
+            .unwrap_or_else(Date::today)
+            .days();
         Context {
             project,
             graph,
             n,
-            as_of,
+            as_of: Some(as_of),
             scope: std::cell::RefCell::new(HashMap::new()),
             max_age: profile.complaint_max_age_days,
         }
@@ -529,19 +529,6 @@ impl<'a> Context<'a> {
         let age = self.as_of? - self.day(idx, "date")?;
         (age > i64::from(self.max_age)).then_some((age, self.max_age))
     }
-}
-
-/// The latest date written anywhere in the project, as days since 1970.
-fn latest_date(project: &Project) -> Option<i64> {
-    project
-        .items
-        .iter()
-        .flat_map(|i| i.fields.iter())
-        .filter_map(|(_, v)| match v {
-            Value::Date(d) => Date::of_value(d).map(Date::days),
-            _ => None,
-        })
-        .max()
 }
 
 /// A record a metric counts: the day it belongs to, and what it counts.

@@ -29,7 +29,20 @@ pub fn run_pipeline_with(
     dir: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Checked, LoadError> {
-    let loaded = load::load_with(dir, progress)?;
+    run_pipeline_as_of(dir, progress, None)
+}
+
+/// [`run_pipeline_with`], counting ages to `as_of` when given (over the
+/// project's `[settings] as_of`).
+pub fn run_pipeline_as_of(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+    as_of: Option<crate::calendar::Date>,
+) -> Result<Checked, LoadError> {
+    let mut loaded = load::load_with(dir, progress)?;
+    if let Some(d) = as_of {
+        loaded.profile.as_of = Some(d.to_string());
+    }
     // Targets whose units do not fit their metric are input errors too.
     let mut diagnostics = crate::objectives::validate(&loaded.project, &loaded.profile);
     if !diagnostics.is_empty() {

@@ -382,6 +382,9 @@ impl Evaluator<'_> {
                 };
                 values.push(("age", age.to_string()));
                 values.push(("limit", limit.to_string()));
+                if let Some(d) = ctx.as_of {
+                    values.push(("as_of", crate::calendar::Date::from_days(d).to_string()));
+                }
                 return Some(false);
             }
             Builtin::Signoff => {

@@ -1815,7 +1815,7 @@ fn complaint_ages_count_to_the_as_of_date_and_overdue_ones_are_reported() {
             finding(
                 "complaint-overdue",
                 "K-1",
-                "complaint open 31 days without an action (allowed: 30 days)"
+                "complaint open 31 days without an action on 2026-03-31 (allowed: 30 days)"
             ),
             finding(
                 "complaint-closed-with-action",
@@ -1984,14 +1984,13 @@ status = "open"
 }
 
 #[test]
-fn the_as_of_date_is_the_setting_else_source_date_epoch_else_the_latest_record() {
+fn the_as_of_date_is_the_option_else_the_setting_else_today_or_source_date_epoch() {
     let records = r#"
 [[delivery]]
 id = "DA-1"
-title = "the latest date in the records: 2026-03-02"
+title = "a delivery planned for 2099 does not move the as-of date"
 contract = "CON-A"
-planned = 2026-02-20
-actual = 2026-03-02
+planned = 2099-02-20
 
 [[feedback]]
 id = "Q-1"
@@ -2012,10 +2011,27 @@ traces = ["CUS-A"]
     let dir = project(&[("records.toml", records)]);
     // 1768910400 = 20473 days * 86400 + 12 h: 2026-01-20 at noon UTC.
     let epoch = "1768910400";
+    // No setting, no SOURCE_DATE_EPOCH: today, never a date in the records
+    // (DA-1 is planned for 2099).
+    write(dir.path(), "needtrail.toml", PROJECT);
+    let today = run_with_epoch(
+        &[
+            "objectives".as_ref(),
+            dir.path().as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ],
+        None,
+    )
+    .json()["as_of"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        today.as_str() > "2026-11-30" && today.as_str() < "2099-01-01",
+        "{today}"
+    );
     let cases = [
-        // No setting, no SOURCE_DATE_EPOCH: the latest date written in the
-        // records, DA-1's actual 2026-03-02. Q-1 is 30 + 28 + 1 = 60 days old.
-        (None, None, "2026-03-02", 60),
         // SOURCE_DATE_EPOCH: 2026-01-20. 19 days.
         (None, Some(epoch), "2026-01-20", 19),
         // The setting wins over SOURCE_DATE_EPOCH: 2026-02-15, 30 + 15 = 45.
@@ -2043,7 +2059,9 @@ traces = ["CUS-A"]
                 vec![finding(
                     "complaint-overdue",
                     "Q-1",
-                    &format!("complaint open {age} days without an action (allowed: 30 days)")
+                    &format!(
+                        "complaint open {age} days without an action on {as_of} (allowed: 30 days)"
+                    )
                 )],
                 "{as_of}"
             );
@@ -2051,6 +2069,73 @@ traces = ["CUS-A"]
             assert_eq!(overdue, vec![], "{as_of}");
         }
     }
+    // --as-of wins over the setting: 2026-03-02, 31 + 28 + 1 = 60 days.
+    let r = run_with_epoch(
+        &[
+            "check".as_ref(),
+            dir.path().as_os_str(),
+            "--as-of".as_ref(),
+            "2026-03-02".as_ref(),
+        ],
+        Some(epoch),
+    );
+    assert!(
+        r.stdout
+            .contains("complaint open 60 days without an action on 2026-03-02"),
+        "{}",
+        r.stdout
+    );
+    let r = run_with_epoch(
+        &[
+            "objectives".as_ref(),
+            dir.path().as_os_str(),
+            "--as-of".as_ref(),
+            "2026-3-2".as_ref(),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("`2026-3-2` is not a date: write the day as YYYY-MM-DD"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_undated_complaint_is_a_finding() {
+    let dir = project(&[(
+        "records.toml",
+        r#"
+[[delivery]]
+id = "DA-1"
+title = "delivered"
+contract = "CON-A"
+
+[[feedback]]
+id = "Q-1"
+title = "open, no action, no date"
+type = "complaint"
+about = ["DA-1"]
+customer = "CUS-A"
+
+[[feedback]]
+id = "Q-2"
+title = "an undated survey is not asked for a date"
+type = "survey"
+customer = "CUS-A"
+score = 90
+"#,
+    )]);
+    assert_eq!(
+        findings_of(dir.path(), None, &["complaint-dated"]),
+        vec![finding(
+            "complaint-dated",
+            "Q-1",
+            "complaint has no date: its age cannot be counted, so it can never become overdue; add `date` (the day it was received)"
+        )]
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -2217,8 +2302,8 @@ traces = ["CUS-A"]
 fn auto_parts_objectives_scorecard_and_complaints_match_the_records() {
     let dir = sample("auto-parts-en");
     let json = measure(&dir);
-    // No as_of setting and no SOURCE_DATE_EPOCH: the latest date in the
-    // records, FB-002's survey on 2025-06-30.
+    // The sample's [settings] as_of: the end of the half-year its
+    // management review covers.
     assert_eq!(json["as_of"], "2025-06-30");
 
     // OBJ-001 delivered_ppm, measured by Huaxing: 2025-Q1 42, 2025-Q2 35
@@ -2494,7 +2579,7 @@ fn doors_objectives_and_complaints_match_the_records() {
     assert!(got.contains(&finding(
         "complaint-overdue",
         "FB-003",
-        "complaint open 56 days without an action (allowed: 30 days)"
+        "complaint open 56 days without an action on 2025-09-30 (allowed: 30 days)"
     )));
 
     // And in the terminal.
