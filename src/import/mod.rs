@@ -40,6 +40,11 @@
 //! The outcome is a [`Summary`]; its JSON shape is fixed (see
 //! [`Summary::to_json`]).
 
+pub mod command;
+pub mod junit;
+pub mod mapping;
+pub mod sheet;
+
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -315,7 +320,7 @@ pub fn safe(s: &str) -> String {
 
 /// A value converted to its field's type.
 #[derive(Clone, Debug, PartialEq)]
-enum Typed {
+pub(crate) enum Typed {
     Empty,
     Value(EditValue),
     Links(Vec<String>),
@@ -372,7 +377,7 @@ fn number_text(f: f64) -> String {
 }
 
 /// Converts a source value to a field's type, or says what was expected.
-fn convert(ty: FieldType, allowed: &[String], v: &SourceValue) -> Result<Typed, String> {
+pub(crate) fn convert(ty: FieldType, allowed: &[String], v: &SourceValue) -> Result<Typed, String> {
     let text = match v {
         SourceValue::Empty => return Ok(Typed::Empty),
         SourceValue::Text(t) if t.trim().is_empty() => return Ok(Typed::Empty),
@@ -1051,7 +1056,7 @@ fn same(now: &Typed, new: &Typed) -> bool {
 
 /// A file new items may go to: inside the project, a `.toml` file, not
 /// the configuration.
-fn check_new_file(file: &str, origin: &str) -> Result<(), Problem> {
+pub(crate) fn check_new_file(file: &str, origin: &str) -> Result<(), Problem> {
     let bad = file.is_empty()
         || file.starts_with('/')
         || file.contains('\\')
