@@ -359,6 +359,20 @@ impl Reader<'_> {
     }
 }
 
+/// `import.NAME` as written in a TOML header: NAME in quotes unless it is
+/// a bare key.
+pub fn header(name: &str) -> String {
+    let bare = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if bare {
+        format!("import.{name}")
+    } else {
+        format!("import.{}", toml_edit::Value::from(name))
+    }
+}
+
 /// A label as matched: trimmed, without a trailing colon.
 fn label(s: &str) -> String {
     s.trim().trim_end_matches([':', '：']).trim().to_owned()
@@ -402,7 +416,7 @@ impl Mapping {
             let help = match suggest(name, names.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if names.is_empty() => "declare it in needtrail.toml as [import.NAME] with its sheet, header row and items: see docs/import.md".to_owned(),
-                None => format!("the mappings are: {}; or declare [import.{name}] (see docs/import.md)", names.join(", ")),
+                None => format!("the mappings are: {}; or declare [{}] (see docs/import.md)", names.join(", "), header(name)),
             };
             return Err(vec![
                 Problem::new(
@@ -416,12 +430,12 @@ impl Mapping {
         let DeValue::Table(t) = table.get_ref() else {
             r.err(
                 span,
-                format!("`import.{name}` must be a table"),
-                format!("write it as [import.{name}]"),
+                format!("`{}` must be a table", header(name)),
+                format!("write it as [{}]", header(name)),
             );
             return Err(r.problems);
         };
-        r.unknown_keys(t, MAPPING_KEYS, &format!("[import.{name}]"));
+        r.unknown_keys(t, MAPPING_KEYS, &format!("[{}]", header(name)));
         let mut m = Mapping {
             name: name.to_owned(),
             sheet: None,
@@ -487,7 +501,7 @@ impl Mapping {
                     _ => r.err(
                         v.span(),
                         "`item` must be an array of tables",
-                        format!("write each as [[import.{name}.item]]"),
+                        format!("write each as [[{}.item]]", header(name)),
                     ),
                 },
                 _ => {}
@@ -496,8 +510,11 @@ impl Mapping {
         if m.items.is_empty() && r.problems.is_empty() {
             r.err(
                 span,
-                format!("[import.{name}] makes no items"),
-                format!("add an [[import.{name}.item]] with kind, file, id and fields (see docs/import.md)"),
+                format!("[{}] makes no items", header(name)),
+                format!(
+                    "add an [[{}.item]] with kind, file, id and fields (see docs/import.md)",
+                    header(name)
+                ),
             );
         }
         check_links_between_items(&mut r, &m);
@@ -553,8 +570,9 @@ impl Mapping {
                     ),
                 )
                 .help(format!(
-                    "set header_row in [import.{}] ({}) to the row that holds the column names",
-                    self.name, self.at
+                    "set header_row in [{}] ({}) to the row that holds the column names",
+                    self::header(&self.name),
+                    self.at
                 )),
             ]);
         }
@@ -584,6 +602,12 @@ impl Mapping {
                 return Some(c);
             }
             let hint = suggest(name, names_in_order.iter().map(String::as_str))
+                .or_else(|| {
+                    names_in_order
+                        .iter()
+                        .map(String::as_str)
+                        .find(|h| h.contains(name))
+                })
                 .map(|s| format!("did you mean `{s}`? "))
                 .unwrap_or_default();
             problems.push(

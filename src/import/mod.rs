@@ -178,6 +178,10 @@ pub struct Summary {
     pub removed: Vec<String>,
     pub pruned: Vec<String>,
     pub files: Vec<String>,
+    /// Only from `import junit`, and only when there are any: tests that
+    /// name no item, as `FILE: CLASS.NAME`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<String>,
 }
 
 impl Summary {
@@ -407,6 +411,11 @@ pub(crate) fn convert(ty: FieldType, allowed: &[String], v: &SourceValue) -> Res
         FieldType::Strings => Typed::Value(EditValue::Strings(list())),
         FieldType::Date => match v {
             SourceValue::Date(d) => Typed::Value(EditValue::Date(*d)),
+            // A spreadsheet date whose cell is not formatted as a date
+            // reads as its serial number (days since 1899-12-30).
+            SourceValue::Number(n) if (20_000.0..80_000.0).contains(n) => {
+                Typed::Value(EditValue::Date(Date::from_days(n.floor() as i64 - 25_569)))
+            }
             _ => Typed::Value(EditValue::Date(parse_date(&text).ok_or_else(|| {
                 format!("`{text}` is not a date; write e.g. 2026-03-05, 2026/3/5 or 2026年3月5日")
             })?)),
