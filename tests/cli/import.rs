@@ -761,3 +761,173 @@ fn junit_results_of_four_flavours_become_one_verification_per_item_and_file() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("bad.xml"), "{}", r.stderr);
 }
+
+/// The ids of the items (with ids) in a TOML file.
+fn ids_in_file(path: &Path) -> Vec<String> {
+    let doc: toml_edit::DocumentMut = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    let mut ids = Vec::new();
+    for (_, item) in doc.iter() {
+        if let Some(tables) = item.as_array_of_tables() {
+            for t in tables.iter() {
+                if let Some(id) = t.get("id").and_then(|v| v.as_str()) {
+                    ids.push(id.to_owned());
+                }
+            }
+        }
+    }
+    ids
+}
+
+/// Removes from every item file of `root` the items that name one of
+/// `gone`, and then those that name a removed one, until none does.
+fn remove_dependents(root: &Path, mut gone: Vec<String>) {
+    loop {
+        let mut more = Vec::new();
+        let mut files = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "toml")
+                    && !p.ends_with("needtrail.toml")
+                {
+                    files.push(p);
+                }
+            }
+        }
+        for f in files {
+            let mut doc: toml_edit::DocumentMut =
+                std::fs::read_to_string(&f).unwrap().parse().unwrap();
+            let mut changed = false;
+            for (_, item) in doc.iter_mut() {
+                let Some(tables) = item.as_array_of_tables_mut() else {
+                    continue;
+                };
+                let mut keep = toml_edit::ArrayOfTables::new();
+                for t in tables.iter() {
+                    let mut one = toml_edit::DocumentMut::new();
+                    one.insert("x", toml_edit::Item::Table(t.clone()));
+                    let text = one.to_string();
+                    let names = gone.iter().any(|id| {
+                        text.contains(&format!("\"{id}\"")) || text.contains(&format!(".{id} ="))
+                    });
+                    if names {
+                        if let Some(id) = t.get("id").and_then(|v| v.as_str()) {
+                            more.push(id.to_owned());
+                        }
+                        changed = true;
+                    } else {
+                        keep.push(t.clone());
+                    }
+                }
+                *tables = keep;
+            }
+            if changed {
+                std::fs::write(&f, doc.to_string()).unwrap();
+            }
+        }
+        if more.is_empty() {
+            return;
+        }
+        gone.extend(more);
+    }
+}
+
+/// Each item of `file` (and its sub-items), described by its kind, title,
+/// own fields and links, keyed by id (a sub-item: parent/first link).
+fn items_of(root: &Path, file: &str) -> std::collections::BTreeMap<String, String> {
+    let loaded = needtrail::load::load(root).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    let (p, prof) = (&loaded.project, &loaded.profile);
+    let mut out = std::collections::BTreeMap::new();
+    for (i, item) in p.items.iter().enumerate() {
+        let top = item.parent.map_or(i, |x| x.index());
+        if p.files[p.items[top].span.file as usize].path != file {
+            continue;
+        }
+        let mut fields: Vec<String> = item
+            .fields
+            .iter()
+            .filter(|(f, _)| item.field_span(*f).is_some())
+            .map(|(f, v)| format!("{}={}", prof.field_name(*f), v.display()))
+            .collect();
+        let links: Vec<(String, String)> = item
+            .links
+            .iter()
+            .filter(|l| !l.inherited && Some(l.field) != prof.parent_field(item.kind))
+            .map(|l| {
+                (
+                    prof.field_name(l.field).to_owned(),
+                    p.item(l.target).id.clone(),
+                )
+            })
+            .collect();
+        fields.extend(links.iter().map(|(f, t)| format!("{f}->{t}")));
+        fields.sort();
+        let key = match item.parent {
+            None => item.id.clone(),
+            Some(par) => format!(
+                "{}/{}",
+                p.item(par).id,
+                links.first().map_or("", |l| l.1.as_str())
+            ),
+        };
+        let kind = &prof.kind(item.kind).name;
+        out.insert(
+            key,
+            format!("{kind} {:?} {}", item.title, fields.join("; ")),
+        );
+    }
+    out
+}
+
+fn sample_comes_back(name: &str, mapping: &str, source: &str, target: &str) {
+    let sample_dir = sample(name);
+    let copy = copy_tree(&sample_dir);
+    let root = copy.path();
+    let imported = ids_in_file(&root.join(target));
+    std::fs::remove_file(root.join(target)).unwrap();
+    remove_dependents(root, imported);
+    let r = import(&[mapping, root.join(source).to_str().unwrap()], root);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s = r.json();
+    assert_eq!(s["changed"], serde_json::json!([]), "{s}");
+    assert_eq!(s["removed"], serde_json::json!([]), "{s}");
+    assert_eq!(s["files"], serde_json::json!([target]));
+    let want = items_of(&sample_dir, target);
+    let got = items_of(root, target);
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    // And on the sample itself the sheet changes nothing.
+    let full = copy_tree(&sample_dir);
+    let r = import(
+        &[
+            mapping,
+            full.path().join(source).to_str().unwrap(),
+            "--dry-run",
+        ],
+        full.path(),
+    );
+    assert_eq!(r.json()["files"], serde_json::json!([]), "{}", r.stdout);
+}
+
+#[test]
+fn the_doors_sample_comes_back_from_its_contract_review_sheet() {
+    sample_comes_back(
+        "doors-zh",
+        "合同评审表",
+        "contracts/合同评审表-HA-HT-2024-032.xlsx",
+        "contracts/contract-review.toml",
+    );
+}
+
+#[test]
+fn the_auto_parts_sample_comes_back_from_its_csr_csv() {
+    sample_comes_back(
+        "auto-parts-en",
+        "huaxing-csr",
+        "contracts/huaxing-s5-requirements.csv",
+        "contracts/huaxing-s5-requirements.toml",
+    );
+}
