@@ -198,16 +198,31 @@ impl Summary {
     pub fn to_text(&self, dry_run: bool) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let list = |ids: &[String]| safe(&ids.join(", "));
+        // Long lists are cut: the JSON summary has them whole.
+        let list = |ids: &[String]| {
+            const SHOWN: usize = 30;
+            let mut s = ids.iter().take(SHOWN).map(|i| safe(i)).collect::<Vec<_>>().join(", ");
+            if ids.len() > SHOWN {
+                s.push_str(&format!(" … and {} more (--format json lists them all)", ids.len() - SHOWN));
+            }
+            s
+        };
         if !self.added.is_empty() {
             let _ = writeln!(out, "added     {}: {}", self.added.len(), list(&self.added));
         }
-        for c in &self.changed {
+        for c in self.changed.iter().take(200) {
             let _ = writeln!(
                 out,
                 "changed   {} ({})",
                 safe(&c.id),
                 safe(&c.fields.join(", "))
+            );
+        }
+        if self.changed.len() > 200 {
+            let _ = writeln!(
+                out,
+                "changed   … and {} more (--format json lists them all)",
+                self.changed.len() - 200
             );
         }
         if !self.removed.is_empty() {
