@@ -201,9 +201,17 @@ impl Summary {
         // Long lists are cut: the JSON summary has them whole.
         let list = |ids: &[String]| {
             const SHOWN: usize = 30;
-            let mut s = ids.iter().take(SHOWN).map(|i| safe(i)).collect::<Vec<_>>().join(", ");
+            let mut s = ids
+                .iter()
+                .take(SHOWN)
+                .map(|i| safe(i))
+                .collect::<Vec<_>>()
+                .join(", ");
             if ids.len() > SHOWN {
-                s.push_str(&format!(" … and {} more (--format json lists them all)", ids.len() - SHOWN));
+                s.push_str(&format!(
+                    " … and {} more (--format json lists them all)",
+                    ids.len() - SHOWN
+                ));
             }
             s
         };
