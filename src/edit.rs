@@ -351,12 +351,14 @@ fn item_table<'d>(
     table_at(doc, &place)
 }
 
+/// An array of item tables: a kind's, or (parent index, sub-kind) within it.
+type ArrayKey = (String, Option<(usize, String)>);
+
 /// Removes the tables at `places` (each with its sub-items): every array
 /// is filtered once, however many of its tables go.
 fn remove_all(doc: &mut DocumentMut, places: &[Place]) {
     // Array → the indices to remove from it.
-    let mut groups: BTreeMap<(String, Option<(usize, String)>), std::collections::HashSet<usize>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<ArrayKey, std::collections::HashSet<usize>> = BTreeMap::new();
     for p in places {
         let (key, index) = match &p.sub {
             None => ((p.kind.clone(), None), p.index),
