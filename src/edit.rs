@@ -386,7 +386,14 @@ fn remove_all(doc: &mut DocumentMut, places: &[Place]) {
             }
             Holder::Item(TomlItem::Value(toml_edit::Value::Array(values)))
             | Holder::Value(toml_edit::Value::Array(values)) => {
+                // The new first element takes the place of the old one.
+                let prefix = values.get(0).and_then(|v| v.decor().prefix().cloned());
                 values.retain(|v| keep(v));
+                if gone.contains(&0)
+                    && let (Some(first), Some(prefix)) = (values.get_mut(0), prefix)
+                {
+                    first.decor_mut().set_prefix(prefix);
+                }
                 values.is_empty()
             }
             _ => false,
@@ -813,6 +820,31 @@ mod tests {
                 "[[review]]\nid = \"R-1\"\nsigned_fingerprints = { REQ-1 = \"old1\" }\nsigned_on = 2026-01-05\n"
             ),
             "[[review]]\nid = \"R-1\"\nsigned_fingerprints = { REQ-1 = \"new1\", REQ-2 = \"new2\" }\nsigned_on = 2026-01-05\n"
+        );
+    }
+
+    #[test]
+    fn removals_take_sub_items_and_inline_items_and_leave_the_rest() {
+        let text = "requirement = [{ id = \"X\" }, { id = \"Y\" }]\n[[review]]\nid = \"R-1\"\n\n[[review.decision]]\nrequirement = \"A\"\n\n[[review.decision]]\nrequirement = \"B\"\n\n[[review.decision]]\nrequirement = \"C\"\n\n[[review]]\nid = \"R-2\"\n\n[[review.decision]]\nrequirement = \"D\"\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        let place = |kind: &str, index: usize, sub: Option<usize>| Place {
+            kind: kind.into(),
+            index,
+            sub: sub.map(|r| ("decision".to_owned(), r)),
+        };
+        remove_all(
+            &mut doc,
+            &[
+                place("review", 0, Some(0)),
+                place("review", 0, Some(2)),
+                place("review", 1, None),
+                place("review", 1, Some(0)),
+                place("requirement", 0, None),
+            ],
+        );
+        assert_eq!(
+            doc.to_string(),
+            "requirement = [{ id = \"Y\" }]\n[[review]]\nid = \"R-1\"\n\n[[review.decision]]\nrequirement = \"B\"\n"
         );
     }
 

@@ -129,7 +129,7 @@ fn spreadsheet(
     }
     let (grid, sheet) = super::sheet::read(file, mapping.sheet.as_deref(), &mapping.csv)
         .map_err(|e| ImportError::Problems(vec![Problem::new(shown.clone(), e)]))?;
-    let batch = mapping.batch(&grid, &shown, sheet.as_deref(), &loaded.profile)?;
+    let batch = mapping.batch(&grid, &shown, sheet.as_deref())?;
     drop(loaded);
     super::apply(dir, &batch, options)
 }

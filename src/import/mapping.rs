@@ -532,7 +532,6 @@ impl Mapping {
         grid: &Grid,
         file: &str,
         sheet_name: Option<&str>,
-        profile: &Profile,
     ) -> Result<Batch, Vec<Problem>> {
         let place = match sheet_name {
             Some(s) => format!("{file}, sheet {s}"),
@@ -866,7 +865,6 @@ impl Mapping {
                 });
             }
         }
-        let _ = profile;
         if problems.is_empty() {
             Ok(batch)
         } else {

@@ -1264,6 +1264,45 @@ mod tests {
     }
 
     #[test]
+    fn an_item_something_links_to_is_not_pruned() {
+        let dir = project(&[("contract.toml", CONTRACT)]);
+        let root = dir.path();
+        let b = batch(&[("REQ-1", "One", "accepted"), ("REQ-2", "Two", "accepted")]);
+        apply(root, &b, Options::default()).unwrap();
+        std::fs::write(
+            root.join("design.toml"),
+            "[[design_input]]\nid = \"DI-1\"\ntraces = [\"REQ-2\"]\n",
+        )
+        .unwrap();
+        let before = std::fs::read_to_string(root.join("reqs/imported.toml")).unwrap();
+        let b2 = batch(&[("REQ-1", "One", "accepted")]);
+        let Err(ImportError::Problems(p)) = apply(
+            root,
+            &b2,
+            Options {
+                dry_run: false,
+                prune: true,
+            },
+        ) else {
+            panic!("expected a refusal");
+        };
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].origin, "design.toml:1");
+        assert!(
+            p[0].message
+                .contains("cannot prune `REQ-2`: `traces` of DI-1 links to it"),
+            "{p:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("reqs/imported.toml")).unwrap(),
+            before
+        );
+        // Without --prune it is only reported.
+        let s = apply(root, &b2, Options::default()).unwrap();
+        assert_eq!(s.removed, ["R-1/REQ-2", "R-1/REQ-9", "REQ-2"]);
+    }
+
+    #[test]
     fn bad_values_stop_the_import_and_name_their_place() {
         let dir = project(&[("contract.toml", CONTRACT)]);
         let before = std::fs::read_to_string(dir.path().join("contract.toml")).unwrap();
