@@ -577,6 +577,17 @@ struct Checked<'b> {
 /// Imports a batch into the project in `root` (see the module doc).
 pub fn apply(root: &Path, batch: &Batch, options: Options) -> Result<Summary, ImportError> {
     let loaded = load::load(root).map_err(ImportError::Load)?;
+    apply_loaded(root, &loaded, batch, options)
+}
+
+/// [`apply`] to a project the importer has already loaded from `root` (to
+/// match names against its ids, say), so that it is not read twice.
+pub fn apply_loaded(
+    root: &Path,
+    loaded: &load::Loaded,
+    batch: &Batch,
+    options: Options,
+) -> Result<Summary, ImportError> {
     let (project, profile) = (&loaded.project, &loaded.profile);
     let mut problems = Vec::new();
 
