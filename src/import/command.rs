@@ -41,6 +41,13 @@ pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
         )])),
         _ => match files.as_slice() {
             [file] => spreadsheet(&dir, &cmd.name, file, cmd.options),
+            [_, last] if !last.is_dir() => Err(ImportError::Problems(vec![
+                Problem::new(
+                    last.display().to_string(),
+                    "is not a folder, so it cannot be the project folder",
+                )
+                .help("needtrail import NAME FILE [DIR]: the project folder (the one that holds needtrail.toml) comes last"),
+            ])),
             _ => Err(ImportError::Problems(vec![
                 Problem::new(
                     format!("import {}", cmd.name),
