@@ -39,6 +39,12 @@
 //!
 //! The outcome is a [`Summary`]; its JSON shape is fixed (see
 //! [`Summary::to_json`]).
+//!
+//! The sources: [`mapping`] (a `[import.NAME]` mapping in needtrail.toml)
+//! reads a [`sheet`] (`.xlsx`, `.xls`, `.ods`, `.csv`); [`junit`] reads
+//! test results. [`command`] picks the importer for `needtrail import NAME`
+//! and reports its outcome. An importer that has loaded the project itself
+//! (to match names against ids) hands it to [`apply_loaded`].
 
 pub mod command;
 pub mod junit;
