@@ -166,6 +166,35 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Bring records in: a sheet through a mapping in needtrail.toml, or JUnit test results
+    #[command(
+        override_usage = "needtrail import NAME FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import junit FILE... [DIR]",
+        long_about = "Imports FILE into the project with the mapping [import.NAME] of its needtrail.toml \
+(an .xlsx, .xls, .ods or .csv file; see docs/import.md), or JUnit XML results with `import junit`. \
+Items are matched by id: an existing item is updated in place, only in the fields the source fills; \
+a new one is added; one the source no longer has is reported (and deleted with --prune). \
+Importing the same file twice changes nothing.\n\n\
+The project folder comes last and defaults to `.`; with several paths, the last one is taken as the \
+project folder when it is a folder."
+    )]
+    Import {
+        /// The mapping's name in needtrail.toml, or `junit` (`reqif` and `doorstop` are reserved)
+        name: String,
+        /// The file(s) to import, then optionally the project folder
+        #[arg(value_name = "FILE... [DIR]", num_args = 1.., required = true)]
+        paths: Vec<PathBuf>,
+        /// Show what would change, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Delete the items the import owns that the source no longer has
+        #[arg(long)]
+        prune: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Write records out for other tools: the contract review as the sheet a department fills in
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Create a new project folder with a commented example
     Init {
         /// The folder to create (or an empty one to fill)
@@ -190,6 +219,27 @@ pub enum Command {
         /// requirements changed after sign-off
         #[arg(long)]
         lived_in: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A contract's review as an .xlsx sheet to fill in, which imports back with its mapping
+    ReviewSheet {
+        /// The id of the contract
+        contract: String,
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The .xlsx file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Language of the sheet's headings and verdicts
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
+        /// Also write the mapping that imports the filled sheet back into needtrail.toml
+        #[arg(long)]
+        write_mapping: bool,
     },
 }
 
@@ -305,6 +355,7 @@ pub fn run(cli: Cli) -> i32 {
         | Command::Review(ReviewCommand::Status { output, .. }) => output.format == Format::Json,
         Command::Matrix { format, .. } => *format == MatrixFormat::Json,
         Command::Diff { format, .. } => *format == DiffFormat::Json,
+        Command::Import { output, .. } => output.format == Format::Json,
         _ => false,
     };
     // Text for a terminal has its control characters escaped; JSON, CSV,
@@ -381,6 +432,40 @@ pub fn run(cli: Cli) -> i32 {
             )
         }
         Command::Init { dir } => app::init(&dir, &mut io),
+        Command::Import {
+            name,
+            paths,
+            dry_run,
+            prune,
+            output,
+        } => crate::import::command::import(
+            &crate::import::command::ImportCommand {
+                name,
+                paths,
+                options: crate::import::Options { dry_run, prune },
+                json: output.format == Format::Json,
+            },
+            &mut io,
+        ),
+        Command::Export(ExportCommand::ReviewSheet {
+            contract,
+            dir,
+            out,
+            lang,
+            write_mapping,
+        }) => crate::export::review_sheet(
+            &crate::export::ReviewSheetCommand {
+                contract,
+                dir,
+                out,
+                lang: match lang {
+                    Lang::En => "en".into(),
+                    Lang::Zh => "zh".into(),
+                },
+                write_mapping,
+            },
+            &mut io,
+        ),
         Command::Objectives { dir, output } => {
             app::objectives(&dir, output.format == Format::Json, &mut io)
         }

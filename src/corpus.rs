@@ -110,7 +110,7 @@ pub fn generate(dir: &Path, spec: CorpusSpec) -> io::Result<Vec<PlantedGap>> {
             }
             let _ = write!(
                 design,
-                "[[validation]]\nid = \"VAL-{id:07}\"\ntitle = \"Site acceptance of unit {id}\"\nvalidates = [\"REQ-{id:07}\"]\nresult = \"pass\"\n\n"
+                "[[validation]]\nid = \"VAL-{id:07}\"\ntitle = \"Site acceptance of unit {id}\"\nvalidates = [\"REQ-{id:07}\"]\nresult = \"pass\"\nevidence = \"Site acceptance record SA-{id}\"\n\n"
             );
         }
         fs::write(dir.join(format!("requirements/part-{f:05}.toml")), reqs)?;

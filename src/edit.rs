@@ -8,7 +8,7 @@
 //! write take the project's write lock ([`lock_project`]) before they load,
 //! so two of them never work on the same files at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
 
@@ -30,6 +30,52 @@ pub enum Change {
         field: String,
         entries: Vec<(String, String)>,
     },
+    /// Sets `field` to a value of any type (where it stands, or at the end).
+    Set { field: String, value: EditValue },
+    /// Removes `field` (and the comment on its line) if it is there.
+    Remove { field: String },
+}
+
+/// A value to write into an item's table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EditValue {
+    String(String),
+    Strings(Vec<String>),
+    Date(Date),
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+}
+
+impl EditValue {
+    fn to_toml(&self) -> toml_edit::Value {
+        match self {
+            EditValue::String(s) => s.as_str().into(),
+            EditValue::Strings(v) => {
+                let mut a = toml_edit::Array::new();
+                for s in v {
+                    a.push(s.as_str());
+                }
+                toml_edit::Value::Array(a)
+            }
+            EditValue::Date(d) => toml_edit::Value::from(toml_date(*d)),
+            EditValue::Bool(b) => (*b).into(),
+            EditValue::Integer(i) => (*i).into(),
+            EditValue::Float(f) => (*f).into(),
+        }
+    }
+}
+
+fn toml_date(date: Date) -> toml_edit::Datetime {
+    toml_edit::Datetime {
+        date: Some(toml_edit::Date {
+            year: date.year,
+            month: date.month,
+            day: date.day,
+        }),
+        time: None,
+        offset: None,
+    }
 }
 
 impl Change {
@@ -38,7 +84,9 @@ impl Change {
         match self {
             Change::SetString { field, .. }
             | Change::SetDate { field, .. }
-            | Change::SetFingerprints { field, .. } => field,
+            | Change::SetFingerprints { field, .. }
+            | Change::Set { field, .. }
+            | Change::Remove { field } => field,
         }
     }
 }
@@ -219,6 +267,33 @@ fn edit_text(
     profile: &Profile,
     edits: &[(ItemIdx, Vec<Change>)],
 ) -> Result<String, EditError> {
+    let (bom, mut doc) = read_checked(bytes, rel, loaded)?;
+    let mut cache = Places::default();
+    for (idx, changes) in edits {
+        let mut table = item_table(&mut doc, project, profile, *idx, &mut cache)
+            .ok_or_else(|| not_found(project, profile, *idx, rel))?;
+        for change in changes {
+            apply_change(&mut table, change);
+        }
+    }
+    Ok(finish_text(&doc, loaded, bom))
+}
+
+fn not_found(project: &Project, profile: &Profile, idx: ItemIdx, rel: &str) -> EditError {
+    let item = project.item(idx);
+    let kind = &profile.kind(item.kind).name;
+    EditError::NotFound(match item.parent {
+        Some(p) => format!("cannot find the {kind} of {} in {rel}", project.item(p).id),
+        None => format!(
+            "cannot find the [[{kind}]] with id \"{}\" in {rel}",
+            item.id
+        ),
+    })
+}
+
+/// The file parsed for editing, after checking it still holds what was
+/// loaded; and whether it starts with a byte-order mark.
+fn read_checked(bytes: &[u8], rel: &str, loaded: &str) -> Result<(bool, DocumentMut), EditError> {
     let (bom, body) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (true, rest),
         None => (false, bytes),
@@ -226,33 +301,15 @@ fn edit_text(
     if body != loaded.as_bytes() {
         return Err(EditError::ChangedOnDisk(rel.to_owned()));
     }
-    let mut doc: DocumentMut = loaded
+    let doc: DocumentMut = loaded
         .parse()
         .map_err(|e| EditError::Io(format!("cannot parse {rel}: {e}")))?;
-    // Where each id stands, per kind, found once: a file of many items is
-    // edited in one pass, not searched again for each item.
-    let mut positions: std::collections::HashMap<&str, std::collections::HashMap<String, usize>> =
-        std::collections::HashMap::new();
-    for (idx, changes) in edits {
-        let item = project.item(*idx);
-        let kind = profile.kind(item.kind).name.as_str();
-        let at = positions
-            .entry(kind)
-            .or_insert_with(|| id_positions(&doc, kind))
-            .get(&item.id)
-            .copied();
-        let mut table = at
-            .and_then(|i| table_at(&mut doc, kind, i))
-            .ok_or_else(|| {
-                EditError::NotFound(format!(
-                    "cannot find the [[{kind}]] with id \"{}\" in {rel}",
-                    item.id
-                ))
-            })?;
-        for change in changes {
-            apply_change(&mut table, change);
-        }
-    }
+    Ok((bom, doc))
+}
+
+/// The document as text, in the line endings and with the byte-order mark
+/// of the file it was loaded from.
+fn finish_text(doc: &DocumentMut, loaded: &str, bom: bool) -> String {
     let mut text = doc.to_string();
     // Lines added by the editor end in `\n`; a file written with CRLF line
     // endings throughout keeps them.
@@ -262,7 +319,462 @@ fn edit_text(
     if bom {
         text.insert(0, '\u{feff}');
     }
-    Ok(text)
+    text
+}
+
+/// Where an item's table stands in its document: the index in its kind's
+/// array, and for a sub-item also the index in its parent's array of the
+/// sub-kind.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    kind: String,
+    index: usize,
+    sub: Option<(String, usize)>,
+}
+
+/// What holds an array of item tables: an item of a table, or a value
+/// of an inline table.
+enum Holder<'d> {
+    Item(&'d mut TomlItem),
+    Value(&'d mut toml_edit::Value),
+}
+
+fn inline_tables(values: &mut toml_edit::Array) -> Vec<ItemTable<'_>> {
+    values
+        .iter_mut()
+        .filter_map(|v| v.as_inline_table_mut())
+        .map(ItemTable::Inline)
+        .collect()
+}
+
+fn tables_of(holder: Holder<'_>) -> Vec<ItemTable<'_>> {
+    let inline = inline_tables;
+    match holder {
+        Holder::Item(TomlItem::ArrayOfTables(tables)) => {
+            tables.iter_mut().map(ItemTable::Table).collect()
+        }
+        Holder::Item(TomlItem::Value(toml_edit::Value::Array(values)))
+        | Holder::Value(toml_edit::Value::Array(values)) => inline(values),
+        _ => Vec::new(),
+    }
+}
+
+impl<'d> ItemTable<'d> {
+    fn id(&self) -> Option<&str> {
+        match self {
+            ItemTable::Table(t) => t.get("id").and_then(|v| v.as_str()),
+            ItemTable::Inline(t) => t.get("id").and_then(|v| v.as_str()),
+        }
+    }
+
+    fn into_sub(self, key: &str) -> Option<Holder<'d>> {
+        match self {
+            ItemTable::Table(t) => t.get_mut(key).map(Holder::Item),
+            ItemTable::Inline(t) => t.get_mut(key).map(Holder::Value),
+        }
+    }
+}
+
+/// The table at index `n` of an array of item tables.
+fn nth_table(holder: Holder<'_>, n: usize) -> Option<ItemTable<'_>> {
+    match holder {
+        Holder::Item(TomlItem::ArrayOfTables(tables)) => tables.get_mut(n).map(ItemTable::Table),
+        Holder::Item(TomlItem::Value(toml_edit::Value::Array(values)))
+        | Holder::Value(toml_edit::Value::Array(values)) => values
+            .get_mut(n)
+            .and_then(|v| v.as_inline_table_mut())
+            .map(ItemTable::Inline),
+        _ => None,
+    }
+}
+
+/// Where the items of one document stand, worked out once: looking each
+/// item up anew would read the whole array for every item edited.
+#[derive(Default)]
+struct Places {
+    /// Kind → id → index in the kind's array, as the document was loaded.
+    index: HashMap<String, HashMap<String, usize>>,
+    /// Each sub-item's rank among its parent's sub-items of its kind.
+    ranks: Option<HashMap<ItemIdx, usize>>,
+}
+
+/// The place of an item's table in `doc`.
+fn place(
+    doc: &mut DocumentMut,
+    project: &Project,
+    profile: &Profile,
+    idx: ItemIdx,
+    cache: &mut Places,
+) -> Option<Place> {
+    let item = project.item(idx);
+    let (top, sub) = match item.parent {
+        Some(p) => {
+            let ranks = cache.ranks.get_or_insert_with(|| {
+                let mut count: HashMap<(ItemIdx, crate::model::KindIdx), usize> = HashMap::new();
+                let mut ranks = HashMap::new();
+                for (i, it) in project.items.iter().enumerate() {
+                    if let Some(p) = it.parent {
+                        let c = count.entry((p, it.kind)).or_default();
+                        ranks.insert(ItemIdx(i as u32), *c);
+                        *c += 1;
+                    }
+                }
+                ranks
+            });
+            (p, Some((profile.kind(item.kind).name.clone(), ranks[&idx])))
+        }
+        None => (idx, None),
+    };
+    let kind = profile.kind(project.item(top).kind).name.clone();
+    let id = &project.item(top).id;
+    if !cache.index.contains_key(&kind) {
+        let mut ids = HashMap::new();
+        if let Some(holder) = doc.get_mut(&kind) {
+            for (i, t) in tables_of(Holder::Item(holder)).iter().enumerate() {
+                if let Some(id) = t.id() {
+                    ids.entry(id.to_owned()).or_insert(i);
+                }
+            }
+        }
+        cache.index.insert(kind.clone(), ids);
+    }
+    let index = *cache.index[&kind].get(id.as_str())?;
+    let place = Place { kind, index, sub };
+    table_at(doc, &place)?;
+    Some(place)
+}
+
+fn table_at<'d>(doc: &'d mut DocumentMut, place: &Place) -> Option<ItemTable<'d>> {
+    let top = nth_table(Holder::Item(doc.get_mut(&place.kind)?), place.index)?;
+    match &place.sub {
+        None => Some(top),
+        Some((sub, rank)) => nth_table(top.into_sub(sub)?, *rank),
+    }
+}
+
+fn item_table<'d>(
+    doc: &'d mut DocumentMut,
+    project: &Project,
+    profile: &Profile,
+    idx: ItemIdx,
+    cache: &mut Places,
+) -> Option<ItemTable<'d>> {
+    let place = place(doc, project, profile, idx, cache)?;
+    table_at(doc, &place)
+}
+
+/// An array of item tables: a kind's, or (parent index, sub-kind) within it.
+type ArrayKey = (String, Option<(usize, String)>);
+
+/// Removes the tables at `places` (each with its sub-items): every array
+/// is filtered once, however many of its tables go.
+fn remove_all(doc: &mut DocumentMut, places: &[Place]) {
+    // Array → the indices to remove from it.
+    let mut groups: BTreeMap<ArrayKey, std::collections::HashSet<usize>> = BTreeMap::new();
+    for p in places {
+        let (key, index) = match &p.sub {
+            None => ((p.kind.clone(), None), p.index),
+            Some((sub, rank)) => ((p.kind.clone(), Some((p.index, sub.clone()))), *rank),
+        };
+        groups.entry(key).or_default().insert(index);
+    }
+    // A sub-item whose parent goes anyway needs no removal of its own.
+    let whole: std::collections::HashSet<(String, usize)> = places
+        .iter()
+        .filter(|p| p.sub.is_none())
+        .map(|p| (p.kind.clone(), p.index))
+        .collect();
+    let retain = |holder: Holder<'_>, gone: &std::collections::HashSet<usize>| {
+        let mut i = 0;
+        let mut keep = |_: &dyn std::any::Any| {
+            let k = !gone.contains(&i);
+            i += 1;
+            k
+        };
+        match holder {
+            Holder::Item(TomlItem::ArrayOfTables(tables)) => {
+                tables.retain(|t| keep(t));
+                tables.is_empty()
+            }
+            Holder::Item(TomlItem::Value(toml_edit::Value::Array(values)))
+            | Holder::Value(toml_edit::Value::Array(values)) => {
+                // The new first element takes the place of the old one.
+                let prefix = values.get(0).and_then(|v| v.decor().prefix().cloned());
+                values.retain(|v| keep(v));
+                if gone.contains(&0)
+                    && let (Some(first), Some(prefix)) = (values.get_mut(0), prefix)
+                {
+                    first.decor_mut().set_prefix(prefix);
+                }
+                values.is_empty()
+            }
+            _ => false,
+        }
+    };
+    // Sub-items first: their parents' indices still hold.
+    for ((kind, sub), gone) in groups.iter().rev() {
+        match sub {
+            Some((parent, sub)) => {
+                if whole.contains(&(kind.clone(), *parent)) {
+                    continue;
+                }
+                if let Some(top) = doc.get_mut(kind)
+                    && let Some(p) = nth_table(Holder::Item(top), *parent)
+                    && let Some(holder) = p.into_sub(sub)
+                {
+                    retain(holder, gone);
+                }
+            }
+            None => {
+                if let Some(top) = doc.get_mut(kind)
+                    && retain(Holder::Item(top), gone)
+                {
+                    doc.remove(kind);
+                }
+            }
+        }
+    }
+}
+
+/// An item to add: its kind, the file it goes to, its parent for a
+/// sub-item, and its fields in the order they are written (`id` and
+/// `title` among them when it has them).
+#[derive(Clone, Debug)]
+pub struct NewItem {
+    pub kind: String,
+    pub file: String,
+    pub parent: Option<NewParent>,
+    pub fields: Vec<(String, EditValue)>,
+}
+
+/// The parent of a new sub-item: an item of the project, or an item added
+/// by the same plan (its index in [`Plan::additions`], which must come
+/// earlier).
+#[derive(Clone, Copy, Debug)]
+pub enum NewParent {
+    Existing(ItemIdx),
+    Added(usize),
+}
+
+/// Everything one run does to the files: changes to items, items removed
+/// (with their sub-items), items added.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub changes: Vec<(ItemIdx, Vec<Change>)>,
+    pub removals: Vec<ItemIdx>,
+    pub additions: Vec<NewItem>,
+    /// The comment a new file starts with (without `# `), if any.
+    pub new_file_comment: Option<String>,
+}
+
+/// The text of a file after a plan.
+#[derive(Clone, Debug)]
+pub struct NewText {
+    pub path: String,
+    pub text: String,
+    /// The file does not exist yet.
+    pub created: bool,
+    /// What an existing file held when it was read: it is replaced only if
+    /// it still holds that.
+    seen: Option<std::sync::Arc<Seen>>,
+}
+
+/// What a plan makes of the files, without writing anything: the new text
+/// of every file whose text changes, in path order. Fails if a file
+/// changed on disk since it was loaded, or an item's table cannot be found.
+pub fn plan_texts(
+    root: &Path,
+    project: &Project,
+    profile: &Profile,
+    plan: &Plan,
+) -> Result<Vec<NewText>, EditError> {
+    // Per file: changes, removals, additions (as indices into the plan).
+    #[derive(Default)]
+    struct PerFile {
+        changes: Vec<usize>,
+        removals: Vec<ItemIdx>,
+        additions: Vec<usize>,
+    }
+    let by_path: HashMap<&str, FileIdx> = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i as FileIdx))
+        .collect();
+    let mut files: BTreeMap<String, PerFile> = BTreeMap::new();
+    let path_of = |idx: ItemIdx| {
+        project.files[project.item(idx).span.file as usize]
+            .path
+            .clone()
+    };
+    for (i, (idx, _)) in plan.changes.iter().enumerate() {
+        files.entry(path_of(*idx)).or_default().changes.push(i);
+    }
+    for idx in &plan.removals {
+        files.entry(path_of(*idx)).or_default().removals.push(*idx);
+    }
+    // A new sub-item goes to the file of its parent.
+    let mut add_file: Vec<String> = Vec::with_capacity(plan.additions.len());
+    for (i, add) in plan.additions.iter().enumerate() {
+        let file = match add.parent {
+            Some(NewParent::Existing(p)) => path_of(p),
+            Some(NewParent::Added(j)) => add_file[j].clone(),
+            None => add.file.clone(),
+        };
+        files.entry(file.clone()).or_default().additions.push(i);
+        add_file.push(file);
+    }
+    let mut out = Vec::new();
+    for (path, per) in files {
+        let full = root.join(&path);
+        let (loaded, bom, mut doc, seen) = match by_path.get(path.as_str()) {
+            Some(f) => {
+                let loaded = project.files[*f as usize].text.as_str();
+                let seen = Seen::read(&full)
+                    .map_err(|e| EditError::Io(format!("cannot read {path}: {e}")))?;
+                let (bom, doc) = read_checked(seen.bytes(), &path, loaded)?;
+                (loaded, bom, doc, Some(std::sync::Arc::new(seen)))
+            }
+            None => {
+                if full.exists() {
+                    return Err(EditError::Io(format!(
+                        "{path} exists but is not one of the project's item files; choose another file for new items"
+                    )));
+                }
+                let mut doc = DocumentMut::new();
+                if let Some(c) = &plan.new_file_comment {
+                    let lines: String = c.lines().map(|l| format!("# {l}\n")).collect();
+                    doc.decor_mut().set_prefix(lines);
+                }
+                ("", false, doc, None)
+            }
+        };
+        let created = seen.is_none();
+        // Places first, while the document is as loaded.
+        let mut cache = Places::default();
+        let mut removals = Vec::new();
+        for idx in &per.removals {
+            removals.push(
+                place(&mut doc, project, profile, *idx, &mut cache)
+                    .ok_or_else(|| not_found(project, profile, *idx, &path))?,
+            );
+        }
+        for i in &per.changes {
+            let (idx, changes) = &plan.changes[*i];
+            let mut table = item_table(&mut doc, project, profile, *idx, &mut cache)
+                .ok_or_else(|| not_found(project, profile, *idx, &path))?;
+            for change in changes {
+                apply_change(&mut table, change);
+            }
+        }
+        // Where each addition went, for its own sub-items.
+        let mut added_at: HashMap<usize, Place> = HashMap::new();
+        for i in &per.additions {
+            let add = &plan.additions[*i];
+            let parent = match add.parent {
+                None => None,
+                Some(NewParent::Existing(p)) => Some(
+                    place(&mut doc, project, profile, p, &mut cache)
+                        .ok_or_else(|| not_found(project, profile, p, &path))?,
+                ),
+                Some(NewParent::Added(j)) => added_at.get(&j).cloned(),
+            };
+            let mut table = Table::new();
+            for (k, v) in &add.fields {
+                table.insert(k, TomlItem::Value(v.to_toml()));
+            }
+            let place = push_table(&mut doc, parent.as_ref(), &add.kind, table);
+            added_at.insert(*i, place);
+        }
+        remove_all(&mut doc, &removals);
+        let text = finish_text(&doc, loaded, bom);
+        if created || text != loaded {
+            out.push(NewText {
+                path,
+                text,
+                created,
+                seen,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Adds a table of `kind` at the end of its array (in the parent's table
+/// for a sub-item), and gives its place.
+fn push_table(doc: &mut DocumentMut, parent: Option<&Place>, kind: &str, table: Table) -> Place {
+    fn push(holder: &mut dyn TableLike, kind: &str, table: Table) -> usize {
+        match holder.get_mut(kind) {
+            Some(TomlItem::ArrayOfTables(tables)) => {
+                tables.push(table);
+                tables.len() - 1
+            }
+            Some(TomlItem::Value(toml_edit::Value::Array(values))) => {
+                values.push(table.into_inline_table());
+                values.len() - 1
+            }
+            _ => {
+                let mut tables = toml_edit::ArrayOfTables::new();
+                tables.push(table);
+                holder.insert(kind, TomlItem::ArrayOfTables(tables));
+                0
+            }
+        }
+    }
+    match parent {
+        None => {
+            let index = push(doc.as_table_mut(), kind, table);
+            Place {
+                kind: kind.to_owned(),
+                index,
+                sub: None,
+            }
+        }
+        Some(p) => {
+            let mut at = table_at(doc, p).expect("the parent was found");
+            let rank = match &mut at {
+                ItemTable::Table(t) => push(&mut **t, kind, table),
+                ItemTable::Inline(t) => push(&mut **t, kind, table),
+            };
+            Place {
+                kind: p.kind.clone(),
+                index: p.index,
+                sub: Some((kind.to_owned(), rank)),
+            }
+        }
+    }
+}
+
+/// Writes the texts [`plan_texts`] made, each file atomically (new files
+/// with their folders). The first file that cannot be written stops the
+/// run; files already written stay written, each one whole.
+pub fn write_texts(root: &Path, texts: &[NewText]) -> Result<Vec<String>, EditError> {
+    let mut written = Vec::new();
+    for t in texts {
+        let path = root.join(&t.path);
+        let result = match &t.seen {
+            None => path
+                .parent()
+                .map_or(Ok(()), fs::create_dir_all)
+                .and_then(|_| crate::atomic::write_new(&path, t.text.as_bytes()))
+                .map_err(ReplaceError::Io),
+            // Replaced only if it still holds what was read, checked right
+            // before the rename: a save made meanwhile is never written over.
+            Some(seen) => replace_unchanged(&path, t.text.as_bytes(), seen),
+        };
+        match result {
+            Ok(()) => {}
+            Err(ReplaceError::Changed) => return Err(EditError::ChangedOnDisk(t.path.clone())),
+            Err(ReplaceError::Io(e)) => {
+                return Err(EditError::Io(format!(
+                    "cannot write {}: {e}; the file is unchanged",
+                    t.path
+                )));
+            }
+        }
+        written.push(t.path.clone());
+    }
+    Ok(written)
 }
 
 /// An item's table in the document: a `[[kind]]` table, or an inline
@@ -272,42 +784,18 @@ enum ItemTable<'d> {
     Inline(&'d mut toml_edit::InlineTable),
 }
 
+/// The `[[kind]]` table (or inline table) with `id`, for tests.
 #[cfg(test)]
 fn find_table<'d>(doc: &'d mut DocumentMut, kind: &str, id: &str) -> Option<ItemTable<'d>> {
-    let at = *id_positions(doc, kind).get(id)?;
-    table_at(doc, kind, at)
-}
-
-/// The position of each id among the tables of `kind` (the first, if an id
-/// stands twice).
-fn id_positions(doc: &DocumentMut, kind: &str) -> std::collections::HashMap<String, usize> {
-    fn id_of(t: &dyn TableLike) -> Option<String> {
-        t.get("id").and_then(|v| v.as_str()).map(str::to_owned)
-    }
-    let ids: Vec<Option<String>> = match doc.get(kind) {
-        Some(TomlItem::ArrayOfTables(tables)) => tables.iter().map(|t| id_of(t)).collect(),
-        Some(TomlItem::Value(toml_edit::Value::Array(values))) => values
-            .iter()
-            .map(|v| v.as_inline_table().and_then(|t| id_of(t)))
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut at = std::collections::HashMap::with_capacity(ids.len());
-    for (i, id) in ids.into_iter().enumerate() {
-        if let Some(id) = id {
-            at.entry(id).or_insert(i);
-        }
-    }
-    at
-}
-
-/// The table at position `i` among those of `kind`.
-fn table_at<'d>(doc: &'d mut DocumentMut, kind: &str, i: usize) -> Option<ItemTable<'d>> {
+    let has_id = |t: &dyn TableLike| t.get("id").and_then(|v| v.as_str()) == Some(id);
     match doc.get_mut(kind)? {
-        TomlItem::ArrayOfTables(tables) => tables.get_mut(i).map(ItemTable::Table),
+        TomlItem::ArrayOfTables(tables) => {
+            tables.iter_mut().find(|t| has_id(*t)).map(ItemTable::Table)
+        }
         TomlItem::Value(toml_edit::Value::Array(values)) => values
-            .get_mut(i)?
-            .as_inline_table_mut()
+            .iter_mut()
+            .filter_map(|v| v.as_inline_table_mut())
+            .find(|t| has_id(*t))
             .map(ItemTable::Inline),
         _ => None,
     }
@@ -316,18 +804,18 @@ fn table_at<'d>(doc: &'d mut DocumentMut, kind: &str, i: usize) -> Option<ItemTa
 fn apply_change(table: &mut ItemTable<'_>, change: &Change) {
     let v = match change {
         Change::SetString { text, .. } => value(text.as_str()),
-        Change::SetDate { date, .. } => {
-            let d = toml_edit::Date {
-                year: date.year,
-                month: date.month,
-                day: date.day,
-            };
-            let dt = toml_edit::Datetime {
-                date: Some(d),
-                time: None,
-                offset: None,
-            };
-            value(dt)
+        Change::SetDate { date, .. } => value(toml_date(*date)),
+        Change::Set { value: v, .. } => TomlItem::Value(v.to_toml()),
+        Change::Remove { field } => {
+            match table {
+                ItemTable::Table(t) => {
+                    t.remove(field);
+                }
+                ItemTable::Inline(t) => {
+                    t.remove(field);
+                }
+            }
+            return;
         }
         Change::SetFingerprints { field, entries } => {
             // Dotted keys in a `[[kind]]` table, unless the field is written
@@ -453,6 +941,31 @@ mod tests {
                 "[[review]]\nid = \"R-1\"\nsigned_fingerprints = { REQ-1 = \"old1\" }\nsigned_on = 2026-01-05\n"
             ),
             "[[review]]\nid = \"R-1\"\nsigned_fingerprints = { REQ-1 = \"new1\", REQ-2 = \"new2\" }\nsigned_on = 2026-01-05\n"
+        );
+    }
+
+    #[test]
+    fn removals_take_sub_items_and_inline_items_and_leave_the_rest() {
+        let text = "requirement = [{ id = \"X\" }, { id = \"Y\" }]\n[[review]]\nid = \"R-1\"\n\n[[review.decision]]\nrequirement = \"A\"\n\n[[review.decision]]\nrequirement = \"B\"\n\n[[review.decision]]\nrequirement = \"C\"\n\n[[review]]\nid = \"R-2\"\n\n[[review.decision]]\nrequirement = \"D\"\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        let place = |kind: &str, index: usize, sub: Option<usize>| Place {
+            kind: kind.into(),
+            index,
+            sub: sub.map(|r| ("decision".to_owned(), r)),
+        };
+        remove_all(
+            &mut doc,
+            &[
+                place("review", 0, Some(0)),
+                place("review", 0, Some(2)),
+                place("review", 1, None),
+                place("review", 1, Some(0)),
+                place("requirement", 0, None),
+            ],
+        );
+        assert_eq!(
+            doc.to_string(),
+            "requirement = [{ id = \"Y\" }]\n[[review]]\nid = \"R-1\"\n\n[[review.decision]]\nrequirement = \"B\"\n"
         );
     }
 

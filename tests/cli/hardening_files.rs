@@ -541,7 +541,10 @@ fn long_ids_project(dir: &Path) -> (String, String, String) {
     for (from, to) in [("CON-001", &con1), ("CON-002", &con2), ("REQ-001", &req)] {
         let mut found = false;
         for (path, _) in snapshot_tree(dir) {
-            let text = fs::read_to_string(&path).unwrap();
+            // Item files only (the sample also holds the sheet it came from).
+            let Ok(text) = fs::read_to_string(&path) else {
+                continue;
+            };
             let quoted = format!("\"{from}\"");
             if text.contains(&quoted) {
                 fs::write(&path, text.replace(&quoted, &format!("\"{to}\""))).unwrap();

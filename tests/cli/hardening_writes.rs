@@ -315,7 +315,7 @@ fn assert_no_raw_controls(what: &str, r: &Run) {
 #[test]
 fn control_characters_from_the_input_are_shown_escaped_in_every_terminal_output() {
     let dir = copy_tree(&sample("doors-zh"));
-    let file = dir.path().join("contracts/contract.toml");
+    let file = dir.path().join("contracts/contract-review.toml");
     let mut text = fs::read_to_string(&file).unwrap();
     // TOML escapes: the file itself is plain text, the values are not.
     text = text.replacen(
@@ -476,7 +476,7 @@ fn a_write_past_the_file_size_limit_is_an_error_naming_the_file() {
         "killed instead of failing: {out:?}"
     );
     assert!(
-        stderr.contains("cannot write contracts/contract.toml")
+        stderr.contains("cannot write contracts/contract-review.toml")
             && stderr.contains("the file is unchanged"),
         "{stderr}"
     );

@@ -8,6 +8,7 @@ mod corpus;
 mod errors;
 mod hardening_files;
 mod hardening_writes;
+mod import;
 mod init_trace;
 mod matrices;
 mod objectives;

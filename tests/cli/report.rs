@@ -20,6 +20,7 @@ const UNTRACED_RULES: &[&str] = &[
     "legal-cites-regulation",
     "stated-has-source",
     "requirement-has-design-input",
+    "rejected-not-worked-on",
     "design-input-traced",
     "objective-measurable",
     "complaint-traced",
@@ -28,6 +29,7 @@ const UNTRACED_RULES: &[&str] = &[
 /// Rules whose findings the unverified page lists.
 const UNVERIFIED_RULES: &[&str] = &[
     "design-input-verified",
+    "pass-has-evidence",
     "requirement-validated-or-delivered",
 ];
 

@@ -1,0 +1,195 @@
+//! The `import` command: which importer a name means, and how its outcome
+//! is reported. [`crate::cli`] parses the arguments; nothing below prints.
+
+use std::path::{Path, PathBuf};
+
+use super::mapping::{Mapping, RESERVED};
+use super::{ImportError, Options, Problem, Summary};
+use crate::app::{EXIT_INPUT, EXIT_OK, Io};
+use crate::load;
+
+/// `needtrail import NAME FILE... [DIR]`, as typed.
+#[derive(Clone, Debug)]
+pub struct ImportCommand {
+    pub name: String,
+    /// The files to import, then perhaps the project folder.
+    pub paths: Vec<PathBuf>,
+    pub options: Options,
+    pub json: bool,
+}
+
+/// Splits `FILE... [DIR]`: the last path is the project folder when it is
+/// a folder (and there is more than one path); else the project is `.`.
+pub fn split_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, PathBuf) {
+    match paths.split_last() {
+        Some((last, rest)) if !rest.is_empty() && last.is_dir() => (rest.to_vec(), last.clone()),
+        _ => (paths.to_vec(), PathBuf::from(".")),
+    }
+}
+
+/// Runs an import and reports it; gives the exit code.
+pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
+    let (files, dir) = split_paths(&cmd.paths);
+    // A run that writes holds the project's write lock from before it loads
+    // until it has written, as `stamp` and `review sign` do.
+    let _lock = if cmd.options.dry_run || !dir.join(load::CONFIG_FILE).is_file() {
+        None
+    } else {
+        match crate::edit::lock_project(&dir, std::time::Duration::from_secs(120)) {
+            Ok(lock) => Some(lock),
+            Err(e) => {
+                let _ = writeln!(io.err, "error: {e}");
+                return EXIT_INPUT;
+            }
+        }
+    };
+    let result = match cmd.name.as_str() {
+        "junit" => super::junit::import(&dir, &files, cmd.options),
+        "reqif" | "doorstop" => Err(ImportError::Problems(vec![Problem::new(
+            cmd.name.clone(),
+            format!(
+                "`{}` is reserved for the built-in {} importer, which this build does not have",
+                cmd.name, cmd.name
+            ),
+        )])),
+        _ => match files.as_slice() {
+            [file] => spreadsheet(&dir, &cmd.name, file, cmd.options),
+            [_, last] if !last.is_dir() => Err(ImportError::Problems(vec![
+                Problem::new(
+                    last.display().to_string(),
+                    "is not a folder, so it cannot be the project folder",
+                )
+                .help("needtrail import NAME FILE [DIR]: the project folder (the one that holds needtrail.toml) comes last"),
+            ])),
+            _ => Err(ImportError::Problems(vec![
+                Problem::new(
+                    format!("import {}", cmd.name),
+                    format!(
+                        "a spreadsheet mapping imports one file at a time, and {} were given",
+                        files.len()
+                    ),
+                )
+                .help("needtrail import NAME FILE [DIR]; the project folder comes last"),
+            ])),
+        },
+    };
+    report(result, cmd, io)
+}
+
+/// Reports an import's outcome.
+pub fn report(result: Result<Summary, ImportError>, cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
+    match result {
+        Ok(summary) => {
+            let text = if cmd.json {
+                summary.to_json()
+            } else {
+                summary.to_text(cmd.options.dry_run)
+            };
+            let _ = io.out.write_all(text.as_bytes());
+            EXIT_OK
+        }
+        Err(ImportError::Load(e)) => {
+            if cmd.json {
+                let _ = io
+                    .out
+                    .write_all(crate::diag::render_json(&e.diagnostics).as_bytes());
+            }
+            let _ = io
+                .err
+                .write_all(crate::diag::render_text(&e.diagnostics, &e.sources).as_bytes());
+            let _ = writeln!(io.err, "Nothing was imported: fix the project first.");
+            EXIT_INPUT
+        }
+        Err(ImportError::Problems(problems)) => {
+            if cmd.json {
+                let mut s =
+                    serde_json::to_string_pretty(&serde_json::json!({ "errors": problems }))
+                        .expect("serialisable");
+                s.push('\n');
+                let _ = io.out.write_all(s.as_bytes());
+            }
+            const SHOWN: usize = 50;
+            for p in problems.iter().take(SHOWN) {
+                let _ = io.err.write_all(p.render().as_bytes());
+            }
+            if problems.len() > SHOWN {
+                let _ = writeln!(io.err, "… and {} more.", problems.len() - SHOWN);
+            }
+            let _ = writeln!(
+                io.err,
+                "{} problem{}; nothing was written.",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            EXIT_INPUT
+        }
+        Err(ImportError::Write(e)) => {
+            let _ = writeln!(io.err, "error: {e}");
+            EXIT_INPUT
+        }
+    }
+}
+
+/// Reads the mapping, the sheet, and imports.
+fn spreadsheet(
+    dir: &Path,
+    name: &str,
+    file: &Path,
+    options: Options,
+) -> Result<Summary, ImportError> {
+    let config = read_config(dir)?;
+    // The profile alone, to check the mapping before the sheet is read;
+    // the project's files are loaded once, by the import itself.
+    let profile = match crate::profile::parse_file(&config)
+        .map_err(|d| vec![d])
+        .and_then(|file| crate::profile::build(Some((&config, file))))
+    {
+        Ok((profile, _)) => profile,
+        Err(diagnostics) => {
+            return Err(ImportError::Load(load::LoadError {
+                diagnostics,
+                sources: vec![config],
+            }));
+        }
+    };
+    let mapping = Mapping::parse(&config, name, &profile)?;
+    let shown = file.display().to_string();
+    if !file.is_file() {
+        return Err(ImportError::Problems(vec![Problem::new(
+            shown,
+            "no such file",
+        )]));
+    }
+    let (grid, sheet) = super::sheet::read(file, mapping.sheet.as_deref(), &mapping.csv)
+        .map_err(|e| ImportError::Problems(vec![Problem::new(shown.clone(), e)]))?;
+    let batch = mapping.batch(&grid, &shown, sheet.as_deref())?;
+    super::apply(dir, &batch, options)
+}
+
+/// needtrail.toml as a source file, for messages with lines and columns.
+pub fn read_config(dir: &Path) -> Result<crate::model::SourceFile, ImportError> {
+    let path = dir.join(load::CONFIG_FILE);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| {
+            ImportError::Problems(
+                vec![Problem::new(
+            path.display().to_string(),
+            format!("cannot read the project's configuration: {e}"),
+        )
+        .help("give the project folder, the one that holds needtrail.toml, as the last argument")],
+            )
+        })?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
+    Ok(crate::model::SourceFile::new(
+        load::CONFIG_FILE.to_owned(),
+        text,
+    ))
+}
+
+/// Whether a mapping name is taken by a built-in importer.
+pub fn is_reserved(name: &str) -> bool {
+    RESERVED.contains(&name)
+}
