@@ -41,6 +41,25 @@ impl Date {
             .then_some(Date { year, month, day })
     }
 
+    /// Parses a date as people write it: `2026-03-05`, `2026-3-5`,
+    /// `2026/3/5`, `2026.3.5`, `2026年3月5日`, optionally followed by a time.
+    pub fn parse_written(s: &str) -> Option<Date> {
+        let s = s.trim();
+        let s = s.split([' ', 'T']).next().unwrap_or(s);
+        let parts: Vec<&str> = s
+            .split(['-', '/', '.', '年', '月', '日'])
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.len() != 3 || parts[0].len() != 4 {
+            return None;
+        }
+        let n: Vec<u32> = parts
+            .iter()
+            .map(|p| p.parse().ok())
+            .collect::<Option<Vec<u32>>>()?;
+        Date::parse(&format!("{:04}-{:02}-{:02}", n[0], n[1], n[2]))
+    }
+
     /// Today, in UTC, from the system clock.
     pub fn today() -> Date {
         let secs = std::time::SystemTime::now()

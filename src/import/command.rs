@@ -137,7 +137,7 @@ fn spreadsheet(
     file: &Path,
     options: Options,
 ) -> Result<Summary, ImportError> {
-    let config = read_config(dir)?;
+    let config = super::read_config(dir)?;
     // The profile alone, to check the mapping before the sheet is read;
     // the project's files are loaded once, by the import itself.
     let profile = match crate::profile::parse_file(&config)
@@ -164,29 +164,6 @@ fn spreadsheet(
         .map_err(|e| ImportError::Problems(vec![Problem::new(shown.clone(), e)]))?;
     let batch = mapping.batch(&grid, &shown, sheet.as_deref())?;
     super::apply(dir, &batch, options)
-}
-
-/// needtrail.toml as a source file, for messages with lines and columns.
-pub fn read_config(dir: &Path) -> Result<crate::model::SourceFile, ImportError> {
-    let path = dir.join(load::CONFIG_FILE);
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| {
-            ImportError::Problems(
-                vec![Problem::new(
-            path.display().to_string(),
-            format!("cannot read the project's configuration: {e}"),
-        )
-        .help("give the project folder, the one that holds needtrail.toml, as the last argument")],
-            )
-        })?;
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_owned)
-        .unwrap_or(text);
-    Ok(crate::model::SourceFile::new(
-        load::CONFIG_FILE.to_owned(),
-        text,
-    ))
 }
 
 /// Whether a mapping name is taken by a built-in importer.

@@ -245,7 +245,7 @@ fn ids_in(name: &str, by_words: &HashMap<String, String>, longest: usize) -> Vec
 }
 
 fn settings(dir: &Path) -> Result<Settings, ImportError> {
-    let config = super::command::read_config(dir)?;
+    let config = super::read_config(dir)?;
     let mut s = Settings {
         file: "verification/test-results.toml".into(),
         id: "TEST-{file}-{item}".into(),

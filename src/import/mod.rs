@@ -368,23 +368,32 @@ pub fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Parses a date as people write it: `2026-03-05`, `2026-3-5`, `2026/3/5`,
-/// `2026.3.5`, `2026年3月5日`, optionally followed by a time.
+/// needtrail.toml as a source file, for messages with lines and columns.
+pub fn read_config(dir: &Path) -> Result<crate::model::SourceFile, ImportError> {
+    let path = dir.join(load::CONFIG_FILE);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| {
+            ImportError::Problems(
+                vec![Problem::new(
+            path.display().to_string(),
+            format!("cannot read the project's configuration: {e}"),
+        )
+        .help("give the project folder, the one that holds needtrail.toml, as the last argument")],
+            )
+        })?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
+    Ok(crate::model::SourceFile::new(
+        load::CONFIG_FILE.to_owned(),
+        text,
+    ))
+}
+
+/// Parses a date as people write it (see [`Date::parse_written`]).
 pub fn parse_date(s: &str) -> Option<Date> {
-    let s = s.trim();
-    let s = s.split([' ', 'T']).next().unwrap_or(s);
-    let parts: Vec<&str> = s
-        .split(['-', '/', '.', '年', '月', '日'])
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.len() != 3 || parts[0].len() != 4 {
-        return None;
-    }
-    let n: Vec<u32> = parts
-        .iter()
-        .map(|p| p.parse().ok())
-        .collect::<Option<Vec<u32>>>()?;
-    Date::parse(&format!("{:04}-{:02}-{:02}", n[0], n[1], n[2]))
+    Date::parse_written(s)
 }
 
 fn parse_bool(s: &str) -> Option<bool> {

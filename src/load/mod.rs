@@ -896,11 +896,22 @@ impl FileReader<'_> {
                 })
             }
             (FieldType::Date, DeValue::String(s)) => {
+                // The hint must itself be valid TOML: a date is written
+                // YYYY-MM-DD, with two-digit month and day.
+                let help = match crate::calendar::Date::parse_written(s) {
+                    Some(d) if d.to_string() == s.trim() => {
+                        format!("drop the quotes: {name} = {d}")
+                    }
+                    Some(d) => format!("write the date without quotes as YYYY-MM-DD: {name} = {d}"),
+                    None => format!(
+                        "write the date without quotes as YYYY-MM-DD, e.g. {name} = 2026-01-05"
+                    ),
+                };
                 self.error(
                     "bad-value",
                     val.span(),
                     format!("`{name}` must be a TOML date, not a string"),
-                    format!("drop the quotes: {name} = {s}"),
+                    help,
                 );
                 return None;
             }

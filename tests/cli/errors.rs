@@ -343,3 +343,37 @@ fn a_decision_under_no_review_and_chinese_quotes_get_hints_that_say_so() {
         r.stderr
     );
 }
+
+#[test]
+fn a_date_in_quotes_gets_a_hint_that_is_itself_valid_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "needtrail.toml", "[project]\nname = \"x\"\n");
+    write(
+        dir.path(),
+        "a.toml",
+        "[[contract]]\nid = \"C-1\"\nsigned = \"2026-1-5\"\n\n[[contract]]\nid = \"C-2\"\nsigned = \"2026年3月5日\"\n\n[[contract]]\nid = \"C-3\"\nsigned = \"next week\"\n",
+    );
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2);
+    let helps: Vec<&str> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        helps,
+        vec![
+            "write the date without quotes as YYYY-MM-DD: signed = 2026-01-05",
+            "write the date without quotes as YYYY-MM-DD: signed = 2026-03-05",
+            "write the date without quotes as YYYY-MM-DD, e.g. signed = 2026-01-05",
+        ]
+    );
+    // What the first hint says to write is read as the date it means.
+    write(
+        dir.path(),
+        "a.toml",
+        "[[contract]]\nid = \"C-1\"\nsigned = 2026-01-05\n",
+    );
+    assert_eq!(check_json(dir.path()).0, 0);
+}
