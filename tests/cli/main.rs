@@ -13,6 +13,7 @@ mod init_trace;
 mod matrices;
 mod objectives;
 mod progress;
+mod property;
 mod report;
 mod rules;
 mod samples;
