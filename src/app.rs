@@ -517,9 +517,12 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
             .filter(|i| project.item(*i).parent.is_none())
             .collect(),
     };
+    let fingerprints = crate::fingerprint::Cache::new(project, profile);
     let changes: Vec<_> = targets
         .iter()
-        .filter_map(|i| crate::review::stamp(project, profile, *i).map(|c| (*i, vec![c])))
+        .filter_map(|i| {
+            crate::review::stamp_with(&fingerprints, project, profile, *i).map(|c| (*i, vec![c]))
+        })
         .collect();
     if changes.is_empty() {
         let what = id.map_or("no item of this project".to_owned(), |i| format!("`{i}`"));

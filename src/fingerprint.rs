@@ -50,7 +50,28 @@ pub fn of_decisions(project: &Project, profile: &Profile, review: ItemIdx) -> St
 }
 
 fn short_hash(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
+    let mut h = Hasher(Sha256::new());
+    h.0.update(text.as_bytes());
+    h.finish()
+}
+
+/// Text written straight into the hash, not first into a string.
+struct Hasher(Sha256);
+
+impl std::fmt::Write for Hasher {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl Hasher {
+    fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
     let mut hex = String::with_capacity(LEN);
     for b in digest.iter().take(LEN / 2) {
         let _ = write!(hex, "{b:02x}");
@@ -63,20 +84,30 @@ const LEN: usize = 16;
 
 /// The fingerprint of one item.
 pub fn of(project: &Project, profile: &Profile, idx: ItemIdx) -> String {
+    use std::borrow::Cow;
     let item = project.item(idx);
-    let mut text = String::from("needtrail-fingerprint-v1\n");
-    let _ = writeln!(text, "kind={}", profile.kind(item.kind).name);
+    let mut h = Hasher(Sha256::new());
+    let _ = writeln!(h, "needtrail-fingerprint-v1");
+    let _ = writeln!(h, "kind={}", profile.kind(item.kind).name);
     for name in &profile.fingerprint_fields {
-        let value = if name == "title" {
-            item.title.clone()
+        let value: Option<Cow<'_, str>> = if name == "title" {
+            item.title.as_deref().map(Cow::Borrowed)
         } else {
             profile
                 .field_index(name)
                 .and_then(|f| item.field(f))
-                .map(Value::display)
+                .map(|v| match v {
+                    Value::String(s) => Cow::Borrowed(s.as_str()),
+                    v => Cow::Owned(v.display()),
+                })
         };
         if let Some(v) = value {
-            let _ = writeln!(text, "{name}={}", v.replace("\r\n", "\n").escape_debug());
+            let v = if v.contains("\r\n") {
+                Cow::Owned(v.replace("\r\n", "\n"))
+            } else {
+                v
+            };
+            let _ = writeln!(h, "{name}={}", v.escape_debug());
         }
     }
     let mut links: Vec<(&str, &str)> = item
@@ -92,7 +123,108 @@ pub fn of(project: &Project, profile: &Profile, idx: ItemIdx) -> String {
     links.sort_unstable();
     links.dedup();
     for (field, target) in links {
-        let _ = writeln!(text, "link {field}={}", target.escape_debug());
+        let _ = writeln!(h, "link {field}={}", target.escape_debug());
     }
-    short_hash(&text)
+    h.finish()
+}
+/// Each item's fingerprint, made the first time it is asked for: one item
+/// is the upstream of many (a customer of every requirement), and is hashed
+/// once, not once per stamp or sign-off that compares with it. Safe to share
+/// between threads.
+pub struct Cache<'a> {
+    project: &'a Project,
+    profile: &'a Profile,
+    made: Vec<std::sync::OnceLock<String>>,
+}
+
+impl<'a> Cache<'a> {
+    pub fn new(project: &'a Project, profile: &'a Profile) -> Cache<'a> {
+        Cache {
+            project,
+            profile,
+            made: (0..project.items.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// The fingerprint of item `idx` (see [`of`]).
+    pub fn get(&self, idx: ItemIdx) -> &str {
+        self.made[idx.index()].get_or_init(|| of(self.project, self.profile, idx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fingerprint as first written, through a string: what [`of`],
+    /// which hashes as it goes, must always give (fingerprints are stored
+    /// in the project's files).
+    fn of_through_a_string(project: &Project, profile: &Profile, idx: ItemIdx) -> String {
+        let item = project.item(idx);
+        let mut text = String::from("needtrail-fingerprint-v1\n");
+        let _ = writeln!(text, "kind={}", profile.kind(item.kind).name);
+        for name in &profile.fingerprint_fields {
+            let value = if name == "title" {
+                item.title.clone()
+            } else {
+                profile
+                    .field_index(name)
+                    .and_then(|f| item.field(f))
+                    .map(Value::display)
+            };
+            if let Some(v) = value {
+                let _ = writeln!(text, "{name}={}", v.replace("\r\n", "\n").escape_debug());
+            }
+        }
+        let mut links: Vec<(&str, &str)> = item
+            .links
+            .iter()
+            .map(|l| {
+                (
+                    profile.field_name(l.field),
+                    project.item(l.target).id.as_str(),
+                )
+            })
+            .collect();
+        links.sort_unstable();
+        links.dedup();
+        for (field, target) in links {
+            let _ = writeln!(text, "link {field}={}", target.escape_debug());
+        }
+        short_hash(&text)
+    }
+
+    #[test]
+    fn hashing_as_it_goes_gives_the_fingerprints_already_in_files() {
+        for sample in ["doors-zh", "auto-parts-en"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("samples")
+                .join(sample);
+            let loaded = crate::load::load(&dir).unwrap();
+            let (project, profile) = (&loaded.project, &loaded.profile);
+            for i in 0..project.items.len() {
+                let idx = ItemIdx(i as u32);
+                assert_eq!(
+                    of(project, profile, idx),
+                    of_through_a_string(project, profile, idx)
+                );
+            }
+        }
+        // Line breaks of both kinds, quotes, escapes, a combining mark first.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("needtrail.toml"), "").unwrap();
+        std::fs::write(
+            dir.path().join("a.toml"),
+            "[[requirement]]\nid = \"R\"\ntitle = \"\\u0301a \\\"q\\\" \\\\ \\t\"\ntext = \"one\\r\\ntwo\\nthree\\r\"\nclass = \"stated\"\n",
+        )
+        .unwrap();
+        let loaded = crate::load::load(dir.path()).unwrap();
+        let idx = loaded.project.get("R").unwrap();
+        assert_eq!(
+            of(&loaded.project, &loaded.profile, idx),
+            of_through_a_string(&loaded.project, &loaded.profile, idx)
+        );
+    }
 }

@@ -359,6 +359,22 @@ pub fn sign(
 /// The stamp of one item: the fingerprint of every upstream item it links
 /// to (its own links, not its parent table). `None` when it links to none.
 pub fn stamp(project: &Project, profile: &Profile, idx: ItemIdx) -> Option<Change> {
+    stamp_with(
+        &fingerprint::Cache::new(project, profile),
+        project,
+        profile,
+        idx,
+    )
+}
+
+/// [`stamp`], taking fingerprints from `cache`: stamping many items hashes
+/// each upstream item once.
+pub fn stamp_with(
+    cache: &fingerprint::Cache<'_>,
+    project: &Project,
+    profile: &Profile,
+    idx: ItemIdx,
+) -> Option<Change> {
     let item = project.item(idx);
     let parent_field = profile.parent_field(item.kind);
     let mut entries: Vec<(String, String)> = item
@@ -368,7 +384,7 @@ pub fn stamp(project: &Project, profile: &Profile, idx: ItemIdx) -> Option<Chang
         .map(|l| {
             (
                 project.item(l.target).id.clone(),
-                fingerprint::of(project, profile, l.target),
+                cache.get(l.target).to_owned(),
             )
         })
         .collect();

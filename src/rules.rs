@@ -99,9 +99,7 @@ pub fn check_with(
         profile,
         graph,
         stamped: profile.field_index("stamped"),
-        fingerprints: (0..project.items.len())
-            .map(|_| std::sync::OnceLock::new())
-            .collect(),
+        fingerprints: fingerprint::Cache::new(project, profile),
     };
     progress.start("running rules", profile.rules.len() as u64);
     // Rules over the same kinds run together, a chunk of items at a time:
@@ -163,16 +161,13 @@ struct Evaluator<'a> {
     graph: &'a TraceGraph,
     /// The field suspect-link reads on every item, looked up once.
     stamped: Option<FieldIdx>,
-    /// Each item's fingerprint, made the first time a stamp or a sign-off
-    /// compares with it: one item is the upstream of many (a customer of
-    /// every requirement), and is hashed once, not once per stamp.
-    fingerprints: Vec<std::sync::OnceLock<String>>,
+    /// Fingerprints, each made once, for stamps and sign-offs to compare with.
+    fingerprints: fingerprint::Cache<'a>,
 }
 
 impl Evaluator<'_> {
     fn fingerprint(&self, idx: ItemIdx) -> &str {
-        self.fingerprints[idx.index()]
-            .get_or_init(|| fingerprint::of(self.project, self.profile, idx))
+        self.fingerprints.get(idx)
     }
 
     /// Runs `rules`, all over items of `kinds`: each rule's findings, in
