@@ -27,6 +27,52 @@ pub enum Change {
         field: String,
         entries: Vec<(String, String)>,
     },
+    /// Sets `field` to a value of any type (where it stands, or at the end).
+    Set { field: String, value: EditValue },
+    /// Removes `field` (and the comment on its line) if it is there.
+    Remove { field: String },
+}
+
+/// A value to write into an item's table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EditValue {
+    String(String),
+    Strings(Vec<String>),
+    Date(Date),
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+}
+
+impl EditValue {
+    fn to_toml(&self) -> toml_edit::Value {
+        match self {
+            EditValue::String(s) => s.as_str().into(),
+            EditValue::Strings(v) => {
+                let mut a = toml_edit::Array::new();
+                for s in v {
+                    a.push(s.as_str());
+                }
+                toml_edit::Value::Array(a)
+            }
+            EditValue::Date(d) => toml_edit::Value::from(toml_date(*d)),
+            EditValue::Bool(b) => (*b).into(),
+            EditValue::Integer(i) => (*i).into(),
+            EditValue::Float(f) => (*f).into(),
+        }
+    }
+}
+
+fn toml_date(date: Date) -> toml_edit::Datetime {
+    toml_edit::Datetime {
+        date: Some(toml_edit::Date {
+            year: date.year,
+            month: date.month,
+            day: date.day,
+        }),
+        time: None,
+        offset: None,
+    }
 }
 
 impl Change {
@@ -35,7 +81,9 @@ impl Change {
         match self {
             Change::SetString { field, .. }
             | Change::SetDate { field, .. }
-            | Change::SetFingerprints { field, .. } => field,
+            | Change::SetFingerprints { field, .. }
+            | Change::Set { field, .. }
+            | Change::Remove { field } => field,
         }
     }
 }
@@ -106,6 +154,32 @@ fn edit_text(
     profile: &Profile,
     edits: &[(ItemIdx, Vec<Change>)],
 ) -> Result<String, EditError> {
+    let (bom, mut doc) = read_checked(path, rel, loaded)?;
+    for (idx, changes) in edits {
+        let mut table = item_table(&mut doc, project, profile, *idx)
+            .ok_or_else(|| not_found(project, profile, *idx, rel))?;
+        for change in changes {
+            apply_change(&mut table, change);
+        }
+    }
+    Ok(finish_text(&doc, loaded, bom))
+}
+
+fn not_found(project: &Project, profile: &Profile, idx: ItemIdx, rel: &str) -> EditError {
+    let item = project.item(idx);
+    let kind = &profile.kind(item.kind).name;
+    EditError::NotFound(match item.parent {
+        Some(p) => format!("cannot find the {kind} of {} in {rel}", project.item(p).id),
+        None => format!(
+            "cannot find the [[{kind}]] with id \"{}\" in {rel}",
+            item.id
+        ),
+    })
+}
+
+/// The file parsed for editing, after checking it still holds what was
+/// loaded; and whether it starts with a byte-order mark.
+fn read_checked(path: &Path, rel: &str, loaded: &str) -> Result<(bool, DocumentMut), EditError> {
     let bytes = fs::read(path).map_err(|e| EditError::Io(format!("cannot read {rel}: {e}")))?;
     let (bom, body) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (true, rest),
@@ -114,22 +188,15 @@ fn edit_text(
     if body != loaded.as_bytes() {
         return Err(EditError::ChangedOnDisk(rel.to_owned()));
     }
-    let mut doc: DocumentMut = loaded
+    let doc: DocumentMut = loaded
         .parse()
         .map_err(|e| EditError::Io(format!("cannot parse {rel}: {e}")))?;
-    for (idx, changes) in edits {
-        let item = project.item(*idx);
-        let kind = &profile.kind(item.kind).name;
-        let mut table = find_table(&mut doc, kind, &item.id).ok_or_else(|| {
-            EditError::NotFound(format!(
-                "cannot find the [[{kind}]] with id \"{}\" in {rel}",
-                item.id
-            ))
-        })?;
-        for change in changes {
-            apply_change(&mut table, change);
-        }
-    }
+    Ok((bom, doc))
+}
+
+/// The document as text, in the line endings and with the byte-order mark
+/// of the file it was loaded from.
+fn finish_text(doc: &DocumentMut, loaded: &str, bom: bool) -> String {
     let mut text = doc.to_string();
     // Lines added by the editor end in `\n`; a file written with CRLF line
     // endings throughout keeps them.
@@ -139,7 +206,373 @@ fn edit_text(
     if bom {
         text.insert(0, '\u{feff}');
     }
-    Ok(text)
+    text
+}
+
+/// Where an item's table stands in its document: the index in its kind's
+/// array, and for a sub-item also the index in its parent's array of the
+/// sub-kind.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    kind: String,
+    index: usize,
+    sub: Option<(String, usize)>,
+}
+
+/// What holds an array of item tables: an item of a table, or a value
+/// of an inline table.
+enum Holder<'d> {
+    Item(&'d mut TomlItem),
+    Value(&'d mut toml_edit::Value),
+}
+
+fn inline_tables(values: &mut toml_edit::Array) -> Vec<ItemTable<'_>> {
+    values
+        .iter_mut()
+        .filter_map(|v| v.as_inline_table_mut())
+        .map(ItemTable::Inline)
+        .collect()
+}
+
+fn tables_of(holder: Holder<'_>) -> Vec<ItemTable<'_>> {
+    let inline = inline_tables;
+    match holder {
+        Holder::Item(TomlItem::ArrayOfTables(tables)) => {
+            tables.iter_mut().map(ItemTable::Table).collect()
+        }
+        Holder::Item(TomlItem::Value(toml_edit::Value::Array(values)))
+        | Holder::Value(toml_edit::Value::Array(values)) => inline(values),
+        _ => Vec::new(),
+    }
+}
+
+impl<'d> ItemTable<'d> {
+    fn id(&self) -> Option<&str> {
+        match self {
+            ItemTable::Table(t) => t.get("id").and_then(|v| v.as_str()),
+            ItemTable::Inline(t) => t.get("id").and_then(|v| v.as_str()),
+        }
+    }
+
+    fn into_sub(self, key: &str) -> Option<Holder<'d>> {
+        match self {
+            ItemTable::Table(t) => t.get_mut(key).map(Holder::Item),
+            ItemTable::Inline(t) => t.get_mut(key).map(Holder::Value),
+        }
+    }
+}
+
+/// The place of an item's table in `doc`.
+fn place(
+    doc: &mut DocumentMut,
+    project: &Project,
+    profile: &Profile,
+    idx: ItemIdx,
+) -> Option<Place> {
+    let item = project.item(idx);
+    let (top, sub) = match item.parent {
+        Some(p) => {
+            // The sub-item's rank among its parent's sub-items of its kind.
+            let rank = (p.index() + 1..idx.index())
+                .filter(|i| {
+                    project.items[*i].parent == Some(p) && project.items[*i].kind == item.kind
+                })
+                .count();
+            (p, Some((profile.kind(item.kind).name.clone(), rank)))
+        }
+        None => (idx, None),
+    };
+    let kind = profile.kind(project.item(top).kind).name.clone();
+    let id = &project.item(top).id;
+    let index = tables_of(Holder::Item(doc.get_mut(&kind)?))
+        .iter()
+        .position(|t| t.id() == Some(id.as_str()))?;
+    let place = Place { kind, index, sub };
+    table_at(doc, &place).map(|_| place.clone())
+}
+
+fn table_at<'d>(doc: &'d mut DocumentMut, place: &Place) -> Option<ItemTable<'d>> {
+    let top = tables_of(Holder::Item(doc.get_mut(&place.kind)?))
+        .into_iter()
+        .nth(place.index)?;
+    match &place.sub {
+        None => Some(top),
+        Some((sub, rank)) => tables_of(top.into_sub(sub)?).into_iter().nth(*rank),
+    }
+}
+
+fn item_table<'d>(
+    doc: &'d mut DocumentMut,
+    project: &Project,
+    profile: &Profile,
+    idx: ItemIdx,
+) -> Option<ItemTable<'d>> {
+    let place = place(doc, project, profile, idx)?;
+    table_at(doc, &place)
+}
+
+/// Removes the table at `place` (with its sub-items).
+fn remove_at(doc: &mut DocumentMut, place: &Place) {
+    let remove = |holder: Holder<'_>, index: usize| match holder {
+        Holder::Item(TomlItem::ArrayOfTables(tables)) => {
+            tables.remove(index);
+            tables.is_empty()
+        }
+        Holder::Item(TomlItem::Value(toml_edit::Value::Array(values)))
+        | Holder::Value(toml_edit::Value::Array(values)) => {
+            values.remove(index);
+            values.is_empty()
+        }
+        _ => false,
+    };
+    let Some(top) = doc.get_mut(&place.kind) else {
+        return;
+    };
+    match &place.sub {
+        None => {
+            if remove(Holder::Item(top), place.index) {
+                doc.remove(&place.kind);
+            }
+        }
+        Some((sub, rank)) => {
+            if let Some(parent) = tables_of(Holder::Item(top)).into_iter().nth(place.index)
+                && let Some(holder) = parent.into_sub(sub)
+            {
+                remove(holder, *rank);
+            }
+        }
+    }
+}
+
+/// An item to add: its kind, the file it goes to, its parent for a
+/// sub-item, and its fields in the order they are written (`id` and
+/// `title` among them when it has them).
+#[derive(Clone, Debug)]
+pub struct NewItem {
+    pub kind: String,
+    pub file: String,
+    pub parent: Option<NewParent>,
+    pub fields: Vec<(String, EditValue)>,
+}
+
+/// The parent of a new sub-item: an item of the project, or an item added
+/// by the same plan (its index in [`Plan::additions`], which must come
+/// earlier).
+#[derive(Clone, Copy, Debug)]
+pub enum NewParent {
+    Existing(ItemIdx),
+    Added(usize),
+}
+
+/// Everything one run does to the files: changes to items, items removed
+/// (with their sub-items), items added.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub changes: Vec<(ItemIdx, Vec<Change>)>,
+    pub removals: Vec<ItemIdx>,
+    pub additions: Vec<NewItem>,
+    /// The comment a new file starts with (without `# `), if any.
+    pub new_file_comment: Option<String>,
+}
+
+/// The text of a file after a plan.
+#[derive(Clone, Debug)]
+pub struct NewText {
+    pub path: String,
+    pub text: String,
+    /// The file does not exist yet.
+    pub created: bool,
+}
+
+/// What a plan makes of the files, without writing anything: the new text
+/// of every file whose text changes, in path order. Fails if a file
+/// changed on disk since it was loaded, or an item's table cannot be found.
+pub fn plan_texts(
+    root: &Path,
+    project: &Project,
+    profile: &Profile,
+    plan: &Plan,
+) -> Result<Vec<NewText>, EditError> {
+    // Per file: changes, removals, additions (as indices into the plan).
+    #[derive(Default)]
+    struct PerFile {
+        changes: Vec<usize>,
+        removals: Vec<ItemIdx>,
+        additions: Vec<usize>,
+    }
+    let by_path: std::collections::HashMap<&str, FileIdx> = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i as FileIdx))
+        .collect();
+    let mut files: BTreeMap<String, PerFile> = BTreeMap::new();
+    let path_of = |idx: ItemIdx| {
+        project.files[project.item(idx).span.file as usize]
+            .path
+            .clone()
+    };
+    for (i, (idx, _)) in plan.changes.iter().enumerate() {
+        files.entry(path_of(*idx)).or_default().changes.push(i);
+    }
+    for idx in &plan.removals {
+        files.entry(path_of(*idx)).or_default().removals.push(*idx);
+    }
+    // A new sub-item goes to the file of its parent.
+    let mut add_file: Vec<String> = Vec::with_capacity(plan.additions.len());
+    for (i, add) in plan.additions.iter().enumerate() {
+        let file = match add.parent {
+            Some(NewParent::Existing(p)) => path_of(p),
+            Some(NewParent::Added(j)) => add_file[j].clone(),
+            None => add.file.clone(),
+        };
+        files.entry(file.clone()).or_default().additions.push(i);
+        add_file.push(file);
+    }
+    let mut out = Vec::new();
+    for (path, per) in files {
+        let full = root.join(&path);
+        let (loaded, bom, mut doc, created) = match by_path.get(path.as_str()) {
+            Some(f) => {
+                let loaded = project.files[*f as usize].text.as_str();
+                let (bom, doc) = read_checked(&full, &path, loaded)?;
+                (loaded, bom, doc, false)
+            }
+            None => {
+                if full.exists() {
+                    return Err(EditError::Io(format!(
+                        "{path} exists but is not one of the project's item files; choose another file for new items"
+                    )));
+                }
+                let mut doc = DocumentMut::new();
+                if let Some(c) = &plan.new_file_comment {
+                    let lines: String = c.lines().map(|l| format!("# {l}\n")).collect();
+                    doc.decor_mut().set_prefix(lines);
+                }
+                ("", false, doc, true)
+            }
+        };
+        // Places first, while the document is as loaded.
+        let mut removals = Vec::new();
+        for idx in &per.removals {
+            removals.push(
+                place(&mut doc, project, profile, *idx)
+                    .ok_or_else(|| not_found(project, profile, *idx, &path))?,
+            );
+        }
+        for i in &per.changes {
+            let (idx, changes) = &plan.changes[*i];
+            let mut table = item_table(&mut doc, project, profile, *idx)
+                .ok_or_else(|| not_found(project, profile, *idx, &path))?;
+            for change in changes {
+                apply_change(&mut table, change);
+            }
+        }
+        // Where each addition went, for its own sub-items.
+        let mut added_at: std::collections::HashMap<usize, Place> = Default::default();
+        for i in &per.additions {
+            let add = &plan.additions[*i];
+            let parent = match add.parent {
+                None => None,
+                Some(NewParent::Existing(p)) => Some(
+                    place(&mut doc, project, profile, p)
+                        .ok_or_else(|| not_found(project, profile, p, &path))?,
+                ),
+                Some(NewParent::Added(j)) => added_at.get(&j).cloned(),
+            };
+            let mut table = Table::new();
+            for (k, v) in &add.fields {
+                table.insert(k, TomlItem::Value(v.to_toml()));
+            }
+            let place = push_table(&mut doc, parent.as_ref(), &add.kind, table);
+            added_at.insert(*i, place);
+        }
+        // Last to first, so that each index still holds when it is used.
+        removals.sort();
+        removals.dedup();
+        for p in removals.iter().rev() {
+            remove_at(&mut doc, p);
+        }
+        let text = finish_text(&doc, loaded, bom);
+        if created || text != loaded {
+            out.push(NewText {
+                path,
+                text,
+                created,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Adds a table of `kind` at the end of its array (in the parent's table
+/// for a sub-item), and gives its place.
+fn push_table(doc: &mut DocumentMut, parent: Option<&Place>, kind: &str, table: Table) -> Place {
+    fn push(holder: &mut dyn TableLike, kind: &str, table: Table) -> usize {
+        match holder.get_mut(kind) {
+            Some(TomlItem::ArrayOfTables(tables)) => {
+                tables.push(table);
+                tables.len() - 1
+            }
+            Some(TomlItem::Value(toml_edit::Value::Array(values))) => {
+                values.push(table.into_inline_table());
+                values.len() - 1
+            }
+            _ => {
+                let mut tables = toml_edit::ArrayOfTables::new();
+                tables.push(table);
+                holder.insert(kind, TomlItem::ArrayOfTables(tables));
+                0
+            }
+        }
+    }
+    match parent {
+        None => {
+            let index = push(doc.as_table_mut(), kind, table);
+            Place {
+                kind: kind.to_owned(),
+                index,
+                sub: None,
+            }
+        }
+        Some(p) => {
+            let mut at = table_at(doc, p).expect("the parent was found");
+            let rank = match &mut at {
+                ItemTable::Table(t) => push(&mut **t, kind, table),
+                ItemTable::Inline(t) => push(&mut **t, kind, table),
+            };
+            Place {
+                kind: p.kind.clone(),
+                index: p.index,
+                sub: Some((kind.to_owned(), rank)),
+            }
+        }
+    }
+}
+
+/// Writes the texts [`plan_texts`] made, each file atomically (new files
+/// with their folders). The first file that cannot be written stops the
+/// run; files already written stay written, each one whole.
+pub fn write_texts(root: &Path, texts: &[NewText]) -> Result<Vec<String>, EditError> {
+    let mut written = Vec::new();
+    for t in texts {
+        let path = root.join(&t.path);
+        let result = if t.created {
+            path.parent()
+                .map_or(Ok(()), fs::create_dir_all)
+                .and_then(|_| crate::atomic::write_new(&path, t.text.as_bytes()))
+        } else {
+            write_preserving_mode(&path, t.text.as_bytes())
+        };
+        result.map_err(|e| {
+            EditError::Io(format!(
+                "cannot write {}: {e}; the file is unchanged",
+                t.path
+            ))
+        })?;
+        written.push(t.path.clone());
+    }
+    Ok(written)
 }
 
 /// An item's table in the document: a `[[kind]]` table, or an inline
@@ -149,6 +582,7 @@ enum ItemTable<'d> {
     Inline(&'d mut toml_edit::InlineTable),
 }
 
+#[cfg(test)]
 fn find_table<'d>(doc: &'d mut DocumentMut, kind: &str, id: &str) -> Option<ItemTable<'d>> {
     let has_id = |t: &dyn TableLike| t.get("id").and_then(|v| v.as_str()) == Some(id);
     match doc.get_mut(kind)? {
@@ -167,18 +601,18 @@ fn find_table<'d>(doc: &'d mut DocumentMut, kind: &str, id: &str) -> Option<Item
 fn apply_change(table: &mut ItemTable<'_>, change: &Change) {
     let v = match change {
         Change::SetString { text, .. } => value(text.as_str()),
-        Change::SetDate { date, .. } => {
-            let d = toml_edit::Date {
-                year: date.year,
-                month: date.month,
-                day: date.day,
-            };
-            let dt = toml_edit::Datetime {
-                date: Some(d),
-                time: None,
-                offset: None,
-            };
-            value(dt)
+        Change::SetDate { date, .. } => value(toml_date(*date)),
+        Change::Set { value: v, .. } => TomlItem::Value(v.to_toml()),
+        Change::Remove { field } => {
+            match table {
+                ItemTable::Table(t) => {
+                    t.remove(field);
+                }
+                ItemTable::Inline(t) => {
+                    t.remove(field);
+                }
+            }
+            return;
         }
         Change::SetFingerprints { field, entries } => {
             // Dotted keys in a `[[kind]]` table, unless the field is written

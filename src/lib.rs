@@ -19,6 +19,7 @@ pub mod diff;
 pub mod edit;
 pub mod fingerprint;
 pub mod graph;
+pub mod import;
 pub mod interchange;
 pub mod load;
 pub mod matrix;

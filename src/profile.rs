@@ -98,6 +98,10 @@ pub struct ProfileFile {
     pub field_labels: IndexMap<String, Label>,
     #[serde(default)]
     pub value_labels: IndexMap<String, Label>,
+    /// Import mappings, `[import.NAME]`: read and checked by
+    /// [`crate::import`] when an import names them, not by the profile.
+    #[serde(default)]
+    pub import: Option<toml::Table>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
