@@ -796,3 +796,109 @@ pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> i32 {
     let _ = io.out.write_all(text.as_bytes());
     EXIT_OK
 }
+
+/// How an import from another tool's file runs.
+pub struct InterchangeImport {
+    pub dir: std::path::PathBuf,
+    pub source: std::path::PathBuf,
+    pub json: bool,
+    pub options: crate::import::Options,
+    /// `--map PREFIX=KIND,...` (Doorstop).
+    pub map: Vec<String>,
+}
+
+/// `needtrail import reqif FILE [DIR]`
+pub fn import_reqif(opts: &InterchangeImport, io: &mut Io<'_>) -> i32 {
+    let outcome = crate::import::reqif::run(&opts.dir, &opts.source, opts.options);
+    import_outcome(outcome, opts, io)
+}
+
+/// `needtrail import doorstop TREE [DIR]`
+pub fn import_doorstop(opts: &InterchangeImport, io: &mut Io<'_>) -> i32 {
+    let outcome = crate::import::doorstop::run(&opts.dir, &opts.source, &opts.map, opts.options);
+    import_outcome(outcome, opts, io)
+}
+
+/// Prints an import's summary and notes (notes go to standard error with
+/// `--format json`, so that standard output is the summary alone).
+fn import_outcome(
+    outcome: Result<(crate::import::Summary, Vec<String>), crate::import::ImportError>,
+    opts: &InterchangeImport,
+    io: &mut Io<'_>,
+) -> i32 {
+    use crate::import::{ImportError, safe};
+    match outcome {
+        Ok((summary, notes)) => {
+            let mut note_text = String::new();
+            for n in &notes {
+                note_text.push_str(&format!("note: {}\n", safe(n)));
+            }
+            if opts.json {
+                let _ = io.out.write_all(summary.to_json().as_bytes());
+                let _ = io.err.write_all(note_text.as_bytes());
+            } else {
+                let _ = io.out.write_all(note_text.as_bytes());
+                let _ = io
+                    .out
+                    .write_all(summary.to_text(opts.options.dry_run).as_bytes());
+            }
+            EXIT_OK
+        }
+        Err(ImportError::Load(e)) => report_load_error(&e, false, io),
+        Err(ImportError::Problems(problems)) => {
+            let mut text = String::new();
+            for p in &problems {
+                text.push_str(&p.render());
+            }
+            text.push_str(&format!(
+                "{} problem{}; nothing was written.\n",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            ));
+            let _ = io.err.write_all(text.as_bytes());
+            EXIT_INPUT
+        }
+        Err(ImportError::Write(e)) => {
+            let _ = writeln!(io.err, "error: {e}");
+            EXIT_INPUT
+        }
+    }
+}
+
+/// `needtrail export reqif [DIR] --out FILE`
+pub fn export_reqif(
+    dir: &Path,
+    out: &Path,
+    kinds: &[String],
+    contract: Option<&str>,
+    io: &mut Io<'_>,
+) -> i32 {
+    let checked = match run_pipeline_with(dir, io.progress) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, false, io),
+    };
+    let options = crate::interchange::reqif::write::ExportOptions {
+        kinds: kinds.to_vec(),
+        contract: contract.map(str::to_owned),
+        zipped: out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("reqifz")),
+        file_name: out
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "export".into()),
+    };
+    let bytes = match crate::interchange::reqif::write::export(&checked, &options) {
+        Ok(b) => b,
+        Err(m) => {
+            let _ = writeln!(io.err, "error: {m}");
+            return EXIT_INPUT;
+        }
+    };
+    if let Err(e) = crate::atomic::write(out, &bytes) {
+        let _ = writeln!(io.err, "error: cannot write {}: {e}", out.display());
+        return EXIT_INPUT;
+    }
+    let _ = writeln!(io.err, "wrote {}", out.display());
+    EXIT_OK
+}

@@ -77,6 +77,33 @@ pub enum Command {
         #[arg(value_name = "ID|DIR", num_args = 0..=2)]
         args: Vec<String>,
     },
+    /// Import records from another tool's file: `reqif FILE` (.reqif, .reqifz) or `doorstop TREE`
+    #[command(
+        override_usage = "needtrail import reqif FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import doorstop TREE [DIR] [--map PREFIX=KIND,...] [--dry-run] [--prune] [--format text|json]"
+    )]
+    Import {
+        /// What to read: `reqif` or `doorstop`
+        name: String,
+        /// The file (or, for doorstop, the tree's folder) to read
+        file: PathBuf,
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Report what would change, write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Delete imported items the source no longer has
+        #[arg(long)]
+        prune: bool,
+        /// Doorstop documents to kinds, e.g. `CUS=requirement,SRD=design_input`
+        #[arg(long, value_delimiter = ',')]
+        map: Vec<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Write the project's records in another tool's format
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Everything downstream of an item that must be re-examined if it changes
     Impact {
         /// The id of the item
@@ -221,6 +248,25 @@ pub struct OutputArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A ReqIF file for the customer's requirements tool: every item, its links, and each requirement's review verdict
+    Reqif {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The file to write: `.reqif`, or `.reqifz` for a zipped one
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these kinds, e.g. `requirement,design_input`
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+        /// Only the requirements of this contract (and what traces to them)
+        #[arg(long)]
+        contract: Option<String>,
+    },
+}
+
 #[derive(Debug, clap::Args)]
 pub struct GateArgs {
     /// Exit with 1 when there are findings of this severity or worse
@@ -296,6 +342,7 @@ pub fn run(cli: Cli) -> i32 {
         | Command::Review(ReviewCommand::Status { output, .. }) => output.format == Format::Json,
         Command::Matrix { format, .. } => *format == MatrixFormat::Json,
         Command::Diff { format, .. } => *format == DiffFormat::Json,
+        Command::Import { output, .. } => output.format == Format::Json,
         _ => false,
     };
     let bars = crate::progress::Bars::new();
@@ -491,6 +538,40 @@ pub fn run(cli: Cli) -> i32 {
             };
             app::stamp(std::path::Path::new(dir), id, &mut io)
         }
+        Command::Import {
+            name,
+            file,
+            dir,
+            dry_run,
+            prune,
+            map,
+            output,
+        } => {
+            let opts = app::InterchangeImport {
+                dir,
+                source: file,
+                json: output.format == Format::Json,
+                options: crate::import::Options { dry_run, prune },
+                map,
+            };
+            match name.as_str() {
+                "reqif" => app::import_reqif(&opts, &mut io),
+                "doorstop" => app::import_doorstop(&opts, &mut io),
+                other => {
+                    let _ = writeln!(
+                        io.err,
+                        "error: no import named `{other}`; built in: reqif, doorstop"
+                    );
+                    app::EXIT_INPUT
+                }
+            }
+        }
+        Command::Export(ExportCommand::Reqif {
+            dir,
+            out,
+            kinds,
+            contract,
+        }) => app::export_reqif(&dir, &out, &kinds, contract.as_deref(), &mut io),
         Command::Impact { id, dir, output } => {
             app::impact(&dir, &id, output.format == Format::Json, &mut io)
         }

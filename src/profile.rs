@@ -180,6 +180,10 @@ pub enum FieldType {
     /// A table of item ids to fingerprints, written by needtrail itself
     /// (`review sign`, `stamp`).
     Fingerprints,
+    /// A table of names to values (strings, numbers, booleans, dates, lists
+    /// of strings): what an imported record held that no field takes, as
+    /// `attributes.Priority = "High"`.
+    Attributes,
 }
 
 impl FieldType {
