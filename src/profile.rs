@@ -1198,6 +1198,7 @@ mod tests {
                 "stated-has-source",
                 "requirement-has-design-input",
                 "design-input-traced",
+                "verification-verifies",
                 "objective-measurable",
                 "complaint-traced",
                 "design-input-verified",

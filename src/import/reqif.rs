@@ -715,6 +715,12 @@ fn fits(ty: FieldType, allowed: &[String], v: &Typed) -> bool {
         (FieldType::Integer, Typed::Integer(_)) => true,
         (FieldType::Number, Typed::Integer(_) | Typed::Real(_)) => true,
         (FieldType::Bool, Typed::Bool(_)) => true,
+        // needtrail writes booleans as a true/false enumeration and numbers
+        // as text, which StrictDoc reads.
+        (FieldType::Bool, Typed::Enum(v)) => {
+            v.len() == 1 && matches!(v[0].as_str(), "true" | "false")
+        }
+        (FieldType::Number, Typed::Text(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
         (FieldType::Date, Typed::Date(d)) => super::parse_date(d).is_some(),
         (FieldType::Enum, Typed::Text(s)) => allowed.contains(s),
         (FieldType::Enum, Typed::Enum(v)) => v.len() == 1 && allowed.contains(&v[0]),
