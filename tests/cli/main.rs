@@ -7,6 +7,7 @@ mod check;
 mod corpus;
 mod errors;
 mod init_trace;
+mod interchange;
 mod matrices;
 mod objectives;
 mod progress;

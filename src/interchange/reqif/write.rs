@@ -836,17 +836,17 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
                     reference(&mut w, "DEFINITION", &def_ref, &d.id);
                     open(&mut w, "THE-VALUE", &[]);
                     open(&mut w, "xhtml:div", &[]);
-                    for para in v.split("\n\n") {
-                        open(&mut w, "xhtml:p", &[]);
-                        for (n, line) in para.split('\n').enumerate() {
-                            if n > 0 {
-                                empty(&mut w, "xhtml:br", &[]);
-                            }
-                            let t = xml_text(line);
-                            let _ = w.write_event(Event::Text(BytesText::new(&t)));
+                    // One paragraph, a line break per line: read back,
+                    // it gives the same lines.
+                    open(&mut w, "xhtml:p", &[]);
+                    for (n, line) in v.split('\n').enumerate() {
+                        if n > 0 {
+                            empty(&mut w, "xhtml:br", &[]);
                         }
-                        close(&mut w, "xhtml:p");
+                        let t = xml_text(line.trim_end_matches('\r'));
+                        let _ = w.write_event(Event::Text(BytesText::new(&t)));
                     }
+                    close(&mut w, "xhtml:p");
                     close(&mut w, "xhtml:div");
                     close(&mut w, "THE-VALUE");
                     close(&mut w, &el);

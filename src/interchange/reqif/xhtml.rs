@@ -6,8 +6,9 @@
 //! and an embedded object without a text alternative is kept as
 //! `[object: NAME]`. Runs of spaces and tabs become one space and every
 //! line is trimmed; a line break written inside a paragraph's text is
-//! kept (tools such as StrictDoc write one line of the source per line),
-//! and empty lines are dropped.
+//! kept (tools such as StrictDoc write one line of the source per line);
+//! two `<br/>` in a row make one empty line, and no more than one empty
+//! line follows another.
 
 use quick_xml::events::BytesStart;
 
@@ -154,14 +155,18 @@ impl XhtmlText {
         }
     }
 
-    /// The plain text: lines trimmed, empty lines dropped.
+    /// The plain text: lines trimmed, no empty line at the start or end,
+    /// and at most one in a row (two `<br/>` make an empty line).
     pub fn finish(self) -> String {
         let mut lines: Vec<&str> = Vec::new();
         for line in self.out.split('\n') {
             let t = line.trim_matches([' ', '\t', '\r']);
-            if !t.is_empty() {
+            if !t.is_empty() || lines.last().is_some_and(|l| !l.is_empty()) {
                 lines.push(t);
             }
+        }
+        while lines.last().is_some_and(|l| l.is_empty()) {
+            lines.pop();
         }
         lines.join("\n")
     }
