@@ -202,6 +202,8 @@ fn prepare(
             kind_of.insert(&i.uid, &kinds[&d.prefix]);
         }
     }
+    let has_child: std::collections::HashSet<&str> =
+        docs.iter().filter_map(|d| d.parent.as_deref()).collect();
     let mut inactive = Vec::new();
     for d in docs {
         let kind = &kinds[&d.prefix];
@@ -244,6 +246,19 @@ fn prepare(
             }
             if !item.normative {
                 attrs.push(("normative".into(), EditValue::Bool(false)));
+            }
+            // Doorstop expects every normative item of a document that has
+            // a child document to be linked from it: `design = true` asks
+            // the same of the requirement.
+            if has_child.contains(d.prefix.as_str()) && has("design") {
+                fields.push(SourceField::new(
+                    "design",
+                    if item.normative {
+                        SourceValue::Bool(true)
+                    } else {
+                        SourceValue::Empty
+                    },
+                ));
             }
             if has("derived") {
                 fields.push(SourceField::new(

@@ -21,6 +21,7 @@ const UNTRACED_RULES: &[&str] = &[
     "stated-has-source",
     "requirement-has-design-input",
     "design-input-traced",
+    "verification-verifies",
     "objective-measurable",
     "complaint-traced",
 ];
