@@ -77,33 +77,6 @@ pub enum Command {
         #[arg(value_name = "ID|DIR", num_args = 0..=2)]
         args: Vec<String>,
     },
-    /// Import records from another tool's file: `reqif FILE` (.reqif, .reqifz) or `doorstop TREE`
-    #[command(
-        override_usage = "needtrail import reqif FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import doorstop TREE [DIR] [--map PREFIX=KIND,...] [--dry-run] [--prune] [--format text|json]"
-    )]
-    Import {
-        /// What to read: `reqif` or `doorstop`
-        name: String,
-        /// The file (or, for doorstop, the tree's folder) to read
-        file: PathBuf,
-        /// The project folder
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// Report what would change, write nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Delete imported items the source no longer has
-        #[arg(long)]
-        prune: bool,
-        /// Doorstop documents to kinds, e.g. `CUS=requirement,SRD=design_input`
-        #[arg(long, value_delimiter = ',')]
-        map: Vec<String>,
-        #[command(flatten)]
-        output: OutputArgs,
-    },
-    /// Write the project's records in another tool's format
-    #[command(subcommand)]
-    Export(ExportCommand),
     /// Everything downstream of an item that must be re-examined if it changes
     Impact {
         /// The id of the item
@@ -190,6 +163,39 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Bring records in: a sheet through a mapping in needtrail.toml, or JUnit test results
+    #[command(
+        override_usage = "needtrail import NAME FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import junit FILE... [DIR]\n       needtrail import reqif FILE.reqif|FILE.reqifz [DIR]\n       needtrail import doorstop TREE [DIR] [--map PREFIX=KIND,...]",
+        long_about = "Imports FILE into the project with the mapping [import.NAME] of its needtrail.toml \
+(an .xlsx, .xls, .ods or .csv file; see docs/import.md), JUnit XML results with `import junit`, \
+a ReqIF file with `import reqif` or a Doorstop tree with `import doorstop` (see docs/interchange.md). \
+Items are matched by id: an existing item is updated in place, only in the fields the source fills; \
+a new one is added; one the source no longer has is reported (and deleted with --prune). \
+Importing the same file twice changes nothing.\n\n\
+The project folder comes last and defaults to `.`; with several paths, the last one is taken as the \
+project folder when it is a folder."
+    )]
+    Import {
+        /// The mapping's name in needtrail.toml, or `junit` (`reqif` and `doorstop` are reserved)
+        name: String,
+        /// The file(s) to import, then optionally the project folder
+        #[arg(value_name = "FILE... [DIR]", num_args = 1.., required = true)]
+        paths: Vec<PathBuf>,
+        /// Show what would change, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Delete the items the import owns that the source no longer has
+        #[arg(long)]
+        prune: bool,
+        /// `import doorstop`: documents to kinds, e.g. `CUS=requirement,SRD=design_input`
+        #[arg(long, value_delimiter = ',', value_name = "PREFIX=KIND,...")]
+        map: Vec<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Write records out for other tools: the contract review as a sheet to fill in, or the project as ReqIF
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Create a new project folder with a commented example
     Init {
         /// The folder to create (or an empty one to fill)
@@ -209,6 +215,42 @@ pub enum Command {
         /// Leave every n-th design input unverified (0: no gaps)
         #[arg(long, default_value_t = 97)]
         gap_every: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A contract's review as an .xlsx sheet to fill in, which imports back with its mapping
+    ReviewSheet {
+        /// The id of the contract
+        contract: String,
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The .xlsx file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Language of the sheet's headings and verdicts
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
+        /// Also write the mapping that imports the filled sheet back into needtrail.toml
+        #[arg(long)]
+        write_mapping: bool,
+    },
+    /// A ReqIF file for the customer's requirements tool: every item, its links, and each requirement's review verdict
+    Reqif {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The file to write: `.reqif`, or `.reqifz` for a zipped one
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these kinds, e.g. `requirement,design_input`
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+        /// Only the requirements of this contract (and what traces to them)
+        #[arg(long)]
+        contract: Option<String>,
     },
 }
 
@@ -246,25 +288,6 @@ pub struct OutputArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ExportCommand {
-    /// A ReqIF file for the customer's requirements tool: every item, its links, and each requirement's review verdict
-    Reqif {
-        /// The project folder
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// The file to write: `.reqif`, or `.reqifz` for a zipped one
-        #[arg(long)]
-        out: PathBuf,
-        /// Only these kinds, e.g. `requirement,design_input`
-        #[arg(long, value_delimiter = ',')]
-        kinds: Vec<String>,
-        /// Only the requirements of this contract (and what traces to them)
-        #[arg(long)]
-        contract: Option<String>,
-    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -399,6 +422,42 @@ pub fn run(cli: Cli) -> i32 {
             )
         }
         Command::Init { dir } => app::init(&dir, &mut io),
+        Command::Import {
+            name,
+            paths,
+            dry_run,
+            prune,
+            map,
+            output,
+        } => crate::import::command::import(
+            &crate::import::command::ImportCommand {
+                name,
+                paths,
+                options: crate::import::Options { dry_run, prune },
+                json: output.format == Format::Json,
+                map,
+            },
+            &mut io,
+        ),
+        Command::Export(ExportCommand::ReviewSheet {
+            contract,
+            dir,
+            out,
+            lang,
+            write_mapping,
+        }) => crate::export::review_sheet(
+            &crate::export::ReviewSheetCommand {
+                contract,
+                dir,
+                out,
+                lang: match lang {
+                    Lang::En => "en".into(),
+                    Lang::Zh => "zh".into(),
+                },
+                write_mapping,
+            },
+            &mut io,
+        ),
         Command::Objectives { dir, output } => {
             app::objectives(&dir, output.format == Format::Json, &mut io)
         }
@@ -537,34 +596,6 @@ pub fn run(cli: Cli) -> i32 {
                 }
             };
             app::stamp(std::path::Path::new(dir), id, &mut io)
-        }
-        Command::Import {
-            name,
-            file,
-            dir,
-            dry_run,
-            prune,
-            map,
-            output,
-        } => {
-            let opts = app::InterchangeImport {
-                dir,
-                source: file,
-                json: output.format == Format::Json,
-                options: crate::import::Options { dry_run, prune },
-                map,
-            };
-            match name.as_str() {
-                "reqif" => app::import_reqif(&opts, &mut io),
-                "doorstop" => app::import_doorstop(&opts, &mut io),
-                other => {
-                    let _ = writeln!(
-                        io.err,
-                        "error: no import named `{other}`; built in: reqif, doorstop"
-                    );
-                    app::EXIT_INPUT
-                }
-            }
         }
         Command::Export(ExportCommand::Reqif {
             dir,

@@ -17,6 +17,7 @@ pub mod corpus;
 pub mod diag;
 pub mod diff;
 pub mod edit;
+pub mod export;
 pub mod fingerprint;
 pub mod graph;
 pub mod import;

@@ -40,9 +40,13 @@
 //! The outcome is a [`Summary`]; its JSON shape is fixed (see
 //! [`Summary::to_json`]).
 
+pub mod command;
 pub mod config;
 pub mod doorstop;
+pub mod junit;
+pub mod mapping;
 pub mod reqif;
+pub mod sheet;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -179,6 +183,10 @@ pub struct Summary {
     pub removed: Vec<String>,
     pub pruned: Vec<String>,
     pub files: Vec<String>,
+    /// Only from `import junit`, and only when there are any: tests that
+    /// name no item, as `FILE: CLASS.NAME`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<String>,
 }
 
 impl Summary {
@@ -195,16 +203,39 @@ impl Summary {
     pub fn to_text(&self, dry_run: bool) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let list = |ids: &[String]| safe(&ids.join(", "));
+        // Long lists are cut: the JSON summary has them whole.
+        let list = |ids: &[String]| {
+            const SHOWN: usize = 30;
+            let mut s = ids
+                .iter()
+                .take(SHOWN)
+                .map(|i| safe(i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if ids.len() > SHOWN {
+                s.push_str(&format!(
+                    " … and {} more (--format json lists them all)",
+                    ids.len() - SHOWN
+                ));
+            }
+            s
+        };
         if !self.added.is_empty() {
             let _ = writeln!(out, "added     {}: {}", self.added.len(), list(&self.added));
         }
-        for c in &self.changed {
+        for c in self.changed.iter().take(200) {
             let _ = writeln!(
                 out,
                 "changed   {} ({})",
                 safe(&c.id),
                 safe(&c.fields.join(", "))
+            );
+        }
+        if self.changed.len() > 200 {
+            let _ = writeln!(
+                out,
+                "changed   … and {} more (--format json lists them all)",
+                self.changed.len() - 200
             );
         }
         if !self.removed.is_empty() {
@@ -321,7 +352,7 @@ pub fn safe(s: &str) -> String {
 
 /// A value converted to its field's type.
 #[derive(Clone, Debug, PartialEq)]
-enum Typed {
+pub(crate) enum Typed {
     Empty,
     Value(EditValue),
     Links(Vec<String>),
@@ -378,7 +409,7 @@ fn number_text(f: f64) -> String {
 }
 
 /// Converts a source value to a field's type, or says what was expected.
-fn convert(ty: FieldType, allowed: &[String], v: &SourceValue) -> Result<Typed, String> {
+pub(crate) fn convert(ty: FieldType, allowed: &[String], v: &SourceValue) -> Result<Typed, String> {
     let text = match v {
         SourceValue::Empty => return Ok(Typed::Empty),
         SourceValue::Text(t) if t.trim().is_empty() => return Ok(Typed::Empty),
@@ -416,6 +447,11 @@ fn convert(ty: FieldType, allowed: &[String], v: &SourceValue) -> Result<Typed, 
         FieldType::Strings => Typed::Value(EditValue::Strings(list())),
         FieldType::Date => match v {
             SourceValue::Date(d) => Typed::Value(EditValue::Date(*d)),
+            // A spreadsheet date whose cell is not formatted as a date
+            // reads as its serial number (days since 1899-12-30).
+            SourceValue::Number(n) if (20_000.0..80_000.0).contains(n) => {
+                Typed::Value(EditValue::Date(Date::from_days(n.floor() as i64 - 25_569)))
+            }
             _ => Typed::Value(EditValue::Date(parse_date(&text).ok_or_else(|| {
                 format!("`{text}` is not a date; write e.g. 2026-03-05, 2026/3/5 or 2026年3月5日")
             })?)),
@@ -1083,7 +1119,7 @@ fn same(now: &Typed, new: &Typed) -> bool {
 
 /// A file new items may go to: inside the project, a `.toml` file, not
 /// the configuration.
-fn check_new_file(file: &str, origin: &str) -> Result<(), Problem> {
+pub(crate) fn check_new_file(file: &str, origin: &str) -> Result<(), Problem> {
     let bad = file.is_empty()
         || file.starts_with('/')
         || file.contains('\\')

@@ -6,6 +6,7 @@ mod browser;
 mod check;
 mod corpus;
 mod errors;
+mod import;
 mod init_trace;
 mod interchange;
 mod matrices;

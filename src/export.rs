@@ -1,0 +1,514 @@
+//! Exports for other people's tools: a contract's review as the sheet a
+//! department fills in (`export review-sheet`), and the mapping that
+//! imports the filled sheet back (see docs/import.md).
+
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
+};
+
+use crate::app::{self, EXIT_INPUT, EXIT_OK, Io};
+use crate::load::Loaded;
+use crate::model::{ItemIdx, Project};
+use crate::profile::Profile;
+
+/// `needtrail export review-sheet`, as typed.
+#[derive(Clone, Debug)]
+pub struct ReviewSheetCommand {
+    pub contract: String,
+    pub dir: PathBuf,
+    pub out: PathBuf,
+    /// `en` or `zh`.
+    pub lang: String,
+    pub write_mapping: bool,
+}
+
+/// The words of the sheet in one language.
+struct Words {
+    sheet: &'static str,
+    title: &'static str,
+    contract: &'static str,
+    customer: &'static str,
+    number: &'static str,
+    review: &'static str,
+    review_date: &'static str,
+    headers: [&'static str; 8],
+    mapping: &'static str,
+    hint: &'static str,
+}
+
+const EN: Words = Words {
+    sheet: "Contract review",
+    title: "Contract review",
+    contract: "Contract",
+    customer: "Customer",
+    number: "Contract number",
+    review: "Review",
+    review_date: "Review date",
+    headers: [
+        "Requirement",
+        "Title",
+        "Class",
+        "Source",
+        "Verdict",
+        "Note",
+        "Reviewer",
+        "Date",
+    ],
+    mapping: "review-sheet",
+    hint: "Choose a verdict for each requirement from the list; rows without a verdict are not imported.",
+};
+
+const ZH: Words = Words {
+    sheet: "合同评审表",
+    title: "合同评审表",
+    contract: "合同",
+    customer: "顾客",
+    number: "合同编号",
+    review: "评审编号",
+    review_date: "评审日期",
+    headers: [
+        "要求编号",
+        "要求",
+        "要求类型",
+        "来源",
+        "评审结论",
+        "评审意见",
+        "评审人",
+        "日期",
+    ],
+    mapping: "review-sheet-zh",
+    hint: "请在“评审结论”列的下拉列表中选择结论;未填写结论的行不会导入。",
+};
+
+/// The sheet's header row (1-based).
+const HEADER_ROW: u32 = 5;
+
+fn words(lang: &str) -> &'static Words {
+    if lang == "zh" { &ZH } else { &EN }
+}
+
+/// What the sheet shows for one requirement.
+struct Row {
+    id: String,
+    title: String,
+    class: String,
+    source: String,
+    verdict: String,
+    note: String,
+    reviewer: String,
+    date: String,
+}
+
+/// `needtrail export review-sheet`.
+pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
+    let checked = match app::run_pipeline_with(&cmd.dir, io.progress) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = io
+                .err
+                .write_all(crate::diag::render_text(&e.diagnostics, &e.sources).as_bytes());
+            return EXIT_INPUT;
+        }
+    };
+    let Loaded { project, profile } = &checked.loaded;
+    let w = words(&cmd.lang);
+    let contract_kind = profile.kind_index("contract");
+    let Some(contract) = project
+        .get(&cmd.contract)
+        .filter(|c| Some(project.item(*c).kind) == contract_kind)
+    else {
+        let contracts = contract_kind
+            .map(|k| &project.by_kind[k as usize][..])
+            .unwrap_or_default();
+        let hint = crate::diag::suggest(
+            &cmd.contract,
+            contracts.iter().map(|c| project.item(*c).id.as_str()),
+        )
+        .map(|s| format!(" Did you mean `{s}`?"))
+        .unwrap_or_default();
+        let _ = writeln!(
+            io.err,
+            "error: `{}` is not a contract of this project.{hint}",
+            crate::import::safe(&cmd.contract)
+        );
+        return EXIT_INPUT;
+    };
+    if cmd.out.extension().is_none_or(|e| e != "xlsx") {
+        let _ = writeln!(
+            io.err,
+            "error: --out must name an .xlsx file, e.g. --out review.xlsx"
+        );
+        return EXIT_INPUT;
+    }
+    let statuses = crate::review::status(project, profile, &checked.graph, Some(contract));
+    let status = &statuses[0];
+    // The review the sheet fills: the contract's latest, or a new one.
+    let review = status
+        .reviews
+        .iter()
+        .max_by_key(|r| (r.date.clone().unwrap_or_default(), project.get(&r.id)))
+        .map(|r| r.id.clone())
+        .unwrap_or_else(|| format!("REV-{}", cmd.contract));
+    let review_idx = project.get(&review);
+    let field = |idx: ItemIdx, name: &str| -> String {
+        profile
+            .field_index(name)
+            .and_then(|f| project.item(idx).field(f))
+            .map(|v| v.display())
+            .unwrap_or_default()
+    };
+    // The contract's requirements, then any other the review decides.
+    let mut listed: Vec<(String, String, ItemIdx)> = status
+        .requirements
+        .iter()
+        .map(|r| (r.id.clone(), r.title.clone(), r.idx))
+        .collect();
+    if let (Some(rv), Some(f)) = (review_idx, profile.field_index("requirement")) {
+        let known: std::collections::HashSet<ItemIdx> = listed.iter().map(|l| l.2).collect();
+        let more: Vec<ItemIdx> = (rv.index() + 1..project.items.len())
+            .map(|i| ItemIdx(i as u32))
+            .take_while(|i| project.item(*i).parent == Some(rv))
+            .filter_map(|d| project.item(d).links_in(f).next())
+            .filter(|r| !known.contains(r))
+            .collect();
+        for r in more {
+            let item = project.item(r);
+            listed.push((item.id.clone(), item.display_title().to_owned(), r));
+        }
+    }
+    let rows: Vec<Row> = listed
+        .iter()
+        .map(|(id, title, idx)| {
+            let r = RowSource {
+                id,
+                title,
+                idx: *idx,
+            };
+            let decision = review_idx
+                .and_then(|rv| decision_in(project, profile, rv, &project.item(r.idx).id));
+            let own = |name: &str| -> String {
+                decision
+                    .filter(|d| {
+                        profile
+                            .field_index(name)
+                            .is_some_and(|f| project.item(*d).field_span(f).is_some())
+                    })
+                    .map(|d| field(d, name))
+                    .unwrap_or_default()
+            };
+            let class = field(r.idx, "class");
+            Row {
+                id: r.id.to_owned(),
+                title: r.title.to_owned(),
+                class: if class.is_empty() {
+                    class
+                } else {
+                    profile.value_label(&class, &cmd.lang).to_owned()
+                },
+                source: {
+                    let s = field(r.idx, "source");
+                    if s.is_empty() {
+                        field(r.idx, "regulation")
+                    } else {
+                        s
+                    }
+                },
+                verdict: {
+                    let v = own("verdict");
+                    if v.is_empty() {
+                        v
+                    } else {
+                        profile.value_label(&v, &cmd.lang).to_owned()
+                    }
+                },
+                note: own("note"),
+                reviewer: own("owner"),
+                date: own("date"),
+            }
+        })
+        .collect();
+    let verdicts = verdict_values(profile);
+    let customer = profile
+        .field_index("customer")
+        .and_then(|f| project.item(contract).links_in(f).next())
+        .map(|c| project.item(c).display_title().to_owned())
+        .unwrap_or_default();
+    let head = Head {
+        contract: cmd.contract.clone(),
+        contract_title: project.item(contract).display_title().to_owned(),
+        customer,
+        number: field(contract, "number"),
+        review: review.clone(),
+        review_date: review_idx.map(|r| field(r, "date")).unwrap_or_default(),
+    };
+    let labels: Vec<String> = verdicts
+        .iter()
+        .map(|v| profile.value_label(v, &cmd.lang).to_owned())
+        .collect();
+    let bytes = match workbook(w, &head, &rows, &labels) {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = writeln!(io.err, "error: cannot make the workbook: {e}");
+            return EXIT_INPUT;
+        }
+    };
+    if let Err(e) = crate::atomic::write(&cmd.out, &bytes) {
+        let _ = writeln!(io.err, "error: cannot write {}: {e}", cmd.out.display());
+        return EXIT_INPUT;
+    }
+    let mapping = mapping_text(w, profile, &cmd.lang, &verdicts);
+    let _ = writeln!(
+        io.out,
+        "Wrote the review sheet of {} ({} requirement{}, review {review}) to {}.",
+        crate::import::safe(&cmd.contract),
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        cmd.out.display()
+    );
+    if cmd.write_mapping {
+        match write_mapping(&cmd.dir, w.mapping, &mapping) {
+            Ok(()) => {
+                let _ = writeln!(
+                    io.out,
+                    "The mapping [import.{0}] is in needtrail.toml. Once the sheet is filled in:\n  needtrail import {0} {1} {2}",
+                    w.mapping,
+                    cmd.out.display(),
+                    cmd.dir.display()
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(io.err, "error: {e}");
+                return EXIT_INPUT;
+            }
+        }
+    } else {
+        let _ = writeln!(
+            io.out,
+            "Once it is filled in, import it with this mapping (add it to needtrail.toml, or export again with --write-mapping):\n  needtrail import {} {} {}\n\n{mapping}",
+            w.mapping,
+            cmd.out.display(),
+            cmd.dir.display()
+        );
+    }
+    EXIT_OK
+}
+
+/// A requirement the sheet lists.
+struct RowSource<'a> {
+    id: &'a str,
+    title: &'a str,
+    idx: ItemIdx,
+}
+
+/// The decision on `requirement` in `review`, if it has one.
+fn decision_in(
+    project: &Project,
+    profile: &Profile,
+    review: ItemIdx,
+    requirement: &str,
+) -> Option<ItemIdx> {
+    let f = profile.field_index("requirement")?;
+    (review.index() + 1..project.items.len())
+        .map(|i| ItemIdx(i as u32))
+        .take_while(|i| project.item(*i).parent == Some(review))
+        .find(|d| {
+            project
+                .item(*d)
+                .links_in(f)
+                .any(|t| project.item(t).id == requirement)
+        })
+}
+
+/// The profile's verdicts.
+fn verdict_values(profile: &Profile) -> Vec<String> {
+    profile
+        .kind_index("decision")
+        .zip(profile.field_index("verdict"))
+        .and_then(|(k, f)| profile.field_def(k, f))
+        .map(|d| d.values.clone())
+        .unwrap_or_default()
+}
+
+struct Head {
+    contract: String,
+    contract_title: String,
+    customer: String,
+    number: String,
+    review: String,
+    review_date: String,
+}
+
+fn workbook(
+    w: &Words,
+    head: &Head,
+    rows: &[Row],
+    verdicts: &[String],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = Workbook::new();
+    // A fixed creation time keeps the file the same for the same input.
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("{} {}", w.title, head.contract))
+            .set_creation_datetime(&created),
+    );
+    let title = Format::new().set_bold().set_font_size(14);
+    let label = Format::new().set_bold();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("EEF2F6")
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Center);
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let fill = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_background_color("FFF8E1");
+    let ws = wb.add_worksheet();
+    ws.set_name(w.sheet)?;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        7,
+        &format!("{} · {}", w.title, head.contract_title),
+        &title,
+    )?;
+    let facts = [
+        (1, 0, w.contract, head.contract.as_str()),
+        (1, 3, w.customer, head.customer.as_str()),
+        (1, 6, w.review, head.review.as_str()),
+        (2, 0, w.number, head.number.as_str()),
+        (2, 6, w.review_date, head.review_date.as_str()),
+    ];
+    for (r, c, k, v) in facts {
+        ws.write_string_with_format(r, c, k, &label)?;
+        ws.write_string(r, c + 1, v)?;
+    }
+    ws.merge_range(2, 2, 2, 5, "", &Format::new())?;
+    ws.write_string(3, 0, w.hint)?;
+    let h = HEADER_ROW - 1;
+    for (c, name) in w.headers.iter().enumerate() {
+        ws.write_string_with_format(h, c as u16, *name, &header)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = h + 1 + i as u32;
+        let values = [
+            &r.id,
+            &r.title,
+            &r.class,
+            &r.source,
+            &r.verdict,
+            &r.note,
+            &r.reviewer,
+            &r.date,
+        ];
+        for (c, v) in values.iter().enumerate() {
+            let f = if c >= 4 { &fill } else { &cell };
+            ws.write_string_with_format(row, c as u16, v.as_str(), f)?;
+        }
+    }
+    let last = h + rows.len().max(1) as u32 + 50;
+    if !verdicts.is_empty() {
+        let list: Vec<&str> = verdicts.iter().map(String::as_str).collect();
+        let dv = DataValidation::new().allow_list_strings(&list)?;
+        ws.add_data_validation(h + 1, 4, last, 4, &dv)?;
+    }
+    for (c, width) in [14, 40, 12, 28, 14, 36, 14, 12].iter().enumerate() {
+        ws.set_column_width(c as u16, *width)?;
+    }
+    ws.set_freeze_panes(h + 1, 0)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(h, h)?;
+    wb.save_to_buffer()
+}
+
+/// The mapping that imports the filled sheet: each row with a verdict
+/// becomes the decision on its requirement in the review named in the
+/// title block.
+fn mapping_text(w: &Words, profile: &Profile, lang: &str, verdicts: &[String]) -> String {
+    let q = |s: &str| toml_edit::Value::from(s).to_string();
+    let map: Vec<String> = verdicts
+        .iter()
+        .map(|v| format!("{} = {}", q(profile.value_label(v, lang)), q(v)))
+        .collect();
+    let h = &w.headers;
+    format!(
+        "# Imports the sheet written by `needtrail export review-sheet --lang {lang}`:\n\
+# every row with a verdict becomes the decision on its requirement in the\n\
+# review named in the title block.\n\
+[import.{name}]\n\
+sheet = {sheet}\n\
+header_row = {HEADER_ROW}\n\
+\n\
+[[import.{name}.item]]\n\
+kind = \"review\"\n\
+once = true\n\
+file = \"reviews/imported.toml\"\n\
+id = {{ after = {review} }}\n\
+fields.contract = {{ after = {contract} }}\n\
+\n\
+[[import.{name}.item]]\n\
+kind = \"decision\"\n\
+parent = {{ id_of = \"review\" }}\n\
+key = \"requirement\"\n\
+only_if_filled = [{verdict}]\n\
+fields.requirement = {req}\n\
+fields.verdict = {{ column = {verdict}, map = {{ {map} }} }}\n\
+fields.note = {note}\n\
+fields.owner = {reviewer}\n\
+fields.date = {date}\n",
+        name = w.mapping,
+        sheet = q(w.sheet),
+        review = q(w.review),
+        contract = q(w.contract),
+        verdict = q(h[4]),
+        req = q(h[0]),
+        note = q(h[5]),
+        reviewer = q(h[6]),
+        date = q(h[7]),
+        map = map.join(", "),
+    )
+}
+
+/// Puts `[import.NAME]` into needtrail.toml (replacing one of that name),
+/// keeping the rest of the file as it is.
+fn write_mapping(dir: &Path, name: &str, mapping: &str) -> Result<(), String> {
+    let path = dir.join(crate::load::CONFIG_FILE);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(b) => (true, b),
+        None => (false, text.as_str()),
+    };
+    let mut doc: toml_edit::DocumentMut = body
+        .parse()
+        .map_err(|e| format!("cannot parse {}: {e}", path.display()))?;
+    // An earlier mapping of this name goes; the new one is added at the end.
+    let mut out = match doc.get_mut("import").and_then(|i| i.as_table_like_mut()) {
+        Some(import) if import.contains_key(name) => {
+            import.remove(name);
+            let mut t = doc.to_string();
+            while t.ends_with("\n\n") {
+                t.pop();
+            }
+            t
+        }
+        Some(_) | None => body.to_owned(),
+    };
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(mapping);
+    if bom {
+        out.insert(0, '\u{feff}');
+    }
+    crate::atomic::write(&path, out.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

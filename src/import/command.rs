@@ -1,0 +1,202 @@
+//! The `import` command: which importer a name means, and how its outcome
+//! is reported. [`crate::cli`] parses the arguments; nothing below prints.
+
+use std::path::{Path, PathBuf};
+
+use super::mapping::{Mapping, RESERVED};
+use super::{ImportError, Options, Problem, Summary};
+use crate::app::{EXIT_INPUT, EXIT_OK, Io};
+use crate::load;
+
+/// `needtrail import NAME FILE... [DIR]`, as typed.
+#[derive(Clone, Debug)]
+pub struct ImportCommand {
+    pub name: String,
+    /// The files to import, then perhaps the project folder.
+    pub paths: Vec<PathBuf>,
+    pub options: Options,
+    pub json: bool,
+    /// `--map PREFIX=KIND,...` for `import doorstop`.
+    pub map: Vec<String>,
+}
+
+/// Splits `FILE... [DIR]`: the last path is the project folder when it is
+/// a folder (and there is more than one path); else the project is `.`.
+pub fn split_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, PathBuf) {
+    match paths.split_last() {
+        Some((last, rest)) if !rest.is_empty() && last.is_dir() => (rest.to_vec(), last.clone()),
+        _ => (paths.to_vec(), PathBuf::from(".")),
+    }
+}
+
+/// Runs an import and reports it; gives the exit code.
+pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
+    let (files, dir) = split_paths(&cmd.paths);
+    if !cmd.map.is_empty() && cmd.name != "doorstop" {
+        let problem = Problem::new(
+            format!("--map {}", cmd.map.join(",")),
+            "--map maps Doorstop documents to kinds; it is for `import doorstop` only",
+        )
+        .help(format!("leave --map out of `import {}`", cmd.name));
+        return report(Err(ImportError::Problems(vec![problem])), cmd, io);
+    }
+    let result = match cmd.name.as_str() {
+        "junit" => super::junit::import(&dir, &files, cmd.options),
+        "reqif" | "doorstop" => {
+            let run = match (cmd.name.as_str(), files.as_slice()) {
+                ("reqif", [file]) => super::reqif::run(&dir, file, cmd.options),
+                ("doorstop", [tree]) => super::doorstop::run(&dir, tree, &cmd.map, cmd.options),
+                _ => Err(ImportError::Problems(vec![
+                    Problem::new(
+                        format!("import {}", cmd.name),
+                        format!(
+                            "`import {}` reads one {} at a time, and {} were given",
+                            cmd.name,
+                            if cmd.name == "reqif" { "file" } else { "tree" },
+                            files.len()
+                        ),
+                    )
+                    .help(format!(
+                        "needtrail import {} {} [DIR]; the project folder comes last",
+                        cmd.name,
+                        if cmd.name == "reqif" { "FILE" } else { "TREE" }
+                    )),
+                ])),
+            };
+            // What did not become a field or link is reported with the
+            // summary: on standard error with JSON, which stays the summary.
+            run.map(|(summary, notes)| {
+                let mut text = String::new();
+                for n in &notes {
+                    text.push_str(&format!("note: {}\n", super::safe(n)));
+                }
+                let _ = if cmd.json {
+                    io.err.write_all(text.as_bytes())
+                } else {
+                    io.out.write_all(text.as_bytes())
+                };
+                summary
+            })
+        }
+        _ => match files.as_slice() {
+            [file] => spreadsheet(&dir, &cmd.name, file, cmd.options),
+            _ => Err(ImportError::Problems(vec![
+                Problem::new(
+                    format!("import {}", cmd.name),
+                    format!(
+                        "a spreadsheet mapping imports one file at a time, and {} were given",
+                        files.len()
+                    ),
+                )
+                .help("needtrail import NAME FILE [DIR]; the project folder comes last"),
+            ])),
+        },
+    };
+    report(result, cmd, io)
+}
+
+/// Reports an import's outcome.
+pub fn report(result: Result<Summary, ImportError>, cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
+    match result {
+        Ok(summary) => {
+            let text = if cmd.json {
+                summary.to_json()
+            } else {
+                summary.to_text(cmd.options.dry_run)
+            };
+            let _ = io.out.write_all(text.as_bytes());
+            EXIT_OK
+        }
+        Err(ImportError::Load(e)) => {
+            if cmd.json {
+                let _ = io
+                    .out
+                    .write_all(crate::diag::render_json(&e.diagnostics).as_bytes());
+            }
+            let _ = io
+                .err
+                .write_all(crate::diag::render_text(&e.diagnostics, &e.sources).as_bytes());
+            let _ = writeln!(io.err, "Nothing was imported: fix the project first.");
+            EXIT_INPUT
+        }
+        Err(ImportError::Problems(problems)) => {
+            if cmd.json {
+                let mut s =
+                    serde_json::to_string_pretty(&serde_json::json!({ "errors": problems }))
+                        .expect("serialisable");
+                s.push('\n');
+                let _ = io.out.write_all(s.as_bytes());
+            }
+            const SHOWN: usize = 50;
+            for p in problems.iter().take(SHOWN) {
+                let _ = io.err.write_all(p.render().as_bytes());
+            }
+            if problems.len() > SHOWN {
+                let _ = writeln!(io.err, "… and {} more.", problems.len() - SHOWN);
+            }
+            let _ = writeln!(
+                io.err,
+                "{} problem{}; nothing was written.",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            EXIT_INPUT
+        }
+        Err(ImportError::Write(e)) => {
+            let _ = writeln!(io.err, "error: {e}");
+            EXIT_INPUT
+        }
+    }
+}
+
+/// Reads the mapping, the sheet, and imports.
+fn spreadsheet(
+    dir: &Path,
+    name: &str,
+    file: &Path,
+    options: Options,
+) -> Result<Summary, ImportError> {
+    let config = read_config(dir)?;
+    let loaded = load::load(dir).map_err(ImportError::Load)?;
+    let mapping = Mapping::parse(&config, name, &loaded.profile)?;
+    let shown = file.display().to_string();
+    if !file.is_file() {
+        return Err(ImportError::Problems(vec![Problem::new(
+            shown,
+            "no such file",
+        )]));
+    }
+    let (grid, sheet) = super::sheet::read(file, mapping.sheet.as_deref(), &mapping.csv)
+        .map_err(|e| ImportError::Problems(vec![Problem::new(shown.clone(), e)]))?;
+    let batch = mapping.batch(&grid, &shown, sheet.as_deref(), &loaded.profile)?;
+    drop(loaded);
+    super::apply(dir, &batch, options)
+}
+
+/// needtrail.toml as a source file, for messages with lines and columns.
+pub fn read_config(dir: &Path) -> Result<crate::model::SourceFile, ImportError> {
+    let path = dir.join(load::CONFIG_FILE);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| {
+            ImportError::Problems(
+                vec![Problem::new(
+            path.display().to_string(),
+            format!("cannot read the project's configuration: {e}"),
+        )
+        .help("give the project folder, the one that holds needtrail.toml, as the last argument")],
+            )
+        })?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
+    Ok(crate::model::SourceFile::new(
+        load::CONFIG_FILE.to_owned(),
+        text,
+    ))
+}
+
+/// Whether a mapping name is taken by a built-in importer.
+pub fn is_reserved(name: &str) -> bool {
+    RESERVED.contains(&name)
+}

@@ -1,0 +1,365 @@
+//! Reading a spreadsheet or a CSV file into a grid of cells, with calamine
+//! (`.xlsx`, `.xlsm`, `.xls`, `.ods`) and the csv crate. Merged cells are
+//! filled: every cell of a merged region holds the region's value.
+
+use std::path::Path;
+
+use calamine::{Data, Reader};
+
+use crate::calendar::Date;
+
+/// One cell's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(Date),
+    Bool(bool),
+}
+
+impl Cell {
+    /// Whether the cell holds nothing (or only spaces).
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, as a person reads it.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.trim().to_owned(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.to_string(),
+            Cell::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+static EMPTY: Cell = Cell::Empty;
+
+/// The cells of one sheet, by 0-based row and column.
+#[derive(Clone, Debug, Default)]
+pub struct Grid {
+    rows: Vec<Vec<Cell>>,
+}
+
+impl Grid {
+    pub fn new(rows: Vec<Vec<Cell>>) -> Grid {
+        Grid { rows }
+    }
+
+    pub fn get(&self, row: usize, col: usize) -> &Cell {
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .unwrap_or(&EMPTY)
+    }
+
+    /// Number of rows (the last non-empty one, plus one).
+    pub fn height(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn row(&self, row: usize) -> &[Cell] {
+        self.rows.get(row).map_or(&[], Vec::as_slice)
+    }
+
+    fn set(&mut self, row: usize, col: usize, cell: Cell) {
+        if self.rows.len() <= row {
+            self.rows.resize_with(row + 1, Vec::new);
+        }
+        let r = &mut self.rows[row];
+        if r.len() <= col {
+            r.resize(col + 1, Cell::Empty);
+        }
+        r[col] = cell;
+    }
+}
+
+/// `C7` for 0-based row 6, column 2.
+pub fn cell_name(row: usize, col: usize) -> String {
+    format!("{}{}", column_letters(col), row + 1)
+}
+
+/// `A`, `B`, … `Z`, `AA`, … for a 0-based column.
+pub fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        s.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII")
+}
+
+/// The 0-based column of letters such as `C` or `AB` (1 to 3 letters, any case).
+pub fn parse_column(s: &str) -> Option<usize> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut n = 0usize;
+    for b in s.to_ascii_uppercase().bytes() {
+        n = n * 26 + (b - b'A' + 1) as usize;
+    }
+    Some(n - 1)
+}
+
+/// The 0-based row and column of a cell name such as `B3`.
+pub fn parse_cell(s: &str) -> Option<(usize, usize)> {
+    let s = s.trim();
+    let split = s.find(|c: char| c.is_ascii_digit())?;
+    let col = parse_column(&s[..split])?;
+    let row: usize = s[split..].parse().ok()?;
+    (row >= 1).then_some((row - 1, col))
+}
+
+/// How to read a CSV file.
+#[derive(Clone, Debug)]
+pub struct CsvOptions {
+    pub delimiter: u8,
+    /// `utf-8` (default) or another encoding label such as `gbk`.
+    pub encoding: Option<String>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: b',',
+            encoding: None,
+        }
+    }
+}
+
+/// Whether the file is read as CSV (by its extension).
+pub fn is_csv(path: &Path) -> bool {
+    matches!(extension(path).as_str(), "csv" | "tsv" | "txt")
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// The sheets of a workbook, in order (none for CSV).
+pub fn sheet_names(path: &Path) -> Result<Vec<String>, String> {
+    if is_csv(path) {
+        return Ok(Vec::new());
+    }
+    Ok(open(path)?.sheet_names())
+}
+
+fn open(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<std::fs::File>>, String> {
+    match extension(path).as_str() {
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "xla" | "ods" => {}
+        other => {
+            return Err(format!(
+                "cannot read `.{other}` files; give an .xlsx, .xls, .ods or .csv file"
+            ));
+        }
+    }
+    calamine::open_workbook_auto(path).map_err(|e| format!("cannot read the workbook: {e}"))
+}
+
+/// Reads one sheet (by name; the first without one) or a CSV file.
+/// Gives the grid and the sheet's name.
+pub fn read(
+    path: &Path,
+    sheet: Option<&str>,
+    csv: &CsvOptions,
+) -> Result<(Grid, Option<String>), String> {
+    if is_csv(path) {
+        return read_csv(path, csv).map(|g| (g, None));
+    }
+    let mut book = open(path)?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        Some(s) => {
+            if !names.iter().any(|n| n == s) {
+                let hint = crate::diag::suggest(s, names.iter().map(String::as_str))
+                    .map(|x| format!("did you mean `{x}`? "))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "the workbook has no sheet `{s}`; {hint}its sheets are: {}",
+                    names.join(", ")
+                ));
+            }
+            s.to_owned()
+        }
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| "the workbook has no sheet".to_owned())?,
+    };
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| format!("cannot read sheet `{name}`: {e}"))?;
+    let mut grid = Grid::default();
+    if let Some((r0, c0)) = range.start() {
+        let (r0, c0) = (r0 as usize, c0 as usize);
+        grid.rows.reserve(range.height() + r0);
+        for (r, row) in range.rows().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let cell = convert(v);
+                if cell != Cell::Empty {
+                    grid.set(r0 + r, c0 + c, cell);
+                }
+            }
+        }
+    }
+    let merged = match &mut book {
+        calamine::Sheets::Xlsx(x) => x.worksheet_merge_cells(&name).and_then(Result::ok),
+        calamine::Sheets::Xls(x) => x.worksheet_merge_cells(&name),
+        _ => None,
+    };
+    for d in merged.unwrap_or_default() {
+        let (r0, c0) = (d.start.0 as usize, d.start.1 as usize);
+        let value = grid.get(r0, c0).clone();
+        if value == Cell::Empty {
+            continue;
+        }
+        for r in r0..=d.end.0 as usize {
+            for c in c0..=d.end.1 as usize {
+                if (r, c) != (r0, c0) {
+                    grid.set(r, c, value.clone());
+                }
+            }
+        }
+    }
+    Ok((grid, Some(name)))
+}
+
+fn convert(v: &Data) -> Cell {
+    match v {
+        Data::Empty | Data::Error(_) => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(d) => {
+            if d.is_datetime() {
+                // Days since 1899-12-30, the 1900 date system's day 0.
+                let days = d.as_f64().floor() as i64 - 25_569;
+                Cell::Date(Date::from_days(days))
+            } else {
+                Cell::Number(d.as_f64())
+            }
+        }
+        Data::DateTimeIso(s) => match crate::import::parse_date(s) {
+            Some(d) => Cell::Date(d),
+            None => Cell::Text(s.clone()),
+        },
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+    }
+}
+
+fn read_csv(path: &Path, opts: &CsvOptions) -> Result<Grid, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let text = decode(bytes, opts.encoding.as_deref())?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(opts.delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (n, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| format!("cannot read row {}: {e}", n + 1))?;
+        rows.push(
+            rec.iter()
+                .map(|f| {
+                    if f.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(f.to_owned())
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok(Grid::new(rows))
+}
+
+/// The text of a CSV file: UTF-8 (a byte-order mark dropped), or the
+/// encoding the mapping names.
+fn decode(bytes: Vec<u8>, encoding: Option<&str>) -> Result<String, String> {
+    let label = encoding.unwrap_or("utf-8");
+    let Some(enc) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) else {
+        return Err(format!(
+            "unknown encoding `{label}`; write e.g. encoding = \"utf-8\" or \"gbk\""
+        ));
+    };
+    if enc == encoding_rs::UTF_8 {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        return match std::str::from_utf8(body) {
+            Ok(s) => Ok(s.to_owned()),
+            Err(e) => {
+                let line = body[..e.valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
+                let gbk =
+                    encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(body);
+                let hint = if gbk.is_some() {
+                    " It reads as GBK, the encoding Excel uses for CSV on Chinese Windows: add encoding = \"gbk\" to the mapping, or save the sheet as \"CSV UTF-8\"."
+                } else {
+                    " Save it as \"CSV UTF-8\" (Excel: File > Save As > CSV UTF-8), or name its encoding in the mapping, e.g. encoding = \"gbk\"."
+                };
+                Err(format!("the file is not UTF-8 text (line {line}).{hint}"))
+            }
+        };
+    }
+    let (text, _, bad) = enc.decode(&bytes);
+    if bad {
+        return Err(format!(
+            "the file is not valid {} text; check the encoding named in the mapping",
+            enc.name()
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_names_and_columns() {
+        assert_eq!(cell_name(6, 2), "C7");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(parse_column("aa"), Some(26));
+        assert_eq!(parse_cell("B3"), Some((2, 1)));
+        assert_eq!(parse_cell("B0"), None);
+        assert_eq!(parse_cell("3B"), None);
+        assert_eq!(parse_column("序号"), None);
+    }
+
+    #[test]
+    fn csv_with_bom_crlf_and_quoted_line_breaks() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, "\u{feff}ID,Text\r\n1,\"a, b\r\nc\"\r\n").unwrap();
+        let (g, _) = read(&p, None, &CsvOptions::default()).unwrap();
+        assert_eq!(g.get(0, 0), &Cell::Text("ID".into()));
+        assert_eq!(g.get(1, 1), &Cell::Text("a, b\r\nc".into()));
+        let (gbk, _, _) = encoding_rs::GBK.encode("序号,要求\n1,防水\n");
+        std::fs::write(&p, &gbk).unwrap();
+        let e = read(&p, None, &CsvOptions::default()).unwrap_err();
+        assert!(e.contains("encoding = \"gbk\""), "{e}");
+        let opts = CsvOptions {
+            encoding: Some("gbk".into()),
+            ..CsvOptions::default()
+        };
+        let (g, _) = read(&p, None, &opts).unwrap();
+        assert_eq!(g.get(1, 1), &Cell::Text("防水".into()));
+    }
+}
