@@ -808,3 +808,60 @@ fn doorstop_documents_map_to_kinds_by_flag_and_a_wrong_map_is_an_error() {
     );
     assert_eq!(crate::support::snapshot_tree(project.path()), before);
 }
+
+#[test]
+fn export_of_one_contract_holds_its_requirements_and_what_traces_to_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("con.reqif");
+    let loaded = needtrail::load::load(&sample("doors-zh")).unwrap();
+    let (p, prof) = (&loaded.project, &loaded.profile);
+    let contract = prof.field_index("contract").unwrap();
+    let con = p.by_kind[prof.kind_index("contract").unwrap() as usize]
+        .first()
+        .map(|i| p.item(*i).id.clone())
+        .unwrap();
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--contract".as_ref(),
+        con.as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ids = identifiers(&out);
+    let reqs: BTreeSet<String> = p.by_kind[prof.kind_index("requirement").unwrap() as usize]
+        .iter()
+        .map(|i| p.item(*i))
+        .filter(|i| {
+            i.links
+                .iter()
+                .any(|l| l.field == contract && p.item(l.target).id == con)
+        })
+        .map(|i| i.id.clone())
+        .collect();
+    assert!(!reqs.is_empty());
+    let exported_reqs: BTreeSet<String> = ids
+        .keys()
+        .filter(|id| id.starts_with("REQ-"))
+        .cloned()
+        .collect();
+    assert_eq!(exported_reqs, reqs);
+    assert!(ids.keys().any(|id| id.starts_with("DI-")), "{ids:?}");
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        dir.path().join("x.reqif").as_os_str(),
+        "--contract".as_ref(),
+        format!("{con}x").as_ref(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&format!("did you mean `{con}`?")),
+        "{}",
+        r.stderr
+    );
+}

@@ -612,3 +612,38 @@ fn resolve_ref(r: &quick_xml::events::BytesRef<'_>) -> Result<String, String> {
         .map(str::to_owned)
         .ok_or_else(|| format!("unknown entity &{name};"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    fn minimal(id: &str) -> String {
+        format!(
+            r#"<REQ-IF xmlns="{REQIF_NS}"><CORE-CONTENT><REQ-IF-CONTENT><SPEC-OBJECTS><SPEC-OBJECT IDENTIFIER="{id}"><TYPE><SPEC-OBJECT-TYPE-REF>t</SPEC-OBJECT-TYPE-REF></TYPE></SPEC-OBJECT></SPEC-OBJECTS></REQ-IF-CONTENT></CORE-CONTENT></REQ-IF>"#
+        )
+    }
+
+    #[test]
+    fn a_reqifz_gives_every_reqif_member_and_ignores_attachments() {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let o = zip::write::SimpleFileOptions::default();
+            z.start_file("b.reqif", o).unwrap();
+            z.write_all(minimal("second").as_bytes()).unwrap();
+            z.start_file("files/picture.png", o).unwrap();
+            z.write_all(b"\x89PNG").unwrap();
+            z.start_file("a.reqif", o).unwrap();
+            z.write_all(minimal("first").as_bytes()).unwrap();
+            z.finish().unwrap();
+        }
+        let docs = read_zip(std::io::Cursor::new(buf.into_inner()), "x.reqifz").unwrap();
+        let ids: Vec<&str> = docs
+            .iter()
+            .map(|d| d.objects[0].identifier.as_str())
+            .collect();
+        assert_eq!(ids, ["first", "second"]);
+        assert_eq!(docs[0].source_name, "x.reqifz!a.reqif");
+    }
+}

@@ -974,3 +974,26 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
     out.push(b'\n');
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_derived_from_kind_and_id_and_fit_xsd_id() {
+        let a = derived_id(&["object", "requirement", "REQ-001"]);
+        assert_eq!(a, derived_id(&["object", "requirement", "REQ-001"]));
+        assert_ne!(a, derived_id(&["object", "design_input", "REQ-001"]));
+        assert!(is_ncname(&a), "{a}");
+        assert_eq!(readable_id("type", "design_input"), "_nt-type-design_input");
+        assert!(is_ncname(&readable_id("type", "风险")));
+        assert!(!is_ncname("1abc") && !is_ncname("a b") && !is_ncname(""));
+    }
+
+    #[test]
+    fn attribute_values_keep_line_breaks_and_lose_what_xml_cannot_hold() {
+        let a = attr("THE-VALUE", "a < b & \"c\"\nline 2\u{7}");
+        let v = String::from_utf8(a.value.into_owned()).unwrap();
+        assert_eq!(v, "a &lt; b &amp; &quot;c&quot;&#10;line 2\u{fffd}");
+    }
+}

@@ -171,3 +171,53 @@ impl XhtmlText {
         lines.join("\n")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(fragment: &str) -> String {
+        let mut r = quick_xml::reader::NsReader::from_str(fragment);
+        let mut out = XhtmlText::default();
+        loop {
+            match r.read_event().unwrap() {
+                quick_xml::events::Event::Start(s) => {
+                    out.open(&String::from_utf8_lossy(s.local_name().as_ref()), &s)
+                }
+                quick_xml::events::Event::Empty(s) => {
+                    let n = String::from_utf8_lossy(s.local_name().as_ref()).into_owned();
+                    out.open(&n, &s);
+                    out.close(&n);
+                }
+                quick_xml::events::Event::End(e) => {
+                    out.close(&String::from_utf8_lossy(e.local_name().as_ref()))
+                }
+                quick_xml::events::Event::Text(t) => out.text(&t.xml10_content().unwrap()),
+                quick_xml::events::Event::Eof => break,
+                _ => {}
+            }
+        }
+        out.finish()
+    }
+
+    #[test]
+    fn markup_goes_and_its_text_stays() {
+        assert_eq!(
+            text(
+                "<div>\n  <p>One <b>bold</b>\n     word</p>\n  <p>Two<br/><br/>after a gap</p>\n</div>"
+            ),
+            "One bold\nword\nTwo\n\nafter a gap"
+        );
+        assert_eq!(
+            text("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"),
+            "a | b\nc | d"
+        );
+        assert_eq!(
+            text(
+                "<p>See <object data=\"fig1.png\" type=\"image/png\"/> and <object data=\"f2.png\">Figure 2</object></p>"
+            ),
+            "See [object: fig1.png] and Figure 2"
+        );
+        assert_eq!(text("<pre>  x = 1;\n  y = 2;</pre>"), "x = 1;\ny = 2;");
+    }
+}
