@@ -6,7 +6,7 @@
 //! change. Each file is written atomically, and only if it still holds what
 //! was loaded: a file changed on disk since is left alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
 
@@ -189,8 +189,9 @@ fn edit_text(
     edits: &[(ItemIdx, Vec<Change>)],
 ) -> Result<String, EditError> {
     let (bom, mut doc) = read_checked(path, rel, loaded)?;
+    let mut cache = Places::default();
     for (idx, changes) in edits {
-        let mut table = item_table(&mut doc, project, profile, *idx)
+        let mut table = item_table(&mut doc, project, profile, *idx, &mut cache)
             .ok_or_else(|| not_found(project, profile, *idx, rel))?;
         for change in changes {
             apply_change(&mut table, change);
@@ -296,42 +297,80 @@ impl<'d> ItemTable<'d> {
     }
 }
 
+/// The table at index `n` of an array of item tables.
+fn nth_table(holder: Holder<'_>, n: usize) -> Option<ItemTable<'_>> {
+    match holder {
+        Holder::Item(TomlItem::ArrayOfTables(tables)) => tables.get_mut(n).map(ItemTable::Table),
+        Holder::Item(TomlItem::Value(toml_edit::Value::Array(values)))
+        | Holder::Value(toml_edit::Value::Array(values)) => values
+            .get_mut(n)
+            .and_then(|v| v.as_inline_table_mut())
+            .map(ItemTable::Inline),
+        _ => None,
+    }
+}
+
+/// Where the items of one document stand, worked out once: looking each
+/// item up anew would read the whole array for every item edited.
+#[derive(Default)]
+struct Places {
+    /// Kind → id → index in the kind's array, as the document was loaded.
+    index: HashMap<String, HashMap<String, usize>>,
+    /// Each sub-item's rank among its parent's sub-items of its kind.
+    ranks: Option<HashMap<ItemIdx, usize>>,
+}
+
 /// The place of an item's table in `doc`.
 fn place(
     doc: &mut DocumentMut,
     project: &Project,
     profile: &Profile,
     idx: ItemIdx,
+    cache: &mut Places,
 ) -> Option<Place> {
     let item = project.item(idx);
     let (top, sub) = match item.parent {
         Some(p) => {
-            // The sub-item's rank among its parent's sub-items of its kind.
-            let rank = (p.index() + 1..idx.index())
-                .filter(|i| {
-                    project.items[*i].parent == Some(p) && project.items[*i].kind == item.kind
-                })
-                .count();
-            (p, Some((profile.kind(item.kind).name.clone(), rank)))
+            let ranks = cache.ranks.get_or_insert_with(|| {
+                let mut count: HashMap<(ItemIdx, crate::model::KindIdx), usize> = HashMap::new();
+                let mut ranks = HashMap::new();
+                for (i, it) in project.items.iter().enumerate() {
+                    if let Some(p) = it.parent {
+                        let c = count.entry((p, it.kind)).or_default();
+                        ranks.insert(ItemIdx(i as u32), *c);
+                        *c += 1;
+                    }
+                }
+                ranks
+            });
+            (p, Some((profile.kind(item.kind).name.clone(), ranks[&idx])))
         }
         None => (idx, None),
     };
     let kind = profile.kind(project.item(top).kind).name.clone();
     let id = &project.item(top).id;
-    let index = tables_of(Holder::Item(doc.get_mut(&kind)?))
-        .iter()
-        .position(|t| t.id() == Some(id.as_str()))?;
+    if !cache.index.contains_key(&kind) {
+        let mut ids = HashMap::new();
+        if let Some(holder) = doc.get_mut(&kind) {
+            for (i, t) in tables_of(Holder::Item(holder)).iter().enumerate() {
+                if let Some(id) = t.id() {
+                    ids.entry(id.to_owned()).or_insert(i);
+                }
+            }
+        }
+        cache.index.insert(kind.clone(), ids);
+    }
+    let index = *cache.index[&kind].get(id.as_str())?;
     let place = Place { kind, index, sub };
-    table_at(doc, &place).map(|_| place.clone())
+    table_at(doc, &place)?;
+    Some(place)
 }
 
 fn table_at<'d>(doc: &'d mut DocumentMut, place: &Place) -> Option<ItemTable<'d>> {
-    let top = tables_of(Holder::Item(doc.get_mut(&place.kind)?))
-        .into_iter()
-        .nth(place.index)?;
+    let top = nth_table(Holder::Item(doc.get_mut(&place.kind)?), place.index)?;
     match &place.sub {
         None => Some(top),
-        Some((sub, rank)) => tables_of(top.into_sub(sub)?).into_iter().nth(*rank),
+        Some((sub, rank)) => nth_table(top.into_sub(sub)?, *rank),
     }
 }
 
@@ -340,39 +379,80 @@ fn item_table<'d>(
     project: &Project,
     profile: &Profile,
     idx: ItemIdx,
+    cache: &mut Places,
 ) -> Option<ItemTable<'d>> {
-    let place = place(doc, project, profile, idx)?;
+    let place = place(doc, project, profile, idx, cache)?;
     table_at(doc, &place)
 }
 
-/// Removes the table at `place` (with its sub-items).
-fn remove_at(doc: &mut DocumentMut, place: &Place) {
-    let remove = |holder: Holder<'_>, index: usize| match holder {
-        Holder::Item(TomlItem::ArrayOfTables(tables)) => {
-            tables.remove(index);
-            tables.is_empty()
-        }
-        Holder::Item(TomlItem::Value(toml_edit::Value::Array(values)))
-        | Holder::Value(toml_edit::Value::Array(values)) => {
-            values.remove(index);
-            values.is_empty()
-        }
-        _ => false,
-    };
-    let Some(top) = doc.get_mut(&place.kind) else {
-        return;
-    };
-    match &place.sub {
-        None => {
-            if remove(Holder::Item(top), place.index) {
-                doc.remove(&place.kind);
+/// An array of item tables: a kind's, or (parent index, sub-kind) within it.
+type ArrayKey = (String, Option<(usize, String)>);
+
+/// Removes the tables at `places` (each with its sub-items): every array
+/// is filtered once, however many of its tables go.
+fn remove_all(doc: &mut DocumentMut, places: &[Place]) {
+    // Array → the indices to remove from it.
+    let mut groups: BTreeMap<ArrayKey, std::collections::HashSet<usize>> = BTreeMap::new();
+    for p in places {
+        let (key, index) = match &p.sub {
+            None => ((p.kind.clone(), None), p.index),
+            Some((sub, rank)) => ((p.kind.clone(), Some((p.index, sub.clone()))), *rank),
+        };
+        groups.entry(key).or_default().insert(index);
+    }
+    // A sub-item whose parent goes anyway needs no removal of its own.
+    let whole: std::collections::HashSet<(String, usize)> = places
+        .iter()
+        .filter(|p| p.sub.is_none())
+        .map(|p| (p.kind.clone(), p.index))
+        .collect();
+    let retain = |holder: Holder<'_>, gone: &std::collections::HashSet<usize>| {
+        let mut i = 0;
+        let mut keep = |_: &dyn std::any::Any| {
+            let k = !gone.contains(&i);
+            i += 1;
+            k
+        };
+        match holder {
+            Holder::Item(TomlItem::ArrayOfTables(tables)) => {
+                tables.retain(|t| keep(t));
+                tables.is_empty()
             }
+            Holder::Item(TomlItem::Value(toml_edit::Value::Array(values)))
+            | Holder::Value(toml_edit::Value::Array(values)) => {
+                // The new first element takes the place of the old one.
+                let prefix = values.get(0).and_then(|v| v.decor().prefix().cloned());
+                values.retain(|v| keep(v));
+                if gone.contains(&0)
+                    && let (Some(first), Some(prefix)) = (values.get_mut(0), prefix)
+                {
+                    first.decor_mut().set_prefix(prefix);
+                }
+                values.is_empty()
+            }
+            _ => false,
         }
-        Some((sub, rank)) => {
-            if let Some(parent) = tables_of(Holder::Item(top)).into_iter().nth(place.index)
-                && let Some(holder) = parent.into_sub(sub)
-            {
-                remove(holder, *rank);
+    };
+    // Sub-items first: their parents' indices still hold.
+    for ((kind, sub), gone) in groups.iter().rev() {
+        match sub {
+            Some((parent, sub)) => {
+                if whole.contains(&(kind.clone(), *parent)) {
+                    continue;
+                }
+                if let Some(top) = doc.get_mut(kind)
+                    && let Some(p) = nth_table(Holder::Item(top), *parent)
+                    && let Some(holder) = p.into_sub(sub)
+                {
+                    retain(holder, gone);
+                }
+            }
+            None => {
+                if let Some(top) = doc.get_mut(kind)
+                    && retain(Holder::Item(top), gone)
+                {
+                    doc.remove(kind);
+                }
             }
         }
     }
@@ -434,7 +514,7 @@ pub fn plan_texts(
         removals: Vec<ItemIdx>,
         additions: Vec<usize>,
     }
-    let by_path: std::collections::HashMap<&str, FileIdx> = project
+    let by_path: HashMap<&str, FileIdx> = project
         .files
         .iter()
         .enumerate()
@@ -487,29 +567,30 @@ pub fn plan_texts(
             }
         };
         // Places first, while the document is as loaded.
+        let mut cache = Places::default();
         let mut removals = Vec::new();
         for idx in &per.removals {
             removals.push(
-                place(&mut doc, project, profile, *idx)
+                place(&mut doc, project, profile, *idx, &mut cache)
                     .ok_or_else(|| not_found(project, profile, *idx, &path))?,
             );
         }
         for i in &per.changes {
             let (idx, changes) = &plan.changes[*i];
-            let mut table = item_table(&mut doc, project, profile, *idx)
+            let mut table = item_table(&mut doc, project, profile, *idx, &mut cache)
                 .ok_or_else(|| not_found(project, profile, *idx, &path))?;
             for change in changes {
                 apply_change(&mut table, change);
             }
         }
         // Where each addition went, for its own sub-items.
-        let mut added_at: std::collections::HashMap<usize, Place> = Default::default();
+        let mut added_at: HashMap<usize, Place> = HashMap::new();
         for i in &per.additions {
             let add = &plan.additions[*i];
             let parent = match add.parent {
                 None => None,
                 Some(NewParent::Existing(p)) => Some(
-                    place(&mut doc, project, profile, p)
+                    place(&mut doc, project, profile, p, &mut cache)
                         .ok_or_else(|| not_found(project, profile, p, &path))?,
                 ),
                 Some(NewParent::Added(j)) => added_at.get(&j).cloned(),
@@ -521,12 +602,7 @@ pub fn plan_texts(
             let place = push_table(&mut doc, parent.as_ref(), &add.kind, table);
             added_at.insert(*i, place);
         }
-        // Last to first, so that each index still holds when it is used.
-        removals.sort();
-        removals.dedup();
-        for p in removals.iter().rev() {
-            remove_at(&mut doc, p);
-        }
+        remove_all(&mut doc, &removals);
         let text = finish_text(&doc, loaded, bom);
         if created || text != loaded {
             out.push(NewText {
@@ -778,6 +854,31 @@ mod tests {
                 "[[review]]\nid = \"R-1\"\nsigned_fingerprints = { REQ-1 = \"old1\" }\nsigned_on = 2026-01-05\n"
             ),
             "[[review]]\nid = \"R-1\"\nsigned_fingerprints = { REQ-1 = \"new1\", REQ-2 = \"new2\" }\nsigned_on = 2026-01-05\n"
+        );
+    }
+
+    #[test]
+    fn removals_take_sub_items_and_inline_items_and_leave_the_rest() {
+        let text = "requirement = [{ id = \"X\" }, { id = \"Y\" }]\n[[review]]\nid = \"R-1\"\n\n[[review.decision]]\nrequirement = \"A\"\n\n[[review.decision]]\nrequirement = \"B\"\n\n[[review.decision]]\nrequirement = \"C\"\n\n[[review]]\nid = \"R-2\"\n\n[[review.decision]]\nrequirement = \"D\"\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        let place = |kind: &str, index: usize, sub: Option<usize>| Place {
+            kind: kind.into(),
+            index,
+            sub: sub.map(|r| ("decision".to_owned(), r)),
+        };
+        remove_all(
+            &mut doc,
+            &[
+                place("review", 0, Some(0)),
+                place("review", 0, Some(2)),
+                place("review", 1, None),
+                place("review", 1, Some(0)),
+                place("requirement", 0, None),
+            ],
+        );
+        assert_eq!(
+            doc.to_string(),
+            "requirement = [{ id = \"Y\" }]\n[[review]]\nid = \"R-1\"\n\n[[review.decision]]\nrequirement = \"B\"\n"
         );
     }
 

@@ -452,6 +452,7 @@ once = true\n\
 file = \"reviews/imported.toml\"\n\
 id = {{ after = {review} }}\n\
 fields.contract = {{ after = {contract} }}\n\
+fields.date = {{ after = {review_date} }}\n\
 \n\
 [[import.{name}.item]]\n\
 kind = \"decision\"\n\
@@ -467,6 +468,7 @@ fields.date = {date}\n",
         sheet = q(w.sheet),
         review = q(w.review),
         contract = q(w.contract),
+        review_date = q(w.review_date),
         verdict = q(h[4]),
         req = q(h[0]),
         note = q(h[5]),

@@ -80,6 +80,13 @@ pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
         }
         _ => match files.as_slice() {
             [file] => spreadsheet(&dir, &cmd.name, file, cmd.options),
+            [_, last] if !last.is_dir() => Err(ImportError::Problems(vec![
+                Problem::new(
+                    last.display().to_string(),
+                    "is not a folder, so it cannot be the project folder",
+                )
+                .help("needtrail import NAME FILE [DIR]: the project folder (the one that holds needtrail.toml) comes last"),
+            ])),
             _ => Err(ImportError::Problems(vec![
                 Problem::new(
                     format!("import {}", cmd.name),
@@ -157,8 +164,21 @@ fn spreadsheet(
     options: Options,
 ) -> Result<Summary, ImportError> {
     let config = read_config(dir)?;
-    let loaded = load::load(dir).map_err(ImportError::Load)?;
-    let mapping = Mapping::parse(&config, name, &loaded.profile)?;
+    // The profile alone, to check the mapping before the sheet is read;
+    // the project's files are loaded once, by the import itself.
+    let profile = match crate::profile::parse_file(&config)
+        .map_err(|d| vec![d])
+        .and_then(|file| crate::profile::build(Some((&config, file))))
+    {
+        Ok((profile, _)) => profile,
+        Err(diagnostics) => {
+            return Err(ImportError::Load(load::LoadError {
+                diagnostics,
+                sources: vec![config],
+            }));
+        }
+    };
+    let mapping = Mapping::parse(&config, name, &profile)?;
     let shown = file.display().to_string();
     if !file.is_file() {
         return Err(ImportError::Problems(vec![Problem::new(
@@ -168,8 +188,7 @@ fn spreadsheet(
     }
     let (grid, sheet) = super::sheet::read(file, mapping.sheet.as_deref(), &mapping.csv)
         .map_err(|e| ImportError::Problems(vec![Problem::new(shown.clone(), e)]))?;
-    let batch = mapping.batch(&grid, &shown, sheet.as_deref(), &loaded.profile)?;
-    drop(loaded);
+    let batch = mapping.batch(&grid, &shown, sheet.as_deref())?;
     super::apply(dir, &batch, options)
 }
 

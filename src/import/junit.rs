@@ -506,8 +506,7 @@ pub fn import(dir: &Path, files: &[PathBuf], options: Options) -> Result<Summary
     if !problems.is_empty() {
         return Err(problems.into());
     }
-    drop(loaded);
-    let mut summary = super::apply(dir, &batch, options)?;
+    let mut summary = super::apply_loaded(dir, &loaded, &batch, options)?;
     unmatched.sort();
     summary.unmatched = unmatched;
     Ok(summary)

@@ -532,7 +532,6 @@ impl Mapping {
         grid: &Grid,
         file: &str,
         sheet_name: Option<&str>,
-        profile: &Profile,
     ) -> Result<Batch, Vec<Problem>> {
         let place = match sheet_name {
             Some(s) => format!("{file}, sheet {s}"),
@@ -866,7 +865,6 @@ impl Mapping {
                 });
             }
         }
-        let _ = profile;
         if problems.is_empty() {
             Ok(batch)
         } else {
@@ -1375,6 +1373,130 @@ fn check_links_between_items(r: &mut Reader<'_>, m: &Mapping) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn grid(rows: &[&[&str]]) -> Grid {
+        Grid::new(
+            rows.iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| {
+                            if c.is_empty() {
+                                Cell::Empty
+                            } else {
+                                Cell::Text((*c).into())
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    fn mapping(body: &str) -> Result<Mapping, Vec<Problem>> {
+        let (profile, _) = crate::profile::build(None).unwrap();
+        let config = SourceFile::new("needtrail.toml".into(), format!("[import.m]\n{body}"));
+        Mapping::parse(&config, "m", &profile)
+    }
+
+    const ITEM: &str = "[[import.m.item]]\nkind = \"requirement\"\nfile = \"r.toml\"\nid = \"R-{No:02}\"\nfields.title = \"Title\"\nfields.owner = { column = \"C\" }\nfields.contract = { after = \"Contract\" }\nonly_if_filled = \"Title\"\n";
+
+    fn ids(b: &Batch) -> Vec<(String, Vec<String>)> {
+        b.records
+            .iter()
+            .map(|r| {
+                let f = r
+                    .fields
+                    .iter()
+                    .map(|f| format!("{}={}", f.name, text_of(&f.value)))
+                    .collect();
+                (r.id.clone(), f)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_fill_down_end_where_told_and_skip_what_is_not_data() {
+        let g = grid(&[
+            &["Contract:", "", "C-1"],
+            &["No", "Title", "Dept"],
+            &["1", "First", "QA"],
+            &["2", "Second", ""],
+            &["", "", ""],
+            &["3", "", "Sales"],
+            &["4", "Fourth", ""],
+            &["5", "Fifth", ""],
+        ]);
+        let m = mapping(&format!(
+            "header_row = 2\nfill_down = [\"C\"]\nlast_row = 7\n{ITEM}"
+        ))
+        .unwrap();
+        let b = m.batch(&g, "f.xlsx", Some("S")).unwrap();
+        let contract = "contract=C-1".to_owned();
+        assert_eq!(
+            ids(&b),
+            [
+                (
+                    "R-01".into(),
+                    vec!["title=First".into(), "owner=QA".into(), contract.clone()]
+                ),
+                (
+                    "R-02".into(),
+                    vec!["title=Second".into(), "owner=QA".into(), contract.clone()]
+                ),
+                (
+                    "R-04".into(),
+                    vec![
+                        "title=Fourth".into(),
+                        "owner=Sales".into(),
+                        contract.clone()
+                    ]
+                ),
+            ]
+        );
+        assert_eq!(b.scopes[0].id_prefix, "R-");
+        assert_eq!(b.records[0].origin, "f.xlsx, sheet S, row 3");
+        assert_eq!(b.records[0].fields[0].at.as_deref(), Some("B3"));
+        // The first blank row ends the table when asked to.
+        let m = mapping(&format!("header_row = 2\nend_at_blank_row = true\n{ITEM}")).unwrap();
+        assert_eq!(m.batch(&g, "f.xlsx", None).unwrap().records.len(), 2);
+    }
+
+    #[test]
+    fn mapping_problems_name_their_line_and_column() {
+        let e = mapping(&format!(
+            "header = 2\n{}",
+            ITEM.replace("fields.title", "fields.titel").replace(
+                "kind = \"requirement\"",
+                "kind = \"requirement\"\nonce = \"yes\""
+            )
+        ))
+        .unwrap_err();
+        let all: Vec<String> = e
+            .iter()
+            .map(|p| format!("{}: {}", p.origin, p.message))
+            .collect();
+        assert!(
+            all.iter()
+                .any(|p| p.starts_with("needtrail.toml:2:1: unknown key `header`")),
+            "{all:?}"
+        );
+        assert!(
+            all.iter()
+                .any(|p| p.contains("`once` must be true or false")),
+            "{all:?}"
+        );
+        assert!(
+            all.iter().any(|p| p.contains("no field `titel`")),
+            "{all:?}"
+        );
+        let e = mapping(&ITEM.replace("id = \"R-{No:02}\"", "id = \"R-{No:x}\"")).unwrap_err();
+        assert!(e[0].message.contains("the number of digits"), "{e:?}");
+        let e = mapping(&format!(
+            "{ITEM}fields.class = {{ column = \"T\", map = {{ \"a\" = \"statd\" }} }}\n"
+        ))
+        .unwrap_err();
+        assert!(e[0].message.contains("did you mean `stated`"), "{e:?}");
+    }
 
     #[test]
     fn labels_drop_colons_and_spaces() {

@@ -598,6 +598,17 @@ struct Checked<'b> {
 /// Imports a batch into the project in `root` (see the module doc).
 pub fn apply(root: &Path, batch: &Batch, options: Options) -> Result<Summary, ImportError> {
     let loaded = load::load(root).map_err(ImportError::Load)?;
+    apply_loaded(root, &loaded, batch, options)
+}
+
+/// [`apply`] to a project the importer has already loaded from `root` (to
+/// match names against its ids, say), so that it is not read twice.
+pub fn apply_loaded(
+    root: &Path,
+    loaded: &load::Loaded,
+    batch: &Batch,
+    options: Options,
+) -> Result<Summary, ImportError> {
     let (project, profile) = (&loaded.project, &loaded.profile);
     let mut problems = Vec::new();
 
@@ -1292,6 +1303,45 @@ mod tests {
         )
         .unwrap();
         assert!(again.files.is_empty(), "{again:?}");
+    }
+
+    #[test]
+    fn an_item_something_links_to_is_not_pruned() {
+        let dir = project(&[("contract.toml", CONTRACT)]);
+        let root = dir.path();
+        let b = batch(&[("REQ-1", "One", "accepted"), ("REQ-2", "Two", "accepted")]);
+        apply(root, &b, Options::default()).unwrap();
+        std::fs::write(
+            root.join("design.toml"),
+            "[[design_input]]\nid = \"DI-1\"\ntraces = [\"REQ-2\"]\n",
+        )
+        .unwrap();
+        let before = std::fs::read_to_string(root.join("reqs/imported.toml")).unwrap();
+        let b2 = batch(&[("REQ-1", "One", "accepted")]);
+        let Err(ImportError::Problems(p)) = apply(
+            root,
+            &b2,
+            Options {
+                dry_run: false,
+                prune: true,
+            },
+        ) else {
+            panic!("expected a refusal");
+        };
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].origin, "design.toml:1");
+        assert!(
+            p[0].message
+                .contains("cannot prune `REQ-2`: `traces` of DI-1 links to it"),
+            "{p:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("reqs/imported.toml")).unwrap(),
+            before
+        );
+        // Without --prune it is only reported.
+        let s = apply(root, &b2, Options::default()).unwrap();
+        assert_eq!(s.removed, ["R-1/REQ-2", "R-1/REQ-9", "REQ-2"]);
     }
 
     #[test]

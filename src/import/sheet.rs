@@ -119,7 +119,7 @@ pub fn parse_cell(s: &str) -> Option<(usize, usize)> {
     let split = s.find(|c: char| c.is_ascii_digit())?;
     let col = parse_column(&s[..split])?;
     let row: usize = s[split..].parse().ok()?;
-    (row >= 1).then_some((row - 1, col))
+    row.checked_sub(1).map(|r| (r, col))
 }
 
 /// How to read a CSV file.

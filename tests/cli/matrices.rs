@@ -1587,7 +1587,7 @@ fn audit_manifest_lists_every_input_and_output_and_verify_catches_tampering() {
             expected_inputs.insert(rel, sha256_hex(&bytes));
         }
     }
-    assert_eq!(expected_inputs.len(), 13);
+    assert_eq!(expected_inputs.len(), 14);
     assert_eq!(manifest_section(&manifest, "inputs"), expected_inputs);
 
     // Outputs: every file written but the MANIFEST, with its SHA-256.

@@ -49,9 +49,9 @@ fn decide_open_requirements(dir: &Path) {
 fn decide_req_011(dir: &Path) {
     replace_once(
         dir,
-        "contracts/contract.toml",
-        "note = \"7#楼为临街住宅,需单独送检隔声性能\"\n",
-        "note = \"7#楼为临街住宅,需单独送检隔声性能\"\n\n\
+        "contracts/contract-review.toml",
+        "note = \"7#楼为临街住宅,需单独送检隔声性能\"\nowner = \"质量部 张红\"\n",
+        "note = \"7#楼为临街住宅,需单独送检隔声性能\"\nowner = \"质量部 张红\"\n\n\
          [[review.decision]]\n\
          requirement = \"REQ-011\"\n\
          verdict = \"accepted\"\n\
@@ -63,7 +63,7 @@ fn decide_req_011(dir: &Path) {
 fn accept_req_012(dir: &Path) {
     replace_once(
         dir,
-        "contracts/contract.toml",
+        "contracts/contract-review.toml",
         "verdict = \"clarify\"\nnote = \"限位开启宽度待甲方设计院书面确认\"",
         "verdict = \"accepted\"\nnote = \"甲方设计院书面确认:限位开启宽度 100 mm\"",
     );
@@ -453,11 +453,11 @@ fn signing_adds_only_the_signoff_lines_after_the_reviews_own_keys() {
     let dir = doors();
     decide_open_requirements(dir.path());
     let before_tree = snapshot_tree(dir.path());
-    let before = read(dir.path(), "contracts/contract.toml");
+    let before = read(dir.path(), "contracts/contract-review.toml");
     sign(dir.path(), "REV-002", "2024-05-16");
-    let after = read(dir.path(), "contracts/contract.toml");
+    let after = read(dir.path(), "contracts/contract-review.toml");
 
-    let added = assert_only_added(&before, &after, &SIGNOFF, "contract.toml");
+    let added = assert_only_added(&before, &after, &SIGNOFF, "contract-review.toml");
     assert_eq!(added[0], "signed_by = \"质量部 张红\"");
     assert_eq!(added[1], "signed_on = 2024-05-16");
     // One fingerprint per requirement REV-002 decides, in id order: REQ-005
@@ -482,7 +482,7 @@ fn signing_adds_only_the_signoff_lines_after_the_reviews_own_keys() {
     // No other file was touched.
     let mut expected = before_tree;
     expected.insert(
-        dir.path().join("contracts/contract.toml"),
+        dir.path().join("contracts/contract-review.toml"),
         after.clone().into_bytes(),
     );
     assert_eq!(snapshot_tree(dir.path()), expected);
@@ -558,7 +558,7 @@ fn stamping_adds_only_stamped_lines_and_restamping_changes_nothing() {
 #[test]
 fn editing_a_requirements_text_breaks_its_signoff_and_makes_its_links_suspect() {
     let dir = signed_and_stamped();
-    let contract_signed = read(dir.path(), "contracts/contract.toml");
+    let contract_signed = read(dir.path(), "contracts/contract-review.toml");
 
     replace_once(
         dir.path(),
@@ -620,7 +620,7 @@ fn editing_a_requirements_text_breaks_its_signoff_and_makes_its_links_suspect() 
     let rev = review_entry(dir.path(), "REV-002");
     assert_eq!(rev["signoff"], "valid");
     assert_eq!(rev["signed_on"], "2024-06-03");
-    let resigned = read(dir.path(), "contracts/contract.toml");
+    let resigned = read(dir.path(), "contracts/contract-review.toml");
     assert_eq!(
         without_lines(&resigned, &SIGNOFF),
         without_lines(&contract_signed, &SIGNOFF)
@@ -740,7 +740,7 @@ fn impact_lists_everything_downstream_of_a_requirement() {
     // Derived by hand from doors-zh: each id with its kind and the items it
     // links to on the way from REQ-013 (any of them may be its parent).
     let expected: BTreeMap<&str, (&str, &[&str])> = BTreeMap::from([
-        // Its decision REV-002#6 (contracts/contract.toml); a decision counts as its review.
+        // Its decision REV-002#6 (contracts/contract-review.toml); a decision counts as its review.
         ("REV-002", ("review", &["REQ-013"][..])),
         // Design inputs whose `traces` name REQ-013 (design/inputs.toml).
         ("DI-002", ("design_input", &["REQ-013"][..])),
