@@ -365,7 +365,21 @@ pub fn prepare(
             Some(_) => false,
             None => o.text(names::TEXT).is_none(),
         };
-        let resolved = doc.resolve(&|o| if is_heading(o) { title_of(o) } else { None });
+        // The path above an object: the headings' titles, and the id of a
+        // requirement (or other item) that objects are nested under.
+        let resolved = doc.resolve(&|o| {
+            if is_heading(o) {
+                title_of(o)
+            } else if matches!(type_target(o), Some(TypeTarget::Skip)) {
+                None
+            } else {
+                Some(
+                    o.text(names::FOREIGN_ID)
+                        .map(|s| s.trim().to_owned())
+                        .unwrap_or_else(|| o.identifier.clone()),
+                )
+            }
+        });
         notes.extend(
             resolved
                 .warnings
@@ -471,10 +485,20 @@ pub fn prepare(
                 ));
             }
             if has("section") {
-                let v = if path.is_empty() {
-                    SourceValue::Empty
-                } else {
+                // The headings above the object; else a `section` attribute
+                // (as needtrail's own export writes it).
+                let given = o
+                    .values
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("section"))
+                    .map(|(n, v)| (n.as_str(), v.display()));
+                let v = if !path.is_empty() {
                     SourceValue::Text(path.join(" / "))
+                } else if let Some((name, text)) = &given {
+                    used.insert(name);
+                    SourceValue::Text(text.clone())
+                } else {
+                    SourceValue::Empty
                 };
                 fields.push(SourceField::new("section", v));
             }

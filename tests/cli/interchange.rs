@@ -448,6 +448,17 @@ fn an_item_imported_from_reqif_is_exported_with_its_original_identifier() {
     assert_eq!(ids["CSR-101"], "_o3");
     assert_eq!(ids["CSR-102"], "_o4");
     assert_eq!(ids["_o5"], "_o5");
+    // The answer imports back with the same items, sections and links.
+    let back = empty_project("");
+    let (code, _, stderr) = import("reqif", &out, back.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let (a, b) = (items(project.path()), items(back.path()));
+    for id in ["CSR-101", "CSR-102", "_o5"] {
+        for key in ["title", "text", "section", "reqif_id", "class"] {
+            assert_eq!(s(&a[id].1, key), s(&b[id].1, key), "{id} {key}");
+        }
+        assert_eq!(list(&a[id].1, "refines"), list(&b[id].1, "refines"), "{id}");
+    }
     fs::remove_file(out).unwrap();
 }
 
