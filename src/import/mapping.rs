@@ -682,10 +682,12 @@ impl Mapping {
                 let (cell, at) = match &s.from {
                     From::Cell(r, c) => (grid.get(*r, *c).clone(), cell_name(*r, *c)),
                     From::After(l) => match find_after(grid, l) {
-                        Some((r, c)) => (grid.get(r, c).clone(), cell_name(r, c)),
+                        Some(((r, _), Some(c))) => (grid.get(r, c).clone(), cell_name(r, c)),
+                        // The label with nothing right of it: a blank value.
+                        Some(((r, c), None)) => (Cell::Empty, cell_name(r, c + 1)),
                         None => {
                             problems.push(
-                                Problem::new(&s.at, format!("{place} has no cell reading `{l}` with a filled cell to its right"))
+                                Problem::new(&s.at, format!("{place} has no cell reading `{l}`"))
                                     .help("check the label as it stands in the sheet (matched after trimming, a final colon aside), or name the cell: { cell = \"B3\" }"),
                             );
                             continue;
@@ -1075,8 +1077,9 @@ fn render(
     Ok(out)
 }
 
-/// The first filled cell right of the first cell that reads `label`.
-fn find_after(grid: &Grid, wanted: &str) -> Option<(usize, usize)> {
+/// The first cell that reads `label`, and the first filled cell right of
+/// it (none when the rest of the row is blank).
+fn find_after(grid: &Grid, wanted: &str) -> Option<((usize, usize), Option<usize>)> {
     for r in 0..grid.height() {
         let row = grid.row(r);
         for (c, cell) in row.iter().enumerate() {
@@ -1084,12 +1087,10 @@ fn find_after(grid: &Grid, wanted: &str) -> Option<(usize, usize)> {
                 && label(t) == wanted
             {
                 // Skip the label's own merged copies.
-                return (c + 1..row.len())
-                    .find(|x| {
-                        !row[*x].is_blank()
-                            && !matches!(&row[*x], Cell::Text(t) if label(t) == wanted)
-                    })
-                    .map(|x| (r, x));
+                let value = (c + 1..row.len()).find(|x| {
+                    !row[*x].is_blank() && !matches!(&row[*x], Cell::Text(t) if label(t) == wanted)
+                });
+                return Some(((r, c), value));
             }
         }
     }

@@ -39,6 +39,12 @@
 //!
 //! The outcome is a [`Summary`]; its JSON shape is fixed (see
 //! [`Summary::to_json`]).
+//!
+//! The sources: [`mapping`] (a `[import.NAME]` mapping in needtrail.toml)
+//! reads a [`sheet`] (`.xlsx`, `.xls`, `.ods`, `.csv`); [`junit`] reads
+//! test results. [`command`] picks the importer for `needtrail import NAME`
+//! and reports its outcome. An importer that has loaded the project itself
+//! (to match names against ids) hands it to [`apply_loaded`].
 
 pub mod command;
 pub mod config;
@@ -926,7 +932,7 @@ pub fn apply_loaded(
         });
     }
     if !problems.is_empty() {
-        problems.sort();
+        sort_problems(&mut problems);
         problems.dedup();
         return Err(ImportError::Problems(problems));
     }
@@ -1072,7 +1078,7 @@ pub fn apply_loaded(
             }
         }
         if !problems.is_empty() {
-            problems.sort();
+            sort_problems(&mut problems);
             problems.dedup();
             return Err(ImportError::Problems(problems));
         }
@@ -1092,6 +1098,32 @@ pub fn apply_loaded(
     summary.removed.sort();
     summary.pruned.sort();
     Ok(summary)
+}
+
+/// Sorts problems by place, numbers in it by value (row 9 before row 10),
+/// and drops repeats.
+fn sort_problems(problems: &mut Vec<Problem>) {
+    fn key(s: &str) -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        let mut text = String::new();
+        let mut num: Option<u64> = None;
+        for c in s.chars() {
+            match (c.to_digit(10), num) {
+                (Some(d), Some(n)) => num = Some(n.saturating_mul(10).saturating_add(d as u64)),
+                (Some(d), None) => num = Some(d as u64),
+                (None, Some(n)) => {
+                    out.push((std::mem::take(&mut text), n));
+                    num = None;
+                    text.push(c);
+                }
+                (None, None) => text.push(c),
+            }
+        }
+        out.push((text, num.unwrap_or(0)));
+        out
+    }
+    problems.sort_by(|a, b| key(&a.origin).cmp(&key(&b.origin)).then_with(|| a.cmp(b)));
+    problems.dedup();
 }
 
 /// The text a key field's value is matched by.

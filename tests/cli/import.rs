@@ -931,3 +931,59 @@ fn the_auto_parts_sample_comes_back_from_its_csr_csv() {
         "contracts/huaxing-s5-requirements.toml",
     );
 }
+
+#[test]
+fn the_chinese_review_sheet_takes_its_verdicts_in_chinese() {
+    let dir = project();
+    let root = dir.path();
+    write(
+        root,
+        "requirements.toml",
+        "[[requirement]]\nid = \"REQ-A\"\ntitle = \"抗风压5级\"\nclass = \"stated\"\nsource = \"招标文件 3.2\"\ncontract = \"CON-1\"\n",
+    );
+    let out = root.join("评审表-导出.xlsx");
+    let r = run([
+        "export",
+        "review-sheet",
+        "CON-1",
+        root.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--lang",
+        "zh",
+        "--write-mapping",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::read_to_string(root.join("needtrail.toml"))
+            .unwrap()
+            .contains("\"待澄清\" = \"clarify\"")
+    );
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto(&out).unwrap();
+    let range = book.worksheet_range("合同评审表").unwrap();
+    let at = |r: u32, c: u32| range.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(at(4, 4), Data::String("评审结论".into()));
+    assert_eq!(at(5, 2), Data::String("明示的".into()));
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("合同评审表").unwrap();
+    for r in 0..range.height() as u32 {
+        for c in 0..8u32 {
+            if let Data::String(s) = at(r, c) {
+                ws.write_string(r, c as u16, s).unwrap();
+            }
+        }
+    }
+    ws.write_string(5, 4, "待澄清").unwrap();
+    ws.write_string(5, 7, "2026年3月8日").unwrap();
+    wb.save(&out).unwrap();
+    let r = import(&["review-sheet-zh", out.to_str().unwrap()], root);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.json()["added"],
+        serde_json::json!(["REV-CON-1", "REV-CON-1/REQ-A"])
+    );
+    let t = std::fs::read_to_string(root.join("reviews/imported.toml")).unwrap();
+    assert!(t.contains("[[review.decision]]\nrequirement = \"REQ-A\"\nverdict = \"clarify\"\ndate = 2026-03-08\n"), "{t}");
+}
