@@ -901,7 +901,7 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
     // Specifications: the requirements of each contract, then each kind.
     let contract_f = profile.field_index("contract");
     let mut specs: Vec<(String, String, Vec<ItemIdx>)> = Vec::new();
-    let mut by_contract: Vec<(ItemIdx, Vec<ItemIdx>)> = Vec::new();
+    let mut by_contract: HashMap<ItemIdx, Vec<ItemIdx>> = HashMap::new();
     let mut rest: HashMap<crate::model::KindIdx, Vec<ItemIdx>> = HashMap::new();
     for &i in &items {
         let it = project.item(i);
@@ -914,13 +914,11 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
             })
             .flatten();
         match contract {
-            Some(c) => match by_contract.iter_mut().find(|(k, _)| *k == c) {
-                Some((_, v)) => v.push(i),
-                None => by_contract.push((c, vec![i])),
-            },
+            Some(c) => by_contract.entry(c).or_default().push(i),
             None => rest.entry(it.kind).or_default().push(i),
         }
     }
+    let mut by_contract: Vec<(ItemIdx, Vec<ItemIdx>)> = by_contract.into_iter().collect();
     by_contract.sort_by(|a, b| project.item(a.0).id.cmp(&project.item(b.0).id));
     for (c, list) in by_contract {
         let ci = project.item(c);
