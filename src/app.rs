@@ -805,6 +805,18 @@ pub fn export_reqif(
     contract: Option<&str>,
     io: &mut Io<'_>,
 ) -> i32 {
+    let ext = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if ext != "reqif" && ext != "reqifz" {
+        let _ = writeln!(
+            io.err,
+            "error: --out {}: write a .reqif file, or a .reqifz for a zipped one",
+            out.display()
+        );
+        return EXIT_INPUT;
+    }
     let checked = match run_pipeline_with(dir, io.progress) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
@@ -812,9 +824,7 @@ pub fn export_reqif(
     let options = crate::interchange::reqif::write::ExportOptions {
         kinds: kinds.to_vec(),
         contract: contract.map(str::to_owned),
-        zipped: out
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("reqifz")),
+        zipped: ext == "reqifz",
         file_name: out
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())

@@ -176,7 +176,7 @@ The project folder comes last and defaults to `.`; with several paths, the last 
 project folder when it is a folder."
     )]
     Import {
-        /// The mapping's name in needtrail.toml, or `junit` (`reqif` and `doorstop` are reserved)
+        /// The mapping's name in needtrail.toml, or a built-in format: `junit`, `reqif`, `doorstop`
         name: String,
         /// The file(s) to import, then optionally the project folder
         #[arg(value_name = "FILE... [DIR]", num_args = 1.., required = true)]

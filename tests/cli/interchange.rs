@@ -505,6 +505,21 @@ fn export_is_byte_identical_and_its_identifiers_are_stable() {
         r.stderr
     );
     assert!(!c.exists());
+    let xml = dir.path().join("c.xml");
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        xml.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("write a .reqif file, or a .reqifz"),
+        "{}",
+        r.stderr
+    );
+    assert!(!xml.exists());
 }
 
 /// An item as the round trip must keep it: kind, title, text and links.
