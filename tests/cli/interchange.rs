@@ -265,7 +265,13 @@ fn a_vendor_file_imports_every_datatype_heading_and_relation() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         summary["added"],
-        serde_json::json!(["CSR-101", "CSR-102", "_o5"])
+        serde_json::json!(["CSR-101", "CSR-101.1", "CSR-102", "_o5"])
+    );
+    // A relation to a heading is reported, not dropped silently.
+    assert!(
+        stderr.contains("note: ")
+            && stderr.contains("SPEC-RELATION _r2 `refines` _o5 → _o1 not imported: its target is not imported (it is a heading"),
+        "{stderr}"
     );
     let text = fs::read_to_string(project.path().join("reqif/vendor.toml")).unwrap();
     let got = items(project.path());
@@ -300,11 +306,16 @@ fn a_vendor_file_imports_every_datatype_heading_and_relation() {
     );
     // The relation between two requirements is a link.
     assert_eq!(list(&got["CSR-102"].1, "refines"), ["CSR-101"]);
+    // The hierarchy: an object nested under another names it.
+    assert_eq!(
+        s(&got["CSR-101.1"].1, "section"),
+        Some("1 总则 General / 1.1 环境 Environment / CSR-101")
+    );
     // An object without ForeignID is known by its IDENTIFIER.
     assert_eq!(s(&got["_o5"].1, "section"), Some("1 总则 General"));
     // The project checks: the imported file is valid input.
     let (_, check) = crate::support::check_json(project.path());
-    assert_eq!(check["summary"]["items"], 3, "{check}");
+    assert_eq!(check["summary"]["items"], 4, "{check}");
 }
 
 #[test]
@@ -453,7 +464,7 @@ fn an_item_imported_from_reqif_is_exported_with_its_original_identifier() {
     let (code, _, stderr) = import("reqif", &out, back.path(), &[]);
     assert_eq!(code, 0, "{stderr}");
     let (a, b) = (items(project.path()), items(back.path()));
-    for id in ["CSR-101", "CSR-102", "_o5"] {
+    for id in ["CSR-101", "CSR-101.1", "CSR-102", "_o5"] {
         for key in ["title", "text", "section", "reqif_id", "class"] {
             assert_eq!(s(&a[id].1, key), s(&b[id].1, key), "{id} {key}");
         }

@@ -556,8 +556,8 @@ mod tests {
     fn a_vendor_file_with_a_prefixed_namespace_reads_whole() {
         let doc = read::read_bytes(VENDOR.as_bytes(), "vendor.reqif").unwrap();
         assert_eq!(doc.header.title, "整车厂 门锁系统 技术要求");
-        assert_eq!(doc.objects.len(), 5);
-        assert_eq!(doc.relations.len(), 1);
+        assert_eq!(doc.objects.len(), 6);
+        assert_eq!(doc.relations.len(), 2);
         let r = doc.resolve(&heading);
         assert!(r.warnings.is_empty(), "{:?}", r.warnings);
         let o3 = &r.objects[2];
@@ -587,7 +587,7 @@ mod tests {
         assert_eq!(spec, "门锁系统技术要求 V2.1");
         assert_eq!(path, &["1 总则 General", "1.1 环境 Environment"]);
         assert_eq!(r.placement["_o5"].1, ["1 总则 General"]);
-        assert_eq!(r.order, ["_o1", "_o2", "_o3", "_o4", "_o5"]);
+        assert_eq!(r.order, ["_o1", "_o2", "_o3", "_o6", "_o4", "_o5"]);
         assert_eq!(r.relations[0].type_name, "refines");
         assert_eq!(
             (
