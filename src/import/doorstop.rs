@@ -250,15 +250,12 @@ fn prepare(
             // Doorstop expects every normative item of a document that has
             // a child document to be linked from it: `design = true` asks
             // the same of the requirement.
-            if has_child.contains(d.prefix.as_str()) && has("design") {
-                fields.push(SourceField::new(
-                    "design",
-                    if item.normative {
-                        SourceValue::Bool(true)
-                    } else {
-                        SourceValue::Empty
-                    },
-                ));
+            // Given to new items only: `design = false` with a rationale,
+            // decided later in the project, is not undone by a re-import.
+            if has_child.contains(d.prefix.as_str()) && has("design") && item.normative {
+                let mut f = SourceField::new("design", SourceValue::Bool(true));
+                f.only_new = true;
+                fields.push(f);
             }
             if has("derived") {
                 fields.push(SourceField::new(
