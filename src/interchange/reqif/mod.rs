@@ -519,7 +519,7 @@ fn typed(
                 }
                 Typed::Real(r)
             }
-            DataKind::Boolean => match v.trim() {
+            DataKind::Boolean => match v.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" => Typed::Bool(true),
                 "false" | "0" => Typed::Bool(false),
                 _ => return Err(format!("`{v}` is not a boolean")),
@@ -617,6 +617,19 @@ mod tests {
         assert_eq!(
             r.objects[0].values["ReqIF.Text"],
             Typed::Text("指纹 & ^fw-\\d+$\nline 2".into())
+        );
+    }
+
+    #[test]
+    fn an_undeclared_entity_in_xhtml_is_kept_not_fatal() {
+        let xml = format!(
+            r#"<REQ-IF xmlns="{}"><CORE-CONTENT><REQ-IF-CONTENT><SPEC-OBJECTS><SPEC-OBJECT IDENTIFIER="o"><VALUES><ATTRIBUTE-VALUE-XHTML><DEFINITION><ATTRIBUTE-DEFINITION-XHTML-REF>a</ATTRIBUTE-DEFINITION-XHTML-REF></DEFINITION><THE-VALUE><div xmlns="http://www.w3.org/1999/xhtml">3&nbsp;kPa &copy; &lt;ok&gt;</div></THE-VALUE></ATTRIBUTE-VALUE-XHTML></VALUES></SPEC-OBJECT></SPEC-OBJECTS></REQ-IF-CONTENT></CORE-CONTENT></REQ-IF>"#,
+            read::REQIF_NS
+        );
+        let doc = read::read_bytes(xml.as_bytes(), "x.reqif").unwrap();
+        assert_eq!(
+            doc.objects[0].values[0].value,
+            RawValue::Xhtml("3 kPa &copy; <ok>".into())
         );
     }
 

@@ -608,9 +608,13 @@ fn resolve_ref(r: &quick_xml::events::BytesRef<'_>) -> Result<String, String> {
         return Ok(c.to_string());
     }
     let name = r.decode().map_err(|e| format!("bad reference: {e}"))?;
-    quick_xml::escape::resolve_predefined_entity(&name)
-        .map(str::to_owned)
-        .ok_or_else(|| format!("unknown entity &{name};"))
+    // Some tools write HTML's `&nbsp;` into XHTML without declaring it;
+    // any other undeclared entity is kept as written, not dropped.
+    Ok(match quick_xml::escape::resolve_predefined_entity(&name) {
+        Some(s) => s.to_owned(),
+        None if name == "nbsp" => "\u{a0}".to_owned(),
+        None => format!("&{name};"),
+    })
 }
 
 #[cfg(test)]
