@@ -130,6 +130,24 @@ impl<'t> Table<'t> {
         }
     }
 
+    /// A `true`/`false` value, with its position.
+    pub fn boolean(&self, key: &str, problems: &mut Vec<Problem>) -> Option<bool> {
+        let v = self.table.get(key)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                problems.push(
+                    Problem::new(
+                        self.at(&v.span()),
+                        format!("`{key}` in [{}] must be true or false", self.path),
+                    )
+                    .help(format!("write {key} = true, without quotes")),
+                );
+                None
+            }
+        }
+    }
+
     /// A sub-table, when given.
     pub fn table(&self, key: &str, problems: &mut Vec<Problem>) -> Option<Table<'t>> {
         let v = self.table.get(key)?;

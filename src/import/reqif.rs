@@ -37,8 +37,9 @@ pub struct Mapping {
     class: Option<String>,
     types: HashMap<String, TypeTarget>,
     attributes: HashMap<String, AttrMap>,
-    /// Relation type → link field; `None`: not imported (still reported).
-    relations: HashMap<String, Option<String>>,
+    /// Relation type → link field, and whether its TARGET is the
+    /// downstream end; `None`: not imported (still reported).
+    relations: HashMap<String, Option<(String, bool)>>,
 }
 
 const KEYS: &[&str] = &["file", "kind", "class", "types", "attributes", "relations"];
@@ -144,23 +145,30 @@ impl Mapping {
         if let Some(rels) = table.table("relations", &mut problems) {
             let links: Vec<&str> = link_fields(profile);
             for e in rels.entries(&mut problems) {
-                let EntryValue::String(field, at) = e.value else {
-                    problems.push(
-                        Problem::new(
-                            e.at,
-                            format!(
-                                "`{}` in [import.reqif.relations] must name a link field",
-                                e.key
-                            ),
-                        )
-                        .help("write \"RELATION TYPE\" = \"traces\" (or \"skip\")"),
-                    );
-                    continue;
+                let (field, at, reverse) = match e.value {
+                    EntryValue::String(field, at) => (field, at, false),
+                    EntryValue::Table(t) => {
+                        t.check_keys(&["field", "reverse"], &mut problems);
+                        let reverse = t.boolean("reverse", &mut problems).unwrap_or(false);
+                        match t.string("field", &mut problems) {
+                            Some((field, at)) => (field, at, reverse),
+                            None => {
+                                problems.push(
+                                    Problem::new(
+                                        t.position(),
+                                        format!("[{}] names no `field`", t.path),
+                                    )
+                                    .help("write { field = \"traces\", reverse = true }"),
+                                );
+                                continue;
+                            }
+                        }
+                    }
                 };
                 if field == "skip" {
                     m.relations.insert(e.key, None);
                 } else if links.contains(&field.as_str()) {
-                    m.relations.insert(e.key, Some(field));
+                    m.relations.insert(e.key, Some((field, reverse)));
                 } else {
                     problems.push(Problem::new(at, format!("no link field `{field}`")).help(
                         match suggest(&field, links.iter().copied()) {
@@ -601,9 +609,17 @@ pub fn prepare(
                 end(&r.target)
             )
         };
-        let Some((si, skind)) = by_identifier.get(&r.source) else {
+        // The downstream end writes the link: the SOURCE, unless the
+        // mapping says the relation type points the other way.
+        let reverse = matches!(mapping.relations.get(&r.type_name), Some(Some((_, true))));
+        let (down, up) = if reverse {
+            (&r.target, &r.source)
+        } else {
+            (&r.source, &r.target)
+        };
+        let Some((si, skind)) = by_identifier.get(down) else {
             let why = not_imported
-                .get(&r.source)
+                .get(down)
                 .copied()
                 .unwrap_or("it is not in the file");
             notes.push(format!(
@@ -613,12 +629,12 @@ pub fn prepare(
             continue;
         };
         let target = by_identifier
-            .get(&r.target)
+            .get(up)
             .map(|(i, k)| (records[*i].id.clone(), k.clone()))
-            .or_else(|| known.get(r.target.as_str()).cloned());
+            .or_else(|| known.get(up.as_str()).cloned());
         let Some((tid, tkind)) = target else {
             let why = not_imported
-                .get(&r.target)
+                .get(up)
                 .copied()
                 .unwrap_or("it is not in the file");
             notes.push(format!(
@@ -635,7 +651,7 @@ pub fn prepare(
                 ));
                 continue;
             }
-            Some(Some(f)) => Some(f.clone()),
+            Some(Some((f, _))) => Some(f.clone()),
             None => link_field_for(profile, skind, &tkind, &r.type_name),
         };
         let Some(field) = field else {

@@ -902,3 +902,26 @@ fn export_of_one_contract_holds_its_requirements_and_what_traces_to_them() {
         r.stderr
     );
 }
+
+#[test]
+fn a_relation_type_can_point_from_the_upstream_object() {
+    let project = empty_project(
+        "\n[import.reqif.relations]\nrefines = { field = \"refines\", reverse = true }\n",
+    );
+    let vendor = fixture("interchange/vendor.reqif");
+    let (code, _, stderr) = import("reqif", &vendor, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let got = items(project.path());
+    assert_eq!(list(&got["CSR-101"].1, "refines"), ["CSR-102"]);
+    assert!(got["CSR-102"].1.get("refines").is_none());
+    let bad = empty_project("\n[import.reqif.relations]\nrefines = { fild = \"refines\" }\n");
+    let (code, _, stderr) = import("reqif", &vendor, bad.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "needtrail.toml:6:13: unknown key `fild` in [import.reqif.relations.refines]"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `field`?"), "{stderr}");
+}
