@@ -446,7 +446,8 @@ fn an_item_imported_from_reqif_is_exported_with_its_original_identifier() {
     let vendor = fixture("interchange/vendor.reqif");
     let (code, _, stderr) = import("reqif", &vendor, project.path(), &[]);
     assert_eq!(code, 0, "{stderr}");
-    let out = project.path().join("../answer.reqif");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("answer.reqif");
     let r = run([
         "export".as_ref(),
         "reqif".as_ref(),
@@ -470,7 +471,6 @@ fn an_item_imported_from_reqif_is_exported_with_its_original_identifier() {
         }
         assert_eq!(list(&a[id].1, "refines"), list(&b[id].1, "refines"), "{id}");
     }
-    fs::remove_file(out).unwrap();
 }
 
 #[test]
@@ -924,4 +924,39 @@ fn a_relation_type_can_point_from_the_upstream_object() {
         "{stderr}"
     );
     assert!(stderr.contains("did you mean `field`?"), "{stderr}");
+}
+
+#[test]
+fn a_revised_reqif_file_updates_reports_removed_and_prunes() {
+    let project = empty_project("");
+    let vendor = fixture("interchange/vendor.reqif");
+    let (code, _, stderr) = import("reqif", &vendor, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    // The customer drops _o5 and renames CSR-102.
+    let text = fs::read_to_string(&vendor).unwrap();
+    let start = text.find(r#"<reqif:SPEC-OBJECT IDENTIFIER="_o5""#).unwrap();
+    let end =
+        start + text[start..].find("</reqif:SPEC-OBJECT>").unwrap() + "</reqif:SPEC-OBJECT>".len();
+    let revised = format!("{}{}", &text[..start], &text[end..]).replace(
+        "THE-VALUE=\"Salt spray\"",
+        "THE-VALUE=\"Neutral salt spray\"",
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = elsewhere.path().join("vendor.reqif");
+    fs::write(&file, revised).unwrap();
+    let (code, summary, stderr) = import("reqif", &file, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["added"], serde_json::json!([]));
+    assert_eq!(
+        summary["changed"],
+        serde_json::json!([{"id": "CSR-102", "fields": ["title"]}])
+    );
+    assert_eq!(summary["removed"], serde_json::json!(["_o5"]));
+    assert!(items(project.path()).contains_key("_o5"));
+    let (code, summary, stderr) = import("reqif", &file, project.path(), &["--prune"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["pruned"], serde_json::json!(["_o5"]));
+    let got = items(project.path());
+    assert!(!got.contains_key("_o5"));
+    assert_eq!(s(&got["CSR-102"].1, "title"), Some("Neutral salt spray"));
 }
