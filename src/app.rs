@@ -906,6 +906,57 @@ pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> i32 {
     EXIT_OK
 }
 
+/// `needtrail export reqif [DIR] --out FILE`
+pub fn export_reqif(
+    dir: &Path,
+    out: &Path,
+    kinds: &[String],
+    contract: Option<&str>,
+    io: &mut Io<'_>,
+) -> i32 {
+    let ext = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if ext != "reqif" && ext != "reqifz" {
+        let _ = writeln!(
+            io.err,
+            "error: --out {}: write a .reqif file, or a .reqifz for a zipped one",
+            out.display()
+        );
+        return EXIT_INPUT;
+    }
+    let checked = match pipeline(dir, io) {
+        Ok(c) => c,
+        Err(e) => return report_load_error(&e, false, io),
+    };
+    if refuse_input_as_output(out, &[(dir, &checked)], io) {
+        return EXIT_INPUT;
+    }
+    let options = crate::interchange::reqif::write::ExportOptions {
+        kinds: kinds.to_vec(),
+        contract: contract.map(str::to_owned),
+        zipped: ext == "reqifz",
+        file_name: out
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "export".into()),
+    };
+    let bytes = match crate::interchange::reqif::write::export(&checked, &options) {
+        Ok(b) => b,
+        Err(m) => {
+            let _ = writeln!(io.err, "error: {m}");
+            return EXIT_INPUT;
+        }
+    };
+    if let Err(e) = crate::atomic::write(out, &bytes) {
+        let _ = writeln!(io.err, "error: cannot write {}: {e}", out.display());
+        return EXIT_INPUT;
+    }
+    let _ = writeln!(io.err, "wrote {}", out.display());
+    EXIT_OK
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

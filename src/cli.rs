@@ -168,9 +168,10 @@ pub enum Command {
     },
     /// Bring records in: a sheet through a mapping in needtrail.toml, or JUnit test results
     #[command(
-        override_usage = "needtrail import NAME FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import junit FILE... [DIR]",
+        override_usage = "needtrail import NAME FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import junit FILE... [DIR]\n       needtrail import reqif FILE.reqif|FILE.reqifz [DIR]\n       needtrail import doorstop TREE [DIR] [--map PREFIX=KIND,...]",
         long_about = "Imports FILE into the project with the mapping [import.NAME] of its needtrail.toml \
-(an .xlsx, .xls, .ods or .csv file; see docs/import.md), or JUnit XML results with `import junit`. \
+(an .xlsx, .xls, .ods or .csv file; see docs/import.md), JUnit XML results with `import junit`, \
+a ReqIF file with `import reqif` or a Doorstop tree with `import doorstop` (see docs/interchange.md). \
 Items are matched by id: an existing item is updated in place, only in the fields the source fills; \
 a new one is added; one the source no longer has is reported (and deleted with --prune). \
 Importing the same file twice changes nothing.\n\n\
@@ -178,7 +179,7 @@ The project folder comes last and defaults to `.`; with several paths, the last 
 project folder when it is a folder."
     )]
     Import {
-        /// The mapping's name in needtrail.toml, or `junit` (`reqif` and `doorstop` are reserved)
+        /// The mapping's name in needtrail.toml, or a built-in format: `junit`, `reqif`, `doorstop`
         name: String,
         /// The file(s) to import, then optionally the project folder
         #[arg(value_name = "FILE... [DIR]", num_args = 1.., required = true)]
@@ -189,10 +190,13 @@ project folder when it is a folder."
         /// Delete the items the import owns that the source no longer has
         #[arg(long)]
         prune: bool,
+        /// `import doorstop`: documents to kinds, e.g. `CUS=requirement,SRD=design_input`
+        #[arg(long, value_delimiter = ',', value_name = "PREFIX=KIND,...")]
+        map: Vec<String>,
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Write records out for other tools: the contract review as the sheet a department fills in
+    /// Write records out for other tools: the contract review as a sheet to fill in, or the project as ReqIF
     #[command(subcommand)]
     Export(ExportCommand),
     /// Create a new project folder with a commented example
@@ -240,6 +244,21 @@ pub enum ExportCommand {
         /// Also write the mapping that imports the filled sheet back into needtrail.toml
         #[arg(long)]
         write_mapping: bool,
+    },
+    /// A ReqIF file for the customer's requirements tool: every item, its links, and each requirement's review verdict
+    Reqif {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The file to write: `.reqif`, or `.reqifz` for a zipped one
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these kinds, e.g. `requirement,design_input`
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+        /// Only the requirements of this contract (and what traces to them)
+        #[arg(long)]
+        contract: Option<String>,
     },
 }
 
@@ -437,6 +456,7 @@ pub fn run(cli: Cli) -> i32 {
             paths,
             dry_run,
             prune,
+            map,
             output,
         } => crate::import::command::import(
             &crate::import::command::ImportCommand {
@@ -444,6 +464,7 @@ pub fn run(cli: Cli) -> i32 {
                 paths,
                 options: crate::import::Options { dry_run, prune },
                 json: output.format == Format::Json,
+                map,
             },
             &mut io,
         ),
@@ -605,6 +626,12 @@ pub fn run(cli: Cli) -> i32 {
             };
             app::stamp(std::path::Path::new(dir), id, &mut io)
         }
+        Command::Export(ExportCommand::Reqif {
+            dir,
+            out,
+            kinds,
+            contract,
+        }) => app::export_reqif(&dir, &out, &kinds, contract.as_deref(), &mut io),
         Command::Impact { id, dir, output } => {
             app::impact(&dir, &id, output.format == Format::Json, &mut io)
         }

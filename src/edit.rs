@@ -45,9 +45,32 @@ pub enum EditValue {
     Bool(bool),
     Integer(i64),
     Float(f64),
+    /// A TOML date-time as written (`2026-02-15T00:00:00+08:00`); text that
+    /// is not one is written as a string.
+    Datetime(String),
+    /// An inline table of values, for an `attributes` field.
+    Table(Vec<(String, EditValue)>),
 }
 
 impl EditValue {
+    /// The value as `needtrail` reads it back from the file (what an
+    /// `attributes` table holds in the model).
+    pub fn display(&self) -> String {
+        match self {
+            EditValue::String(s) | EditValue::Datetime(s) => s.clone(),
+            EditValue::Strings(v) => v.join(", "),
+            EditValue::Date(d) => d.to_string(),
+            EditValue::Bool(b) => b.to_string(),
+            EditValue::Integer(i) => i.to_string(),
+            EditValue::Float(f) => f.to_string(),
+            EditValue::Table(t) => t
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     fn to_toml(&self) -> toml_edit::Value {
         match self {
             EditValue::String(s) => s.as_str().into(),
@@ -62,6 +85,17 @@ impl EditValue {
             EditValue::Bool(b) => (*b).into(),
             EditValue::Integer(i) => (*i).into(),
             EditValue::Float(f) => (*f).into(),
+            EditValue::Datetime(s) => match s.parse::<toml_edit::Datetime>() {
+                Ok(d) => toml_edit::Value::from(d),
+                Err(_) => s.as_str().into(),
+            },
+            EditValue::Table(entries) => {
+                let mut t = toml_edit::InlineTable::new();
+                for (k, v) in entries {
+                    t.insert(k, v.to_toml());
+                }
+                toml_edit::Value::InlineTable(t)
+            }
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod export;
 pub mod fingerprint;
 pub mod graph;
 pub mod import;
+pub mod interchange;
 pub mod load;
 pub mod matrix;
 pub mod model;

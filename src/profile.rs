@@ -180,6 +180,10 @@ pub enum FieldType {
     /// A table of item ids to fingerprints, written by needtrail itself
     /// (`review sign`, `stamp`).
     Fingerprints,
+    /// A table of names to values (strings, numbers, booleans, dates, lists
+    /// of strings): what an imported record held that no field takes, as
+    /// `attributes.Priority = "High"`.
+    Attributes,
 }
 
 impl FieldType {
@@ -1240,6 +1244,7 @@ mod tests {
                 "requirement-has-design-input",
                 "rejected-not-worked-on",
                 "design-input-traced",
+                "verification-verifies",
                 "objective-measurable",
                 "complaint-traced",
                 "design-input-verified",

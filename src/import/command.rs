@@ -16,6 +16,8 @@ pub struct ImportCommand {
     pub paths: Vec<PathBuf>,
     pub options: Options,
     pub json: bool,
+    /// `--map PREFIX=KIND,...` for `import doorstop`.
+    pub map: Vec<String>,
 }
 
 /// Splits `FILE... [DIR]`: the last path is the project folder when it is
@@ -30,6 +32,14 @@ pub fn split_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, PathBuf) {
 /// Runs an import and reports it; gives the exit code.
 pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
     let (files, dir) = split_paths(&cmd.paths);
+    if !cmd.map.is_empty() && cmd.name != "doorstop" {
+        let problem = Problem::new(
+            format!("--map {}", cmd.map.join(",")),
+            "--map maps Doorstop documents to kinds; it is for `import doorstop` only",
+        )
+        .help(format!("leave --map out of `import {}`", cmd.name));
+        return report(Err(ImportError::Problems(vec![problem])), cmd, io);
+    }
     // A run that writes holds the project's write lock from before it loads
     // until it has written, as `stamp` and `review sign` do.
     let _lock = if cmd.options.dry_run || !dir.join(load::CONFIG_FILE).is_file() {
@@ -45,13 +55,42 @@ pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
     };
     let result = match cmd.name.as_str() {
         "junit" => super::junit::import(&dir, &files, cmd.options),
-        "reqif" | "doorstop" => Err(ImportError::Problems(vec![Problem::new(
-            cmd.name.clone(),
-            format!(
-                "`{}` is reserved for the built-in {} importer, which this build does not have",
-                cmd.name, cmd.name
-            ),
-        )])),
+        "reqif" | "doorstop" => {
+            let run = match (cmd.name.as_str(), files.as_slice()) {
+                ("reqif", [file]) => super::reqif::run(&dir, file, cmd.options),
+                ("doorstop", [tree]) => super::doorstop::run(&dir, tree, &cmd.map, cmd.options),
+                _ => Err(ImportError::Problems(vec![
+                    Problem::new(
+                        format!("import {}", cmd.name),
+                        format!(
+                            "`import {}` reads one {} at a time, and {} were given",
+                            cmd.name,
+                            if cmd.name == "reqif" { "file" } else { "tree" },
+                            files.len()
+                        ),
+                    )
+                    .help(format!(
+                        "needtrail import {} {} [DIR]; the project folder comes last",
+                        cmd.name,
+                        if cmd.name == "reqif" { "FILE" } else { "TREE" }
+                    )),
+                ])),
+            };
+            // What did not become a field or link is reported with the
+            // summary: on standard error with JSON, which stays the summary.
+            run.map(|(summary, notes)| {
+                let mut text = String::new();
+                for n in &notes {
+                    text.push_str(&format!("note: {}\n", super::safe(n)));
+                }
+                let _ = if cmd.json {
+                    io.err.write_all(text.as_bytes())
+                } else {
+                    io.out.write_all(text.as_bytes())
+                };
+                summary
+            })
+        }
         _ => match files.as_slice() {
             [file] => spreadsheet(&dir, &cmd.name, file, cmd.options),
             [_, last] if !last.is_dir() => Err(ImportError::Problems(vec![

@@ -186,7 +186,7 @@ fn attrs(
         let a = a.map_err(|e| format!("bad attribute: {e}"))?;
         let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
         let value = a
-            .decode_and_unescape_value(decoder)
+            .decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder)
             .map_err(|e| format!("bad attribute value: {e}"))?
             .into_owned();
         out.insert(key, value);

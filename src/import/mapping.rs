@@ -1029,6 +1029,7 @@ fn text_of(v: &SourceValue) -> String {
         SourceValue::Date(d) => d.to_string(),
         SourceValue::Number(n) => Cell::Number(*n).text(),
         SourceValue::Bool(b) => b.to_string(),
+        SourceValue::Table(t) => crate::edit::EditValue::Table(t.clone()).display(),
     }
 }
 

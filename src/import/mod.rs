@@ -47,8 +47,11 @@
 //! (to match names against ids) hands it to [`apply_loaded`].
 
 pub mod command;
+pub mod config;
+pub mod doorstop;
 pub mod junit;
 pub mod mapping;
+pub mod reqif;
 pub mod sheet;
 
 use std::collections::{HashMap, HashSet};
@@ -78,6 +81,8 @@ pub enum SourceValue {
     Date(Date),
     Number(f64),
     Bool(bool),
+    /// Typed values by name, for an `attributes` field.
+    Table(Vec<(String, EditValue)>),
 }
 
 /// One field a record fills.
@@ -435,6 +440,14 @@ pub(crate) fn convert(ty: FieldType, allowed: &[String], v: &SourceValue) -> Res
             }
         }
         SourceValue::Bool(b) => b.to_string(),
+        SourceValue::Table(t) if t.is_empty() => return Ok(Typed::Empty),
+        SourceValue::Table(t) => {
+            return if ty == FieldType::Attributes {
+                Ok(Typed::Value(EditValue::Table(t.clone())))
+            } else {
+                Err("a table of values fits only an `attributes` field".into())
+            };
+        }
     };
     let list = || match v {
         SourceValue::List(l) => l
@@ -509,6 +522,9 @@ pub(crate) fn convert(ty: FieldType, allowed: &[String], v: &SourceValue) -> Res
         FieldType::Fingerprints => {
             return Err("this field is written by needtrail itself (sign-off, stamps) and cannot be imported".into());
         }
+        FieldType::Attributes => {
+            return Err("an `attributes` field takes a table of named values".into());
+        }
     })
 }
 
@@ -556,6 +572,11 @@ fn current(project: &Project, profile: &Profile, idx: ItemIdx, field: &str) -> T
             Some(d) => Typed::Value(EditValue::Date(d)),
             None => Typed::Value(EditValue::String(d.clone())),
         },
+        Some(Value::Map(m)) if def.ty == FieldType::Attributes => Typed::Value(EditValue::Table(
+            m.iter()
+                .map(|(k, v)| (k.clone(), EditValue::String(v.clone())))
+                .collect(),
+        )),
         Some(Value::Map(_)) => Typed::Empty,
     }
 }
@@ -1133,6 +1154,16 @@ fn same(now: &Typed, new: &Typed) -> bool {
         (Typed::Value(EditValue::Float(a)), Typed::Value(EditValue::Integer(b)))
         | (Typed::Value(EditValue::Integer(b)), Typed::Value(EditValue::Float(a))) => {
             *a == *b as f64
+        }
+        // A table read back from the file holds each value as text.
+        (Typed::Value(EditValue::Table(a)), Typed::Value(EditValue::Table(b))) => {
+            let text = |t: &[(String, EditValue)]| {
+                let mut v: Vec<(String, String)> =
+                    t.iter().map(|(k, v)| (k.clone(), v.display())).collect();
+                v.sort();
+                v
+            };
+            text(a) == text(b)
         }
         _ => now == new,
     }

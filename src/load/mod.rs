@@ -895,6 +895,16 @@ impl FileReader<'_> {
                     Value::Map(p)
                 })
             }
+            (FieldType::Attributes, DeValue::Table(t)) => {
+                let pairs: Option<Vec<(String, String)>> = t
+                    .iter()
+                    .map(|(k, v)| Some((k.get_ref().to_string(), attribute_text(v.get_ref())?)))
+                    .collect();
+                pairs.map(|mut p| {
+                    p.sort();
+                    Value::Map(p)
+                })
+            }
             (FieldType::Date, DeValue::String(s)) => {
                 // The hint must itself be valid TOML: a date is written
                 // YYYY-MM-DD, with two-digit month and day.
@@ -961,6 +971,9 @@ impl FileReader<'_> {
                 FieldType::Fingerprints => {
                     "fingerprints written by needtrail, e.g. stamped.REQ-001 = \"…\"".to_owned()
                 }
+                FieldType::Attributes => {
+                    "a table of values, e.g. attributes.Priority = \"High\" (strings, numbers, true/false, dates or lists of strings)".to_owned()
+                }
             };
             self.error(
                 "bad-value",
@@ -971,6 +984,27 @@ impl FileReader<'_> {
         }
         got
     }
+}
+
+/// One value of an `attributes` table as a user reads it (`None` for a
+/// nested table or a list of non-strings).
+pub(crate) fn attribute_text(v: &DeValue<'_>) -> Option<String> {
+    Some(match v {
+        DeValue::String(s) => s.to_string(),
+        DeValue::Integer(i) => i.to_string().parse::<i64>().ok()?.to_string(),
+        DeValue::Float(f) => f.to_string().parse::<f64>().ok()?.to_string(),
+        DeValue::Boolean(b) => b.to_string(),
+        DeValue::Datetime(d) => d.to_string(),
+        DeValue::Array(a) => a
+            .iter()
+            .map(|x| match x.get_ref() {
+                DeValue::String(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?
+            .join(", "),
+        _ => return None,
+    })
 }
 
 /// Gives a sub-item the inherited fields of its parent that it does not set.

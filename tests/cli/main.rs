@@ -10,6 +10,7 @@ mod hardening_files;
 mod hardening_writes;
 mod import;
 mod init_trace;
+mod interchange;
 mod matrices;
 mod objectives;
 mod progress;

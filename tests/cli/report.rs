@@ -22,6 +22,7 @@ const UNTRACED_RULES: &[&str] = &[
     "requirement-has-design-input",
     "rejected-not-worked-on",
     "design-input-traced",
+    "verification-verifies",
     "objective-measurable",
     "complaint-traced",
 ];

@@ -1,0 +1,827 @@
+//! `needtrail import reqif FILE`: the objects of a ReqIF file (read by
+//! [`crate::interchange::reqif`]) as a [`Batch`] of records, mapped by
+//! default or by `[import.reqif]` in needtrail.toml (docs/interchange.md).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use super::config::{ConfigText, EntryValue, Table};
+use super::{Batch, Problem, Record, Scope, SourceField, SourceValue};
+use crate::diag::suggest;
+use crate::edit::EditValue;
+use crate::interchange::reqif::{ReqIf, Resolved, Typed, names};
+use crate::load::Loaded;
+use crate::profile::{FieldType, Profile};
+
+/// What the objects of one SPEC-OBJECT-TYPE become.
+#[derive(Clone, Debug, PartialEq)]
+enum TypeTarget {
+    Kind(String),
+    /// A heading: its title labels the objects below it (`section`).
+    Heading,
+    Skip,
+}
+
+#[derive(Clone, Debug, Default)]
+struct AttrMap {
+    field: String,
+    values: HashMap<String, String>,
+    at: String,
+}
+
+/// `[import.reqif]`, checked against the profile.
+#[derive(Clone, Debug, Default)]
+pub struct Mapping {
+    file: Option<String>,
+    kind: Option<String>,
+    class: Option<String>,
+    types: HashMap<String, TypeTarget>,
+    attributes: HashMap<String, AttrMap>,
+    /// Relation type → link field, and whether its TARGET is the
+    /// downstream end; `None`: not imported (still reported).
+    relations: HashMap<String, Option<(String, bool)>>,
+}
+
+const KEYS: &[&str] = &["file", "kind", "class", "types", "attributes", "relations"];
+
+impl Mapping {
+    /// Reads and checks `[import.reqif]`; no table is the default mapping.
+    pub fn read(config: &ConfigText, profile: &Profile) -> Result<Mapping, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let table = match config.import_table("reqif") {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(Mapping::default()),
+            Err(p) => return Err(vec![p]),
+        };
+        let mut m = Mapping::default();
+        table.check_keys(KEYS, &mut problems);
+        let kinds: Vec<&str> = profile.top_kinds().map(|(_, k)| k.name.as_str()).collect();
+        let check_kind = |name: &str, at: &str, problems: &mut Vec<Problem>| -> bool {
+            if kinds.contains(&name) {
+                return true;
+            }
+            problems.push(Problem::new(at, format!("no kind `{name}`")).help(
+                match suggest(name, kinds.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("kinds are: {}", kinds.join(", ")),
+                },
+            ));
+            false
+        };
+        if let Some((f, at)) = table.string("file", &mut problems) {
+            if !f.ends_with(".toml") || f.contains("..") || f.starts_with('/') {
+                problems.push(
+                    Problem::new(at, format!("new items cannot go to `{f}`")).help(
+                        "give a .toml file inside the project, e.g. \"requirements/customer.toml\"",
+                    ),
+                );
+            } else {
+                m.file = Some(f);
+            }
+        }
+        if let Some((k, at)) = table.string("kind", &mut problems)
+            && check_kind(&k, &at, &mut problems)
+        {
+            m.kind = Some(k);
+        }
+        if let Some((c, at)) = table.string("class", &mut problems) {
+            let allowed = enum_values(profile, "requirement", "class");
+            if c.is_empty() || allowed.contains(&c) {
+                m.class = Some(c);
+            } else {
+                problems.push(Problem::new(at, format!("`{c}` is not a class")).help(
+                    match suggest(&c, allowed.iter().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`? classes: {}", allowed.join(", ")),
+                        None => format!("classes: {}", allowed.join(", ")),
+                    },
+                ));
+            }
+        }
+        if let Some(types) = table.table("types", &mut problems) {
+            for e in types.entries(&mut problems) {
+                let EntryValue::String(target, at) = e.value else {
+                    problems.push(
+                        Problem::new(
+                            e.at,
+                            format!("`{}` in [import.reqif.types] must name a kind", e.key),
+                        )
+                        .help(
+                            "write \"TYPE NAME\" = \"requirement\" (or \"heading\", or \"skip\")",
+                        ),
+                    );
+                    continue;
+                };
+                let t = match target.as_str() {
+                    "heading" => TypeTarget::Heading,
+                    "skip" => TypeTarget::Skip,
+                    k => {
+                        if !check_kind(k, &at, &mut problems) {
+                            continue;
+                        }
+                        TypeTarget::Kind(k.to_owned())
+                    }
+                };
+                m.types.insert(e.key, t);
+            }
+        }
+        if let Some(attrs) = table.table("attributes", &mut problems) {
+            for e in attrs.entries(&mut problems) {
+                let a = match e.value {
+                    EntryValue::String(field, at) => AttrMap {
+                        field,
+                        values: HashMap::new(),
+                        at,
+                    },
+                    EntryValue::Table(t) => match attr_table(&t, &mut problems) {
+                        Some(a) => a,
+                        None => continue,
+                    },
+                };
+                if check_field(profile, &a, &mut problems) {
+                    m.attributes.insert(e.key, a);
+                }
+            }
+        }
+        if let Some(rels) = table.table("relations", &mut problems) {
+            let links: Vec<&str> = link_fields(profile);
+            for e in rels.entries(&mut problems) {
+                let (field, at, reverse) = match e.value {
+                    EntryValue::String(field, at) => (field, at, false),
+                    EntryValue::Table(t) => {
+                        t.check_keys(&["field", "reverse"], &mut problems);
+                        let reverse = t.boolean("reverse", &mut problems).unwrap_or(false);
+                        match t.string("field", &mut problems) {
+                            Some((field, at)) => (field, at, reverse),
+                            None => {
+                                problems.push(
+                                    Problem::new(
+                                        t.position(),
+                                        format!("[{}] names no `field`", t.path),
+                                    )
+                                    .help("write { field = \"traces\", reverse = true }"),
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                };
+                if field == "skip" {
+                    m.relations.insert(e.key, None);
+                } else if links.contains(&field.as_str()) {
+                    m.relations.insert(e.key, Some((field, reverse)));
+                } else {
+                    problems.push(Problem::new(at, format!("no link field `{field}`")).help(
+                        match suggest(&field, links.iter().copied()) {
+                            Some(s) => {
+                                format!("did you mean `{s}`? link fields: {}", links.join(", "))
+                            }
+                            None => format!("link fields: {}", links.join(", ")),
+                        },
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(m)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+fn attr_table(t: &Table<'_>, problems: &mut Vec<Problem>) -> Option<AttrMap> {
+    t.check_keys(&["field", "values"], problems);
+    let Some((field, at)) = t.string("field", problems) else {
+        problems.push(
+            Problem::new(t.position(), format!("[{}] names no `field`", t.path))
+                .help("write { field = \"...\", values = { \"THEIR VALUE\" = \"our value\" } }"),
+        );
+        return None;
+    };
+    let mut values = HashMap::new();
+    if let Some(v) = t.table("values", problems) {
+        for e in v.entries(problems) {
+            match e.value {
+                EntryValue::String(s, _) => {
+                    values.insert(e.key, s);
+                }
+                EntryValue::Table(_) => problems.push(
+                    Problem::new(e.at, "a value map maps one value to one value")
+                        .help("write \"THEIR VALUE\" = \"our value\""),
+                ),
+            }
+        }
+    }
+    Some(AttrMap { field, values, at })
+}
+
+fn link_fields(profile: &Profile) -> Vec<&str> {
+    let mut out: Vec<&str> = profile
+        .top_kinds()
+        .flat_map(|(_, k)| k.fields.iter())
+        .filter(|f| f.ty.is_link())
+        .map(|f| profile.field_name(f.name))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn enum_values(profile: &Profile, kind: &str, field: &str) -> Vec<String> {
+    let (Some(k), Some(f)) = (profile.kind_index(kind), profile.field_index(field)) else {
+        return Vec::new();
+    };
+    profile
+        .field_def(k, f)
+        .map(|d| d.values.clone())
+        .unwrap_or_default()
+}
+
+/// A mapped attribute's field must exist (not as a link) on some kind, and
+/// its value map must give values the field allows.
+fn check_field(profile: &Profile, a: &AttrMap, problems: &mut Vec<Problem>) -> bool {
+    let mut names: Vec<&str> = vec!["title", "text"];
+    let mut defs = Vec::new();
+    for (k, _) in profile.top_kinds() {
+        for n in profile.field_names_of(k) {
+            if let Some(d) = profile
+                .field_index(n)
+                .and_then(|i| profile.field_def(k, i))
+                .filter(|d| !d.ty.is_link() && d.ty != FieldType::Fingerprints)
+            {
+                names.push(n);
+                if n == a.field {
+                    defs.push(d);
+                }
+            }
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    if !names.contains(&a.field.as_str()) {
+        problems.push(
+            Problem::new(&a.at, format!("no field `{}` an attribute can fill", a.field)).help(
+                match suggest(&a.field, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`? (relations fill link fields: [import.reqif.relations])"),
+                    None => "name a field of the kind, or leave the attribute out: it is then kept in `attributes`".into(),
+                },
+            ),
+        );
+        return false;
+    }
+    let enums: Vec<&String> = defs
+        .iter()
+        .filter(|d| d.ty == FieldType::Enum)
+        .flat_map(|d| d.values.iter())
+        .collect();
+    let mut ok = true;
+    if !enums.is_empty() {
+        for (from, to) in &a.values {
+            if !enums.contains(&to) {
+                problems.push(
+                    Problem::new(
+                        &a.at,
+                        format!(
+                            "`{from}` maps to `{to}`, which `{}` does not allow",
+                            a.field
+                        ),
+                    )
+                    .help(format!(
+                        "allowed: {}",
+                        enums
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+/// The import of one ReqIF file: the batch, and what could not become a
+/// field or link (reported with the summary, never dropped silently).
+pub struct Prepared {
+    pub batch: Batch,
+    pub notes: Vec<String>,
+}
+
+/// The title of an object: ReqIF.ChapterName, ReqIF.Name, or its LONG-NAME.
+fn title_of(o: &Resolved) -> Option<String> {
+    o.text(names::CHAPTER_NAME)
+        .or_else(|| o.text(names::NAME))
+        .or_else(|| o.long_name.clone().filter(|s| !s.trim().is_empty()))
+}
+
+/// Builds the batch for the documents of one file.
+pub fn prepare(
+    docs: &[ReqIf],
+    source: &Path,
+    loaded: &Loaded,
+    mapping: &Mapping,
+) -> Result<Prepared, Vec<Problem>> {
+    let profile = &loaded.profile;
+    let file_name = source
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "imported".into());
+    let target_file = mapping.file.clone().unwrap_or_else(|| {
+        let safe: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        format!("reqif/{safe}.toml")
+    });
+    let default_kind = mapping.kind.clone().unwrap_or_else(|| "requirement".into());
+    let kind_names: HashMap<String, String> = profile
+        .top_kinds()
+        .map(|(_, k)| (k.name.to_lowercase(), k.name.clone()))
+        .collect();
+    let mut notes = Vec::new();
+    let mut problems = Vec::new();
+    let mut records: Vec<Record> = Vec::new();
+    // ReqIF IDENTIFIER → (record index, kind).
+    let mut by_identifier: HashMap<String, (usize, String)> = HashMap::new();
+    let mut not_imported: HashMap<String, &'static str> = HashMap::new();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut relations = Vec::new();
+
+    for doc in docs {
+        let type_target = |o: &Resolved| -> Option<TypeTarget> {
+            if let Some(t) = mapping.types.get(&o.type_name) {
+                return Some(t.clone());
+            }
+            kind_names
+                .get(&o.type_name.to_lowercase())
+                .map(|k| TypeTarget::Kind(k.clone()))
+        };
+        let is_heading = |o: &Resolved| match type_target(o) {
+            Some(TypeTarget::Heading) => true,
+            Some(_) => false,
+            None => o.text(names::TEXT).is_none(),
+        };
+        // The path above an object: the headings' titles, and the id of a
+        // requirement (or other item) that objects are nested under.
+        let resolved = doc.resolve(&|o| {
+            if is_heading(o) {
+                title_of(o)
+            } else if matches!(type_target(o), Some(TypeTarget::Skip)) {
+                None
+            } else {
+                Some(
+                    o.text(names::FOREIGN_ID)
+                        .map(|s| s.trim().to_owned())
+                        .unwrap_or_else(|| o.identifier.clone()),
+                )
+            }
+        });
+        notes.extend(
+            resolved
+                .warnings
+                .iter()
+                .map(|w| format!("{}: {w}", doc.source_name)),
+        );
+        let objects: HashMap<&str, &Resolved> = resolved
+            .objects
+            .iter()
+            .map(|o| (o.identifier.as_str(), o))
+            .collect();
+        for identifier in &resolved.order {
+            let Some(o) = objects.get(identifier.as_str()) else {
+                continue;
+            };
+            let kind = match type_target(o) {
+                Some(TypeTarget::Skip) => {
+                    not_imported.insert(o.identifier.clone(), "its type is skipped");
+                    continue;
+                }
+                Some(TypeTarget::Heading) => {
+                    not_imported.insert(o.identifier.clone(), "it is a heading");
+                    continue;
+                }
+                Some(TypeTarget::Kind(k)) => k,
+                None if o.text(names::TEXT).is_none() => {
+                    not_imported.insert(o.identifier.clone(), "it is a heading (it has no text)");
+                    continue;
+                }
+                None => default_kind.clone(),
+            };
+            let Some(kidx) = profile.kind_index(&kind) else {
+                continue;
+            };
+            let id = o
+                .text(names::FOREIGN_ID)
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_else(|| o.identifier.clone());
+            let origin = format!("{}, SPEC-OBJECT {}", doc.source_name, o.identifier);
+            if let Some(first) = ids.insert(id.clone(), origin.clone()) {
+                problems.push(
+                    Problem::new(
+                        &origin,
+                        format!("the id `{id}` is given twice; first at {first}"),
+                    )
+                    .help("each object needs its own ReqIF.ForeignID"),
+                );
+                continue;
+            }
+            let has = |f: &str| {
+                profile
+                    .field_index(f)
+                    .and_then(|i| profile.field_def(kidx, i))
+                    .is_some()
+            };
+            let mut fields = Vec::new();
+            let mut used: HashSet<&str> = HashSet::new();
+            used.insert(names::FOREIGN_ID);
+            // Mapped attributes first: they may fill title or text.
+            let mut extra: Vec<(String, EditValue)> = Vec::new();
+            let mut filled: HashSet<String> = HashSet::new();
+            for (name, value) in &o.values {
+                if name.starts_with("needtrail.") {
+                    // Answers needtrail wrote (review verdicts): not item data.
+                    used.insert(name);
+                    continue;
+                }
+                if let Some(a) = mapping.attributes.get(name) {
+                    used.insert(name);
+                    if a.field == "title" || a.field == "text" || has(&a.field) {
+                        fields.push(
+                            SourceField::new(&a.field, mapped_value(value, a))
+                                .at(format!("attribute {name}")),
+                        );
+                        filled.insert(a.field.clone());
+                    } else {
+                        extra.push((name.clone(), edit_value(value)));
+                    }
+                }
+            }
+            if !filled.contains("title")
+                && let Some(t) = title_of(o)
+            {
+                fields.push(SourceField::new("title", SourceValue::Text(t)));
+            }
+            used.insert(names::CHAPTER_NAME);
+            used.insert(names::NAME);
+            if !filled.contains("text")
+                && let Some(t) = o.text(names::TEXT)
+            {
+                fields.push(SourceField::new("text", SourceValue::Text(t)));
+            }
+            used.insert(names::TEXT);
+            let (spec, path) = resolved
+                .placement
+                .get(&o.identifier)
+                .cloned()
+                .unwrap_or_default();
+            if has("reqif_id") {
+                fields.push(SourceField::new(
+                    "reqif_id",
+                    SourceValue::Text(o.identifier.clone()),
+                ));
+            }
+            if has("section") {
+                // The headings above the object; else a `section` attribute
+                // (as needtrail's own export writes it).
+                let given = o
+                    .values
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("section"))
+                    .map(|(n, v)| (n.as_str(), v.display()));
+                let v = if !path.is_empty() {
+                    SourceValue::Text(path.join(" / "))
+                } else if let Some((name, text)) = &given {
+                    used.insert(name);
+                    SourceValue::Text(text.clone())
+                } else {
+                    SourceValue::Empty
+                };
+                fields.push(SourceField::new("section", v));
+            }
+            // Attributes named like a field of the kind fill it when the
+            // value fits; everything else is kept in `attributes`.
+            for (name, value) in &o.values {
+                if used.contains(name.as_str()) {
+                    continue;
+                }
+                let field = name.to_lowercase();
+                let fits = !filled.contains(&field)
+                    && profile
+                        .field_index(&field)
+                        .and_then(|i| profile.field_def(kidx, i))
+                        .is_some_and(|d| fits(d.ty, &d.values, value))
+                    && !matches!(
+                        field.as_str(),
+                        "reqif_id" | "section" | "attributes" | "title" | "text" | "id"
+                    );
+                if fits {
+                    fields.push(SourceField::new(&field, plain_value(value)));
+                    filled.insert(field);
+                } else {
+                    extra.push((name.clone(), edit_value(value)));
+                }
+            }
+            if has("source") && !filled.contains("source") && !spec.is_empty() {
+                fields.push(SourceField::new(
+                    "source",
+                    SourceValue::Text(format!("{spec} ({file_name})")),
+                ));
+            }
+            if has("class") && !filled.contains("class") {
+                let class = mapping.class.clone().unwrap_or_else(|| "stated".into());
+                if !class.is_empty() {
+                    let mut f = SourceField::new("class", SourceValue::Text(class));
+                    f.only_new = true;
+                    fields.push(f);
+                }
+            }
+            if has("attributes") {
+                fields.push(SourceField::new("attributes", SourceValue::Table(extra)));
+            } else if !extra.is_empty() {
+                notes.push(format!(
+                    "{id}: attributes kept nowhere, the {kind} kind has no `attributes` field: {}",
+                    extra
+                        .iter()
+                        .map(|(k, _)| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            by_identifier.insert(o.identifier.clone(), (records.len(), kind.clone()));
+            records.push(Record {
+                kind,
+                id,
+                fields,
+                file: target_file.clone(),
+                origin,
+                parent: None,
+            });
+        }
+        relations.extend(
+            resolved
+                .relations
+                .iter()
+                .cloned()
+                .map(|r| (doc.source_name.clone(), r)),
+        );
+    }
+
+    // Items imported earlier from other files, by their ReqIF identifier.
+    let mut known: HashMap<&str, (String, String)> = HashMap::new();
+    if let Some(f) = profile.field_index("reqif_id") {
+        for item in &loaded.project.items {
+            if let Some(crate::model::Value::String(r)) = item.field(f) {
+                known.insert(
+                    r.as_str(),
+                    (item.id.clone(), profile.kind(item.kind).name.clone()),
+                );
+            }
+        }
+    }
+
+    // Relations → links on the source (downstream) item.
+    let mut links: BTreeMap<(usize, String), Vec<String>> = BTreeMap::new();
+    for (doc_name, r) in &relations {
+        let describe = || {
+            let end = |x: &str| {
+                by_identifier
+                    .get(x)
+                    .map(|(i, _)| records[*i].id.clone())
+                    .unwrap_or_else(|| x.to_owned())
+            };
+            format!(
+                "{doc_name}: SPEC-RELATION {} `{}` {} → {}",
+                r.identifier,
+                r.type_name,
+                end(&r.source),
+                end(&r.target)
+            )
+        };
+        // The downstream end writes the link: the SOURCE, unless the
+        // mapping says the relation type points the other way.
+        let reverse = matches!(mapping.relations.get(&r.type_name), Some(Some((_, true))));
+        let (down, up) = if reverse {
+            (&r.target, &r.source)
+        } else {
+            (&r.source, &r.target)
+        };
+        let Some((si, skind)) = by_identifier.get(down) else {
+            let why = not_imported
+                .get(down)
+                .copied()
+                .unwrap_or("it is not in the file");
+            notes.push(format!(
+                "{} not imported: its source is not imported ({why})",
+                describe()
+            ));
+            continue;
+        };
+        let target = by_identifier
+            .get(up)
+            .map(|(i, k)| (records[*i].id.clone(), k.clone()))
+            .or_else(|| known.get(up.as_str()).cloned());
+        let Some((tid, tkind)) = target else {
+            let why = not_imported
+                .get(up)
+                .copied()
+                .unwrap_or("it is not in the file");
+            notes.push(format!(
+                "{} not imported: its target is not imported ({why})",
+                describe()
+            ));
+            continue;
+        };
+        let field = match mapping.relations.get(&r.type_name) {
+            Some(None) => {
+                notes.push(format!(
+                    "{} not imported: [import.reqif.relations] skips its type",
+                    describe()
+                ));
+                continue;
+            }
+            Some(Some((f, _))) => Some(f.clone()),
+            None => link_field_for(profile, skind, &tkind, &r.type_name),
+        };
+        let Some(field) = field else {
+            notes.push(format!(
+                "{} not imported: a {skind} has no link field to a {tkind}; map the relation type in [import.reqif.relations]",
+                describe()
+            ));
+            continue;
+        };
+        let ok = profile
+            .kind_index(skind)
+            .zip(profile.field_index(&field))
+            .and_then(|(k, f)| profile.field_def(k, f))
+            .filter(|d| d.ty.is_link())
+            .is_some_and(|d| d.to.iter().any(|t| profile.kind(*t).name == tkind));
+        if !ok {
+            notes.push(format!(
+                "{} not imported: `{field}` of a {skind} does not link to a {tkind}",
+                describe()
+            ));
+            continue;
+        }
+        let list = links.entry((*si, field.clone())).or_default();
+        if !list.contains(&tid) {
+            list.push(tid);
+        }
+    }
+    for ((i, field), ids) in links {
+        let single = profile
+            .kind_index(&records[i].kind)
+            .zip(profile.field_index(&field))
+            .and_then(|(k, f)| profile.field_def(k, f))
+            .is_some_and(|d| d.ty == FieldType::Link);
+        let value = if single && ids.len() > 1 {
+            notes.push(format!(
+                "{}: `{field}` links to one item; kept {}, not {}",
+                records[i].id,
+                ids[0],
+                ids[1..].join(", ")
+            ));
+            SourceValue::List(vec![ids[0].clone()])
+        } else {
+            SourceValue::List(ids)
+        };
+        records[i].fields.push(SourceField::new(field, value));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut kinds: Vec<String> = records.iter().map(|r| r.kind.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let scopes = kinds
+        .into_iter()
+        .map(|kind| Scope {
+            kind,
+            file: target_file.clone(),
+            id_prefix: String::new(),
+        })
+        .collect();
+    Ok(Prepared {
+        batch: Batch {
+            records,
+            scopes,
+            sub_scopes: Vec::new(),
+            new_file_comment: Some(format!(
+                "Imported from {file_name} by `needtrail import reqif`: a new import\nupdates these items in place; fields it does not fill are yours.\n"
+            )),
+        },
+        notes,
+    })
+}
+
+/// The link field a relation of `type_name` from a `skind` to a `tkind`
+/// fills: the field named like the relation type, else the only link
+/// field of `skind` that takes a `tkind`.
+fn link_field_for(profile: &Profile, skind: &str, tkind: &str, type_name: &str) -> Option<String> {
+    let k = profile.kind_index(skind)?;
+    let candidates: Vec<&str> = profile
+        .kind(k)
+        .fields
+        .iter()
+        .filter(|d| d.ty.is_link() && d.to.iter().any(|t| profile.kind(*t).name == tkind))
+        .map(|d| profile.field_name(d.name))
+        .collect();
+    let lower = type_name.to_lowercase();
+    if let Some(f) = candidates.iter().find(|f| **f == lower) {
+        return Some((*f).to_owned());
+    }
+    match candidates.as_slice() {
+        [one] => Some((*one).to_owned()),
+        _ => None,
+    }
+}
+
+/// Whether an attribute's value fits a field of this type as it is.
+fn fits(ty: FieldType, allowed: &[String], v: &Typed) -> bool {
+    match (ty, v) {
+        (FieldType::String, Typed::Text(_) | Typed::Enum(_)) => true,
+        (FieldType::Strings, Typed::Text(_) | Typed::Enum(_)) => true,
+        (FieldType::Integer, Typed::Integer(_)) => true,
+        (FieldType::Number, Typed::Integer(_) | Typed::Real(_)) => true,
+        (FieldType::Bool, Typed::Bool(_)) => true,
+        // needtrail writes booleans as a true/false enumeration and numbers
+        // as text, which StrictDoc reads.
+        (FieldType::Bool, Typed::Enum(v)) => {
+            v.len() == 1 && matches!(v[0].as_str(), "true" | "false")
+        }
+        (FieldType::Number, Typed::Text(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        (FieldType::Date, Typed::Date(d)) => super::parse_date(d).is_some(),
+        (FieldType::Enum, Typed::Text(s)) => allowed.contains(s),
+        (FieldType::Enum, Typed::Enum(v)) => v.len() == 1 && allowed.contains(&v[0]),
+        _ => false,
+    }
+}
+
+fn plain_value(v: &Typed) -> SourceValue {
+    match v {
+        Typed::Text(s) | Typed::Date(s) => SourceValue::Text(s.clone()),
+        Typed::Integer(i) => SourceValue::Number(*i as f64),
+        Typed::Real(r) => SourceValue::Number(*r),
+        Typed::Bool(b) => SourceValue::Bool(*b),
+        Typed::Enum(v) if v.len() == 1 => SourceValue::Text(v[0].clone()),
+        Typed::Enum(v) => SourceValue::List(v.clone()),
+    }
+}
+
+fn mapped_value(v: &Typed, a: &AttrMap) -> SourceValue {
+    let map = |s: &String| a.values.get(s).cloned().unwrap_or_else(|| s.clone());
+    match v {
+        Typed::Text(s) => SourceValue::Text(map(s)),
+        Typed::Enum(v) if v.len() == 1 => SourceValue::Text(map(&v[0])),
+        Typed::Enum(v) => SourceValue::List(v.iter().map(map).collect()),
+        other => plain_value(other),
+    }
+}
+
+/// A value for the `attributes` table, with its type.
+fn edit_value(v: &Typed) -> EditValue {
+    match v {
+        Typed::Text(s) => EditValue::String(s.clone()),
+        Typed::Integer(i) => EditValue::Integer(*i),
+        Typed::Real(r) => EditValue::Float(*r),
+        Typed::Bool(b) => EditValue::Bool(*b),
+        Typed::Date(d) => EditValue::Datetime(d.clone()),
+        Typed::Enum(v) if v.len() == 1 => EditValue::String(v[0].clone()),
+        Typed::Enum(v) => EditValue::Strings(v.clone()),
+    }
+}
+
+/// Imports a `.reqif` or `.reqifz` file into the project in `root`: the
+/// summary, and the notes on what did not become a field or link.
+pub fn run(
+    root: &Path,
+    file: &Path,
+    options: super::Options,
+) -> Result<(super::Summary, Vec<String>), super::ImportError> {
+    let loaded = crate::load::load(root).map_err(super::ImportError::Load)?;
+    let mapping = Mapping::read(&ConfigText::read(root), &loaded.profile)?;
+    let docs = crate::interchange::reqif::read::read_path(file).map_err(|e| {
+        vec![Problem::new(
+            match e.position {
+                Some((l, c)) => format!("{}:{l}:{c}", e.file),
+                None => e.file.clone(),
+            },
+            e.message,
+        )]
+    })?;
+    let prepared = prepare(&docs, file, &loaded, &mapping)?;
+    drop(loaded);
+    let summary = super::apply(root, &prepared.batch, options)?;
+    Ok((summary, prepared.notes))
+}

@@ -1,0 +1,653 @@
+//! Reading a ReqIF file: streams the XML with quick-xml's namespace-aware
+//! reader into a [`ReqIf`] document, then resolves every reference (types
+//! may be defined after the objects that use them).
+//!
+//! Elements are recognised by namespace and local name, never by prefix:
+//! the ReqIF namespace may be the default one or bound to any prefix
+//! (`reqif:`), and the XHTML inside `THE-VALUE` may be prefixed or default.
+
+use std::io::{Read, Seek};
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::reader::NsReader;
+
+use super::xhtml::XhtmlText;
+use super::{
+    AttrDef, DataKind, Datatype, EnumValue, HierarchyNode, RawValue, ReqIf, SpecObject,
+    SpecRelation, SpecType, Specification, ValueEntry,
+};
+
+/// The namespace of ReqIF 1.0, 1.1 and 1.2 (the schema keeps the 1.0 name).
+pub const REQIF_NS: &str = "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd";
+/// The XHTML namespace used inside `THE-VALUE`.
+pub const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+
+/// Why a file could not be read as ReqIF.
+#[derive(Debug)]
+pub struct ReadError {
+    /// The file (and, in a `.reqifz`, the member) that failed.
+    pub file: String,
+    /// 1-based line and column where the problem was found, when known.
+    pub position: Option<(u64, u64)>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Reads a `.reqif` file, or every `.reqif` member of a `.reqifz` archive
+/// (attachments and other members are ignored), as one document per file.
+pub fn read_path(path: &std::path::Path) -> Result<Vec<ReqIf>, ReadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| ReadError {
+        file: name.clone(),
+        position: None,
+        message: format!("cannot read the file: {e}"),
+    })?;
+    let zipped = bytes.starts_with(b"PK\x03\x04")
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("reqifz"));
+    if zipped {
+        read_zip(std::io::Cursor::new(bytes), &name)
+    } else {
+        Ok(vec![read_bytes(&bytes, &name)?])
+    }
+}
+
+/// Reads every `.reqif` member of a zip archive, in name order.
+pub fn read_zip<R: Read + Seek>(reader: R, name: &str) -> Result<Vec<ReqIf>, ReadError> {
+    let err = |message: String| ReadError {
+        file: name.to_owned(),
+        position: None,
+        message,
+    };
+    let mut archive =
+        zip::ZipArchive::new(reader).map_err(|e| err(format!("not a readable .reqifz: {e}")))?;
+    let mut members: Vec<String> = archive
+        .file_names()
+        .filter(|n| n.to_ascii_lowercase().ends_with(".reqif"))
+        .map(str::to_owned)
+        .collect();
+    members.sort();
+    if members.is_empty() {
+        return Err(err(
+            "the archive holds no .reqif file (a .reqifz is a zip of .reqif files)".into(),
+        ));
+    }
+    let mut docs = Vec::new();
+    for member in members {
+        let mut file = archive
+            .by_name(&member)
+            .map_err(|e| err(format!("cannot read {member} in the archive: {e}")))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| err(format!("cannot read {member} in the archive: {e}")))?;
+        docs.push(read_bytes(&bytes, &format!("{name}!{member}"))?);
+    }
+    Ok(docs)
+}
+
+/// Reads one ReqIF document from its bytes.
+pub fn read_bytes(bytes: &[u8], name: &str) -> Result<ReqIf, ReadError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut parser = Parser {
+        reader: NsReader::from_reader(body),
+        name,
+        source: body,
+        doc: ReqIf::default(),
+        stack: Vec::new(),
+        text: String::new(),
+        cur_datatype: None,
+        cur_type: None,
+        cur_attr: None,
+        cur_value: None,
+        owner: Owner::None,
+        in_default: false,
+        hierarchy: Vec::new(),
+        saw_root: false,
+    };
+    parser.run()?;
+    let mut doc = parser.doc;
+    doc.source_name = name.to_owned();
+    Ok(doc)
+}
+
+/// What the values being read belong to.
+#[derive(Clone, Copy)]
+enum Owner {
+    None,
+    Object(usize),
+    Relation(usize),
+    Specification(usize),
+}
+
+/// Which kind of spec type is open.
+#[derive(Clone, Copy, PartialEq)]
+enum TypeClass {
+    Object,
+    Relation,
+    Specification,
+    Group,
+}
+
+struct Parser<'a> {
+    reader: NsReader<&'a [u8]>,
+    name: &'a str,
+    source: &'a [u8],
+    doc: ReqIf,
+    /// Local names of the open ReqIF elements.
+    stack: Vec<String>,
+    /// Text of the innermost element, for references and header fields.
+    text: String,
+    cur_datatype: Option<Datatype>,
+    cur_type: Option<(TypeClass, SpecType)>,
+    cur_attr: Option<AttrDef>,
+    cur_value: Option<ValueEntry>,
+    owner: Owner,
+    in_default: bool,
+    hierarchy: Vec<HierarchyNode>,
+    saw_root: bool,
+}
+
+impl Parser<'_> {
+    fn error(&self, message: String) -> ReadError {
+        let pos = usize::try_from(self.reader.buffer_position())
+            .unwrap_or(usize::MAX)
+            .min(self.source.len());
+        let before = &self.source[..pos];
+        let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let col = String::from_utf8_lossy(&before[start..]).chars().count() as u64 + 1;
+        ReadError {
+            file: self.name.to_owned(),
+            position: Some((line, col)),
+            message,
+        }
+    }
+
+    fn run(&mut self) -> Result<(), ReadError> {
+        loop {
+            let (in_reqif, event) = match self.reader.read_resolved_event() {
+                Ok((ns, event)) => (is_reqif(&ns), event),
+                Err(e) => {
+                    let message = format!("not well-formed XML: {e}");
+                    return Err(self.error(message));
+                }
+            };
+            match event {
+                Event::Start(e) => {
+                    let local = local_name(&e);
+                    if !in_reqif {
+                        // A tool extension or foreign markup: skip it whole.
+                        self.skip(&e)?;
+                        continue;
+                    }
+                    if !self.start(&local, &e, false)? {
+                        self.stack.push(local);
+                    }
+                }
+                Event::Empty(e) => {
+                    if !in_reqif {
+                        continue;
+                    }
+                    let local = local_name(&e);
+                    if self.start(&local, &e, true)? {
+                        continue;
+                    }
+                    self.stack.push(local.clone());
+                    self.end(&local)?;
+                    self.stack.pop();
+                }
+                Event::End(e) => {
+                    let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    if in_reqif {
+                        self.end(&local)?;
+                        self.stack.pop();
+                    }
+                }
+                Event::Text(t) => {
+                    let s = t
+                        .xml10_content()
+                        .map_err(|e| self.error(format!("bad text: {e}")))?;
+                    self.text.push_str(&s);
+                }
+                Event::CData(t) => {
+                    let s = t
+                        .decode()
+                        .map_err(|e| self.error(format!("bad CDATA: {e}")))?;
+                    self.text.push_str(&s);
+                }
+                Event::GeneralRef(r) => {
+                    let s = resolve_ref(&r).map_err(|m| self.error(m))?;
+                    self.text.push_str(&s);
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        if !self.saw_root {
+            return Err(self.error(format!(
+                "no REQ-IF element in the ReqIF namespace ({REQIF_NS}): this is not a ReqIF file"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Skips a foreign element and everything in it.
+    fn skip(&mut self, e: &BytesStart<'_>) -> Result<(), ReadError> {
+        let end = e.to_end().into_owned();
+        self.reader
+            .read_to_end(end.name())
+            .map_err(|err| self.error(format!("not well-formed XML: {err}")))?;
+        Ok(())
+    }
+
+    fn attr(&self, e: &BytesStart<'_>, key: &str) -> Result<Option<String>, ReadError> {
+        for a in e.attributes() {
+            let a = a.map_err(|err| self.error(format!("bad attribute: {err}")))?;
+            if a.key.local_name().as_ref() == key.as_bytes() {
+                let v = a
+                    .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .map_err(|err| self.error(format!("bad attribute value: {err}")))?;
+                return Ok(Some(v.into_owned()));
+            }
+        }
+        Ok(None)
+    }
+
+    fn required(&self, e: &BytesStart<'_>, key: &str, what: &str) -> Result<String, ReadError> {
+        self.attr(e, key)?
+            .ok_or_else(|| self.error(format!("{what} without {key}")))
+    }
+
+    /// Handles a start tag; returns true when the element was read whole
+    /// (its end tag consumed) here.
+    fn start(&mut self, local: &str, e: &BytesStart<'_>, empty: bool) -> Result<bool, ReadError> {
+        self.text.clear();
+        match local {
+            "REQ-IF" => self.saw_root = true,
+            "REQ-IF-HEADER" => {
+                self.doc.header.identifier = self.attr(e, "IDENTIFIER")?.unwrap_or_default();
+            }
+            l if l.starts_with("DATATYPE-DEFINITION-") && !l.ends_with("-REF") => {
+                let kind = DataKind::from_suffix(&l["DATATYPE-DEFINITION-".len()..])
+                    .ok_or_else(|| self.error(format!("unknown datatype {l}")))?;
+                self.cur_datatype = Some(Datatype {
+                    identifier: self.required(e, "IDENTIFIER", l)?,
+                    long_name: self.attr(e, "LONG-NAME")?,
+                    kind,
+                    values: Vec::new(),
+                });
+            }
+            "ENUM-VALUE" => {
+                let id = self.required(e, "IDENTIFIER", "ENUM-VALUE")?;
+                let long_name = self.attr(e, "LONG-NAME")?;
+                if let Some(dt) = self.cur_datatype.as_mut() {
+                    dt.values.push(EnumValue {
+                        identifier: id,
+                        long_name,
+                        other_content: None,
+                    });
+                }
+            }
+            "EMBEDDED-VALUE" => {
+                let other = self.attr(e, "OTHER-CONTENT")?;
+                if let Some(v) = self
+                    .cur_datatype
+                    .as_mut()
+                    .and_then(|dt| dt.values.last_mut())
+                {
+                    v.other_content = other.filter(|s| !s.trim().is_empty());
+                }
+            }
+            "SPEC-OBJECT-TYPE"
+            | "SPEC-RELATION-TYPE"
+            | "SPECIFICATION-TYPE"
+            | "RELATION-GROUP-TYPE" => {
+                let class = match local {
+                    "SPEC-OBJECT-TYPE" => TypeClass::Object,
+                    "SPEC-RELATION-TYPE" => TypeClass::Relation,
+                    "SPECIFICATION-TYPE" => TypeClass::Specification,
+                    _ => TypeClass::Group,
+                };
+                self.cur_type = Some((
+                    class,
+                    SpecType {
+                        identifier: self.required(e, "IDENTIFIER", local)?,
+                        long_name: self.attr(e, "LONG-NAME")?,
+                        attributes: Vec::new(),
+                    },
+                ));
+            }
+            l if l.starts_with("ATTRIBUTE-DEFINITION-") && !l.ends_with("-REF") => {
+                let kind = DataKind::from_suffix(&l["ATTRIBUTE-DEFINITION-".len()..])
+                    .ok_or_else(|| self.error(format!("unknown attribute definition {l}")))?;
+                let multi = self.attr(e, "MULTI-VALUED")?.as_deref() == Some("true");
+                self.cur_attr = Some(AttrDef {
+                    identifier: self.required(e, "IDENTIFIER", l)?,
+                    long_name: self.attr(e, "LONG-NAME")?,
+                    kind,
+                    datatype: None,
+                    multi_valued: multi,
+                    default: None,
+                });
+            }
+            "DEFAULT-VALUE" => self.in_default = true,
+            l if l.starts_with("ATTRIBUTE-VALUE-") => {
+                let kind = DataKind::from_suffix(&l["ATTRIBUTE-VALUE-".len()..])
+                    .ok_or_else(|| self.error(format!("unknown attribute value {l}")))?;
+                let raw = match kind {
+                    DataKind::Xhtml => RawValue::Xhtml(String::new()),
+                    DataKind::Enumeration => RawValue::Enumeration(Vec::new()),
+                    _ => {
+                        let v = self.attr(e, "THE-VALUE")?.unwrap_or_default();
+                        RawValue::Scalar(kind, v)
+                    }
+                };
+                self.cur_value = Some(ValueEntry {
+                    definition: String::new(),
+                    value: raw,
+                });
+            }
+            "THE-VALUE" if !empty => {
+                if let Some(ValueEntry {
+                    value: RawValue::Xhtml(_),
+                    ..
+                }) = self.cur_value
+                {
+                    let end = e.to_end().into_owned();
+                    let mut out = XhtmlText::default();
+                    let mut depth = 0usize;
+                    loop {
+                        let (_, ev) =
+                            self.reader.read_resolved_event().map_err(|err| ReadError {
+                                file: self.name.to_owned(),
+                                position: None,
+                                message: format!("not well-formed XML in THE-VALUE: {err}"),
+                            })?;
+                        match ev {
+                            Event::Start(s) => {
+                                depth += 1;
+                                out.open(&String::from_utf8_lossy(s.local_name().as_ref()), &s);
+                            }
+                            Event::Empty(s) => {
+                                let n =
+                                    String::from_utf8_lossy(s.local_name().as_ref()).into_owned();
+                                out.open(&n, &s);
+                                out.close(&n);
+                            }
+                            Event::End(s) => {
+                                if depth == 0 && s.name() == end.name() {
+                                    break;
+                                }
+                                depth = depth.saturating_sub(1);
+                                out.close(&String::from_utf8_lossy(s.local_name().as_ref()));
+                            }
+                            Event::Text(t) => {
+                                let s = t.xml10_content().map_err(|err| ReadError {
+                                    file: self.name.to_owned(),
+                                    position: None,
+                                    message: format!("bad text: {err}"),
+                                })?;
+                                out.text(&s);
+                            }
+                            Event::CData(t) => out.text(&String::from_utf8_lossy(&t)),
+                            Event::GeneralRef(r) => {
+                                let s = resolve_ref(&r).map_err(|m| self.error(m))?;
+                                out.text(&s);
+                            }
+                            Event::Eof => {
+                                return Err(self.error("THE-VALUE is not closed".into()));
+                            }
+                            _ => {}
+                        }
+                    }
+                    if let Some(v) = self.cur_value.as_mut() {
+                        v.value = RawValue::Xhtml(out.finish());
+                    }
+                    return Ok(true);
+                }
+            }
+            "SPEC-OBJECT" => {
+                self.doc.objects.push(SpecObject {
+                    identifier: self.required(e, "IDENTIFIER", local)?,
+                    long_name: self.attr(e, "LONG-NAME")?,
+                    object_type: String::new(),
+                    values: Vec::new(),
+                });
+                self.owner = Owner::Object(self.doc.objects.len() - 1);
+            }
+            "SPEC-RELATION" => {
+                self.doc.relations.push(SpecRelation {
+                    identifier: self.required(e, "IDENTIFIER", local)?,
+                    relation_type: String::new(),
+                    source: String::new(),
+                    target: String::new(),
+                    values: Vec::new(),
+                });
+                self.owner = Owner::Relation(self.doc.relations.len() - 1);
+            }
+            "SPECIFICATION" => {
+                self.doc.specifications.push(Specification {
+                    identifier: self.required(e, "IDENTIFIER", local)?,
+                    long_name: self.attr(e, "LONG-NAME")?,
+                    spec_type: String::new(),
+                    values: Vec::new(),
+                    children: Vec::new(),
+                });
+                self.owner = Owner::Specification(self.doc.specifications.len() - 1);
+            }
+            "SPEC-HIERARCHY" => {
+                self.hierarchy.push(HierarchyNode {
+                    identifier: self.attr(e, "IDENTIFIER")?.unwrap_or_default(),
+                    object: String::new(),
+                    children: Vec::new(),
+                });
+            }
+            _ => {}
+        }
+        Ok(false)
+    }
+
+    fn end(&mut self, local: &str) -> Result<(), ReadError> {
+        let text = std::mem::take(&mut self.text).trim().to_owned();
+        // The element's parent is the one below it on the stack.
+        let parent = self
+            .stack
+            .len()
+            .checked_sub(2)
+            .and_then(|i| self.stack.get(i))
+            .map_or("", String::as_str)
+            .to_owned();
+        match local {
+            "CREATION-TIME" if parent == "REQ-IF-HEADER" => self.doc.header.creation_time = text,
+            "TITLE" if parent == "REQ-IF-HEADER" => self.doc.header.title = text,
+            "SOURCE-TOOL-ID" if parent == "REQ-IF-HEADER" => self.doc.header.source_tool_id = text,
+            "REQ-IF-TOOL-ID" if parent == "REQ-IF-HEADER" => self.doc.header.req_if_tool_id = text,
+            "REQ-IF-VERSION" if parent == "REQ-IF-HEADER" => self.doc.header.req_if_version = text,
+            "COMMENT" if parent == "REQ-IF-HEADER" => self.doc.header.comment = text,
+            l if l.starts_with("DATATYPE-DEFINITION-") && l.ends_with("-REF") => {
+                if let Some(a) = self.cur_attr.as_mut() {
+                    a.datatype = Some(text);
+                }
+            }
+            l if l.starts_with("DATATYPE-DEFINITION-") => {
+                if let Some(dt) = self.cur_datatype.take() {
+                    self.doc.datatypes.insert(dt.identifier.clone(), dt);
+                }
+            }
+            l if l.starts_with("ATTRIBUTE-DEFINITION-") && l.ends_with("-REF") => {
+                if let Some(v) = self.cur_value.as_mut() {
+                    v.definition = text;
+                }
+            }
+            l if l.starts_with("ATTRIBUTE-DEFINITION-") => {
+                if let Some(a) = self.cur_attr.take() {
+                    if let Some((_, t)) = self.cur_type.as_mut() {
+                        t.attributes.push(a.identifier.clone());
+                    }
+                    self.doc.attributes.insert(a.identifier.clone(), a);
+                }
+            }
+            "ENUM-VALUE-REF" => {
+                if let Some(ValueEntry {
+                    value: RawValue::Enumeration(refs),
+                    ..
+                }) = self.cur_value.as_mut()
+                {
+                    refs.push(text);
+                }
+            }
+            "DEFAULT-VALUE" => self.in_default = false,
+            l if l.starts_with("ATTRIBUTE-VALUE-") => {
+                if let Some(v) = self.cur_value.take() {
+                    if self.in_default {
+                        if let Some(a) = self.cur_attr.as_mut() {
+                            a.default = Some(v.value);
+                        }
+                    } else {
+                        match self.owner {
+                            Owner::Object(i) => self.doc.objects[i].values.push(v),
+                            Owner::Relation(i) => self.doc.relations[i].values.push(v),
+                            Owner::Specification(i) => self.doc.specifications[i].values.push(v),
+                            Owner::None => {}
+                        }
+                    }
+                }
+            }
+            "SPEC-OBJECT-TYPE"
+            | "SPEC-RELATION-TYPE"
+            | "SPECIFICATION-TYPE"
+            | "RELATION-GROUP-TYPE" => {
+                if let Some((class, t)) = self.cur_type.take() {
+                    let map = match class {
+                        TypeClass::Object => &mut self.doc.object_types,
+                        TypeClass::Relation => &mut self.doc.relation_types,
+                        TypeClass::Specification => &mut self.doc.specification_types,
+                        TypeClass::Group => &mut self.doc.group_types,
+                    };
+                    map.insert(t.identifier.clone(), t);
+                }
+            }
+            "SPEC-OBJECT-TYPE-REF" => {
+                if let Owner::Object(i) = self.owner {
+                    self.doc.objects[i].object_type = text;
+                }
+            }
+            "SPEC-RELATION-TYPE-REF" => {
+                if let Owner::Relation(i) = self.owner {
+                    self.doc.relations[i].relation_type = text;
+                }
+            }
+            "SPECIFICATION-TYPE-REF" => {
+                if let Owner::Specification(i) = self.owner {
+                    self.doc.specifications[i].spec_type = text;
+                }
+            }
+            "SPEC-OBJECT-REF" => match (parent.as_str(), self.owner) {
+                ("SOURCE", Owner::Relation(i)) => self.doc.relations[i].source = text,
+                ("TARGET", Owner::Relation(i)) => self.doc.relations[i].target = text,
+                ("OBJECT", _) => {
+                    if let Some(node) = self.hierarchy.last_mut() {
+                        node.object = text;
+                    }
+                }
+                _ => {}
+            },
+            "SPEC-HIERARCHY" => {
+                if let Some(node) = self.hierarchy.pop() {
+                    if let Some(up) = self.hierarchy.last_mut() {
+                        up.children.push(node);
+                    } else if let Owner::Specification(i) = self.owner {
+                        self.doc.specifications[i].children.push(node);
+                    }
+                }
+            }
+            "SPEC-OBJECT" | "SPEC-RELATION" | "SPECIFICATION" => self.owner = Owner::None,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+fn is_reqif(ns: &ResolveResult<'_>) -> bool {
+    match ns {
+        ResolveResult::Bound(Namespace(uri)) => {
+            let uri = String::from_utf8_lossy(uri);
+            // ReqIF 1.0 to 1.2 all use the 20110401 namespace; a file that
+            // names the schema without the `.xsd` is read too.
+            uri.trim_end_matches(".xsd") == REQIF_NS.trim_end_matches(".xsd")
+        }
+        // Some tools write no namespace at all.
+        ResolveResult::Unbound => true,
+        ResolveResult::Unknown(_) => false,
+    }
+}
+
+fn local_name(e: &BytesStart<'_>) -> String {
+    String::from_utf8_lossy(e.local_name().as_ref()).into_owned()
+}
+
+/// The text of an entity or character reference (`&amp;`, `&#x4e2d;`).
+fn resolve_ref(r: &quick_xml::events::BytesRef<'_>) -> Result<String, String> {
+    if let Some(c) = r
+        .resolve_char_ref()
+        .map_err(|e| format!("bad character reference: {e}"))?
+    {
+        return Ok(c.to_string());
+    }
+    let name = r.decode().map_err(|e| format!("bad reference: {e}"))?;
+    // Some tools write HTML's `&nbsp;` into XHTML without declaring it;
+    // any other undeclared entity is kept as written, not dropped.
+    Ok(match quick_xml::escape::resolve_predefined_entity(&name) {
+        Some(s) => s.to_owned(),
+        None if name == "nbsp" => "\u{a0}".to_owned(),
+        None => format!("&{name};"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    fn minimal(id: &str) -> String {
+        format!(
+            r#"<REQ-IF xmlns="{REQIF_NS}"><CORE-CONTENT><REQ-IF-CONTENT><SPEC-OBJECTS><SPEC-OBJECT IDENTIFIER="{id}"><TYPE><SPEC-OBJECT-TYPE-REF>t</SPEC-OBJECT-TYPE-REF></TYPE></SPEC-OBJECT></SPEC-OBJECTS></REQ-IF-CONTENT></CORE-CONTENT></REQ-IF>"#
+        )
+    }
+
+    #[test]
+    fn a_reqifz_gives_every_reqif_member_and_ignores_attachments() {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let o = zip::write::SimpleFileOptions::default();
+            z.start_file("b.reqif", o).unwrap();
+            z.write_all(minimal("second").as_bytes()).unwrap();
+            z.start_file("files/picture.png", o).unwrap();
+            z.write_all(b"\x89PNG").unwrap();
+            z.start_file("a.reqif", o).unwrap();
+            z.write_all(minimal("first").as_bytes()).unwrap();
+            z.finish().unwrap();
+        }
+        let docs = read_zip(std::io::Cursor::new(buf.into_inner()), "x.reqifz").unwrap();
+        let ids: Vec<&str> = docs
+            .iter()
+            .map(|d| d.objects[0].identifier.as_str())
+            .collect();
+        assert_eq!(ids, ["first", "second"]);
+        assert_eq!(docs[0].source_name, "x.reqifz!a.reqif");
+    }
+}

@@ -1,0 +1,962 @@
+//! ReqIF in and out, Doorstop trees in, checked against the peer tools.
+//!
+//! The StrictDoc and Doorstop fixtures are built at test time by the scripts
+//! in `../shared/peers/` with the real tools from a Python venv (env
+//! `NT_PEERS_VENV`, default `/tmp/nt-peers/venv2`); the ReqIF schema check
+//! and the StrictDoc import use the same venv. Without the venv or the
+//! scripts these tests say so and pass, except under CI (`CI=true`), whose
+//! script creates the venv.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::support::{fixture, run, sample, write};
+
+/// The venv and the scripts, or why they are missing.
+struct Peers {
+    venv: PathBuf,
+    scripts: PathBuf,
+}
+
+fn peers() -> Option<Peers> {
+    let venv = std::env::var_os("NT_PEERS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp/nt-peers/venv2"));
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers");
+    let missing = if !venv.join("bin/strictdoc").exists() || !venv.join("bin/doorstop").exists() {
+        Some(format!(
+            "no venv with doorstop and strictdoc at {} (set NT_PEERS_VENV)",
+            venv.display()
+        ))
+    } else if !scripts.join("make_reqif.sh").exists() {
+        Some(format!("no peer scripts at {}", scripts.display()))
+    } else {
+        None
+    };
+    match missing {
+        None => Some(Peers { venv, scripts }),
+        Some(m) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("interchange test cannot run under CI: {m}; .ci/run creates the venv")
+        }
+        Some(m) => {
+            eprintln!("skipped: {m}");
+            None
+        }
+    }
+}
+
+/// Runs a peer script once per test run, into a folder kept until exit.
+fn built(script: &str, cell: &'static OnceLock<PathBuf>) -> Option<PathBuf> {
+    let p = peers()?;
+    Some(
+        cell.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap().keep();
+            let out = dir.join("out");
+            let status = Command::new("bash")
+                .arg(p.scripts.join(script))
+                .arg(&out)
+                .env("NT_PEERS_VENV", &p.venv)
+                .output()
+                .expect("runs the peer script");
+            assert!(
+                status.status.success(),
+                "{script} failed:\n{}\n{}",
+                String::from_utf8_lossy(&status.stdout),
+                String::from_utf8_lossy(&status.stderr)
+            );
+            out
+        })
+        .clone(),
+    )
+}
+
+fn reqif_fixtures() -> Option<PathBuf> {
+    static CELL: OnceLock<PathBuf> = OnceLock::new();
+    built("make_reqif.sh", &CELL)
+}
+
+fn doorstop_tree() -> Option<PathBuf> {
+    static CELL: OnceLock<PathBuf> = OnceLock::new();
+    built("make_doorstop_tree.sh", &CELL)
+}
+
+/// An empty project with the built-in profile (and extra needtrail.toml).
+fn empty_project(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "needtrail.toml",
+        &format!("[project]\nname = \"imported\"\nprofile = \"iso9001\"\n{extra}"),
+    );
+    dir
+}
+
+fn import(kind: &str, file: &Path, dir: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "import".into(),
+        kind.into(),
+        file.into(),
+        dir.into(),
+        "--format".into(),
+        "json".into(),
+    ];
+    args.extend(extra.iter().map(Into::into));
+    let r = run(args);
+    let json = if r.code == 0 { r.json() } else { Value::Null };
+    (r.code, json, r.stderr)
+}
+
+/// Every item of every TOML file the import wrote, by id: its kind and
+/// fields.
+fn items(dir: &Path) -> BTreeMap<String, (String, toml::Table)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "toml")
+                && p.file_name().is_some_and(|n| n != "needtrail.toml")
+            {
+                let t: toml::Table = fs::read_to_string(&p).unwrap().parse().unwrap();
+                for (kind, list) in t {
+                    for item in list.as_array().unwrap() {
+                        let item = item.as_table().unwrap().clone();
+                        let id = item["id"].as_str().unwrap().to_owned();
+                        out.insert(id, (kind.clone(), item));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn s<'a>(t: &'a toml::Table, key: &str) -> Option<&'a str> {
+    t.get(key).and_then(|v| v.as_str())
+}
+
+fn list(t: &toml::Table, key: &str) -> Vec<String> {
+    match t.get(key) {
+        Some(toml::Value::Array(a)) => a.iter().map(|v| v.as_str().unwrap().to_owned()).collect(),
+        Some(toml::Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn oracle(dir: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(dir.join("oracle.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn strictdoc_reqif_exports_import_with_every_object_text_and_relation() {
+    let Some(fx) = reqif_fixtures() else { return };
+    let o = oracle(&fx);
+    let expected = &o["expected_from_sdoc"];
+    for file in [
+        "strictdoc.reqif",
+        "strictdoc-xhtml.reqif",
+        "strictdoc.reqifz",
+    ] {
+        let project = empty_project("");
+        let (code, summary, stderr) = import("reqif", &fx.join(file), project.path(), &[]);
+        assert_eq!(code, 0, "{file}: {stderr}");
+        assert_eq!(
+            summary["added"].as_array().unwrap().len(),
+            10,
+            "{file}: {summary}"
+        );
+        let got = items(project.path());
+        for r in expected["requirements"].as_array().unwrap() {
+            let id = r["human_id"].as_str().unwrap();
+            let (kind, item) = got
+                .get(id)
+                .unwrap_or_else(|| panic!("{file}: {id} missing"));
+            assert_eq!(kind, "requirement");
+            assert_eq!(s(item, "title"), r["title"].as_str(), "{file}: {id} title");
+            assert_eq!(s(item, "text"), r["text"].as_str(), "{file}: {id} text");
+            assert_eq!(s(item, "class"), Some("stated"));
+            let parents: Vec<String> = r["parents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(list(item, "refines"), parents, "{file}: {id} relations");
+            let spec = if id.starts_with("STK") {
+                "干系人需求"
+            } else {
+                "System requirements"
+            };
+            assert!(
+                s(item, "source").unwrap().contains(spec),
+                "{file}: {id} source"
+            );
+            assert!(s(item, "reqif_id").is_some_and(|r| r.starts_with("REQUIREMENT-")));
+        }
+        // Headings are not requirements, but label the requirements below.
+        assert_eq!(got.len(), 10, "{file}");
+        assert_eq!(
+            s(&got["STK-001"].1, "section"),
+            Some("访问控制 Access control")
+        );
+        assert_eq!(s(&got["STK-003"].1, "section"), Some("Safety 安全"));
+        // StrictDoc's RATIONALE fills the requirement's rationale.
+        assert_eq!(
+            s(&got["STK-002"].1, "rationale"),
+            Some(
+                "Holiday-rental hosts hand out codes instead of keys.\nCodes must expire without the host's intervention."
+            )
+        );
+        // Importing the same file again changes nothing.
+        let (code, again, _) = import("reqif", &fx.join(file), project.path(), &[]);
+        assert_eq!(code, 0);
+        assert_eq!(again["added"], serde_json::json!([]), "{file}");
+        assert_eq!(again["changed"], serde_json::json!([]), "{file}");
+        assert_eq!(again["unchanged"], 10);
+        assert_eq!(again["files"], serde_json::json!([]));
+    }
+}
+
+#[test]
+fn the_hand_made_minimal_file_imports_with_its_relations() {
+    let Some(fx) = reqif_fixtures() else { return };
+    let project = empty_project("");
+    let (code, _, stderr) = import(
+        "reqif",
+        &fx.join("handmade-minimal.reqif"),
+        project.path(),
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let got = items(project.path());
+    let o = oracle(&fx);
+    for obj in o["files"]["handmade-minimal.reqif"]["spec_objects"]
+        .as_array()
+        .unwrap()
+    {
+        let id = obj["human_id"].as_str().unwrap();
+        assert_eq!(s(&got[id].1, "title"), obj["title_decoded"].as_str());
+        assert_eq!(s(&got[id].1, "text"), obj["text_decoded"].as_str());
+    }
+    for r in o["files"]["handmade-minimal.reqif"]["spec_relations"]
+        .as_array()
+        .unwrap()
+    {
+        let (from, to) = (
+            r["source_human_id"].as_str().unwrap(),
+            r["target_human_id"].as_str().unwrap(),
+        );
+        assert_eq!(list(&got[from].1, "refines"), [to]);
+    }
+}
+
+#[test]
+fn a_vendor_file_imports_every_datatype_heading_and_relation() {
+    let project = empty_project("");
+    let vendor = fixture("interchange/vendor.reqif");
+    let (code, summary, stderr) = import("reqif", &vendor, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        summary["added"],
+        serde_json::json!(["CSR-101", "CSR-101.1", "CSR-102", "_o5"])
+    );
+    // A relation to a heading is reported, not dropped silently.
+    assert!(
+        stderr.contains("note: ")
+            && stderr.contains("SPEC-RELATION _r2 `refines` _o5 → _o1 not imported: its target is not imported (it is a heading"),
+        "{stderr}"
+    );
+    let text = fs::read_to_string(project.path().join("reqif/vendor.toml")).unwrap();
+    let got = items(project.path());
+    let r101 = &got["CSR-101"].1;
+    assert_eq!(s(r101, "title"), Some("工作温度"));
+    assert_eq!(
+        s(r101, "text"),
+        Some(
+            "门锁应在 -40 °C 至 +85 °C 范围内正常工作。\nThe lock shall work from -40 °C to +85 °C & keep its\nsettings.\n- 冷启动 cold start\n- 热浸 hot soak"
+        )
+    );
+    assert_eq!(
+        s(r101, "section"),
+        Some("1 总则 General / 1.1 环境 Environment")
+    );
+    assert_eq!(s(r101, "reqif_id"), Some("_o3"));
+    assert_eq!(
+        s(r101, "source"),
+        Some("门锁系统技术要求 V2.1 (vendor.reqif)")
+    );
+    // Attributes no field takes keep their types; an attribute without
+    // LONG-NAME is named by its IDENTIFIER; enumerations by LONG-NAME.
+    let attrs = r101["attributes"].as_table().unwrap();
+    assert_eq!(attrs["_a_prio"].as_integer(), Some(3));
+    assert_eq!(attrs["Weight"].as_float(), Some(2.5));
+    assert_eq!(attrs["Safety relevant"].as_bool(), Some(true));
+    assert!(attrs["Due date"].is_datetime());
+    assert_eq!(attrs["Status"].as_str(), Some("agreed 已确认"));
+    assert!(
+        text.contains("\"Due date\" = 2026-02-15T00:00:00+08:00"),
+        "{text}"
+    );
+    // The relation between two requirements is a link.
+    assert_eq!(list(&got["CSR-102"].1, "refines"), ["CSR-101"]);
+    // The hierarchy: an object nested under another names it.
+    assert_eq!(
+        s(&got["CSR-101.1"].1, "section"),
+        Some("1 总则 General / 1.1 环境 Environment / CSR-101")
+    );
+    // An object without ForeignID is known by its IDENTIFIER.
+    assert_eq!(s(&got["_o5"].1, "section"), Some("1 总则 General"));
+    // The project checks: the imported file is valid input.
+    let (_, check) = crate::support::check_json(project.path());
+    assert_eq!(check["summary"]["items"], 4, "{check}");
+}
+
+#[test]
+fn a_mapping_in_needtrail_toml_maps_types_attributes_and_relations() {
+    let project = empty_project(
+        r#"
+[kinds.requirement.fields]
+priority = { type = "integer" }
+status = { type = "enum", values = ["open", "agreed"] }
+
+[import.reqif]
+file = "customer/door-lock.toml"
+class = "legal"
+[import.reqif.types]
+"Customer Requirement" = "requirement"
+"Heading" = "heading"
+[import.reqif.attributes]
+"_a_prio" = "priority"
+"Status" = { field = "status", values = { "open 待评审" = "open", "agreed 已确认" = "agreed" } }
+[import.reqif.relations]
+"refines" = "skip"
+"#,
+    );
+    let vendor = fixture("interchange/vendor.reqif");
+    let r = run([
+        "import".as_ref(),
+        "reqif".as_ref(),
+        vendor.as_os_str(),
+        project.path().as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The skipped relation is reported, not dropped silently.
+    assert!(
+        r.stdout
+            .contains("SPEC-RELATION _r1 `refines` CSR-102 → CSR-101 not imported"),
+        "{}",
+        r.stdout
+    );
+    let got = items(project.path());
+    let r101 = &got["CSR-101"].1;
+    assert_eq!(r101["priority"].as_integer(), Some(3));
+    assert_eq!(s(r101, "status"), Some("agreed"));
+    assert_eq!(s(r101, "class"), Some("legal"));
+    assert_eq!(s(&got["CSR-102"].1, "status"), Some("open"));
+    assert!(got["CSR-102"].1.get("refines").is_none());
+    assert!(project.path().join("customer/door-lock.toml").exists());
+}
+
+#[test]
+fn a_wrong_mapping_is_an_error_naming_its_place_and_nothing_is_written() {
+    let project = empty_project(
+        "\n[import.reqif]\nkinds = \"requirement\"\n[import.reqif.types]\n\"Customer Requirement\" = \"requirment\"\n[import.reqif.relations]\nrefines = \"trace\"\n",
+    );
+    let before = crate::support::snapshot_tree(project.path());
+    let vendor = fixture("interchange/vendor.reqif");
+    let r = run([
+        "import".as_ref(),
+        "reqif".as_ref(),
+        vendor.as_os_str(),
+        project.path().as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("needtrail.toml:6:1: unknown key `kinds` in [import.reqif]"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("did you mean `kind`?"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("needtrail.toml:8:26: no kind `requirment`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("did you mean `requirement`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("needtrail.toml:10:11: no link field `trace`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("did you mean `traces`?"), "{}", r.stderr);
+    assert_eq!(crate::support::snapshot_tree(project.path()), before);
+}
+
+#[test]
+fn a_broken_reqif_file_is_an_error_with_its_line() {
+    let project = empty_project("");
+    write(
+        project.path(),
+        "in/bad.reqif",
+        "<REQ-IF xmlns=\"http://www.omg.org/spec/ReqIF/20110401/reqif.xsd\">\n<THE-HEADER>\n</REQ-IF>\n",
+    );
+    let r = run([
+        "import".as_ref(),
+        "reqif".as_ref(),
+        project.path().join("in/bad.reqif").as_os_str(),
+        project.path().as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("bad.reqif:3:"), "{}", r.stderr);
+    assert!(!project.path().join("reqif").exists());
+}
+
+/// The SPEC-OBJECT identifiers of a ReqIF file by ForeignID.
+fn identifiers(file: &Path) -> BTreeMap<String, String> {
+    let docs = needtrail::interchange::reqif::read::read_path(file).unwrap();
+    let mut out = BTreeMap::new();
+    for d in &docs {
+        let r = d.resolve(&|_| None);
+        for o in r.objects {
+            if let Some(id) = o.text("ReqIF.ForeignID") {
+                out.insert(id, o.identifier);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn an_item_imported_from_reqif_is_exported_with_its_original_identifier() {
+    let project = empty_project("");
+    let vendor = fixture("interchange/vendor.reqif");
+    let (code, _, stderr) = import("reqif", &vendor, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("answer.reqif");
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        project.path().as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ids = identifiers(&out);
+    assert_eq!(ids["CSR-101"], "_o3");
+    assert_eq!(ids["CSR-102"], "_o4");
+    assert_eq!(ids["_o5"], "_o5");
+    // The answer imports back with the same items, sections and links.
+    let back = empty_project("");
+    let (code, _, stderr) = import("reqif", &out, back.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let (a, b) = (items(project.path()), items(back.path()));
+    for id in ["CSR-101", "CSR-101.1", "CSR-102", "_o5"] {
+        for key in ["title", "text", "section", "reqif_id", "class"] {
+            assert_eq!(s(&a[id].1, key), s(&b[id].1, key), "{id} {key}");
+        }
+        assert_eq!(list(&a[id].1, "refines"), list(&b[id].1, "refines"), "{id}");
+    }
+}
+
+#[test]
+fn export_is_byte_identical_and_its_identifiers_are_stable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.reqif"), dir.path().join("b.reqifz"));
+    for out in [&a, &b, &a] {
+        let r = run([
+            "export".as_ref(),
+            "reqif".as_ref(),
+            sample("doors-zh").as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let first = fs::read(&a).unwrap();
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        a.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0);
+    assert_eq!(fs::read(&a).unwrap(), first);
+    assert_eq!(identifiers(&a), identifiers(&b));
+    // Bad options are errors, nothing written.
+    let c = dir.path().join("c.reqif");
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        c.as_os_str(),
+        "--kinds".as_ref(),
+        "requirment".as_ref(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean `requirement`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(!c.exists());
+    let xml = dir.path().join("c.xml");
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        xml.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("write a .reqif file, or a .reqifz"),
+        "{}",
+        r.stderr
+    );
+    assert!(!xml.exists());
+}
+
+/// An item as the round trip must keep it: kind, title, text and links.
+type Kept = (
+    String,
+    Option<String>,
+    Option<String>,
+    BTreeSet<(String, String)>,
+);
+
+/// Every item of a loaded project (but reviews and sub-items).
+fn project_items(dir: &Path) -> BTreeMap<String, Kept> {
+    let loaded = needtrail::load::load(dir).unwrap();
+    let (p, prof) = (&loaded.project, &loaded.profile);
+    let text = prof.field_index("text").unwrap();
+    p.items
+        .iter()
+        .filter(|i| i.parent.is_none() && prof.kind(i.kind).name != "review")
+        .map(|i| {
+            let links = i
+                .links
+                .iter()
+                .filter(|l| !l.inherited)
+                .map(|l| {
+                    (
+                        prof.field_name(l.field).to_owned(),
+                        p.item(l.target).id.clone(),
+                    )
+                })
+                .collect();
+            (
+                i.id.clone(),
+                (
+                    prof.kind(i.kind).name.clone(),
+                    i.title.clone(),
+                    i.field(text).map(|v| v.display()),
+                    links,
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn export_is_schema_valid_read_by_strictdoc_and_imports_back_the_same_items_and_links() {
+    let Some(p) = peers() else { return };
+    for name in ["doors-zh", "auto-parts-en"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join(format!("{name}.reqif"));
+        let r = run([
+            "export".as_ref(),
+            "reqif".as_ref(),
+            sample(name).as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        // The ReqIF schema, through the reqif package.
+        let v = Command::new(p.venv.join("bin/reqif"))
+            .args(["validate", "--use-reqif-schema"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let report =
+            String::from_utf8_lossy(&v.stdout).into_owned() + &String::from_utf8_lossy(&v.stderr);
+        assert!(
+            report.contains("0 errors, 0 schema issues found, 0 semantic issues found"),
+            "{name}: {report}"
+        );
+        // StrictDoc reads it into its documents, every item and relation.
+        let sdoc = dir.path().join("sdoc");
+        let c = Command::new(p.venv.join("bin/strictdoc"))
+            .args(["convert", "--output-format", "sdoc"])
+            .arg(&out)
+            .arg(&sdoc)
+            .output()
+            .unwrap();
+        assert!(
+            c.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&c.stderr)
+        );
+        let mut all = String::new();
+        for e in fs::read_dir(&sdoc).unwrap() {
+            let e = e.unwrap().path();
+            if e.extension().is_some_and(|x| x == "sdoc") {
+                all.push_str(&fs::read_to_string(e).unwrap());
+            }
+        }
+        let original = project_items(&sample(name));
+        for (id, (_, _, _, links)) in &original {
+            assert!(
+                all.contains(&format!("UID: {id}\n")),
+                "{name}: StrictDoc lost {id}"
+            );
+            for (field, target) in links {
+                assert!(
+                    all.contains(&format!("  VALUE: {target}\n  ROLE: {field}\n")),
+                    "{name}: StrictDoc lost {id} {field} {target}"
+                );
+            }
+        }
+        // Imported into an empty project with the same settings, the export
+        // gives back the same items and links.
+        let fresh = tempfile::tempdir().unwrap();
+        fs::copy(
+            sample(name).join("needtrail.toml"),
+            fresh.path().join("needtrail.toml"),
+        )
+        .unwrap();
+        let (code, _, stderr) = import("reqif", &out, fresh.path(), &[]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let back = project_items(fresh.path());
+        assert_eq!(back, original, "{name}");
+        // And exported again, every object keeps its identifier.
+        let again = dir.path().join("again.reqif");
+        let r = run([
+            "export".as_ref(),
+            "reqif".as_ref(),
+            fresh.path().as_os_str(),
+            "--out".as_ref(),
+            again.as_os_str(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(identifiers(&again), identifiers(&out), "{name}");
+    }
+}
+
+#[test]
+fn a_doorstop_tree_imports_and_check_finds_the_gaps_doorstop_finds() {
+    let Some(tree) = doorstop_tree() else { return };
+    let o = oracle(&tree);
+    let project = empty_project("");
+    let (code, summary, stderr) = import("doorstop", &tree.join("reqs"), project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let active: Vec<&Value> = o["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["active"] == true)
+        .collect();
+    assert_eq!(summary["added"].as_array().unwrap().len(), active.len());
+    let got = items(project.path());
+    for i in &active {
+        let uid = i["uid"].as_str().unwrap();
+        let (kind, item) = &got[uid];
+        let want = match i["document"].as_str().unwrap() {
+            "CUS" => "requirement",
+            "DI" => "design_input",
+            _ => "verification",
+        };
+        assert_eq!(kind, want, "{uid}");
+        assert_eq!(
+            s(item, "text"),
+            i["text"].as_str().filter(|t| !t.is_empty()),
+            "{uid}"
+        );
+        assert_eq!(
+            s(item, "title"),
+            i["header"].as_str().filter(|t| !t.is_empty()),
+            "{uid}"
+        );
+        let mut links: Vec<String> = i["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_owned())
+            .collect();
+        links.sort();
+        let field = match want {
+            "design_input" => "traces",
+            "verification" => "verifies",
+            _ => "none",
+        };
+        assert_eq!(list(item, field), links, "{uid}");
+        assert_eq!(
+            item.get("derived")
+                .and_then(|d| d.as_bool())
+                .unwrap_or(false),
+            i["derived"] == true,
+            "{uid}"
+        );
+        assert!(item["attributes"]["level"].is_str(), "{uid}");
+    }
+    // The coverage gaps: what doorstop -F reports about missing links.
+    let (_, check) = crate::support::check_json(project.path());
+    let mut gaps: BTreeSet<String> = BTreeSet::new();
+    let mut derived_only_rationale = false;
+    for f in check["findings"].as_array().unwrap() {
+        let (rule, id, msg) = (
+            f["rule"].as_str().unwrap(),
+            f["id"].as_str().unwrap().to_owned(),
+            f["message"].as_str().unwrap(),
+        );
+        match rule {
+            "requirement-has-design-input" | "verification-verifies" => {
+                gaps.insert(id);
+            }
+            "design-input-verified" if msg.starts_with("no verification") => {
+                gaps.insert(id);
+            }
+            "design-input-traced" if id == "DI007" => {
+                assert_eq!(msg, "derived design input gives no rationale");
+                derived_only_rationale = true;
+            }
+            "design-input-traced" => {
+                gaps.insert(id);
+            }
+            _ => {}
+        }
+    }
+    let doorstop: BTreeSet<String> = o["by_uid"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, kinds)| {
+            kinds.as_array().unwrap().iter().any(|k| {
+                matches!(
+                    k.as_str(),
+                    Some("no links from child document" | "no links to parent document")
+                )
+            })
+        })
+        .map(|(uid, _)| uid.clone())
+        .collect();
+    assert_eq!(gaps, doorstop);
+    assert_eq!(
+        doorstop,
+        BTreeSet::from(["CUS006", "CUS007", "DI006", "TST007"].map(String::from))
+    );
+    assert!(derived_only_rationale, "DI007 is asked for a rationale");
+    // Importing the tree again changes nothing.
+    let (code, again, _) = import("doorstop", &tree.join("reqs"), project.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(again["changed"], serde_json::json!([]));
+    assert_eq!(again["files"], serde_json::json!([]));
+}
+
+#[test]
+fn doorstop_documents_map_to_kinds_by_flag_and_a_wrong_map_is_an_error() {
+    let project = empty_project("");
+    let tree = tempfile::tempdir().unwrap();
+    write(
+        tree.path(),
+        "spec/.doorstop.yml",
+        "settings:\n  prefix: SPEC\n  sep: '-'\n",
+    );
+    write(
+        tree.path(),
+        "spec/SPEC-001.yml",
+        "active: true\nheader: 风载\ntext: |\n  3.0 kPa\nlevel: 1.0\nlinks: []\npriority: high\n",
+    );
+    write(
+        tree.path(),
+        "spec/SPEC-002.yml",
+        "active: false\ntext: withdrawn\n",
+    );
+    write(
+        tree.path(),
+        "spec/inputs/.doorstop.yml",
+        "settings:\n  prefix: IN\n  parent: SPEC\n  itemformat: markdown\n",
+    );
+    write(
+        tree.path(),
+        "spec/inputs/IN001.md",
+        "---\nactive: true\nderived: false\nlevel: 1.0\nlinks:\n- SPEC-001: null\n---\n\n# Frame sizing\n\nSize the frame for 3.0 kPa.\n",
+    );
+    let r = run([
+        "import".as_ref(),
+        "doorstop".as_ref(),
+        tree.path().as_os_str(),
+        project.path().as_os_str(),
+        "--map".as_ref(),
+        "SPEC=requirement,IN=design_input".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("1 inactive item skipped (active: false): SPEC-002"),
+        "{}",
+        r.stdout
+    );
+    let got = items(project.path());
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        got["SPEC-001"].1["attributes"]["priority"].as_str(),
+        Some("high")
+    );
+    assert_eq!(s(&got["IN001"].1, "title"), Some("Frame sizing"));
+    assert_eq!(list(&got["IN001"].1, "traces"), ["SPEC-001"]);
+    let before = crate::support::snapshot_tree(project.path());
+    let r = run([
+        "import".as_ref(),
+        "doorstop".as_ref(),
+        tree.path().as_os_str(),
+        project.path().as_os_str(),
+        "--map".as_ref(),
+        "SPC=requirement,IN=design_inptu".as_ref(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("--map SPC=requirement: the tree has no document `SPC`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("did you mean `SPEC`?"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean `design_input`?"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(crate::support::snapshot_tree(project.path()), before);
+}
+
+#[test]
+fn export_of_one_contract_holds_its_requirements_and_what_traces_to_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("con.reqif");
+    let loaded = needtrail::load::load(&sample("doors-zh")).unwrap();
+    let (p, prof) = (&loaded.project, &loaded.profile);
+    let contract = prof.field_index("contract").unwrap();
+    let con = p.by_kind[prof.kind_index("contract").unwrap() as usize]
+        .first()
+        .map(|i| p.item(*i).id.clone())
+        .unwrap();
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--contract".as_ref(),
+        con.as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ids = identifiers(&out);
+    let reqs: BTreeSet<String> = p.by_kind[prof.kind_index("requirement").unwrap() as usize]
+        .iter()
+        .map(|i| p.item(*i))
+        .filter(|i| {
+            i.links
+                .iter()
+                .any(|l| l.field == contract && p.item(l.target).id == con)
+        })
+        .map(|i| i.id.clone())
+        .collect();
+    assert!(!reqs.is_empty());
+    let exported_reqs: BTreeSet<String> = ids
+        .keys()
+        .filter(|id| id.starts_with("REQ-"))
+        .cloned()
+        .collect();
+    assert_eq!(exported_reqs, reqs);
+    assert!(ids.keys().any(|id| id.starts_with("DI-")), "{ids:?}");
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        sample("doors-zh").as_os_str(),
+        "--out".as_ref(),
+        dir.path().join("x.reqif").as_os_str(),
+        "--contract".as_ref(),
+        format!("{con}x").as_ref(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&format!("did you mean `{con}`?")),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_relation_type_can_point_from_the_upstream_object() {
+    let project = empty_project(
+        "\n[import.reqif.relations]\nrefines = { field = \"refines\", reverse = true }\n",
+    );
+    let vendor = fixture("interchange/vendor.reqif");
+    let (code, _, stderr) = import("reqif", &vendor, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let got = items(project.path());
+    assert_eq!(list(&got["CSR-101"].1, "refines"), ["CSR-102"]);
+    assert!(got["CSR-102"].1.get("refines").is_none());
+    let bad = empty_project("\n[import.reqif.relations]\nrefines = { fild = \"refines\" }\n");
+    let (code, _, stderr) = import("reqif", &vendor, bad.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "needtrail.toml:6:13: unknown key `fild` in [import.reqif.relations.refines]"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `field`?"), "{stderr}");
+}
+
+#[test]
+fn a_revised_reqif_file_updates_reports_removed_and_prunes() {
+    let project = empty_project("");
+    let vendor = fixture("interchange/vendor.reqif");
+    let (code, _, stderr) = import("reqif", &vendor, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    // The customer drops _o5 and renames CSR-102.
+    let text = fs::read_to_string(&vendor).unwrap();
+    let start = text.find(r#"<reqif:SPEC-OBJECT IDENTIFIER="_o5""#).unwrap();
+    let end =
+        start + text[start..].find("</reqif:SPEC-OBJECT>").unwrap() + "</reqif:SPEC-OBJECT>".len();
+    let revised = format!("{}{}", &text[..start], &text[end..]).replace(
+        "THE-VALUE=\"Salt spray\"",
+        "THE-VALUE=\"Neutral salt spray\"",
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = elsewhere.path().join("vendor.reqif");
+    fs::write(&file, revised).unwrap();
+    let (code, summary, stderr) = import("reqif", &file, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["added"], serde_json::json!([]));
+    assert_eq!(
+        summary["changed"],
+        serde_json::json!([{"id": "CSR-102", "fields": ["title"]}])
+    );
+    assert_eq!(summary["removed"], serde_json::json!(["_o5"]));
+    assert!(items(project.path()).contains_key("_o5"));
+    let (code, summary, stderr) = import("reqif", &file, project.path(), &["--prune"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["pruned"], serde_json::json!(["_o5"]));
+    let got = items(project.path());
+    assert!(!got.contains_key("_o5"));
+    assert_eq!(s(&got["CSR-102"].1, "title"), Some("Neutral salt spray"));
+}
