@@ -22,9 +22,9 @@ use quick_xml::name::QName;
 use sha2::{Digest, Sha256};
 
 use super::read::{REQIF_NS, XHTML_NS};
-use crate::app::Checked;
 use crate::diag::suggest;
 use crate::model::{ItemIdx, Value};
+use crate::pipeline::Checked;
 use crate::profile::{FieldType, Profile};
 
 /// What `export reqif` writes.
