@@ -528,7 +528,7 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
         let what = id.map_or("no item of this project".to_owned(), |i| format!("`{i}`"));
         let _ = writeln!(
             io.err,
-            "error: {what} links to no upstream item; there is nothing to stamp"
+            "error: {what} links to no upstream item a stamp covers (links listed in `[fingerprint] context`, such as a customer or contract, are not stamped); there is nothing to stamp"
         );
         return EXIT_INPUT;
     }

@@ -1,7 +1,9 @@
 //! Baselines: what changed between two versions of a project, as an
 //! auditor asks it ("what changed since the last audit?"): items added,
-//! removed and changed (by fingerprint, with every changed field), links
-//! added and removed, and findings that are new or resolved.
+//! removed and changed (by fingerprint, with every changed field), items
+//! only re-stamped or re-signed (apart, so that one real edit and the
+//! stamps renewed around it do not read as many changes), links added and
+//! removed, and findings that are new or resolved.
 //!
 //! Takes two checked projects; gives a [`Diff`]. Reading two git revisions
 //! is [`extract_revision`]: it copies a revision's files out with git
@@ -68,7 +70,13 @@ pub struct Changes<T> {
 pub struct ItemChanges {
     pub added: Vec<ItemSummary>,
     pub removed: Vec<ItemSummary>,
+    /// Items whose content changed: a field other than those `stamp` and
+    /// `review sign` write.
     pub changed: Vec<ChangedItem>,
+    /// Items in which only what `stamp` and `review sign` write changed
+    /// (the profile's fields of type `fingerprints` and `[fingerprint]
+    /// signoff`): re-examined, not edited.
+    pub restamped: Vec<ChangedItem>,
 }
 
 #[derive(Debug, Serialize, Default)]
@@ -92,6 +100,7 @@ impl Diff {
         self.items.added.is_empty()
             && self.items.removed.is_empty()
             && self.items.changed.is_empty()
+            && self.items.restamped.is_empty()
             && self.links.added.is_empty()
             && self.links.removed.is_empty()
             && self.findings.new.is_empty()
@@ -197,11 +206,22 @@ pub fn diff(old: &Checked, new: &Checked, old_name: &str, new_name: &str) -> Dif
                     })
                     .collect();
                 if !changes.is_empty() {
-                    items.changed.push(ChangedItem {
+                    let written = |pr: &Profile, name: &str| {
+                        pr.field_index(name).is_some_and(|f| pr.is_signoff_field(f))
+                    };
+                    let only_signoff = changes
+                        .iter()
+                        .all(|c| written(npr, &c.field) || written(opr, &c.field));
+                    let changed = ChangedItem {
                         item: summary(np, npr, ni),
                         normative: fingerprint::of(op, opr, oi) != fingerprint::of(np, npr, ni),
                         fields: changes,
-                    });
+                    };
+                    if only_signoff {
+                        items.restamped.push(changed);
+                    } else {
+                        items.changed.push(changed);
+                    }
                 }
             }
         }
@@ -254,10 +274,11 @@ pub fn text(d: &Diff) -> String {
     }
     let _ = writeln!(
         out,
-        "\nItems: {} added, {} removed, {} changed",
+        "\nItems: {} added, {} removed, {} changed, {} re-stamped or re-signed only",
         d.items.added.len(),
         d.items.removed.len(),
-        d.items.changed.len()
+        d.items.changed.len(),
+        d.items.restamped.len()
     );
     for i in &d.items.added {
         let _ = writeln!(out, "  + {} {} · {}", i.kind, i.id, i.title);
@@ -291,6 +312,17 @@ pub fn text(d: &Diff) -> String {
                 show(&f.new)
             );
         }
+    }
+    for c in &d.items.restamped {
+        let fields: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "  = {} {} · {} (re-stamped: {})",
+            c.item.kind,
+            c.item.id,
+            c.item.title,
+            fields.join(", ")
+        );
     }
     let _ = writeln!(
         out,
@@ -346,7 +378,12 @@ thead th{{background:#eef2f6}}.add{{color:#1c7c3a}}.del{{color:#b3261e}}.muted{{
     );
     let _ = write!(
         out,
-        "<h2>Items</h2>\n<table>\n<thead><tr><th>Change</th><th>Kind</th><th>Id</th><th>Title</th><th>Fields</th></tr></thead>\n<tbody>\n"
+        "<h2>Items</h2>\n<p>{} added, {} removed, {} changed, {} re-stamped or re-signed only</p>\n\
+<table>\n<thead><tr><th>Change</th><th>Kind</th><th>Id</th><th>Title</th><th>Fields</th></tr></thead>\n<tbody>\n",
+        d.items.added.len(),
+        d.items.removed.len(),
+        d.items.changed.len(),
+        d.items.restamped.len()
     );
     for (mark, class, list) in [
         ("+ added", "add", &d.items.added),
@@ -383,6 +420,17 @@ thead th{{background:#eef2f6}}.add{{color:#1c7c3a}}.del{{color:#b3261e}}.muted{{
             esc(&c.item.id),
             esc(&c.item.title),
             fields.join("<br>")
+        );
+    }
+    for c in &d.items.restamped {
+        let fields: Vec<String> = c.fields.iter().map(|f| esc(&f.field)).collect();
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"muted\">= re-stamped</td><td>{}</td><td>{}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
+            esc(&c.item.kind),
+            esc(&c.item.id),
+            esc(&c.item.title),
+            fields.join(", ")
         );
     }
     out.push_str("</tbody>\n</table>\n<h2>Links</h2>\n<table>\n<thead><tr><th>Change</th><th>From</th><th>Field</th><th>To</th></tr></thead>\n<tbody>\n");

@@ -118,7 +118,18 @@ pub struct SettingsSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FingerprintSpec {
-    pub fields: Vec<String>,
+    #[serde(default)]
+    pub fields: Option<Vec<String>>,
+    /// Link fields that give an item its context (a requirement's customer
+    /// and contract), not what it was derived from: stamps skip them, so a
+    /// change there makes nothing suspect.
+    #[serde(default)]
+    pub context: Option<Vec<Spanned<String>>>,
+    /// Fields written with a sign-off besides its fingerprints: `diff`
+    /// tells a change only in these (and in fingerprints fields) from a
+    /// change of content.
+    #[serde(default)]
+    pub signoff: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -426,6 +437,11 @@ pub struct Profile {
     pub as_of: Option<String>,
     /// Fields hashed into an item's fingerprint, in order (see [`crate::fingerprint`]).
     pub fingerprint_fields: Vec<String>,
+    /// Link fields a stamp does not cover (`[fingerprint] context`).
+    pub stamp_context: Vec<FieldIdx>,
+    /// Fields that `review sign` and `stamp` write: every field of type
+    /// `fingerprints` and those listed in `[fingerprint] signoff`.
+    pub signoff_fields: Vec<FieldIdx>,
     /// How field names read, per language (fields without one read as their name).
     pub field_labels: HashMap<String, Label>,
     /// How enum values read, per language.
@@ -515,6 +531,20 @@ impl Profile {
         } else {
             format!("\"{found}\"")
         })
+    }
+
+    /// Whether a stamp on an item of `kind` covers its links in `field`:
+    /// every link it writes except the one to its parent table and the
+    /// context links listed in `[fingerprint] context`. `stamp` records
+    /// exactly these and `suspect-link` checks exactly these.
+    pub fn stamp_covers(&self, kind: KindIdx, field: FieldIdx) -> bool {
+        Some(field) != self.parent_field(kind) && !self.stamp_context.contains(&field)
+    }
+
+    /// Whether `field` is written by `review sign` or `stamp` (see
+    /// [`Profile::signoff_fields`]).
+    pub fn is_signoff_field(&self, field: FieldIdx) -> bool {
+        self.signoff_fields.contains(&field)
     }
 
     /// The field of a sub-kind that links it to its parent (named after the parent kind).
@@ -620,6 +650,8 @@ pub fn build(
             common: Vec::new(),
             rules: Vec::new(),
             fingerprint_fields: Vec::new(),
+            stamp_context: Vec::new(),
+            signoff_fields: Vec::new(),
             complaint_max_age_days: 30,
             as_of: None,
             field_labels: HashMap::new(),
@@ -692,6 +724,13 @@ pub fn build(
         .map(|(k, _)| k.get_ref().as_str())
         .collect();
     rules.retain(|r| !off.contains(&r.id.as_str()));
+    compiler.fingerprint_lists(&base, Some(&builtin_src));
+    compiler.fingerprint_lists(&user, source);
+    // Fields of type `fingerprints` are written by needtrail, listed or not.
+    let written = compiler.all_fields(|ty| ty == FieldType::Fingerprints);
+    compiler.profile.signoff_fields.extend(written);
+    compiler.profile.signoff_fields.sort_unstable();
+    compiler.profile.signoff_fields.dedup();
     let mut profile = compiler.profile;
     profile.rules = rules;
     for file in [&base, &user] {
@@ -703,8 +742,8 @@ pub fn build(
                 profile.as_of = Some(d.to_string());
             }
         }
-        if let Some(fp) = &file.fingerprint {
-            profile.fingerprint_fields = fp.fields.clone();
+        if let Some(fields) = file.fingerprint.as_ref().and_then(|fp| fp.fields.as_ref()) {
+            profile.fingerprint_fields = fields.clone();
         }
         for (k, v) in &file.field_labels {
             profile.field_labels.insert(k.clone(), v.clone());
@@ -966,6 +1005,71 @@ impl Compiler<'_> {
             to,
             label: spec.label.clone(),
         })
+    }
+
+    /// Resolves `[fingerprint] context` and `signoff` of one file: a list
+    /// given replaces the one before it.
+    fn fingerprint_lists(&mut self, file: &ProfileFile, src: Option<&SourceFile>) {
+        let Some(fp) = &file.fingerprint else { return };
+        if let Some(names) = &fp.context {
+            self.profile.stamp_context = self.field_list("context", names, true, src);
+        }
+        if let Some(names) = &fp.signoff {
+            self.profile.signoff_fields = self.field_list("signoff", names, false, src);
+        }
+    }
+
+    /// Every field some kind (or every kind) declares with a type `want` accepts.
+    fn all_fields(&self, want: impl Fn(FieldType) -> bool) -> Vec<FieldIdx> {
+        let mut fields: Vec<FieldIdx> = self
+            .profile
+            .kinds
+            .iter()
+            .flat_map(|k| &k.fields)
+            .chain(&self.profile.common)
+            .filter(|f| want(f.ty))
+            .map(|f| f.name)
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        fields
+    }
+
+    /// The fields a `[fingerprint]` list names, each checked to be a field
+    /// of some kind (a link field when `links`), with its place when not.
+    fn field_list(
+        &mut self,
+        key: &str,
+        names: &[Spanned<String>],
+        links: bool,
+        src: Option<&SourceFile>,
+    ) -> Vec<FieldIdx> {
+        let candidates = self.all_fields(|ty| !links || ty.is_link());
+        let mut out = Vec::new();
+        for name in names {
+            match self.profile.field_index(name.get_ref()) {
+                Some(f) if candidates.contains(&f) => out.push(f),
+                _ => {
+                    let what = if links { "link field" } else { "field" };
+                    let names: Vec<&str> = candidates
+                        .iter()
+                        .map(|f| self.profile.field_name(*f))
+                        .collect();
+                    let help = match suggest(name.get_ref(), names.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("{what}s are: {}", names.join(", ")),
+                    };
+                    let msg = format!(
+                        "`{}` in `[fingerprint] {key}` is not a {what} of any kind",
+                        name.get_ref()
+                    );
+                    self.error(src, name.span(), msg, help);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     fn field_ref(

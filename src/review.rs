@@ -357,7 +357,9 @@ pub fn sign(
 }
 
 /// The stamp of one item: the fingerprint of every upstream item it links
-/// to (its own links, not its parent table). `None` when it links to none.
+/// to along the trace thread (its own links, not its parent table nor the
+/// profile's context links such as a requirement's customer and contract;
+/// see [`Profile::stamp_covers`]). `None` when it has no such link.
 pub fn stamp(project: &Project, profile: &Profile, idx: ItemIdx) -> Option<Change> {
     stamp_with(
         &fingerprint::Cache::new(project, profile),
@@ -376,11 +378,10 @@ pub fn stamp_with(
     idx: ItemIdx,
 ) -> Option<Change> {
     let item = project.item(idx);
-    let parent_field = profile.parent_field(item.kind);
     let mut entries: Vec<(String, String)> = item
         .links
         .iter()
-        .filter(|l| !l.inherited && Some(l.field) != parent_field)
+        .filter(|l| !l.inherited && profile.stamp_covers(item.kind, l.field))
         .map(|l| {
             (
                 project.item(l.target).id.clone(),

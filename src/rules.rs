@@ -408,11 +408,12 @@ impl Evaluator<'_> {
                 let Value::Map(stamped) = it.field(self.stamped?)? else {
                     return None;
                 };
-                let parent_field = self.profile.parent_field(it.kind);
+                // Exactly the links a stamp records: entries an older stamp
+                // holds for context links are ignored.
                 for link in it
                     .links
                     .iter()
-                    .filter(|l| !l.inherited && Some(l.field) != parent_field)
+                    .filter(|l| !l.inherited && self.profile.stamp_covers(it.kind, l.field))
                 {
                     let target = &self.project.item(link.target).id;
                     let current = self.fingerprint(link.target);
