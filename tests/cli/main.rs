@@ -20,3 +20,4 @@ mod rules;
 mod samples;
 mod signoff;
 mod snapshots;
+mod stamps;
