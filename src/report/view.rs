@@ -347,7 +347,7 @@ pub struct Site<'a> {
     pub matrix: Matrix,
     /// The requirements the matrix lists, in order; its rows are built a
     /// page at a time, when the page is rendered ([`Site::matrix_page`]).
-    matrix_requirements: &'a [ItemIdx],
+    matrix_requirements: Vec<ItemIdx>,
     pub item_groups: Vec<GroupPlan>,
     builder: Builder<'a>,
     /// Sub-items of each item that has any.
@@ -383,7 +383,7 @@ impl<'a> Site<'a> {
             || {
                 (
                     b.digest(),
-                    b.matrix(matrix_requirements),
+                    b.matrix(&matrix_requirements),
                     plan_groups(checked, lang, &b.pages),
                     b.sub_items(),
                 )
@@ -441,7 +441,7 @@ impl<'a> Site<'a> {
 
     /// The rows of matrix page `n` (from 0).
     pub fn matrix_page(&self, n: usize) -> Vec<MatrixRow> {
-        let all = self.matrix_requirements;
+        let all = &self.matrix_requirements;
         let start = (n * MATRIX_PAGE_SIZE).min(all.len());
         let end = (start + MATRIX_PAGE_SIZE).min(all.len());
         let names = self.builder.names();
@@ -1018,12 +1018,30 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The requirements, each a row of the matrix.
-    fn matrix_requirements(&self) -> &'a [ItemIdx] {
-        match self.names().requirement {
-            Some(rk) => &self.project.by_kind[rk as usize],
-            None => &[],
+    /// The requirements, each a row of the matrix, in the natural order of
+    /// their ids (`REQ-2` before `REQ-10`), whatever files they are in.
+    fn matrix_requirements(&self) -> Vec<ItemIdx> {
+        let mut rows = match self.names().requirement {
+            Some(rk) => self.project.by_kind[rk as usize].clone(),
+            None => Vec::new(),
+        };
+        rows.par_sort_by(|a, b| {
+            natural_cmp(&self.project.item(*a).id, &self.project.item(*b).id).then(a.cmp(b))
+        });
+        rows
+    }
+
+    /// The customers a requirement belongs to: its own and those of its
+    /// contracts (a legal requirement names no customer, but its contract
+    /// does), as `matrix --customer` filters them.
+    fn row_customers(&self, n: &Names, r: ItemIdx) -> Vec<ItemIdx> {
+        let mut v = self.up(r, n.customer);
+        for k in self.up(r, n.contract) {
+            v.extend(self.up(k, n.customer));
         }
+        v.sort();
+        v.dedup();
+        v
     }
 
     /// The matrix row of requirement `r`.
@@ -1053,9 +1071,8 @@ impl<'a> Builder<'a> {
             .iter()
             .any(|d| self.has_rule_finding(*d, "design-input-verified"));
         let undelivered = self.has_rule_finding(r, "requirement-validated-or-delivered");
-        let keys = |kind: Option<KindIdx>| {
-            let ids: Vec<&str> = self
-                .up(r, kind)
+        let keys = |items: Vec<ItemIdx>| {
+            let ids: Vec<&str> = items
                 .into_iter()
                 .map(|i| self.project.item(i).id.as_str())
                 .collect();
@@ -1072,8 +1089,8 @@ impl<'a> Builder<'a> {
         }
         MatrixRow {
             complaints: complaints.into_iter().map(|c| self.item_ref(c)).collect(),
-            contract_keys: keys(n.contract),
-            customer_keys: keys(n.customer),
+            contract_keys: keys(self.up(r, n.contract)),
+            customer_keys: keys(self.row_customers(n, r)),
             item: self.item_ref(r),
             class: (!class_raw.is_empty())
                 .then(|| self.profile.value_label(&class_raw, self.lang).to_owned()),
@@ -1116,7 +1133,7 @@ impl<'a> Builder<'a> {
             .map(|&r| {
                 (
                     self.up(r, n.contract),
-                    self.up(r, n.customer),
+                    self.row_customers(&n, r),
                     self.enum_value(r, "class").unwrap_or_default(),
                 )
             })
@@ -1445,6 +1462,43 @@ fn plan_groups(checked: &Checked, lang: &str, pages: &Pages) -> Vec<GroupPlan> {
     groups
 }
 
+/// Compares ids in natural order: runs of digits by their value
+/// (`REQ-2` before `REQ-10`), the rest as text; ids equal so (`R-01`,
+/// `R-1`) fall back to plain order, so that the order is total.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digits = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digits)
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digits, run))
+        })
+    }
+    let mut x = runs(a);
+    let mut y = runs(b);
+    loop {
+        let ord = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (Some((true, p)), Some((true, q))) => {
+                let p = p.trim_start_matches('0');
+                let q = q.trim_start_matches('0');
+                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+            }
+            (Some((_, p)), Some((_, q))) => p.cmp(q),
+        };
+        if ord.is_ne() {
+            return ord;
+        }
+    }
+}
+
 /// An id made safe for an HTML anchor.
 fn anchor(id: &str) -> String {
     let mut s = String::with_capacity(id.len() + 2);
@@ -1539,6 +1593,18 @@ fn unique_file_names(project: &Project, profile: &crate::profile::Profile) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_compare_in_natural_order() {
+        use std::cmp::Ordering::*;
+        assert_eq!(natural_cmp("REQ-2", "REQ-10"), Less);
+        assert_eq!(natural_cmp("REQ-10", "REQ-9"), Greater);
+        assert_eq!(natural_cmp("REQ-1", "REQ-1a"), Less);
+        assert_eq!(natural_cmp("A-2", "B-1"), Less);
+        // Equal by value, still a total order.
+        assert_eq!(natural_cmp("R-01", "R-1"), "R-01".cmp("R-1"));
+        assert_eq!(natural_cmp("需求-3", "需求-12"), Less);
+    }
 
     #[test]
     fn a_long_stem_is_cut_on_a_character_boundary() {
