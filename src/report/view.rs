@@ -275,6 +275,9 @@ pub struct ItemPage {
     /// thousands of requirements): the matrix lists them all.
     pub downstream_more: usize,
     pub sub_items_more: usize,
+    /// The pages that list the item's sub-items, when they take more than
+    /// one (this one marked current).
+    pub sub_pages: Vec<PagerLink>,
     pub findings: Vec<FindingRow>,
     pub sub_items: Vec<SubItem>,
     pub svg: String,
@@ -414,7 +417,7 @@ impl<'a> Site<'a> {
             items: plan
                 .items
                 .iter()
-                .map(|idx| self.builder.item_page(*idx, &self.subs))
+                .map(|idx| self.builder.item_page(*idx, &self.subs, plan.run))
                 .collect(),
         }
     }
@@ -530,7 +533,7 @@ impl<'a> Builder<'a> {
     /// Appends the link to an item from a page under `items/`.
     fn local_href_into(&self, idx: ItemIdx, out: &mut String) {
         let item = self.project.item(idx);
-        out.push_str(self.pages.name(item.parent.unwrap_or(idx)));
+        out.push_str(self.pages.name(idx));
         out.push('#');
         anchor_into(out, &item.id);
     }
@@ -1252,7 +1255,14 @@ impl<'a> Builder<'a> {
         subs
     }
 
-    fn item_page(&self, idx: ItemIdx, subs: &HashMap<ItemIdx, Vec<ItemIdx>>) -> ItemPage {
+    /// The article of `idx`, listing the `run`th [`MAX_LISTED`] of its
+    /// sub-items (see [`Pages`]).
+    fn item_page(
+        &self,
+        idx: ItemIdx,
+        subs: &HashMap<ItemIdx, Vec<ItemIdx>>,
+        run: usize,
+    ) -> ItemPage {
         {
             {
                 let item = self.project.item(idx);
@@ -1283,14 +1293,26 @@ impl<'a> Builder<'a> {
                         .sorted(idx, Dir::Incoming)
                         .len()
                         .saturating_sub(MAX_LISTED),
-                    sub_items_more: subs
-                        .get(&idx)
-                        .map_or(0, |v| v.len().saturating_sub(MAX_LISTED)),
+                    sub_items_more: if run == 0 {
+                        subs.get(&idx)
+                            .map_or(0, |v| v.len().saturating_sub(MAX_LISTED))
+                    } else {
+                        0
+                    },
+                    sub_pages: self.pages.runs.get(&idx).map_or_else(Vec::new, |pages| {
+                        PagerLink::list(pages.len(), run, |n| {
+                            let mut href = self.pages.files[pages[n] as usize].clone();
+                            href.push('#');
+                            anchor_into(&mut href, &item.id);
+                            href
+                        })
+                    }),
                     findings: rows(idx),
                     sub_items: subs
                         .get(&idx)
                         .into_iter()
                         .flatten()
+                        .skip(run * MAX_LISTED)
                         .take(MAX_LISTED)
                         .map(|s| SubItem {
                             anchor: anchor(&self.project.item(*s).id),
@@ -1330,12 +1352,20 @@ pub const ITEMS_PER_PAGE: usize = 200;
 pub const MAX_LISTED: usize = 500;
 
 /// The page of every item: `KIND-N.html`, items of a kind in load order,
-/// [`ITEMS_PER_PAGE`] to a page; sub-items are on their parent's page.
+/// [`ITEMS_PER_PAGE`] to a page. Sub-items (a review's decisions) are on
+/// their parent's page, [`MAX_LISTED`] of them; an item with more gets
+/// them on pages of its own, `KIND-N~M.html`, each with its article and
+/// the next [`MAX_LISTED`] of its sub-items in load order.
 struct Pages {
     /// The file name of each page.
     files: Vec<String>,
     /// The page of each item, an index into `files`.
     of: Vec<u32>,
+    /// The pages that continue an item's sub-items: the page (an index
+    /// into `files`), the item and which run of its sub-items (from 1).
+    continued: Vec<(u32, ItemIdx, usize)>,
+    /// The pages of each item whose sub-items are continued, from its own.
+    runs: HashMap<ItemIdx, Vec<u32>>,
 }
 
 impl Pages {
@@ -1369,12 +1399,41 @@ impl Pages {
                 of[idx.index()] = (files.len() - 1) as u32;
             }
         }
+        // Sub-items in load order, the order their parent's page lists them.
+        let mut listed: HashMap<ItemIdx, usize> = HashMap::default();
+        let mut continued = Vec::new();
+        let mut runs: HashMap<ItemIdx, Vec<u32>> = HashMap::default();
+        // Continuation pages made from each page so far, to number them.
+        let mut made = vec![1u32; files.len()];
         for (i, item) in project.items.iter().enumerate() {
-            if let Some(p) = item.parent {
-                of[i] = of[p.index()];
+            let Some(p) = item.parent else { continue };
+            let n = listed.entry(p).or_default();
+            let run = *n / MAX_LISTED;
+            *n += 1;
+            let home = of[p.index()];
+            if run == 0 {
+                of[i] = home;
+                continue;
             }
+            let pages = runs.entry(p).or_insert_with(|| vec![home]);
+            if pages.len() == run {
+                made[home as usize] += 1;
+                let stem = files[home as usize]
+                    .strip_suffix(".html")
+                    .unwrap_or_default();
+                files.push(format!("{stem}~{}.html", made[home as usize]));
+                let page = (files.len() - 1) as u32;
+                pages.push(page);
+                continued.push((page, p, run));
+            }
+            of[i] = pages[run];
         }
-        Pages { files, of }
+        Pages {
+            files,
+            of,
+            continued,
+            runs,
+        }
     }
 
     /// The file name of the page that holds `idx`.
@@ -1436,6 +1495,9 @@ pub struct GroupPlan {
     pub file: String,
     pub kind_label: String,
     pub items: Vec<ItemIdx>,
+    /// Which run of its items' sub-items the page lists: 0 on an item's
+    /// own page, more on the pages that continue them.
+    pub run: usize,
 }
 
 /// Items grouped into their pages, in kind order.
@@ -1455,9 +1517,19 @@ fn plan_groups(checked: &Checked, lang: &str, pages: &Pages) -> Vec<GroupPlan> {
                     file: file.to_owned(),
                     kind_label: kind.label.get(lang, &kind.name).to_owned(),
                     items: vec![*idx],
+                    run: 0,
                 }),
             }
         }
+    }
+    for &(page, item, run) in &pages.continued {
+        let kind = profile.kind(project.item(item).kind);
+        groups.push(GroupPlan {
+            file: pages.files[page as usize].clone(),
+            kind_label: kind.label.get(lang, &kind.name).to_owned(),
+            items: vec![item],
+            run,
+        });
     }
     groups
 }
