@@ -22,6 +22,7 @@ pub struct Strings<'a> {
     fields_heading: &'a str,
     decisions_heading: &'a str,
     and_more: &'a str,
+    pages: &'a str,
     thread_heading: &'a str,
     upstream_heading: &'a str,
     downstream_heading: &'a str,
@@ -44,6 +45,7 @@ impl<'a> Strings<'a> {
             fields_heading: get("fields_heading"),
             decisions_heading: get("decisions_heading"),
             and_more: get("and_more"),
+            pages: get("pages"),
             thread_heading: get("thread_heading"),
             upstream_heading: get("upstream_heading"),
             downstream_heading: get("downstream_heading"),
@@ -119,6 +121,24 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
             out.push_str("<p class=\"hint\">");
             e(out, t.and_more);
             let _ = write!(out, ": {}</p>", i.sub_items_more);
+        }
+        out.push('\n');
+        if !i.sub_pages.is_empty() {
+            out.push_str("<nav class=\"pager\" aria-label=\"");
+            e(out, t.pages);
+            out.push_str("\">");
+            e(out, t.pages);
+            out.push_str(": ");
+            for p in &i.sub_pages {
+                if p.current {
+                    let _ = write!(out, "<strong aria-current=\"page\">{}</strong> ", p.number);
+                } else {
+                    out.push_str("<a href=\"");
+                    e(out, &p.href);
+                    let _ = write!(out, "\">{}</a> ", p.number);
+                }
+            }
+            out.push_str("</nav>");
         }
         out.push_str("\n</section>\n");
     }

@@ -275,6 +275,9 @@ pub struct ItemPage {
     /// thousands of requirements): the matrix lists them all.
     pub downstream_more: usize,
     pub sub_items_more: usize,
+    /// The pages that list the item's sub-items, when they take more than
+    /// one (this one marked current).
+    pub sub_pages: Vec<PagerLink>,
     pub findings: Vec<FindingRow>,
     pub sub_items: Vec<SubItem>,
     pub svg: String,
@@ -347,7 +350,7 @@ pub struct Site<'a> {
     pub matrix: Matrix,
     /// The requirements the matrix lists, in order; its rows are built a
     /// page at a time, when the page is rendered ([`Site::matrix_page`]).
-    matrix_requirements: &'a [ItemIdx],
+    matrix_requirements: Vec<ItemIdx>,
     pub item_groups: Vec<GroupPlan>,
     builder: Builder<'a>,
     /// Sub-items of each item that has any.
@@ -383,7 +386,7 @@ impl<'a> Site<'a> {
             || {
                 (
                     b.digest(),
-                    b.matrix(matrix_requirements),
+                    b.matrix(&matrix_requirements),
                     plan_groups(checked, lang, &b.pages),
                     b.sub_items(),
                 )
@@ -414,7 +417,7 @@ impl<'a> Site<'a> {
             items: plan
                 .items
                 .iter()
-                .map(|idx| self.builder.item_page(*idx, &self.subs))
+                .map(|idx| self.builder.item_page(*idx, &self.subs, plan.run))
                 .collect(),
         }
     }
@@ -441,7 +444,7 @@ impl<'a> Site<'a> {
 
     /// The rows of matrix page `n` (from 0).
     pub fn matrix_page(&self, n: usize) -> Vec<MatrixRow> {
-        let all = self.matrix_requirements;
+        let all = &self.matrix_requirements;
         let start = (n * MATRIX_PAGE_SIZE).min(all.len());
         let end = (start + MATRIX_PAGE_SIZE).min(all.len());
         let names = self.builder.names();
@@ -530,7 +533,7 @@ impl<'a> Builder<'a> {
     /// Appends the link to an item from a page under `items/`.
     fn local_href_into(&self, idx: ItemIdx, out: &mut String) {
         let item = self.project.item(idx);
-        out.push_str(self.pages.name(item.parent.unwrap_or(idx)));
+        out.push_str(self.pages.name(idx));
         out.push('#');
         anchor_into(out, &item.id);
     }
@@ -1018,12 +1021,30 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The requirements, each a row of the matrix.
-    fn matrix_requirements(&self) -> &'a [ItemIdx] {
-        match self.names().requirement {
-            Some(rk) => &self.project.by_kind[rk as usize],
-            None => &[],
+    /// The requirements, each a row of the matrix, in the natural order of
+    /// their ids (`REQ-2` before `REQ-10`), whatever files they are in.
+    fn matrix_requirements(&self) -> Vec<ItemIdx> {
+        let mut rows = match self.names().requirement {
+            Some(rk) => self.project.by_kind[rk as usize].clone(),
+            None => Vec::new(),
+        };
+        rows.par_sort_by(|a, b| {
+            natural_cmp(&self.project.item(*a).id, &self.project.item(*b).id).then(a.cmp(b))
+        });
+        rows
+    }
+
+    /// The customers a requirement belongs to: its own and those of its
+    /// contracts (a legal requirement names no customer, but its contract
+    /// does), as `matrix --customer` filters them.
+    fn row_customers(&self, n: &Names, r: ItemIdx) -> Vec<ItemIdx> {
+        let mut v = self.up(r, n.customer);
+        for k in self.up(r, n.contract) {
+            v.extend(self.up(k, n.customer));
         }
+        v.sort();
+        v.dedup();
+        v
     }
 
     /// The matrix row of requirement `r`.
@@ -1053,9 +1074,8 @@ impl<'a> Builder<'a> {
             .iter()
             .any(|d| self.has_rule_finding(*d, "design-input-verified"));
         let undelivered = self.has_rule_finding(r, "requirement-validated-or-delivered");
-        let keys = |kind: Option<KindIdx>| {
-            let ids: Vec<&str> = self
-                .up(r, kind)
+        let keys = |items: Vec<ItemIdx>| {
+            let ids: Vec<&str> = items
                 .into_iter()
                 .map(|i| self.project.item(i).id.as_str())
                 .collect();
@@ -1072,8 +1092,8 @@ impl<'a> Builder<'a> {
         }
         MatrixRow {
             complaints: complaints.into_iter().map(|c| self.item_ref(c)).collect(),
-            contract_keys: keys(n.contract),
-            customer_keys: keys(n.customer),
+            contract_keys: keys(self.up(r, n.contract)),
+            customer_keys: keys(self.row_customers(n, r)),
             item: self.item_ref(r),
             class: (!class_raw.is_empty())
                 .then(|| self.profile.value_label(&class_raw, self.lang).to_owned()),
@@ -1116,7 +1136,7 @@ impl<'a> Builder<'a> {
             .map(|&r| {
                 (
                     self.up(r, n.contract),
-                    self.up(r, n.customer),
+                    self.row_customers(&n, r),
                     self.enum_value(r, "class").unwrap_or_default(),
                 )
             })
@@ -1235,7 +1255,14 @@ impl<'a> Builder<'a> {
         subs
     }
 
-    fn item_page(&self, idx: ItemIdx, subs: &HashMap<ItemIdx, Vec<ItemIdx>>) -> ItemPage {
+    /// The article of `idx`, listing the `run`th [`MAX_LISTED`] of its
+    /// sub-items (see [`Pages`]).
+    fn item_page(
+        &self,
+        idx: ItemIdx,
+        subs: &HashMap<ItemIdx, Vec<ItemIdx>>,
+        run: usize,
+    ) -> ItemPage {
         {
             {
                 let item = self.project.item(idx);
@@ -1266,14 +1293,26 @@ impl<'a> Builder<'a> {
                         .sorted(idx, Dir::Incoming)
                         .len()
                         .saturating_sub(MAX_LISTED),
-                    sub_items_more: subs
-                        .get(&idx)
-                        .map_or(0, |v| v.len().saturating_sub(MAX_LISTED)),
+                    sub_items_more: if run == 0 {
+                        subs.get(&idx)
+                            .map_or(0, |v| v.len().saturating_sub(MAX_LISTED))
+                    } else {
+                        0
+                    },
+                    sub_pages: self.pages.runs.get(&idx).map_or_else(Vec::new, |pages| {
+                        PagerLink::list(pages.len(), run, |n| {
+                            let mut href = self.pages.files[pages[n] as usize].clone();
+                            href.push('#');
+                            anchor_into(&mut href, &item.id);
+                            href
+                        })
+                    }),
                     findings: rows(idx),
                     sub_items: subs
                         .get(&idx)
                         .into_iter()
                         .flatten()
+                        .skip(run * MAX_LISTED)
                         .take(MAX_LISTED)
                         .map(|s| SubItem {
                             anchor: anchor(&self.project.item(*s).id),
@@ -1313,12 +1352,20 @@ pub const ITEMS_PER_PAGE: usize = 200;
 pub const MAX_LISTED: usize = 500;
 
 /// The page of every item: `KIND-N.html`, items of a kind in load order,
-/// [`ITEMS_PER_PAGE`] to a page; sub-items are on their parent's page.
+/// [`ITEMS_PER_PAGE`] to a page. Sub-items (a review's decisions) are on
+/// their parent's page, [`MAX_LISTED`] of them; an item with more gets
+/// them on pages of its own, `KIND-N~M.html`, each with its article and
+/// the next [`MAX_LISTED`] of its sub-items in load order.
 struct Pages {
     /// The file name of each page.
     files: Vec<String>,
     /// The page of each item, an index into `files`.
     of: Vec<u32>,
+    /// The pages that continue an item's sub-items: the page (an index
+    /// into `files`), the item and which run of its sub-items (from 1).
+    continued: Vec<(u32, ItemIdx, usize)>,
+    /// The pages of each item whose sub-items are continued, from its own.
+    runs: HashMap<ItemIdx, Vec<u32>>,
 }
 
 impl Pages {
@@ -1352,12 +1399,41 @@ impl Pages {
                 of[idx.index()] = (files.len() - 1) as u32;
             }
         }
+        // Sub-items in load order, the order their parent's page lists them.
+        let mut listed: HashMap<ItemIdx, usize> = HashMap::default();
+        let mut continued = Vec::new();
+        let mut runs: HashMap<ItemIdx, Vec<u32>> = HashMap::default();
+        // Continuation pages made from each page so far, to number them.
+        let mut made = vec![1u32; files.len()];
         for (i, item) in project.items.iter().enumerate() {
-            if let Some(p) = item.parent {
-                of[i] = of[p.index()];
+            let Some(p) = item.parent else { continue };
+            let n = listed.entry(p).or_default();
+            let run = *n / MAX_LISTED;
+            *n += 1;
+            let home = of[p.index()];
+            if run == 0 {
+                of[i] = home;
+                continue;
             }
+            let pages = runs.entry(p).or_insert_with(|| vec![home]);
+            if pages.len() == run {
+                made[home as usize] += 1;
+                let stem = files[home as usize]
+                    .strip_suffix(".html")
+                    .unwrap_or_default();
+                files.push(format!("{stem}~{}.html", made[home as usize]));
+                let page = (files.len() - 1) as u32;
+                pages.push(page);
+                continued.push((page, p, run));
+            }
+            of[i] = pages[run];
         }
-        Pages { files, of }
+        Pages {
+            files,
+            of,
+            continued,
+            runs,
+        }
     }
 
     /// The file name of the page that holds `idx`.
@@ -1419,6 +1495,9 @@ pub struct GroupPlan {
     pub file: String,
     pub kind_label: String,
     pub items: Vec<ItemIdx>,
+    /// Which run of its items' sub-items the page lists: 0 on an item's
+    /// own page, more on the pages that continue them.
+    pub run: usize,
 }
 
 /// Items grouped into their pages, in kind order.
@@ -1438,11 +1517,58 @@ fn plan_groups(checked: &Checked, lang: &str, pages: &Pages) -> Vec<GroupPlan> {
                     file: file.to_owned(),
                     kind_label: kind.label.get(lang, &kind.name).to_owned(),
                     items: vec![*idx],
+                    run: 0,
                 }),
             }
         }
     }
+    for &(page, item, run) in &pages.continued {
+        let kind = profile.kind(project.item(item).kind);
+        groups.push(GroupPlan {
+            file: pages.files[page as usize].clone(),
+            kind_label: kind.label.get(lang, &kind.name).to_owned(),
+            items: vec![item],
+            run,
+        });
+    }
     groups
+}
+
+/// Compares ids in natural order: runs of digits by their value
+/// (`REQ-2` before `REQ-10`), the rest as text; ids equal so (`R-01`,
+/// `R-1`) fall back to plain order, so that the order is total.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digits = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digits)
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digits, run))
+        })
+    }
+    let mut x = runs(a);
+    let mut y = runs(b);
+    loop {
+        let ord = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (Some((true, p)), Some((true, q))) => {
+                let p = p.trim_start_matches('0');
+                let q = q.trim_start_matches('0');
+                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+            }
+            (Some((_, p)), Some((_, q))) => p.cmp(q),
+        };
+        if ord.is_ne() {
+            return ord;
+        }
+    }
 }
 
 /// An id made safe for an HTML anchor.
@@ -1539,6 +1665,18 @@ fn unique_file_names(project: &Project, profile: &crate::profile::Profile) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_compare_in_natural_order() {
+        use std::cmp::Ordering::*;
+        assert_eq!(natural_cmp("REQ-2", "REQ-10"), Less);
+        assert_eq!(natural_cmp("REQ-10", "REQ-9"), Greater);
+        assert_eq!(natural_cmp("REQ-1", "REQ-1a"), Less);
+        assert_eq!(natural_cmp("A-2", "B-1"), Less);
+        // Equal by value, still a total order.
+        assert_eq!(natural_cmp("R-01", "R-1"), "R-01".cmp("R-1"));
+        assert_eq!(natural_cmp("需求-3", "需求-12"), Less);
+    }
 
     #[test]
     fn a_long_stem_is_cut_on_a_character_boundary() {

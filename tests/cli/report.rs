@@ -430,7 +430,7 @@ fn assert_matrix(sample_name: &str) {
             }
         }
         assert_eq!(seen, reqs, "{lang}: requirement ids in the matrix");
-        assert_filters_select_rows(&doc);
+        assert_filters_select_rows(&doc, &contract_customers(&items));
         assert_eq!(
             seen_broken, broken,
             "{sample_name} {lang}: broken (requirement, column) cells"
@@ -442,7 +442,10 @@ fn assert_matrix(sample_name: &str) {
 /// value when the value is one of the ids in the row's `data-<filter>`
 /// attribute (a JSON list; a plain attribute is split at whitespace). Every contract and customer offered must
 /// select exactly the rows that link to it.
-fn assert_filters_select_rows(doc: &Html) {
+/// A requirement belongs to its own customer and to the customer of its
+/// contract (`contract_customers`: each contract's customers), so the
+/// customer filter selects both.
+fn assert_filters_select_rows(doc: &Html, contract_customers: &BTreeMap<String, BTreeSet<String>>) {
     for (filter, column) in [("contract", 2), ("customer", 1)] {
         let options: Vec<String> = doc
             .select(&sel(&format!("#filter-{filter} option")))
@@ -460,7 +463,13 @@ fn assert_filters_select_rows(doc: &Html) {
                     attr.split_whitespace().map(str::to_owned).collect()
                 };
                 let cell = row.select(&sel(":scope > td")).nth(column).unwrap();
-                let links: Vec<String> = cell.select(&sel("a")).map(text_of).collect();
+                let mut links: Vec<String> = cell.select(&sel("a")).map(text_of).collect();
+                if filter == "customer" {
+                    let contracts = row.select(&sel(":scope > td")).nth(2).unwrap();
+                    for k in contracts.select(&sel("a")).map(text_of) {
+                        links.extend(contract_customers.get(&k).into_iter().flatten().cloned());
+                    }
+                }
                 assert_eq!(
                     words.contains(&value),
                     links.contains(&value),
@@ -510,7 +519,132 @@ customer = "CUS 1"
         "ids with spaces load"
     );
     let (_tmp, out) = site(p.path(), &[]);
-    assert_filters_select_rows(&page(&out, "matrix.html"));
+    assert_filters_select_rows(
+        &page(&out, "matrix.html"),
+        &contract_customers(&items_of(p.path())),
+    );
+}
+
+/// Each contract's customers, from the project's files.
+fn contract_customers(items: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
+    items
+        .iter()
+        .filter(|i| i.kind == "contract")
+        .map(|i| {
+            let customers = match i.table.get("customer") {
+                Some(toml::Value::String(c)) => BTreeSet::from([c.clone()]),
+                Some(toml::Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+                _ => BTreeSet::new(),
+            };
+            (i.id.clone(), customers)
+        })
+        .collect()
+}
+
+/// The requirements whose rows a filter value selects, as `report.js`
+/// reads a row's `data-<filter>` list.
+fn rows_selected(doc: &Html, filter: &str, value: &str) -> BTreeSet<String> {
+    doc.select(&sel("table#matrix tbody tr"))
+        .filter(|row| {
+            let attr = row.attr(&format!("data-{filter}")).unwrap_or_default();
+            let words: Vec<String> = serde_json::from_str(attr).expect("a JSON list of ids");
+            words.iter().any(|w| w == value)
+        })
+        .map(|row| row.select(&sel("th[scope=row] > a")).map(text_of).collect())
+        .collect()
+}
+
+/// A legal requirement names no customer, but its contract is the
+/// customer's: filtering the matrix by that customer keeps it, as
+/// `matrix --customer` does.
+#[test]
+fn the_customer_filter_keeps_requirements_of_the_customers_contracts() {
+    let dir = sample("doors-zh");
+    let (_tmp, out) = site(&dir, &[]);
+    let doc = page(&out, "matrix.html");
+    let selected = rows_selected(&doc, "customer", "CUS-001");
+    for id in ["REQ-013", "REQ-014", "REQ-015", "REQ-016", "REQ-019"] {
+        assert!(selected.contains(id), "CUS-001 drops {id}: {selected:?}");
+    }
+    // The same rows as the command line's matrix, for every customer offered.
+    let customers: Vec<String> = doc
+        .select(&sel("#filter-customer option"))
+        .filter_map(|o| o.attr("value"))
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect();
+    assert!(customers.contains(&"CUS-001".to_owned()), "{customers:?}");
+    for c in customers {
+        let r = run([
+            "matrix",
+            dir.to_str().unwrap(),
+            "--from",
+            "requirement",
+            "--to",
+            "design_input",
+            "--customer",
+            &c,
+            "--format",
+            "json",
+        ]);
+        assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+        let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let cli: BTreeSet<String> = json["matrix"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["cells"][0]["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(rows_selected(&doc, "customer", &c), cli, "customer {c}");
+    }
+}
+
+/// Matrix rows come in the natural order of their ids (`REQ-2` before
+/// `REQ-10`), not in the order of the files that hold them.
+#[test]
+fn matrix_rows_come_in_natural_id_order() {
+    let p = tempfile::tempdir().unwrap();
+    write(
+        p.path(),
+        "needtrail.toml",
+        "[project]\nname = \"order\"\nprofile = \"iso9001\"\n",
+    );
+    let req = |id: &str| {
+        format!(
+            "[[requirement]]\nid = \"{id}\"\ntitle = \"Requirement {id}\"\nclass = \"stated\"\nsource = \"clause\"\n\n"
+        )
+    };
+    write(p.path(), "a.toml", &(req("REQ-10") + &req("REQ-9")));
+    write(
+        p.path(),
+        "b.toml",
+        &(req("REQ-2") + &req("REQ-1") + &req("REQ-100")),
+    );
+    let (_tmp, out) = site(p.path(), &[]);
+    let ids = |doc: &Html| -> Vec<String> {
+        doc.select(&sel("table#matrix tbody tr th[scope=row] > a"))
+            .map(text_of)
+            .collect()
+    };
+    assert_eq!(
+        ids(&page(&out, "matrix.html")),
+        ["REQ-1", "REQ-2", "REQ-9", "REQ-10", "REQ-100"]
+    );
+    // A sample spread over several files, too.
+    let (_tmp2, out) = site(&sample("auto-parts-en"), &[]);
+    let shown = ids(&page(&out, "matrix.html"));
+    let mut sorted = shown.clone();
+    sorted.sort_by_key(|id| {
+        let digits: String = id.chars().filter(char::is_ascii_digit).collect();
+        (
+            id.trim_end_matches(|c: char| c.is_ascii_digit()).to_owned(),
+            digits.parse::<u64>().unwrap_or(0),
+        )
+    });
+    assert_eq!(shown, sorted);
 }
 
 #[test]
