@@ -18,5 +18,6 @@ mod property;
 mod report;
 mod rules;
 mod samples;
+mod shell;
 mod signoff;
 mod snapshots;
