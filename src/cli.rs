@@ -224,6 +224,15 @@ project folder when it is a folder."
         #[arg(long)]
         lived_in: bool,
     },
+    /// Write a JSON Schema of the project's item files, for an editor to complete and check field names
+    Schema {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The file to write, e.g. needtrail.schema.json (default: standard output)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the completion script for a shell (see the README for where to put it)
     Completions {
         /// The shell to complete in
@@ -407,7 +416,7 @@ pub fn run(cli: Cli) -> i32 {
             ),
             Command::Diff { format, .. } => *format == DiffFormat::Html,
             // Scripts and roff go out byte for byte.
-            Command::Completions { .. } | Command::Man { .. } => true,
+            Command::Completions { .. } | Command::Man { .. } | Command::Schema { .. } => true,
             _ => false,
         };
     let mut out_text = crate::terminal::Escaping {
@@ -473,6 +482,7 @@ pub fn run(cli: Cli) -> i32 {
             )
         }
         Command::Init { dir } => app::init(&dir, &mut io),
+        Command::Schema { dir, out } => crate::schema::command(&dir, out.as_deref(), &mut io),
         Command::Completions { shell } => crate::shell::completions(
             match shell {
                 ShellArg::Bash => crate::shell::Shell::Bash,

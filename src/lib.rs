@@ -37,6 +37,7 @@ pub mod progress;
 pub mod report;
 pub mod review;
 pub mod rules;
+pub mod schema;
 pub mod shell;
 pub mod terminal;
 pub mod text;

@@ -18,6 +18,7 @@ mod property;
 mod report;
 mod rules;
 mod samples;
+mod schema;
 mod shell;
 mod signoff;
 mod snapshots;
