@@ -192,3 +192,44 @@ fn the_schema_is_written_to_a_file_and_a_broken_profile_is_refused() {
     assert!(r.stdout.is_empty());
     assert!(r.stderr.contains("needtrail.toml"), "{}", r.stderr);
 }
+
+#[test]
+fn init_points_the_editor_at_a_schema_its_own_example_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p");
+    let r = run(["init".as_ref(), project.as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // .taplo.toml: one rule giving the item files the schema, by a path
+    // relative to the project folder.
+    let taplo: toml::Table =
+        toml::from_str(&std::fs::read_to_string(project.join(".taplo.toml")).unwrap()).unwrap();
+    let rule = &taplo["rule"].as_array().unwrap()[0];
+    assert_eq!(
+        rule["include"].as_array().unwrap()[0].as_str(),
+        Some("**/*.toml")
+    );
+    let excluded: Vec<&str> = rule["exclude"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(excluded.contains(&"needtrail.toml"), "{excluded:?}");
+    let path = rule["schema"]["path"].as_str().unwrap();
+    let written = std::fs::read_to_string(project.join(path)).unwrap();
+
+    // The schema written is the one `needtrail schema` gives, and the example passes it.
+    assert_eq!(
+        written,
+        run(["schema".as_ref(), project.as_os_str()]).stdout
+    );
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&serde_json::from_str(&written).unwrap())
+        .unwrap();
+    let example = parse(&std::fs::read_to_string(project.join("requirements.toml")).unwrap());
+    assert_eq!(errors(&validator, &example), Vec::<String>::new());
+    // Neither file is read as an item file.
+    assert_eq!(run(["check".as_ref(), project.as_os_str()]).code, 0);
+}
