@@ -200,6 +200,21 @@ pub fn project_profile(dir: &Path) -> Result<Profile, String> {
         .map_err(|diags| crate::diag::render_text(&diags, &sources))
 }
 
+/// The project file (needtrail.toml or an item file) that `out` names, if
+/// any: links and `..` resolved. A file not there yet is no project's file.
+fn project_file(dir: &Path, out: &Path) -> Option<String> {
+    let file = out.canonicalize().ok()?;
+    let root = dir.canonicalize().ok()?;
+    let rel = file.strip_prefix(&root).ok()?;
+    if rel == Path::new(crate::load::CONFIG_FILE) {
+        return Some(crate::load::CONFIG_FILE.to_owned());
+    }
+    crate::load::discover(&root)
+        .into_iter()
+        .find(|(path, _)| path.canonicalize().is_ok_and(|p| p == file))
+        .map(|(_, rel)| rel)
+}
+
 /// `needtrail schema [DIR] [--out FILE]`
 pub fn command(dir: &Path, out: Option<&Path>, io: &mut Io) -> i32 {
     let profile = match project_profile(dir) {
@@ -214,6 +229,17 @@ pub fn command(dir: &Path, out: Option<&Path>, io: &mut Io) -> i32 {
             return EXIT_INPUT;
         }
     };
+    if let Some(path) = out
+        && let Some(input) = project_file(dir, path)
+    {
+        let _ = writeln!(
+            io.err,
+            "error: --out {} is {input}, a file of the project this command reads; it is left untouched. Write the schema to its own file, e.g. --out {}",
+            path.display(),
+            FILE_NAME
+        );
+        return EXIT_INPUT;
+    }
     let text = generate(&profile);
     match out {
         None => {

@@ -182,6 +182,22 @@ fn the_schema_is_written_to_a_file_and_a_broken_profile_is_refused() {
         run(["schema".as_ref(), project.as_os_str()]).stdout
     );
 
+    // A file of the project is never the output.
+    let copy = dir.path().join("copy");
+    let r = run(["init".as_ref(), copy.as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let items = copy.join("requirements.toml");
+    let before = std::fs::read(&items).unwrap();
+    let r = run([
+        "schema".as_ref(),
+        copy.as_os_str(),
+        "--out".as_ref(),
+        items.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("requirements.toml"), "{}", r.stderr);
+    assert_eq!(std::fs::read(&items).unwrap(), before);
+
     std::fs::write(
         dir.path().join("needtrail.toml"),
         "[kinds.x.fields]\nn = { type = \"integr\" }\n",
