@@ -190,12 +190,15 @@ Open {} in a browser. {} finding{}: {} error{}, {} warning{}.",
 
 const INIT_CONFIG: &str = include_str!("../templates/init/needtrail.toml");
 const INIT_ITEMS: &str = include_str!("../templates/init/requirements.toml");
+const INIT_TAPLO: &str = include_str!("../templates/init/taplo.toml");
 
 /// `needtrail init`: a new project folder that `check` accepts.
 pub fn init(dir: &Path, io: &mut Io<'_>) -> i32 {
     let config = dir.join(load::CONFIG_FILE);
     let items = dir.join("requirements.toml");
-    for existing in [&config, &items] {
+    let schema = dir.join(crate::schema::FILE_NAME);
+    let taplo = dir.join(".taplo.toml");
+    for existing in [&config, &items, &schema, &taplo] {
         if existing.exists() {
             let _ = writeln!(
                 io.err,
@@ -220,7 +223,13 @@ pub fn init(dir: &Path, io: &mut Io<'_>) -> i32 {
                     .as_bytes(),
             )
         })
-        .and_then(|_| crate::atomic::write_new(&items, INIT_ITEMS.as_bytes()));
+        .and_then(|_| crate::atomic::write_new(&items, INIT_ITEMS.as_bytes()))
+        .and_then(|_| {
+            // The editor's schema, from the profile just written.
+            let profile = crate::schema::project_profile(dir).map_err(std::io::Error::other)?;
+            crate::atomic::write_new(&schema, crate::schema::generate(&profile).as_bytes())
+        })
+        .and_then(|_| crate::atomic::write_new(&taplo, INIT_TAPLO.as_bytes()));
     if let Err(e) = written {
         let _ = writeln!(
             io.err,
@@ -231,10 +240,13 @@ pub fn init(dir: &Path, io: &mut Io<'_>) -> i32 {
     }
     let _ = writeln!(
         io.out,
-        "Created {} and {}.\nNext: edit them, then run `needtrail check {}`.",
+        "Created {} and {}.\nNext: edit them, then run `needtrail check {}`.\n\
+Editors that read {} (taplo, Even Better TOML) check the item files against {}.",
         config.display(),
         items.display(),
-        dir.display()
+        dir.display(),
+        taplo.display(),
+        schema.display()
     );
     EXIT_OK
 }

@@ -224,6 +224,27 @@ project folder when it is a folder."
         #[arg(long)]
         lived_in: bool,
     },
+    /// Write a JSON Schema of the project's item files, for an editor to complete and check field names
+    Schema {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The file to write, e.g. needtrail.schema.json (default: standard output)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print the completion script for a shell (see the README for where to put it)
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+    /// Write the manual page (roff), to standard output or a file
+    Man {
+        /// The file to write, e.g. needtrail.1 (default: standard output)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -335,6 +356,14 @@ pub enum OnlyArg {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Lang {
     En,
     Zh,
@@ -386,6 +415,8 @@ pub fn run(cli: Cli) -> i32 {
                 MatrixFormat::Csv | MatrixFormat::Xlsx | MatrixFormat::Html
             ),
             Command::Diff { format, .. } => *format == DiffFormat::Html,
+            // Scripts and roff go out byte for byte.
+            Command::Completions { .. } | Command::Man { .. } | Command::Schema { .. } => true,
             _ => false,
         };
     let mut out_text = crate::terminal::Escaping {
@@ -451,6 +482,22 @@ pub fn run(cli: Cli) -> i32 {
             )
         }
         Command::Init { dir } => app::init(&dir, &mut io),
+        Command::Schema { dir, out } => crate::schema::command(&dir, out.as_deref(), &mut io),
+        Command::Completions { shell } => crate::shell::completions(
+            match shell {
+                ShellArg::Bash => crate::shell::Shell::Bash,
+                ShellArg::Zsh => crate::shell::Shell::Zsh,
+                ShellArg::Fish => crate::shell::Shell::Fish,
+                ShellArg::Powershell => crate::shell::Shell::PowerShell,
+            },
+            <Cli as clap::CommandFactory>::command(),
+            &mut io,
+        ),
+        Command::Man { out } => crate::shell::man(
+            <Cli as clap::CommandFactory>::command(),
+            out.as_deref(),
+            &mut io,
+        ),
         Command::Import {
             name,
             paths,

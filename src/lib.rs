@@ -9,7 +9,8 @@
 //! [`output`]. [`pipeline`] runs those stages as one step and owns their
 //! result; every output reads that result and imports nothing above it.
 //! [`text`] escapes and measures text for every output. [`app`] runs the
-//! commands; [`cli`] parses the command line.
+//! commands; [`cli`] parses the command line; [`shell`] writes its completion
+//! scripts and man page.
 
 pub mod app;
 pub mod atomic;
@@ -36,5 +37,7 @@ pub mod progress;
 pub mod report;
 pub mod review;
 pub mod rules;
+pub mod schema;
+pub mod shell;
 pub mod terminal;
 pub mod text;

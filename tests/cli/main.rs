@@ -19,6 +19,8 @@ mod report;
 mod report_links;
 mod rules;
 mod samples;
+mod schema;
+mod shell;
 mod signoff;
 mod snapshots;
 mod stamps;
