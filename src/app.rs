@@ -2,7 +2,6 @@
 //! returns the process exit code. Nothing here parses arguments; nothing
 //! below here prints.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diag;
@@ -12,24 +11,7 @@ pub use crate::pipeline::{Checked, provenance, run_pipeline, run_pipeline_with};
 use crate::profile::Severity;
 use crate::rules::CheckResult;
 
-/// Exit code: nothing at or above the threshold.
-pub const EXIT_OK: i32 = 0;
-/// Exit code: findings at or above the threshold.
-pub const EXIT_FINDINGS: i32 = 1;
-/// Exit code: the input or the command line is wrong.
-pub const EXIT_INPUT: i32 = 2;
-
-/// What a command is given besides its own options: where it writes
-/// (results to `out`, problems to `err`), where long stages report
-/// progress, and the as-of date the command line set for the run.
-pub struct Io<'a> {
-    pub out: &'a mut dyn Write,
-    pub err: &'a mut dyn Write,
-    /// Where long stages report progress ([`crate::progress::Silent`] for none).
-    pub progress: &'a dyn crate::progress::Progress,
-    /// `--as-of`: the day complaint ages are counted to, over `[settings] as_of`.
-    pub as_of: Option<crate::calendar::Date>,
-}
+pub use crate::command::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Io};
 
 /// Which findings make the exit code 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use rust_xlsxwriter::{
     DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
 };
 
-use crate::app::{self, EXIT_INPUT, EXIT_OK, Io};
+use crate::command::{EXIT_INPUT, EXIT_OK, Io};
 use crate::load::Loaded;
 use crate::model::{ItemIdx, Project};
 use crate::profile::Profile;
@@ -103,7 +103,7 @@ struct Row {
 
 /// `needtrail export review-sheet`.
 pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
-    let checked = match app::run_pipeline_with(&cmd.dir, io.progress) {
+    let checked = match crate::pipeline::run_pipeline_as_of(&cmd.dir, io.progress, io.as_of) {
         Ok(c) => c,
         Err(e) => {
             let _ = io

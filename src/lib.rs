@@ -17,6 +17,7 @@ pub mod atomic;
 pub mod audit;
 pub mod calendar;
 pub mod cli;
+pub mod command;
 pub mod corpus;
 pub mod diag;
 pub mod diff;

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use crate::app::{EXIT_INPUT, EXIT_OK, Io};
+use crate::command::{EXIT_INPUT, EXIT_OK, Io};
 use crate::model::KindIdx;
 use crate::profile::{FieldDef, FieldType, Label, Profile};
 

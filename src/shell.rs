@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::app::{EXIT_INPUT, EXIT_OK, Io};
+use crate::command::{EXIT_INPUT, EXIT_OK, Io};
 
 /// A shell needtrail writes completions for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

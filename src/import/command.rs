@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::mapping::{Mapping, RESERVED};
 use super::{ImportError, Options, Problem, Summary};
-use crate::app::{EXIT_INPUT, EXIT_OK, Io};
+use crate::command::{EXIT_INPUT, EXIT_OK, Io};
 use crate::load;
 
 /// `needtrail import NAME FILE... [DIR]`, as typed.
