@@ -28,15 +28,7 @@ pub fn run(
 ) -> Result<(Summary, Vec<String>), ImportError> {
     let loaded = crate::load::load(root).map_err(ImportError::Load)?;
     let profile = &loaded.profile;
-    let docs = read_tree(tree).map_err(|e| {
-        vec![Problem::new(
-            match e.position {
-                Some((l, c)) => format!("{}:{l}:{c}", e.file),
-                None => e.file.clone(),
-            },
-            e.message,
-        )]
-    })?;
+    let docs = read_tree(tree).map_err(|e| vec![Problem::new(e.place(), e.message)])?;
     let (kinds, file) = kinds_of(&docs, map, &ConfigText::read(root), profile)?;
     let (batch, notes) = prepare(&docs, &kinds, &file, profile)?;
     drop(loaded);

@@ -811,15 +811,8 @@ pub fn run(
 ) -> Result<(super::Summary, Vec<String>), super::ImportError> {
     let loaded = crate::load::load(root).map_err(super::ImportError::Load)?;
     let mapping = Mapping::read(&ConfigText::read(root), &loaded.profile)?;
-    let docs = crate::interchange::reqif::read::read_path(file).map_err(|e| {
-        vec![Problem::new(
-            match e.position {
-                Some((l, c)) => format!("{}:{l}:{c}", e.file),
-                None => e.file.clone(),
-            },
-            e.message,
-        )]
-    })?;
+    let docs = crate::interchange::reqif::read::read_path(file)
+        .map_err(|e| vec![Problem::new(e.place(), e.message)])?;
     let prepared = prepare(&docs, file, &loaded, &mapping)?;
     drop(loaded);
     let summary = super::apply(root, &prepared.batch, options)?;

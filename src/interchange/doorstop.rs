@@ -9,22 +9,7 @@ use serde_yaml_ng::Value as Yaml;
 
 use super::Scalar;
 
-/// Why a tree could not be read.
-#[derive(Debug)]
-pub struct ReadError {
-    pub file: String,
-    pub position: Option<(usize, usize)>,
-    pub message: String,
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.position {
-            Some((l, c)) => write!(f, "{}:{l}:{c}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
+pub use super::ReadError;
 
 /// A Doorstop document.
 #[derive(Clone, Debug)]
@@ -124,7 +109,7 @@ fn rel(root: &Path, p: &Path) -> String {
 fn yaml_error(file: String, e: &serde_yaml_ng::Error) -> ReadError {
     ReadError {
         file,
-        position: e.location().map(|l| (l.line(), l.column())),
+        position: e.location().map(|l| (l.line() as u64, l.column() as u64)),
         message: format!("not valid YAML: {e}"),
     }
 }
@@ -205,7 +190,7 @@ fn read_item(root: &Path, path: &Path, markdown: bool) -> Result<Item, ReadError
         serde_yaml_ng::from_str(front).map_err(|e| {
             let mut err = yaml_error(name.clone(), &e);
             if let Some((l, c)) = err.position {
-                err.position = Some((l + offset, c));
+                err.position = Some((l + offset as u64, c));
             }
             err
         })?

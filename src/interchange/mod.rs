@@ -9,6 +9,32 @@
 pub mod doorstop;
 pub mod reqif;
 
+/// Why a file (or a tree of files) of another tool could not be read.
+#[derive(Debug)]
+pub struct ReadError {
+    /// The file (and, in a `.reqifz`, the member) that failed.
+    pub file: String,
+    /// 1-based line and column where the problem was found, when known.
+    pub position: Option<(u64, u64)>,
+    pub message: String,
+}
+
+impl ReadError {
+    /// Where it failed, as `file:line:col` (or the file alone).
+    pub fn place(&self) -> String {
+        match self.position {
+            Some((line, col)) => format!("{}:{line}:{col}", self.file),
+            None => self.file.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.place(), self.message)
+    }
+}
+
 /// A value from another tool, with its type kept: what goes into an item's
 /// `attributes` table, or a typed field.
 #[derive(Clone, Debug, PartialEq)]

@@ -23,24 +23,7 @@ pub const REQIF_NS: &str = "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd";
 /// The XHTML namespace used inside `THE-VALUE`.
 pub const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 
-/// Why a file could not be read as ReqIF.
-#[derive(Debug)]
-pub struct ReadError {
-    /// The file (and, in a `.reqifz`, the member) that failed.
-    pub file: String,
-    /// 1-based line and column where the problem was found, when known.
-    pub position: Option<(u64, u64)>,
-    pub message: String,
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.position {
-            Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
+pub use crate::interchange::ReadError;
 
 /// Reads a `.reqif` file, or every `.reqif` member of a `.reqifz` archive
 /// (attachments and other members are ignored), as one document per file.
