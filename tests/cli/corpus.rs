@@ -2,21 +2,8 @@
 
 use crate::support::*;
 
-#[test]
-fn findings_on_a_generated_corpus_are_exactly_the_planted_gaps() {
-    let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("corpus");
-    let r = run([
-        "generate".as_ref(),
-        project.as_os_str(),
-        "--requirements".as_ref(),
-        "3000".as_ref(),
-        "--per-file".as_ref(),
-        "250".as_ref(),
-        "--gap-every".as_ref(),
-        "41".as_ref(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+/// The findings the generator planted: expected-findings.json, sorted.
+fn planted(project: &std::path::Path) -> Vec<(String, String)> {
     let expected: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(project.join("expected-findings.json")).unwrap(),
     )
@@ -33,15 +20,40 @@ fn findings_on_a_generated_corpus_are_exactly_the_planted_gaps() {
         })
         .collect();
     expected.sort();
-    assert_eq!(expected.len(), 3000 / 41);
+    expected
+}
 
-    let (code, json) = check_json(&project);
-    assert_eq!(code, 1);
-    let mut found: Vec<(String, String)> = finding_set(&json)
+/// `check --format json`'s findings as sorted (rule, id) pairs.
+fn found(json: &serde_json::Value) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = finding_set(json)
         .into_iter()
         .map(|(r, id, _)| (r, id))
         .collect();
     found.sort();
+    found
+}
+
+#[test]
+fn findings_on_a_generated_corpus_are_exactly_the_planted_gaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("corpus");
+    let r = run([
+        "generate".as_ref(),
+        project.as_os_str(),
+        "--requirements".as_ref(),
+        "3000".as_ref(),
+        "--per-file".as_ref(),
+        "250".as_ref(),
+        "--gap-every".as_ref(),
+        "41".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let expected = planted(&project);
+    assert_eq!(expected.len(), 3000 / 41);
+
+    let (code, json) = check_json(&project);
+    assert_eq!(code, 1);
+    let found = found(&json);
     assert_eq!(found, expected);
     assert_eq!(json["summary"]["kinds"]["requirement"], 3000);
 }
@@ -64,22 +76,7 @@ fn a_lived_in_corpus_is_signed_stamped_and_changed_as_planted() {
         "--lived-in".as_ref(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(project.join("expected-findings.json")).unwrap(),
-    )
-    .unwrap();
-    let mut expected: Vec<(String, String)> = expected
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            (
-                g["rule"].as_str().unwrap().to_owned(),
-                g["id"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    expected.sort();
+    let expected = planted(&project);
     // Two requirements changed (every 1000th): each leaves its design
     // input, validation and delivery suspect, and the sign-off broken.
     for id in ["DI-0001000", "VAL-0002000", "DEL-000020", "DEL-000040"] {
@@ -92,11 +89,7 @@ fn a_lived_in_corpus_is_signed_stamped_and_changed_as_planted() {
 
     let (code, json) = check_json(&project);
     assert_eq!(code, 1);
-    let mut found: Vec<(String, String)> = finding_set(&json)
-        .into_iter()
-        .map(|(r, id, _)| (r, id))
-        .collect();
-    found.sort();
+    let found = found(&json);
     assert_eq!(found, expected);
     for kind in ["delivery", "feedback", "objective"] {
         assert!(
