@@ -166,7 +166,7 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Bring records in: a sheet through a mapping in needtrail.toml, or JUnit test results
+    /// Bring records in: a sheet through a mapping in needtrail.toml, JUnit test results, a ReqIF file or a Doorstop tree
     #[command(
         override_usage = "needtrail import NAME FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import junit FILE... [DIR]\n       needtrail import reqif FILE.reqif|FILE.reqifz [DIR]\n       needtrail import doorstop TREE [DIR] [--map PREFIX=KIND,...]",
         long_about = "Imports FILE into the project with the mapping [import.NAME] of its needtrail.toml \
