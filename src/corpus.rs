@@ -98,7 +98,7 @@ pub fn generate(dir: &Path, spec: CorpusSpec) -> io::Result<Vec<PlantedGap>> {
             );
             let _ = write!(
                 design,
-                "[[design_input]]\nid = \"DI-{id:07}\"\ntitle = \"Seal and frame design for unit {id}\"\ncategory = \"performance\"\ntraces = [\"REQ-{id:07}\"]\n\n"
+                "[[design_input]]\nid = \"DI-{id:07}\"\ntitle = \"Seal and frame design for unit {id}: q1 ≤ 1.5 m³/(m·h)\"\ncategory = \"performance\"\ntraces = [\"REQ-{id:07}\"]\n\n"
             );
             if spec.gap_every > 0 && id % spec.gap_every == 0 {
                 gaps.push(("design-input-verified", format!("DI-{id:07}")));

@@ -42,3 +42,4 @@ pub mod schema;
 pub mod shell;
 pub mod terminal;
 pub mod text;
+pub mod wording;

@@ -504,6 +504,25 @@ impl Project {
         (self.files[item.span.file as usize].path.clone(), line)
     }
 
+    /// Where a finding points: its own place if it has one (file, line and
+    /// column), else the item's header (file and line).
+    pub fn finding_place(&self, item: ItemIdx, at: Option<&Span>) -> (String, u32, Option<u32>) {
+        match at {
+            Some(span) => {
+                let (line, column) = self.line_col(span);
+                (
+                    self.files[span.file as usize].path.clone(),
+                    line,
+                    Some(column),
+                )
+            }
+            None => {
+                let (file, line) = self.place(item);
+                (file, line, None)
+            }
+        }
+    }
+
     /// The id a person would use to find an item: sub-items name their parent.
     pub fn reference(&self, idx: ItemIdx) -> &str {
         let item = self.item(idx);

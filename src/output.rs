@@ -23,13 +23,16 @@ pub struct FindingView<'a> {
     pub message: &'a str,
     pub file: String,
     pub line: u32,
+    /// Present when the finding points at a word rather than at the item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
 }
 
 impl<'a> FindingView<'a> {
     pub fn new(f: &'a Finding, project: &'a Project, profile: &'a Profile) -> Self {
         let rule = &profile.rules[f.rule];
         let item = project.item(f.item);
-        let (file, line) = project.place(f.item);
+        let (file, line, column) = project.finding_place(f.item, f.at.as_ref());
         FindingView {
             rule: &rule.id,
             severity: f.severity,
@@ -39,6 +42,15 @@ impl<'a> FindingView<'a> {
             message: &f.message,
             file,
             line,
+            column,
+        }
+    }
+
+    /// `file:line`, or `file:line:column` for a finding that points at a word.
+    pub fn place(&self) -> String {
+        match self.column {
+            Some(c) => format!("{}:{}:{c}", self.file, self.line),
+            None => format!("{}:{}", self.file, self.line),
         }
     }
 }
@@ -150,12 +162,11 @@ pub fn check_text(project: &Project, profile: &Profile, result: &CheckResult) ->
             let v = FindingView::new(f, project, profile);
             let _ = writeln!(
                 out,
-                "  {:<7} {} ({})  {}:{}\n          {}",
+                "  {:<7} {} ({})  {}\n          {}",
                 v.severity.as_str(),
                 v.id,
                 v.kind,
-                v.file,
-                v.line,
+                v.place(),
                 v.message
             );
         }

@@ -98,10 +98,24 @@ pub struct ProfileFile {
     pub field_labels: IndexMap<String, Label>,
     #[serde(default)]
     pub value_labels: IndexMap<String, Label>,
+    /// Word lists the `wording` and `quantity` checks read, `[words.NAME]`.
+    #[serde(default)]
+    pub words: IndexMap<String, WordsSpec>,
     /// Import mappings, `[import.NAME]`: read and checked by
     /// [`crate::import`] when an import names them, not by the profile.
     #[serde(default)]
     pub import: Option<toml::Table>,
+}
+
+/// A word list as written: `[words.vague] words = [...] except = [...]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordsSpec {
+    #[serde(default)]
+    pub words: Vec<Spanned<String>>,
+    /// Longer words that contain a listed word and are fine (`等级` for `等`).
+    #[serde(default)]
+    pub except: Vec<Spanned<String>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -221,6 +235,12 @@ pub struct RuleSpec {
     /// `suspect-links` or `change-after-signoff`.
     #[serde(default)]
     pub builtin: Option<Spanned<String>>,
+    /// For the `wording` and `quantity` checks: the word list (`[words.NAME]`).
+    #[serde(default)]
+    pub words: Option<Spanned<String>>,
+    /// For the `wording` and `quantity` checks: the text fields they read.
+    #[serde(default)]
+    pub fields: Vec<Spanned<String>>,
     pub message: Label,
     #[serde(default)]
     pub label: Label,
@@ -266,6 +286,10 @@ pub struct LinkSpec {
     pub latest: Option<Spanned<String>>,
     #[serde(default)]
     pub same: Vec<Spanned<String>>,
+    /// With `from`: only linked items whose stamp (`needtrail stamp`) holds
+    /// the subject's current fingerprint, i.e. that saw it as it is now.
+    #[serde(default)]
+    pub current: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -355,6 +379,8 @@ pub enum Condition {
         filter: Option<Box<Condition>>,
         latest: Option<FieldIdx>,
         same: Vec<FieldIdx>,
+        /// Only linked items stamped with the subject's current fingerprint.
+        current: bool,
     },
     Any(Vec<Condition>),
     All(Vec<Condition>),
@@ -376,6 +402,10 @@ pub enum Builtin {
     ComplaintOverdue,
     /// An objective whose metric nothing measures (a typo hides a miss).
     MetricKnown,
+    /// A text field that uses a word of the rule's word list.
+    Wording,
+    /// Text fields that state no number with a unit of the rule's list.
+    Quantity,
 }
 
 impl Builtin {
@@ -386,6 +416,8 @@ impl Builtin {
         "objective",
         "complaint-overdue",
         "metric-known",
+        "wording",
+        "quantity",
     ];
 
     fn parse(name: &str) -> Option<Builtin> {
@@ -396,6 +428,8 @@ impl Builtin {
             "objective" => Some(Builtin::Objective),
             "complaint-overdue" => Some(Builtin::ComplaintOverdue),
             "metric-known" => Some(Builtin::MetricKnown),
+            "wording" => Some(Builtin::Wording),
+            "quantity" => Some(Builtin::Quantity),
             _ => None,
         }
     }
@@ -417,6 +451,20 @@ pub struct Rule {
     pub message: Label,
     pub label: Label,
     pub explain: Vec<(Condition, Label)>,
+    /// The word list of a `wording` or `quantity` check.
+    pub words: Option<WordList>,
+    /// The text fields a `wording` or `quantity` check reads.
+    pub fields: Vec<FieldIdx>,
+}
+
+/// A word list, merged from the profile and the project.
+#[derive(Clone, Debug)]
+pub struct WordList {
+    pub name: String,
+    pub words: Vec<String>,
+    pub except: Vec<String>,
+    /// The words and exceptions, compiled once.
+    pub matcher: crate::wording::Matcher,
 }
 
 /// Kinds, fields and rules with every name resolved.
@@ -660,7 +708,10 @@ pub fn build(
             title_field: 0,
         },
         diags: &mut diags,
+        words: IndexMap::new(),
     };
+    compiler.word_lists(&base, Some(&builtin_src));
+    compiler.word_lists(&user, source);
     compiler.profile.id_field = compiler.profile.intern("id");
     compiler.profile.title_field = compiler.profile.intern("title");
     compiler.declare(&base, Some(&builtin_src));
@@ -769,6 +820,8 @@ fn loc(source: Option<&SourceFile>, bytes: std::ops::Range<usize>) -> Location {
 struct Compiler<'d> {
     profile: Profile,
     diags: &'d mut Vec<Diagnostic>,
+    /// Word lists of the profile, with the project's words added.
+    words: IndexMap<String, WordList>,
 }
 
 impl Compiler<'_> {
@@ -1175,6 +1228,7 @@ impl Compiler<'_> {
                 return None;
             }
         };
+        let (words, fields) = self.rule_words(spec, builtin, &kinds, src)?;
         let mut explain = Vec::new();
         for e in &spec.explain {
             let mut cond = None;
@@ -1194,7 +1248,117 @@ impl Compiler<'_> {
             message: spec.message.clone(),
             label: spec.label.clone(),
             explain,
+            words,
+            fields,
         })
+    }
+
+    /// Merges `[words.NAME]` lists: a project's words are added to the
+    /// profile's list of the same name.
+    fn word_lists(&mut self, file: &ProfileFile, src: Option<&SourceFile>) {
+        for (name, spec) in &file.words {
+            for w in spec.words.iter().chain(&spec.except) {
+                if w.get_ref().trim().is_empty() {
+                    self.error(
+                        src,
+                        w.span(),
+                        format!("an empty word in [words.{name}]"),
+                        "remove it, or write the word between the quotes".into(),
+                    );
+                }
+            }
+            let list = self.words.entry(name.clone()).or_insert_with(|| WordList {
+                name: name.clone(),
+                words: Vec::new(),
+                except: Vec::new(),
+                matcher: crate::wording::Matcher::new(&[], &[]),
+            });
+            for w in &spec.words {
+                let w = w.get_ref().trim().to_owned();
+                if !w.is_empty() && !list.words.contains(&w) {
+                    list.words.push(w);
+                }
+            }
+            for w in &spec.except {
+                let w = w.get_ref().trim().to_owned();
+                if !w.is_empty() && !list.except.contains(&w) {
+                    list.except.push(w);
+                }
+            }
+            list.matcher = crate::wording::Matcher::new(&list.words, &list.except);
+        }
+    }
+
+    /// The word list and text fields of a `wording` or `quantity` check,
+    /// checked against the lists and the kinds' fields.
+    fn rule_words(
+        &mut self,
+        spec: &RuleSpec,
+        builtin: Option<Builtin>,
+        kinds: &[KindIdx],
+        src: Option<&SourceFile>,
+    ) -> Option<(Option<WordList>, Vec<FieldIdx>)> {
+        let reads_words = matches!(builtin, Some(Builtin::Wording | Builtin::Quantity));
+        if !reads_words {
+            let stray = spec
+                .words
+                .as_ref()
+                .map(|w| w.span())
+                .or_else(|| spec.fields.first().map(|f| f.span()));
+            if let Some(span) = stray {
+                self.error(
+                    src,
+                    span,
+                    format!(
+                        "rule `{}` has `words` or `fields`, which only the `wording` and `quantity` checks read",
+                        spec.id.get_ref()
+                    ),
+                    "remove them, or set `builtin = \"wording\"` (or \"quantity\")".into(),
+                );
+                return None;
+            }
+            return Some((None, Vec::new()));
+        }
+        let Some(name) = &spec.words else {
+            self.error(
+                src,
+                spec.id.span(),
+                format!("rule `{}` names no word list", spec.id.get_ref()),
+                "add `words = \"NAME\"` naming a [words.NAME] table".into(),
+            );
+            return None;
+        };
+        let Some(list) = self.words.get(name.get_ref()).cloned() else {
+            let names: Vec<&str> = self.words.keys().map(String::as_str).collect();
+            let help = match suggest(name.get_ref(), names.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if names.is_empty() => {
+                    "declare the list as [words.NAME] with `words = [...]`".to_owned()
+                }
+                None => format!("word lists are: {}", names.join(", ")),
+            };
+            self.error(
+                src,
+                name.span(),
+                format!("no word list `{}`", name.get_ref()),
+                help,
+            );
+            return None;
+        };
+        if spec.fields.is_empty() {
+            self.error(
+                src,
+                spec.id.span(),
+                format!("rule `{}` names no fields to read", spec.id.get_ref()),
+                "add e.g. `fields = [\"title\", \"text\"]`".into(),
+            );
+            return None;
+        }
+        let mut fields = Vec::new();
+        for f in &spec.fields {
+            fields.push(self.field_ref(kinds, f, src)?);
+        }
+        Some((Some(list), fields))
     }
 
     fn cond(
@@ -1305,6 +1469,19 @@ impl Compiler<'_> {
             self.field_ref(&[kind], f, src)?;
             same.push(idx);
         }
+        let current = match &link.current {
+            Some(c) if *c.get_ref() && dir == Direction::To => {
+                self.error(
+                    src,
+                    c.span(),
+                    "`current` goes with `from`: it asks whether the linking item was stamped with this item as it is now".into(),
+                    "write the condition as `from = { kind = ..., via = ..., current = true }`".into(),
+                );
+                return None;
+            }
+            Some(c) => *c.get_ref(),
+            None => false,
+        };
         Some(Condition::Link {
             dir,
             kinds,
@@ -1312,6 +1489,7 @@ impl Compiler<'_> {
             filter,
             latest,
             same,
+            current,
         })
     }
 }
@@ -1362,11 +1540,20 @@ mod tests {
                 "complaint-overdue",
                 "complaint-dated",
                 "complaint-closed-with-action",
+                "design-input-reviewed",
+                "design-review-action-closed",
+                "property-problem-reported",
+                "property-returned",
+                "wording-vague",
+                "wording-placeholder",
+                "wording-and-or",
+                "performance-has-quantity",
             ]
         );
         for r in &profile.rules {
             let expected = if ["requirement-validated-or-delivered", "pass-has-evidence"]
                 .contains(&r.id.as_str())
+                || r.group == "wording"
             {
                 Severity::Warning
             } else {
@@ -1389,6 +1576,9 @@ mod tests {
             "delivery",
             "feedback",
             "change",
+            "design_review",
+            "action",
+            "customer_property",
         ] {
             assert!(kinds.contains(&k), "{k}");
         }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::fingerprint;
 use crate::graph::TraceGraph;
-use crate::model::{FieldIdx, Item, ItemIdx, KindIdx, Project, Value};
+use crate::model::{FieldIdx, Item, ItemIdx, KindIdx, Project, Span, Value};
 use crate::objectives;
 use crate::profile::{Builtin, Condition, Direction, Profile, Rule, Severity};
 
@@ -31,6 +31,9 @@ pub struct Finding {
     pub missing: Vec<String>,
     /// Named values for the message, such as a measured `actual`.
     pub values: Vec<(&'static str, String)>,
+    /// Where in the item the finding points, when more precisely than its
+    /// header (the vague word of a `wording` check).
+    pub at: Option<Span>,
     /// The message in English.
     pub message: String,
 }
@@ -153,6 +156,7 @@ struct Why<'w> {
     evidence: &'w mut Vec<ItemIdx>,
     missing: &'w mut Vec<String>,
     values: &'w mut Vec<(&'static str, String)>,
+    at: &'w mut Option<Span>,
 }
 
 struct Evaluator<'a> {
@@ -259,14 +263,16 @@ impl Evaluator<'_> {
         evidence.clear();
         let mut missing = Vec::new();
         let mut values = Vec::new();
+        let mut at = None;
         match rule.builtin {
             Some(b) => {
                 let why = Why {
                     evidence,
                     missing: &mut missing,
                     values: &mut values,
+                    at: &mut at,
                 };
-                match self.builtin(b, item, objectives, why) {
+                match self.builtin(b, rule, item, objectives, why) {
                     None => return,
                     Some(true) => {
                         stats.applicable += 1;
@@ -314,6 +320,7 @@ impl Evaluator<'_> {
             evidence,
             missing,
             values,
+            at,
         });
     }
 
@@ -323,6 +330,7 @@ impl Evaluator<'_> {
     fn builtin(
         &self,
         b: Builtin,
+        rule: &Rule,
         item: ItemIdx,
         objectives: Option<&objectives::Context<'_>>,
         why: Why<'_>,
@@ -331,6 +339,7 @@ impl Evaluator<'_> {
             evidence,
             missing,
             values,
+            at,
         } = why;
         let it = self.project.item(item);
         let map_field = |name: &str| -> Option<&Vec<(String, String)>> {
@@ -340,6 +349,36 @@ impl Evaluator<'_> {
             }
         };
         match b {
+            Builtin::Wording => {
+                let list = rule.words.as_ref()?;
+                let mut applies = false;
+                for &field in &rule.fields {
+                    let Some(text) = self.text_of(it, field) else {
+                        continue;
+                    };
+                    applies = true;
+                    if let Some((start, len)) = list.matcher.find(text) {
+                        let word = &text[start..start + len];
+                        values.push(("word", word.to_owned()));
+                        values.push(("field", self.profile.field_name(field).to_owned()));
+                        *at = self.word_span(it, field, word);
+                        return Some(false);
+                    }
+                }
+                return applies.then_some(true);
+            }
+            Builtin::Quantity => {
+                let list = rule.words.as_ref()?;
+                let texts: Vec<&str> = rule
+                    .fields
+                    .iter()
+                    .filter_map(|&f| self.text_of(it, f))
+                    .collect();
+                if texts.is_empty() {
+                    return None;
+                }
+                return Some(texts.iter().any(|t| list.matcher.has_quantity(t)));
+            }
             Builtin::Objective => {
                 let r = objectives::evaluate_one(objectives?, item);
                 let met = r.met?;
@@ -465,6 +504,54 @@ impl Evaluator<'_> {
         Some(evidence.is_empty() && missing.is_empty())
     }
 
+    /// Whether `by` holds a stamp of `item` with its current fingerprint.
+    fn stamped_as_now(&self, by: ItemIdx, item: ItemIdx) -> bool {
+        let Some(Value::Map(stamped)) = self.stamped.and_then(|f| self.project.item(by).field(f))
+        else {
+            return false;
+        };
+        let id = &self.project.item(item).id;
+        stamped
+            .binary_search_by(|(k, _)| k.as_str().cmp(id))
+            .is_ok_and(|i| stamped[i].1 == self.fingerprint(item))
+    }
+
+    /// The text of a string field (or the title) of an item.
+    fn text_of<'i>(&self, it: &'i Item, field: FieldIdx) -> Option<&'i str> {
+        if field == self.profile.title_field {
+            return it.title.as_deref();
+        }
+        match it.field(field)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Where `word` stands in the source of the item's `field`: the first
+    /// place the word is written as is (a word spelt with escapes points
+    /// at the field).
+    fn word_span(&self, it: &Item, field: FieldIdx, word: &str) -> Option<Span> {
+        let span = it.field_span(field)?;
+        let file = &self.project.files[span.file as usize];
+        let range = span.bytes();
+        let source = file.text.get(range.clone())?;
+        // Past the key and the `=`: the word may also be the field's name.
+        let value_at = source.find('=').map_or(0, |i| i + 1);
+        let at = source[value_at..]
+            .find(word)
+            .or_else(|| {
+                source[value_at..]
+                    .to_ascii_lowercase()
+                    .find(&word.to_ascii_lowercase())
+            })
+            .map_or(0, |i| value_at + i);
+        let start = range.start + at;
+        Some(Span::new(
+            span.file,
+            start..start + word.len().min(range.end - start),
+        ))
+    }
+
     /// Whether `cond` holds for `item`. Linked items that made a link
     /// condition hold are pushed to `evidence` (the innermost ones when
     /// conditions nest), so messages can name them.
@@ -506,11 +593,13 @@ impl Evaluator<'_> {
                 filter,
                 latest,
                 same,
+                current,
             } => {
                 // No list is built: rules run this for every item.
                 let keep = |c: &ItemIdx| {
                     kinds.contains(&self.project.kind_of(*c))
                         && same.iter().all(|f| self.same_value(item, *c, *f))
+                        && (!*current || self.stamped_as_now(*c, item))
                 };
                 match dir {
                     Direction::To => self.links_hold(
@@ -709,6 +798,8 @@ fn placeholder(
         "matched" => Some(matched.to_owned()),
         "id" => Some(it.id.clone()),
         "title" => Some(it.display_title().to_owned()),
+        // The item that holds a sub-item (the review of an action).
+        "parent" => it.parent.map(|p| project.item(p).id.clone()),
         _ => {
             let f = profile.field_index(name)?;
             if let Some(v) = it.field(f) {

@@ -389,6 +389,10 @@ impl<'e, 'i> Builder<'e, 'i> {
                     return None;
                 };
                 raw.title = Some(s.into_owned());
+                raw.field_spans.push((
+                    self.profile.title_field,
+                    Span::new(self.file, key_start..bytes.end),
+                ));
                 return Some(());
             }
             _ => {}

@@ -674,6 +674,10 @@ impl FileReader<'_> {
                 }
                 "title" => {
                     item.title = self.string(val, "title");
+                    item.field_spans.push((
+                        profile.title_field,
+                        self.span(key.span().start..val.span().end),
+                    ));
                     continue;
                 }
                 _ => {}

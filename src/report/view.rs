@@ -655,7 +655,7 @@ impl<'a> Builder<'a> {
     }
 
     fn finding_row(&self, f: &Finding) -> FindingRow {
-        let (file, line) = self.project.place(f.item);
+        let (file, line, _) = self.project.finding_place(f.item, f.at.as_ref());
         FindingRow {
             item: self.item_ref(f.item),
             severity: f.severity,
@@ -685,9 +685,6 @@ impl<'a> Builder<'a> {
                 .filter(|f| f.rule == ri)
                 .map(|f| self.finding_row(f))
                 .collect();
-            if findings.is_empty() && group == "other" {
-                continue;
-            }
             total += findings.len();
             groups.push(FindingGroup {
                 rule: rule.id.clone(),

@@ -5,6 +5,7 @@ mod support;
 mod browser;
 mod check;
 mod corpus;
+mod customer_focus;
 mod errors;
 mod hardening_files;
 mod hardening_writes;

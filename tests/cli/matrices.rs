@@ -1272,11 +1272,20 @@ fn diff_of_two_folders_reports_exactly_the_edits() {
     );
     assert_eq!(
         finding_keys(&d["findings"]["new"]),
-        [(
-            "stated-has-source".to_owned(),
-            "REQ-021".to_owned(),
-            "error".to_owned()
-        )]
+        [
+            // DI-011 now traces a requirement of CON-002, whose design is
+            // reviewed (DR-001), and no design review covers it.
+            (
+                "design-input-reviewed".to_owned(),
+                "DI-011".to_owned(),
+                "error".to_owned()
+            ),
+            (
+                "stated-has-source".to_owned(),
+                "REQ-021".to_owned(),
+                "error".to_owned()
+            )
+        ]
     );
     assert_eq!(
         finding_keys(&d["findings"]["resolved"]),
@@ -1345,7 +1354,7 @@ fn diff_of_two_folders_reports_exactly_the_edits() {
     for s in [
         "Items: 1 added, 1 removed, 3 changed",
         "Links: 1 added, 1 removed",
-        "Findings: 1 new, 1 resolved",
+        "Findings: 2 new, 1 resolved",
         "~ requirement REQ-002",
         "(normative: fingerprint changed)",
     ] {
@@ -1365,7 +1374,7 @@ fn diff_of_two_folders_reports_exactly_the_edits() {
     let tables: Vec<_> = doc.select(&sel("table")).collect();
     assert_eq!(tables.len(), 3);
     let body_rows = |i: usize| tables[i].select(&sel("tbody tr")).count();
-    assert_eq!((body_rows(0), body_rows(1), body_rows(2)), (5, 2, 2));
+    assert_eq!((body_rows(0), body_rows(1), body_rows(2)), (5, 2, 3));
 }
 
 // ---------------------------------------------------------------------------
@@ -1587,7 +1596,7 @@ fn audit_manifest_lists_every_input_and_output_and_verify_catches_tampering() {
             expected_inputs.insert(rel, sha256_hex(&bytes));
         }
     }
-    assert_eq!(expected_inputs.len(), 14);
+    assert_eq!(expected_inputs.len(), 16);
     assert_eq!(manifest_section(&manifest, "inputs"), expected_inputs);
 
     // Outputs: every file written but the MANIFEST, with its SHA-256.

@@ -766,6 +766,11 @@ fn impact_lists_everything_downstream_of_a_requirement() {
         ("FB-001", ("feedback", &["DEL-001"][..])),
         // `about` DEL-002, REQ-003.
         ("FB-002", ("feedback", &["DEL-002"][..])),
+        // `reviews` DI-001 to DI-010 (design/reviews.toml).
+        (
+            "DR-001",
+            ("design_review", &["DI-002", "DI-003", "DI-004"][..]),
+        ),
     ]);
     // Not there: DI-001 (traces REQ-001, REQ-015), DO-003 (satisfies DI-005,
     // DI-006), DEL-003 and VER-003..007, which reach REQ-013 by no path.

@@ -1,0 +1,186 @@
+//! How a requirement or design input is worded: the words that make it
+//! ambiguous (`[words.vague]`, `[words.placeholder]`, ...) and whether it
+//! states a number with a unit (`[words.units]`). Read by the `wording` and
+//! `quantity` checks of the rules.
+//!
+//! English words match whole words, ignoring ASCII case: `fast` is found in
+//! "Fast start-up" but not in "fastening". Chinese words have no spaces to
+//! stop at, so they match anywhere, except inside a longer word the list
+//! says is fine (`等` is vague in "门锁、合页等", not in "抗风压等级").
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// A compiled word list: one automaton over its words and exceptions.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    automaton: Option<AhoCorasick>,
+    /// Patterns `0..words` are words, the rest exceptions.
+    words: usize,
+}
+
+impl Matcher {
+    pub fn new(words: &[String], except: &[String]) -> Matcher {
+        let patterns: Vec<&str> = words.iter().chain(except).map(String::as_str).collect();
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .ok()
+            .filter(|_| !patterns.is_empty());
+        Matcher {
+            automaton,
+            words: words.len(),
+        }
+    }
+
+    /// The first listed word in `text`: its byte offset and length. Of two
+    /// starting at the same place, the longer one.
+    pub fn find(&self, text: &str) -> Option<(usize, usize)> {
+        let ac = self.automaton.as_ref()?;
+        let mut fine: Vec<(usize, usize)> = Vec::new();
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for m in ac.find_overlapping_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            if m.pattern().as_usize() >= self.words {
+                fine.push((start, end));
+            } else if whole_word(text, start, end) {
+                found.push((start, end));
+            }
+        }
+        found
+            .into_iter()
+            .filter(|&(s, e)| !fine.iter().any(|&(fs, fe)| fs <= s && e <= fe))
+            .min_by_key(|&(s, e)| (s, std::cmp::Reverse(e)))
+            .map(|(s, e)| (s, e - s))
+    }
+
+    /// Whether `text` states a number followed by one of the list's units
+    /// (`≥ 98 %`, `4级`, `-20 °C`, `1,500 N`).
+    pub fn has_quantity(&self, text: &str) -> bool {
+        let Some(ac) = self.automaton.as_ref() else {
+            return false;
+        };
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            // The number: digits with decimal points and thousands commas.
+            let mut end = i;
+            while end < bytes.len()
+                && (bytes[end].is_ascii_digit()
+                    || (matches!(bytes[end], b'.' | b',')
+                        && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)))
+            {
+                end += 1;
+            }
+            // A bound needs no unit when the quantity has none (a friction
+            // coefficient `>= 0.30`, a ratio `≤ 0.5`).
+            let before = text[..i].trim_end_matches([' ', '\u{a0}', '\u{2009}', '\u{202f}']);
+            if ["≥", "≤", ">=", "<=", ">", "<", "≧", "≦", "±"]
+                .iter()
+                .any(|c| before.ends_with(c))
+            {
+                return true;
+            }
+            let rest = text[end..].trim_start_matches([' ', '\u{a0}', '\u{2009}', '\u{202f}']);
+            let at = text.len() - rest.len();
+            let unit = ac
+                .find_overlapping_iter(rest)
+                .filter(|m| m.start() == 0 && m.pattern().as_usize() < self.words)
+                .any(|m| after_word(text, at + m.end(), &text[at..at + m.end()]));
+            if unit {
+                return true;
+            }
+            i = end.max(i + 1);
+        }
+        false
+    }
+}
+
+/// An English word matches only as a whole word: no ASCII letter or digit
+/// right before or after it. Words that begin or end with another character
+/// (`°C`, `%`, Chinese) need no boundary on that side.
+fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let word = &text[start..end];
+    let starts_alnum = word
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    let before_ok = !starts_alnum
+        || !text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    before_ok && after_word(text, end, word)
+}
+
+fn after_word(text: &str, end: usize, word: &str) -> bool {
+    let ends_alnum = word
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    !ends_alnum
+        || !text[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(words: &[&str], except: &[&str]) -> Matcher {
+        let w: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+        let e: Vec<String> = except.iter().map(|s| s.to_string()).collect();
+        Matcher::new(&w, &e)
+    }
+
+    #[test]
+    fn english_words_match_whole_words_in_any_case() {
+        let m = matcher(&["fast", "as needed", "TBD"], &[]);
+        assert_eq!(m.find("Fast start-up"), Some((0, 4)));
+        assert_eq!(m.find("fastening torque"), None);
+        assert_eq!(m.find("lubricate as needed."), Some((10, 9)));
+        assert_eq!(m.find("value tbd"), Some((6, 3)));
+        assert_eq!(m.find("TBDs"), None);
+    }
+
+    #[test]
+    fn chinese_words_match_anywhere_but_inside_an_exception() {
+        let m = matcher(&["等", "适当"], &["等级", "一等"]);
+        assert_eq!(m.find("抗风压性能等级不低于4级"), None);
+        let text = "配门锁、合页等五金件";
+        let (at, len) = m.find(text).unwrap();
+        assert_eq!(&text[at..at + len], "等");
+        assert_eq!(m.find("一等品"), None);
+        let text = "适当加强";
+        assert_eq!(m.find(text), Some((0, "适当".len())));
+    }
+
+    #[test]
+    fn the_first_word_wins_and_the_longer_at_one_place() {
+        let m = matcher(&["as", "as far as possible", "robust"], &[]);
+        assert_eq!(m.find("robust, as far as possible"), Some((0, 6)));
+        assert_eq!(m.find("as far as possible"), Some((0, 18)));
+    }
+
+    #[test]
+    fn a_quantity_is_a_number_followed_by_a_unit() {
+        let m = matcher(&["mm", "%", "°C", "级", "N", "s"], &[]);
+        assert!(m.has_quantity("抗风压性能不低于4级"));
+        assert!(m.has_quantity("pass rate ≥ 98 %"));
+        assert!(m.has_quantity("works from -20 °C"));
+        assert!(m.has_quantity("holds 1,500 N"));
+        assert!(m.has_quantity("closes within 3 s."));
+        assert!(!m.has_quantity("closes within 3 seconds or so"));
+        assert!(!m.has_quantity("model 2 window"));
+        assert!(!m.has_quantity("fast start-up"));
+        assert!(!m.has_quantity("2mmx"));
+        assert!(m.has_quantity("mu 0.38-0.45, >= 0.30 in fade"));
+        assert!(m.has_quantity("摩擦系数 ≥ 0.30"));
+    }
+}
