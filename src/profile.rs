@@ -98,6 +98,10 @@ pub struct ProfileFile {
     pub field_labels: IndexMap<String, Label>,
     #[serde(default)]
     pub value_labels: IndexMap<String, Label>,
+    /// Which kind, field and rule plays each part the engine knows
+    /// (see [`crate::roles`]).
+    #[serde(default)]
+    pub roles: crate::roles::RolesSpec,
     /// Import mappings, `[import.NAME]`: read and checked by
     /// [`crate::import`] when an import names them, not by the profile.
     #[serde(default)]
@@ -449,6 +453,8 @@ pub struct Profile {
     /// Field index of `id` and `title`, which every item has.
     pub id_field: FieldIdx,
     pub title_field: FieldIdx,
+    /// The kinds, fields and rules that play the parts the engine knows.
+    pub roles: crate::roles::Roles,
 }
 
 impl Profile {
@@ -658,6 +664,7 @@ pub fn build(
             value_labels: HashMap::new(),
             id_field: 0,
             title_field: 0,
+            roles: crate::roles::Roles::default(),
         },
         diags: &mut diags,
     };
@@ -733,6 +740,19 @@ pub fn build(
     compiler.profile.signoff_fields.dedup();
     let mut profile = compiler.profile;
     profile.rules = rules;
+    let declared: Vec<&str> = base
+        .rule
+        .iter()
+        .chain(&user.rule)
+        .map(|r| r.id.get_ref().as_str())
+        .collect();
+    let (roles, problems) = crate::roles::resolve(
+        &profile,
+        &[(&base.roles, Some(&builtin_src)), (&user.roles, source)],
+        &declared,
+    );
+    profile.roles = roles;
+    diags.extend(problems);
     for file in [&base, &user] {
         if let Some(st) = &file.settings {
             if let Some(d) = st.complaint_max_age_days {
