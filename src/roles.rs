@@ -182,6 +182,8 @@ parts! {
         complaint: values(type_),
         /// The types whose score counts towards customer satisfaction.
         survey: values(type_),
+        /// The statuses that close a complaint.
+        closed: values(status),
     }
     /// A change to requirements.
     change: Change { kind: kind, changes: field, date: field }
@@ -418,11 +420,9 @@ pub fn resolve(
                     let Some(def) = kind.and_then(|k| profile.field_def(k, f)) else {
                         continue;
                     };
-                    if def.ty != FieldType::Enum {
-                        continue;
-                    }
+                    // Values of a free-text field (a status) are not checked.
                     for v in &values {
-                        if !def.values.contains(v) {
+                        if def.ty == FieldType::Enum && !def.values.contains(v) {
                             diags.push(error(
                                 e.src,
                                 e.value.span(),
