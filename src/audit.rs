@@ -32,13 +32,19 @@ pub fn package(checked: &Checked, report_options: &ReportOptions) -> Result<Vec<
         .collect();
     let p = crate::pipeline::provenance(checked);
     let mut built = Vec::new();
-    for (from, to) in [
-        ("requirement", "verification"),
-        ("verification", "requirement"),
-    ] {
+    let roles = &checked.loaded.profile.roles;
+    let (req, ver) = (roles.requirement.kind, roles.verification.kind);
+    let names = req.zip(ver).map(|(r, v)| {
+        let name = |k| checked.loaded.profile.kind(k).name.clone();
+        (name(r), name(v))
+    });
+    for (from, to) in names
+        .into_iter()
+        .flat_map(|(r, v)| [(r.clone(), v.clone()), (v, r)])
+    {
         let spec = MatrixSpec {
-            from: from.into(),
-            to: to.into(),
+            from: from.clone(),
+            to: to.clone(),
             ..MatrixSpec::default()
         };
         // A profile without these kinds has no such matrix; the rest still stands.

@@ -151,11 +151,11 @@ impl std::fmt::Display for MatrixError {
 fn check_enum_filter(
     profile: &Profile,
     kind: KindIdx,
-    field: &str,
+    field: Option<FieldIdx>,
     option: &'static str,
     value: &str,
 ) -> Result<(), MatrixError> {
-    let Some(idx) = profile.field_index(field) else {
+    let Some(idx) = field else {
         return Ok(());
     };
     // The row kind's values, else those of any kind with the field.
@@ -207,7 +207,8 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
         }
     }
     if let Some(class) = &spec.filter.class {
-        check_enum_filter(profile, from, "class", "--class", class)?;
+        let field = profile.roles.requirement.class;
+        check_enum_filter(profile, from, field, "--class", class)?;
     }
 
     let (direction, paths) = [Direction::Forward, Direction::Backward]
@@ -264,7 +265,7 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
         }
     }
 
-    let n = Names::of(profile);
+    let n = Fields::of(profile);
     let rows: Vec<Row> = rows
         .into_iter()
         .map(|(cells, traced)| make_row(project, profile, &n, &findings, cells, traced))
@@ -460,23 +461,74 @@ fn findings_by_item(checked: &Checked) -> BTreeMap<ItemIdx, Vec<(String, String)
     m
 }
 
-struct Names {
-    contract: Option<FieldIdx>,
-    customer: Option<FieldIdx>,
+/// The fields rows read, from the profile's roles: the links that say
+/// which contract and customer an item belongs to, the class, and the
+/// result or verdict shown in a cell with the values that count as passed.
+struct Fields {
+    contract: Vec<FieldIdx>,
+    customer: Vec<FieldIdx>,
+    /// A contract's customer.
+    contract_customer: Option<FieldIdx>,
     class: Option<FieldIdx>,
-    result: Option<FieldIdx>,
-    verdict: Option<FieldIdx>,
+    /// Per kind with a result: the field and its passing values.
+    result: Vec<(KindIdx, FieldIdx, Vec<String>)>,
+    verdict: Option<(KindIdx, FieldIdx)>,
 }
 
-impl Names {
-    fn of(profile: &Profile) -> Names {
-        Names {
-            contract: profile.field_index("contract"),
-            customer: profile.field_index("customer"),
-            class: profile.field_index("class"),
-            result: profile.field_index("result"),
-            verdict: profile.field_index("verdict"),
+impl Fields {
+    fn of(profile: &Profile) -> Fields {
+        let r = &profile.roles;
+        let set = |fields: &[Option<FieldIdx>]| {
+            let mut v: Vec<FieldIdx> = fields.iter().flatten().copied().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let result = [
+            (
+                r.verification.kind,
+                r.verification.result,
+                &r.verification.pass,
+            ),
+            (r.validation.kind, r.validation.result, &r.validation.pass),
+        ];
+        Fields {
+            contract: set(&[
+                r.requirement.contract,
+                r.review.contract,
+                r.delivery.contract,
+                r.objective.contract,
+            ]),
+            customer: set(&[
+                r.requirement.customer,
+                r.contract.customer,
+                r.feedback.customer,
+                r.objective.customer,
+            ]),
+            contract_customer: r.contract.customer,
+            class: r.requirement.class,
+            result: result
+                .into_iter()
+                .filter_map(|(k, f, pass)| Some((k?, f?, pass.clone())))
+                .collect(),
+            verdict: r.decision.kind.zip(r.decision.verdict),
         }
+    }
+
+    /// An item's result and whether it passed, when its kind has one.
+    fn result(&self, project: &Project, idx: ItemIdx) -> Option<(String, bool)> {
+        let kind = project.item(idx).kind;
+        let (_, f, pass) = self.result.iter().find(|(k, _, _)| *k == kind)?;
+        let r = string_field(project, idx, Some(*f))?;
+        let passed = pass.contains(&r);
+        Some((r, passed))
+    }
+
+    fn verdict(&self, project: &Project, idx: ItemIdx) -> Option<String> {
+        let (k, f) = self.verdict?;
+        (project.item(idx).kind == k)
+            .then(|| string_field(project, idx, Some(f)))
+            .flatten()
     }
 }
 
@@ -492,7 +544,7 @@ type RowWithItems = (Row, Vec<ItemIdx>);
 fn make_row(
     project: &Project,
     _profile: &Profile,
-    n: &Names,
+    n: &Fields,
     findings: &BTreeMap<ItemIdx, Vec<(String, String)>>,
     cells: Vec<Option<ItemIdx>>,
     traced: bool,
@@ -505,8 +557,8 @@ fn make_row(
             rules.insert(rule.clone());
             unverified |= group == "unverified";
         }
-        if let Some(r) = string_field(project, *i, n.result) {
-            unverified |= r != "pass";
+        if let Some((_, passed)) = n.result(project, *i) {
+            unverified |= !passed;
         }
     }
     let status = match (traced, unverified) {
@@ -520,8 +572,10 @@ fn make_row(
             c.map(|i| Cell {
                 id: project.item(i).id.clone(),
                 title: project.item(i).display_title().to_owned(),
-                status: string_field(project, i, n.result)
-                    .or_else(|| string_field(project, i, n.verdict)),
+                status: n
+                    .result(project, i)
+                    .map(|(r, _)| r)
+                    .or_else(|| n.verdict(project, i)),
                 broken: findings.contains_key(&i),
             })
         })
@@ -542,19 +596,19 @@ fn make_row(
 fn keep(
     project: &Project,
     _profile: &Profile,
-    n: &Names,
+    n: &Fields,
     (row, items): &RowWithItems,
     filter: &Filter,
 ) -> bool {
-    let linked_to = |target: &str, field: Option<FieldIdx>| {
+    let linked_to = |target: &str, fields: &[FieldIdx]| {
         items.iter().any(|i| {
             let it = project.item(*i);
             it.id == target
-                || field.is_some_and(|f| {
+                || fields.iter().any(|&f| {
                     it.links_in(f).any(|t| {
                         project.item(t).id == target
-                            || (Some(f) == n.contract
-                                && n.customer.is_some_and(|cf| {
+                            || (n.contract.contains(&f)
+                                && n.contract_customer.is_some_and(|cf| {
                                     project
                                         .item(t)
                                         .links_in(cf)
@@ -565,12 +619,12 @@ fn keep(
         })
     };
     if let Some(c) = &filter.contract
-        && !linked_to(c, n.contract)
+        && !linked_to(c, &n.contract)
     {
         return false;
     }
     if let Some(c) = &filter.customer
-        && !(linked_to(c, n.customer) || linked_to(c, n.contract))
+        && !(linked_to(c, &n.customer) || linked_to(c, &n.contract))
     {
         return false;
     }
