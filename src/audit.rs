@@ -32,22 +32,15 @@ pub fn package(checked: &Checked, report_options: &ReportOptions) -> Result<Vec<
         .collect();
     let p = crate::pipeline::provenance(checked);
     let mut built = Vec::new();
-    let roles = &checked.loaded.profile.roles;
-    let (req, ver) = (roles.requirement.kind, roles.verification.kind);
-    let names = req.zip(ver).map(|(r, v)| {
-        let name = |k| checked.loaded.profile.kind(k).name.clone();
-        (name(r), name(v))
-    });
-    for (from, to) in names
+    // The profile's matrix (`[matrix]`, the report's), both ways. A profile
+    // without one, or whose kinds no link path joins, files none; the rest
+    // still stands.
+    let profile = &checked.loaded.profile;
+    for spec in [false, true]
         .into_iter()
-        .flat_map(|(r, v)| [(r.clone(), v.clone()), (v, r)])
+        .filter_map(|reverse| MatrixSpec::of_profile(profile, reverse))
     {
-        let spec = MatrixSpec {
-            from: from.clone(),
-            to: to.clone(),
-            ..MatrixSpec::default()
-        };
-        // A profile without these kinds has no such matrix; the rest still stands.
+        let (from, to) = (&spec.from, &spec.to);
         if let Ok(m) = matrix::build(checked, &spec) {
             files.push((format!("matrices/{from}-{to}.csv"), format::csv(&m)));
             built.push(m);

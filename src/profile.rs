@@ -94,6 +94,9 @@ pub struct ProfileFile {
     /// Which fields make up an item's fingerprint (besides its kind and links).
     #[serde(default)]
     pub fingerprint: Option<FingerprintSpec>,
+    /// The traceability matrix the report shows and the audit package files.
+    #[serde(default)]
+    pub matrix: Option<MatrixDefault>,
     #[serde(default)]
     pub field_labels: IndexMap<String, Label>,
     #[serde(default)]
@@ -117,6 +120,16 @@ pub struct SettingsSpec {
     /// The date ages are counted to; without it, the latest date in the records.
     #[serde(default)]
     pub as_of: Option<toml::value::Datetime>,
+}
+
+/// `[matrix]`: the kinds the report's matrix and the audit package's
+/// matrices run between (`needtrail matrix` takes any two with `--from`
+/// and `--to`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixDefault {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -450,6 +463,9 @@ pub struct Profile {
     pub field_labels: HashMap<String, Label>,
     /// How enum values read, per language.
     pub value_labels: HashMap<String, Label>,
+    /// The kinds of the report's matrix and the audit package's matrices
+    /// (`[matrix] from` and `to`), when the profile or project names them.
+    pub matrix: Option<(KindIdx, KindIdx)>,
     /// Field index of `id` and `title`, which every item has.
     pub id_field: FieldIdx,
     pub title_field: FieldIdx,
@@ -662,6 +678,7 @@ pub fn build(
             as_of: None,
             field_labels: HashMap::new(),
             value_labels: HashMap::new(),
+            matrix: None,
             id_field: 0,
             title_field: 0,
             roles: crate::roles::Roles::default(),
@@ -733,6 +750,8 @@ pub fn build(
     rules.retain(|r| !off.contains(&r.id.as_str()));
     compiler.fingerprint_lists(&base, Some(&builtin_src));
     compiler.fingerprint_lists(&user, source);
+    compiler.matrix_kinds(&base, Some(&builtin_src));
+    compiler.matrix_kinds(&user, source);
     // Fields of type `fingerprints` are written by needtrail, listed or not.
     let written = compiler.all_fields(|ty| ty == FieldType::Fingerprints);
     compiler.profile.signoff_fields.extend(written);
@@ -1036,6 +1055,34 @@ impl Compiler<'_> {
         }
         if let Some(names) = &fp.signoff {
             self.profile.signoff_fields = self.field_list("signoff", names, false, src);
+        }
+    }
+
+    /// `[matrix] from` and `to`: kinds of the profile, else an error at the name.
+    fn matrix_kinds(&mut self, file: &ProfileFile, src: Option<&SourceFile>) {
+        let Some(m) = &file.matrix else { return };
+        let mut kinds = Vec::new();
+        for name in [&m.from, &m.to] {
+            match self.profile.kind_index(name.get_ref()) {
+                Some(k) => kinds.push(k),
+                None => {
+                    let names: Vec<&str> =
+                        self.profile.kinds.iter().map(|k| k.name.as_str()).collect();
+                    let help = match suggest(name.get_ref(), names.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("kinds are: {}", names.join(", ")),
+                    };
+                    self.error(
+                        src,
+                        name.span(),
+                        format!("[matrix] names unknown kind `{}`", name.get_ref()),
+                        help,
+                    );
+                }
+            }
+        }
+        if let [from, to] = kinds[..] {
+            self.profile.matrix = Some((from, to));
         }
     }
 

@@ -12,6 +12,7 @@ mod import;
 mod init_trace;
 mod interchange;
 mod matrices;
+mod matrix_one;
 mod objectives;
 mod progress;
 mod property;
