@@ -25,6 +25,9 @@ pub struct RequirementStatus {
     pub verdict: Option<String>,
     pub review: Option<String>,
     pub note: Option<String>,
+    /// Whether the verdict leaves the requirement to be clarified.
+    #[serde(skip)]
+    pub clarify: bool,
     #[serde(skip)]
     pub idx: ItemIdx,
 }
@@ -168,9 +171,10 @@ fn contract_status(
         let (decision, decided_here) = decisions(project, graph, n, r, c);
         let verdict = decision.and_then(|d| text(project, d, n.decision.verdict));
         let id = project.item(r).id.clone();
+        let clarify = Roles::is(&n.decision.clarify, verdict.as_deref());
         if !decided_here {
             undecided.push(id.clone());
-        } else if Roles::is(&n.decision.clarify, verdict.as_deref()) {
+        } else if clarify {
             open_clarifications.push(id.clone());
         }
         requirements.push(RequirementStatus {
@@ -179,6 +183,7 @@ fn contract_status(
             verdict,
             review: decision.map(|d| project.reference(d).to_owned()),
             note: decision.and_then(|d| text(project, d, n.decision.note)),
+            clarify,
             idx: r,
         });
     }

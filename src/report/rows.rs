@@ -145,7 +145,7 @@ pub fn write_sheet(out: &mut String, t: &SheetStrings, r: &SheetRow) {
     }
     out.push_str("</td>\n<td class=\"");
     let verdict = truthy(&r.verdict);
-    let clarify = r.verdict_raw == "clarify";
+    let clarify = r.clarify;
     if !verdict || clarify {
         out.push_str("broken");
     }

@@ -16,6 +16,7 @@ use crate::graph::{Dir, TraceGraph};
 use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
 use crate::pipeline::Checked;
 use crate::profile::{FieldType, Profile, Severity};
+use crate::roles::Roles;
 use crate::rules::Finding;
 
 /// What every page shows: interface strings, project, evidence footer.
@@ -104,6 +105,8 @@ pub struct SheetRow {
     pub source: Option<String>,
     pub verdict: Option<String>,
     pub verdict_raw: String,
+    /// Whether the verdict leaves the requirement to be clarified.
+    pub clarify: bool,
     pub review: Option<String>,
     pub note: Option<String>,
 }
@@ -474,17 +477,6 @@ struct Builder<'a> {
     stats: &'a [crate::rules::RuleStats],
 }
 
-/// Kind and field names the iso9001 views rely on; a profile without them
-/// simply shows empty columns.
-struct Names {
-    requirement: Option<KindIdx>,
-    customer: Option<KindIdx>,
-    design_input: Option<KindIdx>,
-    design_output: Option<KindIdx>,
-    validation: Option<KindIdx>,
-    delivery: Option<KindIdx>,
-}
-
 impl<'a> Builder<'a> {
     fn new(checked: &'a Checked, lang: &'a str) -> Self {
         let project = &checked.loaded.project;
@@ -524,20 +516,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn names(&self) -> Names {
-        let k = |n: &str| self.profile.kind_index(n);
-        Names {
-            requirement: k("requirement"),
-            customer: k("customer"),
-            design_input: k("design_input"),
-            design_output: k("design_output"),
-            validation: k("validation"),
-            delivery: k("delivery"),
-        }
-    }
-
-    fn field(&self, name: &str) -> Option<FieldIdx> {
-        self.profile.field_index(name)
+    /// The kinds, fields and rules the views read; a profile without
+    /// them simply shows empty columns.
+    fn roles(&self) -> &'a Roles {
+        &self.profile.roles
     }
 
     fn digest(&self) -> String {
@@ -581,13 +563,31 @@ impl<'a> Builder<'a> {
     /// The first enum value of an item worth showing beside it (a result, a verdict).
     fn status_of(&self, idx: ItemIdx) -> (Option<String>, Option<String>) {
         let item = self.project.item(idx);
-        for name in ["result", "verdict"] {
-            if let Some(f) = self.field(name)
+        let r = self.roles();
+        for f in [
+            r.verification.result,
+            r.validation.result,
+            r.decision.verdict,
+        ] {
+            if let Some(f) = f
                 && let Some(Value::String(v)) = item.field(f)
             {
+                // A result reads as passed, failed or pending whatever the
+                // profile calls it; any other value as itself.
+                let is = |values: &[String]| Roles::is(values, Some(v));
+                let (ver, val) = (&r.verification, &r.validation);
+                let class = if is(&ver.pass) || is(&val.pass) {
+                    "pass"
+                } else if is(&ver.fail) {
+                    "fail"
+                } else if is(&ver.pending) {
+                    "pending"
+                } else {
+                    v.as_str()
+                };
                 return (
                     Some(self.profile.value_label(v, self.lang).to_owned()),
-                    Some(v.clone()),
+                    Some(class.to_owned()),
                 );
             }
         }
@@ -807,16 +807,17 @@ impl<'a> Builder<'a> {
     /// Whether `holder`'s link to `target` is suspect.
     fn is_suspect(&self, holder: ItemIdx, target: ItemIdx) -> bool {
         self.by_item.get(&holder).is_some_and(|fs| {
-            fs.iter().any(|f| {
-                self.profile.rules[f.rule].id == "suspect-link" && f.evidence.contains(&target)
-            })
+            fs.iter()
+                .any(|f| Some(f.rule) == self.roles().rules.suspect && f.evidence.contains(&target))
         })
     }
 
-    fn has_rule_finding(&self, idx: ItemIdx, rule: &str) -> bool {
-        self.by_item
-            .get(&idx)
-            .is_some_and(|fs| fs.iter().any(|f| self.profile.rules[f.rule].id == rule))
+    fn has_rule_finding(&self, idx: ItemIdx, rule: Option<usize>) -> bool {
+        rule.is_some_and(|rule| {
+            self.by_item
+                .get(&idx)
+                .is_some_and(|fs| fs.iter().any(|f| f.rule == rule))
+        })
     }
 
     /// The decision on a requirement from its latest review (by date, then order).
@@ -824,9 +825,8 @@ impl<'a> Builder<'a> {
         crate::review::latest_decision(self.project, self.profile, self.graph, req)
     }
 
-    fn enum_value(&self, idx: ItemIdx, field: &str) -> Option<String> {
-        let f = self.field(field)?;
-        match self.project.item(idx).field(f)? {
+    fn enum_value(&self, idx: ItemIdx, field: Option<FieldIdx>) -> Option<String> {
+        match self.project.item(idx).field(field?)? {
             Value::String(s) => Some(s.clone()),
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
@@ -834,8 +834,8 @@ impl<'a> Builder<'a> {
     }
 
     fn funnel(&self) -> Vec<FunnelStep> {
-        let n = self.names();
-        let Some(req_kind) = n.requirement else {
+        let n = self.roles();
+        let Some(req_kind) = n.requirement.kind else {
             return Vec::new();
         };
         let reqs = &self.project.by_kind[req_kind as usize];
@@ -844,8 +844,8 @@ impl<'a> Builder<'a> {
             if self.latest_decision(r).is_some() {
                 reviewed += 1;
             }
-            let no_design = self.enum_value(r, "design").as_deref() == Some("false");
-            let dis = self.down(r, n.design_input, self.field("traces"));
+            let no_design = self.enum_value(r, n.requirement.design).as_deref() == Some("false");
+            let dis = self.down(r, n.design_input.kind, n.design_input.traces);
             if no_design || !dis.is_empty() {
                 in_design += 1;
             }
@@ -853,15 +853,16 @@ impl<'a> Builder<'a> {
                 || (!dis.is_empty()
                     && dis
                         .iter()
-                        .all(|d| !self.has_rule_finding(*d, "design-input-verified")))
+                        .all(|d| !self.has_rule_finding(*d, n.rules.verified)))
             {
                 verified += 1;
             }
-            if !self.deliveries(&n, r).is_empty()
+            let val = &n.validation;
+            if !self.deliveries(r).is_empty()
                 || self
-                    .down(r, n.validation, self.field("validates"))
+                    .down(r, val.kind, val.validates)
                     .iter()
-                    .any(|v| self.enum_value(*v, "result").as_deref() == Some("pass"))
+                    .any(|v| Roles::is(&val.pass, self.enum_value(*v, val.result).as_deref()))
             {
                 delivered += 1;
             }
@@ -885,14 +886,14 @@ impl<'a> Builder<'a> {
     }
 
     /// Deliveries of a requirement: directly, or of a design output of one of its design inputs.
-    fn deliveries(&self, n: &Names, req: ItemIdx) -> Vec<ItemIdx> {
-        let mut out: BTreeSet<ItemIdx> = self
-            .down(req, n.delivery, self.field("delivers"))
-            .into_iter()
-            .collect();
-        for di in self.down(req, n.design_input, self.field("traces")) {
-            for d_o in self.down(di, n.design_output, self.field("satisfies")) {
-                out.extend(self.down(d_o, n.delivery, self.field("delivers")));
+    fn deliveries(&self, req: ItemIdx) -> Vec<ItemIdx> {
+        let n = self.roles();
+        let (del, di_, do_) = (&n.delivery, &n.design_input, &n.design_output);
+        let mut out: BTreeSet<ItemIdx> =
+            self.down(req, del.kind, del.delivers).into_iter().collect();
+        for di in self.down(req, di_.kind, di_.traces) {
+            for d_o in self.down(di, do_.kind, do_.satisfies) {
+                out.extend(self.down(d_o, del.kind, del.delivers));
             }
         }
         out.into_iter().collect()
@@ -904,10 +905,12 @@ impl<'a> Builder<'a> {
         SheetRow {
             item: self.item_ref(r.idx),
             class: self
-                .enum_value(r.idx, "class")
+                .enum_value(r.idx, self.roles().requirement.class)
                 .map(|v| self.profile.value_label(&v, self.lang).to_owned()),
             source: self
-                .field("source")
+                .roles()
+                .requirement
+                .source
                 .and_then(|f| self.project.item(r.idx).field(f))
                 .map(Value::display),
             verdict: r
@@ -915,13 +918,14 @@ impl<'a> Builder<'a> {
                 .as_ref()
                 .map(|v| self.profile.value_label(v, self.lang).to_owned()),
             verdict_raw: r.verdict.clone().unwrap_or_default(),
+            clarify: r.clarify,
             review: r.review.clone(),
             note: r.note.clone(),
         }
     }
 
     fn contracts(&self, statuses: Vec<crate::review::ContractStatus>) -> Vec<ContractRow> {
-        let n = self.names();
+        let n = self.roles();
         statuses
             .into_iter()
             .filter_map(|st| {
@@ -935,8 +939,9 @@ impl<'a> Builder<'a> {
                         Some(ReviewRef {
                             item: self.item_ref(idx),
                             date: r.date.clone(),
-                            reviewers: self
-                                .field("reviewers")
+                            reviewers: n
+                                .review
+                                .reviewers
                                 .and_then(|f| item.field(f))
                                 .map(Value::display),
                             signed_by: r.signed_by.clone(),
@@ -962,9 +967,12 @@ impl<'a> Builder<'a> {
                 };
                 Some(ContractRow {
                     item: self.item_ref(c),
-                    customer: self.up(c, n.customer).first().map(|x| self.item_ref(*x)),
+                    customer: self
+                        .up(c, n.customer.kind)
+                        .first()
+                        .map(|x| self.item_ref(*x)),
                     stage: self
-                        .enum_value(c, "stage")
+                        .enum_value(c, n.contract.stage)
                         .map(|s| self.profile.value_label(&s, self.lang).to_owned()),
                     requirements_count: st.requirements.len(),
                     decided: st.requirements.len() - st.undecided.len(),
@@ -980,9 +988,11 @@ impl<'a> Builder<'a> {
     }
 
     /// Customers whose threads a finding's item belongs to, walking upstream.
-    fn customers_of(&self, n: &Names, idx: ItemIdx) -> BTreeSet<ItemIdx> {
+    fn customers_of(&self, idx: ItemIdx) -> BTreeSet<ItemIdx> {
         let mut out = BTreeSet::new();
-        let Some(ck) = n.customer else { return out };
+        let Some(ck) = self.roles().customer.kind else {
+            return out;
+        };
         let mut seen = BTreeSet::from([idx]);
         let mut queue = VecDeque::from([idx]);
         while let Some(i) = queue.pop_front() {
@@ -1000,8 +1010,7 @@ impl<'a> Builder<'a> {
     }
 
     fn customers(&self) -> Vec<CustomerRow> {
-        let n = self.names();
-        let Some(ck) = n.customer else {
+        let Some(ck) = self.roles().customer.kind else {
             return Vec::new();
         };
         let mut counts: BTreeMap<ItemIdx, (usize, usize)> = self.project.by_kind[ck as usize]
@@ -1009,7 +1018,7 @@ impl<'a> Builder<'a> {
             .map(|c| (*c, (0, 0)))
             .collect();
         for f in self.findings {
-            for c in self.customers_of(&n, f.item) {
+            for c in self.customers_of(f.item) {
                 let e = counts.entry(c).or_default();
                 match f.severity {
                     Severity::Error => e.0 += 1,
@@ -1575,7 +1584,9 @@ fn unique_file_names(project: &Project, profile: &crate::profile::Profile) -> Ve
         base
     };
     let contracts: Vec<ItemIdx> = profile
-        .kind_index("contract")
+        .roles
+        .contract
+        .kind
         .map(|k| project.by_kind[k as usize].clone())
         .unwrap_or_default();
     let bases: Vec<String> = contracts
