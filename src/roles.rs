@@ -432,11 +432,10 @@ pub fn resolve(
                                     written(key),
                                     profile.field_name(f)
                                 ),
-                                did_you_mean(
-                                    v,
-                                    def.values.iter().map(String::as_str),
-                                    "its values",
-                                ),
+                                match profile.suggest_value(v, &def.values) {
+                                    Some(close) => format!("did you mean {close}?"),
+                                    None => format!("its values are: {}", def.values.join(", ")),
+                                },
                             ));
                         }
                     }

@@ -18,6 +18,7 @@ mod progress;
 mod property;
 mod report;
 mod report_links;
+mod roles;
 mod rules;
 mod samples;
 mod schema;
