@@ -30,8 +30,8 @@ pub const UNVERIFIED: &str = "unverified";
 /// The thread stops short, and no rule asks more of it: a requirement with
 /// `design = false` and a rationale, or one no review has accepted yet.
 pub const NOT_REQUIRED: &str = "not-required";
-/// Every status, in the order counts and filters list them.
-pub const STATUSES: [&str; 4] = [TRACED, UNVERIFIED, UNTRACED, NOT_REQUIRED];
+/// Every status, the gaps first, as the report's filter offers them.
+pub const STATUSES: [&str; 4] = [UNTRACED, UNVERIFIED, TRACED, NOT_REQUIRED];
 
 /// What to build.
 #[derive(Clone, Debug, Default)]
