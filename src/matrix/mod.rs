@@ -30,8 +30,8 @@ pub const UNVERIFIED: &str = "unverified";
 /// The thread stops short, and no rule asks more of it: a requirement with
 /// `design = false` and a rationale, or one no review has accepted yet.
 pub const NOT_REQUIRED: &str = "not-required";
-/// Every status, in the order counts and filters list them.
-pub const STATUSES: [&str; 4] = [TRACED, UNVERIFIED, UNTRACED, NOT_REQUIRED];
+/// Every status, the gaps first, as the report's filter offers them.
+pub const STATUSES: [&str; 4] = [UNTRACED, UNVERIFIED, TRACED, NOT_REQUIRED];
 
 /// What to build.
 #[derive(Clone, Debug, Default)]
@@ -508,10 +508,9 @@ type Edge = (KindIdx, FieldIdx, KindIdx);
 
 /// The rules that check the links a matrix follows, per kind of item they
 /// check: those whose `require` follows one of the matrix's links (and
-/// from there only such links). `requirement-has-design-input` checks a
-/// requirement → verification thread; `requirement-validated-or-delivered`,
-/// which goes on to deliveries, and `stated-has-source`, which follows no
-/// link, do not.
+/// from there only such links). A rule that an item reaches the next kind
+/// on the matrix's paths is one; a rule that goes on from there to kinds
+/// off the paths, or that only reads the item's own fields, is not.
 struct ThreadRules<'p> {
     profile: &'p Profile,
     /// (kind, rule index) for each thread rule and each of its kinds.

@@ -33,7 +33,7 @@ pub struct Common<'a> {
     pub script_strings: String,
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Default, Serialize)]
 pub struct ItemRef {
     pub id: String,
     /// From the site's root.
@@ -1061,15 +1061,8 @@ impl<'a> Builder<'a> {
         let first = cells.next().unwrap_or_default();
         let class_raw = facets.class.unwrap_or_default();
         MatrixRow {
-            item: first.items.into_iter().next().unwrap_or_else(|| ItemRef {
-                id: String::new(),
-                href: String::new(),
-                local: String::new(),
-                title: String::new(),
-                kind: String::new(),
-                status: None,
-                status_class: None,
-            }),
+            // A row always starts with an item of the matrix's first kind.
+            item: first.items.into_iter().next().unwrap_or_default(),
             item_broken: first.broken,
             cells: cells.collect(),
             class: (!class_raw.is_empty())

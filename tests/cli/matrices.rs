@@ -744,7 +744,7 @@ fn titles_with_commas_quotes_line_breaks_pipes_and_script_survive_every_format()
     let rec = |id: &str| records.iter().find(|r| r[0] == id).unwrap().clone();
     assert_eq!(rec("REQ-901")[1], TRICKY_CSV_TITLE);
     assert_eq!(rec("REQ-902")[1], TRICKY_HTML_TITLE);
-    assert_eq!(rec("REQ-901").len(), 11);
+    assert_eq!(rec("REQ-901").len(), 12);
 
     // XLSX keeps both titles as written.
     let tmp = tempfile::tempdir().unwrap();
@@ -881,7 +881,8 @@ fn backward_matrix_lists_each_verification_with_the_requirements_it_reaches() {
 fn via_design_output_keeps_only_threads_through_a_design_output() {
     // doors-zh: only VER-006 verifies a design output (DO-004 ← DI-007 ←
     // REQ-009), so that is the one thread left; every other requirement
-    // now has no thread through a design output and gets an untraced row.
+    // now has no thread through a design output and gets a row that stops
+    // short, with the status check gives it.
     let m = matrix_json(
         &sample("doors-zh"),
         "requirement",
@@ -893,21 +894,29 @@ fn via_design_output_keeps_only_threads_through_a_design_output() {
         json!(["requirement → design_input → design_output → verification"])
     );
     let rows = row_keys(&m);
-    let threads: Vec<_> = rows.iter().filter(|r| r[4] != "untraced").collect();
+    let threads: Vec<_> = rows.iter().filter(|r| r[3] != "-").collect();
     assert_eq!(
         threads,
         [&keys(&["REQ-009 DI-007 DO-004 VER-006 traced"])[0]]
     );
-    // Every requirement has a row; every row but REQ-009's thread is
-    // untraced, showing how far its branch goes (to a design input, or to
-    // an output nothing verifies) and never reaching a verification.
+    // Every requirement has a row; every row but REQ-009's thread stops
+    // short, showing how far its branch goes (to a design input, or to an
+    // output nothing verifies) and never reaching a verification. Its
+    // status is check's: DI-001 → DO-001 stops, but VER-003 verifies DI-001
+    // directly, so no rule requires more (not required); DI-004 and DI-009
+    // have no passing verification at all (unverified); REQ-018 has no
+    // design input (untraced).
     let reqs: BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(reqs.len(), 20, "a row for each of REQ-001..REQ-020");
     assert!(
         rows.iter()
-            .all(|r| r[0] == "REQ-009" || (r[3] == "-" && r[4] == "untraced")),
+            .all(|r| r[0] == "REQ-009" || (r[3] == "-" && r[4] != "traced")),
         "{rows:?}"
     );
+    let status = |k: &str| rows.iter().find(|r| r[..4].join(" ") == k).unwrap()[4].clone();
+    assert_eq!(status("REQ-001 DI-001 DO-001 -"), "not-required");
+    assert_eq!(status("REQ-004 DI-004 DO-002 -"), "unverified");
+    assert_eq!(status("REQ-018 - - -"), "untraced");
 
     // auto-parts-en: VER-001 verifies DO-001 (← DI-001 ← REQ-001, REQ-006),
     // VER-003 DO-002 (← DI-002 ← REQ-004); REQ-004's direct thread through
@@ -918,10 +927,7 @@ fn via_design_output_keeps_only_threads_through_a_design_output() {
         "verification",
         &["--via", "design_output"],
     );
-    let threads: Vec<Vec<String>> = row_keys(&m)
-        .into_iter()
-        .filter(|r| r[4] != "untraced")
-        .collect();
+    let threads: Vec<Vec<String>> = row_keys(&m).into_iter().filter(|r| r[3] != "-").collect();
     assert_eq!(
         threads,
         keys(&[
@@ -1036,8 +1042,8 @@ fn filters_select_exactly_the_expected_rows() {
         row_keys(&m),
         keys(&[
             "REQ-013 DI-006 - VER-007 traced",
-            "REQ-014 - - - untraced",
-            "REQ-015 - - - untraced",
+            "REQ-014 - - - not-required",
+            "REQ-015 - - - not-required",
             "REQ-016 DI-006 - VER-007 traced",
         ])
     );

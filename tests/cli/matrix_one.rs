@@ -552,3 +552,30 @@ fn a_complete_verified_thread_stays_traced_beside_an_unrelated_finding() {
     let out = render(dir.path(), tmp.path(), &[]);
     assert_eq!(report_rows(&out, columns), rows, "report rows");
 }
+
+#[test]
+fn a_misspelt_matrix_kind_is_an_input_error_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "needtrail.toml",
+        "[project]\nname = \"x\"\n\n[matrix]\nfrom = \"requirment\"\nto = \"verification\"\n",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let r = run([
+        "report",
+        dir.path().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unknown kind `requirment`")
+            && r.stderr.contains("needtrail.toml:5:8")
+            && r.stderr.contains("did you mean `requirement`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists(), "nothing written");
+}
