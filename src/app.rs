@@ -306,15 +306,16 @@ fn live_in(
         ));
     }
     let changed = crate::corpus::change_after_signoff(dir, spec)?;
-    let mut gaps = vec![("signoff-broken", "REV-1".to_owned())];
+    let suspect = crate::corpus::rule_id(|r| r.suspect);
+    let mut gaps = vec![(crate::corpus::rule_id(|r| r.signoff), "REV-1".to_owned())];
     for id in changed {
         let n: usize = id["REQ-".len()..].parse().expect("generated id");
         // What rests on the changed requirement: its design input, its
         // validation and the delivery that delivers it.
-        gaps.push(("suspect-link", format!("DI-{n:07}")));
-        gaps.push(("suspect-link", format!("VAL-{n:07}")));
+        gaps.push((suspect.clone(), format!("DI-{n:07}")));
+        gaps.push((suspect.clone(), format!("VAL-{n:07}")));
         gaps.push((
-            "suspect-link",
+            suspect.clone(),
             format!("DEL-{:06}", (n - 1) / crate::corpus::PER_DELIVERY + 1),
         ));
     }
@@ -349,7 +350,7 @@ pub fn review_status(dir: &Path, contract: Option<&str>, json: bool, io: &mut Io
     let Loaded { project, profile } = &checked.loaded;
     let only = match contract {
         Some(id) => match find_item(project, id, io) {
-            Some(i) if Some(project.item(i).kind) == profile.kind_index("contract") => Some(i),
+            Some(i) if Some(project.item(i).kind) == profile.roles.contract.kind => Some(i),
             Some(_) => {
                 let _ = writeln!(io.err, "error: `{id}` is not a contract");
                 return EXIT_INPUT;

@@ -32,16 +32,15 @@ pub fn package(checked: &Checked, report_options: &ReportOptions) -> Result<Vec<
         .collect();
     let p = crate::pipeline::provenance(checked);
     let mut built = Vec::new();
-    for (from, to) in [
-        ("requirement", "verification"),
-        ("verification", "requirement"),
-    ] {
-        let spec = MatrixSpec {
-            from: from.into(),
-            to: to.into(),
-            ..MatrixSpec::default()
-        };
-        // A profile without these kinds has no such matrix; the rest still stands.
+    // The profile's matrix (`[matrix]`, the report's), both ways. A profile
+    // without one, or whose kinds no link path joins, files none; the rest
+    // still stands.
+    let profile = &checked.loaded.profile;
+    for spec in [false, true]
+        .into_iter()
+        .filter_map(|reverse| MatrixSpec::of_profile(profile, reverse))
+    {
+        let (from, to) = (&spec.from, &spec.to);
         if let Ok(m) = matrix::build(checked, &spec) {
             files.push((format!("matrices/{from}-{to}.csv"), format::csv(&m)));
             built.push(m);

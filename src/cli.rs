@@ -113,7 +113,7 @@ pub enum Command {
         /// Only rows with a requirement of this class (stated, implied, legal, organisation)
         #[arg(long)]
         class: Option<String>,
-        /// Only rows with no thread, or only threads not verified
+        /// Only the rows whose status is untraced, or unverified, as check finds them (docs/format.md, `[matrix]`)
         #[arg(long, value_enum)]
         only: Option<OnlyArg>,
         /// Output format

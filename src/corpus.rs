@@ -53,7 +53,16 @@ impl CorpusSpec {
 }
 
 /// A finding the generator planted: `(rule, item id)`.
-pub type PlantedGap = (&'static str, String);
+pub type PlantedGap = (String, String);
+
+/// The id of the rule that plays a part (`pick` of the roles' rules) in
+/// the built-in profile, which the corpus is written for.
+pub fn rule_id(pick: impl Fn(&crate::roles::RuleRoles) -> Option<usize>) -> String {
+    let (profile, _) = crate::profile::build(None).expect("built-in profile");
+    pick(&profile.roles.rules)
+        .map(|i| profile.rules[i].id.clone())
+        .expect("the built-in profile plays every part")
+}
 
 /// Writes the corpus into `dir` (which should be empty) and gives the
 /// findings `check` must report.
@@ -75,6 +84,7 @@ pub fn generate(dir: &Path, spec: CorpusSpec) -> io::Result<Vec<PlantedGap>> {
          [[contract]]\nid = \"CON-1\"\ntitle = \"Generated contract\"\ncustomer = \"CUS-1\"\nsigned = 2026-01-05\n",
     )?;
     let mut gaps = Vec::new();
+    let unverified = rule_id(|r| r.verified);
     let mut review = String::from(
         "[[review]]\nid = \"REV-1\"\ntitle = \"Contract review of CON-1\"\ncontract = \"CON-1\"\ndate = 2026-01-04\nreviewers = [\"Sales\", \"Engineering\", \"Quality\"]\n",
     );
@@ -101,7 +111,7 @@ pub fn generate(dir: &Path, spec: CorpusSpec) -> io::Result<Vec<PlantedGap>> {
                 "[[design_input]]\nid = \"DI-{id:07}\"\ntitle = \"Seal and frame design for unit {id}: q1 ≤ 1.5 m³/(m·h)\"\ncategory = \"performance\"\ntraces = [\"REQ-{id:07}\"]\n\n"
             );
             if spec.gap_every > 0 && id % spec.gap_every == 0 {
-                gaps.push(("design-input-verified", format!("DI-{id:07}")));
+                gaps.push((unverified.clone(), format!("DI-{id:07}")));
             } else {
                 let _ = write!(
                     design,

@@ -114,7 +114,8 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
     };
     let Loaded { project, profile } = &checked.loaded;
     let w = words(&cmd.lang);
-    let contract_kind = profile.kind_index("contract");
+    let roles = &profile.roles;
+    let contract_kind = roles.contract.kind;
     let Some(contract) = project
         .get(&cmd.contract)
         .filter(|c| Some(project.item(*c).kind) == contract_kind)
@@ -152,9 +153,8 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
         .map(|r| r.id.clone())
         .unwrap_or_else(|| format!("REV-{}", cmd.contract));
     let review_idx = project.get(&review);
-    let field = |idx: ItemIdx, name: &str| -> String {
-        profile
-            .field_index(name)
+    let field = |idx: ItemIdx, field: Option<crate::model::FieldIdx>| -> String {
+        field
             .and_then(|f| project.item(idx).field(f))
             .map(|v| v.display())
             .unwrap_or_default()
@@ -165,7 +165,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
         .iter()
         .map(|r| (r.id.clone(), r.title.clone(), r.idx))
         .collect();
-    if let (Some(rv), Some(f)) = (review_idx, profile.field_index("requirement")) {
+    if let (Some(rv), Some(f)) = (review_idx, roles.decision.requirement) {
         let known: std::collections::HashSet<ItemIdx> = listed.iter().map(|l| l.2).collect();
         let more: Vec<ItemIdx> = (rv.index() + 1..project.items.len())
             .map(|i| ItemIdx(i as u32))
@@ -188,17 +188,14 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
             };
             let decision = review_idx
                 .and_then(|rv| decision_in(project, profile, rv, &project.item(r.idx).id));
-            let own = |name: &str| -> String {
+            let own = |name: Option<crate::model::FieldIdx>| -> String {
                 decision
-                    .filter(|d| {
-                        profile
-                            .field_index(name)
-                            .is_some_and(|f| project.item(*d).field_span(f).is_some())
-                    })
+                    .filter(|d| name.is_some_and(|f| project.item(*d).field_span(f).is_some()))
                     .map(|d| field(d, name))
                     .unwrap_or_default()
             };
-            let class = field(r.idx, "class");
+            let req = &roles.requirement;
+            let class = field(r.idx, req.class);
             Row {
                 id: r.id.to_owned(),
                 title: r.title.to_owned(),
@@ -208,30 +205,31 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
                     profile.value_label(&class, &cmd.lang).to_owned()
                 },
                 source: {
-                    let s = field(r.idx, "source");
+                    let s = field(r.idx, req.source);
                     if s.is_empty() {
-                        field(r.idx, "regulation")
+                        field(r.idx, req.regulation)
                     } else {
                         s
                     }
                 },
                 verdict: {
-                    let v = own("verdict");
+                    let v = own(roles.decision.verdict);
                     if v.is_empty() {
                         v
                     } else {
                         profile.value_label(&v, &cmd.lang).to_owned()
                     }
                 },
-                note: own("note"),
-                reviewer: own("owner"),
-                date: own("date"),
+                note: own(roles.decision.note),
+                reviewer: own(roles.common.owner),
+                date: own(roles.decision.date),
             }
         })
         .collect();
     let verdicts = verdict_values(profile);
-    let customer = profile
-        .field_index("customer")
+    let customer = roles
+        .contract
+        .customer
         .and_then(|f| project.item(contract).links_in(f).next())
         .map(|c| project.item(c).display_title().to_owned())
         .unwrap_or_default();
@@ -239,9 +237,11 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
         contract: cmd.contract.clone(),
         contract_title: project.item(contract).display_title().to_owned(),
         customer,
-        number: field(contract, "number"),
+        number: field(contract, roles.contract.number),
         review: review.clone(),
-        review_date: review_idx.map(|r| field(r, "date")).unwrap_or_default(),
+        review_date: review_idx
+            .map(|r| field(r, roles.review.date))
+            .unwrap_or_default(),
     };
     let labels: Vec<String> = verdicts
         .iter()
@@ -309,7 +309,7 @@ fn decision_in(
     review: ItemIdx,
     requirement: &str,
 ) -> Option<ItemIdx> {
-    let f = profile.field_index("requirement")?;
+    let f = profile.roles.decision.requirement?;
     (review.index() + 1..project.items.len())
         .map(|i| ItemIdx(i as u32))
         .take_while(|i| project.item(*i).parent == Some(review))
@@ -323,9 +323,9 @@ fn decision_in(
 
 /// The profile's verdicts.
 fn verdict_values(profile: &Profile) -> Vec<String> {
-    profile
-        .kind_index("decision")
-        .zip(profile.field_index("verdict"))
+    let d = &profile.roles.decision;
+    d.kind
+        .zip(d.verdict)
         .and_then(|(k, f)| profile.field_def(k, f))
         .map(|d| d.values.clone())
         .unwrap_or_default()
@@ -438,6 +438,9 @@ fn mapping_text(w: &Words, profile: &Profile, lang: &str, verdicts: &[String]) -
         .map(|v| format!("{} = {}", q(profile.value_label(v, lang)), q(v)))
         .collect();
     let h = &w.headers;
+    let r = &profile.roles;
+    let kind = |k: Option<crate::model::KindIdx>| k.map_or("", |k| profile.kind(k).name.as_str());
+    let field = |f: Option<crate::model::FieldIdx>| f.map_or("", |f| profile.field_name(f));
     format!(
         "# Imports the sheet written by `needtrail export review-sheet --lang {lang}`:\n\
 # every row with a verdict becomes the decision on its requirement in the\n\
@@ -447,23 +450,32 @@ sheet = {sheet}\n\
 header_row = {HEADER_ROW}\n\
 \n\
 [[import.{name}.item]]\n\
-kind = \"review\"\n\
+kind = \"{review_kind}\"\n\
 once = true\n\
 file = \"reviews/imported.toml\"\n\
 id = {{ after = {review} }}\n\
-fields.contract = {{ after = {contract} }}\n\
-fields.date = {{ after = {review_date} }}\n\
+fields.{f_contract} = {{ after = {contract} }}\n\
+fields.{f_review_date} = {{ after = {review_date} }}\n\
 \n\
 [[import.{name}.item]]\n\
-kind = \"decision\"\n\
-parent = {{ id_of = \"review\" }}\n\
-key = \"requirement\"\n\
+kind = \"{decision_kind}\"\n\
+parent = {{ id_of = \"{review_kind}\" }}\n\
+key = \"{f_requirement}\"\n\
 only_if_filled = [{verdict}]\n\
-fields.requirement = {req}\n\
-fields.verdict = {{ column = {verdict}, map = {{ {map} }} }}\n\
-fields.note = {note}\n\
-fields.owner = {reviewer}\n\
-fields.date = {date}\n",
+fields.{f_requirement} = {req}\n\
+fields.{f_verdict} = {{ column = {verdict}, map = {{ {map} }} }}\n\
+fields.{f_note} = {note}\n\
+fields.{f_owner} = {reviewer}\n\
+fields.{f_date} = {date}\n",
+        review_kind = kind(r.review.kind),
+        decision_kind = kind(r.decision.kind),
+        f_contract = field(r.review.contract),
+        f_review_date = field(r.review.date),
+        f_requirement = field(r.decision.requirement),
+        f_verdict = field(r.decision.verdict),
+        f_note = field(r.decision.note),
+        f_owner = field(r.common.owner),
+        f_date = field(r.decision.date),
         name = w.mapping,
         sheet = q(w.sheet),
         review = q(w.review),

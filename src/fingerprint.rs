@@ -23,13 +23,17 @@ use crate::profile::Profile;
 /// sign-off just as a changed requirement does.
 pub fn of_decisions(project: &Project, profile: &Profile, review: ItemIdx) -> String {
     let mut text = String::from("needtrail-decisions-v1\n");
-    let fields = ["requirement", "verdict", "note"].map(|n| profile.field_index(n));
+    let d = &profile.roles.decision;
+    let fields: Vec<_> = [d.requirement, d.verdict, d.note]
+        .into_iter()
+        .flatten()
+        .map(|f| (profile.field_name(f), f))
+        .collect();
     for item in project.items.iter().skip(review.index() + 1) {
         if item.parent != Some(review) {
             break;
         }
-        for (name, f) in ["requirement", "verdict", "note"].iter().zip(fields) {
-            let Some(f) = f else { continue };
+        for &(name, f) in &fields {
             let value = match item.field(f) {
                 Some(v) => v.display(),
                 None => item

@@ -37,6 +37,7 @@ pub mod profile;
 pub mod progress;
 pub mod report;
 pub mod review;
+pub mod roles;
 pub mod rules;
 pub mod schema;
 pub mod shell;

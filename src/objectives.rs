@@ -17,6 +17,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::graph::TraceGraph;
 use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
 use crate::profile::Profile;
+use crate::roles::Roles;
 
 /// The unit of a target or a metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -295,69 +296,6 @@ pub struct ObjectiveResult {
     pub idx: ItemIdx,
 }
 
-/// Kind and field indices the metrics read.
-struct Names {
-    customer_kind: Option<KindIdx>,
-    contract_kind: Option<KindIdx>,
-    delivery: Option<KindIdx>,
-    verification: Option<KindIdx>,
-    decision: Option<KindIdx>,
-    feedback: Option<KindIdx>,
-    design_input: Option<KindIdx>,
-    design_output: Option<KindIdx>,
-    measurement: Option<KindIdx>,
-    f: HashMap<&'static str, FieldIdx>,
-}
-
-impl Names {
-    fn of(profile: &Profile) -> Names {
-        let k = |n: &str| profile.kind_index(n);
-        let mut f = HashMap::new();
-        for name in [
-            "planned",
-            "actual",
-            "date",
-            "result",
-            "verifies",
-            "verdict",
-            "requirement",
-            "traces",
-            "satisfies",
-            "delivers",
-            "type",
-            "score",
-            "status",
-            "action",
-            "resolved_by",
-            "about",
-            "metric",
-            "target",
-            "period",
-            "customer",
-            "contract",
-            "value",
-            "weight",
-            "name",
-        ] {
-            if let Some(i) = profile.field_index(name) {
-                f.insert(name, i);
-            }
-        }
-        Names {
-            customer_kind: k("customer"),
-            contract_kind: k("contract"),
-            delivery: k("delivery"),
-            verification: k("verification"),
-            decision: k("decision"),
-            feedback: k("feedback"),
-            design_input: k("design_input"),
-            design_output: k("design_output"),
-            measurement: k("measurement"),
-            f,
-        }
-    }
-}
-
 /// The customers and the contracts an item's thread leads up to.
 type Reach = (BTreeSet<ItemIdx>, BTreeSet<ItemIdx>);
 
@@ -365,7 +303,7 @@ type Reach = (BTreeSet<ItemIdx>, BTreeSet<ItemIdx>);
 pub struct Context<'a> {
     project: &'a Project,
     graph: &'a TraceGraph,
-    n: Names,
+    n: &'a Roles,
     /// The day ages are counted to.
     pub as_of: Option<i64>,
     /// Customers and contracts each item's thread leads up to.
@@ -375,7 +313,7 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(project: &'a Project, profile: &'a Profile, graph: &'a TraceGraph) -> Context<'a> {
-        let n = Names::of(profile);
+        let n = &profile.roles;
         let as_of = profile
             .as_of
             .as_deref()
@@ -398,27 +336,23 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn field(&self, name: &str) -> Option<FieldIdx> {
-        self.n.f.get(name).copied()
-    }
-
-    fn text(&self, idx: ItemIdx, name: &str) -> Option<String> {
-        match self.project.item(idx).field(self.field(name)?)? {
+    fn text(&self, idx: ItemIdx, field: Option<FieldIdx>) -> Option<String> {
+        match self.project.item(idx).field(field?)? {
             Value::String(s) | Value::Date(s) => Some(s.clone()),
             v => Some(v.display()),
         }
     }
 
-    fn number(&self, idx: ItemIdx, name: &str) -> Option<f64> {
-        match self.project.item(idx).field(self.field(name)?)? {
+    fn number(&self, idx: ItemIdx, field: Option<FieldIdx>) -> Option<f64> {
+        match self.project.item(idx).field(field?)? {
             Value::Float(f) => Some(*f),
             Value::Integer(i) => Some(*i as f64),
             _ => None,
         }
     }
 
-    fn day(&self, idx: ItemIdx, name: &str) -> Option<i64> {
-        self.text(idx, name)
+    fn day(&self, idx: ItemIdx, field: Option<FieldIdx>) -> Option<i64> {
+        self.text(idx, field)
             .as_deref()
             .and_then(Date::of_value)
             .map(Date::days)
@@ -428,8 +362,8 @@ impl<'a> Context<'a> {
         kind.map_or(&[], |k| self.project.by_kind[k as usize].as_slice())
     }
 
-    fn down(&self, idx: ItemIdx, kind: Option<KindIdx>, field: &str) -> Vec<ItemIdx> {
-        let (Some(kind), Some(f)) = (kind, self.field(field)) else {
+    fn down(&self, idx: ItemIdx, kind: Option<KindIdx>, field: Option<FieldIdx>) -> Vec<ItemIdx> {
+        let (Some(kind), Some(f)) = (kind, field) else {
             return Vec::new();
         };
         let mut v: Vec<ItemIdx> = self
@@ -453,10 +387,10 @@ impl<'a> Context<'a> {
         let mut queue = VecDeque::from([idx]);
         while let Some(i) = queue.pop_front() {
             let k = Some(self.project.item(i).kind);
-            if k == self.n.customer_kind {
+            if k == self.n.customer.kind {
                 customers.insert(i);
             }
-            if k == self.n.contract_kind {
+            if k == self.n.contract.kind {
                 contracts.insert(i);
             }
             for (_, up) in self.graph.upstream(i) {
@@ -474,7 +408,7 @@ impl<'a> Context<'a> {
     /// computes nor given values with `[[objective.measurement]]`. Gives
     /// the metric as written and the computed metric most like it.
     pub fn unknown_metric(&self, idx: ItemIdx) -> Option<(String, Option<&'static str>)> {
-        let metric = self.text(idx, "metric")?;
+        let metric = self.text(idx, self.n.objective.metric)?;
         if Metric::parse(&metric).is_some() {
             return None;
         }
@@ -482,7 +416,7 @@ impl<'a> Context<'a> {
         let measured = (idx.index() + 1..project.items.len())
             .map(|i| ItemIdx(i as u32))
             .take_while(|i| project.item(*i).parent == Some(idx))
-            .any(|i| Some(project.item(i).kind) == self.n.measurement);
+            .any(|i| Some(project.item(i).kind) == self.n.measurement.kind);
         if measured {
             return None;
         }
@@ -496,7 +430,8 @@ impl<'a> Context<'a> {
     }
 
     fn is_complaint(&self, idx: ItemIdx) -> bool {
-        self.text(idx, "type").as_deref() == Some("complaint")
+        let f = &self.n.feedback;
+        Roles::is(&f.complaint, self.text(idx, f.type_).as_deref())
     }
 
     /// Whether a complaint's status says it is closed: exactly the statuses
@@ -504,19 +439,15 @@ impl<'a> Context<'a> {
     /// either aged (`complaint-overdue`) or asked for its action, never
     /// neither.
     pub fn is_closed(&self, idx: ItemIdx) -> bool {
-        self.text(idx, "status").is_some_and(|s| {
-            matches!(
-                s.as_str(),
-                "closed" | "resolved" | "done" | "已关闭" | "已解决" | "关闭"
-            )
-        })
+        let f = &self.n.feedback;
+        Roles::is(&f.closed, self.text(idx, f.status).as_deref())
     }
 
     fn has_action(&self, idx: ItemIdx) -> bool {
-        self.text(idx, "action")
+        let f = &self.n.feedback;
+        self.text(idx, f.action)
             .is_some_and(|a| !a.trim().is_empty())
-            || self
-                .field("resolved_by")
+            || f.resolved_by
                 .is_some_and(|f| self.project.item(idx).has_links_in(f))
     }
 
@@ -526,7 +457,7 @@ impl<'a> Context<'a> {
         if !self.is_complaint(idx) || self.is_closed(idx) || self.has_action(idx) {
             return None;
         }
-        let age = self.as_of? - self.day(idx, "date")?;
+        let age = self.as_of? - self.day(idx, self.n.feedback.date)?;
         (age > i64::from(self.max_age)).then_some((age, self.max_age))
     }
 }
@@ -568,9 +499,10 @@ fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>
     let mut out = Vec::new();
     match metric {
         Metric::OnTimeDelivery => {
-            for &d in ctx.items(n.delivery) {
+            for &d in ctx.items(n.delivery.kind) {
                 // Only deliveries made and planned can be on time or late.
-                if let (Some(planned), Some(actual)) = (ctx.day(d, "planned"), ctx.day(d, "actual"))
+                let (p, a) = (n.delivery.planned, n.delivery.actual);
+                if let (Some(planned), Some(actual)) = (ctx.day(d, p), ctx.day(d, a))
                     && scope.admits(ctx, d)
                 {
                     out.push((Some(planned), Sample::Share(actual <= planned)));
@@ -580,14 +512,18 @@ fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>
         Metric::VerificationFirstPass => {
             // Each verified item's first verification with a result.
             let mut first: BTreeMap<ItemIdx, (Option<i64>, ItemIdx, bool)> = BTreeMap::new();
-            for &v in ctx.items(n.verification) {
-                let passed = match ctx.text(v, "result").as_deref() {
-                    Some("pass") => true,
-                    Some("fail") => false,
-                    _ => continue,
+            let ver = &n.verification;
+            for &v in ctx.items(ver.kind) {
+                let result = ctx.text(v, ver.result);
+                let passed = if Roles::is(&ver.pass, result.as_deref()) {
+                    true
+                } else if Roles::is(&ver.fail, result.as_deref()) {
+                    false
+                } else {
+                    continue;
                 };
-                let day = ctx.day(v, "date");
-                let Some(f) = ctx.field("verifies") else {
+                let day = ctx.day(v, ver.date);
+                let Some(f) = ver.verifies else {
                     continue;
                 };
                 for target in ctx.project.item(v).links_in(f) {
@@ -607,66 +543,68 @@ fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>
             }
         }
         Metric::ContractFulfilment => {
-            let Some(req_field) = ctx.field("requirement") else {
+            let Some(req_field) = n.decision.requirement else {
                 return out;
             };
             let mut latest: BTreeMap<ItemIdx, (String, ItemIdx)> = BTreeMap::new();
-            for &d in ctx.items(n.decision) {
+            for &d in ctx.items(n.decision.kind) {
                 for r in ctx.project.item(d).links_in(req_field) {
-                    let key = (ctx.text(d, "date").unwrap_or_default(), d);
+                    let key = (ctx.text(d, n.decision.date).unwrap_or_default(), d);
                     if latest.get(&r).is_none_or(|k| key > *k) {
                         latest.insert(r, key);
                     }
                 }
             }
             for (r, (_, d)) in latest {
-                if !matches!(
-                    ctx.text(d, "verdict").as_deref(),
-                    Some("accepted" | "deviation")
+                if !Roles::is(
+                    &n.decision.accept,
+                    ctx.text(d, n.decision.verdict).as_deref(),
                 ) || !scope.admits(ctx, r)
                 {
                     continue;
                 }
-                let mut delivered = !ctx.down(r, n.delivery, "delivers").is_empty();
-                for di in ctx.down(r, n.design_input, "traces") {
-                    for d_o in ctx.down(di, n.design_output, "satisfies") {
-                        delivered |= !ctx.down(d_o, n.delivery, "delivers").is_empty();
+                let (del, di_, do_) = (&n.delivery, &n.design_input, &n.design_output);
+                let mut delivered = !ctx.down(r, del.kind, del.delivers).is_empty();
+                for di in ctx.down(r, di_.kind, di_.traces) {
+                    for d_o in ctx.down(di, do_.kind, do_.satisfies) {
+                        delivered |= !ctx.down(d_o, del.kind, del.delivers).is_empty();
                     }
                 }
-                out.push((ctx.day(d, "date"), Sample::Share(delivered)));
+                out.push((ctx.day(d, n.decision.date), Sample::Share(delivered)));
             }
         }
         Metric::ComplaintsPerDelivery => {
-            for &d in ctx.items(n.delivery) {
-                if let Some(actual) = ctx.day(d, "actual")
+            for &d in ctx.items(n.delivery.kind) {
+                if let Some(actual) = ctx.day(d, n.delivery.actual)
                     && scope.admits(ctx, d)
                 {
                     out.push((Some(actual), Sample::Delivery));
                 }
             }
-            for &f in ctx.items(n.feedback) {
+            for &f in ctx.items(n.feedback.kind) {
                 if ctx.is_complaint(f) && scope.admits(ctx, f) {
-                    out.push((ctx.day(f, "date"), Sample::Complaint));
+                    out.push((ctx.day(f, n.feedback.date), Sample::Complaint));
                 }
             }
         }
         Metric::CustomerSatisfaction => {
-            for &f in ctx.items(n.feedback) {
-                let kind = ctx.text(f, "type");
-                if matches!(kind.as_deref(), Some("survey" | "return-visit"))
-                    && let Some(score) = ctx.number(f, "score")
+            let fb = &n.feedback;
+            for &f in ctx.items(fb.kind) {
+                let kind = ctx.text(f, fb.type_);
+                if Roles::is(&fb.survey, kind.as_deref())
+                    && let Some(score) = ctx.number(f, fb.score)
                     && scope.admits(ctx, f)
                 {
-                    out.push((ctx.day(f, "date"), Sample::Score(score)));
+                    out.push((ctx.day(f, fb.date), Sample::Score(score)));
                 }
             }
         }
         Metric::OpenComplaintAge => {
             let Some(as_of) = ctx.as_of else { return out };
-            for &f in ctx.items(n.feedback) {
+            for &f in ctx.items(n.feedback.kind) {
                 if ctx.is_complaint(f)
                     && !ctx.is_closed(f)
-                    && let Some(day) = ctx.day(f, "date")
+                    && let Some(day) = ctx.day(f, n.feedback.date)
                     && day <= as_of
                     && scope.admits(ctx, f)
                 {
@@ -735,12 +673,8 @@ fn round(x: f64) -> f64 {
 /// or whose unit does not fit its metric, is an input error with its place.
 pub fn validate(project: &Project, profile: &Profile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let Some(kind) = profile.kind_index("objective") else {
-        return out;
-    };
-    let (Some(metric_f), Some(target_f)) =
-        (profile.field_index("metric"), profile.field_index("target"))
-    else {
+    let o = &profile.roles.objective;
+    let (Some(kind), Some(metric_f), Some(target_f)) = (o.kind, o.metric, o.target) else {
         return out;
     };
     let mut check = |idx: ItemIdx, metric: Option<Metric>, target_field: FieldIdx| {
@@ -791,11 +725,8 @@ pub fn validate(project: &Project, profile: &Profile) -> Vec<Diagnostic> {
         };
         check(o, metric, target_f);
     }
-    if let (Some(ck), Some(mf), Some(tf)) = (
-        profile.kind_index("criterion"),
-        profile.field_index("metric"),
-        profile.field_index("target"),
-    ) {
+    let c = &profile.roles.criterion;
+    if let (Some(ck), Some(mf), Some(tf)) = (c.kind, c.metric, c.target) {
         for &c in &project.by_kind[ck as usize] {
             let metric = match project.item(c).field(mf) {
                 Some(Value::String(m)) => Metric::parse(m),
@@ -827,7 +758,7 @@ fn example(u: Unit) -> &'static str {
 
 /// Measures every objective.
 pub fn evaluate(ctx: &Context<'_>, profile: &Profile) -> Vec<ObjectiveResult> {
-    let Some(kind) = profile.kind_index("objective") else {
+    let Some(kind) = profile.roles.objective.kind else {
         return Vec::new();
     };
     ctx.project.by_kind[kind as usize]
@@ -840,10 +771,11 @@ pub fn evaluate(ctx: &Context<'_>, profile: &Profile) -> Vec<ObjectiveResult> {
 pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
     let project = ctx.project;
     let item = project.item(idx);
-    let metric_id = ctx.text(idx, "metric").unwrap_or_default();
-    let target_text = ctx.text(idx, "target").unwrap_or_default();
+    let o = &ctx.n.objective;
+    let metric_id = ctx.text(idx, o.metric).unwrap_or_default();
+    let target_text = ctx.text(idx, o.target).unwrap_or_default();
     let target = Target::parse(&target_text).ok();
-    let period = ctx.text(idx, "period");
+    let period = ctx.text(idx, o.period);
     let parsed_period = period.as_deref().and_then(Period::parse);
     let mut result = ObjectiveResult {
         id: item.id.clone(),
@@ -871,8 +803,11 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
         let mut v: Vec<(String, f64)> = (idx.index() + 1..project.items.len())
             .map(|i| ItemIdx(i as u32))
             .take_while(|i| project.item(*i).parent == Some(idx))
-            .filter(|i| Some(project.item(*i).kind) == ctx.n.measurement)
-            .filter_map(|i| Some((ctx.text(i, "period")?, ctx.number(i, "value")?)))
+            .filter(|i| Some(project.item(*i).kind) == ctx.n.measurement.kind)
+            .filter_map(|i| {
+                let m = &ctx.n.measurement;
+                Some((ctx.text(i, m.period)?, ctx.number(i, m.value)?))
+            })
             .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
@@ -980,20 +915,21 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
 /// else.
 fn objective_scope(ctx: &Context<'_>, idx: ItemIdx) -> Scope {
     let item = ctx.project.item(idx);
-    let links = |name: &str| -> BTreeSet<ItemIdx> {
-        ctx.field(name)
+    let links = |field: Option<FieldIdx>| -> BTreeSet<ItemIdx> {
+        field
             .map(|f| item.links_in(f).collect())
             .unwrap_or_default()
     };
-    let mut customers = links("customer");
-    let contracts = links("contract");
-    let traced = links("traces");
+    let o = &ctx.n.objective;
+    let mut customers = links(o.customer);
+    let contracts = links(o.contract);
+    let traced = links(o.traces);
     if customers.is_empty()
         && contracts.is_empty()
         && !traced.is_empty()
         && traced
             .iter()
-            .all(|t| Some(ctx.project.item(*t).kind) == ctx.n.customer_kind)
+            .all(|t| Some(ctx.project.item(*t).kind) == ctx.n.customer.kind)
     {
         customers = traced;
     }
@@ -1112,10 +1048,7 @@ fn fraction(metric: Metric, actual: f64, target: Option<Target>) -> Option<f64> 
 /// Scorecards of every customer that declares criteria, riskiest (lowest
 /// score) first; customers without a score last.
 pub fn scorecards(ctx: &Context<'_>, profile: &Profile) -> Vec<Scorecard> {
-    let (Some(ck), Some(crit)) = (
-        profile.kind_index("customer"),
-        profile.kind_index("criterion"),
-    ) else {
+    let (Some(ck), Some(crit)) = (profile.roles.customer.kind, profile.roles.criterion.kind) else {
         return Vec::new();
     };
     let project = ctx.project;
@@ -1137,10 +1070,11 @@ pub fn scorecards(ctx: &Context<'_>, profile: &Profile) -> Vec<Scorecard> {
         let mut per_period: BTreeMap<String, (f64, f64)> = BTreeMap::new();
         let (mut earned, mut weights) = (0.0, 0.0);
         for &k in &criteria {
-            let metric_id = ctx.text(k, "metric").unwrap_or_default();
-            let target_text = ctx.text(k, "target");
+            let cr = &ctx.n.criterion;
+            let metric_id = ctx.text(k, cr.metric).unwrap_or_default();
+            let target_text = ctx.text(k, cr.target);
             let target = target_text.as_deref().and_then(|t| Target::parse(t).ok());
-            let weight = ctx.number(k, "weight").unwrap_or(0.0);
+            let weight = ctx.number(k, cr.weight).unwrap_or(0.0);
             let metric = Metric::parse(&metric_id);
             let (actual, frac) = match metric {
                 Some(m) => {
@@ -1174,7 +1108,9 @@ pub fn scorecards(ctx: &Context<'_>, profile: &Profile) -> Vec<Scorecard> {
                 weights += weight;
             }
             results.push(CriterionResult {
-                name: ctx.text(k, "name").unwrap_or_else(|| metric_id.clone()),
+                name: ctx
+                    .text(k, ctx.n.criterion.name)
+                    .unwrap_or_else(|| metric_id.clone()),
                 weight,
                 metric: metric_id,
                 target: target_text,
@@ -1224,8 +1160,8 @@ pub struct ComplaintRow {
 /// Every complaint, oldest first.
 pub fn complaints(ctx: &Context<'_>) -> Vec<ComplaintRow> {
     let project = ctx.project;
-    let ids = |idx: ItemIdx, name: &str| -> Vec<String> {
-        ctx.field(name)
+    let ids = |idx: ItemIdx, field: Option<FieldIdx>| -> Vec<String> {
+        field
             .map(|f| {
                 project
                     .item(idx)
@@ -1235,8 +1171,9 @@ pub fn complaints(ctx: &Context<'_>) -> Vec<ComplaintRow> {
             })
             .unwrap_or_default()
     };
+    let fb = &ctx.n.feedback;
     let mut rows: Vec<ComplaintRow> = ctx
-        .items(ctx.n.feedback)
+        .items(ctx.n.feedback.kind)
         .iter()
         .filter(|f| ctx.is_complaint(**f))
         .map(|&f| {
@@ -1244,19 +1181,19 @@ pub fn complaints(ctx: &Context<'_>) -> Vec<ComplaintRow> {
             ComplaintRow {
                 id: project.item(f).id.clone(),
                 title: project.item(f).display_title().to_owned(),
-                date: ctx.text(f, "date"),
-                status: ctx.text(f, "status"),
+                date: ctx.text(f, fb.date),
+                status: ctx.text(f, fb.status),
                 closed,
-                action: ctx.text(f, "action"),
-                resolved_by: ids(f, "resolved_by"),
-                about: ids(f, "about"),
+                action: ctx.text(f, fb.action),
+                resolved_by: ids(f, fb.resolved_by),
+                about: ids(f, fb.about),
                 // A complaint dated after the as-of date has no age yet
                 // (open_complaint_age leaves it out too).
                 age: if closed {
                     None
                 } else {
                     ctx.as_of
-                        .zip(ctx.day(f, "date"))
+                        .zip(ctx.day(f, fb.date))
                         .map(|(a, d)| a - d)
                         .filter(|age| *age >= 0)
                 },

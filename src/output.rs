@@ -365,9 +365,10 @@ pub fn review_status_text(statuses: &[crate::review::ContractStatus]) -> String 
             .unwrap_or(0);
         for r in &c.requirements {
             let verdict = r.verdict.as_deref().unwrap_or("no decision");
-            let mark = match r.verdict.as_deref() {
-                None | Some("clarify") => "✗",
-                _ => " ",
+            let mark = if r.verdict.is_none() || r.clarify {
+                "✗"
+            } else {
+                " "
             };
             let _ = write!(out, "  {mark} {:<width$}  {:<11}", r.id, verdict);
             if let Some(rev) = &r.review {

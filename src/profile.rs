@@ -94,13 +94,20 @@ pub struct ProfileFile {
     /// Which fields make up an item's fingerprint (besides its kind and links).
     #[serde(default)]
     pub fingerprint: Option<FingerprintSpec>,
+    /// The traceability matrix the report shows and the audit package files.
+    #[serde(default)]
+    pub matrix: Option<MatrixDefault>,
     #[serde(default)]
     pub field_labels: IndexMap<String, Label>,
     #[serde(default)]
     pub value_labels: IndexMap<String, Label>,
-    /// Word lists the `wording` and `quantity` checks read, `[words.NAME]`.
+    /// Word lists the `wording` and `has-quantity` checks read, `[words.NAME]`.
     #[serde(default)]
     pub words: IndexMap<String, WordsSpec>,
+    /// Which kind, field and rule plays each part the engine knows
+    /// (see [`crate::roles`]).
+    #[serde(default)]
+    pub roles: crate::roles::RolesSpec,
     /// Import mappings, `[import.NAME]`: read and checked by
     /// [`crate::import`] when an import names them, not by the profile.
     #[serde(default)]
@@ -127,6 +134,16 @@ pub struct SettingsSpec {
     /// The date ages are counted to; without it, the latest date in the records.
     #[serde(default)]
     pub as_of: Option<toml::value::Datetime>,
+}
+
+/// `[matrix]`: the kinds the report's matrix and the audit package's
+/// matrices run between (`needtrail matrix` takes any two with `--from`
+/// and `--to`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixDefault {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -235,10 +252,10 @@ pub struct RuleSpec {
     /// `suspect-links` or `change-after-signoff`.
     #[serde(default)]
     pub builtin: Option<Spanned<String>>,
-    /// For the `wording` and `quantity` checks: the word list (`[words.NAME]`).
+    /// For the `wording` and `has-quantity` checks: the word list (`[words.NAME]`).
     #[serde(default)]
     pub words: Option<Spanned<String>>,
-    /// For the `wording` and `quantity` checks: the text fields they read.
+    /// For the `wording` and `has-quantity` checks: the text fields they read.
     #[serde(default)]
     pub fields: Vec<Spanned<String>>,
     pub message: Label,
@@ -417,7 +434,7 @@ impl Builtin {
         "complaint-overdue",
         "metric-known",
         "wording",
-        "quantity",
+        "has-quantity",
     ];
 
     fn parse(name: &str) -> Option<Builtin> {
@@ -429,7 +446,7 @@ impl Builtin {
             "complaint-overdue" => Some(Builtin::ComplaintOverdue),
             "metric-known" => Some(Builtin::MetricKnown),
             "wording" => Some(Builtin::Wording),
-            "quantity" => Some(Builtin::Quantity),
+            "has-quantity" => Some(Builtin::Quantity),
             _ => None,
         }
     }
@@ -451,9 +468,9 @@ pub struct Rule {
     pub message: Label,
     pub label: Label,
     pub explain: Vec<(Condition, Label)>,
-    /// The word list of a `wording` or `quantity` check.
+    /// The word list of a `wording` or `has-quantity` check.
     pub words: Option<WordList>,
-    /// The text fields a `wording` or `quantity` check reads.
+    /// The text fields a `wording` or `has-quantity` check reads.
     pub fields: Vec<FieldIdx>,
 }
 
@@ -494,9 +511,14 @@ pub struct Profile {
     pub field_labels: HashMap<String, Label>,
     /// How enum values read, per language.
     pub value_labels: HashMap<String, Label>,
+    /// The kinds of the report's matrix and the audit package's matrices
+    /// (`[matrix] from` and `to`), when the profile or project names them.
+    pub matrix: Option<(KindIdx, KindIdx)>,
     /// Field index of `id` and `title`, which every item has.
     pub id_field: FieldIdx,
     pub title_field: FieldIdx,
+    /// The kinds, fields and rules that play the parts the engine knows.
+    pub roles: crate::roles::Roles,
 }
 
 impl Profile {
@@ -704,8 +726,10 @@ pub fn build(
             as_of: None,
             field_labels: HashMap::new(),
             value_labels: HashMap::new(),
+            matrix: None,
             id_field: 0,
             title_field: 0,
+            roles: crate::roles::Roles::default(),
         },
         diags: &mut diags,
         words: IndexMap::new(),
@@ -777,6 +801,8 @@ pub fn build(
     rules.retain(|r| !off.contains(&r.id.as_str()));
     compiler.fingerprint_lists(&base, Some(&builtin_src));
     compiler.fingerprint_lists(&user, source);
+    compiler.matrix_kinds(&base, Some(&builtin_src));
+    compiler.matrix_kinds(&user, source);
     // Fields of type `fingerprints` are written by needtrail, listed or not.
     let written = compiler.all_fields(|ty| ty == FieldType::Fingerprints);
     compiler.profile.signoff_fields.extend(written);
@@ -784,6 +810,19 @@ pub fn build(
     compiler.profile.signoff_fields.dedup();
     let mut profile = compiler.profile;
     profile.rules = rules;
+    let declared: Vec<&str> = base
+        .rule
+        .iter()
+        .chain(&user.rule)
+        .map(|r| r.id.get_ref().as_str())
+        .collect();
+    let (roles, problems) = crate::roles::resolve(
+        &profile,
+        &[(&base.roles, Some(&builtin_src)), (&user.roles, source)],
+        &declared,
+    );
+    profile.roles = roles;
+    diags.extend(problems);
     for file in [&base, &user] {
         if let Some(st) = &file.settings {
             if let Some(d) = st.complaint_max_age_days {
@@ -1072,6 +1111,34 @@ impl Compiler<'_> {
         }
     }
 
+    /// `[matrix] from` and `to`: kinds of the profile, else an error at the name.
+    fn matrix_kinds(&mut self, file: &ProfileFile, src: Option<&SourceFile>) {
+        let Some(m) = &file.matrix else { return };
+        let mut kinds = Vec::new();
+        for name in [&m.from, &m.to] {
+            match self.profile.kind_index(name.get_ref()) {
+                Some(k) => kinds.push(k),
+                None => {
+                    let names: Vec<&str> =
+                        self.profile.kinds.iter().map(|k| k.name.as_str()).collect();
+                    let help = match suggest(name.get_ref(), names.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("kinds are: {}", names.join(", ")),
+                    };
+                    self.error(
+                        src,
+                        name.span(),
+                        format!("[matrix] names unknown kind `{}`", name.get_ref()),
+                        help,
+                    );
+                }
+            }
+        }
+        if let [from, to] = kinds[..] {
+            self.profile.matrix = Some((from, to));
+        }
+    }
+
     /// Every field some kind (or every kind) declares with a type `want` accepts.
     fn all_fields(&self, want: impl Fn(FieldType) -> bool) -> Vec<FieldIdx> {
         let mut fields: Vec<FieldIdx> = self
@@ -1289,7 +1356,7 @@ impl Compiler<'_> {
         }
     }
 
-    /// The word list and text fields of a `wording` or `quantity` check,
+    /// The word list and text fields of a `wording` or `has-quantity` check,
     /// checked against the lists and the kinds' fields.
     fn rule_words(
         &mut self,
@@ -1310,10 +1377,10 @@ impl Compiler<'_> {
                     src,
                     span,
                     format!(
-                        "rule `{}` has `words` or `fields`, which only the `wording` and `quantity` checks read",
+                        "rule `{}` has `words` or `fields`, which only the `wording` and `has-quantity` checks read",
                         spec.id.get_ref()
                     ),
-                    "remove them, or set `builtin = \"wording\"` (or \"quantity\")".into(),
+                    "remove them, or set `builtin = \"wording\"` (or \"has-quantity\")".into(),
                 );
                 return None;
             }

@@ -14,39 +14,7 @@ use crate::fingerprint;
 use crate::graph::{Dir, TraceGraph};
 use crate::model::{ItemIdx, Project, Value};
 use crate::profile::Profile;
-
-/// Field and kind names of the iso9001 profile that sign-off relies on.
-struct Names {
-    review: Option<crate::model::KindIdx>,
-    requirement: Option<crate::model::KindIdx>,
-    decision: Option<crate::model::KindIdx>,
-    contract: Option<crate::model::FieldIdx>,
-    requirement_field: Option<crate::model::FieldIdx>,
-    verdict: Option<crate::model::FieldIdx>,
-    note: Option<crate::model::FieldIdx>,
-    date: Option<crate::model::FieldIdx>,
-    signed_by: Option<crate::model::FieldIdx>,
-    signed_on: Option<crate::model::FieldIdx>,
-    signed_fingerprints: Option<crate::model::FieldIdx>,
-}
-
-impl Names {
-    fn of(profile: &Profile) -> Names {
-        Names {
-            review: profile.kind_index("review"),
-            requirement: profile.kind_index("requirement"),
-            decision: profile.kind_index("decision"),
-            contract: profile.field_index("contract"),
-            requirement_field: profile.field_index("requirement"),
-            verdict: profile.field_index("verdict"),
-            note: profile.field_index("note"),
-            date: profile.field_index("date"),
-            signed_by: profile.field_index("signed_by"),
-            signed_on: profile.field_index("signed_on"),
-            signed_fingerprints: profile.field_index("signed_fingerprints"),
-        }
-    }
-}
+use crate::roles::Roles;
 
 /// One requirement of a contract and where its review stands.
 #[derive(Debug, Serialize)]
@@ -57,6 +25,9 @@ pub struct RequirementStatus {
     pub verdict: Option<String>,
     pub review: Option<String>,
     pub note: Option<String>,
+    /// Whether the verdict leaves the requirement to be clarified.
+    #[serde(skip)]
+    pub clarify: bool,
     #[serde(skip)]
     pub idx: ItemIdx,
 }
@@ -106,15 +77,15 @@ pub fn status(
     graph: &TraceGraph,
     only: Option<ItemIdx>,
 ) -> Vec<ContractStatus> {
-    let n = Names::of(profile);
-    let Some(contract_kind) = profile.kind_index("contract") else {
+    let n = &profile.roles;
+    let Some(contract_kind) = n.contract.kind else {
         return Vec::new();
     };
     project.by_kind[contract_kind as usize]
         .iter()
         .copied()
         .filter(|c| only.is_none_or(|o| o == *c))
-        .map(|c| contract_status(project, profile, graph, &n, c))
+        .map(|c| contract_status(project, profile, graph, n, c))
         .collect()
 }
 
@@ -144,24 +115,27 @@ fn linking(
 fn decisions(
     project: &Project,
     graph: &TraceGraph,
-    n: &Names,
+    n: &Roles,
     req: ItemIdx,
     contract: ItemIdx,
 ) -> (Option<ItemIdx>, bool) {
-    let all = linking(project, graph, req, n.requirement_field, n.decision);
+    let all = linking(project, graph, req, n.decision.requirement, n.decision.kind);
+    // A decision takes its review's contract.
     let of_contract = all.iter().any(|d| {
-        n.contract
-            .is_some_and(|f| project.item(*d).links_in(f).any(|t| t == contract))
+        let review = project.item(*d).parent.unwrap_or(*d);
+        n.review
+            .contract
+            .is_some_and(|f| project.item(review).links_in(f).any(|t| t == contract))
     });
     (latest_of(project, n, all), of_contract)
 }
 
 /// The latest of some decisions: greatest date (a decision takes its
 /// review's), then the one written last.
-fn latest_of(project: &Project, n: &Names, decisions: Vec<ItemIdx>) -> Option<ItemIdx> {
+fn latest_of(project: &Project, n: &Roles, decisions: Vec<ItemIdx>) -> Option<ItemIdx> {
     decisions
         .into_iter()
-        .max_by_key(|d| (text(project, *d, n.date).unwrap_or_default(), *d))
+        .max_by_key(|d| (text(project, *d, n.decision.date).unwrap_or_default(), *d))
 }
 
 /// The decision that stands on a requirement: the latest in any review, as
@@ -172,28 +146,35 @@ pub fn latest_decision(
     graph: &TraceGraph,
     req: ItemIdx,
 ) -> Option<ItemIdx> {
-    let n = Names::of(profile);
-    let all = linking(project, graph, req, n.requirement_field, n.decision);
-    latest_of(project, &n, all)
+    let n = &profile.roles;
+    let all = linking(project, graph, req, n.decision.requirement, n.decision.kind);
+    latest_of(project, n, all)
 }
 
 fn contract_status(
     project: &Project,
     profile: &Profile,
     graph: &TraceGraph,
-    n: &Names,
+    n: &Roles,
     c: ItemIdx,
 ) -> ContractStatus {
     let mut requirements = Vec::new();
     let mut undecided = Vec::new();
     let mut open_clarifications = Vec::new();
-    for r in linking(project, graph, c, n.contract, n.requirement) {
+    for r in linking(
+        project,
+        graph,
+        c,
+        n.requirement.contract,
+        n.requirement.kind,
+    ) {
         let (decision, decided_here) = decisions(project, graph, n, r, c);
-        let verdict = decision.and_then(|d| text(project, d, n.verdict));
+        let verdict = decision.and_then(|d| text(project, d, n.decision.verdict));
         let id = project.item(r).id.clone();
+        let clarify = Roles::is(&n.decision.clarify, verdict.as_deref());
         if !decided_here {
             undecided.push(id.clone());
-        } else if verdict.as_deref() == Some("clarify") {
+        } else if clarify {
             open_clarifications.push(id.clone());
         }
         requirements.push(RequirementStatus {
@@ -201,23 +182,24 @@ fn contract_status(
             title: project.item(r).display_title().to_owned(),
             verdict,
             review: decision.map(|d| project.reference(d).to_owned()),
-            note: decision.and_then(|d| text(project, d, n.note)),
+            note: decision.and_then(|d| text(project, d, n.decision.note)),
+            clarify,
             idx: r,
         });
     }
-    let reviews = linking(project, graph, c, n.contract, n.review)
+    let reviews = linking(project, graph, c, n.review.contract, n.review.kind)
         .into_iter()
         .map(|r| {
             let changed = changed_since_signoff(project, profile, n, r);
-            let signed = [n.signed_fingerprints, n.signed_on]
+            let signed = [n.review.signed_fingerprints, n.review.signed_on]
                 .iter()
                 .flatten()
                 .any(|f| project.item(r).field(*f).is_some());
             ReviewStatus {
                 id: project.item(r).id.clone(),
-                date: text(project, r, n.date),
-                signed_by: text(project, r, n.signed_by),
-                signed_on: text(project, r, n.signed_on),
+                date: text(project, r, n.review.date),
+                signed_by: text(project, r, n.review.signed_by),
+                signed_on: text(project, r, n.review.signed_on),
                 signoff: match (signed, changed.is_empty()) {
                     (false, _) => "unsigned",
                     (true, true) => "valid",
@@ -241,10 +223,11 @@ fn contract_status(
 fn changed_since_signoff(
     project: &Project,
     profile: &Profile,
-    n: &Names,
+    n: &Roles,
     review: ItemIdx,
 ) -> Vec<String> {
     let Some(Value::Map(signed)) = n
+        .review
         .signed_fingerprints
         .and_then(|f| project.item(review).field(f))
     else {
@@ -260,8 +243,9 @@ fn changed_since_signoff(
         .map(|(id, _)| id.clone())
         .collect();
     // A verdict changed after signing: the review itself changed.
-    if let Some(Value::String(signed)) = profile
-        .field_index("signed_decisions")
+    if let Some(Value::String(signed)) = n
+        .review
+        .signed_decisions
         .and_then(|f| project.item(review).field(f))
         && fingerprint::of_decisions(project, profile, review) != *signed
     {
@@ -295,16 +279,19 @@ pub fn sign(
     by: &str,
     date: Date,
 ) -> Result<(ItemIdx, Vec<Change>), SignRefusal> {
-    let n = Names::of(profile);
+    let n = &profile.roles;
     let idx = project
         .get(review)
-        .filter(|i| Some(project.item(*i).kind) == n.review && project.item(*i).parent.is_none())
+        .filter(|i| {
+            Some(project.item(*i).kind) == n.review.kind && project.item(*i).parent.is_none()
+        })
         .ok_or_else(|| SignRefusal::NotAReview(review.to_owned()))?;
     let contract = n
+        .review
         .contract
         .and_then(|f| project.item(idx).links_in(f).next())
         .ok_or_else(|| SignRefusal::NoContract(review.to_owned()))?;
-    let st = contract_status(project, profile, graph, &n, contract);
+    let st = contract_status(project, profile, graph, n, contract);
     if !st.undecided.is_empty() || !st.open_clarifications.is_empty() {
         return Err(SignRefusal::Open {
             undecided: st.undecided,
@@ -318,7 +305,7 @@ pub fn sign(
         .enumerate()
         .skip(idx.index() + 1)
         .take_while(|(_, it)| it.parent == Some(idx))
-        .filter_map(|(_, it)| n.requirement_field.and_then(|f| it.links_in(f).next()))
+        .filter_map(|(_, it)| n.decision.requirement.and_then(|f| it.links_in(f).next()))
         .collect();
     if decided.is_empty() {
         return Err(SignRefusal::NothingDecided(review.to_owned()));
@@ -333,27 +320,22 @@ pub fn sign(
         })
         .collect();
     entries.sort();
-    Ok((
-        idx,
-        vec![
-            Change::SetString {
-                field: "signed_by".into(),
-                text: by.to_owned(),
-            },
-            Change::SetDate {
-                field: "signed_on".into(),
-                date,
-            },
-            Change::SetString {
-                field: "signed_decisions".into(),
-                text: fingerprint::of_decisions(project, profile, idx),
-            },
-            Change::SetFingerprints {
-                field: "signed_fingerprints".into(),
-                entries,
-            },
-        ],
-    ))
+    // What the review part maps; a field it leaves unmapped is not written.
+    let name = |f: Option<crate::model::FieldIdx>| f.map(|f| profile.field_name(f).to_owned());
+    let r = &n.review;
+    let changes = [
+        name(r.signed_by).map(|field| Change::SetString {
+            field,
+            text: by.to_owned(),
+        }),
+        name(r.signed_on).map(|field| Change::SetDate { field, date }),
+        name(r.signed_decisions).map(|field| Change::SetString {
+            field,
+            text: fingerprint::of_decisions(project, profile, idx),
+        }),
+        name(r.signed_fingerprints).map(|field| Change::SetFingerprints { field, entries }),
+    ];
+    Ok((idx, changes.into_iter().flatten().collect()))
 }
 
 /// The stamp of one item: the fingerprint of every upstream item it links
@@ -391,10 +373,8 @@ pub fn stamp_with(
         .collect();
     entries.sort();
     entries.dedup();
-    (!entries.is_empty()).then(|| Change::SetFingerprints {
-        field: "stamped".into(),
-        entries,
-    })
+    let field = profile.field_name(profile.roles.common.stamped?).to_owned();
+    (!entries.is_empty()).then_some(Change::SetFingerprints { field, entries })
 }
 
 /// A node of the impact tree.

@@ -101,7 +101,7 @@ pub fn check_with(
         project,
         profile,
         graph,
-        stamped: profile.field_index("stamped"),
+        stamped: profile.roles.common.stamped,
         fingerprints: fingerprint::Cache::new(project, profile),
     };
     progress.start("running rules", profile.rules.len() as u64);
@@ -342,8 +342,9 @@ impl Evaluator<'_> {
             at,
         } = why;
         let it = self.project.item(item);
-        let map_field = |name: &str| -> Option<&Vec<(String, String)>> {
-            match it.field(self.profile.field_index(name)?)? {
+        let roles = &self.profile.roles;
+        let map_field = |f: Option<crate::model::FieldIdx>| -> Option<&Vec<(String, String)>> {
+            match it.field(f?)? {
                 Value::Map(m) => Some(m),
                 _ => None,
             }
@@ -422,7 +423,7 @@ impl Evaluator<'_> {
                 return Some(false);
             }
             Builtin::Signoff => {
-                let signed = map_field("signed_fingerprints")?;
+                let signed = map_field(roles.review.signed_fingerprints)?;
                 for (id, fp) in signed {
                     match self.project.get(id) {
                         Some(req) => {
@@ -434,10 +435,8 @@ impl Evaluator<'_> {
                     }
                 }
                 // The verdicts it signed: a changed decision names the review.
-                if let Some(Value::String(signed)) = self
-                    .profile
-                    .field_index("signed_decisions")
-                    .and_then(|f| it.field(f))
+                if let Some(Value::String(signed)) =
+                    roles.review.signed_decisions.and_then(|f| it.field(f))
                     && fingerprint::of_decisions(self.project, self.profile, item) != *signed
                 {
                     evidence.push(item);
@@ -465,11 +464,13 @@ impl Evaluator<'_> {
                 }
             }
             Builtin::ChangeAfterSignoff => {
-                let f = |n: &str| self.profile.field_index(n);
-                let date = it.field(f("date")?)?.display();
-                let (changes, contract, signed_on) =
-                    (f("changes")?, f("contract")?, f("signed_on")?);
-                let review_kind = self.profile.kind_index("review")?;
+                let date = it.field(roles.change.date?)?.display();
+                let (changes, contract, signed_on) = (
+                    roles.change.changes?,
+                    roles.requirement.contract?,
+                    roles.review.signed_on?,
+                );
+                let (review_kind, reviewed) = (roles.review.kind?, roles.review.contract?);
                 let mut contracts: Vec<ItemIdx> = it
                     .links_in(changes)
                     .flat_map(|r| self.project.item(r).links_in(contract))
@@ -483,7 +484,7 @@ impl Evaluator<'_> {
                         .graph
                         .downstream(c)
                         .filter(|(field, r)| {
-                            *field == contract && self.project.kind_of(*r) == review_kind
+                            *field == reviewed && self.project.kind_of(*r) == review_kind
                         })
                         .filter_map(|(_, r)| {
                             Some((self.project.item(r).field(signed_on)?.display(), r))

@@ -71,6 +71,43 @@ pub fn display_width(s: &str) -> usize {
     s.chars().map(char_width).sum()
 }
 
+/// Compares ids in natural order: runs of digits by their value
+/// (`REQ-2` before `REQ-10`), the rest as text; ids equal so (`R-01`,
+/// `R-1`) fall back to plain order, so that the order is total.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digits = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digits)
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digits, run))
+        })
+    }
+    let mut x = runs(a);
+    let mut y = runs(b);
+    loop {
+        let ord = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (Some((true, p)), Some((true, q))) => {
+                let p = p.trim_start_matches('0');
+                let q = q.trim_start_matches('0');
+                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+            }
+            (Some((_, p)), Some((_, q))) => p.cmp(q),
+        };
+        if ord.is_ne() {
+            return ord;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

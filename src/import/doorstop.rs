@@ -16,8 +16,15 @@ use crate::interchange::Scalar;
 use crate::interchange::doorstop::{Document, read_tree};
 use crate::profile::Profile;
 
-/// The kinds documents become by default, by depth in the tree.
-const BY_DEPTH: &[&str] = &["requirement", "design_input", "verification"];
+/// The kinds documents become by default, by depth in the tree: the
+/// profile's requirement, design input and verification.
+fn by_depth(profile: &Profile) -> Vec<&str> {
+    let r = &profile.roles;
+    [r.requirement.kind, r.design_input.kind, r.verification.kind]
+        .into_iter()
+        .map_while(|k| Some(profile.kind(k?).name.as_str()))
+        .collect()
+}
 
 /// Imports the tree at `tree` into the project in `root`.
 pub fn run(
@@ -129,7 +136,7 @@ fn kinds_of(
             }
             p = parent_of.get(up).copied().flatten();
         }
-        match BY_DEPTH.get(depth) {
+        match by_depth(profile).get(depth) {
             Some(k) if kinds.contains(k) => {
                 chosen.insert(d.prefix.clone(), (*k).to_owned());
             }
@@ -202,12 +209,12 @@ fn prepare(
         let Some(kidx) = profile.kind_index(kind) else {
             continue;
         };
-        let has = |f: &str| {
-            profile
-                .field_index(f)
-                .and_then(|i| profile.field_def(kidx, i))
-                .is_some()
+        // The name of a field the profile's roles give, if this kind has it.
+        let has = |f: Option<crate::model::FieldIdx>| {
+            f.filter(|f| profile.field_def(kidx, *f).is_some())
+                .map(|f| profile.field_name(f))
         };
+        let r = &profile.roles;
         let file = file_pattern.replace("{prefix}", &d.prefix.to_lowercase());
         scopes.push(Scope {
             kind: kind.clone(),
@@ -228,7 +235,9 @@ fn prepare(
                 }
             };
             fields.push(SourceField::new("title", text(&item.header)));
-            fields.push(SourceField::new("text", text(&item.text)));
+            if let Some(name) = r.common.text.map(|f| profile.field_name(f)) {
+                fields.push(SourceField::new(name, text(&item.text)));
+            }
             let mut attrs: Vec<(String, EditValue)> = Vec::new();
             if let Some(l) = &item.level {
                 attrs.push(("level".into(), EditValue::String(l.clone())));
@@ -244,14 +253,17 @@ fn prepare(
             // the same of the requirement.
             // Given to new items only: `design = false` with a rationale,
             // decided later in the project, is not undone by a re-import.
-            if has_child.contains(d.prefix.as_str()) && has("design") && item.normative {
-                let mut f = SourceField::new("design", SourceValue::Bool(true));
+            if has_child.contains(d.prefix.as_str())
+                && let Some(design) = has(r.requirement.design)
+                && item.normative
+            {
+                let mut f = SourceField::new(design, SourceValue::Bool(true));
                 f.only_new = true;
                 fields.push(f);
             }
-            if has("derived") {
+            if let Some(derived) = has(r.design_input.derived) {
                 fields.push(SourceField::new(
-                    "derived",
+                    derived,
                     if item.derived {
                         SourceValue::Bool(true)
                     } else {
@@ -302,8 +314,8 @@ fn prepare(
                     },
                 ));
             }
-            if has("attributes") {
-                fields.push(SourceField::new("attributes", SourceValue::Table(attrs)));
+            if let Some(name) = has(r.common.attributes) {
+                fields.push(SourceField::new(name, SourceValue::Table(attrs)));
             }
             if item.uid.is_empty() {
                 problems.push(Problem::new(&item.path, "an item file without a name"));

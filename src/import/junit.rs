@@ -333,17 +333,21 @@ pub fn import(dir: &Path, files: &[PathBuf], options: Options) -> Result<Summary
     let settings = settings(dir)?;
     let loaded = crate::load::load(dir).map_err(ImportError::Load)?;
     let (project, profile) = (&loaded.project, &loaded.profile);
-    let verification = "verification";
-    let Some(vk) = profile.kind_index(verification) else {
-        return Err(vec![Problem::new(
-            "needtrail.toml",
-            "the profile has no `verification` kind to record test results as",
-        )]
+    let v = &profile.roles.verification;
+    let Some(vk) = v.kind else {
+        return Err(vec![
+            Problem::new(
+                "needtrail.toml",
+                "the profile has no verification kind to record test results as",
+            )
+            .help("name it in `[roles.verification]`: see docs/format.md"),
+        ]
         .into());
     };
+    let verification = profile.kind(vk).name.as_str();
     // The items a verification may verify, by the words of their ids.
-    let targets: Vec<u16> = profile
-        .field_index("verifies")
+    let targets: Vec<u16> = v
+        .verifies
         .and_then(|f| profile.field_def(vk, f))
         .map(|d| d.to.clone())
         .unwrap_or_default();
@@ -444,12 +448,13 @@ pub fn import(dir: &Path, files: &[PathBuf], options: Options) -> Result<Summary
             let failed = cases.iter().any(|c| c.outcome == Outcome::Failed);
             let ran = cases.iter().any(|c| c.outcome == Outcome::Passed);
             let result = if failed {
-                "fail"
+                &v.fail
             } else if ran {
-                "pass"
+                &v.pass
             } else {
-                "pending"
+                &v.pending
             };
+            let result = result.first().cloned().unwrap_or_default();
             let mut suites: Vec<&str> = cases
                 .iter()
                 .map(|c| c.suite.as_str())
@@ -482,17 +487,25 @@ pub fn import(dir: &Path, files: &[PathBuf], options: Options) -> Result<Summary
                 .iter()
                 .filter_map(|c| c.timestamp.as_deref().and_then(super::parse_date))
                 .max();
-            let fields = vec![
-                SourceField::new(
-                    "title",
-                    SourceValue::Text(format!("Tests of {item} ({})", file_name(file))),
-                ),
-                SourceField::new("verifies", SourceValue::List(vec![item.clone()])),
-                SourceField::new("method", SourceValue::Text("test".into())),
-                SourceField::new("result", SourceValue::Text(result.into())),
-                SourceField::new("evidence", SourceValue::Text(evidence)),
-                SourceField::new("date", date.map_or(SourceValue::Empty, SourceValue::Date)),
-            ];
+            let test = v.test.first().cloned().unwrap_or_default();
+            let mut fields = vec![SourceField::new(
+                "title",
+                SourceValue::Text(format!("Tests of {item} ({})", file_name(file))),
+            )];
+            fields.extend(
+                [
+                    (v.verifies, SourceValue::List(vec![item.clone()])),
+                    (
+                        v.method.filter(|_| !test.is_empty()),
+                        SourceValue::Text(test),
+                    ),
+                    (v.result, SourceValue::Text(result)),
+                    (v.evidence, SourceValue::Text(evidence)),
+                    (v.date, date.map_or(SourceValue::Empty, SourceValue::Date)),
+                ]
+                .into_iter()
+                .filter_map(|(f, value)| Some(SourceField::new(profile.field_name(f?), value))),
+            );
             batch.records.push(Record {
                 kind: verification.into(),
                 id: template.replace("{item}", &item),

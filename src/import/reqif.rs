@@ -11,6 +11,7 @@ use crate::diag::suggest;
 use crate::edit::EditValue;
 use crate::interchange::reqif::{ReqIf, Resolved, Typed, names};
 use crate::load::Loaded;
+use crate::model::{FieldIdx, KindIdx};
 use crate::profile::{FieldType, Profile};
 
 /// What the objects of one SPEC-OBJECT-TYPE become.
@@ -85,7 +86,8 @@ impl Mapping {
             m.kind = Some(k);
         }
         if let Some((c, at)) = table.string("class", &mut problems) {
-            let allowed = enum_values(profile, "requirement", "class");
+            let r = &profile.roles.requirement;
+            let allowed = enum_values(profile, r.kind, r.class);
             if c.is_empty() || allowed.contains(&c) {
                 m.class = Some(c);
             } else {
@@ -227,8 +229,8 @@ fn link_fields(profile: &Profile) -> Vec<&str> {
     out
 }
 
-fn enum_values(profile: &Profile, kind: &str, field: &str) -> Vec<String> {
-    let (Some(k), Some(f)) = (profile.kind_index(kind), profile.field_index(field)) else {
+fn enum_values(profile: &Profile, kind: Option<KindIdx>, field: Option<FieldIdx>) -> Vec<String> {
+    let (Some(k), Some(f)) = (kind, field) else {
         return Vec::new();
     };
     profile
@@ -240,7 +242,8 @@ fn enum_values(profile: &Profile, kind: &str, field: &str) -> Vec<String> {
 /// A mapped attribute's field must exist (not as a link) on some kind, and
 /// its value map must give values the field allows.
 fn check_field(profile: &Profile, a: &AttrMap, problems: &mut Vec<Problem>) -> bool {
-    let mut names: Vec<&str> = vec!["title", "text"];
+    let mut names: Vec<&str> = vec!["title"];
+    names.extend(profile.roles.common.text.map(|f| profile.field_name(f)));
     let mut defs = Vec::new();
     for (k, _) in profile.top_kinds() {
         for n in profile.field_names_of(k) {
@@ -345,7 +348,26 @@ pub fn prepare(
             .collect();
         format!("reqif/{safe}.toml")
     });
-    let default_kind = mapping.kind.clone().unwrap_or_else(|| "requirement".into());
+    let roles = &profile.roles;
+    let default_kind = mapping.kind.clone().unwrap_or_else(|| {
+        roles
+            .requirement
+            .kind
+            .map(|k| profile.kind(k).name.clone())
+            .unwrap_or_default()
+    });
+    let text_name = roles.common.text.map(|f| profile.field_name(f));
+    // Fields an attribute of the same name never fills: the item's own id,
+    // title and text, and what the import itself writes.
+    let c = &roles.common;
+    let own = [
+        Some(profile.id_field),
+        Some(profile.title_field),
+        c.text,
+        c.reqif_id,
+        c.section,
+        c.attributes,
+    ];
     let kind_names: HashMap<String, String> = profile
         .top_kinds()
         .map(|(_, k)| (k.name.to_lowercase(), k.name.clone()))
@@ -437,11 +459,16 @@ pub fn prepare(
                 );
                 continue;
             }
-            let has = |f: &str| {
+            let has_name = |f: &str| {
                 profile
                     .field_index(f)
                     .and_then(|i| profile.field_def(kidx, i))
                     .is_some()
+            };
+            // The name of a field the profile's roles give, if this kind has it.
+            let has = |f: Option<FieldIdx>| {
+                f.filter(|f| profile.field_def(kidx, *f).is_some())
+                    .map(|f| profile.field_name(f))
             };
             let mut fields = Vec::new();
             let mut used: HashSet<&str> = HashSet::new();
@@ -457,7 +484,10 @@ pub fn prepare(
                 }
                 if let Some(a) = mapping.attributes.get(name) {
                     used.insert(name);
-                    if a.field == "title" || a.field == "text" || has(&a.field) {
+                    if a.field == "title"
+                        || Some(a.field.as_str()) == text_name
+                        || has_name(&a.field)
+                    {
                         fields.push(
                             SourceField::new(&a.field, mapped_value(value, a))
                                 .at(format!("attribute {name}")),
@@ -475,10 +505,11 @@ pub fn prepare(
             }
             used.insert(names::CHAPTER_NAME);
             used.insert(names::NAME);
-            if !filled.contains("text")
+            if let Some(text) = text_name
+                && !filled.contains(text)
                 && let Some(t) = o.text(names::TEXT)
             {
-                fields.push(SourceField::new("text", SourceValue::Text(t)));
+                fields.push(SourceField::new(text, SourceValue::Text(t)));
             }
             used.insert(names::TEXT);
             let (spec, path) = resolved
@@ -486,19 +517,19 @@ pub fn prepare(
                 .get(&o.identifier)
                 .cloned()
                 .unwrap_or_default();
-            if has("reqif_id") {
+            if let Some(reqif_id) = has(roles.common.reqif_id) {
                 fields.push(SourceField::new(
-                    "reqif_id",
+                    reqif_id,
                     SourceValue::Text(o.identifier.clone()),
                 ));
             }
-            if has("section") {
+            if let Some(section) = has(roles.common.section) {
                 // The headings above the object; else a `section` attribute
                 // (as needtrail's own export writes it).
                 let given = o
                     .values
                     .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case("section"))
+                    .find(|(n, _)| n.eq_ignore_ascii_case(section))
                     .map(|(n, v)| (n.as_str(), v.display()));
                 let v = if !path.is_empty() {
                     SourceValue::Text(path.join(" / "))
@@ -508,7 +539,7 @@ pub fn prepare(
                 } else {
                     SourceValue::Empty
                 };
-                fields.push(SourceField::new("section", v));
+                fields.push(SourceField::new(section, v));
             }
             // Attributes named like a field of the kind fill it when the
             // value fits; everything else is kept in `attributes`.
@@ -520,12 +551,9 @@ pub fn prepare(
                 let fits = !filled.contains(&field)
                     && profile
                         .field_index(&field)
+                        .filter(|i| !own.contains(&Some(*i)))
                         .and_then(|i| profile.field_def(kidx, i))
-                        .is_some_and(|d| fits(d.ty, &d.values, value))
-                    && !matches!(
-                        field.as_str(),
-                        "reqif_id" | "section" | "attributes" | "title" | "text" | "id"
-                    );
+                        .is_some_and(|d| fits(d.ty, &d.values, value));
                 if fits {
                     fields.push(SourceField::new(&field, plain_value(value)));
                     filled.insert(field);
@@ -533,22 +561,30 @@ pub fn prepare(
                     extra.push((name.clone(), edit_value(value)));
                 }
             }
-            if has("source") && !filled.contains("source") && !spec.is_empty() {
+            if let Some(source) = has(roles.requirement.source)
+                && !filled.contains(source)
+                && !spec.is_empty()
+            {
                 fields.push(SourceField::new(
-                    "source",
+                    source,
                     SourceValue::Text(format!("{spec} ({file_name})")),
                 ));
             }
-            if has("class") && !filled.contains("class") {
-                let class = mapping.class.clone().unwrap_or_else(|| "stated".into());
+            if let Some(class_f) = has(roles.requirement.class)
+                && !filled.contains(class_f)
+            {
+                let class = mapping.class.clone().unwrap_or_else(|| {
+                    let default = &roles.requirement.default_class;
+                    default.first().cloned().unwrap_or_default()
+                });
                 if !class.is_empty() {
-                    let mut f = SourceField::new("class", SourceValue::Text(class));
+                    let mut f = SourceField::new(class_f, SourceValue::Text(class));
                     f.only_new = true;
                     fields.push(f);
                 }
             }
-            if has("attributes") {
-                fields.push(SourceField::new("attributes", SourceValue::Table(extra)));
+            if let Some(attributes) = has(roles.common.attributes) {
+                fields.push(SourceField::new(attributes, SourceValue::Table(extra)));
             } else if !extra.is_empty() {
                 notes.push(format!(
                     "{id}: attributes kept nowhere, the {kind} kind has no `attributes` field: {}",
@@ -580,7 +616,7 @@ pub fn prepare(
 
     // Items imported earlier from other files, by their ReqIF identifier.
     let mut known: HashMap<&str, (String, String)> = HashMap::new();
-    if let Some(f) = profile.field_index("reqif_id") {
+    if let Some(f) = roles.common.reqif_id {
         for item in &loaded.project.items {
             if let Some(crate::model::Value::String(r)) = item.field(f) {
                 known.insert(

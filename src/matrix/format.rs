@@ -14,7 +14,8 @@ use crate::text::display_width;
 
 pub use crate::pipeline::Provenance;
 
-/// The header row: per column the id and title, then result, status, findings.
+/// The header row: per column the id and title, then result, status,
+/// findings and the note saying why a thread is not required.
 fn header(m: &Matrix) -> Vec<String> {
     let mut h = Vec::new();
     for heading in &m.headings {
@@ -25,6 +26,7 @@ fn header(m: &Matrix) -> Vec<String> {
         "Result".to_owned(),
         "Status".to_owned(),
         "Findings".to_owned(),
+        "Note".to_owned(),
     ]);
     h
 }
@@ -56,6 +58,7 @@ fn record(row: &Row) -> Vec<String> {
     r.push(result(row));
     r.push(row.status.to_owned());
     r.push(row.findings.join(" "));
+    r.push(row.note.clone().unwrap_or_default());
     r
 }
 
@@ -188,11 +191,12 @@ fn paths_text(m: &Matrix) -> String {
 fn counts(m: &Matrix) -> String {
     let n = |s: &str| m.rows.iter().filter(|r| r.status == s).count();
     format!(
-        "{} rows: {} traced, {} unverified, {} untraced",
+        "{} rows: {} traced, {} unverified, {} untraced, {} not required",
         m.rows.len(),
-        n("traced"),
-        n("unverified"),
-        n("untraced")
+        n(super::TRACED),
+        n(super::UNVERIFIED),
+        n(super::UNTRACED),
+        n(super::NOT_REQUIRED)
     )
 }
 
@@ -241,7 +245,10 @@ pub fn markdown(m: &Matrix) -> String {
             })
             .collect();
         cells.push(esc(&result(row)));
-        cells.push(row.status.to_owned());
+        cells.push(match &row.note {
+            Some(note) => format!("{}: {}", row.status, esc(note)),
+            None => row.status.to_owned(),
+        });
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     let _ = writeln!(out, "\n{}", counts(m));
@@ -306,13 +313,17 @@ thead th{{background:#eef2f6}}td.broken{{background:#fdecea}}.untraced,.unverifi
                 None => out.push_str("<td class=\"muted\">—</td>"),
             }
         }
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "<td>{}</td><td class=\"{}\">{}</td></tr>",
+            "<td>{}</td><td class=\"{}\">{}",
             esc(&result(row)),
             row.status,
             row.status
         );
+        if let Some(note) = &row.note {
+            let _ = write!(out, "<br><span class=\"muted\">{}</span>", esc(note));
+        }
+        out.push_str("</td></tr>\n");
     }
     let _ = write!(
         out,
@@ -365,6 +376,7 @@ pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> 
         "Traced",
         "Unverified",
         "Untraced",
+        "Not required",
     ]
     .iter()
     .enumerate()
@@ -377,9 +389,10 @@ pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> 
         summary.write_string(r, 0, &m.title)?;
         summary.write_string_with_format(r, 1, paths_text(m), &wrap)?;
         summary.write_number(r, 2, m.rows.len() as f64)?;
-        summary.write_number(r, 3, n("traced"))?;
-        summary.write_number(r, 4, n("unverified"))?;
-        summary.write_number(r, 5, n("untraced"))?;
+        summary.write_number(r, 3, n(super::TRACED))?;
+        summary.write_number(r, 4, n(super::UNVERIFIED))?;
+        summary.write_number(r, 5, n(super::UNTRACED))?;
+        summary.write_number(r, 6, n(super::NOT_REQUIRED))?;
     }
     summary.set_column_width(0, 34)?;
     summary.set_column_width(1, 70)?;
@@ -406,7 +419,8 @@ pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> 
             for (c, v) in record(row).iter().enumerate() {
                 let cell = row.cells.get(c / 2).and_then(|x| x.as_ref());
                 let is_broken = cell.is_some_and(|x| x.broken)
-                    || (c >= head.len() - 3 && row.status != "traced");
+                    || (c >= 2 * row.cells.len()
+                        && ![super::TRACED, super::NOT_REQUIRED].contains(&row.status));
                 if is_broken {
                     ws.write_string_with_format(rr, c as u16, v, &broken)?;
                 } else {

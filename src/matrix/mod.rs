@@ -15,7 +15,23 @@ use serde::Serialize;
 
 use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
 use crate::pipeline::Checked;
-use crate::profile::Profile;
+use crate::profile::{Condition, Profile};
+use crate::text::natural_cmp;
+
+/// A row's status: the thread reaches the target kind and no rule that
+/// checks its links fails.
+pub const TRACED: &str = "traced";
+/// A rule of group `untraced` that checks the links the matrix follows
+/// fails on an item of the row (as `check` reports it).
+pub const UNTRACED: &str = "untraced";
+/// Another rule that checks the links the matrix follows fails on an item
+/// of the row (a design input without passing verification, say).
+pub const UNVERIFIED: &str = "unverified";
+/// The thread stops short, and no rule asks more of it: a requirement with
+/// `design = false` and a rationale, or one no review has accepted yet.
+pub const NOT_REQUIRED: &str = "not-required";
+/// Every status, the gaps first, as the report's filter offers them.
+pub const STATUSES: [&str; 4] = [UNTRACED, UNVERIFIED, TRACED, NOT_REQUIRED];
 
 /// What to build.
 #[derive(Clone, Debug, Default)]
@@ -25,6 +41,20 @@ pub struct MatrixSpec {
     /// Kinds every thread must pass through, in this order.
     pub via: Vec<String>,
     pub filter: Filter,
+}
+
+impl MatrixSpec {
+    /// The profile's own matrix (`[matrix]` in the profile or
+    /// needtrail.toml), the report's: `from` to `to`, or back with `reverse`.
+    pub fn of_profile(profile: &Profile, reverse: bool) -> Option<MatrixSpec> {
+        let (from, to) = profile.matrix?;
+        let (from, to) = if reverse { (to, from) } else { (from, to) };
+        Some(MatrixSpec {
+            from: profile.kind(from).name.clone(),
+            to: profile.kind(to).name.clone(),
+            ..MatrixSpec::default()
+        })
+    }
 }
 
 /// Which rows to keep.
@@ -38,10 +68,9 @@ pub struct Filter {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Only {
-    /// Items with no thread to the target kind.
+    /// Rows with the status [`UNTRACED`].
     Untraced,
-    /// Threads whose items are not verified: a result other than `pass`
-    /// on the way, or an unverified finding on one of its items.
+    /// Rows with the status [`UNVERIFIED`].
     Unverified,
 }
 
@@ -84,6 +113,9 @@ pub struct Matrix {
 /// A cell: the item of that column's kind on the thread, if the thread passes one.
 #[derive(Clone, Debug, Serialize)]
 pub struct Cell {
+    /// The item, for outputs that link to it.
+    #[serde(skip)]
+    pub idx: ItemIdx,
     pub id: String,
     pub title: String,
     /// A result or verdict, when the item has one.
@@ -96,9 +128,16 @@ pub struct Cell {
 #[derive(Clone, Debug, Serialize)]
 pub struct Row {
     pub cells: Vec<Option<Cell>>,
-    /// `traced` (the thread reaches the target kind), `untraced` (it
-    /// does not), or `unverified` (it does, but not with passing evidence).
+    /// One of [`STATUSES`], from the findings of the rules that check the
+    /// links the matrix follows: [`UNTRACED`] when one of group `untraced`
+    /// fails on an item of the row, else [`UNVERIFIED`] when another one
+    /// does, else [`TRACED`] when the thread reaches the target kind, else
+    /// [`NOT_REQUIRED`].
     pub status: &'static str,
+    /// Why the thread is not required, in the item's words: for a row that
+    /// stops short, the fields the rules accept instead of the thread (a
+    /// requirement's `rationale` beside `design = false`).
+    pub note: Option<String>,
     /// Rule ids of the findings on the row's items.
     pub findings: Vec<String>,
 }
@@ -151,11 +190,11 @@ impl std::fmt::Display for MatrixError {
 fn check_enum_filter(
     profile: &Profile,
     kind: KindIdx,
-    field: &str,
+    field: Option<FieldIdx>,
     option: &'static str,
     value: &str,
 ) -> Result<(), MatrixError> {
-    let Some(idx) = profile.field_index(field) else {
+    let Some(idx) = field else {
         return Ok(());
     };
     // The row kind's values, else those of any kind with the field.
@@ -207,7 +246,8 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
         }
     }
     if let Some(class) = &spec.filter.class {
-        check_enum_filter(profile, from, "class", "--class", class)?;
+        let field = profile.roles.requirement.class;
+        check_enum_filter(profile, from, field, "--class", class)?;
     }
 
     let (direction, paths) = [Direction::Forward, Direction::Backward]
@@ -218,8 +258,13 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
     let columns = column_order(from, &paths);
 
     let findings = findings_by_item(checked);
+    let thread = ThreadRules::of(profile, from, &paths, direction);
+    // Rows in the natural order of their first item's id (`REQ-2` before
+    // `REQ-10`), whatever files the items are in.
+    let mut starts = project.by_kind[from as usize].clone();
+    starts.sort_by(|a, b| natural_cmp(&project.item(*a).id, &project.item(*b).id).then(a.cmp(b)));
     let mut rows = Vec::new();
-    for &start in &project.by_kind[from as usize] {
+    for start in starts {
         let mut threads: BTreeSet<Vec<ItemIdx>> = BTreeSet::new();
         let mut broken: BTreeSet<Vec<ItemIdx>> = BTreeSet::new();
         for path in &paths {
@@ -264,11 +309,11 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
         }
     }
 
-    let n = Names::of(profile);
+    let n = Fields::of(profile);
     let rows: Vec<Row> = rows
         .into_iter()
-        .map(|(cells, traced)| make_row(project, profile, &n, &findings, cells, traced))
-        .filter(|row| keep(project, profile, &n, row, &spec.filter))
+        .map(|(cells, traced)| make_row(project, &n, &thread, &findings, cells, traced))
+        .filter(|row| keep(project, &n, row, &spec.filter))
         .map(|(row, _)| row)
         .collect();
 
@@ -449,34 +494,176 @@ fn follow(
     }
 }
 
-fn findings_by_item(checked: &Checked) -> BTreeMap<ItemIdx, Vec<(String, String)>> {
-    let mut m: BTreeMap<ItemIdx, Vec<(String, String)>> = BTreeMap::new();
+fn findings_by_item(checked: &Checked) -> BTreeMap<ItemIdx, Vec<usize>> {
+    let mut m: BTreeMap<ItemIdx, Vec<usize>> = BTreeMap::new();
     for f in &checked.result.findings {
-        let rule = &checked.loaded.profile.rules[f.rule];
-        m.entry(f.item)
-            .or_default()
-            .push((rule.id.clone(), rule.group.clone()));
+        m.entry(f.item).or_default().push(f.rule);
     }
     m
 }
 
-struct Names {
-    contract: Option<FieldIdx>,
-    customer: Option<FieldIdx>,
-    class: Option<FieldIdx>,
-    result: Option<FieldIdx>,
-    verdict: Option<FieldIdx>,
+/// A link the matrix follows: the kind holding the link field, the field,
+/// the kind it links to.
+type Edge = (KindIdx, FieldIdx, KindIdx);
+
+/// The rules that check the links a matrix follows, per kind of item they
+/// check: those whose `require` follows one of the matrix's links (and
+/// from there only such links). A rule that an item reaches the next kind
+/// on the matrix's paths is one; a rule that goes on from there to kinds
+/// off the paths, or that only reads the item's own fields, is not.
+struct ThreadRules<'p> {
+    profile: &'p Profile,
+    /// (kind, rule index) for each thread rule and each of its kinds.
+    rules: BTreeSet<(KindIdx, usize)>,
 }
 
-impl Names {
-    fn of(profile: &Profile) -> Names {
-        Names {
-            contract: profile.field_index("contract"),
-            customer: profile.field_index("customer"),
-            class: profile.field_index("class"),
-            result: profile.field_index("result"),
-            verdict: profile.field_index("verdict"),
+impl<'p> ThreadRules<'p> {
+    fn of(profile: &'p Profile, from: KindIdx, paths: &[KindPath], dir: Direction) -> Self {
+        let mut edges: BTreeSet<Edge> = BTreeSet::new();
+        for path in paths {
+            let mut prev = from;
+            for step in path {
+                for &f in &step.fields {
+                    edges.insert(match dir {
+                        Direction::Forward => (step.kind, f, prev),
+                        Direction::Backward => (prev, f, step.kind),
+                    });
+                }
+                prev = step.kind;
+            }
         }
+        let mut rules = BTreeSet::new();
+        for (ri, rule) in profile.rules.iter().enumerate() {
+            if rule.builtin.is_some() {
+                continue;
+            }
+            for &k in &rule.kinds {
+                if follows(&rule.require, k, &edges, false) {
+                    rules.insert((k, ri));
+                }
+            }
+        }
+        ThreadRules { profile, rules }
+    }
+
+    fn is_thread_rule(&self, kind: KindIdx, rule: usize) -> bool {
+        self.rules.contains(&(kind, rule))
+    }
+
+    /// What the thread rules of `kind` accept instead of the thread: the
+    /// fields whose presence their `require` asks of the item itself.
+    fn reason_fields(&self, kind: KindIdx) -> Vec<FieldIdx> {
+        let mut out = Vec::new();
+        for &(k, ri) in &self.rules {
+            if k == kind {
+                presence_fields(&self.profile.rules[ri].require, &mut out);
+            }
+        }
+        out.dedup();
+        out
+    }
+}
+
+/// Whether `cond`, about an item of kind `subject`, follows a link in
+/// `edges` (with `all`: follows no link outside them).
+fn follows(cond: &Condition, subject: KindIdx, edges: &BTreeSet<Edge>, all: bool) -> bool {
+    match cond {
+        Condition::Field { .. } => all,
+        Condition::Any(list) | Condition::All(list) if all => {
+            list.iter().all(|c| follows(c, subject, edges, true))
+        }
+        Condition::Any(list) | Condition::All(list) => {
+            list.iter().any(|c| follows(c, subject, edges, false))
+        }
+        Condition::Not(inner) => follows(inner, subject, edges, all),
+        Condition::Link {
+            dir,
+            kinds,
+            via,
+            filter,
+            ..
+        } => kinds.iter().any(|&k| {
+            let edge = match dir {
+                crate::profile::Direction::To => (subject, *via, k),
+                crate::profile::Direction::From => (k, *via, subject),
+            };
+            edges.contains(&edge) && filter.as_deref().is_none_or(|f| follows(f, k, edges, true))
+        }),
+    }
+}
+
+/// Fields `cond` asks to be present on the item itself (not on linked
+/// items, not under `not`), in order.
+fn presence_fields(cond: &Condition, out: &mut Vec<FieldIdx>) {
+    match cond {
+        Condition::Field {
+            field,
+            values: None,
+        } if !out.contains(field) => out.push(*field),
+        Condition::Any(list) | Condition::All(list) => {
+            for c in list {
+                presence_fields(c, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The fields rows read, from the profile's roles: the links that say
+/// which contract and customer an item belongs to, the class, and the
+/// result or verdict shown in a cell.
+struct Fields {
+    contract: Vec<FieldIdx>,
+    customer: Vec<FieldIdx>,
+    /// A contract's customer.
+    contract_customer: Option<FieldIdx>,
+    class: Option<FieldIdx>,
+    /// Per kind with a result or a verdict: that field.
+    status: Vec<(KindIdx, FieldIdx)>,
+}
+
+impl Fields {
+    fn of(profile: &Profile) -> Fields {
+        let r = &profile.roles;
+        let set = |fields: &[Option<FieldIdx>]| {
+            let mut v: Vec<FieldIdx> = fields.iter().flatten().copied().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let status = [
+            (r.verification.kind, r.verification.result),
+            (r.validation.kind, r.validation.result),
+            (r.decision.kind, r.decision.verdict),
+        ];
+        Fields {
+            contract: set(&[
+                r.requirement.contract,
+                r.review.contract,
+                r.delivery.contract,
+                r.objective.contract,
+            ]),
+            customer: set(&[
+                r.requirement.customer,
+                r.contract.customer,
+                r.feedback.customer,
+                r.objective.customer,
+            ]),
+            contract_customer: r.contract.customer,
+            class: r.requirement.class,
+            status: status
+                .into_iter()
+                .filter_map(|(k, f)| Some((k?, f?)))
+                .collect(),
+        }
+    }
+
+    /// An item's result (a verification's, a validation's) or verdict (a
+    /// decision's).
+    fn status(&self, project: &Project, idx: ItemIdx) -> Option<String> {
+        let kind = project.item(idx).kind;
+        let (_, f) = self.status.iter().find(|(k, _)| *k == kind)?;
+        string_field(project, idx, Some(*f))
     }
 }
 
@@ -491,37 +678,59 @@ type RowWithItems = (Row, Vec<ItemIdx>);
 
 fn make_row(
     project: &Project,
-    _profile: &Profile,
-    n: &Names,
-    findings: &BTreeMap<ItemIdx, Vec<(String, String)>>,
+    n: &Fields,
+    thread: &ThreadRules,
+    findings: &BTreeMap<ItemIdx, Vec<usize>>,
     cells: Vec<Option<ItemIdx>>,
     traced: bool,
 ) -> RowWithItems {
+    let profile = thread.profile;
     let items: Vec<ItemIdx> = cells.iter().flatten().copied().collect();
     let mut rules: BTreeSet<String> = BTreeSet::new();
-    let mut unverified = false;
-    for i in &items {
-        for (rule, group) in findings.get(i).into_iter().flatten() {
-            rules.insert(rule.clone());
-            unverified |= group == "unverified";
-        }
-        if let Some(r) = string_field(project, *i, n.result) {
-            unverified |= r != "pass";
+    let (mut untraced, mut unverified) = (false, false);
+    for &i in &items {
+        for &ri in findings.get(&i).into_iter().flatten() {
+            let rule = &profile.rules[ri];
+            rules.insert(rule.id.clone());
+            if thread.is_thread_rule(project.kind_of(i), ri) {
+                if rule.group == UNTRACED {
+                    untraced = true;
+                } else {
+                    unverified = true;
+                }
+            }
         }
     }
-    let status = match (traced, unverified) {
-        (false, _) => "untraced",
-        (true, true) => "unverified",
-        (true, false) => "traced",
+    let status = if untraced {
+        UNTRACED
+    } else if unverified {
+        UNVERIFIED
+    } else if traced {
+        TRACED
+    } else {
+        NOT_REQUIRED
+    };
+    // Where the thread stops, what the item gives instead of it.
+    let note = match (status, items.last()) {
+        (NOT_REQUIRED, Some(&last)) => {
+            let reasons: Vec<String> = thread
+                .reason_fields(project.kind_of(last))
+                .into_iter()
+                .filter_map(|f| string_field(project, last, Some(f)))
+                .filter(|v| !v.is_empty())
+                .collect();
+            (!reasons.is_empty()).then(|| reasons.join("; "))
+        }
+        _ => None,
     };
     let cells = cells
         .into_iter()
         .map(|c| {
             c.map(|i| Cell {
+                idx: i,
                 id: project.item(i).id.clone(),
                 title: project.item(i).display_title().to_owned(),
-                status: string_field(project, i, n.result)
-                    .or_else(|| string_field(project, i, n.verdict)),
+                status: n.status(project, i),
                 broken: findings.contains_key(&i),
             })
         })
@@ -530,31 +739,69 @@ fn make_row(
         Row {
             cells,
             status,
+            note,
             findings: rules.into_iter().collect(),
         },
         items,
     )
 }
 
+/// What a row is filed under, for the report's filters: the contracts
+/// and customers its items link to (a customer also through a contract),
+/// each once, and the first item's class. `--contract`, `--customer` and
+/// `--class` keep the rows filed under what they name.
+#[derive(Debug, Default)]
+pub struct Facets {
+    pub contracts: Vec<ItemIdx>,
+    pub customers: Vec<ItemIdx>,
+    pub class: Option<String>,
+}
+
+/// See [`Facets`].
+pub fn facets(checked: &Checked, row: &Row) -> Facets {
+    let project = &checked.loaded.project;
+    let n = Fields::of(&checked.loaded.profile);
+    let mut contracts = BTreeSet::new();
+    let mut customers = BTreeSet::new();
+    for c in row.cells.iter().flatten() {
+        let it = project.item(c.idx);
+        for &f in &n.contract {
+            contracts.extend(it.links_in(f));
+        }
+        for &f in &n.customer {
+            customers.extend(it.links_in(f));
+        }
+    }
+    if let Some(f) = n.contract_customer {
+        for &k in &contracts {
+            customers.extend(project.item(k).links_in(f));
+        }
+    }
+    Facets {
+        contracts: contracts.into_iter().collect(),
+        customers: customers.into_iter().collect(),
+        class: row
+            .cells
+            .iter()
+            .flatten()
+            .next()
+            .and_then(|c| string_field(project, c.idx, n.class)),
+    }
+}
+
 /// Whether a row passes the filters: contract and customer match when an
 /// item of the row is, or links to, that item (a requirement also through
 /// its contract's customer); class when a row item has that class.
-fn keep(
-    project: &Project,
-    _profile: &Profile,
-    n: &Names,
-    (row, items): &RowWithItems,
-    filter: &Filter,
-) -> bool {
-    let linked_to = |target: &str, field: Option<FieldIdx>| {
+fn keep(project: &Project, n: &Fields, (row, items): &RowWithItems, filter: &Filter) -> bool {
+    let linked_to = |target: &str, fields: &[FieldIdx]| {
         items.iter().any(|i| {
             let it = project.item(*i);
             it.id == target
-                || field.is_some_and(|f| {
+                || fields.iter().any(|&f| {
                     it.links_in(f).any(|t| {
                         project.item(t).id == target
-                            || (Some(f) == n.contract
-                                && n.customer.is_some_and(|cf| {
+                            || (n.contract.contains(&f)
+                                && n.contract_customer.is_some_and(|cf| {
                                     project
                                         .item(t)
                                         .links_in(cf)
@@ -565,12 +812,12 @@ fn keep(
         })
     };
     if let Some(c) = &filter.contract
-        && !linked_to(c, n.contract)
+        && !linked_to(c, &n.contract)
     {
         return false;
     }
     if let Some(c) = &filter.customer
-        && !(linked_to(c, n.customer) || linked_to(c, n.contract))
+        && !(linked_to(c, &n.customer) || linked_to(c, &n.contract))
     {
         return false;
     }
@@ -582,8 +829,8 @@ fn keep(
         return false;
     }
     match filter.only {
-        Some(Only::Untraced) => row.status == "untraced",
-        Some(Only::Unverified) => row.status == "unverified",
+        Some(Only::Untraced) => row.status == UNTRACED,
+        Some(Only::Unverified) => row.status == UNVERIFIED,
         None => true,
     }
 }

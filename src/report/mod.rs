@@ -275,8 +275,8 @@ pub fn render_into(
     // they extend, which could hold anything), its rows are written by code
     // into the page rendered without them.
     let builtin = |names: &[&str]| names.iter().all(|n| !overridden.contains(*n));
-    let fast_rows =
-        builtin(&["matrix.html", "macros.html", "base.html"]).then(|| rows::Strings::new(&strings));
+    let fast_rows = builtin(&["matrix.html", "macros.html", "base.html"])
+        .then(|| rows::Strings::new(&strings, site.matrix.facets));
     let page_count = site.matrix_page_count();
     let index_parts = (0..page_count)
         .into_par_iter()

@@ -29,15 +29,10 @@ pub const SHEET_ROWS_AT: &[&str] = &["<table class=\"sheet-requirements\">", "<t
 
 /// The interface strings the rows use, looked up once.
 pub struct Strings<'a> {
-    suspect_link: &'a str,
-    complaint_flag: &'a str,
     cell_missing: &'a str,
-    cell_clarify_open: &'a str,
-    cell_not_reviewed: &'a str,
-    cell_unverified: &'a str,
-    cell_not_delivered: &'a str,
-    status_ok: &'a str,
-    status_gap: &'a str,
+    cell_finding: &'a str,
+    /// Whether the matrix shows class, customer and contract columns.
+    facets: bool,
 }
 
 /// The interface strings the sheet rows use, looked up once.
@@ -57,18 +52,14 @@ impl<'a> SheetStrings<'a> {
 impl<'a> Strings<'a> {
     /// The strings from a catalog language; a missing key reads as empty
     /// (the catalog test makes sure none is missing).
-    pub fn new(t: &BTreeMap<&'a str, &'a str>) -> Self {
+    /// `facets`: whether the matrix shows class, customer and contract
+    /// columns ([`super::view::Matrix::facets`]).
+    pub fn new(t: &BTreeMap<&'a str, &'a str>, facets: bool) -> Self {
         let get = |k: &str| t.get(k).copied().unwrap_or_default();
         Strings {
-            suspect_link: get("suspect_link"),
-            complaint_flag: get("complaint_flag"),
             cell_missing: get("cell_missing"),
-            cell_clarify_open: get("cell_clarify_open"),
-            cell_not_reviewed: get("cell_not_reviewed"),
-            cell_unverified: get("cell_unverified"),
-            cell_not_delivered: get("cell_not_delivered"),
-            status_ok: get("status_ok"),
-            status_gap: get("status_gap"),
+            cell_finding: get("cell_finding"),
+            facets,
         }
     }
 }
@@ -154,7 +145,7 @@ pub fn write_sheet(out: &mut String, t: &SheetStrings, r: &SheetRow) {
     }
     out.push_str("</td>\n<td class=\"");
     let verdict = truthy(&r.verdict);
-    let clarify = r.verdict_raw == "clarify";
+    let clarify = r.clarify;
     if !verdict || clarify {
         out.push_str("broken");
     }
@@ -195,88 +186,56 @@ pub fn write(out: &mut String, t: &Strings, r: &MatrixRow) {
     e(out, &r.customer_keys);
     out.push_str("\">\n<th scope=\"row\" data-sort-value=\"");
     e(out, &r.item.id);
-    out.push_str("\"><a href=\"");
+    out.push('"');
+    if r.item_broken {
+        out.push_str(" class=\"broken\"");
+    }
+    out.push_str("><a href=\"");
     e(out, &r.item.href);
     out.push_str("\">");
     e(out, &r.item.id);
     out.push_str("</a><br><span class=\"title\">");
     e(out, &r.item.title);
     out.push_str("</span>");
-    for x in &r.suspect {
-        out.push_str("<br><span class=\"suspect-mark\">⚠ ");
-        e(out, t.suspect_link);
-        out.push_str(": ");
-        e(out, x);
+    if r.item_broken {
+        out.push_str("<br><span class=\"broken-mark\">✗ ");
+        e(out, t.cell_finding);
         out.push_str("</span>");
     }
-    for x in &r.complaints {
-        out.push_str("<br><span class=\"complaint-mark\">⚑ ");
-        e(out, t.complaint_flag);
-        out.push_str(": <a href=\"");
-        e(out, &x.href);
-        out.push_str("\">");
-        e(out, &x.id);
-        out.push_str("</a></span>");
+    out.push_str("</th>\n");
+    if t.facets {
+        out.push_str("<td>");
+        match &r.class {
+            Some(class) if !class.is_empty() => e(out, class),
+            _ => out.push_str("<span class=\"none\">—</span>"),
+        }
+        out.push_str("</td>\n");
+        cell_td(out, &r.customer, t.cell_missing, false);
+        cell_td(out, &r.contract, t.cell_missing, false);
     }
-    out.push_str("</th>\n<td>");
-    match &r.class {
-        Some(class) if !class.is_empty() => e(out, class),
-        _ => out.push_str("<span class=\"none\">—</span>"),
+    for cell in &r.cells {
+        cell_td(out, cell, t.cell_finding, true);
     }
-    out.push_str("</td>\n");
-    cell_td(out, &r.customer, t.cell_missing, false);
-    cell_td(out, &r.contract, t.cell_missing, false);
-    out.push_str("<td class=\"");
-    if r.verdict_broken {
-        out.push_str("broken");
-    }
+    out.push_str("<td class=\"status-cell\"><span class=\"status-");
+    e(out, r.status);
     out.push_str("\">");
-    let verdict = truthy(&r.verdict);
-    if verdict {
-        out.push_str("<span class=\"verdict verdict-");
-        e(out, &r.verdict_raw);
-        out.push_str("\">");
-        e(out, r.verdict.as_deref().unwrap_or_default());
+    out.push_str(match r.status {
+        crate::matrix::TRACED => "✓",
+        crate::matrix::NOT_REQUIRED => "○",
+        _ => "✗",
+    });
+    out.push(' ');
+    e(out, &r.status_label);
+    out.push_str("</span>");
+    if truthy(&r.note) {
+        out.push_str("<br><span class=\"note\">");
+        e(out, r.note.as_deref().unwrap_or_default());
         out.push_str("</span>");
     }
-    if r.verdict_broken {
-        if verdict {
-            out.push_str("<br>");
-        }
-        out.push_str("<span class=\"broken-mark\">✗ ");
-        e(
-            out,
-            if r.verdict_raw == "clarify" {
-                t.cell_clarify_open
-            } else {
-                t.cell_not_reviewed
-            },
-        );
-        out.push_str("</span>");
-    } else if !verdict {
-        out.push_str("<span class=\"none\">—</span>");
-    }
-    out.push_str("</td>\n");
-    cell_td(out, &r.design_inputs, t.cell_missing, true);
-    cell_td(out, &r.design_outputs, t.cell_missing, false);
-    cell_td(out, &r.verifications, t.cell_unverified, true);
-    cell_td(out, &r.validations, t.cell_missing, true);
-    cell_td(out, &r.deliveries, t.cell_not_delivered, true);
-    cell_td(out, &r.objectives, t.cell_missing, false);
-    out.push_str("<td class=\"status-cell\">");
-    if r.status == "ok" {
-        out.push_str("<span class=\"ok\">✓ ");
-        e(out, t.status_ok);
-        out.push_str("</span>");
-    } else {
-        out.push_str("<span class=\"bad\">✗ ");
-        e(out, t.status_gap);
-        out.push_str("</span>");
-        for rule in &r.rules {
-            out.push_str("<br><code class=\"small\">");
-            e(out, rule);
-            out.push_str("</code>");
-        }
+    for rule in &r.rules {
+        out.push_str("<br><code class=\"small\">");
+        e(out, rule);
+        out.push_str("</code>");
     }
     out.push_str("</td>\n</tr>\n");
 }

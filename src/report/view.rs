@@ -16,6 +16,7 @@ use crate::graph::{Dir, TraceGraph};
 use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
 use crate::pipeline::Checked;
 use crate::profile::{FieldType, Profile, Severity};
+use crate::roles::Roles;
 use crate::rules::Finding;
 
 /// What every page shows: interface strings, project, evidence footer.
@@ -32,7 +33,7 @@ pub struct Common<'a> {
     pub script_strings: String,
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Default, Serialize)]
 pub struct ItemRef {
     pub id: String,
     /// From the site's root.
@@ -104,6 +105,8 @@ pub struct SheetRow {
     pub source: Option<String>,
     pub verdict: Option<String>,
     pub verdict_raw: String,
+    /// Whether the verdict leaves the requirement to be clarified.
+    pub clarify: bool,
     pub review: Option<String>,
     pub note: Option<String>,
 }
@@ -172,33 +175,29 @@ pub struct Cell {
     pub broken: bool,
 }
 
+/// A row of the report's matrix: a row of [`crate::matrix::build`]'s
+/// matrix, in the report's language, with links to the item pages.
 #[derive(Serialize)]
 pub struct MatrixRow {
+    /// The row's first item, and whether it carries a finding.
     pub item: ItemRef,
+    pub item_broken: bool,
+    /// The other columns, each the item of its kind on the thread (if any).
+    pub cells: Vec<Cell>,
     pub class: Option<String>,
     pub class_raw: String,
     pub customer: Cell,
     pub contract: Cell,
-    pub verdict: Option<String>,
-    pub verdict_raw: String,
-    pub verdict_broken: bool,
-    pub design_inputs: Cell,
-    pub design_outputs: Cell,
-    pub verifications: Cell,
-    pub validations: Cell,
-    pub deliveries: Cell,
-    pub objectives: Cell,
-    /// `ok` or `gap`.
+    /// One of [`crate::matrix::STATUSES`], as `matrix` gives it.
     pub status: &'static str,
+    pub status_label: String,
+    /// Why the thread is not required, as the item says it.
+    pub note: Option<String>,
+    /// Rule ids of the findings on the row's items.
     pub rules: Vec<String>,
-    /// Complaints about the requirement (directly or about its deliveries).
-    pub complaints: Vec<ItemRef>,
     /// The row's contract and customer ids as JSON lists, for the filters.
     pub contract_keys: String,
     pub customer_keys: String,
-    /// Ids of the row's items whose links are suspect (they or what they
-    /// rest on changed since they were stamped).
-    pub suspect: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -209,11 +208,19 @@ pub struct Choice {
 
 #[derive(Serialize)]
 pub struct Matrix {
+    /// The kinds it runs between, e.g. `Requirement → Verification`.
+    pub title: String,
+    /// One heading per column: the kinds' labels.
+    pub headings: Vec<String>,
     pub total: usize,
     pub pages: usize,
+    /// Whether rows are filed under contracts, customers or classes (the
+    /// profile has those fields): the matrix then shows them.
+    pub facets: bool,
     pub contracts: Vec<Choice>,
     pub customers: Vec<Choice>,
     pub classes: Vec<Choice>,
+    pub statuses: Vec<Choice>,
 }
 
 #[derive(Serialize)]
@@ -348,9 +355,10 @@ pub struct Site<'a> {
     pub objectives: ObjectivesView,
     pub other: FindingsPage,
     pub matrix: Matrix,
-    /// The requirements the matrix lists, in order; its rows are built a
-    /// page at a time, when the page is rendered ([`Site::matrix_page`]).
-    matrix_requirements: Vec<ItemIdx>,
+    /// The rows of the profile's matrix (`[matrix]`), as `needtrail matrix`
+    /// builds them; their pages are built a page at a time, when rendered
+    /// ([`Site::matrix_page`]).
+    matrix_rows: Vec<crate::matrix::Row>,
     pub item_groups: Vec<GroupPlan>,
     builder: Builder<'a>,
     /// Sub-items of each item that has any.
@@ -375,7 +383,8 @@ pub fn matrix_page_name(n: usize) -> String {
 impl<'a> Site<'a> {
     pub fn build(checked: &'a Checked, lang: &'a str) -> Site<'a> {
         let b = Builder::new(checked, lang);
-        let matrix_requirements = b.matrix_requirements();
+        let built = crate::matrix::MatrixSpec::of_profile(b.profile, false)
+            .and_then(|spec| crate::matrix::build(checked, &spec).ok());
         // The parts are independent: the review state and the dashboard on
         // one core, the rest on the other.
         let (dashboard, (digest, matrix, item_groups, subs)) = rayon::join(
@@ -386,7 +395,7 @@ impl<'a> Site<'a> {
             || {
                 (
                     b.digest(),
-                    b.matrix(&matrix_requirements),
+                    b.matrix(built.as_ref()),
                     plan_groups(checked, lang, &b.pages),
                     b.sub_items(),
                 )
@@ -402,7 +411,7 @@ impl<'a> Site<'a> {
             objectives: b.objectives_view(),
             other: b.findings_page("other"),
             matrix,
-            matrix_requirements,
+            matrix_rows: built.map(|m| m.rows).unwrap_or_default(),
             item_groups,
             subs,
             builder: b,
@@ -436,26 +445,25 @@ impl<'a> Site<'a> {
 
     /// How many pages the matrix takes (one, if it has no rows).
     pub fn matrix_page_count(&self) -> usize {
-        self.matrix_requirements
-            .len()
-            .div_ceil(MATRIX_PAGE_SIZE)
-            .max(1)
+        self.matrix_rows.len().div_ceil(MATRIX_PAGE_SIZE).max(1)
     }
 
     /// The rows of matrix page `n` (from 0).
     pub fn matrix_page(&self, n: usize) -> Vec<MatrixRow> {
-        let all = &self.matrix_requirements;
+        let all = &self.matrix_rows;
         let start = (n * MATRIX_PAGE_SIZE).min(all.len());
         let end = (start + MATRIX_PAGE_SIZE).min(all.len());
-        let names = self.builder.names();
         all[start..end]
             .iter()
-            .map(|&r| self.builder.matrix_row(&names, r))
+            .map(|r| self.builder.matrix_row(r))
             .collect()
     }
 }
 
 struct Builder<'a> {
+    checked: &'a Checked,
+    /// The matrix statuses in the report's language.
+    status_labels: BTreeMap<&'static str, String>,
     project: &'a Project,
     profile: &'a Profile,
     graph: &'a TraceGraph,
@@ -469,20 +477,6 @@ struct Builder<'a> {
     stats: &'a [crate::rules::RuleStats],
 }
 
-/// Kind and field names the iso9001 views rely on; a profile without them
-/// simply shows empty columns.
-struct Names {
-    requirement: Option<KindIdx>,
-    customer: Option<KindIdx>,
-    contract: Option<KindIdx>,
-    design_input: Option<KindIdx>,
-    design_output: Option<KindIdx>,
-    verification: Option<KindIdx>,
-    validation: Option<KindIdx>,
-    delivery: Option<KindIdx>,
-    objective: Option<KindIdx>,
-}
-
 impl<'a> Builder<'a> {
     fn new(checked: &'a Checked, lang: &'a str) -> Self {
         let project = &checked.loaded.project;
@@ -494,7 +488,22 @@ impl<'a> Builder<'a> {
             || unique_file_names(project, &checked.loaded.profile),
             || Pages::new(project, &checked.loaded.profile),
         );
+        let catalog = super::Catalog::builtin();
+        let strings = catalog
+            .language(lang)
+            .or_else(|| catalog.language("en"))
+            .unwrap_or_default();
+        let status_labels = crate::matrix::STATUSES
+            .iter()
+            .map(|&st| {
+                let key = format!("matrix_status_{}", st.replace('-', "_"));
+                let label = strings.get(key.as_str()).copied().unwrap_or(st);
+                (st, label.to_owned())
+            })
+            .collect();
         Builder {
+            checked,
+            status_labels,
             project,
             profile: &checked.loaded.profile,
             graph: &checked.graph,
@@ -507,23 +516,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn names(&self) -> Names {
-        let k = |n: &str| self.profile.kind_index(n);
-        Names {
-            requirement: k("requirement"),
-            customer: k("customer"),
-            contract: k("contract"),
-            design_input: k("design_input"),
-            design_output: k("design_output"),
-            verification: k("verification"),
-            validation: k("validation"),
-            delivery: k("delivery"),
-            objective: k("objective"),
-        }
-    }
-
-    fn field(&self, name: &str) -> Option<FieldIdx> {
-        self.profile.field_index(name)
+    /// The kinds, fields and rules the views read; a profile without
+    /// them simply shows empty columns.
+    fn roles(&self) -> &'a Roles {
+        &self.profile.roles
     }
 
     fn digest(&self) -> String {
@@ -567,13 +563,31 @@ impl<'a> Builder<'a> {
     /// The first enum value of an item worth showing beside it (a result, a verdict).
     fn status_of(&self, idx: ItemIdx) -> (Option<String>, Option<String>) {
         let item = self.project.item(idx);
-        for name in ["result", "verdict"] {
-            if let Some(f) = self.field(name)
+        let r = self.roles();
+        for f in [
+            r.verification.result,
+            r.validation.result,
+            r.decision.verdict,
+        ] {
+            if let Some(f) = f
                 && let Some(Value::String(v)) = item.field(f)
             {
+                // A result reads as passed, failed or pending whatever the
+                // profile calls it; any other value as itself.
+                let is = |values: &[String]| Roles::is(values, Some(v));
+                let (ver, val) = (&r.verification, &r.validation);
+                let class = if is(&ver.pass) || is(&val.pass) {
+                    "pass"
+                } else if is(&ver.fail) {
+                    "fail"
+                } else if is(&ver.pending) {
+                    "pending"
+                } else {
+                    v.as_str()
+                };
                 return (
                     Some(self.profile.value_label(v, self.lang).to_owned()),
-                    Some(v.clone()),
+                    Some(class.to_owned()),
                 );
             }
         }
@@ -790,16 +804,17 @@ impl<'a> Builder<'a> {
     /// Whether `holder`'s link to `target` is suspect.
     fn is_suspect(&self, holder: ItemIdx, target: ItemIdx) -> bool {
         self.by_item.get(&holder).is_some_and(|fs| {
-            fs.iter().any(|f| {
-                self.profile.rules[f.rule].id == "suspect-link" && f.evidence.contains(&target)
-            })
+            fs.iter()
+                .any(|f| Some(f.rule) == self.roles().rules.suspect && f.evidence.contains(&target))
         })
     }
 
-    fn has_rule_finding(&self, idx: ItemIdx, rule: &str) -> bool {
-        self.by_item
-            .get(&idx)
-            .is_some_and(|fs| fs.iter().any(|f| self.profile.rules[f.rule].id == rule))
+    fn has_rule_finding(&self, idx: ItemIdx, rule: Option<usize>) -> bool {
+        rule.is_some_and(|rule| {
+            self.by_item
+                .get(&idx)
+                .is_some_and(|fs| fs.iter().any(|f| f.rule == rule))
+        })
     }
 
     /// The decision on a requirement from its latest review (by date, then order).
@@ -807,9 +822,8 @@ impl<'a> Builder<'a> {
         crate::review::latest_decision(self.project, self.profile, self.graph, req)
     }
 
-    fn enum_value(&self, idx: ItemIdx, field: &str) -> Option<String> {
-        let f = self.field(field)?;
-        match self.project.item(idx).field(f)? {
+    fn enum_value(&self, idx: ItemIdx, field: Option<FieldIdx>) -> Option<String> {
+        match self.project.item(idx).field(field?)? {
             Value::String(s) => Some(s.clone()),
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
@@ -817,8 +831,8 @@ impl<'a> Builder<'a> {
     }
 
     fn funnel(&self) -> Vec<FunnelStep> {
-        let n = self.names();
-        let Some(req_kind) = n.requirement else {
+        let n = self.roles();
+        let Some(req_kind) = n.requirement.kind else {
             return Vec::new();
         };
         let reqs = &self.project.by_kind[req_kind as usize];
@@ -827,8 +841,8 @@ impl<'a> Builder<'a> {
             if self.latest_decision(r).is_some() {
                 reviewed += 1;
             }
-            let no_design = self.enum_value(r, "design").as_deref() == Some("false");
-            let dis = self.down(r, n.design_input, self.field("traces"));
+            let no_design = self.enum_value(r, n.requirement.design).as_deref() == Some("false");
+            let dis = self.down(r, n.design_input.kind, n.design_input.traces);
             if no_design || !dis.is_empty() {
                 in_design += 1;
             }
@@ -836,15 +850,16 @@ impl<'a> Builder<'a> {
                 || (!dis.is_empty()
                     && dis
                         .iter()
-                        .all(|d| !self.has_rule_finding(*d, "design-input-verified")))
+                        .all(|d| !self.has_rule_finding(*d, n.rules.verified)))
             {
                 verified += 1;
             }
-            if !self.deliveries(&n, r).is_empty()
+            let val = &n.validation;
+            if !self.deliveries(r).is_empty()
                 || self
-                    .down(r, n.validation, self.field("validates"))
+                    .down(r, val.kind, val.validates)
                     .iter()
-                    .any(|v| self.enum_value(*v, "result").as_deref() == Some("pass"))
+                    .any(|v| Roles::is(&val.pass, self.enum_value(*v, val.result).as_deref()))
             {
                 delivered += 1;
             }
@@ -868,14 +883,14 @@ impl<'a> Builder<'a> {
     }
 
     /// Deliveries of a requirement: directly, or of a design output of one of its design inputs.
-    fn deliveries(&self, n: &Names, req: ItemIdx) -> Vec<ItemIdx> {
-        let mut out: BTreeSet<ItemIdx> = self
-            .down(req, n.delivery, self.field("delivers"))
-            .into_iter()
-            .collect();
-        for di in self.down(req, n.design_input, self.field("traces")) {
-            for d_o in self.down(di, n.design_output, self.field("satisfies")) {
-                out.extend(self.down(d_o, n.delivery, self.field("delivers")));
+    fn deliveries(&self, req: ItemIdx) -> Vec<ItemIdx> {
+        let n = self.roles();
+        let (del, di_, do_) = (&n.delivery, &n.design_input, &n.design_output);
+        let mut out: BTreeSet<ItemIdx> =
+            self.down(req, del.kind, del.delivers).into_iter().collect();
+        for di in self.down(req, di_.kind, di_.traces) {
+            for d_o in self.down(di, do_.kind, do_.satisfies) {
+                out.extend(self.down(d_o, del.kind, del.delivers));
             }
         }
         out.into_iter().collect()
@@ -887,10 +902,12 @@ impl<'a> Builder<'a> {
         SheetRow {
             item: self.item_ref(r.idx),
             class: self
-                .enum_value(r.idx, "class")
+                .enum_value(r.idx, self.roles().requirement.class)
                 .map(|v| self.profile.value_label(&v, self.lang).to_owned()),
             source: self
-                .field("source")
+                .roles()
+                .requirement
+                .source
                 .and_then(|f| self.project.item(r.idx).field(f))
                 .map(Value::display),
             verdict: r
@@ -898,13 +915,14 @@ impl<'a> Builder<'a> {
                 .as_ref()
                 .map(|v| self.profile.value_label(v, self.lang).to_owned()),
             verdict_raw: r.verdict.clone().unwrap_or_default(),
+            clarify: r.clarify,
             review: r.review.clone(),
             note: r.note.clone(),
         }
     }
 
     fn contracts(&self, statuses: Vec<crate::review::ContractStatus>) -> Vec<ContractRow> {
-        let n = self.names();
+        let n = self.roles();
         statuses
             .into_iter()
             .filter_map(|st| {
@@ -918,8 +936,9 @@ impl<'a> Builder<'a> {
                         Some(ReviewRef {
                             item: self.item_ref(idx),
                             date: r.date.clone(),
-                            reviewers: self
-                                .field("reviewers")
+                            reviewers: n
+                                .review
+                                .reviewers
                                 .and_then(|f| item.field(f))
                                 .map(Value::display),
                             signed_by: r.signed_by.clone(),
@@ -945,9 +964,12 @@ impl<'a> Builder<'a> {
                 };
                 Some(ContractRow {
                     item: self.item_ref(c),
-                    customer: self.up(c, n.customer).first().map(|x| self.item_ref(*x)),
+                    customer: self
+                        .up(c, n.customer.kind)
+                        .first()
+                        .map(|x| self.item_ref(*x)),
                     stage: self
-                        .enum_value(c, "stage")
+                        .enum_value(c, n.contract.stage)
                         .map(|s| self.profile.value_label(&s, self.lang).to_owned()),
                     requirements_count: st.requirements.len(),
                     decided: st.requirements.len() - st.undecided.len(),
@@ -963,9 +985,11 @@ impl<'a> Builder<'a> {
     }
 
     /// Customers whose threads a finding's item belongs to, walking upstream.
-    fn customers_of(&self, n: &Names, idx: ItemIdx) -> BTreeSet<ItemIdx> {
+    fn customers_of(&self, idx: ItemIdx) -> BTreeSet<ItemIdx> {
         let mut out = BTreeSet::new();
-        let Some(ck) = n.customer else { return out };
+        let Some(ck) = self.roles().customer.kind else {
+            return out;
+        };
         let mut seen = BTreeSet::from([idx]);
         let mut queue = VecDeque::from([idx]);
         while let Some(i) = queue.pop_front() {
@@ -983,8 +1007,7 @@ impl<'a> Builder<'a> {
     }
 
     fn customers(&self) -> Vec<CustomerRow> {
-        let n = self.names();
-        let Some(ck) = n.customer else {
+        let Some(ck) = self.roles().customer.kind else {
             return Vec::new();
         };
         let mut counts: BTreeMap<ItemIdx, (usize, usize)> = self.project.by_kind[ck as usize]
@@ -992,7 +1015,7 @@ impl<'a> Builder<'a> {
             .map(|c| (*c, (0, 0)))
             .collect();
         for f in self.findings {
-            for c in self.customers_of(&n, f.item) {
+            for c in self.customers_of(f.item) {
                 let e = counts.entry(c).or_default();
                 match f.severity {
                     Severity::Error => e.0 += 1,
@@ -1018,125 +1041,56 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The requirements, each a row of the matrix, in the natural order of
-    /// their ids (`REQ-2` before `REQ-10`), whatever files they are in.
-    fn matrix_requirements(&self) -> Vec<ItemIdx> {
-        let mut rows = match self.names().requirement {
-            Some(rk) => self.project.by_kind[rk as usize].clone(),
-            None => Vec::new(),
-        };
-        rows.par_sort_by(|a, b| {
-            natural_cmp(&self.project.item(*a).id, &self.project.item(*b).id).then(a.cmp(b))
-        });
-        rows
-    }
-
-    /// The customers a requirement belongs to: its own and those of its
-    /// contracts (a legal requirement names no customer, but its contract
-    /// does), as `matrix --customer` filters them.
-    fn row_customers(&self, n: &Names, r: ItemIdx) -> Vec<ItemIdx> {
-        let mut v = self.up(r, n.customer);
-        for k in self.up(r, n.contract) {
-            v.extend(self.up(k, n.customer));
-        }
-        v.sort();
-        v.dedup();
-        v
-    }
-
-    /// The matrix row of requirement `r`.
-    fn matrix_row(&self, n: &Names, r: ItemIdx) -> MatrixRow {
-        let dis = self.down(r, n.design_input, self.field("traces"));
-        let mut dos = BTreeSet::new();
-        let mut vers = BTreeSet::new();
-        for &di in &dis {
-            vers.extend(self.down(di, n.verification, self.field("verifies")));
-            for d_o in self.down(di, n.design_output, self.field("satisfies")) {
-                dos.insert(d_o);
-                vers.extend(self.down(d_o, n.verification, self.field("verifies")));
-            }
-        }
-        let decision = self.latest_decision(r);
-        let verdict_raw = decision
-            .and_then(|d| self.enum_value(d, "verdict"))
-            .unwrap_or_default();
-        let mut rules: BTreeSet<String> = BTreeSet::new();
-        for i in std::iter::once(r).chain(dis.iter().copied()) {
-            for f in self.by_item.get(&i).into_iter().flatten() {
-                rules.insert(self.profile.rules[f.rule].id.clone());
-            }
-        }
-        let class_raw = self.enum_value(r, "class").unwrap_or_default();
-        let unverified = dis
-            .iter()
-            .any(|d| self.has_rule_finding(*d, "design-input-verified"));
-        let undelivered = self.has_rule_finding(r, "requirement-validated-or-delivered");
-        let keys = |items: Vec<ItemIdx>| {
+    /// A row of the matrix, in the report's language.
+    fn matrix_row(&self, row: &crate::matrix::Row) -> MatrixRow {
+        let facets = crate::matrix::facets(self.checked, row);
+        let keys = |items: &[ItemIdx]| {
             let ids: Vec<&str> = items
-                .into_iter()
-                .map(|i| self.project.item(i).id.as_str())
+                .iter()
+                .map(|i| self.project.item(*i).id.as_str())
                 .collect();
             serde_json::to_string(&ids).expect("serialisable")
         };
-        let feedback = self.profile.kind_index("feedback");
-        let mut complaints: BTreeSet<ItemIdx> = BTreeSet::new();
-        for target in std::iter::once(r).chain(self.deliveries(n, r)) {
-            for f in self.down(target, feedback, self.field("about")) {
-                if self.enum_value(f, "type").as_deref() == Some("complaint") {
-                    complaints.insert(f);
-                }
-            }
-        }
+        let mut cells = row.cells.iter().map(|c| match c {
+            Some(c) => self.cell(vec![c.idx], c.broken),
+            None => Cell::default(),
+        });
+        let first = cells.next().unwrap_or_default();
+        let class_raw = facets.class.unwrap_or_default();
         MatrixRow {
-            complaints: complaints.into_iter().map(|c| self.item_ref(c)).collect(),
-            contract_keys: keys(self.up(r, n.contract)),
-            customer_keys: keys(self.row_customers(n, r)),
-            item: self.item_ref(r),
+            // A row always starts with an item of the matrix's first kind.
+            item: first.items.into_iter().next().unwrap_or_default(),
+            item_broken: first.broken,
+            cells: cells.collect(),
             class: (!class_raw.is_empty())
                 .then(|| self.profile.value_label(&class_raw, self.lang).to_owned()),
-            customer: self.cell(self.up(r, n.customer), false),
-            contract: self.cell(self.up(r, n.contract), false),
-            verdict: (!verdict_raw.is_empty())
-                .then(|| self.profile.value_label(&verdict_raw, self.lang).to_owned()),
-            verdict_broken: self.has_rule_finding(r, "requirement-reviewed")
-                || self.has_rule_finding(r, "requirement-clarify-open"),
-            verdict_raw,
-            design_inputs: self.cell(
-                dis.clone(),
-                self.has_rule_finding(r, "requirement-has-design-input"),
-            ),
-            design_outputs: self.cell(dos.into_iter().collect(), false),
-            verifications: self.cell(vers.into_iter().collect(), unverified),
-            validations: self.cell(
-                self.down(r, n.validation, self.field("validates")),
-                undelivered,
-            ),
-            deliveries: self.cell(self.deliveries(n, r), undelivered),
-            objectives: self.cell(self.down(r, n.objective, self.field("traces")), false),
-            suspect: std::iter::once(r)
-                .chain(dis.iter().copied())
-                .filter(|i| self.has_rule_finding(*i, "suspect-link"))
-                .map(|i| self.project.item(i).id.clone())
-                .collect(),
-            status: if rules.is_empty() { "ok" } else { "gap" },
-            rules: rules.into_iter().collect(),
             class_raw,
+            customer: self.cell(facets.customers.clone(), false),
+            contract: self.cell(facets.contracts.clone(), false),
+            status: row.status,
+            status_label: self.status_label(row.status),
+            note: row.note.clone(),
+            rules: row.findings.clone(),
+            contract_keys: keys(&facets.contracts),
+            customer_keys: keys(&facets.customers),
         }
     }
 
-    /// What the matrix's filters offer: the contracts, customers and
-    /// classes of its rows.
-    fn matrix(&self, requirements: &[ItemIdx]) -> Matrix {
-        let n = self.names();
-        let per_row: Vec<(Vec<ItemIdx>, Vec<ItemIdx>, String)> = requirements
+    /// A matrix status in the report's language.
+    fn status_label(&self, status: &str) -> String {
+        self.status_labels
+            .get(status)
+            .cloned()
+            .unwrap_or_else(|| status.to_owned())
+    }
+
+    /// The matrix's headings, and what its filters offer: the contracts,
+    /// customers, classes and statuses of its rows.
+    fn matrix(&self, built: Option<&crate::matrix::Matrix>) -> Matrix {
+        let rows: &[crate::matrix::Row] = built.map_or(&[], |m| &m.rows);
+        let per_row: Vec<crate::matrix::Facets> = rows
             .par_iter()
-            .map(|&r| {
-                (
-                    self.up(r, n.contract),
-                    self.row_customers(&n, r),
-                    self.enum_value(r, "class").unwrap_or_default(),
-                )
-            })
+            .map(|r| crate::matrix::facets(self.checked, r))
             .collect();
         let mut contracts = BTreeMap::new();
         let mut customers = BTreeMap::new();
@@ -1148,26 +1102,51 @@ impl<'a> Builder<'a> {
                 format!("{} · {}", item.id, item.display_title()),
             )
         };
-        for (row_contracts, row_customers, class_raw) in per_row {
-            contracts.extend(row_contracts.iter().map(choice));
-            customers.extend(row_customers.iter().map(choice));
-            if !class_raw.is_empty() && !classes.contains_key(&class_raw) {
+        for f in per_row {
+            contracts.extend(f.contracts.iter().map(choice));
+            customers.extend(f.customers.iter().map(choice));
+            if let Some(class_raw) = f.class.filter(|c| !c.is_empty())
+                && !classes.contains_key(&class_raw)
+            {
                 let label = self.profile.value_label(&class_raw, self.lang).to_owned();
                 classes.insert(class_raw, label);
             }
         }
-        let rows = requirements;
         let choices = |m: BTreeMap<String, String>| {
             m.into_iter()
                 .map(|(value, label)| Choice { value, label })
-                .collect()
+                .collect::<Vec<_>>()
         };
+        let headings: Vec<String> = built
+            .map(|m| {
+                m.columns
+                    .iter()
+                    .filter_map(|k| self.profile.kind_index(k))
+                    .map(|k| self.kind_label(k))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (contracts, customers, classes) =
+            (choices(contracts), choices(customers), choices(classes));
         Matrix {
+            title: match (headings.first(), headings.last()) {
+                (Some(from), Some(to)) => format!("{from} → {to}"),
+                _ => String::new(),
+            },
+            headings,
             total: rows.len(),
             pages: rows.len().div_ceil(MATRIX_PAGE_SIZE).max(1),
-            contracts: choices(contracts),
-            customers: choices(customers),
-            classes: choices(classes),
+            facets: !(contracts.is_empty() && customers.is_empty() && classes.is_empty()),
+            contracts,
+            customers,
+            classes,
+            statuses: crate::matrix::STATUSES
+                .iter()
+                .map(|s| Choice {
+                    value: (*s).to_owned(),
+                    label: self.status_label(s),
+                })
+                .collect(),
         }
     }
 
@@ -1531,43 +1510,6 @@ fn plan_groups(checked: &Checked, lang: &str, pages: &Pages) -> Vec<GroupPlan> {
     groups
 }
 
-/// Compares ids in natural order: runs of digits by their value
-/// (`REQ-2` before `REQ-10`), the rest as text; ids equal so (`R-01`,
-/// `R-1`) fall back to plain order, so that the order is total.
-fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    fn runs(s: &str) -> impl Iterator<Item = (bool, &str)> {
-        let mut rest = s;
-        std::iter::from_fn(move || {
-            let first = rest.chars().next()?;
-            let digits = first.is_ascii_digit();
-            let end = rest
-                .find(|c: char| c.is_ascii_digit() != digits)
-                .unwrap_or(rest.len());
-            let (run, tail) = rest.split_at(end);
-            rest = tail;
-            Some((digits, run))
-        })
-    }
-    let mut x = runs(a);
-    let mut y = runs(b);
-    loop {
-        let ord = match (x.next(), y.next()) {
-            (None, None) => return a.cmp(b),
-            (None, Some(_)) => std::cmp::Ordering::Less,
-            (Some(_), None) => std::cmp::Ordering::Greater,
-            (Some((true, p)), Some((true, q))) => {
-                let p = p.trim_start_matches('0');
-                let q = q.trim_start_matches('0');
-                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
-            }
-            (Some((_, p)), Some((_, q))) => p.cmp(q),
-        };
-        if ord.is_ne() {
-            return ord;
-        }
-    }
-}
-
 /// An id made safe for an HTML anchor.
 fn anchor(id: &str) -> String {
     let mut s = String::with_capacity(id.len() + 2);
@@ -1632,7 +1574,9 @@ fn unique_file_names(project: &Project, profile: &crate::profile::Profile) -> Ve
         base
     };
     let contracts: Vec<ItemIdx> = profile
-        .kind_index("contract")
+        .roles
+        .contract
+        .kind
         .map(|k| project.by_kind[k as usize].clone())
         .unwrap_or_default();
     let bases: Vec<String> = contracts
@@ -1662,6 +1606,7 @@ fn unique_file_names(project: &Project, profile: &crate::profile::Profile) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::natural_cmp;
 
     #[test]
     fn ids_compare_in_natural_order() {

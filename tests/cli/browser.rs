@@ -169,7 +169,7 @@ fn report_pages_work_in_headless_chromium() {
         "no filter, no list of other pages"
     );
     b.eval(
-        "(function () { var s = document.getElementById('filter-status'); s.value = 'gap'; \
+        "(function () { var s = document.getElementById('filter-status'); s.value = 'unverified'; \
          s.dispatchEvent(new Event('change')); })()",
     );
     // The index of the other pages' rows loads when a filter is first used.
@@ -179,8 +179,9 @@ fn report_pages_work_in_headless_chromium() {
     {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    // Every 97th of 1,200 requirements has a gap: 5 on page 1 (rows
-    // 1-500), 5 on page 2, 2 on page 3.
+    // Every 97th of 1,200 requirements has a design input nothing
+    // verifies: 5 unverified rows on page 1 (rows 1-500), 5 on page 2, 2
+    // on page 3.
     let links = b.eval(
         "Array.from(document.querySelectorAll('#other-pages a')).map(function (a) { \
            return a.getAttribute('href') + ' ' + a.textContent; })",
@@ -188,21 +189,21 @@ fn report_pages_work_in_headless_chromium() {
     assert_eq!(
         links,
         json!([
-            "matrix-2.html?status=gap page 2 (5)",
-            "matrix-3.html?status=gap page 3 (2)"
+            "matrix-2.html?status=unverified page 2 (5)",
+            "matrix-3.html?status=unverified page 3 (2)"
         ])
     );
     assert_eq!(b.visible_rows().len(), 5);
     // Following a link carries the filter to that page.
     b.open(&paged.join("matrix-3.html"));
-    b.eval("history.replaceState(null, '', 'matrix-3.html?status=gap')");
+    b.eval("history.replaceState(null, '', 'matrix-3.html?status=unverified')");
     b.reload();
     // Wait for the reloaded page's script to read the address.
     let deadline = Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let ready = b.eval(
             "(function () { var s = document.getElementById('filter-status'); \
-               return !!s && s.value === 'gap' && document.readyState === 'complete'; })()",
+               return !!s && s.value === 'unverified' && document.readyState === 'complete'; })()",
         );
         if ready == json!(true) || Instant::now() > deadline {
             break;
@@ -211,7 +212,7 @@ fn report_pages_work_in_headless_chromium() {
     }
     assert_eq!(
         b.eval("document.getElementById('filter-status').value"),
-        json!("gap")
+        json!("unverified")
     );
     assert_eq!(b.visible_rows().len(), 2);
     eprintln!("browser test: paged matrix checked in {:?}", t.elapsed());
@@ -298,30 +299,30 @@ fn matrix_works(b: &mut Browser, report: &Path, query: &str, shot: &Path) {
     );
     assert_eq!(b.text("#filter-count"), count_text(total));
 
-    // Status "gap", chosen with the keyboard, leaves the gap rows only.
+    // Status "untraced", chosen with the keyboard, leaves the untraced rows only.
     b.eval("document.getElementById('filter-status').focus()");
     b.key("ArrowDown", "ArrowDown", 40);
     assert_eq!(
         b.eval("document.getElementById('filter-status').value"),
-        "gap"
+        "untraced"
     );
-    let gaps = b.eval("document.querySelectorAll('#matrix tbody tr[data-status=gap]').length");
+    let gaps = b.eval("document.querySelectorAll('#matrix tbody tr[data-status=untraced]').length");
     let gaps = gaps.as_u64().unwrap() as usize;
-    assert!(gaps >= 1 && gaps < total, "{gaps} gap rows of {total}");
+    assert!(gaps >= 1 && gaps < total, "{gaps} untraced rows of {total}");
     let visible = b.visible_rows();
-    assert_eq!(visible.len(), gaps, "rows shown with status gap");
+    assert_eq!(visible.len(), gaps, "rows shown with status untraced");
     let statuses = b.eval(
         "Array.from(document.querySelectorAll('#matrix tbody tr')).filter(function (r) { return !r.hidden; })\
          .map(function (r) { return r.getAttribute('data-status'); })",
     );
     assert!(
-        statuses.as_array().unwrap().iter().all(|s| s == "gap"),
-        "non-gap rows shown: {statuses}"
+        statuses.as_array().unwrap().iter().all(|s| s == "untraced"),
+        "other rows shown: {statuses}"
     );
     assert_eq!(
         b.text("#filter-count"),
         count_text(gaps),
-        "count with status gap"
+        "count with status untraced"
     );
 
     // Clicking the requirement header sorts by it, then the other way round.

@@ -137,10 +137,11 @@ fn expected_record(row: &Value) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(" "),
     );
+    r.push(row["note"].as_str().unwrap_or("").to_owned());
     r
 }
 
-/// The header row of CSV and XLSX: per column heading and title, then three more.
+/// The header row of CSV and XLSX: per column heading and title, then four more.
 fn expected_header(m: &Value) -> Vec<String> {
     let mut h = Vec::new();
     for heading in m["matrix"]["headings"].as_array().unwrap() {
@@ -148,7 +149,12 @@ fn expected_header(m: &Value) -> Vec<String> {
         h.push(heading.to_owned());
         h.push(format!("{heading} title"));
     }
-    h.extend(["Result".into(), "Status".into(), "Findings".into()]);
+    h.extend([
+        "Result".into(),
+        "Status".into(),
+        "Findings".into(),
+        "Note".into(),
+    ]);
     h
 }
 
@@ -259,7 +265,7 @@ const TRICKY_HTML_TITLE: &str = "<script>alert(\"x\")</script> a|b \\ c";
 
 /// A copy of doors-zh with two organisation requirements whose titles are
 /// hard to quote. They are not linked to anything, so each gives one
-/// untraced row and no finding (an organisation requirement without a
+/// not-required row and no finding (an organisation requirement without a
 /// contract is not reviewed, and only accepted requirements need a design input).
 fn doors_with_tricky_titles() -> tempfile::TempDir {
     let dir = copy_tree(&sample("doors-zh"));
@@ -361,7 +367,8 @@ fn assert_formats_agree(dir: &Path, from: &str, to: &str, extra: &[&str]) {
             "Rows",
             "Traced",
             "Unverified",
-            "Untraced"
+            "Untraced",
+            "Not required"
         ]
     );
     assert_eq!(summary[5][0], title);
@@ -371,7 +378,8 @@ fn assert_formats_agree(dir: &Path, from: &str, to: &str, extra: &[&str]) {
             rows.len().to_string(),
             count("traced"),
             count("unverified"),
-            count("untraced")
+            count("untraced"),
+            count("not-required")
         ],
         "{what}: summary counts"
     );
@@ -405,8 +413,13 @@ fn assert_formats_agree(dir: &Path, from: &str, to: &str, extra: &[&str]) {
             };
             assert_eq!(cells[i], want, "{what}: Markdown cell");
         }
-        assert_eq!(cells[headings.len()], rec[rec.len() - 3]);
-        assert_eq!(cells[headings.len() + 1], row["status"].as_str().unwrap());
+        assert_eq!(cells[headings.len()], rec[rec.len() - 4]);
+        let status = row["status"].as_str().unwrap();
+        let want = match row["note"].as_str() {
+            Some(note) => format!("{status}: {note}"),
+            None => status.to_owned(),
+        };
+        assert_eq!(cells[headings.len() + 1], want);
     }
 
     // HTML: a row per thread, cells as text.
@@ -441,7 +454,14 @@ fn assert_formats_agree(dir: &Path, from: &str, to: &str, extra: &[&str]) {
             };
             assert_eq!(tds[i], want, "{what}: HTML cell");
         }
-        assert_eq!(tds[headings.len() + 1], row["status"].as_str().unwrap());
+        assert_eq!(
+            tds[headings.len() + 1],
+            format!(
+                "{}{}",
+                row["status"].as_str().unwrap(),
+                row["note"].as_str().unwrap_or("")
+            )
+        );
     }
     assert_eq!(
         doc.select(&sel("script")).count(),
@@ -468,11 +488,12 @@ fn assert_formats_agree(dir: &Path, from: &str, to: &str, extra: &[&str]) {
     assert_eq!(
         lines.last().unwrap(),
         &format!(
-            "{} rows: {} traced, {} unverified, {} untraced",
+            "{} rows: {} traced, {} unverified, {} untraced, {} not required",
             rows.len(),
             count("traced"),
             count("unverified"),
-            count("untraced")
+            count("untraced"),
+            count("not-required")
         )
     );
 }
@@ -491,8 +512,11 @@ fn assert_formats_agree(dir: &Path, from: &str, to: &str, extra: &[&str]) {
 ///
 /// So REQ-009 reaches VER-006 only through DI-007 → DO-004; REQ-004 and
 /// REQ-013 reach VER-002 through DI-004, which failed (unverified); REQ-017
-/// has a design input (DI-008) that nothing verifies, and REQ-007, REQ-008
-/// (`design = false`), REQ-011, REQ-012 and REQ-018 have none: untraced.
+/// has a design input (DI-008) that nothing verifies (unverified, as check
+/// says of DI-008). REQ-018, accepted, has no design input: untraced.
+/// REQ-007 and REQ-008 have none either, but `design = false` with a
+/// rationale, and REQ-011 (not reviewed) and REQ-012 (awaiting
+/// clarification) are not accepted yet: no rule requires their thread.
 const DOORS_FORWARD: &[&str] = &[
     "REQ-001 DI-001 - VER-003 traced",
     "REQ-002 DI-002 - VER-001 traced",
@@ -501,19 +525,19 @@ const DOORS_FORWARD: &[&str] = &[
     "REQ-004 DI-004 - VER-002 unverified",
     "REQ-005 DI-005 - VER-004 traced",
     "REQ-006 DI-006 - VER-005 traced",
-    "REQ-007 - - - untraced",
-    "REQ-008 - - - untraced",
+    "REQ-007 - - - not-required",
+    "REQ-008 - - - not-required",
     "REQ-009 DI-007 DO-004 VER-006 traced",
     "REQ-010 DI-010 - VER-003 traced",
-    "REQ-011 - - - untraced",
-    "REQ-012 - - - untraced",
+    "REQ-011 - - - not-required",
+    "REQ-012 - - - not-required",
     "REQ-013 DI-002 - VER-001 traced",
     "REQ-013 DI-003 - VER-001 traced",
     "REQ-013 DI-004 - VER-002 unverified",
     "REQ-014 DI-005 - VER-004 traced",
     "REQ-015 DI-001 - VER-003 traced",
     "REQ-016 DI-006 - VER-005 traced",
-    "REQ-017 DI-008 DO-001 - untraced",
+    "REQ-017 DI-008 DO-001 - unverified",
     "REQ-018 - - - untraced",
     "REQ-019 DI-009 - VER-007 unverified",
     "REQ-020 DI-006 - VER-005 traced",
@@ -595,10 +619,13 @@ fn forward_matrix_of_doors_zh_has_the_threads_worked_out_by_hand() {
     for c in r["cells"].as_array().unwrap() {
         let id = c["id"].as_str().unwrap();
         assert_eq!(c["title"].as_str().unwrap(), titles[id], "title of {id}");
-        assert_eq!(c["broken"], false);
+        // DI-007's text ends its list with 等 (a wording warning): its cell
+        // is marked, and the thread is still traced.
+        assert_eq!(c["broken"], id == "DI-007", "{id}");
     }
     assert_eq!(r["cells"][3]["status"], "pass");
-    assert_eq!(r["findings"], json!([]));
+    assert_eq!(r["status"], "traced");
+    assert_eq!(r["findings"], json!(["wording-vague"]));
 
     // Through a design input that failed verification: DI-004 carries the finding.
     let r = find(&["REQ-004", "DI-004", "-", "VER-002"]);
@@ -614,7 +641,8 @@ fn forward_matrix_of_doors_zh_has_the_threads_worked_out_by_hand() {
         r["findings"],
         json!([
             "design-input-verified",
-            "requirement-validated-or-delivered"
+            "requirement-validated-or-delivered",
+            "wording-placeholder"
         ])
     );
 
@@ -624,9 +652,14 @@ fn forward_matrix_of_doors_zh_has_the_threads_worked_out_by_hand() {
     assert_eq!(r["cells"][0]["broken"], true);
     assert_eq!(r["cells"][1], Value::Null);
     assert_eq!(r["findings"], json!(["requirement-has-design-input"]));
-    // REQ-008 has `design = false` with a rationale: untraced, but no finding.
+    // REQ-008 has `design = false` with a rationale: no design input is
+    // required, and the row says why.
     let r = find(&["REQ-008"]);
-    assert_eq!(r["status"], "untraced");
+    assert_eq!(r["status"], "not-required");
+    assert_eq!(
+        r["note"],
+        "售后服务条款,由客服部按《售后服务管理程序》执行,不涉及设计"
+    );
     assert_eq!(r["findings"], json!([]));
 
     // Provenance: the project's name as written in needtrail.toml.
@@ -642,7 +675,9 @@ fn forward_matrix_of_doors_zh_has_the_threads_worked_out_by_hand() {
 /// (which satisfies DI-001, tracing REQ-001 and REQ-006), VER-003 DO-002
 /// (satisfies DI-002 → REQ-004), VER-002 DI-002 directly, VER-004 DI-003
 /// (→ REQ-002, REQ-003, REQ-017), VER-005 DI-004 (→ REQ-005, `fail`), VER-006
-/// DI-005 (→ REQ-008), VER-007 DI-006 (→ REQ-013, REQ-016).
+/// DI-005 (→ REQ-008), VER-007 DI-006 (→ REQ-013, REQ-016). REQ-011,
+/// accepted, has no design input: untraced. The other requirements without
+/// one need none: `design = false` with a rationale, or not accepted yet.
 const AUTO_FORWARD: &[&str] = &[
     "REQ-001 DI-001 DO-001 VER-001 traced",
     "REQ-002 DI-003 - VER-004 traced",
@@ -651,15 +686,15 @@ const AUTO_FORWARD: &[&str] = &[
     "REQ-004 DI-002 DO-002 VER-003 traced",
     "REQ-005 DI-004 - VER-005 unverified",
     "REQ-006 DI-001 DO-001 VER-001 traced",
-    "REQ-007 - - - untraced",
+    "REQ-007 - - - not-required",
     "REQ-008 DI-005 - VER-006 traced",
-    "REQ-009 - - - untraced",
-    "REQ-010 - - - untraced",
+    "REQ-009 - - - not-required",
+    "REQ-010 - - - not-required",
     "REQ-011 - - - untraced",
-    "REQ-012 - - - untraced",
+    "REQ-012 - - - not-required",
     "REQ-013 DI-006 - VER-007 traced",
-    "REQ-014 - - - untraced",
-    "REQ-015 - - - untraced",
+    "REQ-014 - - - not-required",
+    "REQ-015 - - - not-required",
     "REQ-016 DI-006 - VER-007 traced",
     "REQ-017 DI-003 - VER-004 traced",
 ];
@@ -695,7 +730,10 @@ fn titles_with_commas_quotes_line_breaks_pipes_and_script_survive_every_format()
     let rows = m["matrix"]["rows"].as_array().unwrap();
     assert_eq!(rows.len(), DOORS_FORWARD.len() + 2);
     let mut expected = keys(DOORS_FORWARD);
-    expected.extend(keys(&["REQ-901 - - - untraced", "REQ-902 - - - untraced"]));
+    expected.extend(keys(&[
+        "REQ-901 - - - not-required",
+        "REQ-902 - - - not-required",
+    ]));
     expected.sort();
     assert_eq!(row_keys(&m), expected);
 
@@ -710,7 +748,7 @@ fn titles_with_commas_quotes_line_breaks_pipes_and_script_survive_every_format()
     let rec = |id: &str| records.iter().find(|r| r[0] == id).unwrap().clone();
     assert_eq!(rec("REQ-901")[1], TRICKY_CSV_TITLE);
     assert_eq!(rec("REQ-902")[1], TRICKY_HTML_TITLE);
-    assert_eq!(rec("REQ-901").len(), 11);
+    assert_eq!(rec("REQ-901").len(), 12);
 
     // XLSX keeps both titles as written.
     let tmp = tempfile::tempdir().unwrap();
@@ -847,7 +885,8 @@ fn backward_matrix_lists_each_verification_with_the_requirements_it_reaches() {
 fn via_design_output_keeps_only_threads_through_a_design_output() {
     // doors-zh: only VER-006 verifies a design output (DO-004 ← DI-007 ←
     // REQ-009), so that is the one thread left; every other requirement
-    // now has no thread through a design output and gets an untraced row.
+    // now has no thread through a design output and gets a row that stops
+    // short, with the status check gives it.
     let m = matrix_json(
         &sample("doors-zh"),
         "requirement",
@@ -859,21 +898,29 @@ fn via_design_output_keeps_only_threads_through_a_design_output() {
         json!(["requirement → design_input → design_output → verification"])
     );
     let rows = row_keys(&m);
-    let threads: Vec<_> = rows.iter().filter(|r| r[4] != "untraced").collect();
+    let threads: Vec<_> = rows.iter().filter(|r| r[3] != "-").collect();
     assert_eq!(
         threads,
         [&keys(&["REQ-009 DI-007 DO-004 VER-006 traced"])[0]]
     );
-    // Every requirement has a row; every row but REQ-009's thread is
-    // untraced, showing how far its branch goes (to a design input, or to
-    // an output nothing verifies) and never reaching a verification.
+    // Every requirement has a row; every row but REQ-009's thread stops
+    // short, showing how far its branch goes (to a design input, or to an
+    // output nothing verifies) and never reaching a verification. Its
+    // status is check's: DI-001 → DO-001 stops, but VER-003 verifies DI-001
+    // directly, so no rule requires more (not required); DI-004 and DI-009
+    // have no passing verification at all (unverified); REQ-018 has no
+    // design input (untraced).
     let reqs: BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(reqs.len(), 20, "a row for each of REQ-001..REQ-020");
     assert!(
         rows.iter()
-            .all(|r| r[0] == "REQ-009" || (r[3] == "-" && r[4] == "untraced")),
+            .all(|r| r[0] == "REQ-009" || (r[3] == "-" && r[4] != "traced")),
         "{rows:?}"
     );
+    let status = |k: &str| rows.iter().find(|r| r[..4].join(" ") == k).unwrap()[4].clone();
+    assert_eq!(status("REQ-001 DI-001 DO-001 -"), "not-required");
+    assert_eq!(status("REQ-004 DI-004 DO-002 -"), "unverified");
+    assert_eq!(status("REQ-018 - - -"), "untraced");
 
     // auto-parts-en: VER-001 verifies DO-001 (← DI-001 ← REQ-001, REQ-006),
     // VER-003 DO-002 (← DI-002 ← REQ-004); REQ-004's direct thread through
@@ -884,10 +931,7 @@ fn via_design_output_keeps_only_threads_through_a_design_output() {
         "verification",
         &["--via", "design_output"],
     );
-    let threads: Vec<Vec<String>> = row_keys(&m)
-        .into_iter()
-        .filter(|r| r[4] != "untraced")
-        .collect();
+    let threads: Vec<Vec<String>> = row_keys(&m).into_iter().filter(|r| r[3] != "-").collect();
     assert_eq!(
         threads,
         keys(&[
@@ -936,11 +980,14 @@ fn filters_select_exactly_the_expected_rows() {
         ])
     );
     // Only REQ-017 and REQ-018 name CUS-002 (the owners), and neither
-    // contract is CUS-002's: two rows, both untraced (REQ-017's stops at
-    // DI-008 → DO-001, which nothing verifies for it).
+    // contract is CUS-002's: two rows, REQ-017's unverified (it stops at
+    // DI-008 → DO-001, which nothing verifies), REQ-018's untraced.
     assert_eq!(
         rows(&["--customer", "CUS-002"]),
-        keys(&["REQ-017 DI-008 DO-001 - untraced", "REQ-018 - - - untraced"])
+        keys(&[
+            "REQ-017 DI-008 DO-001 - unverified",
+            "REQ-018 - - - untraced"
+        ])
     );
     // CUS-001 is named by REQ-001..012 and is the customer of both
     // contracts, so every requirement of a contract counts (a requirement
@@ -958,20 +1005,21 @@ fn filters_select_exactly_the_expected_rows() {
         rows(&["--class", "implied"]),
         doors_forward_of(&["REQ-017", "REQ-018"])
     );
-    // Untraced: the requirements with no thread (see DOORS_FORWARD).
+    // Untraced: the accepted requirement with no design input (see
+    // DOORS_FORWARD).
     assert_eq!(
         rows(&["--only", "untraced"]),
-        doors_forward_of(&[
-            "REQ-007", "REQ-008", "REQ-011", "REQ-012", "REQ-017", "REQ-018"
-        ])
+        doors_forward_of(&["REQ-018"])
     );
-    // Unverified: the two threads through DI-004 (VER-002 failed) and the one
-    // through DI-009 (VER-007 pending).
+    // Unverified: the two threads through DI-004 (VER-002 failed), the one
+    // through DI-009 (VER-007 pending) and REQ-017's, whose DI-008 nothing
+    // verifies.
     assert_eq!(
         rows(&["--only", "unverified"]),
         keys(&[
             "REQ-004 DI-004 - VER-002 unverified",
             "REQ-013 DI-004 - VER-002 unverified",
+            "REQ-017 DI-008 DO-001 - unverified",
             "REQ-019 DI-009 - VER-007 unverified",
         ])
     );
@@ -981,9 +1029,10 @@ fn filters_select_exactly_the_expected_rows() {
         keys(&["REQ-004 DI-004 - VER-002 unverified"])
     );
     assert_eq!(
-        rows(&["--class", "stated", "--only", "untraced"]),
-        doors_forward_of(&["REQ-007", "REQ-008", "REQ-011", "REQ-012"])
+        rows(&["--class", "implied", "--only", "untraced"]),
+        doors_forward_of(&["REQ-018"])
     );
+    assert!(rows(&["--class", "stated", "--only", "untraced"]).is_empty());
 
     // auto-parts-en, midwest.toml: REQ-014, 015, 016 name CUS-003; REQ-013
     // names no customer but its contract CON-003 is CUS-003's.
@@ -997,8 +1046,8 @@ fn filters_select_exactly_the_expected_rows() {
         row_keys(&m),
         keys(&[
             "REQ-013 DI-006 - VER-007 traced",
-            "REQ-014 - - - untraced",
-            "REQ-015 - - - untraced",
+            "REQ-014 - - - not-required",
+            "REQ-015 - - - not-required",
             "REQ-016 DI-006 - VER-007 traced",
         ])
     );

@@ -212,15 +212,11 @@ fn verdicts(checked: &Checked) -> HashMap<ItemIdx, (String, String, String)> {
     let project = &checked.loaded.project;
     let profile = &checked.loaded.profile;
     let mut out: HashMap<ItemIdx, (String, (String, String, String))> = HashMap::new();
-    let (Some(decision), Some(req_f), Some(verdict_f)) = (
-        profile.kind_index("decision"),
-        profile.field_index("requirement"),
-        profile.field_index("verdict"),
-    ) else {
+    let d = &profile.roles.decision;
+    let (Some(decision), Some(req_f), Some(verdict_f)) = (d.kind, d.requirement, d.verdict) else {
         return HashMap::new();
     };
-    let note_f = profile.field_index("note");
-    let date_f = profile.field_index("date");
+    let (note_f, date_f) = (d.note, d.date);
     for &d in &project.by_kind[decision as usize] {
         let item = project.item(d);
         let Some(req) = item
@@ -265,8 +261,9 @@ fn select(checked: &Checked, options: &ExportOptions) -> Result<Vec<ItemIdx>, St
     let top: Vec<&str> = profile.top_kinds().map(|(_, k)| k.name.as_str()).collect();
     let mut kinds: HashSet<crate::model::KindIdx> = HashSet::new();
     if options.kinds.is_empty() {
-        for (k, kind) in profile.top_kinds() {
-            if kind.name != "review" {
+        // Reviews go out as each requirement's verdict, not as objects.
+        for (k, _) in profile.top_kinds() {
+            if Some(k) != profile.roles.review.kind {
                 kinds.insert(k);
             }
         }
@@ -300,7 +297,7 @@ fn select(checked: &Checked, options: &ExportOptions) -> Result<Vec<ItemIdx>, St
         })
         .collect();
     if let Some(c) = &options.contract {
-        let contract_kind = profile.kind_index("contract");
+        let contract_kind = profile.roles.contract.kind;
         let Some(cidx) = project
             .get(c)
             .filter(|i| Some(project.item(*i).kind) == contract_kind)
@@ -321,7 +318,7 @@ fn select(checked: &Checked, options: &ExportOptions) -> Result<Vec<ItemIdx>, St
                 ids.join(", ")
             ));
         };
-        let req_kind = profile.kind_index("requirement");
+        let req_kind = profile.roles.requirement.kind;
         // The contract's requirements, then everything that links to what
         // is in, until nothing more joins.
         let mut inside: HashSet<ItemIdx> = chosen
@@ -361,13 +358,23 @@ fn exported_fields(
     kind: crate::model::KindIdx,
 ) -> Vec<(crate::model::FieldIdx, FieldType)> {
     let mut out = Vec::new();
+    // Written as the object's own id, name and text, or read back as its
+    // identifier and the attributes no field takes.
+    let c = &profile.roles.common;
+    let own = [
+        Some(profile.id_field),
+        Some(profile.title_field),
+        c.text,
+        c.reqif_id,
+        c.attributes,
+    ];
     for name in profile.field_names_of(kind) {
-        if matches!(name, "id" | "title" | "text" | "reqif_id" | "attributes") {
-            continue;
-        }
         let Some(f) = profile.field_index(name) else {
             continue;
         };
+        if own.contains(&Some(f)) {
+            continue;
+        }
         let Some(def) = profile.field_def(kind as _, f) else {
             continue;
         };
@@ -412,15 +419,17 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
     let now = creation_time()?;
     let items = select(checked, options)?;
     let verdicts = verdicts(checked);
-    let req_kind = profile.kind_index("requirement");
-    let verdict_values: Vec<String> = profile
-        .kind_index("decision")
-        .zip(profile.field_index("verdict"))
+    let roles = &profile.roles;
+    let req_kind = roles.requirement.kind;
+    let verdict_values: Vec<String> = roles
+        .decision
+        .kind
+        .zip(roles.decision.verdict)
         .and_then(|(k, f)| profile.field_def(k, f))
         .map(|d| d.values.clone())
         .unwrap_or_default();
-    let attributes_f = profile.field_index("attributes");
-    let reqif_f = profile.field_index("reqif_id");
+    let attributes_f = roles.common.attributes;
+    let reqif_f = roles.common.reqif_id;
 
     // Kinds in profile order, with their items.
     let mut kinds: Vec<crate::model::KindIdx> =
@@ -791,8 +800,9 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
             let v: Option<String> = match &d.source {
                 Source::Id => Some(it.id.clone()),
                 Source::Title => it.title.clone(),
-                Source::Text => profile
-                    .field_index("text")
+                Source::Text => roles
+                    .common
+                    .text
                     .and_then(|f| it.field(f))
                     .map(Value::display),
                 Source::Field(f) => it.field(*f).map(|v| match (d.ty, v) {
@@ -899,7 +909,7 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
     close(&mut w, "SPEC-RELATIONS");
 
     // Specifications: the requirements of each contract, then each kind.
-    let contract_f = profile.field_index("contract");
+    let contract_f = roles.requirement.contract;
     let mut specs: Vec<(String, String, Vec<ItemIdx>)> = Vec::new();
     let mut by_contract: HashMap<ItemIdx, Vec<ItemIdx>> = HashMap::new();
     let mut rest: HashMap<crate::model::KindIdx, Vec<ItemIdx>> = HashMap::new();
