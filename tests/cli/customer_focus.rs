@@ -256,7 +256,7 @@ status = "open"
 [[design_review.action]]
 title = "Order test samples"
 status = "closed"
-closed = 2026-03-10
+closed_on = 2026-03-10
 "#;
     let dir = project(PLAIN, &format!("{REVIEWED}{review}"));
     let reviewed = |dir: &std::path::Path| {
