@@ -82,10 +82,11 @@ pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> i32 {
         Err(e) => return report_load_error(&e, opts.json, io),
     };
     let Loaded { project, profile } = &checked.loaded;
+    let lang = io.lang_for(project);
     let text = if opts.json {
-        output::check_json(project, profile, &checked.result)
+        output::check_json(project, profile, &checked.result, lang)
     } else {
-        output::check_text(project, profile, &checked.result)
+        output::check_text(project, profile, &checked.result, lang)
     };
     let _ = io.out.write_all(text.as_bytes());
     let code = opts.fail_on.exit_code(&checked.result);
@@ -117,7 +118,14 @@ pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> i32 {
         );
         return EXIT_INPUT;
     };
-    let text = output::trace_text(project, profile, &checked.graph, &checked.result, idx);
+    let text = output::trace_text(
+        project,
+        profile,
+        &checked.graph,
+        &checked.result,
+        idx,
+        io.lang_for(project),
+    );
     let _ = io.out.write_all(text.as_bytes());
     EXIT_OK
 }
@@ -128,7 +136,10 @@ pub struct ReportCommand {
     pub dir: PathBuf,
     pub out: PathBuf,
     pub fail_on: FailOn,
-    pub options: crate::report::ReportOptions,
+    /// A folder of templates that replace built-in ones of the same name.
+    pub templates: Option<PathBuf>,
+    /// Seconds since 1970 to print as the time of the report, if any.
+    pub timestamp: Option<i64>,
 }
 
 /// `needtrail report`: renders the site, writes it, exits like `check`.
@@ -137,8 +148,12 @@ pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> i32 {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
-    let written =
-        crate::report::write_report(&cmd.out, &cmd.dir, &checked, &cmd.options, io.progress);
+    let options = crate::report::ReportOptions {
+        lang: io.lang_for(&checked.loaded.project),
+        templates: cmd.templates.clone(),
+        timestamp: cmd.timestamp,
+    };
+    let written = crate::report::write_report(&cmd.out, &cmd.dir, &checked, &options, io.progress);
     if let Err(e) = written {
         let _ = writeln!(io.err, "error: {e}");
         return EXIT_INPUT;
@@ -291,6 +306,7 @@ fn live_in(
         err: &mut sink,
         progress: &crate::progress::Silent,
         as_of: None,
+        lang: None,
     };
     if review_sign(
         dir,
@@ -362,7 +378,7 @@ pub fn review_status(dir: &Path, contract: Option<&str>, json: bool, io: &mut Io
     let text = if json {
         output::review_status_json(&statuses)
     } else {
-        output::review_status_text(&statuses)
+        output::review_status_text(&statuses, profile, io.lang_for(project))
     };
     let _ = io.out.write_all(text.as_bytes());
     EXIT_OK
@@ -561,7 +577,7 @@ pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> i32 {
         s.push('\n');
         s
     } else {
-        output::impact_text(&tree)
+        output::impact_text(&tree, profile, io.lang_for(project))
     };
     let _ = io.out.write_all(text.as_bytes());
     EXIT_OK
@@ -591,6 +607,10 @@ pub fn matrix(
         Ok(c) => c,
         Err(e) => return report_load_error(&e, format == MatrixOutput::Json, io),
     };
+    let spec = &crate::matrix::MatrixSpec {
+        lang: io.lang_for(&checked.loaded.project),
+        ..spec.clone()
+    };
     let m = match crate::matrix::build(&checked, spec) {
         Ok(m) => m,
         Err(e) => {
@@ -599,12 +619,13 @@ pub fn matrix(
         }
     };
     let p = provenance(&checked);
+    let lang = spec.lang;
     let bytes = match format {
-        MatrixOutput::Text => f::text(&m).into_bytes(),
-        MatrixOutput::Csv => f::csv(&m),
-        MatrixOutput::Markdown => f::markdown(&m).into_bytes(),
+        MatrixOutput::Text => f::text(&m, lang).into_bytes(),
+        MatrixOutput::Csv => f::csv(&m, lang),
+        MatrixOutput::Markdown => f::markdown(&m, lang).into_bytes(),
         MatrixOutput::Json => f::json(&m, &p).into_bytes(),
-        MatrixOutput::Html => f::html(&m, &p).into_bytes(),
+        MatrixOutput::Html => f::html(&m, &p, lang).into_bytes(),
         MatrixOutput::Xlsx => {
             use std::io::IsTerminal as _;
             if out.is_none() && std::io::stdout().is_terminal() {
@@ -614,7 +635,7 @@ pub fn matrix(
                 );
                 return EXIT_INPUT;
             }
-            match f::xlsx(&[&m], &p) {
+            match f::xlsx(&[&m], &p, lang) {
                 Ok(b) => b,
                 Err(e) => {
                     let _ = writeln!(io.err, "error: cannot make the workbook: {e}");
@@ -766,11 +787,12 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
             }
         }
     }
-    let d = crate::diff::diff(&checked[0], &checked[1], &old_name, &new_name);
+    let lang = io.lang_for(&checked[1].loaded.project);
+    let d = crate::diff::diff(&checked[0], &checked[1], &old_name, &new_name, lang);
     let text = match format {
-        DiffOutput::Text => crate::diff::text(&d),
+        DiffOutput::Text => crate::diff::text(&d, lang),
         DiffOutput::Json => crate::diff::json(&d),
-        DiffOutput::Html => crate::diff::html(&d),
+        DiffOutput::Html => crate::diff::html(&d, lang),
     };
     drop(scratch);
     match out {
@@ -796,15 +818,15 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
 }
 
 /// `needtrail audit --out`
-pub fn audit(
-    dir: &Path,
-    out: &Path,
-    options: &crate::report::ReportOptions,
-    io: &mut Io<'_>,
-) -> i32 {
+pub fn audit(dir: &Path, out: &Path, timestamp: Option<i64>, io: &mut Io<'_>) -> i32 {
     let checked = match pipeline(dir, io) {
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
+    };
+    let options = &crate::report::ReportOptions {
+        lang: io.lang_for(&checked.loaded.project),
+        templates: None,
+        timestamp,
     };
     let files = match crate::audit::package(&checked, options) {
         Ok(f) => f,
@@ -894,7 +916,13 @@ pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> i32 {
     let text = if json {
         output::objectives_json(&results, &cards, &complaints, ctx.as_of)
     } else {
-        output::objectives_text(&results, &cards, &complaints, ctx.as_of)
+        output::objectives_text(
+            &results,
+            &cards,
+            &complaints,
+            ctx.as_of,
+            io.lang_for(project),
+        )
     };
     let _ = io.out.write_all(text.as_bytes());
     EXIT_OK

@@ -26,6 +26,10 @@ pub struct Cli {
     /// Count complaint ages to this day, YYYY-MM-DD (default: [settings] as_of, else today)
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<crate::calendar::Date>,
+    /// Language of the interface: headings, statuses, messages (item texts
+    /// stay as written; default: [project] lang in needtrail.toml, else en)
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -58,9 +62,6 @@ pub enum Command {
         /// The folder to write the report into (created; an earlier report there is replaced)
         #[arg(long)]
         out: PathBuf,
-        /// Language of the interface (item texts stay as written)
-        #[arg(long, value_enum, default_value_t = Lang::En)]
-        lang: Lang,
         /// A folder of templates that replace built-in ones of the same name
         #[arg(long)]
         templates: Option<PathBuf>,
@@ -154,9 +155,6 @@ pub enum Command {
         /// Check that every file of a package still matches its MANIFEST (with DIR: the project's input files too)
         #[arg(long, value_name = "OUT")]
         verify: Option<PathBuf>,
-        /// Language of the report's interface
-        #[arg(long, value_enum, default_value_t = Lang::En)]
-        lang: Lang,
     },
     /// Quality objectives measured from the records: actual per period, met or missed, trend; customer scorecards
     Objectives {
@@ -259,9 +257,6 @@ pub enum ExportCommand {
         /// The .xlsx file to write
         #[arg(long)]
         out: PathBuf,
-        /// Language of the sheet's headings and verdicts
-        #[arg(long, value_enum, default_value_t = Lang::En)]
-        lang: Lang,
         /// Also write the mapping that imports the filled sheet back into needtrail.toml
         #[arg(long)]
         write_mapping: bool,
@@ -369,6 +364,15 @@ pub enum Lang {
     Zh,
 }
 
+impl From<Lang> for crate::lang::Lang {
+    fn from(l: Lang) -> Self {
+        match l {
+            Lang::En => crate::lang::Lang::En,
+            Lang::Zh => crate::lang::Lang::Zh,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Error,
@@ -439,6 +443,7 @@ pub fn run(cli: Cli) -> i32 {
         err: &mut err_text,
         progress,
         as_of: cli.as_of,
+        lang: cli.lang.map(Into::into),
     };
     let code = match cli.command {
         Command::Check { dir, output, gate } => app::check(
@@ -453,7 +458,6 @@ pub fn run(cli: Cli) -> i32 {
         Command::Report {
             dir,
             out,
-            lang,
             templates,
             gate,
         } => {
@@ -469,14 +473,8 @@ pub fn run(cli: Cli) -> i32 {
                     dir,
                     out,
                     fail_on: gate.fail_on.into(),
-                    options: crate::report::ReportOptions {
-                        lang: match lang {
-                            Lang::En => "en".into(),
-                            Lang::Zh => "zh".into(),
-                        },
-                        templates,
-                        timestamp,
-                    },
+                    templates,
+                    timestamp,
                 },
                 &mut io,
             )
@@ -519,17 +517,12 @@ pub fn run(cli: Cli) -> i32 {
             contract,
             dir,
             out,
-            lang,
             write_mapping,
         }) => crate::export::review_sheet(
             &crate::export::ReviewSheetCommand {
                 contract,
                 dir,
                 out,
-                lang: match lang {
-                    Lang::En => "en".into(),
-                    Lang::Zh => "zh".into(),
-                },
                 write_mapping,
             },
             &mut io,
@@ -537,12 +530,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Objectives { dir, output } => {
             app::objectives(&dir, output.format == Format::Json, &mut io)
         }
-        Command::Audit {
-            dir,
-            out,
-            verify,
-            lang,
-        } => match (verify, out) {
+        Command::Audit { dir, out, verify } => match (verify, out) {
             (Some(package), _) => app::audit_verify(&package, dir.as_deref(), &mut io),
             (None, Some(out)) => {
                 let timestamp = match source_date_epoch() {
@@ -555,14 +543,7 @@ pub fn run(cli: Cli) -> i32 {
                 app::audit(
                     &dir.unwrap_or_else(|| PathBuf::from(".")),
                     &out,
-                    &crate::report::ReportOptions {
-                        lang: match lang {
-                            Lang::En => "en".into(),
-                            Lang::Zh => "zh".into(),
-                        },
-                        templates: None,
-                        timestamp,
-                    },
+                    timestamp,
                     &mut io,
                 )
             }
@@ -629,6 +610,8 @@ pub fn run(cli: Cli) -> i32 {
                         OnlyArg::Unverified => crate::matrix::Only::Unverified,
                     }),
                 },
+                // Set by the command: --lang, else the project's [project] lang.
+                lang: Default::default(),
             },
             match format {
                 MatrixFormat::Text => app::MatrixOutput::Text,

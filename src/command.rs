@@ -23,4 +23,14 @@ pub struct Io<'a> {
     pub progress: &'a dyn crate::progress::Progress,
     /// `--as-of`: the day complaint ages are counted to, over `[settings] as_of`.
     pub as_of: Option<crate::calendar::Date>,
+    /// `--lang`: the language of the interface, over `[project] lang`.
+    pub lang: Option<crate::lang::Lang>,
+}
+
+impl Io<'_> {
+    /// The language to write in for `project`: `--lang`, else the
+    /// project's `[project] lang`, else English.
+    pub fn lang_for(&self, project: &crate::model::Project) -> crate::lang::Lang {
+        self.lang.or(project.lang).unwrap_or_default()
+    }
 }

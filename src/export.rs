@@ -19,8 +19,6 @@ pub struct ReviewSheetCommand {
     pub contract: String,
     pub dir: PathBuf,
     pub out: PathBuf,
-    /// `en` or `zh`.
-    pub lang: String,
     pub write_mapping: bool,
 }
 
@@ -113,7 +111,8 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
         }
     };
     let Loaded { project, profile } = &checked.loaded;
-    let w = words(&cmd.lang);
+    let lang = io.lang_for(project).code();
+    let w = words(lang);
     let contract_kind = profile.kind_index("contract");
     let Some(contract) = project
         .get(&cmd.contract)
@@ -205,7 +204,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
                 class: if class.is_empty() {
                     class
                 } else {
-                    profile.value_label(&class, &cmd.lang).to_owned()
+                    profile.value_label(&class, lang).to_owned()
                 },
                 source: {
                     let s = field(r.idx, "source");
@@ -220,7 +219,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
                     if v.is_empty() {
                         v
                     } else {
-                        profile.value_label(&v, &cmd.lang).to_owned()
+                        profile.value_label(&v, lang).to_owned()
                     }
                 },
                 note: own("note"),
@@ -245,7 +244,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
     };
     let labels: Vec<String> = verdicts
         .iter()
-        .map(|v| profile.value_label(v, &cmd.lang).to_owned())
+        .map(|v| profile.value_label(v, lang).to_owned())
         .collect();
     let bytes = match workbook(w, &head, &rows, &labels) {
         Ok(b) => b,
@@ -258,7 +257,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
         let _ = writeln!(io.err, "error: cannot write {}: {e}", cmd.out.display());
         return EXIT_INPUT;
     }
-    let mapping = mapping_text(w, profile, &cmd.lang, &verdicts);
+    let mapping = mapping_text(w, profile, lang, &verdicts);
     let _ = writeln!(
         io.out,
         "Wrote the review sheet of {} ({} requirement{}, review {review}) to {}.",

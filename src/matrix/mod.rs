@@ -25,6 +25,8 @@ pub struct MatrixSpec {
     /// Kinds every thread must pass through, in this order.
     pub via: Vec<String>,
     pub filter: Filter,
+    /// The language of the column headings (the kinds' labels).
+    pub lang: crate::lang::Lang,
 }
 
 /// Which rows to keep.
@@ -74,7 +76,8 @@ pub struct Matrix {
     pub direction: Direction,
     /// Kind names, one per column, from `from` to `to`.
     pub columns: Vec<String>,
-    /// Column headings in the project's words (kind labels, English).
+    /// Column headings in the project's words (kind labels, in the
+    /// language of [`MatrixSpec::lang`]).
     pub headings: Vec<String>,
     pub rows: Vec<Row>,
     /// The paths of kinds followed, e.g. `requirement → design_input → verification`.
@@ -304,7 +307,7 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
                 profile
                     .kind(*k)
                     .label
-                    .get("en", &profile.kind(*k).name)
+                    .get(spec.lang.code(), &profile.kind(*k).name)
                     .to_owned()
             })
             .collect(),
