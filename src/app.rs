@@ -706,8 +706,8 @@ fn refuse_input_as_output(out: &Path, read_from: &[(&Path, &Checked)], io: &mut 
 #[derive(Clone, Debug)]
 pub enum DiffSides {
     Folders(PathBuf, PathBuf),
-    /// A project folder in a git repository, and `REV1..REV2`.
-    Git(PathBuf, String),
+    /// A project folder in a git repository, and two revisions of it.
+    Git(PathBuf, String, String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -742,19 +742,9 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
             a.display().to_string(),
             b.display().to_string(),
         ),
-        DiffSides::Git(dir, range) => {
-            let Some((r1, r2)) = range
-                .split_once("..")
-                .filter(|(a, b)| !a.is_empty() && !b.is_empty())
-            else {
-                let _ = writeln!(
-                    io.err,
-                    "error: --git takes two revisions as REV1..REV2, e.g. --git v1.0..HEAD"
-                );
-                return EXIT_INPUT;
-            };
+        DiffSides::Git(dir, r1, r2) => {
             let mut dirs = Vec::new();
-            for rev in [r1, r2] {
+            for rev in [r1.as_str(), r2] {
                 let tmp = match scratch_dir(&std::env::temp_dir()) {
                     Ok(t) => t,
                     Err(e) => {
@@ -800,7 +790,7 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
             // With --git, both revisions' files have their place in the work tree.
             let read_from = match sides {
                 DiffSides::Folders(a, b) => [(a.as_path(), &checked[0]), (b, &checked[1])],
-                DiffSides::Git(dir, _) => [(dir.as_path(), &checked[0]), (dir, &checked[1])],
+                DiffSides::Git(dir, ..) => [(dir.as_path(), &checked[0]), (dir, &checked[1])],
             };
             if refuse_input_as_output(path, &read_from, io) {
                 return EXIT_INPUT;

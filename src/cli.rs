@@ -77,9 +77,12 @@ pub enum Command {
         /// Stamp every item that has upstream links
         #[arg(long)]
         all: bool,
-        /// The item's id, then the project folder (with --all: only the folder)
-        #[arg(value_name = "ID|DIR", num_args = 0..=2)]
-        args: Vec<String>,
+        /// The item's id (with --all: the project folder)
+        #[arg(value_name = "ID", required_unless_present = "all")]
+        id: Option<String>,
+        /// The project folder (not with --all, which takes the folder first)
+        #[arg(value_name = "DIR", conflicts_with = "all")]
+        dir: Option<PathBuf>,
     },
     /// Everything downstream of an item that must be re-examined if it changes
     Impact {
@@ -129,12 +132,19 @@ pub enum Command {
         override_usage = "needtrail diff OLD_DIR NEW_DIR [OPTIONS]\n       needtrail diff --git REV1..REV2 [DIR] [OPTIONS]"
     )]
     Diff {
-        /// Two project folders, or with --git the project folder in the repository
-        #[arg(value_name = "DIR", num_args = 0..=2)]
-        dirs: Vec<PathBuf>,
+        /// The older project folder (with --git: the project folder in the repository)
+        #[arg(value_name = "OLD_DIR", required_unless_present = "git")]
+        old: Option<PathBuf>,
+        /// The newer project folder (not with --git)
+        #[arg(
+            value_name = "NEW_DIR",
+            required_unless_present = "git",
+            conflicts_with = "git"
+        )]
+        new: Option<PathBuf>,
         /// Compare two git revisions of one project, e.g. v1.0..HEAD
-        #[arg(long, value_name = "REV1..REV2")]
-        git: Option<String>,
+        #[arg(long, value_name = "REV1..REV2", value_parser = parse_range)]
+        git: Option<(String, String)>,
         /// Output format
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
@@ -556,22 +566,21 @@ pub fn run(cli: Cli) -> i32 {
             }
         },
         Command::Diff {
-            dirs,
+            old,
+            new,
             git,
             format,
             out,
         } => {
-            let sides = match (git, dirs.as_slice()) {
-                (Some(range), []) => app::DiffSides::Git(PathBuf::from("."), range),
-                (Some(range), [dir]) => app::DiffSides::Git(dir.clone(), range),
-                (None, [old, new]) => app::DiffSides::Folders(old.clone(), new.clone()),
-                _ => {
-                    let _ = writeln!(
-                        io.err,
-                        "error: give two project folders, or --git REV1..REV2 and at most one folder\n\nUsage: needtrail diff OLD_DIR NEW_DIR\n       needtrail diff --git REV1..REV2 [DIR]"
-                    );
-                    return app::EXIT_INPUT;
+            // clap has checked the mode: two folders, or --git and at most one.
+            let sides = match (git, old, new) {
+                (Some((r1, r2)), dir, _) => {
+                    app::DiffSides::Git(dir.unwrap_or_else(|| PathBuf::from(".")), r1, r2)
                 }
+                (None, old, new) => app::DiffSides::Folders(
+                    old.expect("clap requires OLD_DIR without --git"),
+                    new.expect("clap requires NEW_DIR without --git"),
+                ),
             };
             app::diff(
                 &sides,
@@ -640,21 +649,15 @@ pub fn run(cli: Cli) -> i32 {
             by,
             date,
         }) => app::review_sign(&dir, &review, &by, date.as_deref(), &mut io),
-        Command::Stamp { all, args } => {
-            let (id, dir) = match (all, args.as_slice()) {
-                (true, []) => (None, "."),
-                (true, [dir]) => (None, dir.as_str()),
-                (false, [id]) => (Some(id.as_str()), "."),
-                (false, [id, dir]) => (Some(id.as_str()), dir.as_str()),
-                _ => {
-                    let _ = writeln!(
-                        io.err,
-                        "error: give either an item id or --all\n\nUsage: needtrail stamp <ID> [DIR]\n       needtrail stamp --all [DIR]"
-                    );
-                    return app::EXIT_INPUT;
-                }
+        Command::Stamp { all, id, dir } => {
+            // clap has checked the mode: an id and a folder, or --all and a folder.
+            let (id, dir) = if all {
+                (None, id.map(PathBuf::from))
+            } else {
+                (id, dir)
             };
-            app::stamp(std::path::Path::new(dir), id, &mut io)
+            let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+            app::stamp(&dir, id.as_deref(), &mut io)
         }
         Command::Export(ExportCommand::Reqif {
             dir,
@@ -742,6 +745,16 @@ impl<W: Write> Write for Recording<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// `--git REV1..REV2`: two revisions, neither empty.
+fn parse_range(s: &str) -> Result<(String, String), String> {
+    s.split_once("..")
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .ok_or_else(|| {
+            format!("`{s}` is not a range: give two revisions as REV1..REV2, e.g. --git v1.0..HEAD")
+        })
 }
 
 /// `--as-of`: a real calendar day written `YYYY-MM-DD`.

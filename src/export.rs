@@ -9,6 +9,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::command::{EXIT_INPUT, EXIT_OK, Io};
+use crate::lang::Lang;
 use crate::load::Loaded;
 use crate::model::{ItemIdx, Project};
 use crate::profile::Profile;
@@ -36,55 +37,36 @@ struct Words {
     hint: &'static str,
 }
 
-const EN: Words = Words {
-    sheet: "Contract review",
-    title: "Contract review",
-    contract: "Contract",
-    customer: "Customer",
-    number: "Contract number",
-    review: "Review",
-    review_date: "Review date",
-    headers: [
-        "Requirement",
-        "Title",
-        "Class",
-        "Source",
-        "Verdict",
-        "Note",
-        "Reviewer",
-        "Date",
-    ],
-    mapping: "review-sheet",
-    hint: "Choose a verdict for each requirement from the list; rows without a verdict are not imported.",
-};
-
-const ZH: Words = Words {
-    sheet: "合同评审表",
-    title: "合同评审表",
-    contract: "合同",
-    customer: "顾客",
-    number: "合同编号",
-    review: "评审编号",
-    review_date: "评审日期",
-    headers: [
-        "要求编号",
-        "要求",
-        "要求类型",
-        "来源",
-        "评审结论",
-        "评审意见",
-        "评审人",
-        "日期",
-    ],
-    mapping: "review-sheet-zh",
-    hint: "请在“评审结论”列的下拉列表中选择结论;未填写结论的行不会导入。",
-};
-
 /// The sheet's header row (1-based).
 const HEADER_ROW: u32 = 5;
 
-fn words(lang: &str) -> &'static Words {
-    if lang == "zh" { &ZH } else { &EN }
+fn words(lang: Lang) -> Words {
+    Words {
+        sheet: lang.t("export_sheet"),
+        title: lang.t("export_title"),
+        contract: lang.t("contract"),
+        customer: lang.t("customer"),
+        number: lang.t("export_number"),
+        review: lang.t("export_review"),
+        review_date: lang.t("export_review_date"),
+        headers: [
+            lang.t("export_requirement"),
+            lang.t("export_requirement_title"),
+            lang.t("export_class"),
+            lang.t("export_source"),
+            lang.t("export_verdict"),
+            lang.t("export_note"),
+            lang.t("export_reviewer"),
+            lang.t("date"),
+        ],
+        // The mapping's name in needtrail.toml: one per language, as the
+        // headings it reads differ.
+        mapping: match lang {
+            Lang::En => "review-sheet",
+            Lang::Zh => "review-sheet-zh",
+        },
+        hint: lang.t("export_hint"),
+    }
 }
 
 /// What the sheet shows for one requirement.
@@ -111,8 +93,9 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
         }
     };
     let Loaded { project, profile } = &checked.loaded;
-    let lang = io.lang_for(project).code();
-    let w = words(lang);
+    let lang = io.lang_for(project);
+    let w = &words(lang);
+    let lang = lang.code();
     let contract_kind = profile.kind_index("contract");
     let Some(contract) = project
         .get(&cmd.contract)

@@ -172,7 +172,7 @@ pub fn check_text(
                 "  {} {} ({})  {}:{}\n          {}",
                 crate::text::pad(severity(v.severity, lang), width),
                 v.id,
-                profile.kind(item.kind).label.get(lang.code(), v.kind),
+                kind_word(profile, item.kind, lang),
                 v.file,
                 v.line,
                 v.message
