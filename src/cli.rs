@@ -160,7 +160,7 @@ pub enum Command {
         /// The project folder
         dir: Option<PathBuf>,
         /// The folder to write the package into
-        #[arg(long, conflicts_with = "verify")]
+        #[arg(long, conflicts_with = "verify", required_unless_present = "verify")]
         out: Option<PathBuf>,
         /// Check that every file of a package still matches its MANIFEST (with DIR: the project's input files too)
         #[arg(long, value_name = "OUT")]
@@ -455,29 +455,43 @@ pub fn run(cli: Cli) -> i32 {
         as_of: cli.as_of,
         lang: cli.lang.map(Into::into),
     };
-    let code = match cli.command {
+    let outcome = dispatch(cli.command, &mut io);
+    let code = crate::command::finish(outcome, &mut io);
+    if let Some(e) = out.error.take() {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return code;
+        }
+        eprintln!("error: cannot write the output: {e}");
+        return app::EXIT_INPUT;
+    }
+    if let Err(e) = out.flush()
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the output: {e}");
+        return app::EXIT_INPUT;
+    }
+    code
+}
+
+/// Runs one parsed command.
+fn dispatch(command: Command, io: &mut app::Io<'_>) -> app::Outcome {
+    match command {
         Command::Check { dir, output, gate } => app::check(
             &app::CheckOptions {
                 dir,
                 json: output.format == Format::Json,
                 fail_on: gate.fail_on.into(),
             },
-            &mut io,
+            io,
         ),
-        Command::Trace { id, dir } => app::trace(&dir, &id, &mut io),
+        Command::Trace { id, dir } => app::trace(&dir, &id, io),
         Command::Report {
             dir,
             out,
             templates,
             gate,
         } => {
-            let timestamp = match source_date_epoch() {
-                Ok(t) => t,
-                Err(e) => {
-                    let _ = writeln!(io.err, "error: {e}");
-                    return app::EXIT_INPUT;
-                }
-            };
+            let timestamp = source_date_epoch().map_err(app::Failure::Input)?;
             app::report(
                 &app::ReportCommand {
                     dir,
@@ -486,11 +500,11 @@ pub fn run(cli: Cli) -> i32 {
                     templates,
                     timestamp,
                 },
-                &mut io,
+                io,
             )
         }
-        Command::Init { dir } => app::init(&dir, &mut io),
-        Command::Schema { dir, out } => crate::schema::command(&dir, out.as_deref(), &mut io),
+        Command::Init { dir } => app::init(&dir, io),
+        Command::Schema { dir, out } => crate::schema::command(&dir, out.as_deref(), io),
         Command::Completions { shell } => crate::shell::completions(
             match shell {
                 ShellArg::Bash => crate::shell::Shell::Bash,
@@ -499,13 +513,11 @@ pub fn run(cli: Cli) -> i32 {
                 ShellArg::Powershell => crate::shell::Shell::PowerShell,
             },
             <Cli as clap::CommandFactory>::command(),
-            &mut io,
+            io,
         ),
-        Command::Man { out } => crate::shell::man(
-            <Cli as clap::CommandFactory>::command(),
-            out.as_deref(),
-            &mut io,
-        ),
+        Command::Man { out } => {
+            crate::shell::man(<Cli as clap::CommandFactory>::command(), out.as_deref(), io)
+        }
         Command::Import {
             name,
             paths,
@@ -521,7 +533,7 @@ pub fn run(cli: Cli) -> i32 {
                 json: output.format == Format::Json,
                 map,
             },
-            &mut io,
+            io,
         ),
         Command::Export(ExportCommand::ReviewSheet {
             contract,
@@ -535,34 +547,21 @@ pub fn run(cli: Cli) -> i32 {
                 out,
                 write_mapping,
             },
-            &mut io,
+            io,
         ),
         Command::Objectives { dir, output } => {
-            app::objectives(&dir, output.format == Format::Json, &mut io)
+            app::objectives(&dir, output.format == Format::Json, io)
         }
         Command::Audit { dir, out, verify } => match (verify, out) {
-            (Some(package), _) => app::audit_verify(&package, dir.as_deref(), &mut io),
-            (None, Some(out)) => {
-                let timestamp = match source_date_epoch() {
-                    Ok(t) => t,
-                    Err(e) => {
-                        let _ = writeln!(io.err, "error: {e}");
-                        return app::EXIT_INPUT;
-                    }
-                };
+            (Some(package), _) => app::audit_verify(&package, dir.as_deref(), io),
+            (None, out) => {
+                let timestamp = source_date_epoch().map_err(app::Failure::Input)?;
                 app::audit(
                     &dir.unwrap_or_else(|| PathBuf::from(".")),
-                    &out,
+                    &out.expect("clap requires --out without --verify"),
                     timestamp,
-                    &mut io,
+                    io,
                 )
-            }
-            (None, None) => {
-                let _ = writeln!(
-                    io.err,
-                    "error: give --out OUT to write a package, or --verify OUT to check one"
-                );
-                app::EXIT_INPUT
             }
         },
         Command::Diff {
@@ -590,7 +589,7 @@ pub fn run(cli: Cli) -> i32 {
                     DiffFormat::Html => app::DiffOutput::Html,
                 },
                 out.as_deref(),
-                &mut io,
+                io,
             )
         }
         Command::Matrix {
@@ -631,24 +630,19 @@ pub fn run(cli: Cli) -> i32 {
                 MatrixFormat::Html => app::MatrixOutput::Html,
             },
             out.as_deref(),
-            &mut io,
+            io,
         ),
         Command::Review(ReviewCommand::Status {
             dir,
             contract,
             output,
-        }) => app::review_status(
-            &dir,
-            contract.as_deref(),
-            output.format == Format::Json,
-            &mut io,
-        ),
+        }) => app::review_status(&dir, contract.as_deref(), output.format == Format::Json, io),
         Command::Review(ReviewCommand::Sign {
             review,
             dir,
             by,
             date,
-        }) => app::review_sign(&dir, &review, &by, date.as_deref(), &mut io),
+        }) => app::review_sign(&dir, &review, &by, date.as_deref(), io),
         Command::Stamp { all, id, dir } => {
             // clap has checked the mode: an id and a folder, or --all and a folder.
             let (id, dir) = if all {
@@ -657,16 +651,16 @@ pub fn run(cli: Cli) -> i32 {
                 (id, dir)
             };
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
-            app::stamp(&dir, id.as_deref(), &mut io)
+            app::stamp(&dir, id.as_deref(), io)
         }
         Command::Export(ExportCommand::Reqif {
             dir,
             out,
             kinds,
             contract,
-        }) => app::export_reqif(&dir, &out, &kinds, contract.as_deref(), &mut io),
+        }) => app::export_reqif(&dir, &out, &kinds, contract.as_deref(), io),
         Command::Impact { id, dir, output } => {
-            app::impact(&dir, &id, output.format == Format::Json, &mut io)
+            app::impact(&dir, &id, output.format == Format::Json, io)
         }
         Command::Generate {
             dir,
@@ -682,23 +676,9 @@ pub fn run(cli: Cli) -> i32 {
                 gap_every,
                 lived_in,
             },
-            &mut io,
+            io,
         ),
-    };
-    if let Some(e) = out.error.take() {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return code;
-        }
-        eprintln!("error: cannot write the output: {e}");
-        return app::EXIT_INPUT;
     }
-    if let Err(e) = out.flush()
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("error: cannot write the output: {e}");
-        return app::EXIT_INPUT;
-    }
-    code
 }
 
 /// A write past the file-size limit (`ulimit -f`) would end the process

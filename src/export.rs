@@ -8,7 +8,7 @@ use rust_xlsxwriter::{
     DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
 };
 
-use crate::command::{EXIT_INPUT, EXIT_OK, Io};
+use crate::command::{Done, Failure, Io, Outcome};
 use crate::lang::Lang;
 use crate::load::Loaded;
 use crate::model::{ItemIdx, Project};
@@ -82,16 +82,9 @@ struct Row {
 }
 
 /// `needtrail export review-sheet`.
-pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
-    let checked = match crate::pipeline::run_pipeline_as_of(&cmd.dir, io.progress, io.as_of) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = io
-                .err
-                .write_all(crate::diag::render_text(&e.diagnostics, &e.sources).as_bytes());
-            return EXIT_INPUT;
-        }
-    };
+pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> Outcome {
+    let checked = crate::pipeline::run_pipeline_as_of(&cmd.dir, io.progress, io.as_of)
+        .map_err(|e| Failure::load(e, false))?;
     let Loaded { project, profile } = &checked.loaded;
     let lang = io.lang_for(project);
     let w = &words(lang);
@@ -110,19 +103,15 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
         )
         .map(|s| format!(" Did you mean `{s}`?"))
         .unwrap_or_default();
-        let _ = writeln!(
-            io.err,
-            "error: `{}` is not a contract of this project.{hint}",
+        return Err(Failure::input(format!(
+            "`{}` is not a contract of this project.{hint}",
             crate::import::safe(&cmd.contract)
-        );
-        return EXIT_INPUT;
+        )));
     };
     if cmd.out.extension().is_none_or(|e| e != "xlsx") {
-        let _ = writeln!(
-            io.err,
-            "error: --out must name an .xlsx file, e.g. --out review.xlsx"
-        );
-        return EXIT_INPUT;
+        return Err(Failure::input(
+            "--out must name an .xlsx file, e.g. --out review.xlsx",
+        ));
     }
     let statuses = crate::review::status(project, profile, &checked.graph, Some(contract));
     let status = &statuses[0];
@@ -232,13 +221,14 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
     let bytes = match workbook(w, &head, &rows, &labels) {
         Ok(b) => b,
         Err(e) => {
-            let _ = writeln!(io.err, "error: cannot make the workbook: {e}");
-            return EXIT_INPUT;
+            return Err(Failure::input(format!("cannot make the workbook: {e}")));
         }
     };
     if let Err(e) = crate::atomic::write(&cmd.out, &bytes) {
-        let _ = writeln!(io.err, "error: cannot write {}: {e}", cmd.out.display());
-        return EXIT_INPUT;
+        return Err(Failure::input(format!(
+            "cannot write {}: {e}",
+            cmd.out.display()
+        )));
     }
     let mapping = mapping_text(w, profile, lang, &verdicts);
     let _ = writeln!(
@@ -261,8 +251,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
                 );
             }
             Err(e) => {
-                let _ = writeln!(io.err, "error: {e}");
-                return EXIT_INPUT;
+                return Err(Failure::input(e.to_string()));
             }
         }
     } else {
@@ -274,7 +263,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
             cmd.dir.display()
         );
     }
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 /// A requirement the sheet lists.

@@ -462,7 +462,7 @@ fn check_in_process(dir: &Path, limit: Duration) -> Result<i32, String> {
                     needtrail::lang::Lang::En,
                 );
                 assert!(!text.is_empty() && !json.is_empty());
-                FailOn::Error.exit_code(&checked.result)
+                FailOn::Error.outcome(&checked.result).exit_code()
             }
             Err(e) => {
                 assert!(!e.diagnostics.is_empty(), "input refused without a message");
