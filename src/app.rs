@@ -705,9 +705,9 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
     let lang = io.lang_for(&checked[1].loaded.project);
     let d = crate::diff::diff(&checked[0], &checked[1], &old_name, &new_name, lang);
     let text = match format {
-        DiffOutput::Text => crate::diff::text(&d, lang),
+        DiffOutput::Text => crate::diff::text(&d, &checked[1].loaded.profile, lang),
         DiffOutput::Json => crate::diff::json(&d),
-        DiffOutput::Html => crate::diff::html(&d, lang),
+        DiffOutput::Html => crate::diff::html(&d, &checked[1].loaded.profile, lang),
     };
     drop(scratch);
     match out {

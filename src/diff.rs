@@ -268,7 +268,11 @@ fn sorted(project: &Project) -> BTreeMap<&str, ItemIdx> {
 }
 
 /// The diff for a terminal.
-pub fn text(d: &Diff, lang: Lang) -> String {
+pub fn text(d: &Diff, profile: &Profile, lang: Lang) -> String {
+    let (kind, field) = (
+        |k: &str| kind_word(profile, k, lang),
+        |f: &str| field_word(profile, f, lang),
+    );
     let mut out = lang.f("cli_diff_comparing", &[("old", &d.old), ("new", &d.new)]);
     out.push('\n');
     if d.is_empty() {
@@ -282,16 +286,16 @@ pub fn text(d: &Diff, lang: Lang) -> String {
         item_counts(d, lang)
     );
     for i in &d.items.added {
-        let _ = writeln!(out, "  + {} {} · {}", i.kind, i.id, i.title);
+        let _ = writeln!(out, "  + {} {} · {}", kind(&i.kind), i.id, i.title);
     }
     for i in &d.items.removed {
-        let _ = writeln!(out, "  - {} {} · {}", i.kind, i.id, i.title);
+        let _ = writeln!(out, "  - {} {} · {}", kind(&i.kind), i.id, i.title);
     }
     for c in &d.items.changed {
         let _ = writeln!(
             out,
             "  ~ {} {} · {}{}",
-            c.item.kind,
+            kind(&c.item.kind),
             c.item.id,
             c.item.title,
             if c.normative {
@@ -308,18 +312,18 @@ pub fn text(d: &Diff, lang: Lang) -> String {
             let _ = writeln!(
                 out,
                 "      {}: {} → {}",
-                f.field,
+                field(&f.field),
                 show(&f.old),
                 show(&f.new)
             );
         }
     }
     for c in &d.items.restamped {
-        let fields: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).collect();
+        let fields: Vec<String> = c.fields.iter().map(|f| field(&f.field)).collect();
         let _ = writeln!(
             out,
             "  = {} {} · {} {}",
-            c.item.kind,
+            kind(&c.item.kind),
             c.item.id,
             c.item.title,
             lang.f("cli_diff_restamped", &[("fields", &fields.join(", "))])
@@ -338,10 +342,10 @@ pub fn text(d: &Diff, lang: Lang) -> String {
         )
     );
     for l in &d.links.added {
-        let _ = writeln!(out, "  + {} {} → {}", l.from, l.field, l.to);
+        let _ = writeln!(out, "  + {} {} → {}", l.from, field(&l.field), l.to);
     }
     for l in &d.links.removed {
-        let _ = writeln!(out, "  - {} {} → {}", l.from, l.field, l.to);
+        let _ = writeln!(out, "  - {} {} → {}", l.from, field(&l.field), l.to);
     }
     let _ = writeln!(
         out,
@@ -391,6 +395,24 @@ fn item_counts(d: &Diff, lang: Lang) -> String {
     )
 }
 
+/// A kind's name in English (as written in the files), its label in the
+/// new version's profile in another language.
+fn kind_word(profile: &Profile, name: &str, lang: Lang) -> String {
+    match (lang, profile.kind_index(name)) {
+        (Lang::En, _) | (_, None) => name.to_owned(),
+        (_, Some(k)) => profile.kind(k).label.get(lang.code(), name).to_owned(),
+    }
+}
+
+/// A field's name in English (as written in the files), its label in
+/// another language.
+fn field_word(profile: &Profile, name: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => name.to_owned(),
+        _ => profile.field_label(name, lang.code()).to_owned(),
+    }
+}
+
 /// A severity as the diff holds it (`error`…), in the words of `lang`.
 fn severity(code: &str, lang: Lang) -> String {
     match code {
@@ -409,7 +431,11 @@ pub fn json(d: &Diff) -> String {
 }
 
 /// The diff as a standalone HTML page.
-pub fn html(d: &Diff, lang: Lang) -> String {
+pub fn html(d: &Diff, profile: &Profile, lang: Lang) -> String {
+    let (kind, field) = (
+        |k: &str| kind_word(profile, k, lang),
+        |f: &str| field_word(profile, f, lang),
+    );
     let esc = crate::text::escape_xml;
     let t = |k| lang.t(k);
     let mut out = String::new();
@@ -452,7 +478,7 @@ thead th{{background:#eef2f6}}.add{{color:#1c7c3a}}.del{{color:#b3261e}}.muted{{
             let _ = writeln!(
                 out,
                 "<tr><td class=\"{class}\">{mark}</td><td>{}</td><td>{}</td><td>{}</td><td></td></tr>",
-                esc(&i.kind),
+                esc(&kind(&i.kind)),
                 esc(&i.id),
                 esc(&i.title)
             );
@@ -465,7 +491,7 @@ thead th{{background:#eef2f6}}.add{{color:#1c7c3a}}.del{{color:#b3261e}}.muted{{
             .map(|f| {
                 format!(
                     "<b>{}</b>: <span class=\"del\">{}</span> → <span class=\"add\">{}</span>",
-                    esc(&f.field),
+                    esc(&field(&f.field)),
                     esc(f.old.as_deref().unwrap_or("—")),
                     esc(f.new.as_deref().unwrap_or("—"))
                 )
@@ -480,19 +506,19 @@ thead th{{background:#eef2f6}}.add{{color:#1c7c3a}}.del{{color:#b3261e}}.muted{{
             } else {
                 ""
             },
-            esc(&c.item.kind),
+            esc(&kind(&c.item.kind)),
             esc(&c.item.id),
             esc(&c.item.title),
             fields.join("<br>")
         );
     }
     for c in &d.items.restamped {
-        let fields: Vec<String> = c.fields.iter().map(|f| esc(&f.field)).collect();
+        let fields: Vec<String> = c.fields.iter().map(|f| esc(&field(&f.field))).collect();
         let _ = writeln!(
             out,
             "<tr><td class=\"muted\">= {}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
             t("cli_diff_restamped_short"),
-            esc(&c.item.kind),
+            esc(&kind(&c.item.kind)),
             esc(&c.item.id),
             esc(&c.item.title),
             fields.join(", ")
@@ -516,7 +542,7 @@ thead th{{background:#eef2f6}}.add{{color:#1c7c3a}}.del{{color:#b3261e}}.muted{{
                 out,
                 "<tr><td class=\"{class}\">{mark}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&l.from),
-                esc(&l.field),
+                esc(&field(&l.field)),
                 esc(&l.to)
             );
         }

@@ -276,6 +276,16 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
         .collect();
 
     let name = |k: KindIdx| profile.kind(k).name.clone();
+    // The title and paths in the user's words: kind names in English (as
+    // typed in --from and --to), kind labels in another language.
+    let word = |k: KindIdx| match spec.lang {
+        crate::lang::Lang::En => name(k),
+        lang => profile
+            .kind(k)
+            .label
+            .get(lang.code(), &profile.kind(k).name)
+            .to_owned(),
+    };
     let arrow = match direction {
         Direction::Forward => " → ",
         Direction::Backward => " ← ",
@@ -283,8 +293,8 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
     let mut path_texts: Vec<String> = paths
         .iter()
         .map(|p| {
-            std::iter::once(name(from))
-                .chain(p.iter().map(|s| name(s.kind)))
+            std::iter::once(word(from))
+                .chain(p.iter().map(|s| word(s.kind)))
                 .collect::<Vec<_>>()
                 .join(" → ")
         })
@@ -293,9 +303,9 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
     Ok(Matrix {
         title: format!(
             "{}{}{}",
-            name(from),
+            word(from),
             arrow.trim_matches(' ').replace('←', "→"),
-            name(to)
+            word(to)
         )
         .replace('→', " → "),
         from: name(from),

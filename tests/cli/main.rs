@@ -11,6 +11,7 @@ mod hardening_writes;
 mod import;
 mod init_trace;
 mod interchange;
+mod lang;
 mod matrices;
 mod objectives;
 mod progress;
