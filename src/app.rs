@@ -140,26 +140,28 @@ pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> Outcome {
         return Err(Failure::input(e.to_string()));
     }
     let result = &checked.result;
+    let lang = options.lang;
+    let (n, errors, warnings) = (
+        result.findings.len(),
+        result.count(Severity::Error),
+        result.count(Severity::Warning),
+    );
     let _ = writeln!(
         io.out,
-        "Report written to {}
-Open {} in a browser. {} finding{}: {} error{}, {} warning{}.",
-        cmd.out.display(),
-        cmd.out.join("index.html").display(),
-        result.findings.len(),
-        if result.findings.len() == 1 { "" } else { "s" },
-        result.count(Severity::Error),
-        if result.count(Severity::Error) == 1 {
-            ""
-        } else {
-            "s"
-        },
-        result.count(Severity::Warning),
-        if result.count(Severity::Warning) == 1 {
-            ""
-        } else {
-            "s"
-        },
+        "{}",
+        lang.f(
+            "cli_report_written",
+            &[
+                ("out", &cmd.out.display()),
+                ("index", &cmd.out.join("index.html").display()),
+                ("n", &n),
+                ("s1", &lang.plural(n)),
+                ("errors", &errors),
+                ("s2", &lang.plural(errors)),
+                ("warnings", &warnings),
+                ("s3", &lang.plural(warnings)),
+            ]
+        )
     );
     let done = cmd.fail_on.outcome(result);
     end_of_run(checked);
@@ -534,6 +536,13 @@ pub fn matrix(
     io: &mut Io<'_>,
 ) -> Outcome {
     use crate::matrix::format as f;
+    use std::io::IsTerminal as _;
+    // Refused before the project is read: a workbook on a terminal is noise.
+    if format == MatrixOutput::Xlsx && out.is_none() && std::io::stdout().is_terminal() {
+        return Err(Failure::input(
+            "an XLSX workbook is binary: add --out FILE.xlsx, or redirect standard output to a file",
+        ));
+    }
     let checked = pipeline(dir, io).map_err(|e| Failure::load(e, format == MatrixOutput::Json))?;
     let spec = &crate::matrix::MatrixSpec {
         lang: io.lang_for(&checked.loaded.project),
@@ -553,20 +562,12 @@ pub fn matrix(
         MatrixOutput::Markdown => f::markdown(&m, lang).into_bytes(),
         MatrixOutput::Json => f::json(&m, &p).into_bytes(),
         MatrixOutput::Html => f::html(&m, &p, lang).into_bytes(),
-        MatrixOutput::Xlsx => {
-            use std::io::IsTerminal as _;
-            if out.is_none() && std::io::stdout().is_terminal() {
-                return Err(Failure::input(
-                    "an XLSX workbook is binary: add --out FILE.xlsx, or redirect standard output to a file",
-                ));
+        MatrixOutput::Xlsx => match f::xlsx(&[&m], &p, lang) {
+            Ok(b) => b,
+            Err(e) => {
+                return Err(Failure::input(format!("cannot make the workbook: {e}")));
             }
-            match f::xlsx(&[&m], &p, lang) {
-                Ok(b) => b,
-                Err(e) => {
-                    return Err(Failure::input(format!("cannot make the workbook: {e}")));
-                }
-            }
-        }
+        },
     };
     match out {
         Some(path) => {
@@ -752,11 +753,15 @@ pub fn audit(dir: &Path, out: &Path, timestamp: Option<i64>, io: &mut Io<'_>) ->
     }
     let _ = writeln!(
         io.out,
-        "Audit package written to {} ({} files, listed with their SHA-256 in {}).\nCheck it later with `needtrail audit --verify {}`.",
-        out.display(),
-        files.len(),
-        out.join(crate::audit::MANIFEST).display(),
-        out.display()
+        "{}",
+        options.lang.f(
+            "cli_audit_written",
+            &[
+                ("out", &out.display()),
+                ("n", &files.len()),
+                ("manifest", &out.join(crate::audit::MANIFEST).display()),
+            ]
+        )
     );
     Ok(Done::Clean)
 }
