@@ -818,7 +818,8 @@ pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> Outc
 pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> Outcome {
     let checked = pipeline(dir, io).map_err(|e| Failure::load(e, json))?;
     let Loaded { project, profile } = &checked.loaded;
-    let ctx = crate::objectives::Context::new(project, profile, &checked.graph);
+    let mut ctx = crate::objectives::Context::new(project, profile, &checked.graph);
+    ctx.lang = io.lang_for(project);
     let results = crate::objectives::evaluate(&ctx, profile);
     let cards = crate::objectives::scorecards(&ctx, profile);
     let complaints = crate::objectives::complaints(&ctx);

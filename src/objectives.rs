@@ -371,6 +371,8 @@ pub struct Context<'a> {
     /// Customers and contracts each item's thread leads up to.
     scope: std::cell::RefCell<HashMap<ItemIdx, Reach>>,
     max_age: u32,
+    /// The language of the notes on objectives that cannot be measured.
+    pub lang: crate::lang::Lang,
 }
 
 impl<'a> Context<'a> {
@@ -395,6 +397,7 @@ impl<'a> Context<'a> {
             as_of: Some(as_of),
             scope: std::cell::RefCell::new(HashMap::new()),
             max_age: profile.complaint_max_age_days,
+            lang: crate::lang::Lang::En,
         }
     }
 
@@ -860,9 +863,9 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
         idx,
     };
     if period.is_some() && parsed_period.is_none() {
-        result.note = Some(format!(
-            "period `{}` is not a year, half, quarter or month (2026, 2026-H1, 2026-Q1, 2026-03); all records are measured",
-            period.clone().unwrap_or_default()
+        result.note = Some(ctx.lang.f(
+            "objective_note_period",
+            &[("period", &period.clone().unwrap_or_default())],
         ));
     }
 
@@ -900,9 +903,12 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
     }
 
     let Some(metric) = Metric::parse(&metric_id) else {
-        result.note = Some(format!(
-            "`{metric_id}` is not a metric needtrail computes ({}); give measured values with [[objective.measurement]]",
-            Metric::ALL.map(|(n, _)| n).join(", ")
+        result.note = Some(ctx.lang.f(
+            "objective_note_metric",
+            &[
+                ("metric", &metric_id),
+                ("metrics", &Metric::ALL.map(|(n, _)| n).join(", ")),
+            ],
         ));
         return result;
     };
@@ -924,7 +930,7 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
     result.records = values.len();
     result.met = judge(result.actual);
     if result.actual.is_none() {
-        result.note = Some("no records to measure yet".to_owned());
+        result.note = Some(ctx.lang.t("objective_note_no_records").to_owned());
     }
     // Per period: the objective's own period in parts, or the quarters the
     // records fall in.
