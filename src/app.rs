@@ -768,50 +768,60 @@ pub fn audit(dir: &Path, out: &Path, timestamp: Option<i64>, io: &mut Io<'_>) ->
 
 /// `needtrail audit --verify`: 0 when intact, 1 when anything changed.
 pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> Outcome {
-    match crate::audit::verify(out, project) {
-        Err(e) => Err(Failure::input(e.to_string())),
-        Ok(v) => {
-            for f in &v.changed {
-                let _ = writeln!(io.out, "CHANGED   {f}");
-            }
-            for f in &v.missing {
-                let _ = writeln!(io.out, "MISSING   {f}");
-            }
-            for f in &v.unlisted {
-                let _ = writeln!(io.out, "UNLISTED  {f}");
-            }
-            for f in &v.refused {
-                let _ = writeln!(io.out, "TAMPERED  MANIFEST names {f}; not read");
-            }
-            if v.intact() {
-                let _ = writeln!(
-                    io.out,
-                    "Intact: all {} files match the MANIFEST.",
-                    v.checked
-                );
-                Ok(Done::Clean)
-            } else {
-                let refused = if v.refused.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; the MANIFEST was tampered with: it names {} path{} a package never holds",
-                        v.refused.len(),
-                        if v.refused.len() == 1 { "" } else { "s" }
-                    )
-                };
-                let _ = writeln!(
-                    io.out,
-                    "NOT intact: {} changed, {} missing, {} not listed, of {} files in the MANIFEST{refused}.",
-                    v.changed.len(),
-                    v.missing.len(),
-                    v.unlisted.len(),
-                    v.checked
-                );
-                Ok(Done::Findings)
-            }
+    // The package is not a project: --lang, else English.
+    let lang = io.lang.unwrap_or_default();
+    let v = crate::audit::verify(out, project).map_err(|e| Failure::input(e.to_string()))?;
+    for (key, files) in [
+        ("cli_verify_changed", &v.changed),
+        ("cli_verify_missing", &v.missing),
+        ("cli_verify_unlisted", &v.unlisted),
+    ] {
+        for f in files {
+            let _ = writeln!(io.out, "{}{f}", crate::text::pad(lang.t(key), 10));
         }
     }
+    for f in &v.refused {
+        let _ = writeln!(
+            io.out,
+            "{}{}",
+            crate::text::pad(lang.t("cli_verify_tampered"), 10),
+            lang.f("cli_verify_names", &[("file", f)])
+        );
+    }
+    if v.intact() {
+        let _ = writeln!(
+            io.out,
+            "{}",
+            lang.f("cli_verify_intact", &[("n", &v.checked)])
+        );
+        return Ok(Done::Clean);
+    }
+    let refused = if v.refused.is_empty() {
+        String::new()
+    } else {
+        lang.f(
+            "cli_verify_refused",
+            &[
+                ("n", &v.refused.len()),
+                ("s", &lang.plural(v.refused.len())),
+            ],
+        )
+    };
+    let _ = writeln!(
+        io.out,
+        "{}",
+        lang.f(
+            "cli_verify_not_intact",
+            &[
+                ("changed", &v.changed.len()),
+                ("missing", &v.missing.len()),
+                ("unlisted", &v.unlisted.len()),
+                ("n", &v.checked),
+                ("refused", &refused),
+            ]
+        )
+    );
+    Ok(Done::Findings)
 }
 
 /// `needtrail objectives`

@@ -29,7 +29,7 @@ pub struct Cli {
     /// Language of the interface: headings, statuses, messages (item texts
     /// stay as written; default: [project] lang in needtrail.toml, else en)
     #[arg(long, global = true, value_enum)]
-    pub lang: Option<Lang>,
+    pub lang: Option<crate::lang::Lang>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -369,21 +369,6 @@ pub enum ShellArg {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    En,
-    Zh,
-}
-
-impl From<Lang> for crate::lang::Lang {
-    fn from(l: Lang) -> Self {
-        match l {
-            Lang::En => crate::lang::Lang::En,
-            Lang::Zh => crate::lang::Lang::Zh,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Error,
     Warning,
@@ -453,7 +438,7 @@ pub fn run(cli: Cli) -> i32 {
         err: &mut err_text,
         progress,
         as_of: cli.as_of,
-        lang: cli.lang.map(Into::into),
+        lang: cli.lang,
     };
     let outcome = dispatch(cli.command, &mut io);
     let code = crate::command::finish(outcome, &mut io);

@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use crate::report::Catalog;
 
-/// A language of the interface.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A language of the interface; `--lang` takes its code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Lang {
     #[default]
     En,
