@@ -1,6 +1,8 @@
-//! The commands: each runs the pipeline (load → graph → rules → output) and
-//! returns the process exit code. Nothing here parses arguments; nothing
-//! below here prints.
+//! The commands: each runs the pipeline (load → graph → rules → output),
+//! writes its results and gives back how it ended ([`Outcome`]); a failure
+//! is printed, and every outcome made an exit code, by
+//! [`finish`](crate::command::finish) alone. Nothing here parses arguments;
+//! nothing below here prints.
 
 use std::path::{Path, PathBuf};
 
@@ -95,14 +97,7 @@ fn end_of_run(checked: Checked) {
 pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> Outcome {
     let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
     let Loaded { project, profile } = &checked.loaded;
-    let Some(idx) = project.get(id) else {
-        let hint = diag::suggest(id, project.ids())
-            .map(|s| format!(" Did you mean `{s}`?"))
-            .unwrap_or_default();
-        return Err(Failure::input(format!(
-            "no item with id `{id}` in this project.{hint}"
-        )));
-    };
+    let idx = find_item(project, id)?;
     let text = output::trace_text(
         project,
         profile,
