@@ -96,7 +96,7 @@ fn stages(c: &mut Criterion) {
         });
         let checked = needtrail::pipeline::run_pipeline(dir.path()).expect("checks");
         let options = needtrail::report::ReportOptions {
-            lang: "en".into(),
+            lang: needtrail::lang::Lang::En,
             templates: None,
             timestamp: None,
         };

@@ -18,7 +18,7 @@ fn main() {
     let check = t.elapsed();
     let t = Instant::now();
     let options = needtrail::report::ReportOptions {
-        lang: "en".into(),
+        lang: needtrail::lang::Lang::En,
         templates: None,
         timestamp: None,
     };

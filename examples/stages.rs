@@ -20,7 +20,12 @@ fn main() {
     let result = needtrail::rules::check(&loaded.project, &loaded.profile, &graph);
     let rules = t.elapsed();
     let t = Instant::now();
-    let text = needtrail::output::check_text(&loaded.project, &loaded.profile, &result);
+    let text = needtrail::output::check_text(
+        &loaded.project,
+        &loaded.profile,
+        &result,
+        needtrail::lang::Lang::En,
+    );
     let output = t.elapsed();
     eprintln!(
         "items {}  load {:.3}  graph {:.3}  rules {:.3}  output {:.3} ({} bytes)",

@@ -1,6 +1,8 @@
-//! The commands: each runs the pipeline (load → graph → rules → output) and
-//! returns the process exit code. Nothing here parses arguments; nothing
-//! below here prints.
+//! The commands: each runs the pipeline (load → graph → rules → output),
+//! writes its results and gives back how it ended ([`Outcome`]); a failure
+//! is printed, and every outcome made an exit code, by
+//! [`finish`](crate::command::finish) alone. Nothing here parses arguments;
+//! nothing below here prints.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +13,7 @@ pub use crate::pipeline::{Checked, provenance, run_pipeline, run_pipeline_with};
 use crate::profile::Severity;
 use crate::rules::CheckResult;
 
-pub use crate::command::{EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Io};
+pub use crate::command::{Done, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Failure, Io, Outcome};
 
 /// Which findings make the exit code 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,13 +24,18 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    pub fn exit_code(self, result: &CheckResult) -> i32 {
+    /// How a run with `result` ends.
+    pub fn outcome(self, result: &CheckResult) -> Done {
         let failing = match self {
             FailOn::Error => result.count(Severity::Error),
             FailOn::Warning => result.count(Severity::Error) + result.count(Severity::Warning),
             FailOn::Never => 0,
         };
-        if failing > 0 { EXIT_FINDINGS } else { EXIT_OK }
+        if failing > 0 {
+            Done::Findings
+        } else {
+            Done::Clean
+        }
     }
 }
 
@@ -63,34 +70,20 @@ fn pipeline(dir: &Path, io: &mut Io<'_>) -> Result<Checked, LoadError> {
     crate::pipeline::run_pipeline_as_of(dir, io.progress, io.as_of)
 }
 
-fn report_load_error(e: &LoadError, json: bool, io: &mut Io<'_>) -> i32 {
-    if json {
-        let _ = io
-            .out
-            .write_all(diag::render_json(&e.diagnostics).as_bytes());
-    }
-    let _ = io
-        .err
-        .write_all(diag::render_text(&e.diagnostics, &e.sources).as_bytes());
-    EXIT_INPUT
-}
-
 /// `needtrail check`
-pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> i32 {
-    let checked = match pipeline(&opts.dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, opts.json, io),
-    };
+pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> Outcome {
+    let checked = pipeline(&opts.dir, io).map_err(|e| Failure::load(e, opts.json))?;
     let Loaded { project, profile } = &checked.loaded;
+    let lang = io.lang_for(project);
     let text = if opts.json {
-        output::check_json(project, profile, &checked.result)
+        output::check_json(project, profile, &checked.result, lang)
     } else {
-        output::check_text(project, profile, &checked.result)
+        output::check_text(project, profile, &checked.result, lang)
     };
     let _ = io.out.write_all(text.as_bytes());
-    let code = opts.fail_on.exit_code(&checked.result);
+    let done = opts.fail_on.outcome(&checked.result);
     end_of_run(checked);
-    code
+    Ok(done)
 }
 
 /// `check` and `report` are the last thing the process does: freeing a
@@ -101,25 +94,20 @@ fn end_of_run(checked: Checked) {
 }
 
 /// `needtrail trace ID`
-pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> i32 {
-    let checked = match pipeline(dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, false, io),
-    };
+pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> Outcome {
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
     let Loaded { project, profile } = &checked.loaded;
-    let Some(idx) = project.get(id) else {
-        let hint = diag::suggest(id, project.ids())
-            .map(|s| format!(" Did you mean `{s}`?"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            io.err,
-            "error: no item with id `{id}` in this project.{hint}"
-        );
-        return EXIT_INPUT;
-    };
-    let text = output::trace_text(project, profile, &checked.graph, &checked.result, idx);
+    let idx = find_item(project, id)?;
+    let text = output::trace_text(
+        project,
+        profile,
+        &checked.graph,
+        &checked.result,
+        idx,
+        io.lang_for(project),
+    );
     let _ = io.out.write_all(text.as_bytes());
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 /// `needtrail report`
@@ -128,46 +116,51 @@ pub struct ReportCommand {
     pub dir: PathBuf,
     pub out: PathBuf,
     pub fail_on: FailOn,
-    pub options: crate::report::ReportOptions,
+    /// A folder of templates that replace built-in ones of the same name.
+    pub templates: Option<PathBuf>,
+    /// Seconds since 1970 to print as the time of the report, if any.
+    pub timestamp: Option<i64>,
 }
 
 /// `needtrail report`: renders the site, writes it, exits like `check`.
-pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> i32 {
-    let checked = match pipeline(&cmd.dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, false, io),
+pub fn report(cmd: &ReportCommand, io: &mut Io<'_>) -> Outcome {
+    let checked = pipeline(&cmd.dir, io).map_err(|e| Failure::load(e, false))?;
+    let options = crate::report::ReportOptions {
+        lang: io.lang_for(&checked.loaded.project),
+        templates: cmd.templates.clone(),
+        timestamp: cmd.timestamp,
     };
-    let written =
-        crate::report::write_report(&cmd.out, &cmd.dir, &checked, &cmd.options, io.progress);
+    let written = crate::report::write_report(&cmd.out, &cmd.dir, &checked, &options, io.progress);
     if let Err(e) = written {
-        let _ = writeln!(io.err, "error: {e}");
-        return EXIT_INPUT;
+        return Err(Failure::input(e.to_string()));
     }
     let result = &checked.result;
+    let lang = options.lang;
+    let (n, errors, warnings) = (
+        result.findings.len(),
+        result.count(Severity::Error),
+        result.count(Severity::Warning),
+    );
     let _ = writeln!(
         io.out,
-        "Report written to {}
-Open {} in a browser. {} finding{}: {} error{}, {} warning{}.",
-        cmd.out.display(),
-        cmd.out.join("index.html").display(),
-        result.findings.len(),
-        if result.findings.len() == 1 { "" } else { "s" },
-        result.count(Severity::Error),
-        if result.count(Severity::Error) == 1 {
-            ""
-        } else {
-            "s"
-        },
-        result.count(Severity::Warning),
-        if result.count(Severity::Warning) == 1 {
-            ""
-        } else {
-            "s"
-        },
+        "{}",
+        lang.f(
+            "cli_report_written",
+            &[
+                ("out", &cmd.out.display()),
+                ("index", &cmd.out.join("index.html").display()),
+                ("n", &n),
+                ("s1", &lang.plural(n)),
+                ("errors", &errors),
+                ("s2", &lang.plural(errors)),
+                ("warnings", &warnings),
+                ("s3", &lang.plural(warnings)),
+            ]
+        )
     );
-    let code = cmd.fail_on.exit_code(result);
+    let done = cmd.fail_on.outcome(result);
     end_of_run(checked);
-    code
+    Ok(done)
 }
 
 const INIT_CONFIG: &str = include_str!("../templates/init/needtrail.toml");
@@ -175,19 +168,17 @@ const INIT_ITEMS: &str = include_str!("../templates/init/requirements.toml");
 const INIT_TAPLO: &str = include_str!("../templates/init/taplo.toml");
 
 /// `needtrail init`: a new project folder that `check` accepts.
-pub fn init(dir: &Path, io: &mut Io<'_>) -> i32 {
+pub fn init(dir: &Path, io: &mut Io<'_>) -> Outcome {
     let config = dir.join(load::CONFIG_FILE);
     let items = dir.join("requirements.toml");
     let schema = dir.join(crate::schema::FILE_NAME);
     let taplo = dir.join(".taplo.toml");
     for existing in [&config, &items, &schema, &taplo] {
         if existing.exists() {
-            let _ = writeln!(
-                io.err,
-                "error: {} already exists; init never overwrites a file.\n  = help: choose an empty or new folder",
+            return Err(Failure::input(format!(
+                "{} already exists; init never overwrites a file.\n  = help: choose an empty or new folder",
                 existing.display()
-            );
-            return EXIT_INPUT;
+            )));
         }
     }
     let name = dir
@@ -213,12 +204,10 @@ pub fn init(dir: &Path, io: &mut Io<'_>) -> i32 {
         })
         .and_then(|_| crate::atomic::write_new(&taplo, INIT_TAPLO.as_bytes()));
     if let Err(e) = written {
-        let _ = writeln!(
-            io.err,
-            "error: cannot create the project in {}: {e}",
+        return Err(Failure::input(format!(
+            "cannot create the project in {}: {e}",
             dir.display()
-        );
-        return EXIT_INPUT;
+        )));
     }
     let _ = writeln!(
         io.out,
@@ -230,7 +219,7 @@ Editors that read {} (taplo, Even Better TOML) check the item files against {}."
         taplo.display(),
         schema.display()
     );
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 fn toml_escape(s: &str) -> String {
@@ -239,14 +228,12 @@ fn toml_escape(s: &str) -> String {
 
 /// `needtrail generate`: a synthetic project, with its planted gaps listed
 /// in `expected-findings.json` beside it.
-pub fn generate(dir: &Path, spec: crate::corpus::CorpusSpec, io: &mut Io<'_>) -> i32 {
+pub fn generate(dir: &Path, spec: crate::corpus::CorpusSpec, io: &mut Io<'_>) -> Outcome {
     if dir.exists() {
-        let _ = writeln!(
-            io.err,
-            "error: {} already exists; generate writes a new folder only",
+        return Err(Failure::input(format!(
+            "{} already exists; generate writes a new folder only",
             dir.display()
-        );
-        return EXIT_INPUT;
+        )));
     }
     let result = crate::corpus::generate(dir, spec).and_then(|mut gaps| {
         if spec.lived_in {
@@ -270,12 +257,12 @@ pub fn generate(dir: &Path, spec: crate::corpus::CorpusSpec, io: &mut Io<'_>) ->
                 spec.requirements,
                 dir.display()
             );
-            EXIT_OK
+            Ok(Done::Clean)
         }
-        Err(e) => {
-            let _ = writeln!(io.err, "error: cannot write {}: {e}", dir.display());
-            EXIT_INPUT
-        }
+        Err(e) => Err(Failure::input(format!(
+            "cannot write {}: {e}",
+            dir.display()
+        ))),
     }
 }
 
@@ -285,25 +272,34 @@ fn live_in(
     dir: &Path,
     spec: crate::corpus::CorpusSpec,
 ) -> std::io::Result<Vec<crate::corpus::PlantedGap>> {
-    let mut sink = Vec::new();
-    let mut quiet = Io {
-        out: &mut std::io::sink(),
-        err: &mut sink,
-        progress: &crate::progress::Silent,
-        as_of: None,
+    let mut said = Vec::new();
+    let outcome = {
+        let mut quiet = Io {
+            out: &mut said,
+            err: &mut std::io::sink(),
+            progress: &crate::progress::Silent,
+            as_of: None,
+            lang: None,
+        };
+        match review_sign(
+            dir,
+            "REV-1",
+            "Quality manager",
+            Some("2026-01-05"),
+            &mut quiet,
+        ) {
+            Ok(Done::Clean) => stamp(dir, None, &mut quiet),
+            other => other,
+        }
     };
-    if review_sign(
-        dir,
-        "REV-1",
-        "Quality manager",
-        Some("2026-01-05"),
-        &mut quiet,
-    ) != EXIT_OK
-        || stamp(dir, None, &mut quiet) != EXIT_OK
-    {
-        return Err(std::io::Error::other(
-            String::from_utf8_lossy(&sink).into_owned(),
-        ));
+    match outcome {
+        Ok(Done::Clean) => {}
+        Ok(Done::Findings) => {
+            return Err(std::io::Error::other(
+                String::from_utf8_lossy(&said).into_owned(),
+            ));
+        }
+        Err(failure) => return Err(std::io::Error::other(failure.text())),
     }
     let changed = crate::corpus::change_after_signoff(dir, spec)?;
     let suspect = crate::corpus::rule_id(|r| r.suspect);
@@ -323,39 +319,23 @@ fn live_in(
 }
 
 /// Finds an item by id for a command, or says plainly that there is none.
-fn find_item(
-    project: &crate::model::Project,
-    id: &str,
-    io: &mut Io<'_>,
-) -> Option<crate::model::ItemIdx> {
-    let found = project.get(id);
-    if found.is_none() {
+fn find_item(project: &crate::model::Project, id: &str) -> Result<crate::model::ItemIdx, Failure> {
+    project.get(id).ok_or_else(|| {
         let hint = diag::suggest(id, project.ids())
             .map(|s| format!(" Did you mean `{s}`?"))
             .unwrap_or_default();
-        let _ = writeln!(
-            io.err,
-            "error: no item with id `{id}` in this project.{hint}"
-        );
-    }
-    found
+        Failure::input(format!("no item with id `{id}` in this project.{hint}"))
+    })
 }
 
 /// `needtrail review status`
-pub fn review_status(dir: &Path, contract: Option<&str>, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match pipeline(dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, json, io),
-    };
+pub fn review_status(dir: &Path, contract: Option<&str>, json: bool, io: &mut Io<'_>) -> Outcome {
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, json))?;
     let Loaded { project, profile } = &checked.loaded;
     let only = match contract {
-        Some(id) => match find_item(project, id, io) {
-            Some(i) if Some(project.item(i).kind) == profile.roles.contract.kind => Some(i),
-            Some(_) => {
-                let _ = writeln!(io.err, "error: `{id}` is not a contract");
-                return EXIT_INPUT;
-            }
-            None => return EXIT_INPUT,
+        Some(id) => match find_item(project, id)? {
+            i if Some(project.item(i).kind) == profile.roles.contract.kind => Some(i),
+            _ => return Err(Failure::input(format!("`{id}` is not a contract"))),
         },
         None => None,
     };
@@ -363,61 +343,53 @@ pub fn review_status(dir: &Path, contract: Option<&str>, json: bool, io: &mut Io
     let text = if json {
         output::review_status_json(&statuses)
     } else {
-        output::review_status_text(&statuses)
+        output::review_status_text(&statuses, profile, io.lang_for(project))
     };
     let _ = io.out.write_all(text.as_bytes());
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 /// `needtrail review sign`
-pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &mut Io<'_>) -> i32 {
+pub fn review_sign(
+    dir: &Path,
+    review: &str,
+    by: &str,
+    date: Option<&str>,
+    io: &mut Io<'_>,
+) -> Outcome {
     let date = match date {
         None => crate::edit::Date::today(),
         Some(d) => match crate::edit::Date::parse(d) {
             Some(d) => d,
             None => {
-                let _ = writeln!(
-                    io.err,
-                    "error: `{d}` is not a date; write --date YYYY-MM-DD, e.g. --date 2026-02-08"
-                );
-                return EXIT_INPUT;
+                return Err(Failure::input(format!(
+                    "`{d}` is not a date; write --date YYYY-MM-DD, e.g. --date 2026-02-08"
+                )));
             }
         },
     };
     if by.trim().is_empty() {
-        let _ = writeln!(io.err, "error: --by needs the name of the person who signs");
-        return EXIT_INPUT;
+        return Err(Failure::input(
+            "--by needs the name of the person who signs",
+        ));
     }
-    let Some(_lock) = lock_for_writing(dir, io) else {
-        return EXIT_INPUT;
-    };
-    let checked = match pipeline(dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, false, io),
-    };
+    let _lock = lock_for_writing(dir)?;
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
     let Loaded { project, profile } = &checked.loaded;
     match crate::review::sign(project, profile, &checked.graph, review, by, date) {
-        Err(crate::review::SignRefusal::NotAReview(id)) => {
-            let _ = writeln!(
-                io.err,
-                "error: `{id}` is not a contract review ([[review]]) of this project"
-            );
-            EXIT_INPUT
-        }
+        Err(crate::review::SignRefusal::NotAReview(id)) => Err(Failure::input(format!(
+            "`{id}` is not a contract review ([[review]]) of this project"
+        ))),
         Err(crate::review::SignRefusal::NothingDecided(id)) => {
             let _ = writeln!(
                 io.out,
                 "Not signed: review {id} decides no requirement. Add a [[review.decision]] for each requirement of the contract, then sign."
             );
-            EXIT_FINDINGS
+            Ok(Done::Findings)
         }
-        Err(crate::review::SignRefusal::NoContract(id)) => {
-            let _ = writeln!(
-                io.err,
-                "error: review {id} names no contract; add `contract = \"...\"` to it first"
-            );
-            EXIT_INPUT
-        }
+        Err(crate::review::SignRefusal::NoContract(id)) => Err(Failure::input(format!(
+            "review {id} names no contract; add `contract = \"...\"` to it first"
+        ))),
         Err(crate::review::SignRefusal::Open { undecided, clarify }) => {
             let _ = writeln!(
                 io.out,
@@ -433,7 +405,7 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
                 io.out,
                 "Decide every requirement of the contract, then sign again."
             );
-            EXIT_FINDINGS
+            Ok(Done::Findings)
         }
         Ok((idx, changes)) => {
             let count = changes
@@ -451,12 +423,9 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
                         if count == 1 { "" } else { "s" },
                         files.join(", ")
                     );
-                    EXIT_OK
+                    Ok(Done::Clean)
                 }
-                Err(e) => {
-                    let _ = writeln!(io.err, "error: {e}");
-                    EXIT_INPUT
-                }
+                Err(e) => Err(Failure::input(e.to_string())),
             }
         }
     }
@@ -466,44 +435,29 @@ pub fn review_sign(dir: &Path, review: &str, by: &str, date: Option<&str>, io: &
 /// the same project.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
-/// The project's write lock, taken before the files are loaded, or `None`
-/// (said on `io.err`) when it cannot be had.
-fn lock_for_writing(dir: &Path, io: &mut Io<'_>) -> Option<crate::edit::ProjectLock> {
+/// The project's write lock, taken before the files are loaded, or why it
+/// cannot be had.
+fn lock_for_writing(dir: &Path) -> Result<crate::edit::ProjectLock, Failure> {
     if !dir.join(load::CONFIG_FILE).is_file() {
         // Not a project: loading says so, and there is nothing to lock.
-        return Some(crate::edit::ProjectLock::none());
+        return Ok(crate::edit::ProjectLock::none());
     }
-    match crate::edit::lock_project(dir, LOCK_WAIT) {
-        Ok(lock) => Some(lock),
-        Err(e) => {
-            let _ = writeln!(io.err, "error: {e}");
-            None
-        }
-    }
+    crate::edit::lock_project(dir, LOCK_WAIT).map_err(|e| Failure::input(e.to_string()))
 }
 
 /// `needtrail stamp`
-pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
-    let Some(_lock) = lock_for_writing(dir, io) else {
-        return EXIT_INPUT;
-    };
-    let checked = match pipeline(dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, false, io),
-    };
+pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> Outcome {
+    let _lock = lock_for_writing(dir)?;
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
     let Loaded { project, profile } = &checked.loaded;
     let targets: Vec<crate::model::ItemIdx> = match id {
         Some(id) => {
-            let Some(idx) = find_item(project, id, io) else {
-                return EXIT_INPUT;
-            };
+            let idx = find_item(project, id)?;
             if project.item(idx).parent.is_some() {
-                let _ = writeln!(
-                    io.err,
-                    "error: `{id}` is part of {}; stamp items that stand in their own table",
+                return Err(Failure::input(format!(
+                    "`{id}` is part of {}; stamp items that stand in their own table",
                     project.reference(idx)
-                );
-                return EXIT_INPUT;
+                )));
             }
             vec![idx]
         }
@@ -521,11 +475,9 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
         .collect();
     if changes.is_empty() {
         let what = id.map_or("no item of this project".to_owned(), |i| format!("`{i}`"));
-        let _ = writeln!(
-            io.err,
-            "error: {what} links to no upstream item a stamp covers (links listed in `[fingerprint] context`, such as a customer or contract, are not stamped); there is nothing to stamp"
-        );
-        return EXIT_INPUT;
+        return Err(Failure::input(format!(
+            "{what} links to no upstream item a stamp covers (links listed in `[fingerprint] context`, such as a customer or contract, are not stamped); there is nothing to stamp"
+        )));
     }
     let n = changes.len();
     match crate::edit::apply(dir, project, profile, changes) {
@@ -537,35 +489,27 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> i32 {
                 files.len(),
                 if files.len() == 1 { "" } else { "s" }
             );
-            EXIT_OK
+            Ok(Done::Clean)
         }
-        Err(e) => {
-            let _ = writeln!(io.err, "error: {e}");
-            EXIT_INPUT
-        }
+        Err(e) => Err(Failure::input(e.to_string())),
     }
 }
 
 /// `needtrail impact`
-pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match pipeline(dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, json, io),
-    };
+pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> Outcome {
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, json))?;
     let Loaded { project, profile } = &checked.loaded;
-    let Some(idx) = find_item(project, id, io) else {
-        return EXIT_INPUT;
-    };
+    let idx = find_item(project, id)?;
     let tree = crate::review::impact(project, profile, &checked.graph, idx);
     let text = if json {
         let mut s = serde_json::to_string_pretty(&tree).expect("serialisable");
         s.push('\n');
         s
     } else {
-        output::impact_text(&tree)
+        output::impact_text(&tree, profile, io.lang_for(project))
     };
     let _ = io.out.write_all(text.as_bytes());
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 /// The formats `matrix` writes.
@@ -586,52 +530,49 @@ pub fn matrix(
     format: MatrixOutput,
     out: Option<&Path>,
     io: &mut Io<'_>,
-) -> i32 {
+) -> Outcome {
     use crate::matrix::format as f;
-    let checked = match pipeline(dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, format == MatrixOutput::Json, io),
+    use std::io::IsTerminal as _;
+    // Refused before the project is read: a workbook on a terminal is noise.
+    if format == MatrixOutput::Xlsx && out.is_none() && std::io::stdout().is_terminal() {
+        return Err(Failure::input(
+            "an XLSX workbook is binary: add --out FILE.xlsx, or redirect standard output to a file",
+        ));
+    }
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, format == MatrixOutput::Json))?;
+    let spec = &crate::matrix::MatrixSpec {
+        lang: io.lang_for(&checked.loaded.project),
+        ..spec.clone()
     };
     let m = match crate::matrix::build(&checked, spec) {
         Ok(m) => m,
         Err(e) => {
-            let _ = writeln!(io.err, "error: {e}");
-            return EXIT_INPUT;
+            return Err(Failure::input(e.to_string()));
         }
     };
     let p = provenance(&checked);
+    let lang = spec.lang;
     let bytes = match format {
-        MatrixOutput::Text => f::text(&m).into_bytes(),
-        MatrixOutput::Csv => f::csv(&m),
-        MatrixOutput::Markdown => f::markdown(&m).into_bytes(),
+        MatrixOutput::Text => f::text(&m, lang).into_bytes(),
+        MatrixOutput::Csv => f::csv(&m, lang),
+        MatrixOutput::Markdown => f::markdown(&m, lang).into_bytes(),
         MatrixOutput::Json => f::json(&m, &p).into_bytes(),
-        MatrixOutput::Html => f::html(&m, &p).into_bytes(),
-        MatrixOutput::Xlsx => {
-            use std::io::IsTerminal as _;
-            if out.is_none() && std::io::stdout().is_terminal() {
-                let _ = writeln!(
-                    io.err,
-                    "error: an XLSX workbook is binary: add --out FILE.xlsx, or redirect standard output to a file"
-                );
-                return EXIT_INPUT;
+        MatrixOutput::Html => f::html(&m, &p, lang).into_bytes(),
+        MatrixOutput::Xlsx => match f::xlsx(&[&m], &p, lang) {
+            Ok(b) => b,
+            Err(e) => {
+                return Err(Failure::input(format!("cannot make the workbook: {e}")));
             }
-            match f::xlsx(&[&m], &p) {
-                Ok(b) => b,
-                Err(e) => {
-                    let _ = writeln!(io.err, "error: cannot make the workbook: {e}");
-                    return EXIT_INPUT;
-                }
-            }
-        }
+        },
     };
     match out {
         Some(path) => {
-            if refuse_input_as_output(path, &[(dir, &checked)], io) {
-                return EXIT_INPUT;
-            }
+            refuse_input_as_output(path, &[(dir, &checked)])?;
             if let Err(e) = crate::atomic::write(path, &bytes) {
-                let _ = writeln!(io.err, "error: cannot write {}: {e}", path.display());
-                return EXIT_INPUT;
+                return Err(Failure::input(format!(
+                    "cannot write {}: {e}",
+                    path.display()
+                )));
             }
             let _ = writeln!(
                 io.err,
@@ -645,16 +586,16 @@ pub fn matrix(
             let _ = io.out.write_all(&bytes);
         }
     }
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
-/// Says so, and gives `true`, when `out` is one of the files of a project
-/// that `checked` was read from its folder: an output file never replaces
-/// a file the command reads. Links and `..` are resolved first.
-fn refuse_input_as_output(out: &Path, read_from: &[(&Path, &Checked)], io: &mut Io<'_>) -> bool {
+/// Refuses `out` when it is one of the files of a project that `checked`
+/// was read from its folder: an output file never replaces a file the
+/// command reads. Links and `..` are resolved first.
+fn refuse_input_as_output(out: &Path, read_from: &[(&Path, &Checked)]) -> Result<(), Failure> {
     let Ok(file) = out.canonicalize() else {
         // A file that does not exist yet is no project's file.
-        return false;
+        return Ok(());
     };
     for (dir, checked) in read_from {
         let Ok(dir) = dir.canonicalize() else {
@@ -670,24 +611,22 @@ fn refuse_input_as_output(out: &Path, read_from: &[(&Path, &Checked)], io: &mut 
             .iter()
             .find(|f| Path::new(&f.path) == rel)
         {
-            let _ = writeln!(
-                io.err,
-                "error: --out {} is {}, a file of the project this command reads; it is left untouched. Choose another file for --out",
+            return Err(Failure::input(format!(
+                "--out {} is {}, a file of the project this command reads; it is left untouched. Choose another file for --out",
                 out.display(),
                 f.path
-            );
-            return true;
+            )));
         }
     }
-    false
+    Ok(())
 }
 
 /// What `diff` compares.
 #[derive(Clone, Debug)]
 pub enum DiffSides {
     Folders(PathBuf, PathBuf),
-    /// A project folder in a git repository, and `REV1..REV2`.
-    Git(PathBuf, String),
+    /// A project folder in a git repository, and two revisions of it.
+    Git(PathBuf, String, String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -713,7 +652,7 @@ fn scratch_dir(parent: &Path) -> std::io::Result<tempfile::TempDir> {
 }
 
 /// `needtrail diff`
-pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut Io<'_>) -> i32 {
+pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut Io<'_>) -> Outcome {
     let mut scratch = Vec::new();
     let (old_dir, new_dir, old_name, new_name) = match sides {
         DiffSides::Folders(a, b) => (
@@ -722,29 +661,19 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
             a.display().to_string(),
             b.display().to_string(),
         ),
-        DiffSides::Git(dir, range) => {
-            let Some((r1, r2)) = range
-                .split_once("..")
-                .filter(|(a, b)| !a.is_empty() && !b.is_empty())
-            else {
-                let _ = writeln!(
-                    io.err,
-                    "error: --git takes two revisions as REV1..REV2, e.g. --git v1.0..HEAD"
-                );
-                return EXIT_INPUT;
-            };
+        DiffSides::Git(dir, r1, r2) => {
             let mut dirs = Vec::new();
-            for rev in [r1, r2] {
+            for rev in [r1.as_str(), r2] {
                 let tmp = match scratch_dir(&std::env::temp_dir()) {
                     Ok(t) => t,
                     Err(e) => {
-                        let _ = writeln!(io.err, "error: cannot make a temporary folder: {e}");
-                        return EXIT_INPUT;
+                        return Err(Failure::input(format!(
+                            "cannot make a temporary folder: {e}"
+                        )));
                     }
                 };
                 if let Err(e) = crate::diff::extract_revision(dir, rev, tmp.path()) {
-                    let _ = writeln!(io.err, "error: cannot read revision {rev}: {e}");
-                    return EXIT_INPUT;
+                    return Err(Failure::input(format!("cannot read revision {rev}: {e}")));
                 }
                 dirs.push(tmp.path().to_path_buf());
                 scratch.push(tmp);
@@ -762,16 +691,20 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
         match pipeline(dir, io) {
             Ok(c) => checked.push(c),
             Err(e) => {
-                let _ = writeln!(io.err, "error: {name} cannot be read:");
-                return report_load_error(&e, false, io);
+                return Err(Failure::Load {
+                    error: Box::new(e),
+                    json: false,
+                    context: Some(format!("{name} cannot be read:")),
+                });
             }
         }
     }
-    let d = crate::diff::diff(&checked[0], &checked[1], &old_name, &new_name);
+    let lang = io.lang_for(&checked[1].loaded.project);
+    let d = crate::diff::diff(&checked[0], &checked[1], &old_name, &new_name, lang);
     let text = match format {
-        DiffOutput::Text => crate::diff::text(&d),
+        DiffOutput::Text => crate::diff::text(&d, &checked[1].loaded.profile, lang),
         DiffOutput::Json => crate::diff::json(&d),
-        DiffOutput::Html => crate::diff::html(&d),
+        DiffOutput::Html => crate::diff::html(&d, &checked[1].loaded.profile, lang),
     };
     drop(scratch);
     match out {
@@ -779,126 +712,136 @@ pub fn diff(sides: &DiffSides, format: DiffOutput, out: Option<&Path>, io: &mut 
             // With --git, both revisions' files have their place in the work tree.
             let read_from = match sides {
                 DiffSides::Folders(a, b) => [(a.as_path(), &checked[0]), (b, &checked[1])],
-                DiffSides::Git(dir, _) => [(dir.as_path(), &checked[0]), (dir, &checked[1])],
+                DiffSides::Git(dir, ..) => [(dir.as_path(), &checked[0]), (dir, &checked[1])],
             };
-            if refuse_input_as_output(path, &read_from, io) {
-                return EXIT_INPUT;
-            }
+            refuse_input_as_output(path, &read_from)?;
             if let Err(e) = crate::atomic::write(path, text.as_bytes()) {
-                let _ = writeln!(io.err, "error: cannot write {}: {e}", path.display());
-                return EXIT_INPUT;
+                return Err(Failure::input(format!(
+                    "cannot write {}: {e}",
+                    path.display()
+                )));
             }
         }
         None => {
             let _ = io.out.write_all(text.as_bytes());
         }
     }
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 /// `needtrail audit --out`
-pub fn audit(
-    dir: &Path,
-    out: &Path,
-    options: &crate::report::ReportOptions,
-    io: &mut Io<'_>,
-) -> i32 {
-    let checked = match pipeline(dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, false, io),
+pub fn audit(dir: &Path, out: &Path, timestamp: Option<i64>, io: &mut Io<'_>) -> Outcome {
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
+    let options = &crate::report::ReportOptions {
+        lang: io.lang_for(&checked.loaded.project),
+        templates: None,
+        timestamp,
     };
     let files = match crate::audit::package(&checked, options) {
         Ok(f) => f,
         Err(e) => {
-            let _ = writeln!(io.err, "error: {e}");
-            return EXIT_INPUT;
+            return Err(Failure::input(e.to_string()));
         }
     };
     let inputs = crate::report::Inputs::of(dir, &checked, options);
     if let Err(e) = crate::report::write_site(out, &files, &inputs) {
-        let _ = writeln!(io.err, "error: {e}");
-        return EXIT_INPUT;
+        return Err(Failure::input(e.to_string()));
     }
     let _ = writeln!(
         io.out,
-        "Audit package written to {} ({} files, listed with their SHA-256 in {}).\nCheck it later with `needtrail audit --verify {}`.",
-        out.display(),
-        files.len(),
-        out.join(crate::audit::MANIFEST).display(),
-        out.display()
+        "{}",
+        options.lang.f(
+            "cli_audit_written",
+            &[
+                ("out", &out.display()),
+                ("n", &files.len()),
+                ("manifest", &out.join(crate::audit::MANIFEST).display()),
+            ]
+        )
     );
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 /// `needtrail audit --verify`: 0 when intact, 1 when anything changed.
-pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> i32 {
-    match crate::audit::verify(out, project) {
-        Err(e) => {
-            let _ = writeln!(io.err, "error: {e}");
-            EXIT_INPUT
-        }
-        Ok(v) => {
-            for f in &v.changed {
-                let _ = writeln!(io.out, "CHANGED   {f}");
-            }
-            for f in &v.missing {
-                let _ = writeln!(io.out, "MISSING   {f}");
-            }
-            for f in &v.unlisted {
-                let _ = writeln!(io.out, "UNLISTED  {f}");
-            }
-            for f in &v.refused {
-                let _ = writeln!(io.out, "TAMPERED  MANIFEST names {f}; not read");
-            }
-            if v.intact() {
-                let _ = writeln!(
-                    io.out,
-                    "Intact: all {} files match the MANIFEST.",
-                    v.checked
-                );
-                EXIT_OK
-            } else {
-                let refused = if v.refused.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; the MANIFEST was tampered with: it names {} path{} a package never holds",
-                        v.refused.len(),
-                        if v.refused.len() == 1 { "" } else { "s" }
-                    )
-                };
-                let _ = writeln!(
-                    io.out,
-                    "NOT intact: {} changed, {} missing, {} not listed, of {} files in the MANIFEST{refused}.",
-                    v.changed.len(),
-                    v.missing.len(),
-                    v.unlisted.len(),
-                    v.checked
-                );
-                EXIT_FINDINGS
-            }
+pub fn audit_verify(out: &Path, project: Option<&Path>, io: &mut Io<'_>) -> Outcome {
+    // The package is not a project: --lang, else English.
+    let lang = io.lang.unwrap_or_default();
+    let v = crate::audit::verify(out, project).map_err(|e| Failure::input(e.to_string()))?;
+    for (key, files) in [
+        ("cli_verify_changed", &v.changed),
+        ("cli_verify_missing", &v.missing),
+        ("cli_verify_unlisted", &v.unlisted),
+    ] {
+        for f in files {
+            let _ = writeln!(io.out, "{}{f}", crate::text::pad(lang.t(key), 10));
         }
     }
+    for f in &v.refused {
+        let _ = writeln!(
+            io.out,
+            "{}{}",
+            crate::text::pad(lang.t("cli_verify_tampered"), 10),
+            lang.f("cli_verify_names", &[("file", f)])
+        );
+    }
+    if v.intact() {
+        let _ = writeln!(
+            io.out,
+            "{}",
+            lang.f("cli_verify_intact", &[("n", &v.checked)])
+        );
+        return Ok(Done::Clean);
+    }
+    let refused = if v.refused.is_empty() {
+        String::new()
+    } else {
+        lang.f(
+            "cli_verify_refused",
+            &[
+                ("n", &v.refused.len()),
+                ("s", &lang.plural(v.refused.len())),
+            ],
+        )
+    };
+    let _ = writeln!(
+        io.out,
+        "{}",
+        lang.f(
+            "cli_verify_not_intact",
+            &[
+                ("changed", &v.changed.len()),
+                ("missing", &v.missing.len()),
+                ("unlisted", &v.unlisted.len()),
+                ("n", &v.checked),
+                ("refused", &refused),
+            ]
+        )
+    );
+    Ok(Done::Findings)
 }
 
 /// `needtrail objectives`
-pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> i32 {
-    let checked = match pipeline(dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, json, io),
-    };
+pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> Outcome {
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, json))?;
     let Loaded { project, profile } = &checked.loaded;
-    let ctx = crate::objectives::Context::new(project, profile, &checked.graph);
+    let mut ctx = crate::objectives::Context::new(project, profile, &checked.graph);
+    ctx.lang = io.lang_for(project);
     let results = crate::objectives::evaluate(&ctx, profile);
     let cards = crate::objectives::scorecards(&ctx, profile);
     let complaints = crate::objectives::complaints(&ctx);
     let text = if json {
         output::objectives_json(&results, &cards, &complaints, ctx.as_of)
     } else {
-        output::objectives_text(&results, &cards, &complaints, ctx.as_of)
+        output::objectives_text(
+            &results,
+            &cards,
+            &complaints,
+            ctx.as_of,
+            io.lang_for(project),
+        )
     };
     let _ = io.out.write_all(text.as_bytes());
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 /// `needtrail export reqif [DIR] --out FILE`
@@ -908,26 +851,19 @@ pub fn export_reqif(
     kinds: &[String],
     contract: Option<&str>,
     io: &mut Io<'_>,
-) -> i32 {
+) -> Outcome {
     let ext = out
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     if ext != "reqif" && ext != "reqifz" {
-        let _ = writeln!(
-            io.err,
-            "error: --out {}: write a .reqif file, or a .reqifz for a zipped one",
+        return Err(Failure::input(format!(
+            "--out {}: write a .reqif file, or a .reqifz for a zipped one",
             out.display()
-        );
-        return EXIT_INPUT;
+        )));
     }
-    let checked = match pipeline(dir, io) {
-        Ok(c) => c,
-        Err(e) => return report_load_error(&e, false, io),
-    };
-    if refuse_input_as_output(out, &[(dir, &checked)], io) {
-        return EXIT_INPUT;
-    }
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
+    refuse_input_as_output(out, &[(dir, &checked)])?;
     let options = crate::interchange::reqif::write::ExportOptions {
         kinds: kinds.to_vec(),
         contract: contract.map(str::to_owned),
@@ -940,16 +876,17 @@ pub fn export_reqif(
     let bytes = match crate::interchange::reqif::write::export(&checked, &options) {
         Ok(b) => b,
         Err(m) => {
-            let _ = writeln!(io.err, "error: {m}");
-            return EXIT_INPUT;
+            return Err(Failure::input(m.to_string()));
         }
     };
     if let Err(e) = crate::atomic::write(out, &bytes) {
-        let _ = writeln!(io.err, "error: cannot write {}: {e}", out.display());
-        return EXIT_INPUT;
+        return Err(Failure::input(format!(
+            "cannot write {}: {e}",
+            out.display()
+        )));
     }
     let _ = writeln!(io.err, "wrote {}", out.display());
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 #[cfg(test)]

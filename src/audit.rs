@@ -39,22 +39,36 @@ pub fn package(checked: &Checked, report_options: &ReportOptions) -> Result<Vec<
     for spec in [false, true]
         .into_iter()
         .filter_map(|reverse| MatrixSpec::of_profile(profile, reverse))
+        .map(|spec| MatrixSpec {
+            lang: report_options.lang,
+            ..spec
+        })
     {
         let (from, to) = (&spec.from, &spec.to);
         if let Ok(m) = matrix::build(checked, &spec) {
-            files.push((format!("matrices/{from}-{to}.csv"), format::csv(&m)));
+            files.push((
+                format!("matrices/{from}-{to}.csv"),
+                format::csv(&m, report_options.lang),
+            ));
             built.push(m);
         }
     }
     if !built.is_empty() {
         let refs: Vec<&matrix::Matrix> = built.iter().collect();
-        let xlsx = format::xlsx(&refs, &p).map_err(|e| format!("cannot make the workbook: {e}"))?;
+        let xlsx = format::xlsx(&refs, &p, report_options.lang)
+            .map_err(|e| format!("cannot make the workbook: {e}"))?;
         files.push(("matrices/matrices.xlsx".into(), xlsx));
     }
     let loaded = &checked.loaded;
     files.push((
         "findings.json".into(),
-        crate::output::check_json(&loaded.project, &loaded.profile, &checked.result).into_bytes(),
+        crate::output::check_json(
+            &loaded.project,
+            &loaded.profile,
+            &checked.result,
+            report_options.lang,
+        )
+        .into_bytes(),
     ));
     files.push((
         crate::load::OUTPUT_MARKER.into(),

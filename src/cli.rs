@@ -26,6 +26,10 @@ pub struct Cli {
     /// Count complaint ages to this day, YYYY-MM-DD (default: [settings] as_of, else today)
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<crate::calendar::Date>,
+    /// Language of the interface: headings, statuses, messages (item texts
+    /// stay as written; default: [project] lang in needtrail.toml, else en)
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<crate::lang::Lang>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -58,9 +62,6 @@ pub enum Command {
         /// The folder to write the report into (created; an earlier report there is replaced)
         #[arg(long)]
         out: PathBuf,
-        /// Language of the interface (item texts stay as written)
-        #[arg(long, value_enum, default_value_t = Lang::En)]
-        lang: Lang,
         /// A folder of templates that replace built-in ones of the same name
         #[arg(long)]
         templates: Option<PathBuf>,
@@ -76,9 +77,12 @@ pub enum Command {
         /// Stamp every item that has upstream links
         #[arg(long)]
         all: bool,
-        /// The item's id, then the project folder (with --all: only the folder)
-        #[arg(value_name = "ID|DIR", num_args = 0..=2)]
-        args: Vec<String>,
+        /// The item's id (with --all: the project folder)
+        #[arg(value_name = "ID", required_unless_present = "all")]
+        id: Option<String>,
+        /// The project folder (not with --all, which takes the folder first)
+        #[arg(value_name = "DIR", conflicts_with = "all")]
+        dir: Option<PathBuf>,
     },
     /// Everything downstream of an item that must be re-examined if it changes
     Impact {
@@ -128,12 +132,19 @@ pub enum Command {
         override_usage = "needtrail diff OLD_DIR NEW_DIR [OPTIONS]\n       needtrail diff --git REV1..REV2 [DIR] [OPTIONS]"
     )]
     Diff {
-        /// Two project folders, or with --git the project folder in the repository
-        #[arg(value_name = "DIR", num_args = 0..=2)]
-        dirs: Vec<PathBuf>,
+        /// The older project folder (with --git: the project folder in the repository)
+        #[arg(value_name = "OLD_DIR", required_unless_present = "git")]
+        old: Option<PathBuf>,
+        /// The newer project folder (not with --git)
+        #[arg(
+            value_name = "NEW_DIR",
+            required_unless_present = "git",
+            conflicts_with = "git"
+        )]
+        new: Option<PathBuf>,
         /// Compare two git revisions of one project, e.g. v1.0..HEAD
-        #[arg(long, value_name = "REV1..REV2")]
-        git: Option<String>,
+        #[arg(long, value_name = "REV1..REV2", value_parser = parse_range)]
+        git: Option<(String, String)>,
         /// Output format
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
@@ -149,14 +160,11 @@ pub enum Command {
         /// The project folder
         dir: Option<PathBuf>,
         /// The folder to write the package into
-        #[arg(long, conflicts_with = "verify")]
+        #[arg(long, conflicts_with = "verify", required_unless_present = "verify")]
         out: Option<PathBuf>,
         /// Check that every file of a package still matches its MANIFEST (with DIR: the project's input files too)
         #[arg(long, value_name = "OUT")]
         verify: Option<PathBuf>,
-        /// Language of the report's interface
-        #[arg(long, value_enum, default_value_t = Lang::En)]
-        lang: Lang,
     },
     /// Quality objectives measured from the records: actual per period, met or missed, trend; customer scorecards
     Objectives {
@@ -259,9 +267,6 @@ pub enum ExportCommand {
         /// The .xlsx file to write
         #[arg(long)]
         out: PathBuf,
-        /// Language of the sheet's headings and verdicts
-        #[arg(long, value_enum, default_value_t = Lang::En)]
-        lang: Lang,
         /// Also write the mapping that imports the filled sheet back into needtrail.toml
         #[arg(long)]
         write_mapping: bool,
@@ -364,12 +369,6 @@ pub enum ShellArg {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    En,
-    Zh,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Error,
     Warning,
@@ -439,50 +438,58 @@ pub fn run(cli: Cli) -> i32 {
         err: &mut err_text,
         progress,
         as_of: cli.as_of,
+        lang: cli.lang,
     };
-    let code = match cli.command {
+    let outcome = dispatch(cli.command, &mut io);
+    let code = crate::command::finish(outcome, &mut io);
+    if let Some(e) = out.error.take() {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return code;
+        }
+        eprintln!("error: cannot write the output: {e}");
+        return app::EXIT_INPUT;
+    }
+    if let Err(e) = out.flush()
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the output: {e}");
+        return app::EXIT_INPUT;
+    }
+    code
+}
+
+/// Runs one parsed command.
+fn dispatch(command: Command, io: &mut app::Io<'_>) -> app::Outcome {
+    match command {
         Command::Check { dir, output, gate } => app::check(
             &app::CheckOptions {
                 dir,
                 json: output.format == Format::Json,
                 fail_on: gate.fail_on.into(),
             },
-            &mut io,
+            io,
         ),
-        Command::Trace { id, dir } => app::trace(&dir, &id, &mut io),
+        Command::Trace { id, dir } => app::trace(&dir, &id, io),
         Command::Report {
             dir,
             out,
-            lang,
             templates,
             gate,
         } => {
-            let timestamp = match source_date_epoch() {
-                Ok(t) => t,
-                Err(e) => {
-                    let _ = writeln!(io.err, "error: {e}");
-                    return app::EXIT_INPUT;
-                }
-            };
+            let timestamp = source_date_epoch().map_err(app::Failure::Input)?;
             app::report(
                 &app::ReportCommand {
                     dir,
                     out,
                     fail_on: gate.fail_on.into(),
-                    options: crate::report::ReportOptions {
-                        lang: match lang {
-                            Lang::En => "en".into(),
-                            Lang::Zh => "zh".into(),
-                        },
-                        templates,
-                        timestamp,
-                    },
+                    templates,
+                    timestamp,
                 },
-                &mut io,
+                io,
             )
         }
-        Command::Init { dir } => app::init(&dir, &mut io),
-        Command::Schema { dir, out } => crate::schema::command(&dir, out.as_deref(), &mut io),
+        Command::Init { dir } => app::init(&dir, io),
+        Command::Schema { dir, out } => crate::schema::command(&dir, out.as_deref(), io),
         Command::Completions { shell } => crate::shell::completions(
             match shell {
                 ShellArg::Bash => crate::shell::Shell::Bash,
@@ -491,13 +498,11 @@ pub fn run(cli: Cli) -> i32 {
                 ShellArg::Powershell => crate::shell::Shell::PowerShell,
             },
             <Cli as clap::CommandFactory>::command(),
-            &mut io,
+            io,
         ),
-        Command::Man { out } => crate::shell::man(
-            <Cli as clap::CommandFactory>::command(),
-            out.as_deref(),
-            &mut io,
-        ),
+        Command::Man { out } => {
+            crate::shell::man(<Cli as clap::CommandFactory>::command(), out.as_deref(), io)
+        }
         Command::Import {
             name,
             paths,
@@ -513,84 +518,53 @@ pub fn run(cli: Cli) -> i32 {
                 json: output.format == Format::Json,
                 map,
             },
-            &mut io,
+            io,
         ),
         Command::Export(ExportCommand::ReviewSheet {
             contract,
             dir,
             out,
-            lang,
             write_mapping,
         }) => crate::export::review_sheet(
             &crate::export::ReviewSheetCommand {
                 contract,
                 dir,
                 out,
-                lang: match lang {
-                    Lang::En => "en".into(),
-                    Lang::Zh => "zh".into(),
-                },
                 write_mapping,
             },
-            &mut io,
+            io,
         ),
         Command::Objectives { dir, output } => {
-            app::objectives(&dir, output.format == Format::Json, &mut io)
+            app::objectives(&dir, output.format == Format::Json, io)
         }
-        Command::Audit {
-            dir,
-            out,
-            verify,
-            lang,
-        } => match (verify, out) {
-            (Some(package), _) => app::audit_verify(&package, dir.as_deref(), &mut io),
-            (None, Some(out)) => {
-                let timestamp = match source_date_epoch() {
-                    Ok(t) => t,
-                    Err(e) => {
-                        let _ = writeln!(io.err, "error: {e}");
-                        return app::EXIT_INPUT;
-                    }
-                };
+        Command::Audit { dir, out, verify } => match (verify, out) {
+            (Some(package), _) => app::audit_verify(&package, dir.as_deref(), io),
+            (None, out) => {
+                let timestamp = source_date_epoch().map_err(app::Failure::Input)?;
                 app::audit(
                     &dir.unwrap_or_else(|| PathBuf::from(".")),
-                    &out,
-                    &crate::report::ReportOptions {
-                        lang: match lang {
-                            Lang::En => "en".into(),
-                            Lang::Zh => "zh".into(),
-                        },
-                        templates: None,
-                        timestamp,
-                    },
-                    &mut io,
+                    &out.expect("clap requires --out without --verify"),
+                    timestamp,
+                    io,
                 )
-            }
-            (None, None) => {
-                let _ = writeln!(
-                    io.err,
-                    "error: give --out OUT to write a package, or --verify OUT to check one"
-                );
-                app::EXIT_INPUT
             }
         },
         Command::Diff {
-            dirs,
+            old,
+            new,
             git,
             format,
             out,
         } => {
-            let sides = match (git, dirs.as_slice()) {
-                (Some(range), []) => app::DiffSides::Git(PathBuf::from("."), range),
-                (Some(range), [dir]) => app::DiffSides::Git(dir.clone(), range),
-                (None, [old, new]) => app::DiffSides::Folders(old.clone(), new.clone()),
-                _ => {
-                    let _ = writeln!(
-                        io.err,
-                        "error: give two project folders, or --git REV1..REV2 and at most one folder\n\nUsage: needtrail diff OLD_DIR NEW_DIR\n       needtrail diff --git REV1..REV2 [DIR]"
-                    );
-                    return app::EXIT_INPUT;
+            // clap has checked the mode: two folders, or --git and at most one.
+            let sides = match (git, old, new) {
+                (Some((r1, r2)), dir, _) => {
+                    app::DiffSides::Git(dir.unwrap_or_else(|| PathBuf::from(".")), r1, r2)
                 }
+                (None, old, new) => app::DiffSides::Folders(
+                    old.expect("clap requires OLD_DIR without --git"),
+                    new.expect("clap requires NEW_DIR without --git"),
+                ),
             };
             app::diff(
                 &sides,
@@ -600,7 +574,7 @@ pub fn run(cli: Cli) -> i32 {
                     DiffFormat::Html => app::DiffOutput::Html,
                 },
                 out.as_deref(),
-                &mut io,
+                io,
             )
         }
         Command::Matrix {
@@ -629,6 +603,8 @@ pub fn run(cli: Cli) -> i32 {
                         OnlyArg::Unverified => crate::matrix::Only::Unverified,
                     }),
                 },
+                // Set by the command: --lang, else the project's [project] lang.
+                lang: Default::default(),
             },
             match format {
                 MatrixFormat::Text => app::MatrixOutput::Text,
@@ -639,48 +615,37 @@ pub fn run(cli: Cli) -> i32 {
                 MatrixFormat::Html => app::MatrixOutput::Html,
             },
             out.as_deref(),
-            &mut io,
+            io,
         ),
         Command::Review(ReviewCommand::Status {
             dir,
             contract,
             output,
-        }) => app::review_status(
-            &dir,
-            contract.as_deref(),
-            output.format == Format::Json,
-            &mut io,
-        ),
+        }) => app::review_status(&dir, contract.as_deref(), output.format == Format::Json, io),
         Command::Review(ReviewCommand::Sign {
             review,
             dir,
             by,
             date,
-        }) => app::review_sign(&dir, &review, &by, date.as_deref(), &mut io),
-        Command::Stamp { all, args } => {
-            let (id, dir) = match (all, args.as_slice()) {
-                (true, []) => (None, "."),
-                (true, [dir]) => (None, dir.as_str()),
-                (false, [id]) => (Some(id.as_str()), "."),
-                (false, [id, dir]) => (Some(id.as_str()), dir.as_str()),
-                _ => {
-                    let _ = writeln!(
-                        io.err,
-                        "error: give either an item id or --all\n\nUsage: needtrail stamp <ID> [DIR]\n       needtrail stamp --all [DIR]"
-                    );
-                    return app::EXIT_INPUT;
-                }
+        }) => app::review_sign(&dir, &review, &by, date.as_deref(), io),
+        Command::Stamp { all, id, dir } => {
+            // clap has checked the mode: an id and a folder, or --all and a folder.
+            let (id, dir) = if all {
+                (None, id.map(PathBuf::from))
+            } else {
+                (id, dir)
             };
-            app::stamp(std::path::Path::new(dir), id, &mut io)
+            let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+            app::stamp(&dir, id.as_deref(), io)
         }
         Command::Export(ExportCommand::Reqif {
             dir,
             out,
             kinds,
             contract,
-        }) => app::export_reqif(&dir, &out, &kinds, contract.as_deref(), &mut io),
+        }) => app::export_reqif(&dir, &out, &kinds, contract.as_deref(), io),
         Command::Impact { id, dir, output } => {
-            app::impact(&dir, &id, output.format == Format::Json, &mut io)
+            app::impact(&dir, &id, output.format == Format::Json, io)
         }
         Command::Generate {
             dir,
@@ -696,23 +661,9 @@ pub fn run(cli: Cli) -> i32 {
                 gap_every,
                 lived_in,
             },
-            &mut io,
+            io,
         ),
-    };
-    if let Some(e) = out.error.take() {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return code;
-        }
-        eprintln!("error: cannot write the output: {e}");
-        return app::EXIT_INPUT;
     }
-    if let Err(e) = out.flush()
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("error: cannot write the output: {e}");
-        return app::EXIT_INPUT;
-    }
-    code
 }
 
 /// A write past the file-size limit (`ulimit -f`) would end the process
@@ -759,6 +710,16 @@ impl<W: Write> Write for Recording<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// `--git REV1..REV2`: two revisions, neither empty.
+fn parse_range(s: &str) -> Result<(String, String), String> {
+    s.split_once("..")
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .ok_or_else(|| {
+            format!("`{s}` is not a range: give two revisions as REV1..REV2, e.g. --git v1.0..HEAD")
+        })
 }
 
 /// `--as-of`: a real calendar day written `YYYY-MM-DD`.

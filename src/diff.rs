@@ -18,6 +18,7 @@ use std::process::{Command, Stdio};
 use serde::Serialize;
 
 use crate::fingerprint;
+use crate::lang::Lang;
 use crate::model::{ItemIdx, Project, Value};
 use crate::pipeline::Checked;
 use crate::profile::Profile;
@@ -166,7 +167,7 @@ fn links(project: &Project, profile: &Profile) -> BTreeSet<LinkRef> {
         .collect()
 }
 
-fn findings(checked: &Checked) -> BTreeMap<(String, String), FindingRef> {
+fn findings(checked: &Checked, lang: Lang) -> BTreeMap<(String, String), FindingRef> {
     let project = &checked.loaded.project;
     let profile = &checked.loaded.profile;
     checked
@@ -178,15 +179,16 @@ fn findings(checked: &Checked) -> BTreeMap<(String, String), FindingRef> {
                 rule: profile.rules[f.rule].id.clone(),
                 id: project.item(f.item).id.clone(),
                 severity: f.severity.as_str().to_owned(),
-                message: f.message.clone(),
+                message: f.message(lang, project, profile),
             };
             ((r.rule.clone(), r.id.clone()), r)
         })
         .collect()
 }
 
-/// Compares two checked versions of a project.
-pub fn diff(old: &Checked, new: &Checked, old_name: &str, new_name: &str) -> Diff {
+/// Compares two checked versions of a project; findings' messages are
+/// written in `lang`.
+pub fn diff(old: &Checked, new: &Checked, old_name: &str, new_name: &str, lang: Lang) -> Diff {
     let (op, opr) = (&old.loaded.project, &old.loaded.profile);
     let (np, npr) = (&new.loaded.project, &new.loaded.profile);
     let mut items = ItemChanges::default();
@@ -232,7 +234,7 @@ pub fn diff(old: &Checked, new: &Checked, old_name: &str, new_name: &str) -> Dif
         }
     }
     let (lo, ln) = (links(op, opr), links(np, npr));
-    let (fo, fnew) = (findings(old), findings(new));
+    let (fo, fnew) = (findings(old, lang), findings(new, lang));
     Diff {
         old: old_name.to_owned(),
         new: new_name.to_owned(),
@@ -266,35 +268,38 @@ fn sorted(project: &Project) -> BTreeMap<&str, ItemIdx> {
 }
 
 /// The diff for a terminal.
-pub fn text(d: &Diff) -> String {
-    let mut out = format!("Comparing {} → {}\n", d.old, d.new);
+pub fn text(d: &Diff, profile: &Profile, lang: Lang) -> String {
+    let (kind, field) = (
+        |k: &str| kind_word(profile, k, lang),
+        |f: &str| field_word(profile, f, lang),
+    );
+    let mut out = lang.f("cli_diff_comparing", &[("old", &d.old), ("new", &d.new)]);
+    out.push('\n');
     if d.is_empty() {
-        out.push_str("No differences.\n");
+        let _ = writeln!(out, "{}", lang.t("cli_diff_none"));
         return out;
     }
     let _ = writeln!(
         out,
-        "\nItems: {} added, {} removed, {} changed, {} re-stamped or re-signed only",
-        d.items.added.len(),
-        d.items.removed.len(),
-        d.items.changed.len(),
-        d.items.restamped.len()
+        "\n{}: {}",
+        lang.t("cli_diff_items"),
+        item_counts(d, lang)
     );
     for i in &d.items.added {
-        let _ = writeln!(out, "  + {} {} · {}", i.kind, i.id, i.title);
+        let _ = writeln!(out, "  + {} {} · {}", kind(&i.kind), i.id, i.title);
     }
     for i in &d.items.removed {
-        let _ = writeln!(out, "  - {} {} · {}", i.kind, i.id, i.title);
+        let _ = writeln!(out, "  - {} {} · {}", kind(&i.kind), i.id, i.title);
     }
     for c in &d.items.changed {
         let _ = writeln!(
             out,
             "  ~ {} {} · {}{}",
-            c.item.kind,
+            kind(&c.item.kind),
             c.item.id,
             c.item.title,
             if c.normative {
-                " (normative: fingerprint changed)"
+                lang.t("cli_diff_normative")
             } else {
                 ""
             }
@@ -302,53 +307,120 @@ pub fn text(d: &Diff) -> String {
         for f in &c.fields {
             let show = |v: &Option<String>| {
                 v.as_deref()
-                    .map_or("(none)".to_owned(), |s| format!("{s:?}"))
+                    .map_or(lang.t("cli_diff_no_value").to_owned(), |s| format!("{s:?}"))
             };
             let _ = writeln!(
                 out,
                 "      {}: {} → {}",
-                f.field,
+                field(&f.field),
                 show(&f.old),
                 show(&f.new)
             );
         }
     }
     for c in &d.items.restamped {
-        let fields: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).collect();
+        let fields: Vec<String> = c.fields.iter().map(|f| field(&f.field)).collect();
         let _ = writeln!(
             out,
-            "  = {} {} · {} (re-stamped: {})",
-            c.item.kind,
+            "  = {} {} · {} {}",
+            kind(&c.item.kind),
             c.item.id,
             c.item.title,
-            fields.join(", ")
+            lang.f("cli_diff_restamped", &[("fields", &fields.join(", "))])
         );
     }
     let _ = writeln!(
         out,
-        "\nLinks: {} added, {} removed",
-        d.links.added.len(),
-        d.links.removed.len()
+        "\n{}: {}",
+        lang.t("cli_diff_links"),
+        lang.f(
+            "cli_diff_link_counts",
+            &[
+                ("added", &d.links.added.len()),
+                ("removed", &d.links.removed.len())
+            ]
+        )
     );
     for l in &d.links.added {
-        let _ = writeln!(out, "  + {} {} → {}", l.from, l.field, l.to);
+        let _ = writeln!(out, "  + {} {} → {}", l.from, field(&l.field), l.to);
     }
     for l in &d.links.removed {
-        let _ = writeln!(out, "  - {} {} → {}", l.from, l.field, l.to);
+        let _ = writeln!(out, "  - {} {} → {}", l.from, field(&l.field), l.to);
     }
     let _ = writeln!(
         out,
-        "\nFindings: {} new, {} resolved",
-        d.findings.new.len(),
-        d.findings.resolved.len()
+        "\n{}: {}",
+        lang.t("cli_diff_findings"),
+        lang.f(
+            "cli_diff_finding_counts",
+            &[
+                ("new", &d.findings.new.len()),
+                ("resolved", &d.findings.resolved.len())
+            ]
+        )
     );
     for f in &d.findings.new {
-        let _ = writeln!(out, "  + {} {} {}: {}", f.severity, f.rule, f.id, f.message);
+        let _ = writeln!(
+            out,
+            "  + {} {} {}: {}",
+            severity(&f.severity, lang),
+            f.rule,
+            f.id,
+            f.message
+        );
     }
     for f in &d.findings.resolved {
-        let _ = writeln!(out, "  - {} {} {}: {}", f.severity, f.rule, f.id, f.message);
+        let _ = writeln!(
+            out,
+            "  - {} {} {}: {}",
+            severity(&f.severity, lang),
+            f.rule,
+            f.id,
+            f.message
+        );
     }
     out
+}
+
+/// `3 added, 1 removed, …` of the items.
+fn item_counts(d: &Diff, lang: Lang) -> String {
+    lang.f(
+        "cli_diff_item_counts",
+        &[
+            ("added", &d.items.added.len()),
+            ("removed", &d.items.removed.len()),
+            ("changed", &d.items.changed.len()),
+            ("restamped", &d.items.restamped.len()),
+        ],
+    )
+}
+
+/// A kind's name in English (as written in the files), its label in the
+/// new version's profile in another language.
+fn kind_word(profile: &Profile, name: &str, lang: Lang) -> String {
+    match (lang, profile.kind_index(name)) {
+        (Lang::En, _) | (_, None) => name.to_owned(),
+        (_, Some(k)) => profile.kind(k).label.get(lang.code(), name).to_owned(),
+    }
+}
+
+/// A field's name in English (as written in the files), its label in
+/// another language.
+fn field_word(profile: &Profile, name: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => name.to_owned(),
+        _ => profile.field_label(name, lang.code()).to_owned(),
+    }
+}
+
+/// A severity as the diff holds it (`error`…), in the words of `lang`.
+fn severity(code: &str, lang: Lang) -> String {
+    match code {
+        "error" => lang.t("severity_error").to_owned(),
+        "warning" => lang.t("severity_warning").to_owned(),
+        "info" => lang.t("severity_info").to_owned(),
+        other => other.to_owned(),
+    }
 }
 
 /// The diff as JSON.
@@ -359,41 +431,54 @@ pub fn json(d: &Diff) -> String {
 }
 
 /// The diff as a standalone HTML page.
-pub fn html(d: &Diff) -> String {
+pub fn html(d: &Diff, profile: &Profile, lang: Lang) -> String {
+    let (kind, field) = (
+        |k: &str| kind_word(profile, k, lang),
+        |f: &str| field_word(profile, f, lang),
+    );
     let esc = crate::text::escape_xml;
+    let t = |k| lang.t(k);
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-<title>Changes {} → {}</title>\n<style>\n\
+<title>{} {} → {}</title>\n<style>\n\
 body{{font-family:system-ui,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;margin:1rem;color:#1d2430}}\n\
 table{{border-collapse:collapse;font-size:.9rem;margin-bottom:1rem}}th,td{{border:1px solid #c9d1db;padding:.25rem .4rem;text-align:left;vertical-align:top}}\n\
 thead th{{background:#eef2f6}}.add{{color:#1c7c3a}}.del{{color:#b3261e}}.muted{{color:#5b6675}}\n</style>\n</head>\n<body>\n\
-<h1>Changes</h1>\n<p class=\"muted\">{} → {}</p>\n",
+<h1>{}</h1>\n<p class=\"muted\">{} → {}</p>\n",
+        lang.code(),
+        t("cli_diff_title"),
         esc(&d.old),
         esc(&d.new),
+        t("cli_diff_title"),
         esc(&d.old),
         esc(&d.new)
     );
     let _ = write!(
         out,
-        "<h2>Items</h2>\n<p>{} added, {} removed, {} changed, {} re-stamped or re-signed only</p>\n\
-<table>\n<thead><tr><th>Change</th><th>Kind</th><th>Id</th><th>Title</th><th>Fields</th></tr></thead>\n<tbody>\n",
-        d.items.added.len(),
-        d.items.removed.len(),
-        d.items.changed.len(),
-        d.items.restamped.len()
+        "<h2>{}</h2>\n<p>{}</p>\n\
+<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+        t("cli_diff_items"),
+        esc(&item_counts(d, lang)),
+        t("cli_diff_change"),
+        t("kind"),
+        t("cli_diff_id"),
+        t("title"),
+        t("fields_heading"),
     );
+    let added = format!("+ {}", t("cli_diff_added"));
+    let removed = format!("− {}", t("cli_diff_removed"));
     for (mark, class, list) in [
-        ("+ added", "add", &d.items.added),
-        ("− removed", "del", &d.items.removed),
+        (&added, "add", &d.items.added),
+        (&removed, "del", &d.items.removed),
     ] {
         for i in list {
             let _ = writeln!(
                 out,
                 "<tr><td class=\"{class}\">{mark}</td><td>{}</td><td>{}</td><td>{}</td><td></td></tr>",
-                esc(&i.kind),
+                esc(&kind(&i.kind)),
                 esc(&i.id),
                 esc(&i.title)
             );
@@ -406,7 +491,7 @@ thead th{{background:#eef2f6}}.add{{color:#1c7c3a}}.del{{color:#b3261e}}.muted{{
             .map(|f| {
                 format!(
                     "<b>{}</b>: <span class=\"del\">{}</span> → <span class=\"add\">{}</span>",
-                    esc(&f.field),
+                    esc(&field(&f.field)),
                     esc(f.old.as_deref().unwrap_or("—")),
                     esc(f.new.as_deref().unwrap_or("—"))
                 )
@@ -414,50 +499,75 @@ thead th{{background:#eef2f6}}.add{{color:#1c7c3a}}.del{{color:#b3261e}}.muted{{
             .collect();
         let _ = writeln!(
             out,
-            "<tr><td>~ changed{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            if c.normative { " (normative)" } else { "" },
-            esc(&c.item.kind),
+            "<tr><td>~ {}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            t("cli_diff_changed"),
+            if c.normative {
+                t("cli_diff_normative_short")
+            } else {
+                ""
+            },
+            esc(&kind(&c.item.kind)),
             esc(&c.item.id),
             esc(&c.item.title),
             fields.join("<br>")
         );
     }
     for c in &d.items.restamped {
-        let fields: Vec<String> = c.fields.iter().map(|f| esc(&f.field)).collect();
+        let fields: Vec<String> = c.fields.iter().map(|f| esc(&field(&f.field))).collect();
         let _ = writeln!(
             out,
-            "<tr><td class=\"muted\">= re-stamped</td><td>{}</td><td>{}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
-            esc(&c.item.kind),
+            "<tr><td class=\"muted\">= {}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
+            t("cli_diff_restamped_short"),
+            esc(&kind(&c.item.kind)),
             esc(&c.item.id),
             esc(&c.item.title),
             fields.join(", ")
         );
     }
-    out.push_str("</tbody>\n</table>\n<h2>Links</h2>\n<table>\n<thead><tr><th>Change</th><th>From</th><th>Field</th><th>To</th></tr></thead>\n<tbody>\n");
+    let _ = write!(
+        out,
+        "</tbody>\n</table>\n<h2>{}</h2>\n<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+        t("cli_diff_links"),
+        t("cli_diff_change"),
+        t("cli_diff_from"),
+        t("cli_diff_field"),
+        t("cli_diff_to"),
+    );
     for (mark, class, list) in [
-        ("+ added", "add", &d.links.added),
-        ("− removed", "del", &d.links.removed),
+        (&added, "add", &d.links.added),
+        (&removed, "del", &d.links.removed),
     ] {
         for l in list {
             let _ = writeln!(
                 out,
                 "<tr><td class=\"{class}\">{mark}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&l.from),
-                esc(&l.field),
+                esc(&field(&l.field)),
                 esc(&l.to)
             );
         }
     }
-    out.push_str("</tbody>\n</table>\n<h2>Findings</h2>\n<table>\n<thead><tr><th>Change</th><th>Severity</th><th>Rule</th><th>Id</th><th>Message</th></tr></thead>\n<tbody>\n");
+    let _ = write!(
+        out,
+        "</tbody>\n</table>\n<h2>{}</h2>\n<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+        t("cli_diff_findings"),
+        t("cli_diff_change"),
+        t("severity"),
+        t("rule"),
+        t("cli_diff_id"),
+        t("cli_diff_message"),
+    );
+    let new = format!("+ {}", t("cli_diff_new"));
+    let resolved = format!("✓ {}", t("cli_diff_resolved"));
     for (mark, class, list) in [
-        ("+ new", "del", &d.findings.new),
-        ("✓ resolved", "add", &d.findings.resolved),
+        (&new, "del", &d.findings.new),
+        (&resolved, "add", &d.findings.resolved),
     ] {
         for f in list {
             let _ = writeln!(
                 out,
                 "<tr><td class=\"{class}\">{mark}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&f.severity),
+                esc(&severity(&f.severity, lang)),
                 esc(&f.rule),
                 esc(&f.id),
                 esc(&f.message)

@@ -8,7 +8,8 @@ use rust_xlsxwriter::{
     DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
 };
 
-use crate::command::{EXIT_INPUT, EXIT_OK, Io};
+use crate::command::{Done, Failure, Io, Outcome};
+use crate::lang::Lang;
 use crate::load::Loaded;
 use crate::model::{ItemIdx, Project};
 use crate::profile::Profile;
@@ -19,8 +20,6 @@ pub struct ReviewSheetCommand {
     pub contract: String,
     pub dir: PathBuf,
     pub out: PathBuf,
-    /// `en` or `zh`.
-    pub lang: String,
     pub write_mapping: bool,
 }
 
@@ -38,55 +37,36 @@ struct Words {
     hint: &'static str,
 }
 
-const EN: Words = Words {
-    sheet: "Contract review",
-    title: "Contract review",
-    contract: "Contract",
-    customer: "Customer",
-    number: "Contract number",
-    review: "Review",
-    review_date: "Review date",
-    headers: [
-        "Requirement",
-        "Title",
-        "Class",
-        "Source",
-        "Verdict",
-        "Note",
-        "Reviewer",
-        "Date",
-    ],
-    mapping: "review-sheet",
-    hint: "Choose a verdict for each requirement from the list; rows without a verdict are not imported.",
-};
-
-const ZH: Words = Words {
-    sheet: "合同评审表",
-    title: "合同评审表",
-    contract: "合同",
-    customer: "顾客",
-    number: "合同编号",
-    review: "评审编号",
-    review_date: "评审日期",
-    headers: [
-        "要求编号",
-        "要求",
-        "要求类型",
-        "来源",
-        "评审结论",
-        "评审意见",
-        "评审人",
-        "日期",
-    ],
-    mapping: "review-sheet-zh",
-    hint: "请在“评审结论”列的下拉列表中选择结论;未填写结论的行不会导入。",
-};
-
 /// The sheet's header row (1-based).
 const HEADER_ROW: u32 = 5;
 
-fn words(lang: &str) -> &'static Words {
-    if lang == "zh" { &ZH } else { &EN }
+fn words(lang: Lang) -> Words {
+    Words {
+        sheet: lang.t("export_sheet"),
+        title: lang.t("export_title"),
+        contract: lang.t("contract"),
+        customer: lang.t("customer"),
+        number: lang.t("export_number"),
+        review: lang.t("export_review"),
+        review_date: lang.t("export_review_date"),
+        headers: [
+            lang.t("export_requirement"),
+            lang.t("export_requirement_title"),
+            lang.t("export_class"),
+            lang.t("export_source"),
+            lang.t("export_verdict"),
+            lang.t("export_note"),
+            lang.t("export_reviewer"),
+            lang.t("date"),
+        ],
+        // The mapping's name in needtrail.toml: one per language, as the
+        // headings it reads differ.
+        mapping: match lang {
+            Lang::En => "review-sheet",
+            Lang::Zh => "review-sheet-zh",
+        },
+        hint: lang.t("export_hint"),
+    }
 }
 
 /// What the sheet shows for one requirement.
@@ -102,18 +82,13 @@ struct Row {
 }
 
 /// `needtrail export review-sheet`.
-pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
-    let checked = match crate::pipeline::run_pipeline_as_of(&cmd.dir, io.progress, io.as_of) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = io
-                .err
-                .write_all(crate::diag::render_text(&e.diagnostics, &e.sources).as_bytes());
-            return EXIT_INPUT;
-        }
-    };
+pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> Outcome {
+    let checked = crate::pipeline::run_pipeline_as_of(&cmd.dir, io.progress, io.as_of)
+        .map_err(|e| Failure::load(e, false))?;
     let Loaded { project, profile } = &checked.loaded;
-    let w = words(&cmd.lang);
+    let lang = io.lang_for(project);
+    let w = &words(lang);
+    let lang = lang.code();
     let roles = &profile.roles;
     let contract_kind = roles.contract.kind;
     let Some(contract) = project
@@ -129,19 +104,15 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
         )
         .map(|s| format!(" Did you mean `{s}`?"))
         .unwrap_or_default();
-        let _ = writeln!(
-            io.err,
-            "error: `{}` is not a contract of this project.{hint}",
+        return Err(Failure::input(format!(
+            "`{}` is not a contract of this project.{hint}",
             crate::import::safe(&cmd.contract)
-        );
-        return EXIT_INPUT;
+        )));
     };
     if cmd.out.extension().is_none_or(|e| e != "xlsx") {
-        let _ = writeln!(
-            io.err,
-            "error: --out must name an .xlsx file, e.g. --out review.xlsx"
-        );
-        return EXIT_INPUT;
+        return Err(Failure::input(
+            "--out must name an .xlsx file, e.g. --out review.xlsx",
+        ));
     }
     let statuses = crate::review::status(project, profile, &checked.graph, Some(contract));
     let status = &statuses[0];
@@ -202,7 +173,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
                 class: if class.is_empty() {
                     class
                 } else {
-                    profile.value_label(&class, &cmd.lang).to_owned()
+                    profile.value_label(&class, lang).to_owned()
                 },
                 source: {
                     let s = field(r.idx, req.source);
@@ -217,7 +188,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
                     if v.is_empty() {
                         v
                     } else {
-                        profile.value_label(&v, &cmd.lang).to_owned()
+                        profile.value_label(&v, lang).to_owned()
                     }
                 },
                 note: own(roles.decision.note),
@@ -245,20 +216,21 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
     };
     let labels: Vec<String> = verdicts
         .iter()
-        .map(|v| profile.value_label(v, &cmd.lang).to_owned())
+        .map(|v| profile.value_label(v, lang).to_owned())
         .collect();
     let bytes = match workbook(w, &head, &rows, &labels) {
         Ok(b) => b,
         Err(e) => {
-            let _ = writeln!(io.err, "error: cannot make the workbook: {e}");
-            return EXIT_INPUT;
+            return Err(Failure::input(format!("cannot make the workbook: {e}")));
         }
     };
     if let Err(e) = crate::atomic::write(&cmd.out, &bytes) {
-        let _ = writeln!(io.err, "error: cannot write {}: {e}", cmd.out.display());
-        return EXIT_INPUT;
+        return Err(Failure::input(format!(
+            "cannot write {}: {e}",
+            cmd.out.display()
+        )));
     }
-    let mapping = mapping_text(w, profile, &cmd.lang, &verdicts);
+    let mapping = mapping_text(w, profile, lang, &verdicts);
     let _ = writeln!(
         io.out,
         "Wrote the review sheet of {} ({} requirement{}, review {review}) to {}.",
@@ -279,8 +251,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
                 );
             }
             Err(e) => {
-                let _ = writeln!(io.err, "error: {e}");
-                return EXIT_INPUT;
+                return Err(Failure::input(e.to_string()));
             }
         }
     } else {
@@ -292,7 +263,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> i32 {
             cmd.dir.display()
         );
     }
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 /// A requirement the sheet lists.

@@ -27,6 +27,7 @@ pub mod fingerprint;
 pub mod graph;
 pub mod import;
 pub mod interchange;
+pub mod lang;
 pub mod load;
 pub mod matrix;
 pub mod model;

@@ -443,6 +443,9 @@ impl Item {
 #[derive(Debug)]
 pub struct Project {
     pub name: String,
+    /// `[project] lang`: the language of the interface when the command
+    /// line names none.
+    pub lang: Option<crate::lang::Lang>,
     /// Files in the order they were read (sorted by path).
     pub files: Vec<SourceFile>,
     pub items: Vec<Item>,

@@ -309,6 +309,8 @@ pub struct Context<'a> {
     /// Customers and contracts each item's thread leads up to.
     scope: std::cell::RefCell<HashMap<ItemIdx, Reach>>,
     max_age: u32,
+    /// The language of the notes on objectives that cannot be measured.
+    pub lang: crate::lang::Lang,
 }
 
 impl<'a> Context<'a> {
@@ -333,6 +335,7 @@ impl<'a> Context<'a> {
             as_of: Some(as_of),
             scope: std::cell::RefCell::new(HashMap::new()),
             max_age: profile.complaint_max_age_days,
+            lang: crate::lang::Lang::En,
         }
     }
 
@@ -792,9 +795,9 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
         idx,
     };
     if period.is_some() && parsed_period.is_none() {
-        result.note = Some(format!(
-            "period `{}` is not a year, half, quarter or month (2026, 2026-H1, 2026-Q1, 2026-03); all records are measured",
-            period.clone().unwrap_or_default()
+        result.note = Some(ctx.lang.f(
+            "objective_note_period",
+            &[("period", &period.clone().unwrap_or_default())],
         ));
     }
 
@@ -835,9 +838,12 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
     }
 
     let Some(metric) = Metric::parse(&metric_id) else {
-        result.note = Some(format!(
-            "`{metric_id}` is not a metric needtrail computes ({}); give measured values with [[objective.measurement]]",
-            Metric::ALL.map(|(n, _)| n).join(", ")
+        result.note = Some(ctx.lang.f(
+            "objective_note_metric",
+            &[
+                ("metric", &metric_id),
+                ("metrics", &Metric::ALL.map(|(n, _)| n).join(", ")),
+            ],
         ));
         return result;
     };
@@ -859,7 +865,7 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
     result.records = values.len();
     result.met = judge(result.actual);
     if result.actual.is_none() {
-        result.note = Some("no records to measure yet".to_owned());
+        result.note = Some(ctx.lang.t("objective_note_no_records").to_owned());
     }
     // Per period: the objective's own period in parts, or the quarters the
     // records fall in.

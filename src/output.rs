@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::graph::{Dir, TraceGraph};
+use crate::lang::Lang;
 use crate::model::{ItemIdx, Project};
 use crate::objectives::with_unit;
 use crate::profile::{FieldType, Profile, Severity};
@@ -20,7 +21,8 @@ pub struct FindingView<'a> {
     pub group: &'a str,
     pub id: &'a str,
     pub kind: &'a str,
-    pub message: &'a str,
+    /// In the language of the output; the keys are the same in every language.
+    pub message: String,
     pub file: String,
     pub line: u32,
     /// Present when the finding points at a word rather than at the item.
@@ -29,7 +31,7 @@ pub struct FindingView<'a> {
 }
 
 impl<'a> FindingView<'a> {
-    pub fn new(f: &'a Finding, project: &'a Project, profile: &'a Profile) -> Self {
+    pub fn new(f: &'a Finding, project: &'a Project, profile: &'a Profile, lang: Lang) -> Self {
         let rule = &profile.rules[f.rule];
         let item = project.item(f.item);
         let (file, line, column) = project.finding_place(f.item, f.at.as_ref());
@@ -39,7 +41,7 @@ impl<'a> FindingView<'a> {
             group: &rule.group,
             id: &item.id,
             kind: &profile.kind(item.kind).name,
-            message: &f.message,
+            message: f.message(lang, project, profile),
             file,
             line,
             column,
@@ -116,7 +118,12 @@ impl<'a> Summary<'a> {
 }
 
 /// `{"summary": {...}, "findings": [...]}` with a trailing newline.
-pub fn check_json(project: &Project, profile: &Profile, result: &CheckResult) -> String {
+pub fn check_json(
+    project: &Project,
+    profile: &Profile,
+    result: &CheckResult,
+    lang: Lang,
+) -> String {
     #[derive(Serialize)]
     struct Out<'a> {
         summary: Summary<'a>,
@@ -128,7 +135,7 @@ pub fn check_json(project: &Project, profile: &Profile, result: &CheckResult) ->
         findings: result
             .findings
             .iter()
-            .map(|f| FindingView::new(f, project, profile))
+            .map(|f| FindingView::new(f, project, profile, lang))
             .collect(),
     };
     let mut s = serde_json::to_string_pretty(&out).expect("serialisable");
@@ -137,7 +144,12 @@ pub fn check_json(project: &Project, profile: &Profile, result: &CheckResult) ->
 }
 
 /// Findings grouped by rule, each with `file:line`, and a closing count.
-pub fn check_text(project: &Project, profile: &Profile, result: &CheckResult) -> String {
+pub fn check_text(
+    project: &Project,
+    profile: &Profile,
+    result: &CheckResult,
+    lang: Lang,
+) -> String {
     project.count_lines(result.findings.iter().map(|f| f.item));
     let mut out = String::new();
     let mut start = 0;
@@ -151,21 +163,28 @@ pub fn check_text(project: &Project, profile: &Profile, result: &CheckResult) ->
         let n = end - start;
         let _ = writeln!(
             out,
-            "{} ({}, {}): {} finding{}",
-            rule.id,
-            rule.severity.as_str(),
-            rule.group,
-            n,
-            plural(n)
+            "{}",
+            lang.f(
+                "cli_rule_findings",
+                &[
+                    ("rule", &rule.id),
+                    ("severity", &severity(rule.severity, lang)),
+                    ("group", &group(&rule.group, lang)),
+                    ("n", &n),
+                    ("s", &lang.plural(n)),
+                ]
+            )
         );
+        let width = if lang == Lang::En { 7 } else { 4 };
         for f in &result.findings[start..end] {
-            let v = FindingView::new(f, project, profile);
+            let v = FindingView::new(f, project, profile, lang);
+            let item = project.item(f.item);
             let _ = writeln!(
                 out,
-                "  {:<7} {} ({})  {}\n          {}",
-                v.severity.as_str(),
+                "  {} {} ({})  {}\n          {}",
+                crate::text::pad(severity(v.severity, lang), width),
                 v.id,
-                v.kind,
+                kind_word(profile, item.kind, lang),
                 v.place(),
                 v.message
             );
@@ -174,39 +193,64 @@ pub fn check_text(project: &Project, profile: &Profile, result: &CheckResult) ->
         start = end;
     }
     let s = Summary::new(project, profile, result);
-    let _ = write!(
-        out,
-        "{}: {} item{} in {} file{}; ",
-        s.project,
-        s.items,
-        plural(s.items),
-        s.files,
-        plural(s.files)
-    );
+    out.push_str(&lang.f(
+        "cli_check_items",
+        &[
+            ("project", &s.project),
+            ("items", &s.items),
+            ("s1", &lang.plural(s.items)),
+            ("files", &s.files),
+            ("s2", &lang.plural(s.files)),
+        ],
+    ));
     if s.findings == 0 {
-        let _ = writeln!(out, "every thread is complete, no findings.");
+        let _ = writeln!(out, "{}", lang.t("cli_check_clean"));
     } else {
+        let infos = if s.infos > 0 {
+            lang.f("cli_check_infos", &[("n", &s.infos)])
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{} finding{}: {} error{}, {} warning{}{}.",
-            s.findings,
-            plural(s.findings),
-            s.errors,
-            plural(s.errors),
-            s.warnings,
-            plural(s.warnings),
-            if s.infos > 0 {
-                format!(", {} info", s.infos)
-            } else {
-                String::new()
-            }
+            "{}",
+            lang.f(
+                "cli_check_findings",
+                &[
+                    ("findings", &s.findings),
+                    ("s1", &lang.plural(s.findings)),
+                    ("errors", &s.errors),
+                    ("s2", &lang.plural(s.errors)),
+                    ("warnings", &s.warnings),
+                    ("s3", &lang.plural(s.warnings)),
+                    ("infos", &infos),
+                ]
+            )
         );
     }
     out
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+/// A severity in the words of `lang`.
+pub fn severity(s: Severity, lang: Lang) -> &'static str {
+    match s {
+        Severity::Error => lang.t("severity_error"),
+        Severity::Warning => lang.t("severity_warning"),
+        Severity::Info => lang.t("severity_info"),
+    }
+}
+
+/// A rule group in the words of `lang`: the built-in groups by the
+/// catalogue, a project's own group as written.
+pub fn group(g: &str, lang: Lang) -> String {
+    match g {
+        _ if lang == Lang::En => g.to_owned(),
+        "untraced" => lang.t("group_untraced").to_owned(),
+        "unverified" => lang.t("group_unverified").to_owned(),
+        "changed" => lang.t("group_changed").to_owned(),
+        "objectives" => lang.t("group_objectives").to_owned(),
+        _ => g.to_owned(),
+    }
 }
 
 /// The thread through one item: what it answers to (upstream, towards the
@@ -217,6 +261,7 @@ pub fn trace_text(
     graph: &TraceGraph,
     result: &CheckResult,
     root: ItemIdx,
+    lang: Lang,
 ) -> String {
     let mut findings: BTreeMap<ItemIdx, Vec<&Finding>> = BTreeMap::new();
     for f in &result.findings {
@@ -227,19 +272,20 @@ pub fn trace_text(
         profile,
         graph,
         findings: &findings,
+        lang,
     };
     let mut out = String::new();
     let (file, line) = project.place(root);
     let _ = writeln!(out, "{}  ({file}:{line})", tree.describe(root));
     tree.findings_of(root, "  ", &mut out);
     for (dir, heading) in [
-        (Dir::Outgoing, "▲ upstream: what it answers to"),
-        (Dir::Incoming, "▼ downstream: what answers to it"),
+        (Dir::Outgoing, lang.t("cli_trace_upstream")),
+        (Dir::Incoming, lang.t("cli_trace_downstream")),
     ] {
         let _ = writeln!(out, "{heading}");
         let children = graph.sorted(root, dir);
         if children.is_empty() {
-            let _ = writeln!(out, "    (nothing)");
+            let _ = writeln!(out, "    {}", lang.t("cli_nothing"));
         }
         let mut seen = HashSet::from([root]);
         tree.children(root, dir, "", &mut seen, &mut out);
@@ -252,6 +298,33 @@ struct TreeWriter<'a> {
     profile: &'a Profile,
     graph: &'a TraceGraph,
     findings: &'a BTreeMap<ItemIdx, Vec<&'a Finding>>,
+    lang: Lang,
+}
+
+/// A kind's name in English output (as typed in `--from`), its label in
+/// another language.
+fn kind_word(profile: &Profile, kind: crate::model::KindIdx, lang: Lang) -> &str {
+    let k = profile.kind(kind);
+    match lang {
+        Lang::En => &k.name,
+        _ => k.label.get(lang.code(), &k.name),
+    }
+}
+
+/// A field's or an enum value's name in English output, its label in
+/// another language.
+fn field_word<'a>(profile: &'a Profile, name: &'a str, lang: Lang) -> &'a str {
+    match lang {
+        Lang::En => name,
+        _ => profile.field_label(name, lang.code()),
+    }
+}
+
+fn value_word<'a>(profile: &'a Profile, value: &'a str, lang: Lang) -> std::borrow::Cow<'a, str> {
+    match lang {
+        Lang::En => value.into(),
+        _ => profile.value_label(value, lang.code()).into(),
+    }
 }
 
 impl TreeWriter<'_> {
@@ -259,7 +332,11 @@ impl TreeWriter<'_> {
     fn describe(&self, idx: ItemIdx) -> String {
         let item = self.project.item(idx);
         let kind = self.profile.kind(item.kind);
-        let mut s = format!("{} {}", kind.name, item.id);
+        let mut s = format!(
+            "{} {}",
+            kind_word(self.profile, item.kind, self.lang),
+            item.id
+        );
         if let Some(t) = &item.title {
             let _ = write!(s, " · {t}");
         }
@@ -268,6 +345,7 @@ impl TreeWriter<'_> {
             .iter()
             .filter(|f| f.ty == FieldType::Enum)
             .filter_map(|f| item.field(f.name).map(|v| v.display()))
+            .map(|v| value_word(self.profile, &v, self.lang).into_owned())
             .collect();
         if !tags.is_empty() {
             let _ = write!(s, " [{}]", tags.join(", "));
@@ -280,9 +358,9 @@ impl TreeWriter<'_> {
             let _ = writeln!(
                 out,
                 "{indent}✗ {} {}: {}",
-                f.severity.as_str(),
+                severity(f.severity, self.lang),
                 self.profile.rules[f.rule].id,
-                f.message
+                f.message(self.lang, self.project, self.profile)
             );
         }
     }
@@ -304,12 +382,22 @@ impl TreeWriter<'_> {
                 ("├── ", "│   ")
             };
             let again = !seen.insert(*child);
+            let via = self.lang.f(
+                "cli_via",
+                &[(
+                    "field",
+                    &field_word(self.profile, self.profile.field_name(*field), self.lang),
+                )],
+            );
             let _ = writeln!(
                 out,
-                "{prefix}{branch}{} (via {}){}",
+                "{prefix}{branch}{} {via}{}",
                 self.describe(*child),
-                self.profile.field_name(*field),
-                if again { " (shown above)" } else { "" }
+                if again {
+                    self.lang.t("cli_shown_above")
+                } else {
+                    ""
+                }
             );
             if again {
                 continue;
@@ -322,34 +410,39 @@ impl TreeWriter<'_> {
 }
 
 /// `review status` for the terminal.
-pub fn review_status_text(statuses: &[crate::review::ContractStatus]) -> String {
+pub fn review_status_text(
+    statuses: &[crate::review::ContractStatus],
+    profile: &Profile,
+    lang: Lang,
+) -> String {
     let mut out = String::new();
     if statuses.is_empty() {
-        out.push_str("No contracts in this project.\n");
+        let _ = writeln!(out, "{}", lang.t("cli_no_contracts"));
     }
     for c in statuses {
-        let _ = writeln!(out, "contract {} · {}", c.id, c.title);
+        let _ = writeln!(
+            out,
+            "{}",
+            lang.f("cli_contract_line", &[("id", &c.id), ("title", &c.title)])
+        );
         if c.reviews.is_empty() {
-            let _ = writeln!(out, "  no review yet");
+            let _ = writeln!(out, "  {}", lang.t("cli_no_review_yet"));
         }
         for r in &c.reviews {
+            let by = r.signed_by.as_deref().unwrap_or("?");
+            let on = r.signed_on.as_deref().unwrap_or("?");
             let state = match r.signoff {
-                "valid" => format!(
-                    "signed by {} on {}, still holds",
-                    r.signed_by.as_deref().unwrap_or("?"),
-                    r.signed_on.as_deref().unwrap_or("?")
+                "valid" => lang.f("cli_signed_holds", &[("by", &by), ("on", &on)]),
+                "broken" => lang.f(
+                    "cli_signed_broken",
+                    &[("by", &by), ("on", &on), ("changed", &r.changed.join(", "))],
                 ),
-                "broken" => format!(
-                    "signed by {} on {}, NO LONGER HOLDS: {} changed since",
-                    r.signed_by.as_deref().unwrap_or("?"),
-                    r.signed_on.as_deref().unwrap_or("?"),
-                    r.changed.join(", ")
-                ),
-                _ => "not signed".to_owned(),
+                _ => lang.t("signoff_unsigned").to_owned(),
             };
             let _ = writeln!(
                 out,
-                "  review {}{}: {state}",
+                "  {} {}{}: {state}",
+                lang.t("cli_review_word"),
                 r.id,
                 r.date
                     .as_deref()
@@ -363,14 +456,23 @@ pub fn review_status_text(statuses: &[crate::review::ContractStatus]) -> String 
             .map(|r| r.id.chars().count())
             .max()
             .unwrap_or(0);
+        let verdict_width = if lang == Lang::En { 11 } else { 8 };
         for r in &c.requirements {
-            let verdict = r.verdict.as_deref().unwrap_or("no decision");
+            let verdict = match r.verdict.as_deref() {
+                Some(v) => value_word(profile, v, lang),
+                None => lang.t("cli_no_decision").into(),
+            };
             let mark = if r.verdict.is_none() || r.clarify {
                 "✗"
             } else {
                 " "
             };
-            let _ = write!(out, "  {mark} {:<width$}  {:<11}", r.id, verdict);
+            let _ = write!(
+                out,
+                "  {mark} {:<width$}  {}",
+                r.id,
+                crate::text::pad(&verdict, verdict_width)
+            );
             if let Some(rev) = &r.review {
                 let _ = write!(out, "  {rev}");
             }
@@ -382,11 +484,16 @@ pub fn review_status_text(statuses: &[crate::review::ContractStatus]) -> String 
         }
         let _ = writeln!(
             out,
-            "  {} requirement{}: {} without decision, {} awaiting clarification\n",
-            c.requirements.len(),
-            plural(c.requirements.len()),
-            c.undecided.len(),
-            c.open_clarifications.len()
+            "  {}\n",
+            lang.f(
+                "cli_review_counts",
+                &[
+                    ("n", &c.requirements.len()),
+                    ("s", &lang.plural(c.requirements.len())),
+                    ("undecided", &c.undecided.len()),
+                    ("clarify", &c.open_clarifications.len()),
+                ]
+            )
         );
     }
     out
@@ -419,8 +526,17 @@ pub fn review_status_json(statuses: &[crate::review::ContractStatus]) -> String 
 }
 
 /// `impact` as a tree for the terminal.
-pub fn impact_text(tree: &crate::review::ImpactNode) -> String {
-    fn walk(node: &crate::review::ImpactNode, prefix: &str, out: &mut String) {
+pub fn impact_text(tree: &crate::review::ImpactNode, profile: &Profile, lang: Lang) -> String {
+    let kind = |name: &str| match profile.kind_index(name) {
+        Some(k) => kind_word(profile, k, lang).to_owned(),
+        None => name.to_owned(),
+    };
+    fn walk(
+        node: &crate::review::ImpactNode,
+        prefix: &str,
+        kind: &dyn Fn(&str) -> String,
+        out: &mut String,
+    ) {
         let last = node.children.len().saturating_sub(1);
         for (n, c) in node.children.iter().enumerate() {
             let (branch, cont) = if n == last {
@@ -428,20 +544,30 @@ pub fn impact_text(tree: &crate::review::ImpactNode) -> String {
             } else {
                 ("├── ", "│   ")
             };
-            let _ = writeln!(out, "{prefix}{branch}{} {} · {}", c.kind, c.id, c.title);
-            walk(c, &format!("{prefix}{cont}"), out);
+            let _ = writeln!(
+                out,
+                "{prefix}{branch}{} {} · {}",
+                kind(&c.kind),
+                c.id,
+                c.title
+            );
+            walk(c, &format!("{prefix}{cont}"), kind, out);
         }
     }
-    let mut out = format!("{} {} · {}\n", tree.kind, tree.id, tree.title);
-    walk(tree, "", &mut out);
+    let mut out = format!("{} {} · {}\n", kind(&tree.kind), tree.id, tree.title);
+    walk(tree, "", &kind, &mut out);
     fn count(n: &crate::review::ImpactNode) -> usize {
         n.children.iter().map(|c| 1 + count(c)).sum()
     }
     let n = count(tree);
     if n == 0 {
-        out.push_str("Nothing downstream depends on it.\n");
+        let _ = writeln!(out, "{}", lang.t("cli_impact_none"));
     } else {
-        let _ = writeln!(out, "{n} item{} to re-examine if it changes.", plural(n));
+        let _ = writeln!(
+            out,
+            "{}",
+            lang.f("cli_impact_count", &[("n", &n), ("s", &lang.plural(n))])
+        );
     }
     out
 }
@@ -456,37 +582,56 @@ pub fn objectives_text(
     cards: &[crate::objectives::Scorecard],
     complaints: &[crate::objectives::ComplaintRow],
     as_of: Option<i64>,
+    lang: Lang,
 ) -> String {
     let mut out = String::new();
     if results.is_empty() {
-        out.push_str("No quality objectives in this project.\n");
+        let _ = writeln!(out, "{}", lang.t("cli_no_objectives"));
     }
+    let no_data = lang.t("no_data");
     for r in results {
         let state = match r.met {
-            Some(true) => "MET",
-            Some(false) => "MISSED",
-            None => "not measured",
+            Some(true) => lang.t("cli_objective_met"),
+            Some(false) => lang.t("cli_objective_missed"),
+            None => lang.t("objective_unmeasured"),
         };
         let actual = r.actual.map_or("—".to_owned(), |a| with_unit(a, r.unit));
         let _ = writeln!(out, "{} · {}", r.id, r.title);
+        let trend = r
+            .trend
+            .map(|t| {
+                let word = match t {
+                    "improving" => lang.t("trend_improving"),
+                    "worsening" => lang.t("trend_worsening"),
+                    "steady" => lang.t("trend_steady"),
+                    other => other,
+                };
+                lang.f("cli_trend", &[("trend", &word)])
+            })
+            .unwrap_or_default();
+        let target = if r.target.is_empty() {
+            "—"
+        } else {
+            &r.target
+        };
         let _ = writeln!(
             out,
-            "  {} {}: actual {actual} against target {}  {state}{}",
-            r.metric,
-            if r.records == 1 {
-                "(1 record)".to_owned()
-            } else {
-                format!("({} records)", r.records)
-            },
-            if r.target.is_empty() {
-                "—"
-            } else {
-                &r.target
-            },
-            r.trend.map(|t| format!(", {t}")).unwrap_or_default()
+            "  {}",
+            lang.f(
+                "cli_objective_line",
+                &[
+                    ("metric", &r.metric),
+                    ("records", &r.records),
+                    ("s", &lang.plural(r.records)),
+                    ("actual", &actual),
+                    ("target", &target),
+                    ("state", &state),
+                    ("trend", &trend),
+                ]
+            )
         );
         if let Some(note) = &r.note {
-            let _ = writeln!(out, "  note: {note}");
+            let _ = writeln!(out, "  {}", lang.f("cli_note", &[("note", note)]));
         }
         for p in &r.periods {
             let mark = match p.met {
@@ -499,12 +644,12 @@ pub fn objectives_text(
                 "    {mark} {:<8} {}",
                 p.period,
                 p.actual
-                    .map_or("no data".to_owned(), |a| with_unit(a, r.unit))
+                    .map_or(no_data.to_owned(), |a| with_unit(a, r.unit))
             );
         }
     }
     if !cards.is_empty() {
-        let _ = writeln!(out, "\nCustomer scorecards (riskiest first)");
+        let _ = writeln!(out, "\n{}", lang.t("cli_scorecards"));
         for c in cards {
             let _ = writeln!(
                 out,
@@ -512,16 +657,17 @@ pub fn objectives_text(
                 c.customer,
                 c.title,
                 c.score
-                    .map_or("no score".to_owned(), |s| format!("{s} / 100"))
+                    .map_or(lang.t("cli_no_score").to_owned(), |s| format!("{s} / 100"))
             );
             for k in &c.criteria {
                 let _ = writeln!(
                     out,
-                    "    {:<24} weight {:<4} {} {}",
+                    "    {:<24} {} {:<4} {} {}",
                     k.name,
+                    lang.t("weight"),
                     k.weight,
                     k.metric,
-                    k.actual.map_or("no data".to_owned(), |a| format!("= {a}"))
+                    k.actual.map_or(no_data.to_owned(), |a| format!("= {a}"))
                 );
             }
         }
@@ -529,18 +675,19 @@ pub fn objectives_text(
     if !complaints.is_empty() {
         let _ = writeln!(
             out,
-            "\nComplaints{}",
+            "\n{}{}",
+            lang.t("cli_complaints"),
             as_of_text(as_of)
-                .map(|d| format!(" (ages as of {d})"))
+                .map(|d| lang.f("cli_ages_as_of", &[("date", &d)]))
                 .unwrap_or_default()
         );
         for c in complaints {
             let state = if c.closed {
-                "closed".to_owned()
+                lang.t("complaint_closed").to_owned()
             } else {
-                format!(
-                    "open {} days",
-                    c.age.map_or("?".to_owned(), |a| a.to_string())
+                lang.f(
+                    "cli_open_days",
+                    &[("days", &c.age.map_or("?".to_owned(), |a| a.to_string()))],
                 )
             };
             let _ = writeln!(
@@ -550,10 +697,13 @@ pub fn objectives_text(
                 c.id,
                 c.title,
                 match (&c.action, c.resolved_by.is_empty()) {
-                    (Some(a), _) => format!(" · action: {a}"),
-                    (None, false) => format!(" · resolved by {}", c.resolved_by.join(", ")),
-                    (None, true) if c.closed => " · no action recorded".to_owned(),
-                    (None, true) => " · no action yet".to_owned(),
+                    (Some(a), _) => lang.f("cli_complaint_action", &[("action", a)]),
+                    (None, false) => lang.f(
+                        "cli_complaint_resolved_by",
+                        &[("ids", &c.resolved_by.join(", "))]
+                    ),
+                    (None, true) if c.closed => lang.t("cli_no_action_recorded").to_owned(),
+                    (None, true) => lang.t("cli_no_action_yet").to_owned(),
                 }
             );
         }

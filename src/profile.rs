@@ -176,6 +176,9 @@ pub struct ProjectMeta {
     pub name: Option<String>,
     #[serde(default)]
     pub profile: Option<Spanned<String>>,
+    /// The language of the interface: `en` or `zh`.
+    #[serde(default)]
+    pub lang: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -639,6 +642,8 @@ impl Profile {
 pub struct ProjectSettings {
     pub name: Option<String>,
     pub profile: String,
+    /// `lang`: the interface language when the command line names none.
+    pub lang: Option<crate::lang::Lang>,
 }
 
 /// Parses a profile-shaped TOML file, reporting a syntax or shape error with its place.
@@ -683,6 +688,7 @@ pub fn build(
     let mut settings = ProjectSettings {
         name: None,
         profile: "iso9001".to_owned(),
+        lang: None,
     };
     let (source, mut user) = match project {
         Some((s, f)) => (Some(s), f),
@@ -690,6 +696,19 @@ pub fn build(
     };
     if let Some(meta) = user.project.take() {
         settings.name = meta.name;
+        if let Some(l) = meta.lang {
+            settings.lang = crate::lang::Lang::parse(l.get_ref());
+            if settings.lang.is_none() {
+                diags.push(
+                    Diagnostic::new(
+                        "config",
+                        format!("unknown interface language `{}`", l.get_ref()),
+                        loc(source, l.span()),
+                    )
+                    .with_help("write lang = \"en\" or lang = \"zh\""),
+                );
+            }
+        }
         if let Some(p) = meta.profile {
             if !BUILTIN.contains(&p.get_ref().as_str()) {
                 diags.push(

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::fingerprint;
 use crate::graph::TraceGraph;
+use crate::lang::Lang;
 use crate::model::{FieldIdx, Item, ItemIdx, KindIdx, Project, Span, Value};
 use crate::objectives;
 use crate::profile::{Builtin, Condition, Direction, Profile, Rule, Severity};
@@ -34,16 +35,17 @@ pub struct Finding {
     /// Where in the item the finding points, when more precisely than its
     /// header (the vague word of a `wording` check).
     pub at: Option<Span>,
-    /// The message in English.
-    pub message: String,
 }
 
 impl Finding {
-    /// The message in `lang` ("en" or "zh").
+    /// The message in `lang`, made from the rule's (or the matching
+    /// `explain` entry's) text in that language and the finding's values.
+    pub fn message(&self, lang: Lang, project: &Project, profile: &Profile) -> String {
+        self.message_in(lang.code(), project, profile)
+    }
+
+    /// [`Finding::message`] for a language code (`en`, `zh`).
     pub fn message_in(&self, lang: &str, project: &Project, profile: &Profile) -> String {
-        if lang == "en" {
-            return self.message.clone();
-        }
         let rule = &profile.rules[self.rule];
         let label = match self.explain {
             Some(i) => &rule.explain[i].1,
@@ -290,12 +292,10 @@ impl Evaluator<'_> {
         }
         stats.failed += 1;
         let mut evidence = std::mem::take(evidence);
-        let mut template = rule.message.get("en", "");
         let mut explain = None;
-        for (n, (cond, label)) in rule.explain.iter().enumerate() {
+        for (n, (cond, _)) in rule.explain.iter().enumerate() {
             let mut ev = Vec::new();
             if self.eval(cond, item, &mut ev) {
-                template = label.get("en", "");
                 explain = Some(n);
                 evidence = ev;
                 break;
@@ -303,20 +303,11 @@ impl Evaluator<'_> {
         }
         evidence.sort();
         evidence.dedup();
-        let matched = matched_text(&evidence, &missing, self.project);
         findings.push(Finding {
             rule: ri,
             severity: rule.severity,
             item,
             explain,
-            message: message(
-                template,
-                item,
-                &matched,
-                &values,
-                self.project,
-                self.profile,
-            ),
             evidence,
             missing,
             values,

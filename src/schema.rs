@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use crate::command::{EXIT_INPUT, EXIT_OK, Io};
+use crate::command::{Done, Failure, Io, Outcome};
 use crate::model::KindIdx;
 use crate::profile::{FieldDef, FieldType, Label, Profile};
 
@@ -216,46 +216,42 @@ fn project_file(dir: &Path, out: &Path) -> Option<String> {
 }
 
 /// `needtrail schema [DIR] [--out FILE]`
-pub fn command(dir: &Path, out: Option<&Path>, io: &mut Io) -> i32 {
+pub fn command(dir: &Path, out: Option<&Path>, io: &mut Io) -> Outcome {
     let profile = match project_profile(dir) {
         Ok(p) => p,
         Err(message) => {
             let message = message.trim_end();
-            if message.starts_with("error") {
-                let _ = writeln!(io.err, "{message}");
-            } else {
-                let _ = writeln!(io.err, "error: {message}");
-            }
-            return EXIT_INPUT;
+            return Err(match message.strip_prefix("error: ") {
+                // Diagnostics rendered already: printed as they are.
+                Some(_) => Failure::Listed {
+                    out: String::new(),
+                    err: format!("{message}\n"),
+                },
+                None => Failure::input(message),
+            });
         }
     };
     if let Some(path) = out
         && let Some(input) = project_file(dir, path)
     {
-        let _ = writeln!(
-            io.err,
-            "error: --out {} is {input}, a file of the project this command reads; it is left untouched. Write the schema to its own file, e.g. --out {}",
+        return Err(Failure::input(format!(
+            "--out {} is {input}, a file of the project this command reads; it is left untouched. Write the schema to its own file, e.g. --out {}",
             path.display(),
             FILE_NAME
-        );
-        return EXIT_INPUT;
+        )));
     }
     let text = generate(&profile);
     match out {
         None => {
             let _ = io.out.write_all(text.as_bytes());
-            EXIT_OK
+            Ok(Done::Clean)
         }
         Some(path) => match crate::atomic::write(path, text.as_bytes()) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                let _ = writeln!(
-                    io.err,
-                    "error: cannot write the schema to {}: {e}; check that its folder exists and is writable",
-                    path.display()
-                );
-                EXIT_INPUT
-            }
+            Ok(()) => Ok(Done::Clean),
+            Err(e) => Err(Failure::input(format!(
+                "cannot write the schema to {}: {e}; check that its folder exists and is writable",
+                path.display()
+            ))),
         },
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::command::{EXIT_INPUT, EXIT_OK, Io};
+use crate::command::{Done, Failure, Io, Outcome};
 
 /// A shell needtrail writes completions for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub enum Shell {
 }
 
 /// Prints the completion script for `shell` to standard output.
-pub fn completions(shell: Shell, mut command: clap::Command, io: &mut Io) -> i32 {
+pub fn completions(shell: Shell, mut command: clap::Command, io: &mut Io) -> Outcome {
     use clap_complete::Shell as S;
     let name = command.get_name().to_string();
     let target = match shell {
@@ -26,7 +26,7 @@ pub fn completions(shell: Shell, mut command: clap::Command, io: &mut Io) -> i32
         Shell::PowerShell => S::PowerShell,
     };
     clap_complete::generate(target, &mut command, name, &mut io.out);
-    EXIT_OK
+    Ok(Done::Clean)
 }
 
 /// The man page: needtrail's synopsis, description and global options,
@@ -115,29 +115,24 @@ fn commands(roff: &mut roff::Roff, parent: &clap::Command, path: &str) {
 }
 
 /// Writes the man page (roff) to `out`, atomically, or to standard output.
-pub fn man(command: clap::Command, out: Option<&Path>, io: &mut Io) -> i32 {
+pub fn man(command: clap::Command, out: Option<&Path>, io: &mut Io) -> Outcome {
     let page = match man_page(command) {
         Ok(page) => page,
         Err(e) => {
-            let _ = writeln!(io.err, "error: cannot render the man page: {e}");
-            return EXIT_INPUT;
+            return Err(Failure::input(format!("cannot render the man page: {e}")));
         }
     };
     match out {
         None => {
             let _ = io.out.write_all(&page);
-            EXIT_OK
+            Ok(Done::Clean)
         }
         Some(path) => match crate::atomic::write(path, &page) {
-            Ok(()) => EXIT_OK,
-            Err(e) => {
-                let _ = writeln!(
-                    io.err,
-                    "error: cannot write the man page to {}: {e}; check that its folder exists and is writable",
-                    path.display()
-                );
-                EXIT_INPUT
-            }
+            Ok(()) => Ok(Done::Clean),
+            Err(e) => Err(Failure::input(format!(
+                "cannot write the man page to {}: {e}; check that its folder exists and is writable",
+                path.display()
+            ))),
         },
     }
 }

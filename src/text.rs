@@ -108,6 +108,16 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// `s` followed by spaces up to `width` terminal columns.
+pub fn pad(s: &str, width: usize) -> String {
+    let mut out = s.to_owned();
+    out.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(display_width(s)),
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,9 +82,11 @@ fuzz_target!(|data: &[u8]| {
     match app::run_pipeline(dir) {
         Ok(checked) => {
             let (project, profile) = (&checked.loaded.project, &checked.loaded.profile);
-            let text = output::check_text(project, profile, &checked.result);
-            let json = output::check_json(project, profile, &checked.result);
-            assert!(!text.is_empty() && !json.is_empty());
+            for lang in needtrail::lang::Lang::ALL {
+                let text = output::check_text(project, profile, &checked.result, lang);
+                let json = output::check_json(project, profile, &checked.result, lang);
+                assert!(!text.is_empty() && !json.is_empty());
+            }
         }
         Err(e) => {
             // An input that is refused says why: never an error with no message.

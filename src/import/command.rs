@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::mapping::{Mapping, RESERVED};
 use super::{ImportError, Options, Problem, Summary};
-use crate::command::{EXIT_INPUT, EXIT_OK, Io};
+use crate::command::{Done, Failure, Io, Outcome};
 use crate::load;
 
 /// `needtrail import NAME FILE... [DIR]`, as typed.
@@ -30,7 +30,7 @@ pub fn split_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, PathBuf) {
 }
 
 /// Runs an import and reports it; gives the exit code.
-pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
+pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> Outcome {
     let (files, dir) = split_paths(&cmd.paths);
     if !cmd.map.is_empty() && cmd.name != "doorstop" {
         let problem = Problem::new(
@@ -48,8 +48,7 @@ pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
         match crate::edit::lock_project(&dir, std::time::Duration::from_secs(120)) {
             Ok(lock) => Some(lock),
             Err(e) => {
-                let _ = writeln!(io.err, "error: {e}");
-                return EXIT_INPUT;
+                return Err(Failure::input(e.to_string()));
             }
         }
     };
@@ -116,7 +115,11 @@ pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
 }
 
 /// Reports an import's outcome.
-pub fn report(result: Result<Summary, ImportError>, cmd: &ImportCommand, io: &mut Io<'_>) -> i32 {
+pub fn report(
+    result: Result<Summary, ImportError>,
+    cmd: &ImportCommand,
+    io: &mut Io<'_>,
+) -> Outcome {
     match result {
         Ok(summary) => {
             let text = if cmd.json {
@@ -125,47 +128,41 @@ pub fn report(result: Result<Summary, ImportError>, cmd: &ImportCommand, io: &mu
                 summary.to_text(cmd.options.dry_run)
             };
             let _ = io.out.write_all(text.as_bytes());
-            EXIT_OK
+            Ok(Done::Clean)
         }
         Err(ImportError::Load(e)) => {
-            if cmd.json {
-                let _ = io
-                    .out
-                    .write_all(crate::diag::render_json(&e.diagnostics).as_bytes());
-            }
-            let _ = io
-                .err
-                .write_all(crate::diag::render_text(&e.diagnostics, &e.sources).as_bytes());
-            let _ = writeln!(io.err, "Nothing was imported: fix the project first.");
-            EXIT_INPUT
+            let out = if cmd.json {
+                crate::diag::render_json(&e.diagnostics)
+            } else {
+                String::new()
+            };
+            let mut err = crate::diag::render_text(&e.diagnostics, &e.sources);
+            err.push_str("Nothing was imported: fix the project first.\n");
+            Err(Failure::Listed { out, err })
         }
         Err(ImportError::Problems(problems)) => {
+            let mut out = String::new();
             if cmd.json {
-                let mut s =
-                    serde_json::to_string_pretty(&serde_json::json!({ "errors": problems }))
-                        .expect("serialisable");
-                s.push('\n');
-                let _ = io.out.write_all(s.as_bytes());
+                out = serde_json::to_string_pretty(&serde_json::json!({ "errors": problems }))
+                    .expect("serialisable");
+                out.push('\n');
             }
             const SHOWN: usize = 50;
+            let mut err = String::new();
             for p in problems.iter().take(SHOWN) {
-                let _ = io.err.write_all(p.render().as_bytes());
+                err.push_str(&p.render());
             }
             if problems.len() > SHOWN {
-                let _ = writeln!(io.err, "… and {} more.", problems.len() - SHOWN);
+                err.push_str(&format!("… and {} more.\n", problems.len() - SHOWN));
             }
-            let _ = writeln!(
-                io.err,
-                "{} problem{}; nothing was written.",
+            err.push_str(&format!(
+                "{} problem{}; nothing was written.\n",
                 problems.len(),
                 if problems.len() == 1 { "" } else { "s" }
-            );
-            EXIT_INPUT
+            ));
+            Err(Failure::Listed { out, err })
         }
-        Err(ImportError::Write(e)) => {
-            let _ = writeln!(io.err, "error: {e}");
-            EXIT_INPUT
-        }
+        Err(ImportError::Write(e)) => Err(Failure::input(e.to_string())),
     }
 }
 

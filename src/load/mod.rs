@@ -159,7 +159,8 @@ pub fn load_with(
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "project".into())
     });
-    let project = assemble(name, files, items, links, &profile, &mut diags);
+    let mut project = assemble(name, files, items, links, &profile, &mut diags);
+    project.lang = settings.lang;
     if diags.is_empty() {
         Ok(Loaded { project, profile })
     } else {
@@ -1171,6 +1172,7 @@ fn assemble(
     }
     Project {
         name,
+        lang: None,
         files,
         items,
         by_id,

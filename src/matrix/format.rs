@@ -10,25 +10,36 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbo
 use serde::Serialize;
 
 use super::{Matrix, Row};
+use crate::lang::Lang;
 use crate::text::display_width;
 
 pub use crate::pipeline::Provenance;
 
 /// The header row: per column the id and title, then result, status,
 /// findings and the note saying why a thread is not required.
-fn header(m: &Matrix) -> Vec<String> {
+fn header(m: &Matrix, lang: Lang) -> Vec<String> {
     let mut h = Vec::new();
     for heading in &m.headings {
         h.push(heading.clone());
-        h.push(format!("{heading} title"));
+        h.push(lang.f("cli_matrix_title_column", &[("heading", heading)]));
     }
     h.extend([
-        "Result".to_owned(),
-        "Status".to_owned(),
-        "Findings".to_owned(),
-        "Note".to_owned(),
+        lang.t("cli_matrix_result").to_owned(),
+        lang.t("status").to_owned(),
+        lang.t("cli_matrix_findings").to_owned(),
+        lang.t("cli_matrix_note").to_owned(),
     ]);
     h
+}
+
+/// A row's status (`traced`, `unverified`, `untraced`) in the words of `lang`.
+fn status(code: &str, lang: Lang) -> &'static str {
+    match code {
+        super::TRACED => lang.t("cli_matrix_traced"),
+        super::UNVERIFIED => lang.t("cli_matrix_unverified"),
+        super::NOT_REQUIRED => lang.t("cli_matrix_not_required"),
+        _ => lang.t("cli_matrix_untraced"),
+    }
 }
 
 /// The result shown for a row: that of the last item on the thread that has one.
@@ -41,7 +52,7 @@ fn result(row: &Row) -> String {
         .unwrap_or_default()
 }
 
-fn record(row: &Row) -> Vec<String> {
+fn record(row: &Row, lang: Lang) -> Vec<String> {
     let mut r = Vec::new();
     for c in &row.cells {
         match c {
@@ -56,7 +67,7 @@ fn record(row: &Row) -> Vec<String> {
         }
     }
     r.push(result(row));
-    r.push(row.status.to_owned());
+    r.push(status(row.status, lang).to_owned());
     r.push(row.findings.join(" "));
     r.push(row.note.clone().unwrap_or_default());
     r
@@ -122,23 +133,29 @@ fn is_negative_quantity(cell: &str) -> bool {
 }
 
 /// CSV with a UTF-8 byte-order mark.
-pub fn csv(m: &Matrix) -> Vec<u8> {
+pub fn csv(m: &Matrix, lang: Lang) -> Vec<u8> {
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(header(m).iter().map(|c| neutralise(c).into_owned()))
+    w.write_record(header(m, lang).iter().map(|c| neutralise(c).into_owned()))
         .expect("writes to memory");
     for row in &m.rows {
-        w.write_record(record(row).iter().map(|c| neutralise(c).into_owned()))
+        w.write_record(record(row, lang).iter().map(|c| neutralise(c).into_owned()))
             .expect("writes to memory");
     }
     w.into_inner().expect("writes to memory")
 }
 
 /// An aligned table of ids (titles would not fit a terminal), then a count.
-pub fn text(m: &Matrix) -> String {
-    let mut head: Vec<String> = m.columns.clone();
-    head.extend(["result".into(), "status".into()]);
+pub fn text(m: &Matrix, lang: Lang) -> String {
+    let mut head: Vec<String> = match lang {
+        Lang::En => m.columns.clone(),
+        _ => m.headings.clone(),
+    };
+    head.extend([
+        lang.t("cli_matrix_result_short").into(),
+        lang.t("cli_matrix_status_short").into(),
+    ]);
     let rows: Vec<Vec<String>> = m
         .rows
         .iter()
@@ -153,7 +170,7 @@ pub fn text(m: &Matrix) -> String {
                 })
                 .collect();
             r.push(result(row));
-            r.push(row.status.to_owned());
+            r.push(status(row.status, lang).to_owned());
             r
         })
         .collect();
@@ -173,14 +190,18 @@ pub fn text(m: &Matrix) -> String {
         }
         s.trim_end().to_owned()
     };
-    let mut out = format!("{} matrix ({})\n", m.title, paths_text(m));
+    let mut out = lang.f(
+        "cli_matrix_heading",
+        &[("title", &m.title), ("paths", &paths_text(m))],
+    );
+    out.push('\n');
     out.push_str(&line(&head));
     out.push('\n');
     for r in &rows {
         out.push_str(&line(r));
         out.push('\n');
     }
-    let _ = writeln!(out, "{}", counts(m));
+    let _ = writeln!(out, "{}", counts(m, lang));
     out
 }
 
@@ -188,15 +209,17 @@ fn paths_text(m: &Matrix) -> String {
     m.paths.join("; ")
 }
 
-fn counts(m: &Matrix) -> String {
+fn counts(m: &Matrix, lang: Lang) -> String {
     let n = |s: &str| m.rows.iter().filter(|r| r.status == s).count();
-    format!(
-        "{} rows: {} traced, {} unverified, {} untraced, {} not required",
-        m.rows.len(),
-        n(super::TRACED),
-        n(super::UNVERIFIED),
-        n(super::UNTRACED),
-        n(super::NOT_REQUIRED)
+    lang.f(
+        "cli_matrix_counts",
+        &[
+            ("rows", &m.rows.len()),
+            ("traced", &n(super::TRACED)),
+            ("unverified", &n(super::UNVERIFIED)),
+            ("untraced", &n(super::UNTRACED)),
+            ("not_required", &n(super::NOT_REQUIRED)),
+        ],
     )
 }
 
@@ -225,11 +248,11 @@ fn md_escape(s: &str) -> String {
 }
 
 /// Markdown for pasting into documents, every text escaped (see [`md_escape`]).
-pub fn markdown(m: &Matrix) -> String {
+pub fn markdown(m: &Matrix, lang: Lang) -> String {
     let esc = md_escape;
     let mut out = format!("### {}\n\n", esc(&m.title));
     let mut head: Vec<String> = m.headings.iter().map(|h| esc(h)).collect();
-    head.extend(["Result".into(), "Status".into()]);
+    head.extend([lang.t("cli_matrix_result").into(), lang.t("status").into()]);
     let _ = writeln!(out, "| {} |", head.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
     for row in &m.rows {
@@ -246,12 +269,12 @@ pub fn markdown(m: &Matrix) -> String {
             .collect();
         cells.push(esc(&result(row)));
         cells.push(match &row.note {
-            Some(note) => format!("{}: {}", row.status, esc(note)),
-            None => row.status.to_owned(),
+            Some(note) => format!("{}: {}", status(row.status, lang), esc(note)),
+            None => status(row.status, lang).to_owned(),
         });
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
-    let _ = writeln!(out, "\n{}", counts(m));
+    let _ = writeln!(out, "\n{}", counts(m, lang));
     out
 }
 
@@ -272,18 +295,19 @@ pub fn json(m: &Matrix, p: &Provenance) -> String {
 }
 
 /// A standalone HTML page: no script, styles in the page, everything escaped.
-pub fn html(m: &Matrix, p: &Provenance) -> String {
+pub fn html(m: &Matrix, p: &Provenance, lang: Lang) -> String {
     let esc = crate::text::escape_xml;
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
 <title>{} · {}</title>\n<style>\n\
 body{{font-family:system-ui,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;margin:1rem;color:#1d2430}}\n\
 table{{border-collapse:collapse;font-size:.85rem}}th,td{{border:1px solid #c9d1db;padding:.25rem .4rem;text-align:left;vertical-align:top}}\n\
 thead th{{background:#eef2f6}}td.broken{{background:#fdecea}}.untraced,.unverified{{color:#b3261e;font-weight:600}}\n\
 .muted{{color:#5b6675}}@media print{{@page{{size:A4 landscape;margin:10mm}}}}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"muted\">{}</p>\n<table>\n<thead><tr>",
+        lang.code(),
         esc(&m.title),
         esc(&p.project),
         esc(&m.title),
@@ -292,8 +316,11 @@ thead th{{background:#eef2f6}}td.broken{{background:#fdecea}}.untraced,.unverifi
     for h in &m.headings {
         let _ = write!(out, "<th scope=\"col\">{}</th>", esc(h));
     }
-    out.push_str(
-        "<th scope=\"col\">Result</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
+    let _ = write!(
+        out,
+        "<th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+        lang.t("cli_matrix_result"),
+        lang.t("status"),
     );
     for row in &m.rows {
         out.push_str("<tr>");
@@ -318,7 +345,7 @@ thead th{{background:#eef2f6}}td.broken{{background:#fdecea}}.untraced,.unverifi
             "<td>{}</td><td class=\"{}\">{}",
             esc(&result(row)),
             row.status,
-            row.status
+            status(row.status, lang)
         );
         if let Some(note) = &row.note {
             let _ = write!(out, "<br><span class=\"muted\">{}</span>", esc(note));
@@ -328,7 +355,7 @@ thead th{{background:#eef2f6}}td.broken{{background:#fdecea}}.untraced,.unverifi
     let _ = write!(
         out,
         "</tbody>\n</table>\n<p>{}</p>\n<p class=\"muted\">{} · SHA-256 {} · needtrail {}</p>\n</body>\n</html>\n",
-        esc(&counts(m)),
+        esc(&counts(m, lang)),
         esc(&p.project),
         esc(&p.digest),
         esc(&p.version)
@@ -337,13 +364,13 @@ thead th{{background:#eef2f6}}td.broken{{background:#fdecea}}.untraced,.unverifi
 }
 
 /// A workbook with one sheet per matrix and a summary sheet.
-pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> {
+pub fn xlsx(matrices: &[&Matrix], p: &Provenance, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     // A fixed creation time keeps the file the same for the same input.
     let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
     wb.set_properties(
         &DocProperties::new()
-            .set_title(format!("Traceability matrices · {}", p.project))
+            .set_title(lang.f("cli_xlsx_title", &[("project", &p.project)]))
             .set_creation_datetime(&created),
     );
     let bold = Format::new()
@@ -356,11 +383,11 @@ pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> 
     let wrap = Format::new().set_text_wrap();
 
     let summary = wb.add_worksheet();
-    summary.set_name("Summary")?;
+    summary.set_name(lang.t("cli_xlsx_summary"))?;
     let facts = [
-        ("Project", p.project.clone()),
-        ("Input digest (SHA-256)", p.digest.clone()),
-        ("Tool", format!("needtrail {}", p.version)),
+        (lang.t("footer_project"), p.project.clone()),
+        (lang.t("footer_digest"), p.digest.clone()),
+        (lang.t("cli_xlsx_tool"), format!("needtrail {}", p.version)),
     ];
     let mut r = 0u32;
     for (k, v) in facts {
@@ -370,18 +397,18 @@ pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> 
     }
     r += 1;
     for (c, h) in [
-        "Matrix",
-        "Paths",
-        "Rows",
-        "Traced",
-        "Unverified",
-        "Untraced",
-        "Not required",
+        "cli_xlsx_matrix",
+        "cli_xlsx_paths",
+        "cli_xlsx_rows",
+        "cli_xlsx_traced",
+        "cli_xlsx_unverified",
+        "cli_xlsx_untraced",
+        "cli_xlsx_not_required",
     ]
-    .iter()
+    .into_iter()
     .enumerate()
     {
-        summary.write_string_with_format(r, c as u16, *h, &bold)?;
+        summary.write_string_with_format(r, c as u16, lang.t(h), &bold)?;
     }
     for m in matrices {
         r += 1;
@@ -409,14 +436,14 @@ pub fn xlsx(matrices: &[&Matrix], p: &Provenance) -> Result<Vec<u8>, XlsxError> 
         .take(31)
         .collect();
         ws.set_name(name.trim())?;
-        let head = header(m);
+        let head = header(m, lang);
         let mut widths: Vec<usize> = head.iter().map(|h| display_width(h)).collect();
         for (c, h) in head.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &bold)?;
         }
         for (ri, row) in m.rows.iter().enumerate() {
             let rr = ri as u32 + 1;
-            for (c, v) in record(row).iter().enumerate() {
+            for (c, v) in record(row, lang).iter().enumerate() {
                 let cell = row.cells.get(c / 2).and_then(|x| x.as_ref());
                 let is_broken = cell.is_some_and(|x| x.broken)
                     || (c >= 2 * row.cells.len()

@@ -41,6 +41,8 @@ pub struct MatrixSpec {
     /// Kinds every thread must pass through, in this order.
     pub via: Vec<String>,
     pub filter: Filter,
+    /// The language of the column headings (the kinds' labels).
+    pub lang: crate::lang::Lang,
 }
 
 impl MatrixSpec {
@@ -103,7 +105,8 @@ pub struct Matrix {
     pub direction: Direction,
     /// Kind names, one per column, from `from` to `to`.
     pub columns: Vec<String>,
-    /// Column headings in the project's words (kind labels, English).
+    /// Column headings in the project's words (kind labels, in the
+    /// language of [`MatrixSpec::lang`]).
     pub headings: Vec<String>,
     pub rows: Vec<Row>,
     /// The paths of kinds followed, e.g. `requirement → design_input → verification`.
@@ -318,6 +321,16 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
         .collect();
 
     let name = |k: KindIdx| profile.kind(k).name.clone();
+    // The title and paths in the user's words: kind names in English (as
+    // typed in --from and --to), kind labels in another language.
+    let word = |k: KindIdx| match spec.lang {
+        crate::lang::Lang::En => name(k),
+        lang => profile
+            .kind(k)
+            .label
+            .get(lang.code(), &profile.kind(k).name)
+            .to_owned(),
+    };
     let arrow = match direction {
         Direction::Forward => " → ",
         Direction::Backward => " ← ",
@@ -325,8 +338,8 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
     let mut path_texts: Vec<String> = paths
         .iter()
         .map(|p| {
-            std::iter::once(name(from))
-                .chain(p.iter().map(|s| name(s.kind)))
+            std::iter::once(word(from))
+                .chain(p.iter().map(|s| word(s.kind)))
                 .collect::<Vec<_>>()
                 .join(" → ")
         })
@@ -335,9 +348,9 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
     Ok(Matrix {
         title: format!(
             "{}{}{}",
-            name(from),
+            word(from),
             arrow.trim_matches(' ').replace('←', "→"),
-            name(to)
+            word(to)
         )
         .replace('→', " → "),
         from: name(from),
@@ -349,7 +362,7 @@ pub fn build(checked: &Checked, spec: &MatrixSpec) -> Result<Matrix, MatrixError
                 profile
                     .kind(*k)
                     .label
-                    .get("en", &profile.kind(*k).name)
+                    .get(spec.lang.code(), &profile.kind(*k).name)
                     .to_owned()
             })
             .collect(),

@@ -1,11 +1,13 @@
-//! The report's interface strings in every language, from
-//! `templates/i18n.toml`: one table per message, one key per language.
+//! The interface strings in every language, from `templates/i18n.toml`
+//! (the report's) and `templates/i18n-cli.toml` (the other outputs'): one
+//! table per message, one key per language.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 const CATALOG: &str = include_str!("../../templates/i18n.toml");
+const CLI_CATALOG: &str = include_str!("../../templates/i18n-cli.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,7 +25,14 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog compiled into the binary.
     pub fn builtin() -> Self {
-        let entries = toml::from_str(CATALOG).expect("templates/i18n.toml is a valid catalog");
+        let mut entries: BTreeMap<String, Entry> =
+            toml::from_str(CATALOG).expect("templates/i18n.toml is a valid catalog");
+        let cli: BTreeMap<String, Entry> =
+            toml::from_str(CLI_CATALOG).expect("templates/i18n-cli.toml is a valid catalog");
+        for (key, entry) in cli {
+            let before = entries.insert(key, entry);
+            assert!(before.is_none(), "a message is in both catalogue files");
+        }
         Catalog { entries }
     }
 
@@ -68,10 +77,14 @@ mod tests {
             assert!(!en.trim().is_empty(), "{key} has no English");
             assert!(!zh.trim().is_empty(), "{key} has no Chinese");
             // A Chinese string is written in Chinese, not copied from English
-            // (numbers, ids and symbols aside).
+            // (numbers, ids, symbols and `{placeholders}` aside).
+            let words: String = en
+                .split('{')
+                .map(|part| part.split_once('}').map_or(part, |(_, rest)| rest))
+                .collect();
             assert!(
                 zh.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch))
-                    || zh == en && !en.chars().any(char::is_alphabetic),
+                    || !words.chars().any(char::is_alphabetic),
                 "{key}: zh `{zh}` is not Chinese"
             );
         }

@@ -87,8 +87,8 @@ const ASSETS: &[(&str, &str)] = &[
 /// What to render.
 #[derive(Clone, Debug)]
 pub struct ReportOptions {
-    /// "en" or "zh".
-    pub lang: String,
+    /// The language of the interface.
+    pub lang: crate::lang::Lang,
     /// A folder of templates that replace built-in ones of the same name.
     pub templates: Option<PathBuf>,
     /// Seconds since 1970 to print as the time of the report, if any.
@@ -168,13 +168,14 @@ pub fn render_into(
 ) -> Result<(), ReportError> {
     let (tera, overridden) = load_templates(opts.templates.as_deref())?;
     let catalog = Catalog::builtin();
+    let lang = opts.lang.code();
     let strings = catalog
-        .language(&opts.lang)
-        .ok_or_else(|| ReportError::Template(format!("no interface language `{}`", opts.lang)))?;
-    let site = view::Site::build(checked, &opts.lang);
+        .language(lang)
+        .expect("the catalogue offers every language");
+    let site = view::Site::build(checked, lang);
     let common = view::Common {
         t: &strings,
-        lang: &opts.lang,
+        lang,
         project: &checked.loaded.project.name,
         digest: &site.digest,
         version: env!("CARGO_PKG_VERSION"),

@@ -277,10 +277,8 @@ pub fn thread(
     width = width.max(rightmost + PAD);
 
     let mut svg = String::with_capacity(2048);
-    let title = match lang {
-        "zh" => "追溯链",
-        _ => "Trace thread",
-    };
+    let words = crate::lang::Lang::parse(lang).unwrap_or_default();
+    let title = words.t("svg_thread");
     svg.push_str("<svg class=\"thread\" viewBox=\"0 0 ");
     push_int(&mut svg, width);
     svg.push(' ');
@@ -344,10 +342,7 @@ pub fn thread(
         svg.push_str("</text></g></a>");
     }
     if truncated {
-        let note = match lang {
-            "zh" => "（仅显示部分关联项）",
-            _ => "(only part of the thread is drawn)",
-        };
+        let note = words.t("svg_thread_cut");
         let _ = write!(
             svg,
             r#"<text x="{PAD}" y="{}" class="note">{note}</text>"#,
@@ -383,10 +378,8 @@ pub fn objective_chart(r: &crate::objectives::ObjectiveResult, lang: &str) -> St
     let plot_h = H - TOP - BOTTOM;
     let y = |v: f64| TOP + plot_h - (v / top) * plot_h;
     let fmt = |v: f64| crate::objectives::with_unit((v * 100.0).round() / 100.0, r.unit);
-    let title = match lang {
-        "zh" => format!("{} 各期实际值与目标", r.id),
-        _ => format!("{}: actual per period against the target", r.id),
-    };
+    let words = crate::lang::Lang::parse(lang).unwrap_or_default();
+    let title = words.f("svg_chart_title", &[("id", &r.id)]);
     let mut svg = format!(
         r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}"><title>{}</title>"#,
         escape(&title),
@@ -438,7 +431,7 @@ pub fn objective_chart(r: &crate::objectives::ObjectiveResult, lang: &str) -> St
                 ));
             }
             None => {
-                let none = if lang == "zh" { "无数据" } else { "no data" };
+                let none = words.t("no_data");
                 svg.push_str(&format!(
                     r#"<text class="nodata" x="{cx:.1}" y="{:.1}" text-anchor="middle">{none}</text>"#,
                     TOP + plot_h - 6.0
@@ -448,10 +441,7 @@ pub fn objective_chart(r: &crate::objectives::ObjectiveResult, lang: &str) -> St
     }
     if let Some(t) = target {
         let ty = y(t.value);
-        let label = match lang {
-            "zh" => format!("目标 {}", r.target),
-            _ => format!("target {}", r.target),
-        };
+        let label = words.f("svg_target", &[("target", &r.target)]);
         svg.push_str(&format!(
             r#"<line class="target" x1="{LEFT}" y1="{ty:.1}" x2="{}" y2="{ty:.1}"/><text class="target-label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
             W - RIGHT,

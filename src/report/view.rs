@@ -595,7 +595,8 @@ impl<'a> Builder<'a> {
     }
 
     fn objectives_view(&self) -> ObjectivesView {
-        let ctx = crate::objectives::Context::new(self.project, self.profile, self.graph);
+        let mut ctx = crate::objectives::Context::new(self.project, self.profile, self.graph);
+        ctx.lang = crate::lang::Lang::parse(self.lang).unwrap_or_default();
         let refs = |ids: &[String]| -> Vec<ItemRef> {
             ids.iter()
                 .filter_map(|id| self.project.get(id))

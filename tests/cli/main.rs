@@ -12,6 +12,7 @@ mod hardening_writes;
 mod import;
 mod init_trace;
 mod interchange;
+mod lang;
 mod matrices;
 mod matrix_one;
 mod objectives;

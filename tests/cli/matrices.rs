@@ -1666,14 +1666,27 @@ fn audit_manifest_lists_every_input_and_output_and_verify_catches_tampering() {
         "input-digest: {}\n",
         m["provenance"]["digest"].as_str().unwrap()
     )));
-    // The package's CSV is the `matrix --format csv` of the same project.
+    // The package's CSV is the `matrix --format csv` of the same project,
+    // in the package's language.
     assert_eq!(
         fs::read(pkg.join("matrices/requirement-verification.csv")).unwrap(),
-        matrix_file(&doors, "requirement", "verification", "csv", &[])
+        matrix_file(
+            &doors,
+            "requirement",
+            "verification",
+            "csv",
+            &["--lang", "zh"]
+        )
     );
     assert_eq!(
         fs::read(pkg.join("matrices/verification-requirement.csv")).unwrap(),
-        matrix_file(&doors, "verification", "requirement", "csv", &[])
+        matrix_file(
+            &doors,
+            "verification",
+            "requirement",
+            "csv",
+            &["--lang", "zh"]
+        )
     );
 
     // Intact.

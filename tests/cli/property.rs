@@ -449,10 +449,20 @@ fn check_in_process(dir: &Path, limit: Duration) -> Result<i32, String> {
         let code = match app::run_pipeline(&dir) {
             Ok(checked) => {
                 let (project, profile) = (&checked.loaded.project, &checked.loaded.profile);
-                let text = output::check_text(project, profile, &checked.result);
-                let json = output::check_json(project, profile, &checked.result);
+                let text = output::check_text(
+                    project,
+                    profile,
+                    &checked.result,
+                    needtrail::lang::Lang::En,
+                );
+                let json = output::check_json(
+                    project,
+                    profile,
+                    &checked.result,
+                    needtrail::lang::Lang::En,
+                );
                 assert!(!text.is_empty() && !json.is_empty());
-                FailOn::Error.exit_code(&checked.result)
+                FailOn::Error.outcome(&checked.result).exit_code()
             }
             Err(e) => {
                 assert!(!e.diagnostics.is_empty(), "input refused without a message");
