@@ -47,6 +47,7 @@ pub struct SheetStrings<'a> {
     change_signed_git: &'a str,
     change_signed_history: &'a str,
     change_signed_none: &'a str,
+    change_signed_unknown: &'a str,
     change_field: &'a str,
     change_old: &'a str,
     change_new: &'a str,
@@ -62,6 +63,7 @@ impl<'a> SheetStrings<'a> {
             change_signed_git: get("change_signed_git"),
             change_signed_history: get("change_signed_history"),
             change_signed_none: get("change_signed_none"),
+            change_signed_unknown: get("change_signed_unknown"),
             change_field: get("change_field"),
             change_old: get("change_old"),
             change_new: get("change_new"),
@@ -248,7 +250,8 @@ pub fn write_sheet(out: &mut String, t: &SheetStrings, r: &SheetRow) {
                 out.push_str("</tbody></table>");
             }
             "history" => e(out, t.change_signed_history),
-            _ => e(out, t.change_signed_none),
+            "none" => e(out, t.change_signed_none),
+            _ => e(out, t.change_signed_unknown),
         }
         out.push_str("</td></tr>\n");
     }

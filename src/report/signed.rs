@@ -27,6 +27,8 @@ pub enum Signed {
     NotInHistory,
     /// The project is not in a git repository (or git cannot be run).
     NoGit,
+    /// Where the project is was not given, so its history is not read.
+    Unknown,
 }
 
 /// The fields of a signed requirement that its fingerprint covers.
@@ -47,8 +49,7 @@ pub struct History<'a> {
 }
 
 impl<'a> History<'a> {
-    /// The history of the project in `dir`; with `None`, every lookup says
-    /// the project is not in git.
+    /// The history of the project in `dir`; with `None`, none is read.
     pub fn new(dir: Option<&'a Path>) -> Self {
         History {
             dir,
@@ -73,7 +74,7 @@ impl<'a> History<'a> {
     /// fingerprint `fp`.
     pub fn signed(&mut self, project: &Project, review: ItemIdx, id: &str, fp: &str) -> Signed {
         let Some(dir) = self.dir else {
-            return Signed::NoGit;
+            return Signed::Unknown;
         };
         let in_git = *self.in_git.get_or_insert_with(|| {
             Self::git(dir, &["rev-parse", "--is-inside-work-tree"]).as_deref() == Some("true")

@@ -121,7 +121,8 @@ pub struct RowChange {
     pub reviews: Vec<String>,
     /// Where the signed text comes from: `git` (the fields below), or why
     /// there is none: `history` (no revision holds it), `none` (the project
-    /// is not in git).
+    /// is not in git), `unknown` (its history was not read, as for a report
+    /// rendered in memory).
     pub signed: &'static str,
     /// The revision the review was signed in (with `git`).
     pub revision: Option<String>,
@@ -1019,7 +1020,7 @@ impl<'a> Builder<'a> {
                     };
                     let change = out.entry(req).or_insert_with(|| RowChange {
                         reviews: Vec::new(),
-                        signed: "none",
+                        signed: "unknown",
                         revision: None,
                         fields: Vec::new(),
                     });
@@ -1038,7 +1039,8 @@ impl<'a> Builder<'a> {
                             change.fields = self.field_changes(req, &item);
                         }
                         super::signed::Signed::NotInHistory => change.signed = "history",
-                        super::signed::Signed::NoGit => {}
+                        super::signed::Signed::NoGit => change.signed = "none",
+                        super::signed::Signed::Unknown => change.signed = "unknown",
                     }
                 }
             }
