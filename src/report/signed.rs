@@ -46,6 +46,8 @@ pub struct History<'a> {
     /// Each revision read, by commit: the project as it was (`None` when it
     /// could not be read).
     revisions: HashMap<String, Option<Loaded>>,
+    /// The commit that last added each text to each file, as looked up.
+    added: HashMap<(String, String), Option<String>>,
 }
 
 impl<'a> History<'a> {
@@ -55,6 +57,7 @@ impl<'a> History<'a> {
             dir,
             in_git: None,
             revisions: HashMap::new(),
+            added: HashMap::new(),
         }
     }
 
@@ -71,8 +74,16 @@ impl<'a> History<'a> {
     }
 
     /// Requirement `id` as `review` (its item in `project`) signed it, with
-    /// fingerprint `fp`.
-    pub fn signed(&mut self, project: &Project, review: ItemIdx, id: &str, fp: &str) -> Signed {
+    /// fingerprint `fp`; `signing` is the review's signed decisions, which
+    /// name the signing itself (one lookup for all its requirements).
+    pub fn signed(
+        &mut self,
+        project: &Project,
+        review: ItemIdx,
+        id: &str,
+        fp: &str,
+        signing: Option<&str>,
+    ) -> Signed {
         let Some(dir) = self.dir else {
             return Signed::Unknown;
         };
@@ -82,44 +93,57 @@ impl<'a> History<'a> {
         if !in_git {
             return Signed::NoGit;
         }
-        // A fingerprint is 16 hex digits: safe as an argument, and the
-        // pickaxe finds the commits that added or removed it.
-        if fp.is_empty() || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Signed::NotInHistory;
-        }
         let file = &project.files[project.item(review).span.file as usize].path;
-        let Some(commit) = Self::git(
-            dir,
-            &[
-                "log",
-                "-1",
-                "--format=%H",
-                &format!("-S{fp}"),
-                "--",
-                file.as_str(),
-            ],
-        )
-        .filter(|c| !c.is_empty()) else {
-            return Signed::NotInHistory;
-        };
-        let loaded = self.revisions.entry(commit.clone()).or_insert_with(|| {
+        // The revision that recorded the signing; should the requirement
+        // have been signed again since with the same decisions, the one
+        // that recorded its own fingerprint.
+        for needle in [signing, Some(fp)].into_iter().flatten() {
+            let Some(commit) = self.added(dir, file, needle) else {
+                continue;
+            };
+            if let Some(found) = self.read(dir, &commit, id, fp) {
+                return found;
+            }
+        }
+        Signed::NotInHistory
+    }
+
+    /// The last commit that added or removed `needle` in `file`: the one
+    /// that wrote it, when the file holds it now.
+    fn added(&mut self, dir: &Path, file: &str, needle: &str) -> Option<String> {
+        // Fingerprints are hex digits: safe as an argument, and never empty.
+        if needle.is_empty() || !needle.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.added
+            .entry((file.to_owned(), needle.to_owned()))
+            .or_insert_with(|| {
+                let args = [
+                    "log",
+                    "-1",
+                    "--format=%H",
+                    &format!("-S{needle}"),
+                    "--",
+                    file,
+                ];
+                Self::git(dir, &args).filter(|c| !c.is_empty())
+            })
+            .clone()
+    }
+
+    /// Requirement `id` in revision `commit`, if its fingerprint there is `fp`.
+    fn read(&mut self, dir: &Path, commit: &str, id: &str, fp: &str) -> Option<Signed> {
+        let loaded = self.revisions.entry(commit.to_owned()).or_insert_with(|| {
             let tmp = tempfile::tempdir().ok()?;
-            crate::diff::extract_revision(dir, &commit, tmp.path()).ok()?;
+            crate::diff::extract_revision(dir, commit, tmp.path()).ok()?;
             crate::load::load(tmp.path()).ok()
         });
-        let Some(old) = loaded else {
-            return Signed::NotInHistory;
-        };
-        let Some(idx) = old.project.get(id) else {
-            return Signed::NotInHistory;
-        };
-        if fingerprint::of(&old.project, &old.profile, idx) != fp {
-            return Signed::NotInHistory;
-        }
-        Signed::Found {
+        let old = loaded.as_ref()?;
+        let idx = old.project.get(id)?;
+        (fingerprint::of(&old.project, &old.profile, idx) == fp).then(|| Signed::Found {
             revision: commit.chars().take(10).collect(),
             item: SignedItem::of(&old.project, &old.profile, idx),
-        }
+        })
     }
 }
 

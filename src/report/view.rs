@@ -1003,17 +1003,17 @@ impl<'a> Builder<'a> {
     ) -> HashMap<ItemIdx, RowChange> {
         let mut git = super::signed::History::new(history);
         let mut out: HashMap<ItemIdx, RowChange> = HashMap::default();
-        let signed_fps = self.field("signed_fingerprints");
         for st in statuses {
             let of_contract: HashSet<ItemIdx> = st.requirements.iter().map(|r| r.idx).collect();
             for r in st.reviews.iter().filter(|r| !r.changed.is_empty()) {
                 let Some(review) = self.project.get(&r.id) else {
                     continue;
                 };
-                let fps = match signed_fps.and_then(|f| self.project.item(review).field(f)) {
-                    Some(Value::Map(m)) => m.as_slice(),
-                    _ => &[],
-                };
+                let signed_as: HashMap<&str, &str> = r
+                    .signed_as
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
                 for id in &r.changed {
                     let Some(req) = self.project.get(id).filter(|i| of_contract.contains(i)) else {
                         continue;
@@ -1028,11 +1028,8 @@ impl<'a> Builder<'a> {
                     if change.signed == "git" {
                         continue;
                     }
-                    let fp = fps
-                        .iter()
-                        .find(|(k, _)| k == id)
-                        .map_or("", |(_, v)| v.as_str());
-                    match git.signed(self.project, review, id, fp) {
+                    let fp = signed_as.get(id.as_str()).copied().unwrap_or_default();
+                    match git.signed(self.project, review, id, fp, r.signed_decisions.as_deref()) {
                         super::signed::Signed::Found { revision, item } => {
                             change.signed = "git";
                             change.revision = Some(revision);

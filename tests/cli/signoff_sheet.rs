@@ -80,6 +80,10 @@ verdict = "accepted"
 }
 
 fn sign_rev_1(dir: &Path) {
+    sign_rev_1_on(dir, "2026-01-11");
+}
+
+fn sign_rev_1_on(dir: &Path, date: &str) {
     let r = run([
         "review".as_ref(),
         "sign".as_ref(),
@@ -87,7 +91,7 @@ fn sign_rev_1(dir: &Path) {
         "--by".as_ref(),
         "质量部 张红".as_ref(),
         "--date".as_ref(),
-        "2026-01-11".as_ref(),
+        date.as_ref(),
         dir.as_os_str(),
     ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -309,6 +313,24 @@ fn a_requirement_changed_after_signing_shows_the_signed_text_from_git() {
         texts(&doc, "table.change-fields td.new"),
         ["The wear indicator sounds at 1.5 mm of lining left."]
     );
+
+    // Signed again with the same decisions, then changed again: the text
+    // signed is the one of the second signing.
+    git(dir, &["commit", "-q", "-am", "revision B"]);
+    sign_rev_1_on(dir, "2026-02-01");
+    git(dir, &["commit", "-q", "-am", "REV-1 signed again"]);
+    let signed_again = git(dir, &["rev-parse", "HEAD"]);
+    let path = dir.join("contract.toml");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("at 1.5 mm", "at 1 mm")).unwrap();
+    let doc = Html::parse_document(&sheet(dir, None));
+    assert_eq!(
+        cells(&doc, "table.change-fields tbody tr"),
+        [
+            "Text | The wear indicator sounds at 1.5 mm of lining left. | The wear indicator sounds at 1 mm of lining left."
+        ]
+    );
+    assert!(texts(&doc, "tr.change-detail td")[0].contains(&signed_again[..10]));
 }
 
 #[test]
