@@ -120,7 +120,8 @@ fn opt_lines(text: &Option<String>, width: f32) -> f32 {
 fn row_mm(r: &SheetRow) -> f32 {
     let [req, class, source, verdict, note] = COLUMNS_MM;
     let cells = [
-        1.0 + lines(&r.item.title, req),
+        // The title is set bold: a little wider.
+        1.0 + lines(&r.item.title, req * 0.92),
         opt_lines(&r.class, class),
         opt_lines(&r.source, source),
         opt_lines(&r.verdict, verdict).max(1.0) + opt_lines(&r.review, verdict),
@@ -301,6 +302,151 @@ pub fn pages<'r>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::view::{ItemRef, Signer};
+
+    fn item(id: &str, title: &str) -> ItemRef {
+        ItemRef {
+            id: id.into(),
+            href: String::new(),
+            local: String::new(),
+            title: title.into(),
+            kind: String::new(),
+            status: None,
+            status_class: None,
+        }
+    }
+
+    fn row(n: usize, note: &str) -> SheetRow {
+        SheetRow {
+            item: item(
+                &format!("REQ-{n}"),
+                "Window unit meets air tightness class 6",
+            ),
+            class: Some("stated".into()),
+            source: Some(format!("Tender clause 4.{n}")),
+            verdict: Some("accepted".into()),
+            verdict_raw: "accepted".into(),
+            review: Some("REV-1".into()),
+            note: (!note.is_empty()).then(|| note.to_owned()),
+            change: None,
+        }
+    }
+
+    fn review(id: &str, reviewers: usize) -> ReviewRef {
+        ReviewRef {
+            item: item(id, "Contract review"),
+            date: None,
+            reviewers: None,
+            signers: (0..reviewers)
+                .map(|i| Signer::parse(&format!("Function {i}: Name {i}")))
+                .collect(),
+            signed_by: None,
+            signed_on: None,
+            signoff: "unsigned",
+            changed: Vec::new(),
+        }
+    }
+
+    fn contract(reviews: Vec<ReviewRef>) -> ContractRow {
+        ContractRow {
+            item: item("CON-1", "Supply agreement"),
+            customer: None,
+            stage: None,
+            requirements_count: 0,
+            decided: 0,
+            clarify: 0,
+            reviews,
+            state: "complete",
+            signoff: "unsigned",
+            sheet: String::new(),
+            changed_rows: Vec::new(),
+            requirements: Vec::new(),
+        }
+    }
+
+    /// The estimated height of each planned page.
+    fn heights(k: &ContractRow, rows: &[SheetRow], plans: &[PagePlan]) -> Vec<f32> {
+        plans
+            .iter()
+            .map(|p| {
+                let mut h = 0.0;
+                if p.head {
+                    h += head_mm(k);
+                }
+                if p.reviews {
+                    h += reviews_mm(k);
+                }
+                if !p.rows.is_empty() {
+                    h += TABLE_HEAD_MM + if p.head { H2_MM } else { 0.0 };
+                    h += rows[p.rows.clone()].iter().map(row_mm).sum::<f32>();
+                }
+                h += k.reviews[p.blocks.clone()]
+                    .iter()
+                    .map(|r| block_mm(block_rows(r)))
+                    .sum::<f32>();
+                if p.blank_block {
+                    h += block_mm(BLANK_SIGNERS + 1);
+                }
+                h
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_row_and_block_is_on_one_page_and_no_page_overflows() {
+        let long = "A deviation agreed with the customer's quality engineer, ".repeat(4);
+        let rows: Vec<SheetRow> = (0..300)
+            .map(|n| row(n, if n % 7 == 0 { &long } else { "" }))
+            .collect();
+        let k = contract(vec![review("REV-1", 6), review("REV-2", 2)]);
+        for first in [true, false] {
+            let plans = plan(&k, &rows, first);
+            assert!(plans[0].head && plans[0].reviews == first);
+            assert!(plans[1..].iter().all(|p| !p.head && !p.reviews));
+            // The rows in order, each once.
+            let order: Vec<usize> = plans.iter().flat_map(|p| p.rows.clone()).collect();
+            assert_eq!(order, (0..rows.len()).collect::<Vec<_>>());
+            // The blocks after every row, each once, each whole.
+            let blocks: Vec<usize> = plans.iter().flat_map(|p| p.blocks.clone()).collect();
+            assert_eq!(blocks, [0, 1]);
+            let first_block = plans.iter().position(|p| !p.blocks.is_empty()).unwrap();
+            assert!(plans[first_block + 1..].iter().all(|p| p.rows.is_empty()));
+            for (n, h) in heights(&k, &rows, &plans).into_iter().enumerate() {
+                assert!(h > 0.0 && h <= BODY_MM, "page {} is {h} mm", n + 1);
+            }
+            // Pages are filled: fewer than twice as many as the height needs.
+            let total: f32 = heights(&k, &rows, &plans).iter().sum();
+            assert!((plans.len() as f32) < 2.0 * (total / BODY_MM).ceil());
+        }
+    }
+
+    #[test]
+    fn a_contract_without_reviews_gets_a_block_to_sign_by_hand() {
+        let k = contract(Vec::new());
+        let plans = plan(&k, &[], true);
+        assert_eq!(plans.len(), 1);
+        assert!(plans[0].blank_block && plans[0].head && plans[0].rows.is_empty());
+        let pages = pages(&plans, &k, &[], 0, true);
+        assert_eq!((pages[0].first_row, pages[0].last_row), (0, 0));
+        assert!(!pages[0].table);
+    }
+
+    #[test]
+    fn reviewers_read_as_function_and_name() {
+        let read = |s: &str| {
+            let x = Signer::parse(s);
+            (x.role, x.name)
+        };
+        assert_eq!(
+            read("Sales: Zhou Min"),
+            (Some("Sales".into()), "Zhou Min".into())
+        );
+        assert_eq!(read("工程部 赵刚"), (Some("工程部".into()), "赵刚".into()));
+        assert_eq!(read("质量部：张红"), (Some("质量部".into()), "张红".into()));
+        assert_eq!(read("Zhou Min"), (None, "Zhou Min".into()));
+        assert_eq!(read("王明"), (None, "王明".into()));
+        assert_eq!(read("Sales:"), (None, "Sales:".into()));
+    }
 
     #[test]
     fn wide_text_takes_more_lines_than_narrow() {
