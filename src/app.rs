@@ -806,7 +806,7 @@ pub fn audit(
         Ok(c) => c,
         Err(e) => return report_load_error(&e, false, io),
     };
-    let files = match crate::audit::package(&checked, options) {
+    let files = match crate::audit::package(&checked, options, dir) {
         Ok(f) => f,
         Err(e) => {
             let _ = writeln!(io.err, "error: {e}");

@@ -119,12 +119,28 @@ pub type SiteFile = (String, Vec<u8>);
 
 /// Renders every page of the report, in memory, sorted by path.
 pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, ReportError> {
+    render_from(checked, opts, None)
+}
+
+/// [`render`], for the project read from the folder `dir`: the sign-off
+/// sheets show what a sign-off approved from the folder's git history.
+pub fn render_from(
+    checked: &Checked,
+    opts: &ReportOptions,
+    dir: Option<&Path>,
+) -> Result<Vec<SiteFile>, ReportError> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_into(checked, opts, &crate::progress::Silent, &|name, parts| {
-        let file = (name.to_owned(), parts.concat());
-        files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
-        Ok(())
-    })?;
+    render_site(
+        checked,
+        opts,
+        dir,
+        &crate::progress::Silent,
+        &|name, parts| {
+            let file = (name.to_owned(), parts.concat());
+            files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+            Ok(())
+        },
+    )?;
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)
