@@ -187,10 +187,19 @@ fn each_review_gets_a_signature_block_with_its_reviewers_and_approver() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     project(dir);
+    // A third review records no reviewers.
+    let path = dir.join("review.toml");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text + "\n[[review]]\nid = \"REV-3\"\ntitle = \"Phone review\"\ncontract = \"CON-1\"\n\n\
+                [[review.decision]]\nrequirement = \"REQ-1\"\nverdict = \"accepted\"\n",
+    )
+    .unwrap();
     sign_rev_1(dir);
     let doc = Html::parse_document(&sheet(dir, None));
-    assert_eq!(doc.select(&sel("section.signature-block")).count(), 2);
-    for review in ["REV-1", "REV-2"] {
+    assert_eq!(doc.select(&sel("section.signature-block")).count(), 3);
+    for review in ["REV-1", "REV-2", "REV-3"] {
         // Each block says whose contract it is, wherever it is printed.
         assert_eq!(
             texts(&doc, &format!("#sign-{review} .sign-of strong")),
@@ -232,6 +241,16 @@ fn each_review_gets_a_signature_block_with_its_reviewers_and_approver() {
         ["Quality | Chen Yu |  | ", "Approved by |  |  | "]
     );
     assert!(texts(&doc, "#sign-REV-2 .sign-of")[0].contains("not signed"));
+    // With no reviewer recorded, rows to fill in by hand.
+    assert_eq!(
+        rows("REV-3"),
+        [
+            "The review records no reviewers: fill them in by hand.",
+            " |  |  | ",
+            " |  |  | ",
+            "Approved by |  |  | "
+        ]
+    );
     assert!(texts(&doc, "#sign-REV-1 .sign-of")[0].contains("2026-01-10"));
 }
 
