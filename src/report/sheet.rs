@@ -16,8 +16,9 @@ use serde::Serialize;
 use super::view::{ContractRow, ReviewRef, SheetRow};
 
 /// Height a page's content may take between its header and footer, in mm:
-/// A4 (297 mm) less the print margins (2 × 14 mm), the page's header and
-/// footer (2 × 9 mm), and a margin for error.
+/// A4 (297 mm) less the print margins (2 × 14 mm, the style's `@page
+/// sheet`), the page's header and footer (2 × 9 mm), and a margin for
+/// error.
 const BODY_MM: f32 = 232.0;
 /// One line of the requirements table (8 pt type, `line-height: 3.8mm`).
 const LINE_MM: f32 = 3.8;
@@ -78,13 +79,16 @@ pub struct PagePlan {
 }
 
 /// How many em of 8 pt type `text` takes: CJK and other wide characters
-/// one, capitals and digits about two thirds, other characters a little
-/// over half (a generous average of common sans-serif faces).
+/// one, capitals and digits about two thirds, spaces a third, other
+/// characters a little over half (a generous average of common sans-serif
+/// faces).
 fn ems(text: &str) -> f32 {
     text.chars()
         .map(|c| {
             if is_wide(c) {
                 1.0
+            } else if c == ' ' {
+                0.32
             } else if c.is_ascii_uppercase() || c.is_ascii_digit() || c == 'm' || c == 'w' {
                 0.68
             } else {
@@ -120,8 +124,8 @@ fn opt_lines(text: &Option<String>, width: f32) -> f32 {
 fn row_mm(r: &SheetRow) -> f32 {
     let [req, class, source, verdict, note] = COLUMNS_MM;
     let cells = [
-        // The title is set bold: a little wider.
-        1.0 + lines(&r.item.title, req * 0.92),
+        // The id on a line of its own (bold), then the title (regular).
+        1.0 + lines(&r.item.title, req),
         opt_lines(&r.class, class),
         opt_lines(&r.source, source),
         opt_lines(&r.verdict, verdict).max(1.0) + opt_lines(&r.review, verdict),
