@@ -7,7 +7,8 @@
 //! exceptions or Content-Security-Policy violations; on the matrix the test
 //! types into the search box, picks a status, sorts by a column and takes a
 //! screenshot; on the objectives page it checks that every chart's bars are
-//! laid out, and takes a screenshot.
+//! laid out, and takes a screenshot. A second test prints a large
+//! contract's sign-off sheet to PDF and reads every printed page back.
 //!
 //! Without Chromium the test says so and passes, except under CI
 //! (`CI=true`), whose script installs it.
