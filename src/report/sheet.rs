@@ -135,6 +135,15 @@ fn row_mm(r: &SheetRow) -> f32 {
     tallest * LINE_MM + CELL_MM + change_mm(r)
 }
 
+/// The ids of what changed since `r` was signed, as the sheet lists them.
+fn changed_ids(r: &ReviewRef) -> String {
+    r.changed
+        .iter()
+        .map(|x| x.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Height of the line or table below a row that changed since it was signed.
 fn change_mm(r: &SheetRow) -> f32 {
     let Some(change) = &r.change else { return 0.0 };
@@ -164,7 +173,13 @@ fn head_mm(k: &ContractRow) -> f32 {
         .customer
         .as_ref()
         .map_or(1.0, |c| lines(&format!("{} {}", c.id, c.title), WIDE_MM));
-    let state = 2.0 + k.reviews.iter().filter(|r| !r.changed.is_empty()).count() as f32;
+    let changed: String = k
+        .changed_rows
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let state = 2.0 + lines(&changed, WIDE_MM);
     H1_MM + (contract + customer + state) * LINE_MM + 3.0 * CELL_MM + 4.0
 }
 
@@ -178,7 +193,7 @@ fn reviews_mm(k: &ContractRow) -> f32 {
             let cells = [
                 lines(&format!("{} {}", r.item.id, r.item.title), review),
                 opt_lines(&r.reviewers, reviewers),
-                3.0 + lines(&r.changed.join(", "), signoff),
+                3.0 + lines(&changed_ids(r), signoff),
             ];
             cells.into_iter().fold(1.0, f32::max) * LINE_MM + CELL_MM
         })
@@ -191,9 +206,17 @@ fn reviews_mm(k: &ContractRow) -> f32 {
         }
 }
 
-/// Height of a signature block of `rows` rows.
-fn block_mm(rows: usize) -> f32 {
-    H2_MM + 3.0 * LINE_MM + TABLE_HEAD_MM + rows as f32 * SIGN_ROW_MM + 6.0
+/// Height of the signature block of `r`, or of one to fill in by hand.
+fn block_mm(r: Option<&ReviewRef>) -> f32 {
+    let (rows, heading) = match r {
+        Some(r) => (
+            block_rows(r),
+            lines(&format!("{} {}", r.item.id, r.item.title), WIDE_MM).max(1.0)
+                + lines(&changed_ids(r), WIDE_MM),
+        ),
+        None => (BLANK_SIGNERS + 1, 1.0),
+    };
+    H2_MM + (heading + 2.0) * LINE_MM + TABLE_HEAD_MM + rows as f32 * SIGN_ROW_MM + 6.0
 }
 
 /// Rows of the block of `r`: one per reviewer (at least three to fill in by
@@ -242,13 +265,12 @@ pub fn plan(k: &ContractRow, rows: &[SheetRow], first_part: bool) -> Vec<PagePla
         page.rows.end = i + 1;
     }
     let empty = |p: &PagePlan| !p.head && p.rows.is_empty() && p.blocks.is_empty();
-    let sizes: Vec<usize> = if k.reviews.is_empty() {
-        vec![BLANK_SIGNERS + 1]
+    let sizes: Vec<f32> = if k.reviews.is_empty() {
+        vec![block_mm(None)]
     } else {
-        k.reviews.iter().map(block_rows).collect()
+        k.reviews.iter().map(|r| block_mm(Some(r))).collect()
     };
-    for (b, rows_of) in sizes.into_iter().enumerate() {
-        let h = block_mm(rows_of);
+    for (b, h) in sizes.into_iter().enumerate() {
         if used + h > BODY_MM && !empty(&page) {
             pages.push(std::mem::replace(&mut page, fresh(rows.len(), b)));
             page.blocks = b..b;
@@ -386,10 +408,10 @@ mod tests {
                 }
                 h += k.reviews[p.blocks.clone()]
                     .iter()
-                    .map(|r| block_mm(block_rows(r)))
+                    .map(|r| block_mm(Some(r)))
                     .sum::<f32>();
                 if p.blank_block {
-                    h += block_mm(BLANK_SIGNERS + 1);
+                    h += block_mm(None);
                 }
                 h
             })

@@ -157,8 +157,10 @@ pub struct ReviewRef {
     pub signed_on: Option<String>,
     /// `valid`, `broken` or `unsigned`.
     pub signoff: &'static str,
-    /// Requirements changed since the sign-off.
-    pub changed: Vec<String>,
+    /// Requirements changed since the sign-off, each linked to its row on
+    /// the sign-off sheet (no link for one not on it, such as the review
+    /// itself when a verdict changed).
+    pub changed: Vec<RowLink>,
 }
 
 /// A reviewer as a review records them, e.g. `Sales: Zhou Min` or
@@ -1097,6 +1099,26 @@ impl<'a> Builder<'a> {
             .into_iter()
             .filter_map(|st| {
                 let c = self.project.get(&st.id)?;
+                let sheet = format!("signoff/{}", self.files[c.index()]);
+                // Each changed requirement's row, on whichever part holds it.
+                let changed_rows: Vec<RowLink> = st
+                    .requirements
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| changes.contains_key(&r.idx))
+                    .map(|(n, r)| {
+                        let part = super::sheet_part_name(&sheet, n / super::SHEET_ROWS);
+                        let file = part.rsplit('/').next().unwrap_or_default();
+                        RowLink {
+                            id: r.id.clone(),
+                            href: format!("{file}#row-{}", r.id),
+                        }
+                    })
+                    .collect();
+                let row_of: HashMap<&str, &str> = changed_rows
+                    .iter()
+                    .map(|l| (l.id.as_str(), l.href.as_str()))
+                    .collect();
                 let reviews: Vec<ReviewRef> = st
                     .reviews
                     .iter()
@@ -1122,7 +1144,18 @@ impl<'a> Builder<'a> {
                             signed_by: r.signed_by.clone(),
                             signed_on: r.signed_on.clone(),
                             signoff: r.signoff,
-                            changed: r.changed.clone(),
+                            changed: r
+                                .changed
+                                .iter()
+                                .map(|id| RowLink {
+                                    id: id.clone(),
+                                    href: row_of
+                                        .get(id.as_str())
+                                        .copied()
+                                        .unwrap_or_default()
+                                        .to_owned(),
+                                })
+                                .collect(),
                         })
                     })
                     .collect();
@@ -1140,22 +1173,6 @@ impl<'a> Builder<'a> {
                 } else {
                     "unsigned"
                 };
-                let sheet = format!("signoff/{}", self.files[c.index()]);
-                // Each changed requirement's row, on whichever part holds it.
-                let changed_rows = st
-                    .requirements
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| changes.contains_key(&r.idx))
-                    .map(|(n, r)| {
-                        let part = super::sheet_part_name(&sheet, n / super::SHEET_ROWS);
-                        let file = part.rsplit('/').next().unwrap_or_default();
-                        RowLink {
-                            id: r.id.clone(),
-                            href: format!("{file}#row-{}", r.id),
-                        }
-                    })
-                    .collect();
                 Some(ContractRow {
                     changed_rows,
                     item: self.item_ref(c),

@@ -282,6 +282,11 @@ fn a_requirement_changed_after_signing_shows_the_signed_text_from_git() {
         .filter_map(|a| a.attr("href"))
         .collect();
     assert_eq!(link, ["CON-1.html#row-REQ-1"]);
+    // So do the review's line in the table of reviews and its signature block.
+    for place in [".sheet-reviews", "#sign-REV-1 .sign-of"] {
+        let links = format!("{place} a[href='CON-1.html#row-REQ-1']");
+        assert_eq!(doc.select(&sel(&links)).count(), 1, "{place}");
+    }
     // The row is marked, linked to the sign-off it broke.
     assert_eq!(
         doc.select(&sel(
