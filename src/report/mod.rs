@@ -942,6 +942,15 @@ mod tests {
     }
 
     #[test]
+    fn marks_are_found_again_after_each_cut() {
+        let text = b"<t><b>\n1<t><b>\n2<t><b>\n";
+        let marks = &["<t>", "<b>\n"][..];
+        assert_eq!(cuts_after_marks(text, marks, 3), Some(vec![7, 15, 23]));
+        assert_eq!(cuts_after_marks(text, marks, 0), Some(vec![]));
+        assert_eq!(cuts_after_marks(text, marks, 4), None);
+    }
+
+    #[test]
     fn script_json_cannot_close_the_script_element() {
         let s = script_json(&vec!["</script><b>&"]);
         assert!(

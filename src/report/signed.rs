@@ -2,12 +2,16 @@
 //! the text as it was signed, read from the project's git history when the
 //! project is in git.
 //!
-//! A sign-off records each requirement's fingerprint. The revision that
-//! first holds that fingerprint in the review's file is the one the review
-//! was signed in; the project is read as it was there (without a checkout,
-//! as `diff --git` reads it), and the requirement found in it is the signed
-//! one only if its fingerprint is the recorded one. Nothing is written
-//! anywhere but a temporary folder, which is removed.
+//! A sign-off records the fingerprint of the review's decisions and of each
+//! requirement. The last commit that added the decisions' fingerprint to
+//! the review's file is the one the review was signed in (or, should the
+//! requirement have been signed again since with the same decisions, the
+//! last that added its own fingerprint); the project is read as it was
+//! there (without a checkout, as `diff --git` reads it), and the
+//! requirement found in it is the signed one only if its fingerprint is the
+//! recorded one. Nothing is written anywhere but a temporary folder, which
+//! is removed. Git is run only for a requirement that changed after a
+//! sign-off, and only to read.
 
 use std::collections::HashMap;
 use std::path::Path;
