@@ -737,7 +737,7 @@ pub fn audit(dir: &Path, out: &Path, timestamp: Option<i64>, io: &mut Io<'_>) ->
         templates: None,
         timestamp,
     };
-    let files = match crate::audit::package(&checked, options) {
+    let files = match crate::audit::package(&checked, options, dir) {
         Ok(f) => f,
         Err(e) => {
             return Err(Failure::input(e.to_string()));

@@ -23,9 +23,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Every file of the package, the manifest last.
-pub fn package(checked: &Checked, report_options: &ReportOptions) -> Result<Vec<SiteFile>, String> {
-    let mut files: Vec<SiteFile> = report::render(checked, report_options)
+/// Every file of the package, the manifest last, for the project read
+/// from `dir`.
+pub fn package(
+    checked: &Checked,
+    report_options: &ReportOptions,
+    dir: &Path,
+) -> Result<Vec<SiteFile>, String> {
+    let mut files: Vec<SiteFile> = report::render_from(checked, report_options, Some(dir))
         .map_err(|e| e.to_string())?
         .into_iter()
         .map(|(name, bytes)| (format!("report/{name}"), bytes))

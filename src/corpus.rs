@@ -86,7 +86,7 @@ pub fn generate(dir: &Path, spec: CorpusSpec) -> io::Result<Vec<PlantedGap>> {
     let mut gaps = Vec::new();
     let unverified = rule_id(|r| r.verified);
     let mut review = String::from(
-        "[[review]]\nid = \"REV-1\"\ntitle = \"Contract review of CON-1\"\ncontract = \"CON-1\"\ndate = 2026-01-04\nreviewers = [\"Sales\", \"Engineering\", \"Quality\"]\n",
+        "[[review]]\nid = \"REV-1\"\ntitle = \"Contract review of CON-1\"\ncontract = \"CON-1\"\ndate = 2026-01-04\nreviewers = [\"Sales: Wang Min\", \"Engineering: Zhao Gang\", \"Quality: Chen Yu\"]\n",
     );
     let files = spec.requirements.div_ceil(spec.per_file.max(1));
     for f in 0..files {

@@ -43,6 +43,14 @@ pub struct ReviewStatus {
     pub signoff: &'static str,
     /// Requirements that changed since the sign-off (or no longer exist).
     pub changed: Vec<String>,
+    /// The fingerprint the sign-off recorded for each requirement of
+    /// `changed`, by id.
+    #[serde(skip)]
+    pub signed_as: Vec<(String, String)>,
+    /// The fingerprint of the decisions the sign-off recorded, if any: it
+    /// names the signing, as the review's file held it then.
+    #[serde(skip)]
+    pub signed_decisions: Option<String>,
 }
 
 /// A contract's review state.
@@ -191,6 +199,19 @@ fn contract_status(
         .into_iter()
         .map(|r| {
             let changed = changed_since_signoff(project, profile, n, r);
+            let changed_ids: BTreeSet<&String> = changed.iter().collect();
+            let signed_as = match n
+                .review
+                .signed_fingerprints
+                .and_then(|f| project.item(r).field(f))
+            {
+                Some(Value::Map(signed)) => signed
+                    .iter()
+                    .filter(|(id, _)| changed_ids.contains(id))
+                    .cloned()
+                    .collect(),
+                _ => Vec::new(),
+            };
             let signed = [n.review.signed_fingerprints, n.review.signed_on]
                 .iter()
                 .flatten()
@@ -206,6 +227,10 @@ fn contract_status(
                     (true, false) => "broken",
                 },
                 changed,
+                signed_as,
+                signed_decisions: profile
+                    .field_index("signed_decisions")
+                    .and_then(|f| text(project, r, Some(f))),
             }
         })
         .collect();

@@ -16,6 +16,8 @@
 mod article;
 mod i18n;
 mod rows;
+mod sheet;
+mod signed;
 mod svg;
 mod view;
 
@@ -117,12 +119,28 @@ pub type SiteFile = (String, Vec<u8>);
 
 /// Renders every page of the report, in memory, sorted by path.
 pub fn render(checked: &Checked, opts: &ReportOptions) -> Result<Vec<SiteFile>, ReportError> {
+    render_from(checked, opts, None)
+}
+
+/// [`render`], for the project read from the folder `dir`: the sign-off
+/// sheets show what a sign-off approved from the folder's git history.
+pub fn render_from(
+    checked: &Checked,
+    opts: &ReportOptions,
+    dir: Option<&Path>,
+) -> Result<Vec<SiteFile>, ReportError> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_into(checked, opts, &crate::progress::Silent, &|name, parts| {
-        let file = (name.to_owned(), parts.concat());
-        files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
-        Ok(())
-    })?;
+    render_site(
+        checked,
+        opts,
+        dir,
+        &crate::progress::Silent,
+        &|name, parts| {
+            let file = (name.to_owned(), parts.concat());
+            files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+            Ok(())
+        },
+    )?;
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)
@@ -166,13 +184,25 @@ pub fn render_into(
     progress: &dyn crate::progress::Progress,
     sink: &Sink<'_>,
 ) -> Result<(), ReportError> {
+    render_site(checked, opts, None, progress, sink)
+}
+
+/// [`render_into`]; with `history`, the project folder, whose git history
+/// gives the text a sign-off approved where a requirement changed since.
+fn render_site(
+    checked: &Checked,
+    opts: &ReportOptions,
+    history: Option<&Path>,
+    progress: &dyn crate::progress::Progress,
+    sink: &Sink<'_>,
+) -> Result<(), ReportError> {
     let (tera, overridden) = load_templates(opts.templates.as_deref())?;
     let catalog = Catalog::builtin();
     let lang = opts.lang.code();
     let strings = catalog
         .language(lang)
         .expect("the catalogue offers every language");
-    let site = view::Site::build(checked, lang);
+    let site = view::Site::build(checked, lang, history);
     let common = view::Common {
         t: &strings,
         lang,
@@ -206,17 +236,17 @@ pub fn render_into(
         ctx.insert("active", active);
         ctx
     };
-    // A page. With `splice`, `extra` is first told that part of the page
-    // is written by code (`true`), and that part, the text of `splice`, is
-    // put into the rendered page after its marks, each the first after the
-    // one before. Should the marks be missing, the page is rendered again
-    // the ordinary way (`false`).
+    // A page. With `splice`, `extra` is first told that parts of the page
+    // are written by code (`true`), and those parts, the texts of `splice`,
+    // are put into the rendered page, each after the next place its marks
+    // are found, each mark the first after the one before. Should the marks
+    // be missing, the page is rendered again the ordinary way (`false`).
     let page_with = |name: &str,
                      template: &str,
                      root: &str,
                      active: &str,
                      extra: &dyn Fn(&mut tera::Context, bool),
-                     splice: Option<(&[&str], &str)>| {
+                     splice: Option<(&[&str], &[&str])>| {
         let render = |html: &mut Vec<u8>, by_code: bool| {
             let mut ctx = context(root, active);
             extra(&mut ctx, by_code);
@@ -227,9 +257,16 @@ pub fn render_into(
         with_page_buffer(|html| {
             render(html, splice.is_some())?;
             progress.advance(1);
-            if let Some((marks, text)) = splice {
-                if let Some(cut) = after_marks(html, marks) {
-                    return sink(name, &[&html[..cut], text.as_bytes(), &html[cut..]]);
+            if let Some((marks, texts)) = splice {
+                if let Some(cuts) = cuts_after_marks(html, marks, texts.len()) {
+                    let mut parts: Vec<&[u8]> = Vec::with_capacity(texts.len() * 2 + 1);
+                    let mut at = 0;
+                    for (cut, text) in cuts.into_iter().zip(texts) {
+                        parts.extend([&html[at..cut], text.as_bytes()]);
+                        at = cut;
+                    }
+                    parts.push(&html[at..]);
+                    return sink(name, &parts);
                 }
                 render(html, false)?;
             }
@@ -336,23 +373,53 @@ pub fn render_into(
         });
         let name = sheet_part_name(&contract.sheet, n);
         let sheet_rows = site.sheet_rows(contract, start..end);
-        rows_page(
-            &page_with,
-            [&name, "signoff.html", "../", "signoff"],
-            &sheet_rows,
-            fast_sheet_rows
-                .as_ref()
-                .map(|t| (t, rows::write_sheet as RowWriter<_, _>)),
-            rows::SHEET_ROWS_AT,
-            &|ctx| {
-                ctx.insert("k", contract);
-                ctx.insert("part", &(n + 1));
-                ctx.insert("parts", &part_links);
-                ctx.insert("first_row", &(start + 1));
-                ctx.insert("last_row", &end);
-                ctx.insert("total", &contract.requirements.len());
-            },
-        )
+        // The part as the pages it prints on, each with its own table.
+        let plans = sheet::plan(contract, &sheet_rows, n == 0);
+        BODY.with(|text| {
+            let mut text = text.borrow_mut();
+            text.clear();
+            // Each page's rows, one after another in one buffer.
+            let mut ends = Vec::new();
+            if let Some(t) = &fast_sheet_rows {
+                for page in sheet::pages(&plans, contract, &sheet_rows, start, true) {
+                    if page.table {
+                        for r in page.rows {
+                            rows::write_sheet(&mut text, t, r);
+                        }
+                        ends.push(text.len());
+                    }
+                }
+            }
+            let texts: Vec<&str> = ends
+                .iter()
+                .scan(0, |from, &to| {
+                    let piece = &text[*from..to];
+                    *from = to;
+                    Some(piece)
+                })
+                .collect();
+            page_with(
+                &name,
+                "signoff.html",
+                "../",
+                "signoff",
+                &|ctx, by_code| {
+                    let pages = sheet::pages(&plans, contract, &sheet_rows, start, !by_code);
+                    ctx.insert("k", contract);
+                    ctx.insert("part", &(n + 1));
+                    ctx.insert("parts", &part_links);
+                    ctx.insert("part_count", &parts);
+                    ctx.insert("first_row", &(start + 1).min(end));
+                    ctx.insert("last_row", &end);
+                    ctx.insert("total", &contract.requirements.len());
+                    ctx.insert("page_count", &pages.len());
+                    ctx.insert("pages", &pages);
+                },
+                fast_sheet_rows
+                    .is_some()
+                    .then_some((rows::SHEET_ROWS_AT, texts.as_slice())),
+            )
+        })
     })?;
     // Item pages are most of a large report: build and render them a page
     // at a time, on every core. Articles are written directly unless the
@@ -390,7 +457,7 @@ pub fn render_into(
                     let frame = view::ItemFrame::new(&group, if by_code { "" } else { &articles });
                     ctx.insert("g", &frame);
                 },
-                spliced.then_some((ITEM_ARTICLES_AT, articles.as_str())),
+                spliced.then_some((ITEM_ARTICLES_AT, &[articles.as_str()][..])),
             )
         })
     })?;
@@ -411,7 +478,7 @@ type PageWith<'a> = dyn Fn(
         &str,
         &str,
         &dyn Fn(&mut tera::Context, bool),
-        Option<(&[&str], &str)>,
+        Option<(&[&str], &[&str])>,
     ) -> Result<(), ReportError>
     + Sync
     + 'a;
@@ -450,9 +517,22 @@ fn rows_page<S, T: Serialize>(
                 ctx.insert("rows", if by_code { none } else { rows });
                 extra(ctx);
             },
-            writer.is_some().then_some((marks, text.as_str())),
+            writer.is_some().then_some((marks, &[text.as_str()][..])),
         )
     })
+}
+
+/// Where `marks` end in `bytes`, `n` times over: each time the last of
+/// the marks, each mark found after the one before, the first of them
+/// after the end of the time before.
+fn cuts_after_marks(bytes: &[u8], marks: &[&str], n: usize) -> Option<Vec<usize>> {
+    let mut cuts = Vec::with_capacity(n);
+    let mut at = 0;
+    for _ in 0..n {
+        at += after_marks(&bytes[at..], marks)?;
+        cuts.push(at);
+    }
+    Some(cuts)
 }
 
 /// Where the last of `marks` ends in `bytes`, each mark found after the
@@ -664,7 +744,7 @@ pub fn write_report(
     progress: &dyn crate::progress::Progress,
 ) -> Result<(), ReportError> {
     let writer = SiteWriter::begin(out, &Inputs::of(dir, checked, opts))?;
-    render_into(checked, opts, progress, &|name, parts| {
+    render_site(checked, opts, Some(dir), progress, &|name, parts| {
         writer.write_parts(name, parts)
     })?;
     writer.commit()
@@ -860,6 +940,15 @@ mod tests {
         assert_eq!(after_marks(text, &["<tbody>\n"]), Some(8));
         assert_eq!(after_marks(text, &["<table x>", "<table x>"]), None);
         assert_eq!(after_marks(text, &[]), Some(0));
+    }
+
+    #[test]
+    fn marks_are_found_again_after_each_cut() {
+        let text = b"<t><b>\n1<t><b>\n2<t><b>\n";
+        let marks = &["<t>", "<b>\n"][..];
+        assert_eq!(cuts_after_marks(text, marks, 3), Some(vec![7, 15, 23]));
+        assert_eq!(cuts_after_marks(text, marks, 0), Some(vec![]));
+        assert_eq!(cuts_after_marks(text, marks, 4), None);
     }
 
     #[test]

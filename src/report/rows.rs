@@ -38,13 +38,30 @@ pub struct Strings<'a> {
 /// The interface strings the sheet rows use, looked up once.
 pub struct SheetStrings<'a> {
     cell_not_reviewed: &'a str,
+    row_changed: &'a str,
+    change_signed_git: &'a str,
+    change_signed_history: &'a str,
+    change_signed_none: &'a str,
+    change_signed_unknown: &'a str,
+    change_field: &'a str,
+    change_old: &'a str,
+    change_new: &'a str,
 }
 
 impl<'a> SheetStrings<'a> {
     /// See [`Strings::new`].
     pub fn new(t: &BTreeMap<&'a str, &'a str>) -> Self {
+        let get = |k: &str| t.get(k).copied().unwrap_or_default();
         SheetStrings {
-            cell_not_reviewed: t.get("cell_not_reviewed").copied().unwrap_or_default(),
+            cell_not_reviewed: get("cell_not_reviewed"),
+            row_changed: get("row_changed"),
+            change_signed_git: get("change_signed_git"),
+            change_signed_history: get("change_signed_history"),
+            change_signed_none: get("change_signed_none"),
+            change_signed_unknown: get("change_signed_unknown"),
+            change_field: get("change_field"),
+            change_old: get("change_old"),
+            change_new: get("change_new"),
         }
     }
 }
@@ -129,13 +146,36 @@ fn cell_td(out: &mut String, cell: &Cell, empty: &str, classed: bool) {
 /// Appends one row of a sign-off sheet, as the loop of `signoff.html`
 /// renders it.
 pub fn write_sheet(out: &mut String, t: &SheetStrings, r: &SheetRow) {
-    out.push_str("\n<tr>\n<th scope=\"row\"><a href=\"../");
+    out.push_str("\n<tr id=\"row-");
+    e(out, &r.item.id);
+    out.push('"');
+    if r.change.is_some() {
+        out.push_str(" class=\"changed\"");
+    }
+    out.push_str(">\n<th scope=\"row\"><a href=\"../");
     e(out, &r.item.href);
     out.push_str("\">");
     e(out, &r.item.id);
     out.push_str("</a><br><span class=\"title\">");
     e(out, &r.item.title);
-    out.push_str("</span></th>\n<td>");
+    out.push_str("</span>");
+    if let Some(change) = &r.change {
+        out.push_str("<br><span class=\"changed-mark\">⚠ ");
+        e(out, t.row_changed);
+        out.push(' ');
+        for (n, x) in change.reviews.iter().enumerate() {
+            if n > 0 {
+                out.push_str(", ");
+            }
+            out.push_str("<a href=\"#sign-");
+            e(out, x);
+            out.push_str("\">");
+            e(out, x);
+            out.push_str("</a>");
+        }
+        out.push_str("</span>");
+    }
+    out.push_str("</th>\n<td>");
     if truthy(&r.class) {
         e(out, r.class.as_deref().unwrap_or_default());
     }
@@ -170,6 +210,43 @@ pub fn write_sheet(out: &mut String, t: &SheetStrings, r: &SheetRow) {
         e(out, r.note.as_deref().unwrap_or_default());
     }
     out.push_str("</td>\n</tr>\n");
+    if let Some(change) = &r.change {
+        out.push_str("\n<tr class=\"change-detail\"><td colspan=\"5\">");
+        match change.signed {
+            "git" => {
+                let revision = change.revision.as_deref().unwrap_or_default();
+                e(out, &t.change_signed_git.replace("{rev}", revision));
+                out.push_str("\n<table class=\"change-fields\"><thead><tr><th scope=\"col\">");
+                e(out, t.change_field);
+                out.push_str("</th><th scope=\"col\">");
+                e(out, t.change_old);
+                out.push_str("</th><th scope=\"col\">");
+                e(out, t.change_new);
+                out.push_str("</th></tr></thead><tbody>\n");
+                for f in &change.fields {
+                    out.push_str("<tr><th scope=\"row\">");
+                    e(out, &f.label);
+                    for (open, value) in [
+                        ("</th><td class=\"old\">", &f.old),
+                        ("</td><td class=\"new\">", &f.new),
+                    ] {
+                        out.push_str(open);
+                        match value {
+                            Some(v) if !v.is_empty() => e(out, v),
+                            _ => out.push('—'),
+                        }
+                    }
+                    out.push_str("</td></tr>\n");
+                }
+                out.push_str("</tbody></table>");
+            }
+            "history" => e(out, t.change_signed_history),
+            "none" => e(out, t.change_signed_none),
+            _ => e(out, t.change_signed_unknown),
+        }
+        out.push_str("</td></tr>\n");
+    }
+    out.push('\n');
 }
 
 /// Appends one row, as the loop of `matrix.html` renders it.

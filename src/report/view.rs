@@ -91,6 +91,9 @@ pub struct ContractRow {
     pub signoff: &'static str,
     /// The printable sign-off sheet, relative to the site root.
     pub sheet: String,
+    /// Requirements that changed after a review signed them, each linked
+    /// to its row on the sheet.
+    pub changed_rows: Vec<RowLink>,
     /// The requirements of the sheet, whose rows are built part by part
     /// as the sheet's pages are rendered ([`Site::sheet_rows`]).
     #[serde(skip)]
@@ -109,6 +112,40 @@ pub struct SheetRow {
     pub clarify: bool,
     pub review: Option<String>,
     pub note: Option<String>,
+    /// How the requirement changed since a review signed it, if it did.
+    pub change: Option<RowChange>,
+}
+
+/// A requirement that changed after a review signed it, as its sheet row
+/// shows it.
+#[derive(Clone, Serialize)]
+pub struct RowChange {
+    /// The reviews whose sign-off the change broke.
+    pub reviews: Vec<String>,
+    /// Where the signed text comes from: `git` (the fields below), or why
+    /// there is none: `history` (no revision holds it), `none` (the project
+    /// is not in git), `unknown` (its history was not read, as for a report
+    /// rendered in memory).
+    pub signed: &'static str,
+    /// The revision the review was signed in (with `git`).
+    pub revision: Option<String>,
+    /// The fields that differ, signed and now (with `git`).
+    pub fields: Vec<FieldChange>,
+}
+
+/// A field of a requirement as signed and as it is now.
+#[derive(Clone, Serialize)]
+pub struct FieldChange {
+    pub label: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// A link to a changed requirement's row, from any part of its sheet.
+#[derive(Serialize)]
+pub struct RowLink {
+    pub id: String,
+    pub href: String,
 }
 
 #[derive(Serialize)]
@@ -116,12 +153,49 @@ pub struct ReviewRef {
     pub item: ItemRef,
     pub date: Option<String>,
     pub reviewers: Option<String>,
+    /// One per reviewer the review records, in the order written: the rows
+    /// of its signature block.
+    pub signers: Vec<Signer>,
     pub signed_by: Option<String>,
     pub signed_on: Option<String>,
     /// `valid`, `broken` or `unsigned`.
     pub signoff: &'static str,
-    /// Requirements changed since the sign-off.
-    pub changed: Vec<String>,
+    /// Requirements changed since the sign-off, each linked to its row on
+    /// the sign-off sheet (no link for one not on it, such as the review
+    /// itself when a verdict changed).
+    pub changed: Vec<RowLink>,
+}
+
+/// A reviewer as a review records them, e.g. `Sales: Zhou Min` or
+/// `销售部 王明`: the function they speak for, if written, and the name.
+#[derive(Serialize)]
+pub struct Signer {
+    pub role: Option<String>,
+    pub name: String,
+}
+
+impl Signer {
+    /// Reads `Function: Name` (`:` or `：`), `Function Name` (the name is
+    /// the last word), or a name alone.
+    pub fn parse(text: &str) -> Signer {
+        let text = text.trim();
+        // A name written in Latin letters has spaces of its own (`Zhou
+        // Min`): only a Chinese entry is split at its last space.
+        let cjk = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let split = text
+            .split_once([':', '：'])
+            .or_else(|| cjk.then(|| text.rsplit_once(char::is_whitespace)).flatten());
+        match split {
+            Some((role, name)) if !role.trim().is_empty() && !name.trim().is_empty() => Signer {
+                role: Some(role.trim().to_owned()),
+                name: name.trim().to_owned(),
+            },
+            _ => Signer {
+                role: None,
+                name: text.to_owned(),
+            },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -365,6 +439,8 @@ pub struct Site<'a> {
     builder: Builder<'a>,
     /// Sub-items of each item that has any.
     subs: HashMap<ItemIdx, Vec<ItemIdx>>,
+    /// Requirements changed since a review signed them.
+    changes: HashMap<ItemIdx, RowChange>,
 }
 
 impl Site<'_> {
@@ -383,16 +459,23 @@ pub fn matrix_page_name(n: usize) -> String {
 }
 
 impl<'a> Site<'a> {
-    pub fn build(checked: &'a Checked, lang: &'a str) -> Site<'a> {
+    /// The view of `checked`, in `lang`; the text a sign-off approved is
+    /// read from the git history of the project folder `history`, if given.
+    pub fn build(
+        checked: &'a Checked,
+        lang: &'a str,
+        history: Option<&std::path::Path>,
+    ) -> Site<'a> {
         let b = Builder::new(checked, lang);
         let built = crate::matrix::MatrixSpec::of_profile(b.profile, false)
             .and_then(|spec| crate::matrix::build(checked, &spec).ok());
         // The parts are independent: the review state and the dashboard on
         // one core, the rest on the other.
-        let (dashboard, (digest, matrix, item_groups, subs)) = rayon::join(
+        let ((dashboard, changes), (digest, matrix, item_groups, subs)) = rayon::join(
             || {
                 let statuses = crate::review::status(b.project, b.profile, b.graph, None);
-                b.dashboard(b.contracts(statuses))
+                let changes = b.row_changes(&statuses, history);
+                (b.dashboard(b.contracts(statuses, &changes)), changes)
             },
             || {
                 (
@@ -416,6 +499,7 @@ impl<'a> Site<'a> {
             matrix_rows: built.map(|m| m.rows).unwrap_or_default(),
             item_groups,
             subs,
+            changes,
             builder: b,
         }
     }
@@ -441,7 +525,11 @@ impl<'a> Site<'a> {
     ) -> Vec<SheetRow> {
         contract.requirements[range]
             .iter()
-            .map(|r| self.builder.sheet_row(r))
+            .map(|r| {
+                let mut row = self.builder.sheet_row(r);
+                row.change = self.changes.get(&r.idx).cloned();
+                row
+            })
             .collect()
     }
 
@@ -921,33 +1009,171 @@ impl<'a> Builder<'a> {
             clarify: r.clarify,
             review: r.review.clone(),
             note: r.note.clone(),
+            change: None,
         }
     }
 
-    fn contracts(&self, statuses: Vec<crate::review::ContractStatus>) -> Vec<ContractRow> {
+    /// How each requirement changed since a review of its contract signed
+    /// it: the reviews it broke, and the fields as signed (from the git
+    /// history of the project folder `history`) and now.
+    fn row_changes(
+        &self,
+        statuses: &[crate::review::ContractStatus],
+        history: Option<&std::path::Path>,
+    ) -> HashMap<ItemIdx, RowChange> {
+        let mut git = super::signed::History::new(history);
+        let mut out: HashMap<ItemIdx, RowChange> = HashMap::default();
+        for st in statuses {
+            let of_contract: HashSet<ItemIdx> = st.requirements.iter().map(|r| r.idx).collect();
+            for r in st.reviews.iter().filter(|r| !r.changed.is_empty()) {
+                let Some(review) = self.project.get(&r.id) else {
+                    continue;
+                };
+                let signed_as: HashMap<&str, &str> = r
+                    .signed_as
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                for id in &r.changed {
+                    let Some(req) = self.project.get(id).filter(|i| of_contract.contains(i)) else {
+                        continue;
+                    };
+                    let change = out.entry(req).or_insert_with(|| RowChange {
+                        reviews: Vec::new(),
+                        signed: "unknown",
+                        revision: None,
+                        fields: Vec::new(),
+                    });
+                    change.reviews.push(r.id.clone());
+                    if change.signed == "git" {
+                        continue;
+                    }
+                    let fp = signed_as.get(id.as_str()).copied().unwrap_or_default();
+                    match git.signed(self.project, review, id, fp, r.signed_decisions.as_deref()) {
+                        super::signed::Signed::Found { revision, item } => {
+                            change.signed = "git";
+                            change.revision = Some(revision);
+                            change.fields = self.field_changes(req, &item);
+                        }
+                        super::signed::Signed::NotInHistory => change.signed = "history",
+                        super::signed::Signed::NoGit => change.signed = "none",
+                        super::signed::Signed::Unknown => change.signed = "unknown",
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The fingerprinted fields and links of `req` that differ from `old`.
+    fn field_changes(&self, req: ItemIdx, old: &super::signed::SignedItem) -> Vec<FieldChange> {
+        let now = super::signed::SignedItem::of(self.project, self.profile, req);
+        let mut out = Vec::new();
+        for name in &self.profile.fingerprint_fields {
+            let (o, n) = (old.fields.get(name), now.fields.get(name));
+            if o != n {
+                out.push(FieldChange {
+                    label: self.profile.field_label(name, self.lang).to_owned(),
+                    old: o.cloned(),
+                    new: n.cloned(),
+                });
+            }
+        }
+        // Links, field by field.
+        let fields: BTreeSet<&str> = old
+            .links
+            .iter()
+            .chain(&now.links)
+            .map(|(f, _)| f.as_str())
+            .collect();
+        for field in fields {
+            let targets = |links: &[(String, String)]| {
+                let v: Vec<&str> = links
+                    .iter()
+                    .filter(|(f, _)| f == field)
+                    .map(|(_, t)| t.as_str())
+                    .collect();
+                (!v.is_empty()).then(|| v.join(", "))
+            };
+            let (o, n) = (targets(&old.links), targets(&now.links));
+            if o != n {
+                out.push(FieldChange {
+                    label: self.profile.field_label(field, self.lang).to_owned(),
+                    old: o,
+                    new: n,
+                });
+            }
+        }
+        out
+    }
+
+    fn contracts(
+        &self,
+        statuses: Vec<crate::review::ContractStatus>,
+        changes: &HashMap<ItemIdx, RowChange>,
+    ) -> Vec<ContractRow> {
         let n = self.roles();
         statuses
             .into_iter()
             .filter_map(|st| {
                 let c = self.project.get(&st.id)?;
+                let sheet = format!("signoff/{}", self.files[c.index()]);
+                // Each changed requirement's row, on whichever part holds it.
+                let changed_rows: Vec<RowLink> = st
+                    .requirements
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| changes.contains_key(&r.idx))
+                    .map(|(n, r)| {
+                        let part = super::sheet_part_name(&sheet, n / super::SHEET_ROWS);
+                        let file = part.rsplit('/').next().unwrap_or_default();
+                        RowLink {
+                            id: r.id.clone(),
+                            href: format!("{file}#row-{}", r.id),
+                        }
+                    })
+                    .collect();
+                let row_of: HashMap<&str, &str> = changed_rows
+                    .iter()
+                    .map(|l| (l.id.as_str(), l.href.as_str()))
+                    .collect();
                 let reviews: Vec<ReviewRef> = st
                     .reviews
                     .iter()
                     .filter_map(|r| {
                         let idx = self.project.get(&r.id)?;
                         let item = self.project.item(idx);
+                        let reviewers = n.review.reviewers.and_then(|f| item.field(f));
                         Some(ReviewRef {
                             item: self.item_ref(idx),
                             date: r.date.clone(),
-                            reviewers: n
-                                .review
-                                .reviewers
-                                .and_then(|f| item.field(f))
-                                .map(Value::display),
+                            reviewers: reviewers.map(Value::display),
+                            signers: match reviewers {
+                                Some(Value::Strings(list)) => list
+                                    .iter()
+                                    .filter(|s| !s.trim().is_empty())
+                                    .map(|s| Signer::parse(s))
+                                    .collect(),
+                                Some(Value::String(s)) if !s.trim().is_empty() => {
+                                    vec![Signer::parse(s)]
+                                }
+                                _ => Vec::new(),
+                            },
                             signed_by: r.signed_by.clone(),
                             signed_on: r.signed_on.clone(),
                             signoff: r.signoff,
-                            changed: r.changed.clone(),
+                            changed: r
+                                .changed
+                                .iter()
+                                .map(|id| RowLink {
+                                    id: id.clone(),
+                                    href: row_of
+                                        .get(id.as_str())
+                                        .copied()
+                                        .unwrap_or_default()
+                                        .to_owned(),
+                                })
+                                .collect(),
                         })
                     })
                     .collect();
@@ -966,6 +1192,7 @@ impl<'a> Builder<'a> {
                     "unsigned"
                 };
                 Some(ContractRow {
+                    changed_rows,
                     item: self.item_ref(c),
                     customer: self
                         .up(c, n.customer.kind)
@@ -980,7 +1207,7 @@ impl<'a> Builder<'a> {
                     reviews,
                     state,
                     signoff,
-                    sheet: format!("signoff/{}", self.files[c.index()]),
+                    sheet,
                     requirements: st.requirements,
                 })
             })

@@ -7,7 +7,8 @@
 //! exceptions or Content-Security-Policy violations; on the matrix the test
 //! types into the search box, picks a status, sorts by a column and takes a
 //! screenshot; on the objectives page it checks that every chart's bars are
-//! laid out, and takes a screenshot.
+//! laid out, and takes a screenshot. A second test prints a large
+//! contract's sign-off sheet to PDF and reads every printed page back.
 //!
 //! Without Chromium the test says so and passes, except under CI
 //! (`CI=true`), whose script installs it.
@@ -42,12 +43,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 #[test]
 fn report_pages_work_in_headless_chromium() {
-    let Some(exe) = find_chromium() else {
-        let missing = "Chromium not found (install Debian's chromium package, or set CHROME)";
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("browser test cannot run under CI: {missing}; .ci/run installs it");
-        }
-        eprintln!("browser test skipped: {missing}");
+    let Some(exe) = chromium_or_skip() else {
         return;
     };
     let started = Instant::now();
@@ -229,6 +225,167 @@ fn report_pages_work_in_headless_chromium() {
 
 /// The matrix: the script ran, the search box, the status filter and column
 /// sorting work with real input, and nothing went wrong on the way.
+/// Chromium, or `None` after saying why the test is skipped (a failure
+/// under CI, whose script installs it).
+fn chromium_or_skip() -> Option<PathBuf> {
+    let exe = find_chromium();
+    if exe.is_none() {
+        let missing = "Chromium not found (install Debian's chromium package, or set CHROME)";
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("browser test cannot run under CI: {missing}; .ci/run installs it");
+        }
+        eprintln!("browser test skipped: {missing}");
+    }
+    exe
+}
+
+/// A contract of 1,200 requirements, signed, then changed: its sign-off
+/// sheet prints in two parts, and every printed page of each says which
+/// contract, part and requirements it holds and which page of how many it
+/// is; each part closes with the review's signature block, one row per
+/// reviewer the review records and the approver who signed.
+#[test]
+fn the_sign_off_sheet_of_a_large_contract_prints_numbered_pages() {
+    let Some(exe) = chromium_or_skip() else {
+        return;
+    };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-print");
+    let corpus = out.join("corpus");
+    let _ = fs::remove_dir_all(&out);
+    let r = run([
+        "generate".as_ref(),
+        corpus.as_os_str(),
+        "--requirements".as_ref(),
+        "1200".as_ref(),
+        "--lived-in".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = out.join("report");
+    let r = run([
+        "report".as_ref(),
+        corpus.as_os_str(),
+        "--out".as_ref(),
+        report.as_os_str(),
+        "--fail-on".as_ref(),
+        "never".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut b = Browser::launch(&exe);
+    let total = 1200;
+    let parts = [("CON-1.html", 1, 1000), ("CON-1~2.html", 1001, 1200)];
+    // The lived-in corpus changes requirements after signing: their rows
+    // are marked on screen and in print.
+    let mut changed_seen = 0;
+    let mut changed_rows = 0;
+    for (n, (file, from, to)) in parts.iter().enumerate() {
+        let t = Instant::now();
+        let part = n + 1;
+        b.open(&report.join("signoff").join(file));
+        b.assert_clean();
+        // The signature block: the review's reviewers, then the approver.
+        let signers = b.eval(
+            "Array.from(document.querySelectorAll('#sign-REV-1 table.signatures tbody tr')).map(function (r) { \
+               return Array.from(r.cells).map(function (c) { return c.textContent.trim(); }).join(' | '); })",
+        );
+        assert_eq!(
+            signers,
+            json!([
+                "Sales | Wang Min |  | ",
+                "Engineering | Zhao Gang |  | ",
+                "Quality | Chen Yu |  | ",
+                "Approved by | Quality manager | ✗ signed, no longer holds | 2026-01-05"
+            ]),
+            "{file}"
+        );
+        changed_rows += b
+            .eval("document.querySelectorAll('tr.changed .changed-mark').length")
+            .as_u64()
+            .unwrap_or(0) as usize;
+        let blocks = b.eval("document.querySelectorAll('section.sheet-page').length");
+        let blocks = blocks.as_u64().expect("a count") as usize;
+        let pdf = b.call(
+            "Page.printToPDF",
+            json!({"preferCSSPageSize": true, "printBackground": false, "displayHeaderFooter": false}),
+        );
+        let bytes = data_encoding::BASE64
+            .decode(pdf["data"].as_str().expect("PDF data").as_bytes())
+            .expect("base64");
+        fs::write(out.join(file.replace(".html", ".pdf")), &bytes).unwrap();
+        let doc = lopdf::Document::load_mem(&bytes).expect("a PDF");
+        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        // One sheet of paper per page block: none spilled over.
+        assert_eq!(pages.len(), blocks, "{file}: PDF pages and page blocks");
+        let mut next_row = *from;
+        let mut signatures = 0;
+        for (i, number) in pages.iter().enumerate() {
+            let text = doc
+                .extract_text(&[*number])
+                .unwrap_or_else(|e| panic!("{file}: page {number}: {e}"));
+            // Words as they print, whatever lines the PDF cut them into.
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            for expected in [
+                "Contract review record · CON-1".to_owned(),
+                format!("part {part} of 2"),
+                format!("requirements {from}–{to} of {total}"),
+                format!("page {} of {}", i + 1, pages.len()),
+            ] {
+                assert!(
+                    text.contains(&expected),
+                    "{file}: printed page {} lacks `{expected}`:\n{text}",
+                    i + 1
+                );
+            }
+            // The requirements on the page follow those on the page before.
+            let rows = "on this page: requirements ";
+            if let Some(at) = text.find(rows) {
+                let range = &text[at + rows.len()..];
+                let range = range.split_whitespace().next().unwrap();
+                let (first, last) = range.split_once('–').expect("a range");
+                let (first, last): (usize, usize) = (first.parse().unwrap(), last.parse().unwrap());
+                assert_eq!(first, next_row, "{file}: page {}: {text}", i + 1);
+                assert!(last >= first, "{file}: page {}", i + 1);
+                // Each requirement on the page, by its id.
+                for id in [first, last] {
+                    let id = format!("REQ-{id:07}");
+                    assert!(text.contains(&id), "{file}: page {} lacks {id}", i + 1);
+                }
+                next_row = last + 1;
+            } else {
+                assert!(text.contains("on this page: signatures"), "{file}: {text}");
+            }
+            changed_seen += text.matches("changed since signed in REV-1").count();
+            if text.contains("Signatures: REV-1") {
+                signatures += 1;
+                for who in [
+                    "Wang Min",
+                    "Zhao Gang",
+                    "Chen Yu",
+                    "Approved by",
+                    "Quality manager",
+                ] {
+                    assert!(text.contains(who), "{file}: signature block lacks {who}");
+                }
+            }
+        }
+        assert_eq!(
+            next_row,
+            to + 1,
+            "{file}: requirements missing from the print"
+        );
+        assert_eq!(signatures, 1, "{file}: one signature block, on one page");
+        eprintln!(
+            "browser test: {file} printed to {} pages in {:?}",
+            pages.len(),
+            t.elapsed()
+        );
+    }
+    assert_eq!(changed_seen, changed_rows, "changed rows marked in print");
+    assert!(
+        changed_rows > 0,
+        "the lived-in corpus changes a signed requirement"
+    );
+}
+
 fn matrix_works(b: &mut Browser, report: &Path, query: &str, shot: &Path) {
     b.open(&report.join("matrix.html"));
     b.assert_assets_loaded();

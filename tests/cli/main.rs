@@ -26,5 +26,6 @@ mod samples;
 mod schema;
 mod shell;
 mod signoff;
+mod signoff_sheet;
 mod snapshots;
 mod stamps;

@@ -1893,9 +1893,11 @@ fn articles_written_directly_equal_the_article_template() {
 
 /// Requirement ids in the rows of a sign-off sheet page.
 fn sheet_rows(doc: &Html) -> Vec<String> {
-    doc.select(&sel("table.sheet-requirements tbody tr th a"))
-        .map(text_of)
-        .collect()
+    doc.select(&sel(
+        "table.sheet-requirements > tbody > tr[id] > th > a:first-child",
+    ))
+    .map(text_of)
+    .collect()
 }
 
 #[test]
@@ -1934,11 +1936,64 @@ fn every_contract_has_a_sign_off_sheet_listing_its_requirements_once() {
             expected.len(),
             "{href}: a requirement listed twice"
         );
+        // A signature block per review of the contract: a row per reviewer
+        // the review records, and the approver.
+        let reviews: Vec<&Item> = items
+            .iter()
+            .filter(|i| {
+                i.kind == "review"
+                    && i.table.get("contract").and_then(|c| c.as_str()) == Some(contract.as_str())
+            })
+            .collect();
+        assert!(!reviews.is_empty(), "{contract} has no review");
         assert_eq!(
-            doc.select(&sel("table.signatures tbody tr")).count(),
-            5,
+            doc.select(&sel("section.signature-block")).count(),
+            reviews.len(),
             "{href}"
         );
+        for review in reviews {
+            let block = format!("#sign-{}", review.id);
+            let heading = doc
+                .select(&sel(&format!("{block} .sign-of strong")))
+                .map(text_of)
+                .collect::<Vec<_>>();
+            assert_eq!(
+                heading,
+                std::slice::from_ref(contract),
+                "{href}: {block} names its contract"
+            );
+            let names: Vec<String> = doc
+                .select(&sel(&format!("{block} tr.signer td:nth-child(2)")))
+                .map(text_of)
+                .collect();
+            let recorded: Vec<String> = review
+                .table
+                .get("reviewers")
+                .and_then(|r| r.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if recorded.is_empty() {
+                assert!(names.iter().all(String::is_empty), "{href}: {names:?}");
+            } else {
+                assert_eq!(names.len(), recorded.len(), "{href}: {block}");
+                for (name, entry) in names.iter().zip(&recorded) {
+                    assert!(
+                        !name.is_empty() && entry.ends_with(name.as_str()),
+                        "{href}: {block}: `{name}` is not from `{entry}`"
+                    );
+                }
+            }
+            assert_eq!(
+                doc.select(&sel(&format!("{block} tr.approver"))).count(),
+                1,
+                "{href}: {block}"
+            );
+        }
         assert_eq!(
             doc.select(&sel("nav.pager")).count(),
             0,
@@ -1968,13 +2023,9 @@ fn a_contract_with_thousands_of_requirements_gets_its_sheet_in_parts() {
         let rows = sheet_rows(&doc);
         assert_eq!(rows.len(), if n < 2 { 1000 } else { 500 }, "{rel}");
         seen.extend(rows);
-        // Reviews and signatures once, on the first part.
+        // The reviews on the first part, the signatures closing every part.
         let first = n == 0;
-        assert_eq!(
-            doc.select(&sel("table.signatures")).count() == 1,
-            first,
-            "{rel}"
-        );
+        assert_eq!(doc.select(&sel("table.signatures")).count(), 1, "{rel}");
         assert_eq!(
             doc.select(&sel("table.sheet-reviews")).count() == 1,
             first,
