@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::view::{FieldRow, FindingRow, ItemPage, LinkRow};
+use super::view::{FieldRow, FindingRow, ItemPage, LinkRow, ThreadRow};
 
 pub use crate::text::escape_html_into as escape_into;
 
@@ -31,6 +31,12 @@ pub struct Strings<'a> {
     severity_error: &'a str,
     severity_warning: &'a str,
     severity_info: &'a str,
+    no_findings_itself: &'a str,
+    thread_findings_note: &'a str,
+    thread_list_heading: &'a str,
+    thread_up: &'a str,
+    thread_down: &'a str,
+    thread_cut: &'a str,
 }
 
 impl<'a> Strings<'a> {
@@ -54,6 +60,12 @@ impl<'a> Strings<'a> {
             severity_error: get("severity_error"),
             severity_warning: get("severity_warning"),
             severity_info: get("severity_info"),
+            no_findings_itself: get("no_findings_itself"),
+            thread_findings_note: get("thread_findings_note"),
+            thread_list_heading: get("thread_list_heading"),
+            thread_up: get("thread_up"),
+            thread_down: get("thread_down"),
+            thread_cut: get("thread_cut"),
         }
     }
 }
@@ -74,9 +86,13 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
     out.push_str(": <code>");
     e(out, &i.source);
     let _ = write!(out, ":{}</code></p>\n\n", i.line);
-    if i.findings.is_empty() {
+    if i.findings.is_empty() && i.thread_findings == 0 {
         out.push_str("\n<p class=\"ok\">✓ ");
         e(out, t.no_findings_here);
+        out.push_str("</p>\n");
+    } else if i.findings.is_empty() {
+        out.push_str("\n<p class=\"none\">");
+        e(out, t.no_findings_itself);
         out.push_str("</p>\n");
     } else {
         out.push_str("\n<section class=\"item-findings\" aria-label=\"");
@@ -89,7 +105,15 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
         }
         out.push_str("\n</ul>\n</section>\n");
     }
-    out.push_str("\n\n<section>\n<h2>");
+    out.push('\n');
+    if i.thread_findings > 0 {
+        out.push_str("<p class=\"thread-note bad\">✗ ");
+        e(out, t.thread_findings_note);
+        out.push_str(": <a href=\"#t-");
+        e(out, &i.anchor);
+        let _ = writeln!(out, "\">{}</a></p>", i.thread_findings);
+    }
+    out.push_str("\n<section>\n<h2>");
     e(out, t.fields_heading);
     out.push_str("</h2>\n<dl class=\"fields\">\n");
     for f in &i.fields {
@@ -146,7 +170,24 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
     e(out, t.thread_heading);
     out.push_str("</h2>\n<div class=\"svg-wrap\">");
     out.push_str(&i.svg);
-    out.push_str("</div>\n</section>\n\n<section class=\"links\">\n<div>\n<h2>");
+    out.push_str("</div>\n");
+    if !i.thread.is_empty() {
+        out.push_str("<h3 id=\"t-");
+        e(out, &i.anchor);
+        out.push_str("\">");
+        e(out, t.thread_list_heading);
+        out.push_str("</h3>\n<ul class=\"thread-items\">\n");
+        for r in &i.thread {
+            thread_item(out, t, r);
+        }
+        out.push_str("</ul>\n");
+        if i.thread_cut {
+            out.push_str("<p class=\"hint\">");
+            e(out, t.thread_cut);
+            out.push_str("</p>\n");
+        }
+    }
+    out.push_str("</section>\n\n<section class=\"links\">\n<div>\n<h2>");
     e(out, t.upstream_heading);
     out.push_str("</h2>\n");
     if i.upstream.is_empty() {
@@ -188,7 +229,57 @@ fn none(out: &mut String, t: &Strings) {
     out.push_str("</p>");
 }
 
+/// One item of the thread listed as text, with its findings, and the
+/// line's end.
+fn thread_item(out: &mut String, t: &Strings, r: &ThreadRow) {
+    out.push_str(if r.findings.is_empty() {
+        "<li><span class=\"via\">"
+    } else {
+        "<li class=\"has-findings\"><span class=\"via\">"
+    });
+    if r.dir == "up" {
+        out.push_str("↑ ");
+        escape_into(out, t.thread_up);
+    } else {
+        out.push_str("↓ ");
+        escape_into(out, t.thread_down);
+    }
+    let _ = write!(out, " {}</span> ", r.steps);
+    escape_into(out, &r.item.kind);
+    out.push_str(" <a href=\"");
+    escape_into(out, &r.item.local);
+    out.push_str("\">");
+    escape_into(out, &r.item.id);
+    out.push_str("</a> ");
+    escape_into(out, &r.item.title);
+    if let Some(status) = r.item.status.as_deref().filter(|s| !s.is_empty()) {
+        let class = r.item.status_class.as_deref().unwrap_or_default();
+        out.push_str(" <span class=\"result result-");
+        escape_into(out, class);
+        out.push_str("\">");
+        if class == "fail" {
+            out.push_str("✗ ");
+        }
+        escape_into(out, status);
+        out.push_str("</span>");
+    }
+    if !r.findings.is_empty() {
+        out.push_str("<ul class=\"findings\">");
+        for f in &r.findings {
+            finding_line(out, t, f);
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</li>\n");
+}
+
 fn finding_item(out: &mut String, t: &Strings, f: &FindingRow) {
+    finding_line(out, t, f);
+    out.push('\n');
+}
+
+/// A finding as a list item: its severity and message.
+fn finding_line(out: &mut String, t: &Strings, f: &FindingRow) {
     let sev = f.severity.as_str();
     let label = match f.severity {
         crate::profile::Severity::Error => t.severity_error,
@@ -202,7 +293,7 @@ fn finding_item(out: &mut String, t: &Strings, f: &FindingRow) {
     escape_into(out, label);
     out.push_str("</span> ");
     escape_into(out, &f.message);
-    out.push_str("</li>\n");
+    out.push_str("</li>");
 }
 
 /// A `<dt>`/`<dd>` pair; the item's own fields put a line break between links.

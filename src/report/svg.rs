@@ -142,18 +142,19 @@ fn push_curve(out: &mut String, c1: (i32, i32), c2: (i32, i32), to: (i32, i32)) 
     push_point(out, to);
 }
 
-/// The SVG of `root`'s thread. `href` appends each item's link from the page.
-pub fn thread(
-    project: &Project,
-    profile: &Profile,
-    graph: &TraceGraph,
-    findings: &HashMap<ItemIdx, Vec<&Finding>>,
-    root: ItemIdx,
-    lang: &str,
-    href: &dyn Fn(ItemIdx, &mut String),
-) -> String {
-    // Column of each item: negative upstream, positive downstream. Threads
-    // are small (at most MAX_NODES items), so lists beat maps here.
+/// The items of `root`'s thread as drawn: each with its column (negative
+/// upstream, positive downstream, one per step away), the links between
+/// them, and whether items were left out (more than a picture holds).
+pub struct Walk {
+    pub column: Vec<(ItemIdx, i32)>,
+    pub edges: Vec<(ItemIdx, ItemIdx)>,
+    pub truncated: bool,
+}
+
+/// Walks `root`'s thread up to [`MAX_DEPTH`] steps each way and at most
+/// [`MAX_NODES`] items: what [`thread`] draws.
+pub fn walk(graph: &TraceGraph, root: ItemIdx) -> Walk {
+    // Threads are small (at most MAX_NODES items), so lists beat maps here.
     let mut column: Vec<(ItemIdx, i32)> = vec![(root, 0)];
     let mut edges: Vec<(ItemIdx, ItemIdx)> = Vec::new();
     let mut truncated = false;
@@ -185,6 +186,30 @@ pub fn thread(
     }
     edges.sort();
     edges.dedup();
+    Walk {
+        column,
+        edges,
+        truncated,
+    }
+}
+
+/// The SVG of `root`'s thread, as [`walk`] found it. `href` appends each
+/// item's link from the page.
+pub fn thread(
+    project: &Project,
+    profile: &Profile,
+    walked: &Walk,
+    findings: &HashMap<ItemIdx, Vec<&Finding>>,
+    root: ItemIdx,
+    lang: &str,
+    href: &dyn Fn(ItemIdx, &mut String),
+) -> String {
+    let Walk {
+        column,
+        edges,
+        truncated,
+    } = walked;
+    let truncated = *truncated;
 
     // Columns left to right, each top to bottom in item order.
     let mut nodes: Vec<(i32, ItemIdx)> = column.iter().map(|(i, c)| (*c, *i)).collect();
@@ -226,7 +251,7 @@ pub fn thread(
     let mut path = String::new();
     let mut lowest_lane = 0;
     let mut rightmost = 0;
-    for (from, to) in &edges {
+    for (from, to) in edges {
         let (Some(a), Some(b)) = (place(from), place(to)) else {
             continue;
         };

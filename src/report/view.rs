@@ -281,6 +281,25 @@ pub struct ItemPage {
     pub findings: Vec<FindingRow>,
     pub sub_items: Vec<SubItem>,
     pub svg: String,
+    /// The other items of the thread the picture draws, as text: upstream
+    /// first (furthest first), then downstream (nearest first), each with
+    /// its findings.
+    pub thread: Vec<ThreadRow>,
+    /// Findings on the other items of the thread.
+    pub thread_findings: usize,
+    /// The thread holds more items than are drawn and listed.
+    pub thread_cut: bool,
+}
+
+/// An item of another item's thread, as its page lists it.
+#[derive(Serialize)]
+pub struct ThreadRow {
+    /// `up` or `down`.
+    pub dir: &'static str,
+    /// Steps away from the item.
+    pub steps: u32,
+    pub item: ItemRef,
+    pub findings: Vec<FindingRow>,
 }
 
 /// One objective, measured, with its chart.
@@ -1245,6 +1264,32 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
+    /// The items of a thread other than `root`, in the picture's order:
+    /// left to right, each column in item order.
+    fn thread_rows(
+        &self,
+        walked: &svg::Walk,
+        root: ItemIdx,
+        findings: &dyn Fn(ItemIdx) -> Vec<FindingRow>,
+    ) -> Vec<ThreadRow> {
+        let mut items: Vec<(i32, ItemIdx)> = walked
+            .column
+            .iter()
+            .filter(|(i, _)| *i != root)
+            .map(|(i, c)| (*c, *i))
+            .collect();
+        items.sort();
+        items
+            .into_iter()
+            .map(|(col, i)| ThreadRow {
+                dir: if col < 0 { "up" } else { "down" },
+                steps: col.unsigned_abs(),
+                item: self.item_ref(i),
+                findings: findings(i),
+            })
+            .collect()
+    }
+
     fn sub_items(&self) -> HashMap<ItemIdx, Vec<ItemIdx>> {
         let mut subs: HashMap<ItemIdx, Vec<ItemIdx>> = HashMap::default();
         for (i, item) in self.project.items.iter().enumerate() {
@@ -1275,6 +1320,8 @@ impl<'a> Builder<'a> {
                         .map(|f| self.finding_row(f))
                         .collect()
                 };
+                let walked = svg::walk(self.graph, idx);
+                let thread = self.thread_rows(&walked, idx, &rows);
                 ItemPage {
                     anchor: anchor(&item.id),
                     item: self.item_ref(idx),
@@ -1330,13 +1377,16 @@ impl<'a> Builder<'a> {
                     svg: svg::thread(
                         self.project,
                         self.profile,
-                        self.graph,
+                        &walked,
                         &self.by_item,
                         idx,
                         self.lang,
                         // Links inside the SVG are relative to the item page.
                         &|i, out| self.local_href_into(i, out),
                     ),
+                    thread_findings: thread.iter().map(|r| r.findings.len()).sum(),
+                    thread,
+                    thread_cut: walked.truncated,
                 }
             }
         }

@@ -16,6 +16,7 @@ mod objectives;
 mod progress;
 mod property;
 mod report;
+mod report_audit;
 mod report_links;
 mod rules;
 mod samples;
