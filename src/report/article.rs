@@ -135,7 +135,7 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
             out.push_str("</dl>\n");
             for f in &s.findings {
                 let _ = write!(out, "<p class=\"sev-{}\">✗ ", f.severity.as_str());
-                e(out, &f.message);
+                code_spans_into(out, &f.message);
                 out.push_str("</p>");
             }
             out.push_str("\n</div>\n");
@@ -223,6 +223,37 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
     out.push_str("\n</div>\n</section>\n</article>\n");
 }
 
+/// Appends a message escaped, its `quoted` words (a field name, a value
+/// to write) as code: the way the `code_spans` filter renders it. A
+/// backtick without its pair stays as it is.
+pub fn code_spans_into(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('`').filter(|c| *c > 0) else {
+            break;
+        };
+        escape_into(out, &rest[..open]);
+        out.push_str("<code>");
+        escape_into(out, &after[..close]);
+        out.push_str("</code>");
+        rest = &after[close + 1..];
+    }
+    escape_into(out, rest);
+}
+
+/// Appends a count with its thousands grouped by commas (`12,345`), as
+/// the `count` filter does: the way both English and Chinese write them.
+pub fn count_into(out: &mut String, n: u64) {
+    let digits = n.to_string();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+}
+
 fn none(out: &mut String, t: &Strings) {
     out.push_str("<p class=\"none\">");
     escape_into(out, t.none);
@@ -292,7 +323,7 @@ fn finding_line(out: &mut String, t: &Strings, f: &FindingRow) {
     );
     escape_into(out, label);
     out.push_str("</span> ");
-    escape_into(out, &f.message);
+    code_spans_into(out, &f.message);
     out.push_str("</li>");
 }
 
@@ -357,5 +388,39 @@ mod tests {
         let mut out = String::new();
         escape_into(&mut out, hostile);
         assert_eq!(out, tera::escape_html(hostile));
+    }
+
+    #[test]
+    fn quoted_words_become_code_and_stay_escaped() {
+        let spans = |s: &str| {
+            let mut out = String::new();
+            code_spans_into(&mut out, s);
+            out
+        };
+        assert_eq!(
+            spans("add `source` or `<b>`"),
+            "add <code>source</code> or <code>&lt;b&gt;</code>"
+        );
+        assert_eq!(spans("a ` alone"), "a ` alone");
+        assert_eq!(spans("``x`"), "``x`");
+        assert_eq!(spans("`a`b`"), "<code>a</code>b`");
+        assert_eq!(
+            spans("填写 `regulation`（条款）"),
+            "填写 <code>regulation</code>（条款）"
+        );
+    }
+
+    #[test]
+    fn counts_group_thousands() {
+        let count = |n| {
+            let mut out = String::new();
+            count_into(&mut out, n);
+            out
+        };
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(12345), "12,345");
+        assert_eq!(count(1234567), "1,234,567");
     }
 }

@@ -205,3 +205,134 @@ fn a_requirement_whose_design_input_failed_verification_lists_the_whole_thread()
     // No clean bill of health on the page.
     assert!(!text_of(art.root_element()).contains("No findings on this item."));
 }
+
+// ---------------------------------------------------------------------------
+// Numbers, badges and messages.
+
+/// Whether `s` is a count written with its thousands grouped by commas.
+fn grouped(s: &str) -> bool {
+    let mut parts = s.split(',');
+    let first = parts.next().unwrap_or_default();
+    !first.is_empty()
+        && first.len() <= 3
+        && first.chars().all(|c| c.is_ascii_digit())
+        && parts.all(|p| p.len() == 3 && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[test]
+fn counts_of_thousands_are_grouped_in_english_and_chinese() {
+    assert!(grouped("1,200") && grouped("12") && !grouped("1200") && !grouped("12,34"));
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("big");
+    let r = run([
+        "generate".as_ref(),
+        project.as_os_str(),
+        "--requirements".as_ref(),
+        "1200".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for lang in ["en", "zh"] {
+        let (_t, out) = site(&project, &["--lang", lang]);
+        let index = page(&out, "index.html");
+        let mut big = 0;
+        for cell in index.select(&sel(".total .n, td.num")) {
+            let text = text_of(cell);
+            // `12/1,200`, `✗ 3`: each number in the cell.
+            for n in text
+                .split(|c: char| !(c.is_ascii_digit() || c == ','))
+                .filter(|n| !n.is_empty())
+            {
+                assert!(grouped(n), "{lang}: dashboard number {n:?} in {text:?}");
+                big += usize::from(n.contains(','));
+            }
+        }
+        assert!(
+            big >= 3,
+            "{lang}: only {big} numbers of thousands on the dashboard"
+        );
+        let items: Vec<String> = index.select(&sel(".total .n")).map(text_of).collect();
+        assert!(items[0].contains(','), "{lang}: items {items:?}");
+        let matrix = page(&out, "matrix.html");
+        let total: Vec<String> = matrix.select(&sel("p.count strong")).map(text_of).collect();
+        assert_eq!(total, ["1,200"], "{lang}: matrix total");
+    }
+}
+
+#[test]
+fn a_passing_rule_is_not_badged_as_failing() {
+    let (_t, out) = site(&sample("auto-parts-en"), &[]);
+    let (mut passing, mut failing) = (0, 0);
+    for rel in [
+        "untraced.html",
+        "unverified.html",
+        "changed.html",
+        "objectives.html",
+    ] {
+        let doc = page(&out, rel);
+        for group in doc.select(&sel("section.rule-group")) {
+            let badge = group.select(&sel("h2 .n")).next().expect("badge");
+            let classes: Vec<&str> = badge.value().classes().collect();
+            let count = group.select(&sel("table.findings tbody tr")).count();
+            assert_eq!(text_of(badge), count.to_string(), "{rel}");
+            if count == 0 {
+                passing += 1;
+                assert!(
+                    classes.contains(&"n-pass"),
+                    "{rel}: passing rule badged {classes:?}"
+                );
+            } else {
+                failing += 1;
+                assert!(
+                    !classes.contains(&"n-pass"),
+                    "{rel}: failing rule badged {classes:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        passing > 3 && failing > 3,
+        "{passing} passing, {failing} failing"
+    );
+    // The style sheet gives a passing badge no red.
+    let css = fs::read_to_string(out.join("assets/report.css")).unwrap();
+    let rule = css
+        .lines()
+        .find(|l| l.contains(".n.n-pass"))
+        .expect("a style for a passing rule's badge");
+    assert!(!rule.contains("--bad"), "{rule}");
+}
+
+#[test]
+fn quoted_words_in_messages_show_as_code_not_backticks() {
+    for (sample_name, lang) in [("auto-parts-en", "en"), ("doors-zh", "zh")] {
+        let (_t, out) = site(&sample(sample_name), &["--lang", lang]);
+        let mut code = 0;
+        let mut pages = vec![
+            "untraced.html".to_owned(),
+            "unverified.html".to_owned(),
+            "changed.html".to_owned(),
+            "objectives.html".to_owned(),
+        ];
+        for e in fs::read_dir(out.join("items")).unwrap() {
+            pages.push(format!(
+                "items/{}",
+                e.unwrap().file_name().to_string_lossy()
+            ));
+        }
+        for rel in &pages {
+            let doc = page(&out, rel);
+            for m in doc.select(&sel(".reason, ul.findings li, .sub-item p, .hint")) {
+                let text = text_of(m);
+                assert!(
+                    !text.contains('`'),
+                    "{sample_name} {rel}: backticks in {text:?}"
+                );
+                code += m.select(&sel("code")).count();
+            }
+        }
+        assert!(
+            code > 3,
+            "{sample_name}: only {code} quoted words shown as code"
+        );
+    }
+}
