@@ -247,7 +247,7 @@ pub fn code_spans_into(out: &mut String, text: &str) {
 pub fn count_into(out: &mut String, n: u64) {
     let digits = n.to_string();
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
