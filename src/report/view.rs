@@ -316,6 +316,9 @@ pub struct ObjectiveView {
     pub note: Option<String>,
     pub periods: Vec<PeriodView>,
     pub chart: String,
+    /// The actual is over all the records, not one period's: the chart
+    /// and the table of periods show it on a line of its own.
+    pub overall: bool,
 }
 
 #[derive(Serialize)]
@@ -329,8 +332,25 @@ pub struct PeriodView {
 pub struct ScorecardView {
     pub customer: ItemRef,
     pub score: Option<f64>,
-    pub criteria: Vec<crate::objectives::CriterionResult>,
+    pub criteria: Vec<CriterionView>,
+    /// The points earned and the weights of the criteria that could be
+    /// scored: the score is the one over the other, out of 100.
+    pub points: f64,
+    pub scored_weight: f64,
     pub periods: Vec<crate::objectives::ScorePeriod>,
+}
+
+/// One criterion of a scorecard: what it asks, what it gets, and the
+/// points it earns of its weight.
+#[derive(Serialize)]
+pub struct CriterionView {
+    pub name: String,
+    pub metric: String,
+    pub target: Option<String>,
+    pub weight: f64,
+    pub actual: Option<String>,
+    /// `None`: nothing to measure, so the criterion does not count.
+    pub points: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -607,13 +627,20 @@ impl<'a> Builder<'a> {
                 .map(|i| self.item_ref(i))
                 .collect()
         };
+        let catalog = super::Catalog::builtin();
+        let strings = catalog.language(self.lang).unwrap_or_default();
+        let overall_label = strings.get("overall").copied().unwrap_or("overall");
         let objectives = crate::objectives::evaluate(&ctx, self.profile)
             .into_iter()
             .map(|r| {
                 let fmt = |v: f64| crate::objectives::with_unit(v, r.unit);
+                // The headline's value gets a bar of its own when no
+                // period has it (it is over all the records).
+                let overall = r.actual.is_some() && !r.periods.iter().any(|p| p.actual == r.actual);
                 ObjectiveView {
                     item: self.item_ref(r.idx),
-                    chart: svg::objective_chart(&r, self.lang),
+                    chart: svg::objective_chart(&r, self.lang, overall.then_some(overall_label)),
+                    overall,
                     metric: r.metric.clone(),
                     target: r.target.clone(),
                     actual: r.actual.map(fmt),
@@ -640,10 +667,29 @@ impl<'a> Builder<'a> {
         let scorecards = crate::objectives::scorecards(&ctx, self.profile)
             .into_iter()
             .filter_map(|c| {
+                let criteria: Vec<CriterionView> = c
+                    .criteria
+                    .into_iter()
+                    .map(|k| {
+                        let unit = crate::objectives::Metric::parse(&k.metric)
+                            .map_or(crate::objectives::Unit::Number, |m| m.unit());
+                        CriterionView {
+                            points: k.fraction.map(|f| round1(f * k.weight)),
+                            actual: k.actual.map(|v| crate::objectives::with_unit(v, unit)),
+                            name: k.name,
+                            metric: k.metric,
+                            target: k.target,
+                            weight: k.weight,
+                        }
+                    })
+                    .collect();
+                let scored = criteria.iter().filter(|k| k.points.is_some());
                 Some(ScorecardView {
                     customer: self.item_ref(self.project.get(&c.customer)?),
                     score: c.score,
-                    criteria: c.criteria,
+                    points: round1(scored.clone().filter_map(|k| k.points).sum()),
+                    scored_weight: scored.map(|k| k.weight).sum(),
+                    criteria,
                     periods: c.periods,
                 })
             })
@@ -1391,6 +1437,11 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// `x` to one decimal.
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
 }
 
 /// Items per page under `items/`: one file per item would mean hundreds of

@@ -1294,3 +1294,39 @@ fn a_filtered_matrix_prints_its_rows_only_and_fits_a4() {
         eprintln!("print browser test: {} written", path.display());
     }
 }
+
+#[test]
+fn objective_charts_keep_their_labels_apart() {
+    let Some(exe) = chromium_or_skip("chart browser test") else {
+        return;
+    };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-charts");
+    let mut b = Browser::launch(&exe);
+    let mut charts = 0;
+    for (name, lang) in [("doors-zh", "zh"), ("auto-parts-en", "en")] {
+        let report = render(name, lang, &out);
+        b.open(&report.join("objectives.html"));
+        b.assert_clean();
+        // Every pair of labels in a chart (values, the target's, periods,
+        // ticks) as laid out: none overlaps another, each inside the chart.
+        let v = b.eval(
+            "(function () { var problems = [], n = 0; \
+               document.querySelectorAll('article.objective').forEach(function (a) { \
+                 var svg = a.querySelector('svg.chart'); if (!svg) return; n++; \
+                 var frame = svg.getBoundingClientRect(); \
+                 var labels = Array.from(svg.querySelectorAll('text')).map(function (t) { \
+                   return [t.getAttribute('class') + ' ' + t.textContent, t.getBoundingClientRect()]; }); \
+                 labels.forEach(function (x, i) { \
+                   var r = x[1]; \
+                   if (r.left < frame.left - 1 || r.right > frame.right + 1 || r.top < frame.top - 1 || r.bottom > frame.bottom + 1) \
+                     problems.push(a.id + ': ' + x[0] + ' outside the chart'); \
+                   labels.slice(i + 1).forEach(function (y) { var o = y[1]; \
+                     if (r.left < o.right - 0.5 && o.left < r.right - 0.5 && r.top < o.bottom - 0.5 && o.top < r.bottom - 0.5) \
+                       problems.push(a.id + ': ' + x[0] + ' over ' + y[0]); }); }); }); \
+               return [n, problems]; })()",
+        );
+        charts += v[0].as_u64().unwrap();
+        assert_eq!(v[1], json!([]), "labels collide on {}", b.url);
+    }
+    assert!(charts >= 8, "only {charts} charts");
+}

@@ -336,3 +336,99 @@ fn quoted_words_in_messages_show_as_code_not_backticks() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Objectives and scorecards.
+
+/// A value as the page writes it, without its ✓ / ✗ mark.
+fn bare(s: &str) -> String {
+    s.replace(['✓', '✗'], "").trim().to_owned()
+}
+
+#[test]
+fn an_objectives_headline_value_is_drawn_in_its_chart_and_listed_in_its_table() {
+    let mut overall = 0;
+    for (sample_name, lang) in [("auto-parts-en", "en"), ("doors-zh", "zh")] {
+        let (_t, out) = site(&sample(sample_name), &["--lang", lang]);
+        let doc = page(&out, "objectives.html");
+        for a in doc.select(&sel("article.objective")) {
+            let id = a.value().attr("id").unwrap();
+            // Target, then actual.
+            let headline: Vec<String> = a.select(&sel("p strong")).map(text_of).collect();
+            let actual = &headline[1];
+            if actual == "—" {
+                continue;
+            }
+            let drawn: Vec<String> = a
+                .select(&sel("svg.chart text.value"))
+                .map(|t| bare(&text_of(t)))
+                .collect();
+            assert!(
+                drawn.contains(actual),
+                "{sample_name} {id}: the headline says {actual}, the chart shows {drawn:?}"
+            );
+            let listed: Vec<String> = a
+                .select(&sel("table.periods tbody td:nth-child(2)"))
+                .map(text_of)
+                .collect();
+            assert!(
+                listed.contains(actual),
+                "{sample_name} {id}: the headline says {actual}, the table lists {listed:?}"
+            );
+            overall += a.select(&sel("svg.chart rect.overall")).count();
+        }
+    }
+    // doors-zh's OBJ-004: 2 complaints per delivery over all its records,
+    // while its one quarter with a delivery had none.
+    assert!(overall > 0, "no objective needed a bar for all its records");
+}
+
+#[test]
+fn a_scorecard_shows_each_criterions_target_weight_and_points() {
+    let mut cards = 0;
+    for (sample_name, lang) in [("auto-parts-en", "en"), ("doors-zh", "zh")] {
+        let (_t, out) = site(&sample(sample_name), &["--lang", lang]);
+        let doc = page(&out, "objectives.html");
+        for row in doc.select(&sel("#scorecards > table > tbody > tr")) {
+            let score = text_of(row.select(&sel("td.num strong")).next().expect("score"));
+            let score: f64 = score.parse().unwrap();
+            let criteria = row
+                .select(&sel("table.criteria"))
+                .next()
+                .unwrap_or_else(|| panic!("{sample_name}: no criteria table"));
+            let (mut points, mut weights) = (0.0, 0.0);
+            for tr in criteria.select(&sel(":scope > tbody > tr")) {
+                let cells: Vec<String> = tr.select(&sel("th, td")).map(text_of).collect();
+                assert_eq!(cells.len(), 5, "{sample_name}: {cells:?}");
+                assert!(
+                    !cells[2].trim().is_empty(),
+                    "{sample_name}: no target in {cells:?}"
+                );
+                let weight: f64 = cells[3]
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{sample_name}: weight in {cells:?}: {e}"));
+                if let Some((p, w)) = cells[4].split_once(" / ") {
+                    let (p, w): (f64, f64) = (p.parse().unwrap(), w.parse().unwrap());
+                    assert_eq!(w, weight, "{sample_name}: {cells:?}");
+                    assert!((0.0..=w).contains(&p), "{sample_name}: {cells:?}");
+                    points += p;
+                    weights += w;
+                }
+            }
+            assert!(weights > 0.0, "{sample_name}: no criterion scored");
+            assert!(
+                (points * 100.0 / weights - score).abs() < 0.6,
+                "{sample_name}: {points} points of {weights} is not a score of {score}"
+            );
+            let total = text_of(
+                criteria
+                    .select(&sel(":scope > tfoot td"))
+                    .next()
+                    .expect("total"),
+            );
+            assert_eq!(total, format!("{points} / {weights}"), "{sample_name}");
+            cards += 1;
+        }
+    }
+    assert!(cards >= 1, "{cards} scorecards");
+}
