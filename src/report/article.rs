@@ -144,7 +144,9 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
         if i.sub_items_more > 0 {
             out.push_str("<p class=\"hint\">");
             e(out, t.and_more);
-            let _ = write!(out, ": {}</p>", i.sub_items_more);
+            out.push_str(": ");
+            count_into(out, i.sub_items_more as u64);
+            out.push_str("</p>");
         }
         out.push('\n');
         if !i.sub_pages.is_empty() {
@@ -217,7 +219,9 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
         if i.downstream_more > 0 {
             out.push_str("<p class=\"hint\">");
             e(out, t.and_more);
-            let _ = write!(out, ": {}</p>", i.downstream_more);
+            out.push_str(": ");
+            count_into(out, i.downstream_more as u64);
+            out.push_str("</p>");
         }
     }
     out.push_str("\n</div>\n</section>\n</article>\n");
