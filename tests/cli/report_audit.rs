@@ -92,8 +92,11 @@ fn matrix_rows(out: &Path) -> Vec<Row> {
                 .map(|a| (text_of(a), a.value().attr("href").unwrap().to_owned()))
                 .filter(|(i, _)| *i != id)
                 .collect();
+            // A row whose thread breaks (`gap`, or the broken link named:
+            // `untraced`, `unverified`), not one complete or not required.
+            let status = tr.value().attr("data-status").unwrap_or_default();
             Row {
-                gap: tr.value().attr("data-status") == Some("gap"),
+                gap: !matches!(status, "ok" | "traced" | "not-required"),
                 id,
                 linked,
             }
