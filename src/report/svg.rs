@@ -503,14 +503,15 @@ pub fn objective_chart(
         }
     }
     if let Some(t) = target {
+        // The target's label stands above the plot, after a piece of the
+        // dashed line: a bar's value, written above the bar, never reaches
+        // up there.
+        let ly = TOP - 12.0;
         let ty = y(t.value);
         let label = match lang {
             "zh" => format!("目标 {}", r.target),
             _ => format!("target {}", r.target),
         };
-        // The label above the plot, after a piece of the dashed line: a
-        // bar's value, written above the bar, never reaches up there.
-        let ly = TOP - 12.0;
         svg.push_str(&format!(
             r#"<line class="target" x1="{LEFT}" y1="{ty:.1}" x2="{}" y2="{ty:.1}"/><line class="target" x1="{LEFT}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/><text class="target-label" x="{:.1}" y="{ly:.1}" text-anchor="start">{}</text>"#,
             W - RIGHT,
