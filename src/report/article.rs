@@ -337,7 +337,13 @@ fn field_row(out: &mut String, f: &FieldRow, breaks: bool) {
     escape_into(out, &f.label);
     out.push_str("</dt><dd>");
     if let Some(v) = &f.value {
-        escape_into(out, v);
+        if f.date {
+            out.push_str("<span class=\"date\">");
+            escape_into(out, v);
+            out.push_str("</span>");
+        } else {
+            escape_into(out, v);
+        }
     }
     for (n, l) in f.links.iter().enumerate() {
         out.push_str("<a href=\"");

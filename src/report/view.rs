@@ -241,6 +241,8 @@ impl PagerLink {
 pub struct FieldRow {
     pub name: String,
     pub label: String,
+    /// The value is a date (kept on one line).
+    pub date: bool,
     pub value: Option<String>,
     pub links: Vec<ItemRef>,
 }
@@ -1282,6 +1284,7 @@ impl<'a> Builder<'a> {
             rows.push(FieldRow {
                 name: name.to_owned(),
                 label: self.profile.field_label(name, self.lang).to_owned(),
+                date: def.ty == FieldType::Date && value.is_some(),
                 value,
                 links,
             });

@@ -1127,7 +1127,7 @@ impl Browser {
 }
 
 /// The pages a reader opens on a phone: every top-level page and the
-/// requirements' item page.
+/// item pages of the requirements and of the deliveries (with dates).
 fn narrow_pages(report: &Path) -> Vec<PathBuf> {
     let mut pages: Vec<PathBuf> = fs::read_dir(report)
         .unwrap()
@@ -1136,6 +1136,7 @@ fn narrow_pages(report: &Path) -> Vec<PathBuf> {
         .collect();
     pages.sort();
     pages.push(report.join("items/requirement-1.html"));
+    pages.push(report.join("items/delivery-1.html"));
     pages
 }
 
