@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::view::{FieldRow, FindingRow, ItemPage, LinkRow};
+use super::view::{FieldRow, FindingRow, ItemPage, LinkRow, ThreadRow};
 
 pub use crate::text::escape_html_into as escape_into;
 
@@ -31,6 +31,12 @@ pub struct Strings<'a> {
     severity_error: &'a str,
     severity_warning: &'a str,
     severity_info: &'a str,
+    no_findings_itself: &'a str,
+    thread_findings_note: &'a str,
+    thread_list_heading: &'a str,
+    thread_up: &'a str,
+    thread_down: &'a str,
+    thread_cut: &'a str,
 }
 
 impl<'a> Strings<'a> {
@@ -54,6 +60,12 @@ impl<'a> Strings<'a> {
             severity_error: get("severity_error"),
             severity_warning: get("severity_warning"),
             severity_info: get("severity_info"),
+            no_findings_itself: get("no_findings_itself"),
+            thread_findings_note: get("thread_findings_note"),
+            thread_list_heading: get("thread_list_heading"),
+            thread_up: get("thread_up"),
+            thread_down: get("thread_down"),
+            thread_cut: get("thread_cut"),
         }
     }
 }
@@ -74,9 +86,13 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
     out.push_str(": <code>");
     e(out, &i.source);
     let _ = write!(out, ":{}</code></p>\n\n", i.line);
-    if i.findings.is_empty() {
+    if i.findings.is_empty() && i.thread_findings == 0 {
         out.push_str("\n<p class=\"ok\">✓ ");
         e(out, t.no_findings_here);
+        out.push_str("</p>\n");
+    } else if i.findings.is_empty() {
+        out.push_str("\n<p class=\"none\">");
+        e(out, t.no_findings_itself);
         out.push_str("</p>\n");
     } else {
         out.push_str("\n<section class=\"item-findings\" aria-label=\"");
@@ -89,7 +105,15 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
         }
         out.push_str("\n</ul>\n</section>\n");
     }
-    out.push_str("\n\n<section>\n<h2>");
+    out.push('\n');
+    if i.thread_findings > 0 {
+        out.push_str("<p class=\"thread-note bad\">✗ ");
+        e(out, t.thread_findings_note);
+        out.push_str(": <a href=\"#t-");
+        e(out, &i.anchor);
+        let _ = writeln!(out, "\">{}</a></p>", i.thread_findings);
+    }
+    out.push_str("\n<section>\n<h2>");
     e(out, t.fields_heading);
     out.push_str("</h2>\n<dl class=\"fields\">\n");
     for f in &i.fields {
@@ -111,7 +135,7 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
             out.push_str("</dl>\n");
             for f in &s.findings {
                 let _ = write!(out, "<p class=\"sev-{}\">✗ ", f.severity.as_str());
-                e(out, &f.message);
+                code_spans_into(out, &f.message);
                 out.push_str("</p>");
             }
             out.push_str("\n</div>\n");
@@ -120,7 +144,9 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
         if i.sub_items_more > 0 {
             out.push_str("<p class=\"hint\">");
             e(out, t.and_more);
-            let _ = write!(out, ": {}</p>", i.sub_items_more);
+            out.push_str(": ");
+            count_into(out, i.sub_items_more as u64);
+            out.push_str("</p>");
         }
         out.push('\n');
         if !i.sub_pages.is_empty() {
@@ -146,7 +172,24 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
     e(out, t.thread_heading);
     out.push_str("</h2>\n<div class=\"svg-wrap\">");
     out.push_str(&i.svg);
-    out.push_str("</div>\n</section>\n\n<section class=\"links\">\n<div>\n<h2>");
+    out.push_str("</div>\n");
+    if !i.thread.is_empty() {
+        out.push_str("<h3 id=\"t-");
+        e(out, &i.anchor);
+        out.push_str("\">");
+        e(out, t.thread_list_heading);
+        out.push_str("</h3>\n<ul class=\"thread-items\">\n");
+        for r in &i.thread {
+            thread_item(out, t, r);
+        }
+        out.push_str("</ul>\n");
+        if i.thread_cut {
+            out.push_str("<p class=\"hint\">");
+            e(out, t.thread_cut);
+            out.push_str("</p>\n");
+        }
+    }
+    out.push_str("</section>\n\n<section class=\"links\">\n<div>\n<h2>");
     e(out, t.upstream_heading);
     out.push_str("</h2>\n");
     if i.upstream.is_empty() {
@@ -176,10 +219,43 @@ pub fn write(out: &mut String, t: &Strings, i: &ItemPage) {
         if i.downstream_more > 0 {
             out.push_str("<p class=\"hint\">");
             e(out, t.and_more);
-            let _ = write!(out, ": {}</p>", i.downstream_more);
+            out.push_str(": ");
+            count_into(out, i.downstream_more as u64);
+            out.push_str("</p>");
         }
     }
     out.push_str("\n</div>\n</section>\n</article>\n");
+}
+
+/// Appends a message escaped, its `quoted` words (a field name, a value
+/// to write) as code: the way the `code_spans` filter renders it. A
+/// backtick without its pair stays as it is.
+pub fn code_spans_into(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('`').filter(|c| *c > 0) else {
+            break;
+        };
+        escape_into(out, &rest[..open]);
+        out.push_str("<code>");
+        escape_into(out, &after[..close]);
+        out.push_str("</code>");
+        rest = &after[close + 1..];
+    }
+    escape_into(out, rest);
+}
+
+/// Appends a count with its thousands grouped by commas (`12,345`), as
+/// the `count` filter does: the way both English and Chinese write them.
+pub fn count_into(out: &mut String, n: u64) {
+    let digits = n.to_string();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
 }
 
 fn none(out: &mut String, t: &Strings) {
@@ -188,7 +264,57 @@ fn none(out: &mut String, t: &Strings) {
     out.push_str("</p>");
 }
 
+/// One item of the thread listed as text, with its findings, and the
+/// line's end.
+fn thread_item(out: &mut String, t: &Strings, r: &ThreadRow) {
+    out.push_str(if r.findings.is_empty() {
+        "<li><span class=\"via\">"
+    } else {
+        "<li class=\"has-findings\"><span class=\"via\">"
+    });
+    if r.dir == "up" {
+        out.push_str("↑ ");
+        escape_into(out, t.thread_up);
+    } else {
+        out.push_str("↓ ");
+        escape_into(out, t.thread_down);
+    }
+    let _ = write!(out, " {}</span> ", r.steps);
+    escape_into(out, &r.item.kind);
+    out.push_str(" <a href=\"");
+    escape_into(out, &r.item.local);
+    out.push_str("\">");
+    escape_into(out, &r.item.id);
+    out.push_str("</a> ");
+    escape_into(out, &r.item.title);
+    if let Some(status) = r.item.status.as_deref().filter(|s| !s.is_empty()) {
+        let class = r.item.status_class.as_deref().unwrap_or_default();
+        out.push_str(" <span class=\"result result-");
+        escape_into(out, class);
+        out.push_str("\">");
+        if class == "fail" {
+            out.push_str("✗ ");
+        }
+        escape_into(out, status);
+        out.push_str("</span>");
+    }
+    if !r.findings.is_empty() {
+        out.push_str("<ul class=\"findings\">");
+        for f in &r.findings {
+            finding_line(out, t, f);
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</li>\n");
+}
+
 fn finding_item(out: &mut String, t: &Strings, f: &FindingRow) {
+    finding_line(out, t, f);
+    out.push('\n');
+}
+
+/// A finding as a list item: its severity and message.
+fn finding_line(out: &mut String, t: &Strings, f: &FindingRow) {
     let sev = f.severity.as_str();
     let label = match f.severity {
         crate::profile::Severity::Error => t.severity_error,
@@ -201,8 +327,8 @@ fn finding_item(out: &mut String, t: &Strings, f: &FindingRow) {
     );
     escape_into(out, label);
     out.push_str("</span> ");
-    escape_into(out, &f.message);
-    out.push_str("</li>\n");
+    code_spans_into(out, &f.message);
+    out.push_str("</li>");
 }
 
 /// A `<dt>`/`<dd>` pair; the item's own fields put a line break between links.
@@ -211,7 +337,13 @@ fn field_row(out: &mut String, f: &FieldRow, breaks: bool) {
     escape_into(out, &f.label);
     out.push_str("</dt><dd>");
     if let Some(v) = &f.value {
-        escape_into(out, v);
+        if f.date {
+            out.push_str("<span class=\"date\">");
+            escape_into(out, v);
+            out.push_str("</span>");
+        } else {
+            escape_into(out, v);
+        }
     }
     for (n, l) in f.links.iter().enumerate() {
         out.push_str("<a href=\"");
@@ -266,5 +398,39 @@ mod tests {
         let mut out = String::new();
         escape_into(&mut out, hostile);
         assert_eq!(out, tera::escape_html(hostile));
+    }
+
+    #[test]
+    fn quoted_words_become_code_and_stay_escaped() {
+        let spans = |s: &str| {
+            let mut out = String::new();
+            code_spans_into(&mut out, s);
+            out
+        };
+        assert_eq!(
+            spans("add `source` or `<b>`"),
+            "add <code>source</code> or <code>&lt;b&gt;</code>"
+        );
+        assert_eq!(spans("a ` alone"), "a ` alone");
+        assert_eq!(spans("``x`"), "``x`");
+        assert_eq!(spans("`a`b`"), "<code>a</code>b`");
+        assert_eq!(
+            spans("填写 `regulation`（条款）"),
+            "填写 <code>regulation</code>（条款）"
+        );
+    }
+
+    #[test]
+    fn counts_group_thousands() {
+        let count = |n| {
+            let mut out = String::new();
+            count_into(&mut out, n);
+            out
+        };
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(12345), "12,345");
+        assert_eq!(count(1234567), "1,234,567");
     }
 }

@@ -212,7 +212,7 @@ fn render_site(
         generated: opts.timestamp.map(format_timestamp),
         has_other: !site.other.groups.is_empty(),
         script_strings: script_json(&BTreeMap::from(
-            ["rows_shown", "matrix_other_pages", "page"]
+            ["rows_shown", "matrix_other_pages", "page", "filters"]
                 .map(|k| (k, strings.get(k).copied().unwrap_or_default())),
         )),
     };
@@ -637,9 +637,41 @@ fn load_templates(overrides: Option<&Path>) -> Result<(Tera, BTreeSet<String>), 
     );
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ARTICLES_TEMPLATE]);
+    register_filters(&mut tera);
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| ReportError::Template(describe_tera_error(&e)))?;
     Ok((tera, overridden))
+}
+
+/// The report's own filters: `count` groups a number's thousands
+/// (`12,345`); `code_spans` escapes a message and shows its `quoted`
+/// words as code (its output is HTML: follow it with `safe`).
+fn register_filters(tera: &mut Tera) {
+    tera.register_filter(
+        "count",
+        |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+            let mut out = String::new();
+            match v {
+                tera::Value::Number(n) if n.is_u64() => {
+                    article::count_into(&mut out, n.as_u64().unwrap_or_default())
+                }
+                tera::Value::String(s) => out.push_str(s),
+                other => out.push_str(&other.to_string()),
+            }
+            Ok(tera::Value::String(out))
+        },
+    );
+    tera.register_filter(
+        "code_spans",
+        |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+            let mut out = String::new();
+            match v {
+                tera::Value::String(s) => article::code_spans_into(&mut out, s),
+                other => article::escape_into(&mut out, &other.to_string()),
+            }
+            Ok(tera::Value::String(out))
+        },
+    );
 }
 
 /// The first `*.toml` file under `dir`, a folder needtrail wrote: a

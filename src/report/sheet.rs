@@ -352,6 +352,7 @@ mod tests {
             source: Some(format!("Tender clause 4.{n}")),
             verdict: Some("accepted".into()),
             verdict_raw: "accepted".into(),
+            clarify: false,
             review: Some("REV-1".into()),
             note: (!note.is_empty()).then(|| note.to_owned()),
             change: None,

@@ -142,18 +142,19 @@ fn push_curve(out: &mut String, c1: (i32, i32), c2: (i32, i32), to: (i32, i32)) 
     push_point(out, to);
 }
 
-/// The SVG of `root`'s thread. `href` appends each item's link from the page.
-pub fn thread(
-    project: &Project,
-    profile: &Profile,
-    graph: &TraceGraph,
-    findings: &HashMap<ItemIdx, Vec<&Finding>>,
-    root: ItemIdx,
-    lang: &str,
-    href: &dyn Fn(ItemIdx, &mut String),
-) -> String {
-    // Column of each item: negative upstream, positive downstream. Threads
-    // are small (at most MAX_NODES items), so lists beat maps here.
+/// The items of `root`'s thread as drawn: each with its column (negative
+/// upstream, positive downstream, one per step away), the links between
+/// them, and whether items were left out (more than a picture holds).
+pub struct Walk {
+    pub column: Vec<(ItemIdx, i32)>,
+    pub edges: Vec<(ItemIdx, ItemIdx)>,
+    pub truncated: bool,
+}
+
+/// Walks `root`'s thread up to [`MAX_DEPTH`] steps each way and at most
+/// [`MAX_NODES`] items: what [`thread`] draws.
+pub fn walk(graph: &TraceGraph, root: ItemIdx) -> Walk {
+    // Threads are small (at most MAX_NODES items), so lists beat maps here.
     let mut column: Vec<(ItemIdx, i32)> = vec![(root, 0)];
     let mut edges: Vec<(ItemIdx, ItemIdx)> = Vec::new();
     let mut truncated = false;
@@ -185,6 +186,30 @@ pub fn thread(
     }
     edges.sort();
     edges.dedup();
+    Walk {
+        column,
+        edges,
+        truncated,
+    }
+}
+
+/// The SVG of `root`'s thread, as [`walk`] found it. `href` appends each
+/// item's link from the page.
+pub fn thread(
+    project: &Project,
+    profile: &Profile,
+    walked: &Walk,
+    findings: &HashMap<ItemIdx, Vec<&Finding>>,
+    root: ItemIdx,
+    lang: &str,
+    href: &dyn Fn(ItemIdx, &mut String),
+) -> String {
+    let Walk {
+        column,
+        edges,
+        truncated,
+    } = walked;
+    let truncated = *truncated;
 
     // Columns left to right, each top to bottom in item order.
     let mut nodes: Vec<(i32, ItemIdx)> = column.iter().map(|(i, c)| (*c, *i)).collect();
@@ -226,7 +251,7 @@ pub fn thread(
     let mut path = String::new();
     let mut lowest_lane = 0;
     let mut rightmost = 0;
-    for (from, to) in &edges {
+    for (from, to) in edges {
         let (Some(a), Some(b)) = (place(from), place(to)) else {
             continue;
         };
@@ -354,8 +379,16 @@ pub fn thread(
 }
 
 /// An objective's chart: the actual per period as bars, the target as a
-/// dashed line, each bar marked ✓ or ✗ (in text, not colour alone).
-pub fn objective_chart(r: &crate::objectives::ObjectiveResult, lang: &str) -> String {
+/// dashed line, each bar marked ✓ or ✗ (in text, not colour alone). With
+/// `overall`, the objective's headline value (its actual over all its
+/// records, which no period shows) is a last bar under that label, so
+/// that the chart shows the number the page states. The target's label
+/// stands above the plot, where no bar's value can run into it.
+pub fn objective_chart(
+    r: &crate::objectives::ObjectiveResult,
+    lang: &str,
+    overall: Option<&str>,
+) -> String {
     const W: f64 = 560.0;
     const H: f64 = 210.0;
     const LEFT: f64 = 56.0;
@@ -363,7 +396,13 @@ pub fn objective_chart(r: &crate::objectives::ObjectiveResult, lang: &str) -> St
     const TOP: f64 = 24.0;
     const BOTTOM: f64 = 34.0;
     let target = crate::objectives::Target::parse(&r.target).ok();
-    let values: Vec<f64> = r.periods.iter().filter_map(|p| p.actual).collect();
+    let overall = overall.and_then(|label| Some((label, r.actual?)));
+    let values: Vec<f64> = r
+        .periods
+        .iter()
+        .filter_map(|p| p.actual)
+        .chain(overall.map(|(_, v)| v))
+        .collect();
     let mut top = values.iter().copied().fold(0.0, f64::max);
     if let Some(t) = target {
         top = top.max(t.value);
@@ -402,29 +441,46 @@ pub fn objective_chart(r: &crate::objectives::ObjectiveResult, lang: &str) -> St
             escape(&fmt(v))
         ));
     }
-    let n = r.periods.len().max(1) as f64;
+    // The periods, then the overall value if it has a bar of its own.
+    let slots: Vec<(&str, Option<f64>, Option<bool>, bool)> = r
+        .periods
+        .iter()
+        .map(|p| (p.period.as_str(), p.actual, p.met, false))
+        .chain(overall.map(|(label, v)| (label, Some(v), r.met, true)))
+        .collect();
+    let n = slots.len().max(1) as f64;
     let slot = (W - LEFT - RIGHT) / n;
     let bar = (slot * 0.6).min(60.0);
-    for (i, p) in r.periods.iter().enumerate() {
+    for (i, &(period, actual, met, is_overall)) in slots.iter().enumerate() {
         let cx = LEFT + slot * (i as f64 + 0.5);
         svg.push_str(&format!(
-            r#"<text class="period" x="{cx:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            r#"<text class="{}" x="{cx:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            if is_overall {
+                "period overall"
+            } else {
+                "period"
+            },
             H - 12.0,
-            escape(&p.period)
+            escape(period)
         ));
-        match p.actual {
+        match actual {
             Some(v) => {
-                let (class, mark) = match p.met {
+                let (class, mark) = match met {
                     Some(true) => ("bar met", "✓"),
                     Some(false) => ("bar missed", "✗"),
                     None => ("bar", ""),
+                };
+                let class = if is_overall {
+                    format!("{class} overall")
+                } else {
+                    class.to_owned()
                 };
                 let top_y = y(v.max(0.0));
                 svg.push_str(&format!(
                     r#"<rect class="{class}" x="{:.1}" y="{top_y:.1}" width="{bar:.1}" height="{:.1}"><title>{}</title></rect><text class="value" x="{cx:.1}" y="{:.1}" text-anchor="middle">{} {}</text>"#,
                     cx - bar / 2.0,
                     (TOP + plot_h - top_y).max(0.5),
-                    escape(&format!("{}: {}", p.period, fmt(v))),
+                    escape(&format!("{period}: {}", fmt(v))),
                     top_y - 5.0,
                     mark,
                     escape(&fmt(v))
@@ -440,13 +496,19 @@ pub fn objective_chart(r: &crate::objectives::ObjectiveResult, lang: &str) -> St
         }
     }
     if let Some(t) = target {
+        // The target's label stands above the plot, after a piece of the
+        // dashed line: a bar's value, written above the bar, never reaches
+        // up there.
+        let ly = TOP - 12.0;
         let ty = y(t.value);
         let label = words.f("svg_target", &[("target", &r.target)]);
         svg.push_str(&format!(
-            r#"<line class="target" x1="{LEFT}" y1="{ty:.1}" x2="{}" y2="{ty:.1}"/><text class="target-label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            r#"<line class="target" x1="{LEFT}" y1="{ty:.1}" x2="{}" y2="{ty:.1}"/><line class="target" x1="{LEFT}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/><text class="target-label" x="{:.1}" y="{ly:.1}" text-anchor="start">{}</text>"#,
             W - RIGHT,
-            W - RIGHT,
-            ty - 4.0,
+            ly - 4.0,
+            LEFT + 24.0,
+            ly - 4.0,
+            LEFT + 30.0,
             escape(&label)
         ));
     }

@@ -324,6 +324,8 @@ impl PagerLink {
 pub struct FieldRow {
     pub name: String,
     pub label: String,
+    /// The value is a date (kept on one line).
+    pub date: bool,
     pub value: Option<String>,
     pub links: Vec<ItemRef>,
 }
@@ -364,6 +366,25 @@ pub struct ItemPage {
     pub findings: Vec<FindingRow>,
     pub sub_items: Vec<SubItem>,
     pub svg: String,
+    /// The other items of the thread the picture draws, as text: upstream
+    /// first (furthest first), then downstream (nearest first), each with
+    /// its findings.
+    pub thread: Vec<ThreadRow>,
+    /// Findings on the other items of the thread.
+    pub thread_findings: usize,
+    /// The thread holds more items than are drawn and listed.
+    pub thread_cut: bool,
+}
+
+/// An item of another item's thread, as its page lists it.
+#[derive(Serialize)]
+pub struct ThreadRow {
+    /// `up` or `down`.
+    pub dir: &'static str,
+    /// Steps away from the item.
+    pub steps: u32,
+    pub item: ItemRef,
+    pub findings: Vec<FindingRow>,
 }
 
 /// One objective, measured, with its chart.
@@ -380,6 +401,9 @@ pub struct ObjectiveView {
     pub note: Option<String>,
     pub periods: Vec<PeriodView>,
     pub chart: String,
+    /// The actual is over all the records, not one period's: the chart
+    /// and the table of periods show it on a line of its own.
+    pub overall: bool,
 }
 
 #[derive(Serialize)]
@@ -393,8 +417,25 @@ pub struct PeriodView {
 pub struct ScorecardView {
     pub customer: ItemRef,
     pub score: Option<f64>,
-    pub criteria: Vec<crate::objectives::CriterionResult>,
+    pub criteria: Vec<CriterionView>,
+    /// The points earned and the weights of the criteria that could be
+    /// scored: the score is the one over the other, out of 100.
+    pub points: f64,
+    pub scored_weight: f64,
     pub periods: Vec<crate::objectives::ScorePeriod>,
+}
+
+/// One criterion of a scorecard: what it asks, what it gets, and the
+/// points it earns of its weight.
+#[derive(Serialize)]
+pub struct CriterionView {
+    pub name: String,
+    pub metric: String,
+    pub target: Option<String>,
+    pub weight: f64,
+    pub actual: Option<String>,
+    /// `None`: nothing to measure, so the criterion does not count.
+    pub points: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -693,13 +734,20 @@ impl<'a> Builder<'a> {
                 .map(|i| self.item_ref(i))
                 .collect()
         };
+        let catalog = super::Catalog::builtin();
+        let strings = catalog.language(self.lang).unwrap_or_default();
+        let overall_label = strings.get("overall").copied().unwrap_or("overall");
         let objectives = crate::objectives::evaluate(&ctx, self.profile)
             .into_iter()
             .map(|r| {
                 let fmt = |v: f64| crate::objectives::with_unit(v, r.unit);
+                // The headline's value gets a bar of its own when no
+                // period has it (it is over all the records).
+                let overall = r.actual.is_some() && !r.periods.iter().any(|p| p.actual == r.actual);
                 ObjectiveView {
                     item: self.item_ref(r.idx),
-                    chart: svg::objective_chart(&r, self.lang),
+                    chart: svg::objective_chart(&r, self.lang, overall.then_some(overall_label)),
+                    overall,
                     metric: r.metric.clone(),
                     target: r.target.clone(),
                     actual: r.actual.map(fmt),
@@ -726,10 +774,29 @@ impl<'a> Builder<'a> {
         let scorecards = crate::objectives::scorecards(&ctx, self.profile)
             .into_iter()
             .filter_map(|c| {
+                let criteria: Vec<CriterionView> = c
+                    .criteria
+                    .into_iter()
+                    .map(|k| {
+                        let unit = crate::objectives::Metric::parse(&k.metric)
+                            .map_or(crate::objectives::Unit::Number, |m| m.unit());
+                        CriterionView {
+                            points: k.fraction.map(|f| round1(f * k.weight)),
+                            actual: k.actual.map(|v| crate::objectives::with_unit(v, unit)),
+                            name: k.name,
+                            metric: k.metric,
+                            target: k.target,
+                            weight: k.weight,
+                        }
+                    })
+                    .collect();
+                let scored = criteria.iter().filter(|k| k.points.is_some());
                 Some(ScorecardView {
                     customer: self.item_ref(self.project.get(&c.customer)?),
                     score: c.score,
-                    criteria: c.criteria,
+                    points: round1(scored.clone().filter_map(|k| k.points).sum()),
+                    scored_weight: scored.map(|k| k.weight).sum(),
+                    criteria,
                     periods: c.periods,
                 })
             })
@@ -1428,6 +1495,7 @@ impl<'a> Builder<'a> {
             rows.push(FieldRow {
                 name: name.to_owned(),
                 label: self.profile.field_label(name, self.lang).to_owned(),
+                date: def.ty == FieldType::Date && value.is_some(),
                 value,
                 links,
             });
@@ -1452,6 +1520,32 @@ impl<'a> Builder<'a> {
                     item: self.item_ref(other),
                     suspect: self.is_suspect(holder, target),
                 }
+            })
+            .collect()
+    }
+
+    /// The items of a thread other than `root`, in the picture's order:
+    /// left to right, each column in item order.
+    fn thread_rows(
+        &self,
+        walked: &svg::Walk,
+        root: ItemIdx,
+        findings: &dyn Fn(ItemIdx) -> Vec<FindingRow>,
+    ) -> Vec<ThreadRow> {
+        let mut items: Vec<(i32, ItemIdx)> = walked
+            .column
+            .iter()
+            .filter(|(i, _)| *i != root)
+            .map(|(i, c)| (*c, *i))
+            .collect();
+        items.sort();
+        items
+            .into_iter()
+            .map(|(col, i)| ThreadRow {
+                dir: if col < 0 { "up" } else { "down" },
+                steps: col.unsigned_abs(),
+                item: self.item_ref(i),
+                findings: findings(i),
             })
             .collect()
     }
@@ -1486,6 +1580,8 @@ impl<'a> Builder<'a> {
                         .map(|f| self.finding_row(f))
                         .collect()
                 };
+                let walked = svg::walk(self.graph, idx);
+                let thread = self.thread_rows(&walked, idx, &rows);
                 ItemPage {
                     anchor: anchor(&item.id),
                     item: self.item_ref(idx),
@@ -1541,17 +1637,25 @@ impl<'a> Builder<'a> {
                     svg: svg::thread(
                         self.project,
                         self.profile,
-                        self.graph,
+                        &walked,
                         &self.by_item,
                         idx,
                         self.lang,
                         // Links inside the SVG are relative to the item page.
                         &|i, out| self.local_href_into(i, out),
                     ),
+                    thread_findings: thread.iter().map(|r| r.findings.len()).sum(),
+                    thread,
+                    thread_cut: walked.truncated,
                 }
             }
         }
     }
+}
+
+/// `x` to one decimal.
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
 }
 
 /// Items per page under `items/`: one file per item would mean hundreds of

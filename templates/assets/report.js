@@ -11,6 +11,11 @@
 
   // A row's filter values: a JSON list of ids (ids may hold spaces), or a
   // plain word such as a class or status.
+  // A count with its thousands grouped (12,345), as the pages write them.
+  function group(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
   function values(attr) {
     if (!attr) return [];
     if (attr.charAt(0) === "[") {
@@ -94,7 +99,7 @@
         var a = document.createElement("a");
         a.href = p + (q ? "?" + q : "");
         var n = p.match(/(\d+)/);
-        a.textContent = (t.page || "page") + " " + (n ? n[1] : "1") + " (" + counts[p] + ")";
+        a.textContent = (t.page || "page") + " " + (n ? n[1] : "1") + " (" + group(counts[p]) + ")";
         if (i > 0) others.appendChild(document.createTextNode(" · "));
         others.appendChild(a);
       });
@@ -116,11 +121,30 @@
         if (ok) shown += 1;
       });
       showOthers(words);
-      if (count) {
-        count.textContent = (t.rows_shown || "{shown} of {total}")
-          .replace("{shown}", String(shown))
-          .replace("{total}", String(rows.length));
-      }
+      var counted = (t.rows_shown || "{shown} of {total}")
+        .replace("{shown}", group(shown))
+        .replace("{total}", group(rows.length));
+      if (count) count.textContent = counted;
+      summarise(counted);
+    }
+
+    // What the filters hold, in words, above the table: the filters
+    // themselves are not printed, and a printed matrix holds only the rows
+    // they keep, so the paper says which.
+    var summary = document.getElementById("filter-summary");
+    function summarise(counted) {
+      if (!summary) return;
+      var parts = [];
+      var label = function (el) {
+        var l = el.closest("label");
+        return l && l.firstChild ? l.firstChild.textContent.trim() : "";
+      };
+      if (text.value.trim()) parts.push(label(text) + ": \u201c" + text.value.trim() + "\u201d");
+      selects.forEach(function (s) {
+        if (s.value) parts.push(label(s) + ": " + s.options[s.selectedIndex].textContent);
+      });
+      summary.textContent = parts.length ? (t.filters || "Filters") + " \u2014 " + parts.join("; ") + " \u2014 " + counted : "";
+      summary.hidden = parts.length === 0;
     }
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     text.addEventListener("input", apply);

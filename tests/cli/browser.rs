@@ -43,7 +43,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 #[test]
 fn report_pages_work_in_headless_chromium() {
-    let Some(exe) = chromium_or_skip() else {
+    let Some(exe) = chromium_or_skip("browser test") else {
         return;
     };
     let started = Instant::now();
@@ -223,22 +223,6 @@ fn report_pages_work_in_headless_chromium() {
     );
 }
 
-/// The matrix: the script ran, the search box, the status filter and column
-/// sorting work with real input, and nothing went wrong on the way.
-/// Chromium, or `None` after saying why the test is skipped (a failure
-/// under CI, whose script installs it).
-fn chromium_or_skip() -> Option<PathBuf> {
-    let exe = find_chromium();
-    if exe.is_none() {
-        let missing = "Chromium not found (install Debian's chromium package, or set CHROME)";
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("browser test cannot run under CI: {missing}; .ci/run installs it");
-        }
-        eprintln!("browser test skipped: {missing}");
-    }
-    exe
-}
-
 /// A contract of 1,200 requirements, signed, then changed: its sign-off
 /// sheet prints in two parts, and every printed page of each says which
 /// contract, part and requirements it holds and which page of how many it
@@ -246,7 +230,7 @@ fn chromium_or_skip() -> Option<PathBuf> {
 /// reviewer the review records and the approver who signed.
 #[test]
 fn the_sign_off_sheet_of_a_large_contract_prints_numbered_pages() {
-    let Some(exe) = chromium_or_skip() else {
+    let Some(exe) = chromium_or_skip("browser test") else {
         return;
     };
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-print");
@@ -386,6 +370,8 @@ fn the_sign_off_sheet_of_a_large_contract_prints_numbered_pages() {
     );
 }
 
+/// The matrix: the script ran, the search box, the status filter and column
+/// sorting work with real input, and nothing went wrong on the way.
 fn matrix_works(b: &mut Browser, report: &Path, query: &str, shot: &Path) {
     b.open(&report.join("matrix.html"));
     b.assert_assets_loaded();
@@ -1259,4 +1245,244 @@ impl Drop for Browser {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Chromium, or `None` after saying the test is skipped (a failure under CI).
+fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
+        let missing = "Chromium not found (install Debian's chromium package, or set CHROME)";
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{test} cannot run under CI: {missing}; .ci/run installs it");
+        }
+        eprintln!("{test} skipped: {missing}");
+    }
+    found
+}
+
+impl Browser {
+    /// Lays pages out in a window `width` by `height` CSS pixels.
+    fn viewport(&mut self, width: u32, height: u32) {
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}),
+        );
+    }
+}
+
+/// The pages a reader opens on a phone: every top-level page and the
+/// item pages of the requirements and of the deliveries (with dates).
+fn narrow_pages(report: &Path) -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = fs::read_dir(report)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect();
+    pages.sort();
+    pages.push(report.join("items/requirement-1.html"));
+    pages.push(report.join("items/delivery-1.html"));
+    pages
+}
+
+#[test]
+fn report_pages_read_on_a_420_px_screen() {
+    let Some(exe) = chromium_or_skip("narrow-screen browser test") else {
+        return;
+    };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-narrow");
+    let reports = [
+        render("doors-zh", "zh", &out),
+        render("auto-parts-en", "en", &out),
+    ];
+    let mut b = Browser::launch(&exe);
+    b.viewport(420, 900);
+    let mut ids = 0;
+    let mut passing = 0;
+    for report in &reports {
+        for page in narrow_pages(report) {
+            b.open(&page);
+            b.assert_assets_loaded();
+            b.assert_clean();
+            // The page itself never scrolls sideways; a wide table may,
+            // inside its own box.
+            let v = b.eval(
+                "[document.scrollingElement.scrollWidth, window.innerWidth, \
+                  Array.from(document.querySelectorAll('body *')).filter(function (e) { \
+                    var r = e.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 1 && \
+                      !e.closest('.table-wrap, .svg-wrap, .scroll-x'); }).slice(0, 5).map(function (e) { \
+                    return e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right); })]",
+            );
+            assert!(
+                v[0].as_f64() <= v[1].as_f64(),
+                "{} scrolls sideways at 420 px: {v}",
+                b.url
+            );
+            // An id or a date is on one line, never broken at a hyphen.
+            let broken = b.eval(
+                "(function () { var n = 0, broken = []; \
+                   document.querySelectorAll('a[href*=\"#i-\"], .date').forEach(function (e) { \
+                     if (e.closest('svg') || e.textContent.indexOf('-') < 0) return; \
+                     n++; if (e.getClientRects().length > 1) broken.push(e.textContent); }); \
+                   return [n, broken]; })()",
+            );
+            ids += broken[0].as_u64().unwrap();
+            assert_eq!(broken[1], json!([]), "ids or dates broken on {}", b.url);
+            // A rule that every item passes has no red badge.
+            let red = b.eval(
+                "(function () { var bad = getComputedStyle(document.documentElement).getPropertyValue('--bad').trim(); \
+                   var probe = document.createElement('span'); probe.style.color = bad; document.body.appendChild(probe); \
+                   var red = getComputedStyle(probe).color; probe.remove(); \
+                   var v = Array.from(document.querySelectorAll('.rule-group h2 .n')).filter(function (e) { \
+                     return e.textContent.trim() === '0'; }); \
+                   return [v.length, v.filter(function (e) { var s = getComputedStyle(e); \
+                     return s.backgroundColor === red || s.color === red; }).length]; })()",
+            );
+            passing += red[0].as_u64().unwrap();
+            assert_eq!(
+                red[1], 0,
+                "a passing rule's count looks failed on {}",
+                b.url
+            );
+        }
+    }
+    assert!(ids > 50, "only {ids} ids and dates checked");
+    assert!(passing > 5, "only {passing} passing rules checked");
+}
+
+/// The width of an A4 page's printing area in CSS pixels, portrait and
+/// landscape, with the report's page margins (12 mm each side).
+const A4_PRINT_WIDTHS: [(&str, u32); 2] = [
+    ("portrait", ((210.0 - 24.0) / 25.4 * 96.0) as u32),
+    ("landscape", ((297.0 - 24.0) / 25.4 * 96.0) as u32),
+];
+
+#[test]
+fn a_filtered_matrix_prints_its_rows_only_and_fits_a4() {
+    let Some(exe) = chromium_or_skip("print browser test") else {
+        return;
+    };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-print");
+    let mut b = Browser::launch(&exe);
+    for (name, lang) in [("auto-parts-en", "en"), ("doors-zh", "zh")] {
+        let report = render(name, lang, &out);
+        b.call("Emulation.setEmulatedMedia", json!({"media": ""}));
+        b.viewport(VIEWPORT.0, VIEWPORT.1);
+        b.open(&report.join("matrix.html"));
+        b.assert_clean();
+        let total = b.row_ids().len();
+        // Nothing filtered: nothing said about filters on paper.
+        assert_eq!(
+            b.eval("document.getElementById('filter-summary').hidden"),
+            json!(true)
+        );
+        // The first status that keeps some rows but not all (a gap).
+        let status = b.eval(&format!(
+            "(function () {{ var s = document.getElementById('filter-status'); \
+               var values = Array.from(s.options).map(function (o) {{ return o.value; }}).filter(String); \
+               for (var i = 0; i < values.length; i++) {{ \
+                 s.value = values[i]; s.dispatchEvent(new Event('change')); \
+                 var n = Array.from(document.querySelectorAll('#matrix tbody tr')) \
+                   .filter(function (r) {{ return !r.hidden; }}).length; \
+                 if (n > 0 && n < {total}) return values[i]; }} \
+               return null; }})()"
+        ));
+        assert!(
+            status.is_string(),
+            "{name}: no status filter keeps some rows"
+        );
+        let shown = b.visible_rows();
+        assert!(
+            !shown.is_empty() && shown.len() < total,
+            "{name}: {} of {total} rows with a gap",
+            shown.len()
+        );
+        let count = b.text("#filter-count");
+        b.call("Emulation.setEmulatedMedia", json!({"media": "print"}));
+        for (orientation, width) in A4_PRINT_WIDTHS {
+            b.viewport(width, 1100);
+            let v = b.eval(
+                "(function () { \
+                   var rows = Array.from(document.querySelectorAll('#matrix tbody tr')) \
+                     .filter(function (r) { return getComputedStyle(r).display !== 'none'; }); \
+                   var heads = document.querySelectorAll('#matrix thead th'); \
+                   var status = heads[heads.length - 1].getBoundingClientRect(); \
+                   var spill = []; \
+                   rows.forEach(function (r) { Array.from(r.cells).forEach(function (c, i) { \
+                     if (c.scrollWidth > c.clientWidth + 1) spill.push(r.cells[0].querySelector('a').textContent + ' column ' + (i + 1)); \
+                     var b = c.getBoundingClientRect(); if (b.right > window.innerWidth + 0.5) spill.push('cell past the page'); }); }); \
+                   var s = document.getElementById('filter-summary'); \
+                   return { \
+                     rows: rows.map(function (r) { return r.cells[0].querySelector('a').textContent; }), \
+                     statusRight: status.right, width: window.innerWidth, \
+                     pageWidth: document.scrollingElement.scrollWidth, spill: spill.slice(0, 40), \
+                     summary: getComputedStyle(s).display === 'none' ? null : s.textContent }; })()",
+            );
+            let printed: Vec<String> = serde_json::from_value(v["rows"].clone()).unwrap();
+            assert_eq!(
+                printed, shown,
+                "{name}, A4 {orientation}: printed rows are not the filtered rows"
+            );
+            assert!(
+                v["statusRight"].as_f64() <= v["width"].as_f64()
+                    && v["pageWidth"].as_f64() <= v["width"].as_f64(),
+                "{name}, A4 {orientation}: the matrix is wider than the page: {v}"
+            );
+            assert_eq!(v["spill"], json!([]), "{name}, A4 {orientation}: {v}");
+            let summary = v["summary"].as_str().unwrap_or_else(|| {
+                panic!("{name}, A4 {orientation}: the filters are not named on paper")
+            });
+            assert!(
+                summary.contains(&count),
+                "{name}: summary {summary:?} lacks {count:?}"
+            );
+        }
+        // And the real thing: a PDF of A4 pages.
+        let pdf = b.call(
+            "Page.printToPDF",
+            json!({"preferCSSPageSize": true, "printBackground": false}),
+        );
+        let bytes = data_encoding::BASE64
+            .decode(pdf["data"].as_str().expect("PDF data").as_bytes())
+            .expect("base64");
+        assert!(bytes.starts_with(b"%PDF"), "{name}: not a PDF");
+        let path = out.join(format!("{name}-matrix-gaps.pdf"));
+        fs::write(&path, &bytes).unwrap();
+        eprintln!("print browser test: {} written", path.display());
+    }
+}
+
+#[test]
+fn objective_charts_keep_their_labels_apart() {
+    let Some(exe) = chromium_or_skip("chart browser test") else {
+        return;
+    };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-charts");
+    let mut b = Browser::launch(&exe);
+    let mut charts = 0;
+    for (name, lang) in [("doors-zh", "zh"), ("auto-parts-en", "en")] {
+        let report = render(name, lang, &out);
+        b.open(&report.join("objectives.html"));
+        b.assert_clean();
+        // Every pair of labels in a chart (values, the target's, periods,
+        // ticks) as laid out: none overlaps another, each inside the chart.
+        let v = b.eval(
+            "(function () { var problems = [], n = 0; \
+               document.querySelectorAll('article.objective').forEach(function (a) { \
+                 var svg = a.querySelector('svg.chart'); if (!svg) return; n++; \
+                 var frame = svg.getBoundingClientRect(); \
+                 var labels = Array.from(svg.querySelectorAll('text')).map(function (t) { \
+                   return [t.getAttribute('class') + ' ' + t.textContent, t.getBoundingClientRect()]; }); \
+                 labels.forEach(function (x, i) { \
+                   var r = x[1]; \
+                   if (r.left < frame.left - 1 || r.right > frame.right + 1 || r.top < frame.top - 1 || r.bottom > frame.bottom + 1) \
+                     problems.push(a.id + ': ' + x[0] + ' outside the chart'); \
+                   labels.slice(i + 1).forEach(function (y) { var o = y[1]; \
+                     if (r.left < o.right - 0.5 && o.left < r.right - 0.5 && r.top < o.bottom - 0.5 && o.top < r.bottom - 0.5) \
+                       problems.push(a.id + ': ' + x[0] + ' over ' + y[0]); }); }); }); \
+               return [n, problems]; })()",
+        );
+        charts += v[0].as_u64().unwrap();
+        assert_eq!(v[1], json!([]), "labels collide on {}", b.url);
+    }
+    assert!(charts >= 8, "only {charts} charts");
 }

@@ -19,6 +19,7 @@ mod objectives;
 mod progress;
 mod property;
 mod report;
+mod report_audit;
 mod report_links;
 mod roles;
 mod rules;

@@ -1544,7 +1544,11 @@ fn a_large_matrix_is_paged_by_500_rows() {
         );
         ids.extend(found);
         let total: Vec<String> = doc.select(&sel("p.count strong")).map(text_of).collect();
-        assert_eq!(total, vec!["1200".to_owned()], "{rel}: total");
+        assert_eq!(
+            total,
+            vec!["1,200".to_owned()],
+            "{rel}: total, its thousands grouped"
+        );
 
         let pager: Vec<ElementRef> = doc.select(&sel("nav.pager")).collect();
         assert_eq!(pager.len(), 1, "{rel}: pager");
