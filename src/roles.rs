@@ -24,11 +24,36 @@ use crate::profile::{FieldType, Profile};
 pub type RolesSpec = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<RoleValue>>>;
 
 /// One entry of a part: a kind, field or rule name, or enum values.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug)]
 pub enum RoleValue {
     One(String),
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for RoleValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = RoleValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a name in quotes, or a list of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RoleValue, E> {
+                Ok(RoleValue::One(v.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RoleValue, A::Error> {
+                let mut names = Vec::new();
+                while let Some(n) = seq.next_element::<String>()? {
+                    names.push(n);
+                }
+                Ok(RoleValue::Many(names))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 impl RoleValue {
