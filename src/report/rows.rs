@@ -219,11 +219,7 @@ pub fn write(out: &mut String, t: &Strings, r: &MatrixRow) {
     out.push_str("<td class=\"status-cell\"><span class=\"status-");
     e(out, r.status);
     out.push_str("\">");
-    out.push_str(match r.status {
-        crate::matrix::TRACED => "✓",
-        crate::matrix::NOT_REQUIRED => "○",
-        _ => "✗",
-    });
+    out.push_str(r.status_mark);
     out.push(' ');
     e(out, &r.status_label);
     out.push_str("</span>");

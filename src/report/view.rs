@@ -191,6 +191,8 @@ pub struct MatrixRow {
     /// One of [`crate::matrix::STATUSES`], as `matrix` gives it.
     pub status: &'static str,
     pub status_label: String,
+    /// The sign shown before the status: ✓ traced, ○ not required, ✗ a gap.
+    pub status_mark: &'static str,
     /// Why the thread is not required, as the item says it.
     pub note: Option<String>,
     /// Rule ids of the findings on the row's items.
@@ -1072,6 +1074,11 @@ impl<'a> Builder<'a> {
             contract: self.cell(facets.contracts.clone(), false),
             status: row.status,
             status_label: self.status_label(row.status),
+            status_mark: match row.status {
+                crate::matrix::TRACED => "✓",
+                crate::matrix::NOT_REQUIRED => "○",
+                _ => "✗",
+            },
             note: row.note.clone(),
             rules: row.findings.clone(),
             contract_keys: keys(&facets.contracts),
