@@ -546,6 +546,36 @@ mod tests {
         assert!(!shown.contains("[]"), "{shown}");
     }
 
+    fn build(config: &str) -> Profile {
+        let config = SourceFile::new("needtrail.toml".into(), config.into());
+        let file = crate::profile::parse_file(&config).unwrap();
+        crate::profile::build(Some((&config, file))).unwrap().0
+    }
+
+    #[test]
+    fn a_part_naming_its_kind_replaces_the_profiles_and_one_without_changes_its_keys() {
+        let base = build("");
+        let replaced = build("[roles.review]\nkind = \"review\"\ndate = \"date\"\n");
+        assert_eq!(replaced.roles.review.kind, base.roles.review.kind);
+        assert_eq!(replaced.roles.review.date, base.roles.review.date);
+        assert!(replaced.roles.review.signed_by.is_none());
+        assert!(replaced.roles.review.contract.is_none());
+        // Other parts keep the profile's.
+        assert_eq!(replaced.roles.decision.verdict, base.roles.decision.verdict);
+
+        let changed = build("[roles.review]\nsigned_by = \"owner\"\n");
+        assert_eq!(changed.roles.review.signed_by, changed.field_index("owner"));
+        assert_eq!(changed.roles.review.signed_on, base.roles.review.signed_on);
+    }
+
+    #[test]
+    fn a_role_naming_a_rule_turned_off_plays_no_part() {
+        let p = build("[rules]\nsuspect-link = \"off\"\n");
+        assert!(p.roles.rules.suspect.is_none());
+        let i = p.roles.rules.signoff.unwrap();
+        assert_eq!(p.rules[i].builtin, Some(crate::profile::Builtin::Signoff));
+    }
+
     #[test]
     fn the_none_profile_plays_no_part() {
         let config = SourceFile::new(
