@@ -24,11 +24,36 @@ use crate::profile::{FieldType, Profile};
 pub type RolesSpec = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<RoleValue>>>;
 
 /// One entry of a part: a kind, field or rule name, or enum values.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug)]
 pub enum RoleValue {
     One(String),
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for RoleValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = RoleValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a name in quotes, or a list of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RoleValue, E> {
+                Ok(RoleValue::One(v.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RoleValue, A::Error> {
+                let mut names = Vec::new();
+                while let Some(n) = seq.next_element::<String>()? {
+                    names.push(n);
+                }
+                Ok(RoleValue::Many(names))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 impl RoleValue {
@@ -519,6 +544,36 @@ mod tests {
         let shown = format!("{:?}", profile.roles);
         assert!(!shown.contains("None"), "{shown}");
         assert!(!shown.contains("[]"), "{shown}");
+    }
+
+    fn build(config: &str) -> Profile {
+        let config = SourceFile::new("needtrail.toml".into(), config.into());
+        let file = crate::profile::parse_file(&config).unwrap();
+        crate::profile::build(Some((&config, file))).unwrap().0
+    }
+
+    #[test]
+    fn a_part_naming_its_kind_replaces_the_profiles_and_one_without_changes_its_keys() {
+        let base = build("");
+        let replaced = build("[roles.review]\nkind = \"review\"\ndate = \"date\"\n");
+        assert_eq!(replaced.roles.review.kind, base.roles.review.kind);
+        assert_eq!(replaced.roles.review.date, base.roles.review.date);
+        assert!(replaced.roles.review.signed_by.is_none());
+        assert!(replaced.roles.review.contract.is_none());
+        // Other parts keep the profile's.
+        assert_eq!(replaced.roles.decision.verdict, base.roles.decision.verdict);
+
+        let changed = build("[roles.review]\nsigned_by = \"owner\"\n");
+        assert_eq!(changed.roles.review.signed_by, changed.field_index("owner"));
+        assert_eq!(changed.roles.review.signed_on, base.roles.review.signed_on);
+    }
+
+    #[test]
+    fn a_role_naming_a_rule_turned_off_plays_no_part() {
+        let p = build("[rules]\nsuspect-link = \"off\"\n");
+        assert!(p.roles.rules.suspect.is_none());
+        let i = p.roles.rules.signoff.unwrap();
+        assert_eq!(p.rules[i].builtin, Some(crate::profile::Builtin::Signoff));
     }
 
     #[test]

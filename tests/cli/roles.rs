@@ -672,6 +672,12 @@ fn a_role_naming_what_the_profile_lacks_is_an_error_with_its_place_and_a_suggest
             "did you mean `signed_by`?",
         ),
         (
+            "signed_by = \"signer\"",
+            "signed_by = 3",
+            "expected a name in quotes, or a list of them",
+            "docs/format.md",
+        ),
+        (
             "[roles.decision]",
             "[roles.decison]",
             "unknown role `decison` in `[roles]`",
