@@ -844,6 +844,57 @@ pub fn objectives(dir: &Path, json: bool, io: &mut Io<'_>) -> Outcome {
     Ok(Done::Clean)
 }
 
+/// The forms `management-review` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewOutput {
+    Markdown,
+    Html,
+    Xlsx,
+    Json,
+}
+
+/// `needtrail management-review [DIR] --period P`
+pub fn management_review(
+    dir: &Path,
+    period: &crate::objectives::Period,
+    format: ReviewOutput,
+    out: Option<&Path>,
+    io: &mut Io<'_>,
+) -> Outcome {
+    // Refused before the project is read: a workbook on a terminal is noise.
+    if format == ReviewOutput::Xlsx
+        && out.is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        return Err(Failure::input(
+            "an .xlsx workbook is binary: give --out FILE.xlsx, or redirect standard output to a file"
+                .to_owned(),
+        ));
+    }
+    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, format == ReviewOutput::Json))?;
+    let lang = io.lang_for(&checked.loaded.project);
+    let review = crate::management::build(&checked, period, lang);
+    let bytes = match format {
+        ReviewOutput::Markdown => review.markdown().into_bytes(),
+        ReviewOutput::Json => review.json().into_bytes(),
+        ReviewOutput::Html => review.html().map_err(Failure::Input)?.into_bytes(),
+        ReviewOutput::Xlsx => review
+            .xlsx()
+            .map_err(|e| Failure::input(format!("cannot make the workbook: {e}")))?,
+    };
+    match out {
+        Some(path) => {
+            refuse_input_as_output(path, &[(dir, &checked)])?;
+            crate::atomic::write(path, &bytes)
+                .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
+        }
+        None => {
+            let _ = io.out.write_all(&bytes);
+        }
+    }
+    Ok(Done::Clean)
+}
+
 /// `needtrail export reqif [DIR] --out FILE`
 pub fn export_reqif(
     dir: &Path,

@@ -174,6 +174,22 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// The customer part of a management review for one period, against the period before: satisfaction, feedback, on-time delivery, complaints and the time to answer them, objectives, contract reviews, the customers' own evaluations
+    #[command(name = "management-review")]
+    ManagementReview {
+        /// The project folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The period: a year, half, quarter or month, e.g. 2026, 2026-H1, 2026-Q1, 2026-03
+        #[arg(long, value_parser = parse_period)]
+        period: crate::objectives::Period,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReviewFormat::Md)]
+        format: ReviewFormat,
+        /// Write to this file instead of standard output (required for xlsx on a terminal)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Bring records in: a sheet through a mapping in needtrail.toml, JUnit test results, a ReqIF file or a Doorstop tree
     #[command(
         override_usage = "needtrail import NAME FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import junit FILE... [DIR]\n       needtrail import reqif FILE.reqif|FILE.reqifz [DIR]\n       needtrail import doorstop TREE [DIR] [--map PREFIX=KIND,...]",
@@ -348,6 +364,14 @@ pub enum MatrixFormat {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReviewFormat {
+    Md,
+    Html,
+    Xlsx,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {
     Text,
     Json,
@@ -403,6 +427,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Matrix { format, .. } => *format == MatrixFormat::Json,
         Command::Diff { format, .. } => *format == DiffFormat::Json,
         Command::Import { output, .. } => output.format == Format::Json,
+        Command::ManagementReview { format, .. } => *format == ReviewFormat::Json,
         _ => false,
     };
     // Text for a terminal has its control characters escaped; JSON, CSV,
@@ -413,6 +438,9 @@ pub fn run(cli: Cli) -> i32 {
                 format,
                 MatrixFormat::Csv | MatrixFormat::Xlsx | MatrixFormat::Html
             ),
+            Command::ManagementReview { format, .. } => {
+                matches!(format, ReviewFormat::Html | ReviewFormat::Xlsx)
+            }
             Command::Diff { format, .. } => *format == DiffFormat::Html,
             // Scripts and roff go out byte for byte.
             Command::Completions { .. } | Command::Man { .. } | Command::Schema { .. } => true,
@@ -532,6 +560,23 @@ fn dispatch(command: Command, io: &mut app::Io<'_>) -> app::Outcome {
                 out,
                 write_mapping,
             },
+            io,
+        ),
+        Command::ManagementReview {
+            dir,
+            period,
+            format,
+            out,
+        } => app::management_review(
+            &dir,
+            &period,
+            match format {
+                ReviewFormat::Md => app::ReviewOutput::Markdown,
+                ReviewFormat::Html => app::ReviewOutput::Html,
+                ReviewFormat::Xlsx => app::ReviewOutput::Xlsx,
+                ReviewFormat::Json => app::ReviewOutput::Json,
+            },
+            out.as_deref(),
             io,
         ),
         Command::Objectives { dir, output } => {
@@ -720,6 +765,13 @@ fn parse_range(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| {
             format!("`{s}` is not a range: give two revisions as REV1..REV2, e.g. --git v1.0..HEAD")
         })
+}
+
+/// `--period`: a year, half, quarter or month.
+fn parse_period(s: &str) -> Result<crate::objectives::Period, String> {
+    crate::objectives::Period::parse(s).ok_or_else(|| {
+        format!("`{s}` is not a period: write a year, half, quarter or month, e.g. 2026, 2026-H1, 2026-Q1 or 2026-03")
+    })
 }
 
 /// `--as-of`: a real calendar day written `YYYY-MM-DD`.

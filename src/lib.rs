@@ -29,6 +29,7 @@ pub mod import;
 pub mod interchange;
 pub mod lang;
 pub mod load;
+pub mod management;
 pub mod matrix;
 pub mod model;
 pub mod objectives;

@@ -116,16 +116,20 @@ pub enum Metric {
     ComplaintsPerDelivery,
     CustomerSatisfaction,
     OpenComplaintAge,
+    /// The customer's own ranking of the organisation among its suppliers
+    /// (`[[customer.evaluation]]`): the share ranked at or above it, in %.
+    CustomerRank,
 }
 
 impl Metric {
-    pub const ALL: [(&'static str, Metric); 6] = [
+    pub const ALL: [(&'static str, Metric); 7] = [
         ("on_time_delivery", Metric::OnTimeDelivery),
         ("verification_first_pass", Metric::VerificationFirstPass),
         ("contract_fulfilment", Metric::ContractFulfilment),
         ("complaints_per_delivery", Metric::ComplaintsPerDelivery),
         ("customer_satisfaction", Metric::CustomerSatisfaction),
         ("open_complaint_age", Metric::OpenComplaintAge),
+        ("customer_rank", Metric::CustomerRank),
     ];
 
     pub fn parse(id: &str) -> Option<Metric> {
@@ -134,9 +138,10 @@ impl Metric {
 
     pub fn unit(self) -> Unit {
         match self {
-            Metric::OnTimeDelivery | Metric::VerificationFirstPass | Metric::ContractFulfilment => {
-                Unit::Percent
-            }
+            Metric::OnTimeDelivery
+            | Metric::VerificationFirstPass
+            | Metric::ContractFulfilment
+            | Metric::CustomerRank => Unit::Percent,
             Metric::ComplaintsPerDelivery | Metric::CustomerSatisfaction => Unit::Number,
             Metric::OpenComplaintAge => Unit::Days,
         }
@@ -212,6 +217,28 @@ impl Period {
         .days()
             - 1;
         Period { name, start, end }
+    }
+
+    /// The period of the same length just before: 2026-Q1 for 2026-Q2,
+    /// 2025-H2 for 2026-H1, 2025 for 2026, 2025-12 for 2026-01.
+    pub fn previous(&self) -> Period {
+        let first = Date::from_days(self.start);
+        let last = Date::from_days(self.end);
+        let months = (i32::from(last.year) - i32::from(first.year)) * 12 + i32::from(last.month)
+            - i32::from(first.month)
+            + 1;
+        // Month numbers counted from year 0, to step back across years.
+        let start = i32::from(first.year) * 12 + i32::from(first.month) - 1 - months;
+        let (y, m1) = (start / 12, start % 12 + 1);
+        let m2 = m1 + months - 1;
+        let (y, m1, m2) = (y as u16, m1 as u8, m2 as u8);
+        let name = match months {
+            12 => format!("{y}"),
+            6 => format!("{y}-H{}", m1 / 6 + 1),
+            3 => format!("{y}-Q{}", m1 / 3 + 1),
+            _ => format!("{y}-{m1:02}"),
+        };
+        Period::months(name, y, m1, m2)
     }
 
     pub fn contains(&self, day: i64) -> bool {
@@ -498,6 +525,19 @@ impl Scope {
 
 /// Every sample of a metric, with the day it falls on (`None`: undated).
 fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>, Sample)> {
+    samples_of(ctx, metric, scope)
+        .into_iter()
+        .map(|(day, s, _)| (day, s))
+        .collect()
+}
+
+/// Every sample of a metric, with the day it falls on (`None`: undated)
+/// and the record it comes from.
+fn samples_of(
+    ctx: &Context<'_>,
+    metric: Metric,
+    scope: &Scope,
+) -> Vec<(Option<i64>, Sample, ItemIdx)> {
     let n = &ctx.n;
     let mut out = Vec::new();
     match metric {
@@ -508,7 +548,7 @@ fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>
                 if let (Some(planned), Some(actual)) = (ctx.day(d, p), ctx.day(d, a))
                     && scope.admits(ctx, d)
                 {
-                    out.push((Some(planned), Sample::Share(actual <= planned)));
+                    out.push((Some(planned), Sample::Share(actual <= planned), d));
                 }
             }
         }
@@ -541,7 +581,7 @@ fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>
             }
             for (target, (day, _, passed)) in first {
                 if scope.admits(ctx, target) {
-                    out.push((day, Sample::Share(passed)));
+                    out.push((day, Sample::Share(passed), target));
                 }
             }
         }
@@ -573,7 +613,7 @@ fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>
                         delivered |= !ctx.down(d_o, del.kind, del.delivers).is_empty();
                     }
                 }
-                out.push((ctx.day(d, n.decision.date), Sample::Share(delivered)));
+                out.push((ctx.day(d, n.decision.date), Sample::Share(delivered), r));
             }
         }
         Metric::ComplaintsPerDelivery => {
@@ -581,12 +621,12 @@ fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>
                 if let Some(actual) = ctx.day(d, n.delivery.actual)
                     && scope.admits(ctx, d)
                 {
-                    out.push((Some(actual), Sample::Delivery));
+                    out.push((Some(actual), Sample::Delivery, d));
                 }
             }
             for &f in ctx.items(n.feedback.kind) {
                 if ctx.is_complaint(f) && scope.admits(ctx, f) {
-                    out.push((ctx.day(f, n.feedback.date), Sample::Complaint));
+                    out.push((ctx.day(f, n.feedback.date), Sample::Complaint, f));
                 }
             }
         }
@@ -598,7 +638,7 @@ fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>
                     && let Some(score) = ctx.number(f, fb.score)
                     && scope.admits(ctx, f)
                 {
-                    out.push((ctx.day(f, fb.date), Sample::Score(score)));
+                    out.push((ctx.day(f, fb.date), Sample::Score(score), f));
                 }
             }
         }
@@ -611,7 +651,27 @@ fn samples(ctx: &Context<'_>, metric: Metric, scope: &Scope) -> Vec<(Option<i64>
                     && day <= as_of
                     && scope.admits(ctx, f)
                 {
-                    out.push((Some(day), Sample::Age((as_of - day) as f64)));
+                    out.push((Some(day), Sample::Age((as_of - day) as f64), f));
+                }
+            }
+        }
+        Metric::CustomerRank => {
+            let ev = &n.evaluation;
+            for &e in ctx.items(ev.kind) {
+                let item = ctx.project.item(e);
+                // An evaluation is written under its customer.
+                let customer_ok = scope.customers.is_empty()
+                    || item.parent.is_some_and(|c| scope.customers.contains(&c));
+                if let (Some(rank), Some(of)) = (ctx.number(e, ev.rank), ctx.number(e, ev.of))
+                    && of > 0.0
+                    && customer_ok
+                {
+                    let day = ctx
+                        .text(e, ev.period)
+                        .as_deref()
+                        .and_then(Period::parse)
+                        .map(|p| p.end);
+                    out.push((day, Sample::Score(rank * 100.0 / of), e));
                 }
             }
         }
@@ -645,7 +705,7 @@ fn value(metric: Metric, samples: &[Sample]) -> Option<f64> {
                 .count();
             (deliveries > 0).then(|| complaints as f64 / deliveries as f64)
         }
-        Metric::CustomerSatisfaction => {
+        Metric::CustomerSatisfaction | Metric::CustomerRank => {
             let scores: Vec<f64> = samples
                 .iter()
                 .filter_map(|s| match s {
@@ -910,10 +970,69 @@ pub fn evaluate_one(ctx: &Context<'_>, idx: ItemIdx) -> ObjectiveResult {
     }
     let higher = !matches!(
         metric,
-        Metric::ComplaintsPerDelivery | Metric::OpenComplaintAge
+        Metric::ComplaintsPerDelivery | Metric::OpenComplaintAge | Metric::CustomerRank
     );
     result.trend = trend(&result.periods, Want::of(target, higher));
     result
+}
+
+/// A metric over the records of one period, every customer's: its value,
+/// and the records it rests on, in item order.
+pub fn metric_in(
+    ctx: &Context<'_>,
+    metric: Metric,
+    period: &Period,
+) -> (Option<f64>, Vec<ItemIdx>) {
+    let everyone = Scope {
+        customers: BTreeSet::new(),
+        contracts: BTreeSet::new(),
+    };
+    let mut values = Vec::new();
+    let mut items = Vec::new();
+    for (day, sample, item) in samples_of(ctx, metric, &everyone) {
+        if day.is_some_and(|d| period.contains(d)) {
+            values.push(sample);
+            items.push(item);
+        }
+    }
+    items.sort_unstable();
+    items.dedup();
+    (value(metric, &values).map(round), items)
+}
+
+/// An objective over one period: its actual (the value measured for that
+/// very period, else its metric over the period's records, within its
+/// customer or contract), and whether that meets its target.
+pub fn objective_in(
+    ctx: &Context<'_>,
+    idx: ItemIdx,
+    period: &Period,
+) -> (Option<f64>, Option<bool>) {
+    let project = ctx.project;
+    let o = &ctx.n.objective;
+    let target = ctx.text(idx, o.target).and_then(|t| Target::parse(&t).ok());
+    let judge = |actual: Option<f64>| Some(target?.holds(actual?));
+    let m = &ctx.n.measurement;
+    let measured = (idx.index() + 1..project.items.len())
+        .map(|i| ItemIdx(i as u32))
+        .take_while(|i| project.item(*i).parent == Some(idx))
+        .filter(|i| Some(project.item(*i).kind) == m.kind)
+        .find(|i| ctx.text(*i, m.period).as_deref() == Some(period.name.as_str()))
+        .and_then(|i| ctx.number(i, m.value));
+    if measured.is_some() {
+        return (measured, judge(measured));
+    }
+    let Some(metric) = ctx.text(idx, o.metric).as_deref().and_then(Metric::parse) else {
+        return (None, None);
+    };
+    let scope = objective_scope(ctx, idx);
+    let values: Vec<Sample> = samples(ctx, metric, &scope)
+        .into_iter()
+        .filter(|(d, _)| d.is_some_and(|d| period.contains(d)))
+        .map(|(_, s)| s)
+        .collect();
+    let actual = value(metric, &values).map(round);
+    (actual, judge(actual))
 }
 
 /// The customers and contracts an objective measures: its own `customer`
@@ -1015,6 +1134,26 @@ pub struct Scorecard {
     /// Over all records.
     pub score: Option<f64>,
     pub periods: Vec<ScorePeriod>,
+    /// The customer's own evaluations, beside this scorecard.
+    pub evaluations: Vec<EvaluationRow>,
+}
+
+/// The customer's own evaluation of one period (`[[customer.evaluation]]`),
+/// with the scorecard's score over the same period.
+#[derive(Clone, Debug, Serialize)]
+pub struct EvaluationRow {
+    pub id: String,
+    pub period: String,
+    /// The customer's score.
+    pub score: Option<f64>,
+    pub rank: Option<f64>,
+    pub of: Option<f64>,
+    /// The share of suppliers ranked at or above the organisation, in %.
+    pub share: Option<f64>,
+    /// The scorecard's score over the period, 0–100.
+    pub computed: Option<f64>,
+    /// The customer's score less the computed one.
+    pub difference: Option<f64>,
 }
 
 /// The share of a criterion's weight earned by an actual value.
@@ -1065,7 +1204,13 @@ pub fn scorecards(ctx: &Context<'_>, profile: &Profile) -> Vec<Scorecard> {
             .take_while(|i| project.item(*i).parent == Some(c))
             .filter(|i| project.item(*i).kind == crit)
             .collect();
-        if criteria.is_empty() {
+        let ev = &ctx.n.evaluation;
+        let evaluations: Vec<ItemIdx> = (c.index() + 1..project.items.len())
+            .map(|i| ItemIdx(i as u32))
+            .take_while(|i| project.item(*i).parent == Some(c))
+            .filter(|i| Some(project.item(*i).kind) == ev.kind)
+            .collect();
+        if criteria.is_empty() && evaluations.is_empty() {
             continue;
         }
         let scope = Scope {
@@ -1124,7 +1269,59 @@ pub fn scorecards(ctx: &Context<'_>, profile: &Profile) -> Vec<Scorecard> {
                 fraction: frac.map(round),
             });
         }
+        // The scorecard over one period, for an evaluation to stand beside.
+        let score_over = |period: &Period| -> Option<f64> {
+            let (mut earned, mut weights) = (0.0, 0.0);
+            for &k in &criteria {
+                let cr = &ctx.n.criterion;
+                let Some(m) = ctx.text(k, cr.metric).as_deref().and_then(Metric::parse) else {
+                    continue;
+                };
+                let target = ctx.text(k, cr.target).and_then(|t| Target::parse(&t).ok());
+                let vs: Vec<Sample> = samples(ctx, m, &scope)
+                    .into_iter()
+                    .filter(|(d, _)| d.is_some_and(|d| period.contains(d)))
+                    .map(|(_, s)| s)
+                    .collect();
+                if let Some(f) = value(m, &vs).and_then(|a| fraction(m, a, target)) {
+                    let weight = ctx.number(k, cr.weight).unwrap_or(0.0);
+                    earned += weight * f;
+                    weights += weight;
+                }
+            }
+            (weights > 0.0).then(|| round(earned * 100.0 / weights))
+        };
+        let mut evaluation_rows: Vec<EvaluationRow> = evaluations
+            .iter()
+            .map(|&e| {
+                let period = ctx.text(e, ev.period).unwrap_or_default();
+                let (score, rank, of) = (
+                    ctx.number(e, ev.score),
+                    ctx.number(e, ev.rank),
+                    ctx.number(e, ev.of),
+                );
+                let computed = Period::parse(&period).and_then(|p| score_over(&p));
+                EvaluationRow {
+                    id: project.reference(e).to_owned(),
+                    period,
+                    score,
+                    rank,
+                    of,
+                    share: match (rank, of) {
+                        (Some(r), Some(o)) if o > 0.0 => Some(round(r * 100.0 / o)),
+                        _ => None,
+                    },
+                    computed,
+                    difference: match (score, computed) {
+                        (Some(a), Some(b)) => Some(round(a - b)),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        evaluation_rows.sort_by(|a, b| a.period.cmp(&b.period));
         out.push(Scorecard {
+            evaluations: evaluation_rows,
             customer: project.item(c).id.clone(),
             title: project.item(c).display_title().to_owned(),
             criteria: results,

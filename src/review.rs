@@ -228,9 +228,7 @@ fn contract_status(
                 },
                 changed,
                 signed_as,
-                signed_decisions: profile
-                    .field_index("signed_decisions")
-                    .and_then(|f| text(project, r, Some(f))),
+                signed_decisions: text(project, r, profile.roles.review.signed_decisions),
             }
         })
         .collect();

@@ -203,6 +203,8 @@ parts! {
     feedback: Feedback {
         kind: kind, type_: field, about: field, customer: field, date: field,
         status: field, action: field, resolved_by: field, score: field,
+        /// The day the customer had an answer to a complaint.
+        responded: field,
         /// The types that make feedback a complaint.
         complaint: values(type_),
         /// The types whose score counts towards customer satisfaction.
@@ -210,6 +212,8 @@ parts! {
         /// The statuses that close a complaint.
         closed: values(status),
     }
+    /// The customer's own evaluation of the organisation as a supplier.
+    evaluation: Evaluation { kind: kind, period: field, score: field, rank: field, of: field }
     /// A change to requirements.
     change: Change { kind: kind, changes: field, date: field }
     /// A quality objective.

@@ -78,11 +78,6 @@ const NOT_PROFILE_NAMES: &[(&str, &str, &str)] = &[
     ),
     (
         "src/matrix/format.rs",
-        "result",
-        "a column heading of the matrix files",
-    ),
-    (
-        "src/matrix/format.rs",
         "status",
         "a column heading of the matrix files",
     ),
@@ -108,6 +103,60 @@ const NOT_PROFILE_NAMES: &[(&str, &str, &str)] = &[
     ),
     ("src/rules.rs", "actual", "a placeholder of a rule message"),
     ("src/rules.rs", "metric", "a placeholder of a rule message"),
+    ("src/export.rs", "contract", "a key of the catalogue"),
+    ("src/export.rs", "customer", "a key of the catalogue"),
+    ("src/export.rs", "date", "a key of the catalogue"),
+    (
+        "src/objectives.rs",
+        "period",
+        "a placeholder of a catalogue message",
+    ),
+    (
+        "src/objectives.rs",
+        "metric",
+        "a placeholder of a catalogue message",
+    ),
+    (
+        "src/output.rs",
+        "metric",
+        "a placeholder of a catalogue message",
+    ),
+    (
+        "src/output.rs",
+        "actual",
+        "a placeholder of a catalogue message",
+    ),
+    (
+        "src/output.rs",
+        "target",
+        "a placeholder of a catalogue message",
+    ),
+    (
+        "src/output.rs",
+        "note",
+        "a placeholder of a catalogue message",
+    ),
+    (
+        "src/output.rs",
+        "weight",
+        "a placeholder of a catalogue message",
+    ),
+    (
+        "src/output.rs",
+        "date",
+        "a placeholder of a catalogue message",
+    ),
+    (
+        "src/output.rs",
+        "action",
+        "a placeholder of a catalogue message",
+    ),
+    ("src/report/svg.rs", "period", "a CSS class of the chart"),
+    (
+        "src/report/svg.rs",
+        "target",
+        "a placeholder of a catalogue message",
+    ),
     (
         "src/corpus.rs",
         "design",
