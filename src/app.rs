@@ -376,6 +376,7 @@ pub fn review_sign(
     let _lock = lock_for_writing(dir)?;
     let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
     let Loaded { project, profile } = &checked.loaded;
+    let lang = io.lang_for(project);
     match crate::review::sign(project, profile, &checked.graph, review, by, date) {
         Err(crate::review::SignRefusal::NotAReview(id)) => Err(Failure::input(format!(
             "`{id}` is not a contract review ([[review]]) of this project"
@@ -383,7 +384,8 @@ pub fn review_sign(
         Err(crate::review::SignRefusal::NothingDecided(id)) => {
             let _ = writeln!(
                 io.out,
-                "Not signed: review {id} decides no requirement. Add a [[review.decision]] for each requirement of the contract, then sign."
+                "{}",
+                lang.f("cli_sign_nothing_decided", &[("id", &id)])
             );
             Ok(Done::Findings)
         }
@@ -393,18 +395,24 @@ pub fn review_sign(
         Err(crate::review::SignRefusal::Open { undecided, clarify }) => {
             let _ = writeln!(
                 io.out,
-                "Not signed: the contract review of {review} is not complete."
+                "{}",
+                lang.f("cli_sign_open", &[("review", &review)])
             );
             if !undecided.is_empty() {
-                let _ = writeln!(io.out, "  no decision yet: {}", undecided.join(", "));
+                let _ = writeln!(
+                    io.out,
+                    "  {}",
+                    lang.f("cli_sign_undecided", &[("ids", &undecided.join(", "))])
+                );
             }
             if !clarify.is_empty() {
-                let _ = writeln!(io.out, "  awaiting clarification: {}", clarify.join(", "));
+                let _ = writeln!(
+                    io.out,
+                    "  {}",
+                    lang.f("cli_sign_clarify", &[("ids", &clarify.join(", "))])
+                );
             }
-            let _ = writeln!(
-                io.out,
-                "Decide every requirement of the contract, then sign again."
-            );
+            let _ = writeln!(io.out, "{}", lang.t("cli_sign_decide_all"));
             Ok(Done::Findings)
         }
         Ok((idx, changes)) => {
@@ -419,9 +427,18 @@ pub fn review_sign(
                 Ok(files) => {
                     let _ = writeln!(
                         io.out,
-                        "Signed {review} by {by} on {date}: {count} requirement{} fingerprinted in {}.",
-                        if count == 1 { "" } else { "s" },
-                        files.join(", ")
+                        "{}",
+                        lang.f(
+                            "cli_signed",
+                            &[
+                                ("review", &review),
+                                ("by", &by),
+                                ("date", &date),
+                                ("n", &count),
+                                ("s", &lang.plural(count)),
+                                ("files", &files.join(", ")),
+                            ]
+                        )
                     );
                     Ok(Done::Clean)
                 }
@@ -482,12 +499,19 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> Outcome {
     let n = changes.len();
     match crate::edit::apply(dir, project, profile, changes) {
         Ok(files) => {
+            let lang = io.lang_for(project);
             let _ = writeln!(
                 io.out,
-                "Stamped {n} item{} in {} file{}.",
-                if n == 1 { "" } else { "s" },
-                files.len(),
-                if files.len() == 1 { "" } else { "s" }
+                "{}",
+                lang.f(
+                    "cli_stamped",
+                    &[
+                        ("n", &n),
+                        ("s1", &lang.plural(n)),
+                        ("files", &files.len()),
+                        ("s2", &lang.plural(files.len())),
+                    ]
+                )
             );
             Ok(Done::Clean)
         }
@@ -576,10 +600,15 @@ pub fn matrix(
             }
             let _ = writeln!(
                 io.err,
-                "Wrote {} ({} rows) to {}.",
-                m.title,
-                m.rows.len(),
-                path.display()
+                "{}",
+                lang.f(
+                    "cli_matrix_wrote",
+                    &[
+                        ("title", &m.title),
+                        ("rows", &m.rows.len()),
+                        ("file", &path.display()),
+                    ]
+                )
             );
         }
         None => {
