@@ -100,10 +100,7 @@ pub fn build(checked: &Checked, period: &Period, lang: Lang) -> ManagementReview
     ctx.lang = lang;
     let before = period.previous();
     let mut figures = Vec::new();
-    let mut add = |key: &'static str,
-                   unit: &'static str,
-                   better: Better,
-                   of: &Measure<'_>| {
+    let mut add = |key: &'static str, unit: &'static str, better: Better, of: &Measure<'_>| {
         let (current, items) = of(period);
         let (previous, previous_items) = of(&before);
         let change = match (current, previous) {

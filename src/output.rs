@@ -670,6 +670,24 @@ pub fn objectives_text(
                     k.actual.map_or(no_data.to_owned(), |a| format!("= {a}"))
                 );
             }
+            for e in &c.evaluations {
+                let num = |v: Option<f64>| v.map_or("—".to_owned(), |v| v.to_string());
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    lang.f(
+                        "cli_evaluation_line",
+                        &[
+                            ("when", &e.period),
+                            ("theirs", &num(e.score)),
+                            ("place", &num(e.rank)),
+                            ("among", &num(e.of)),
+                            ("ours", &num(e.computed)),
+                            ("gap", &num(e.difference)),
+                        ],
+                    )
+                );
+            }
         }
     }
     if !complaints.is_empty() {

@@ -529,6 +529,21 @@ impl Profile {
         &self.kinds[idx as usize]
     }
 
+    /// The id of the `n`-th sub-item of one kind under a parent that gives
+    /// it none: `REV-1#3` for the parent's first kind of sub-item (a review's
+    /// decisions, a customer's criteria), `CUS-1#evaluation-2` for another.
+    pub fn sub_item_id(&self, sub: KindIdx, parent_id: &str, n: usize) -> String {
+        let first = self
+            .kind(sub)
+            .within
+            .and_then(|p| self.kind(p).sub_kinds.first().copied());
+        if first == Some(sub) {
+            format!("{parent_id}#{n}")
+        } else {
+            format!("{parent_id}#{}-{n}", self.kind(sub).name)
+        }
+    }
+
     pub fn kind_index(&self, name: &str) -> Option<KindIdx> {
         self.kind_by_name.get(name).copied()
     }

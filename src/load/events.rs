@@ -507,7 +507,7 @@ impl<'e, 'i> Builder<'e, 'i> {
             Some((at, n)) => {
                 let parent = &self.items[at];
                 if raw.id.is_empty() {
-                    raw.id = format!("{}#{n}", parent.id);
+                    raw.id = profile.sub_item_id(raw.kind, &parent.id, n);
                 }
                 let pf = profile.parent_field(raw.kind)?;
                 raw.links

@@ -726,7 +726,7 @@ impl FileReader<'_> {
         match parent {
             Some((pid, n)) => {
                 if item.id.is_empty() {
-                    item.id = format!("{pid}#{n}");
+                    item.id = profile.sub_item_id(kind, pid, n);
                 }
                 let pf = profile
                     .parent_field(kind)

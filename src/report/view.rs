@@ -423,6 +423,8 @@ pub struct ScorecardView {
     pub points: f64,
     pub scored_weight: f64,
     pub periods: Vec<crate::objectives::ScorePeriod>,
+    /// The customer's own evaluations, beside the computed score.
+    pub evaluations: Vec<crate::objectives::EvaluationRow>,
 }
 
 /// One criterion of a scorecard: what it asks, what it gets, and the
@@ -798,6 +800,7 @@ impl<'a> Builder<'a> {
                     scored_weight: scored.map(|k| k.weight).sum(),
                     criteria,
                     periods: c.periods,
+                    evaluations: c.evaluations,
                 })
             })
             .collect();

@@ -13,6 +13,7 @@ mod import;
 mod init_trace;
 mod interchange;
 mod lang;
+mod management;
 mod matrices;
 mod matrix_one;
 mod objectives;

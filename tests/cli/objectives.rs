@@ -2668,7 +2668,7 @@ traces = ["CUS-A"]
             finding(
                 "objective-metric-known",
                 "OBJ-WORDS",
-                "metric `OTD` is neither computed by needtrail nor measured with [[objective.measurement]], so the objective is never judged; did you mean one of on_time_delivery, verification_first_pass, contract_fulfilment, complaints_per_delivery, customer_satisfaction, open_complaint_age?"
+                "metric `OTD` is neither computed by needtrail nor measured with [[objective.measurement]], so the objective is never judged; did you mean one of on_time_delivery, verification_first_pass, contract_fulfilment, complaints_per_delivery, customer_satisfaction, open_complaint_age, customer_rank?"
             ),
         ]
     );

@@ -107,6 +107,12 @@ const NOT_PROFILE_NAMES: &[(&str, &str, &str)] = &[
     ("src/export.rs", "customer", "a key of the catalogue"),
     ("src/export.rs", "date", "a key of the catalogue"),
     (
+        "src/app.rs",
+        "review",
+        "a placeholder of a catalogue message",
+    ),
+    ("src/app.rs", "date", "a placeholder of a catalogue message"),
+    (
         "src/objectives.rs",
         "period",
         "a placeholder of a catalogue message",
