@@ -57,7 +57,7 @@ pub type PlantedGap = (String, String);
 
 /// The id of the rule that plays a part (`pick` of the roles' rules) in
 /// the built-in profile, which the corpus is written for.
-pub fn rule_id(pick: impl Fn(&crate::roles::RuleRoles) -> Option<usize>) -> String {
+pub fn rule_id(pick: impl Fn(&crate::profile::roles::RuleRoles) -> Option<usize>) -> String {
     let (profile, _) = crate::profile::build(None).expect("built-in profile");
     pick(&profile.roles.rules)
         .map(|i| profile.rules[i].id.clone())

@@ -16,7 +16,7 @@ use crate::lang::Lang;
 use crate::model::{ItemIdx, Project, Value};
 use crate::objectives::{self, Context, Metric, Period};
 use crate::pipeline::Checked;
-use crate::roles::Roles;
+use crate::profile::roles::Roles;
 
 /// One figure of the review, this period and the one before.
 #[derive(Debug, Serialize)]

@@ -17,7 +17,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::graph::TraceGraph;
 use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
 use crate::profile::Profile;
-use crate::roles::Roles;
+use crate::profile::roles::Roles;
 
 /// The unit of a target or a metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -14,7 +14,7 @@ use crate::fingerprint;
 use crate::graph::{Dir, TraceGraph};
 use crate::model::{ItemIdx, Project, Value};
 use crate::profile::Profile;
-use crate::roles::Roles;
+use crate::profile::roles::Roles;
 
 /// One requirement of a contract and where its review stands.
 #[derive(Debug, Serialize)]

@@ -14,7 +14,7 @@
 //! `SOURCE_DATE_EPOCH` says when.
 
 mod article;
-mod i18n;
+
 mod rows;
 mod sheet;
 mod signed;
@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Tera;
 
-pub use i18n::Catalog;
+pub use crate::catalog::Catalog;
 
 use crate::load::OUTPUT_MARKER;
 use crate::pipeline::Checked;
@@ -930,6 +930,27 @@ fn script_safe(json: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_key_used_by_a_template_is_in_the_catalog() {
+        let c = crate::catalog::Catalog::builtin();
+        let keys: std::collections::BTreeSet<&str> = c.keys().collect();
+        for (name, text) in super::TEMPLATES {
+            let mut rest = *text;
+            while let Some(pos) = rest.find("c.t.") {
+                let after = &rest[pos + 4..];
+                let end = after
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                    .unwrap_or(after.len());
+                let key = &after[..end];
+                assert!(
+                    keys.contains(key),
+                    "{name} uses `{key}`, which the catalog lacks"
+                );
+                rest = &after[end..];
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

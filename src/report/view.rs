@@ -15,8 +15,8 @@ use super::svg;
 use crate::graph::{Dir, TraceGraph};
 use crate::model::{FieldIdx, ItemIdx, KindIdx, Project, Value};
 use crate::pipeline::Checked;
+use crate::profile::roles::Roles;
 use crate::profile::{FieldType, Profile, Severity};
-use crate::roles::Roles;
 use crate::rules::Finding;
 
 /// What every page shows: interface strings, project, evidence footer.

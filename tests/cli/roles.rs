@@ -1,5 +1,5 @@
 //! The profile's roles: the engine names no kind, field or rule of the
-//! built-in profile outside `src/roles.rs`, and a project that keeps its
+//! built-in profile outside `src/profile/roles.rs`, and a project that keeps its
 //! contract reviews in kinds of its own gets `review status`, `review sign`,
 //! the sign-off check and the report's sign-off sheet through `[roles]`.
 
@@ -378,7 +378,7 @@ fn no_kind_field_or_rule_of_the_builtin_profile_is_named_outside_its_roles() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        if rel == "src/roles.rs" {
+        if rel == "src/profile/roles.rs" {
             continue;
         }
         let src = fs::read_to_string(path).unwrap();
@@ -402,7 +402,7 @@ fn no_kind_field_or_rule_of_the_builtin_profile_is_named_outside_its_roles() {
     }
     assert!(
         found.is_empty(),
-        "names of the built-in profile outside src/roles.rs (name them in [roles] and read them from Profile::roles):\n{}",
+        "names of the built-in profile outside src/profile/roles.rs (name them in [roles] and read them from Profile::roles):\n{}",
         found.join("\n")
     );
     // An exception that nothing uses any more is removed, so the list

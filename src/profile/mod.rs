@@ -8,6 +8,8 @@
 //! [`Profile`] whose names are resolved to indices, so that loading and rule
 //! evaluation never compare strings.
 
+pub mod roles;
+
 use std::collections::{BTreeMap, HashMap};
 
 use indexmap::IndexMap;
@@ -18,7 +20,7 @@ use crate::diag::{Diagnostic, Location, suggest};
 use crate::model::{FieldIdx, KindIdx, SourceFile, Value};
 
 /// The text of the built-in profile.
-pub const ISO9001: &str = include_str!("../profiles/iso9001.toml");
+pub const ISO9001: &str = include_str!("../../profiles/iso9001.toml");
 
 /// Names of the built-in profiles.
 pub const BUILTIN: &[&str] = &["iso9001", "none"];
@@ -105,9 +107,9 @@ pub struct ProfileFile {
     #[serde(default)]
     pub words: IndexMap<String, WordsSpec>,
     /// Which kind, field and rule plays each part the engine knows
-    /// (see [`crate::roles`]).
+    /// (see [`roles`]).
     #[serde(default)]
-    pub roles: crate::roles::RolesSpec,
+    pub roles: crate::profile::roles::RolesSpec,
     /// Import mappings, `[import.NAME]`: read and checked by
     /// [`crate::import`] when an import names them, not by the profile.
     #[serde(default)]
@@ -521,7 +523,7 @@ pub struct Profile {
     pub id_field: FieldIdx,
     pub title_field: FieldIdx,
     /// The kinds, fields and rules that play the parts the engine knows.
-    pub roles: crate::roles::Roles,
+    pub roles: crate::profile::roles::Roles,
 }
 
 impl Profile {
@@ -763,7 +765,7 @@ pub fn build(
             matrix: None,
             id_field: 0,
             title_field: 0,
-            roles: crate::roles::Roles::default(),
+            roles: crate::profile::roles::Roles::default(),
         },
         diags: &mut diags,
         words: IndexMap::new(),
@@ -850,7 +852,7 @@ pub fn build(
         .chain(&user.rule)
         .map(|r| r.id.get_ref().as_str())
         .collect();
-    let (roles, problems) = crate::roles::resolve(
+    let (roles, problems) = crate::profile::roles::resolve(
         &profile,
         &[(&base.roles, Some(&builtin_src)), (&user.roles, source)],
         &declared,
