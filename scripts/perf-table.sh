@@ -148,9 +148,9 @@ at_growth() {
   [ "$small" = 10000 ] && [ "$large" = 100000 ] || { echo "not measured from 10k to 100k"; return; }
   judge "$@"
 }
-# The size of a file or folder in MB, to a tenth.
+# The size of a file or folder in MB, to a tenth (under 1 MB, a hundredth).
 megabytes() {
-  du -sk "$1" | awk '{printf "%.1f", $1 / 1024}'
+  du -sk "$1" | awk '{v = $1 / 1024; printf (v < 1 ? "%.2f" : "%.1f"), v}'
 }
 
 # Keyed by the corpus folder's name (corpus-N, lived-N).
