@@ -466,8 +466,13 @@ for row in "${TARGETS[@]}"; do echo "$row"; done
 # The criterion stage benchmarks (benches/pipeline.rs), at the same sizes
 # (up to 100k requirements), as the mean time of one iteration.
 bench_sizes=$(echo "$sizes" | tr ' ' '\n' | awk '$1 <= 100000' | paste -sd, -)
+bench_log="$WORK/bench.log"
 NEEDTRAIL_BENCH_SIZES="$bench_sizes" cargo bench --quiet --bench pipeline -- \
-  --warm-up-time 1 --measurement-time 3 >/dev/null 2>&1
+  --warm-up-time 1 --measurement-time 3 >"$bench_log" 2>&1 || {
+  rc=$?
+  echo "cargo bench failed (exit code $rc); its output is in $bench_log" >&2
+  exit "$rc"
+}
 mean() {
   sed -E 's/.*"mean":\{"confidence_interval":\{[^}]*\},"point_estimate":([0-9.e+-]+).*/\1/' \
     "target/criterion/$1/$2/$3/new/estimates.json"
