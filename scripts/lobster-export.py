@@ -10,7 +10,7 @@ PROJECT is a project as `needtrail generate` writes it (fresh or lived-in);
 OUT is created and receives one `.lobster` file per level and `lobster.conf`
 (whose sources are named relative to OUT: run `lobster-report` there). It
 prints the number of items written per level. Only the Python standard
-library is used.
+library is used (3.11 or later, for tomllib).
 
 With --compare, it reads the report `lobster-report` wrote and the
 expected-findings.json `needtrail generate` wrote beside the project, and
