@@ -1,7 +1,11 @@
 //! Stage benchmarks on a generated corpus: the bare parse of the TOML (the
 //! floor), load, graph, rules, report rendering, and the whole check, at
-//! sizes that show how time grows with the number of items. Sizes come from
-//! NEEDTRAIL_BENCH_SIZES (default 1000,10000; add 100000 for the full table).
+//! sizes that show how time grows with the number of items (group `check`);
+//! and the bare parse, load, check and report rendering of a lived-in
+//! corpus (`generate --lived-in`: signed, stamped, with deliveries,
+//! feedback and objectives, a few requirements changed after sign-off;
+//! group `lived_in`). Sizes come from NEEDTRAIL_BENCH_SIZES (default
+//! 1000,10000; add 100000 for the full table).
 
 // The same allocator as the needtrail binary, so the numbers compare.
 #[global_allocator]
@@ -42,20 +46,7 @@ fn stages(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         let files = needtrail::load::discover(dir.path());
         group.bench_with_input(BenchmarkId::new("bare_parse", n), &n, |b, _| {
-            b.iter(|| {
-                use rayon::prelude::*;
-                let keys: usize = files
-                    .par_iter()
-                    .map(|(path, _)| {
-                        let text = std::fs::read_to_string(path).expect("readable");
-                        toml::de::DeTable::parse(&text)
-                            .expect("valid")
-                            .get_ref()
-                            .len()
-                    })
-                    .sum();
-                black_box(keys)
-            })
+            b.iter(|| black_box(bare_parse(&files)))
         });
         // What a stage builds is dropped outside the time, as the commands
         // leave it to the end of the process.
@@ -95,33 +86,85 @@ fn stages(c: &mut Criterion) {
             })
         });
         let checked = needtrail::pipeline::run_pipeline(dir.path()).expect("checks");
-        let options = needtrail::report::ReportOptions {
-            lang: needtrail::lang::Lang::En,
-            templates: None,
-            timestamp: None,
-        };
-        // Rendering every page, as `report` does before writing each one;
-        // the pages are counted and dropped rather than written.
         group.bench_with_input(BenchmarkId::new("report", n), &n, |b, _| {
-            b.iter(|| {
-                let bytes = std::sync::atomic::AtomicUsize::new(0);
-                needtrail::report::render_into(
-                    &checked,
-                    &options,
-                    &needtrail::progress::Silent,
-                    &|_, parts| {
-                        let len: usize = parts.iter().map(|p| p.len()).sum();
-                        bytes.fetch_add(len, std::sync::atomic::Ordering::Relaxed);
-                        Ok(())
-                    },
-                )
-                .expect("renders");
-                black_box(bytes.into_inner())
-            })
+            b.iter(|| black_box(render_all(&checked)))
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, stages);
+/// Finds, reads and parses every TOML file, in parallel: the floor.
+fn bare_parse(files: &[(std::path::PathBuf, String)]) -> usize {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .map(|(path, _)| {
+            let text = std::fs::read_to_string(path).expect("readable");
+            toml::de::DeTable::parse(&text)
+                .expect("valid")
+                .get_ref()
+                .len()
+        })
+        .sum()
+}
+
+/// Renders every page, as `report` does before writing each one; the
+/// pages are counted and dropped rather than written. Gives the bytes.
+fn render_all(checked: &needtrail::pipeline::Checked) -> usize {
+    let options = needtrail::report::ReportOptions {
+        lang: needtrail::lang::Lang::En,
+        templates: None,
+        timestamp: None,
+    };
+    let bytes = std::sync::atomic::AtomicUsize::new(0);
+    needtrail::report::render_into(
+        checked,
+        &options,
+        &needtrail::progress::Silent,
+        &|_, parts| {
+            let len: usize = parts.iter().map(|p| p.len()).sum();
+            bytes.fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        },
+    )
+    .expect("renders");
+    bytes.into_inner()
+}
+
+/// A lived-in corpus: written by the `generate --lived-in` command itself,
+/// which signs the review and stamps every item with the real commands.
+fn lived_in(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lived_in");
+    group.sample_size(10);
+    for n in sizes() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().join("lived-in");
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_needtrail"))
+            .arg("generate")
+            .arg(&dir)
+            .args(["--requirements", &n.to_string(), "--lived-in", "--quiet"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("needtrail runs");
+        assert!(status.success(), "generate --lived-in failed");
+        group.throughput(Throughput::Elements(n as u64));
+        let files = needtrail::load::discover(&dir);
+        group.bench_with_input(BenchmarkId::new("bare_parse", n), &n, |b, _| {
+            b.iter(|| black_box(bare_parse(&files)))
+        });
+        group.bench_with_input(BenchmarkId::new("load", n), &n, |b, _| {
+            b.iter_with_large_drop(|| load::load(&dir).expect("loads"))
+        });
+        group.bench_with_input(BenchmarkId::new("check", n), &n, |b, _| {
+            b.iter_with_large_drop(|| needtrail::pipeline::run_pipeline(&dir).expect("checks"))
+        });
+        let checked = needtrail::pipeline::run_pipeline(&dir).expect("checks");
+        group.bench_with_input(BenchmarkId::new("report", n), &n, |b, _| {
+            b.iter(|| black_box(render_all(&checked)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages, lived_in);
 criterion_main!(benches);
