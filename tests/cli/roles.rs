@@ -82,22 +82,22 @@ const NOT_PROFILE_NAMES: &[(&str, &str, &str)] = &[
         "a column heading of the matrix files",
     ),
     (
-        "src/profile.rs",
+        "src/profile/mod.rs",
         "type",
         "the key `type` of a field declaration",
     ),
     (
-        "src/profile.rs",
+        "src/profile/mod.rs",
         "objective",
         "the name of a built-in check (`builtin = ...`)",
     ),
     (
-        "src/profile.rs",
+        "src/profile/mod.rs",
         "complaint-overdue",
         "the name of a built-in check",
     ),
     (
-        "src/profile.rs",
+        "src/profile/mod.rs",
         "change-after-signoff",
         "the name of a built-in check",
     ),
