@@ -204,7 +204,7 @@ fn render_site(
         .expect("the catalogue offers every language");
     let site = view::Site::build(checked, lang, history);
     let common = view::Common {
-        t: &strings,
+        text: &strings,
         lang,
         project: &checked.loaded.project.name,
         digest: &site.digest,
@@ -231,7 +231,7 @@ fn render_site(
     // to the site's root and the active tab.
     let context = |root: &str, active: &str| {
         let mut ctx = tera::Context::new();
-        ctx.insert("c", &common);
+        ctx.insert("site", &common);
         ctx.insert("root", root);
         ctx.insert("active", active);
         ctx
@@ -281,7 +281,7 @@ fn render_site(
         page_with(name, template, root, active, &|ctx, _| extra(ctx), None)
     };
     page("index.html", "index.html", "", "index", &|ctx| {
-        ctx.insert("d", &site.dashboard)
+        ctx.insert("dashboard", &site.dashboard)
     })?;
     for (group, findings) in [
         ("untraced", &site.untraced),
@@ -299,9 +299,9 @@ fn render_site(
             "",
             group,
             &|ctx| {
-                ctx.insert("f", findings);
+                ctx.insert("findings", findings);
                 if group == "objectives" {
-                    ctx.insert("o", &site.objectives);
+                    ctx.insert("objectives", &site.objectives);
                 }
             },
         )?;
@@ -331,7 +331,7 @@ fn render_site(
                     .map(|t| (t, rows::write as RowWriter<_, _>)),
                 rows::MATRIX_ROWS_AT,
                 &|ctx| {
-                    ctx.insert("m", &site.matrix);
+                    ctx.insert("matrix", &site.matrix);
                     ctx.insert("pager", &pager);
                     ctx.insert("first_row", &(n * MATRIX_PAGE_SIZE + 1));
                 },
@@ -405,7 +405,7 @@ fn render_site(
                 "signoff",
                 &|ctx, by_code| {
                     let pages = sheet::pages(&plans, contract, &sheet_rows, start, !by_code);
-                    ctx.insert("k", contract);
+                    ctx.insert("contract", contract);
                     ctx.insert("part", &(n + 1));
                     ctx.insert("parts", &part_links);
                     ctx.insert("part_count", &parts);
@@ -455,7 +455,7 @@ fn render_site(
                 "item",
                 &|ctx, by_code| {
                     let frame = view::ItemFrame::new(&group, if by_code { "" } else { &articles });
-                    ctx.insert("g", &frame);
+                    ctx.insert("group", &frame);
                 },
                 spliced.then_some((ITEM_ARTICLES_AT, &[articles.as_str()][..])),
             )
@@ -633,7 +633,7 @@ fn load_templates(overrides: Option<&Path>) -> Result<(Tera, BTreeSet<String>), 
     }
     sources.insert(
         ARTICLES_TEMPLATE.to_owned(),
-        format!("{{% for i in items %}}{{% include \"{ARTICLE_TEMPLATE}\" %}}{{% endfor %}}"),
+        format!("{{% for article in items %}}{{% include \"{ARTICLE_TEMPLATE}\" %}}{{% endfor %}}"),
     );
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ARTICLES_TEMPLATE]);
@@ -936,8 +936,8 @@ mod tests {
         let keys: std::collections::BTreeSet<&str> = c.keys().collect();
         for (name, text) in super::TEMPLATES {
             let mut rest = *text;
-            while let Some(pos) = rest.find("c.t.") {
-                let after = &rest[pos + 4..];
+            while let Some(pos) = rest.find("site.text.") {
+                let after = &rest[pos + "site.text.".len()..];
                 let end = after
                     .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
                     .unwrap_or(after.len());
@@ -949,6 +949,93 @@ mod tests {
                 rest = &after[end..];
             }
         }
+    }
+
+    /// The names a template's tags use that are shorter than three
+    /// characters, other than tera's own words: each as `name in tag`.
+    /// Fields (after `.` or `::`), named arguments (`(to=`), strings and
+    /// comments are not names a user overriding the template has to guess.
+    fn short_names(source: &str) -> Vec<String> {
+        const KEYWORDS: &[&str] = &["as", "if", "in", "is", "or"];
+        let mut found = Vec::new();
+        let mut rest = source;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let close = match after.chars().next() {
+                Some('{') => "}}",
+                Some('%') => "%}",
+                Some('#') => {
+                    rest = after.find("#}").map_or("", |end| &after[end + 2..]);
+                    continue;
+                }
+                _ => {
+                    rest = after;
+                    continue;
+                }
+            };
+            let Some(end) = after.find(close) else { break };
+            let tag = &after[1..end];
+            rest = &after[end + 2..];
+            let chars: Vec<char> = tag.chars().collect();
+            let mut i = 0;
+            while i < chars.len() {
+                let ch = chars[i];
+                if matches!(ch, '"' | '\'' | '`') {
+                    i += 1;
+                    while i < chars.len() && chars[i] != ch {
+                        i += 1;
+                    }
+                    i += 1;
+                } else if ch.is_alphabetic() || ch == '_' {
+                    let start = i;
+                    while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                        i += 1;
+                    }
+                    let name: String = chars[start..i].iter().collect();
+                    let before = chars[..start].iter().rev().find(|c| !c.is_whitespace());
+                    let mut next = chars[i..].iter().filter(|c| !c.is_whitespace());
+                    let argument = matches!(before, Some('(' | ','))
+                        && next.next() == Some(&'=')
+                        && next.next() != Some(&'=');
+                    if name.chars().count() < 3
+                        && !KEYWORDS.contains(&name.as_str())
+                        && !matches!(before, Some('.' | ':'))
+                        && !argument
+                    {
+                        found.push(format!("`{name}` in `{}`", tag.trim()));
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn templates_name_their_variables_in_words() {
+        let management = (
+            "management.html",
+            include_str!("../../templates/management.html"),
+        );
+        for (name, text) in TEMPLATES.iter().chain([&management]) {
+            let short = short_names(text);
+            assert!(
+                short.is_empty(),
+                "{name} uses names too short to say what they hold: {short:#?}"
+            );
+        }
+        // The scan sees short names wherever a template puts them.
+        let old = r#"{{ c.t.x }}{% for k in d.rules %}{% if x.ok %}{% set k_ = "a" ~ y %}{% endif %}{% endfor %}{{ m_::refs(cell=r) }}"#;
+        assert_eq!(
+            short_names(old)
+                .iter()
+                .map(|s| s.split('`').nth(1).unwrap())
+                .collect::<Vec<_>>(),
+            ["c", "k", "d", "x", "k_", "y", "m_", "r"]
+        );
+        let fine = r#"{# a b #}{{ site.text[key] | replace(from="a b", to=row.to) }}{% if a_name is number or item.id in "x y" %}{% import "m.html" as macros %}"#;
+        assert_eq!(short_names(fine), Vec::<String>::new());
     }
 
     use super::*;

@@ -22,7 +22,7 @@ use crate::rules::Finding;
 /// What every page shows: interface strings, project, evidence footer.
 #[derive(Serialize)]
 pub struct Common<'a> {
-    pub t: &'a BTreeMap<&'a str, &'a str>,
+    pub text: &'a BTreeMap<&'a str, &'a str>,
     pub lang: &'a str,
     pub project: &'a str,
     pub digest: &'a str,

@@ -903,7 +903,7 @@ fn english_on_pages(out: &Path, allowed: &BTreeSet<String>) -> BTreeMap<String, 
 }
 
 /// Catches an interface string left in English in the zh report: a template
-/// that writes English text instead of `{{ c.t.key }}`, a catalog entry whose
+/// that writes English text instead of `{{ site.text.key }}`, a catalog entry whose
 /// zh is a copy of the en, a kind/field/value/rule label without zh that falls
 /// back to its English name, or English hard-coded in Rust (the SVG).
 ///
@@ -1181,7 +1181,7 @@ fn an_overriding_template_replaces_only_its_page() {
     write(
         tpl.path(),
         "index.html",
-        r#"{% extends "base.html" %}{% block content %}<p id="custom">custom {{ c.project }}</p>{% endblock content %}"#,
+        r#"{% extends "base.html" %}{% block content %}<p id="custom">custom {{ site.project }}</p>{% endblock content %}"#,
     );
     write(tpl.path(), "notes.txt", "not a template, ignored");
     let (_ta, plain) = site(&dir, &[]);
@@ -1224,7 +1224,7 @@ fn a_broken_template_is_an_input_error_naming_it() {
         // Does not parse.
         (
             "findings.html",
-            r#"{% extends "base.html" %}{% block content %}{{ f.total "#,
+            r#"{% extends "base.html" %}{% block content %}{{ findings.total "#,
         ),
         // Parses, fails to render.
         (
