@@ -157,6 +157,11 @@ const NOT_PROFILE_NAMES: &[(&str, &str, &str)] = &[
         "action",
         "a placeholder of a catalogue message",
     ),
+    (
+        "src/report/mod.rs",
+        "contract",
+        "the sign-off sheet template's variable holding its contract",
+    ),
     ("src/report/svg.rs", "period", "a CSS class of the chart"),
     (
         "src/report/svg.rs",
