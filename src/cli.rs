@@ -63,6 +63,7 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
         /// A folder of templates that replace built-in ones of the same name
+        /// (what each template receives: docs/templates.md)
         #[arg(long)]
         templates: Option<PathBuf>,
         #[command(flatten)]
