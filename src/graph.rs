@@ -129,6 +129,11 @@ impl TraceGraph {
         self.edges(item, Direction::Outgoing)
     }
 
+    /// How many links point at this item.
+    pub fn downstream_count(&self, item: ItemIdx) -> usize {
+        self.links_into(item).len()
+    }
+
     /// Items that link to this item, with the field that holds the link,
     /// in item order.
     pub fn downstream(&self, item: ItemIdx) -> impl Iterator<Item = (FieldIdx, ItemIdx)> + '_ {

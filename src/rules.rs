@@ -105,6 +105,7 @@ pub fn check_with(
         graph,
         stamped: profile.roles.common.stamped,
         fingerprints: fingerprint::Cache::new(project, profile),
+        hubs: Default::default(),
     };
     progress.start("running rules", profile.rules.len() as u64);
     // Rules over the same kinds run together, a chunk of items at a time:
@@ -169,7 +170,17 @@ struct Evaluator<'a> {
     stamped: Option<FieldIdx>,
     /// Fingerprints, each made once, for stamps and sign-offs to compare with.
     fingerprints: fingerprint::Cache<'a>,
+    /// `from` conditions already answered for items many others link to
+    /// (a contract, a customer), by condition and item: the answer and its
+    /// evidence. Thousands of design inputs asking of one contract whether
+    /// a design review names it would otherwise each walk its thousands
+    /// of requirements.
+    hubs: std::sync::Mutex<rustc_hash::FxHashMap<(usize, ItemIdx), (bool, Vec<ItemIdx>)>>,
 }
+
+/// Items with more links pointing at them than this have their `from`
+/// conditions remembered.
+const HUB: usize = 64;
 
 impl Evaluator<'_> {
     fn fingerprint(&self, idx: ItemIdx) -> &str {
@@ -600,6 +611,35 @@ impl Evaluator<'_> {
                         filter.as_deref(),
                         evidence,
                     ),
+                    Direction::From if self.graph.downstream_count(item) > HUB => {
+                        let key = (std::ptr::from_ref(cond) as usize, item);
+                        if let Some((holds, found)) =
+                            self.hubs.lock().ok().and_then(|h| h.get(&key).cloned())
+                        {
+                            evidence.extend(found);
+                            return holds;
+                        }
+                        let mut found = Vec::new();
+                        let holds = self.links_hold(
+                            self.graph
+                                .downstream(item)
+                                .filter(|(f, _)| f == via)
+                                .map(|(_, i)| i)
+                                .filter(keep),
+                            *latest,
+                            filter.as_deref(),
+                            &mut found,
+                        );
+                        evidence.extend_from_slice(&found);
+                        // A long list of evidence would cost more to copy
+                        // than to find again.
+                        if found.len() <= 32
+                            && let Ok(mut h) = self.hubs.lock()
+                        {
+                            h.insert(key, (holds, found));
+                        }
+                        holds
+                    }
                     Direction::From => self.links_hold(
                         self.graph
                             .downstream(item)
