@@ -175,8 +175,12 @@ struct Evaluator<'a> {
     /// evidence. Thousands of design inputs asking of one contract whether
     /// a design review names it would otherwise each walk its thousands
     /// of requirements.
-    hubs: std::sync::Mutex<rustc_hash::FxHashMap<(usize, ItemIdx), (bool, Vec<ItemIdx>)>>,
+    hubs: std::sync::Mutex<HubAnswers>,
 }
+
+/// Answers of `from` conditions on hub items, by condition and item: whether
+/// it holds, and the items that made it hold.
+type HubAnswers = rustc_hash::FxHashMap<(usize, ItemIdx), (bool, Vec<ItemIdx>)>;
 
 /// Items with more links pointing at them than this have their `from`
 /// conditions remembered.

@@ -353,3 +353,45 @@ planned = 2026-09-01
         .collect();
     assert_eq!(returned, ["CP-1"]);
 }
+
+#[test]
+fn a_contract_with_many_requirements_asks_each_design_input_the_same() {
+    // More requirements than the engine walks afresh for each design input
+    // (it remembers what it found of the contract): the findings must be
+    // those of a small project, item by item.
+    let mut items = String::from(
+        r#"[[design_review]]
+id = "DR-1"
+title = "Design input review"
+contract = "CON-1"
+reviews = ["DI-1"]
+"#,
+    );
+    for n in 1..=150 {
+        items.push_str(&format!(
+            "\n[[requirement]]\nid = \"R-{n}\"\ntitle = \"Requirement {n}\"\nclass = \"organisation\"\ncontract = \"CON-1\"\ndesign = true\n\n[[design_input]]\nid = \"DI-{n}\"\ntitle = \"Input {n}: 5 mm\"\ncategory = \"functional\"\ntraces = [\"R-{n}\"]\n"
+        ));
+    }
+    let dir = project(PLAIN, &items);
+    let all = findings_of(dir.path());
+    let reviewed = of_rule(&all, "design-input-reviewed");
+    assert_eq!(reviewed.len(), 150);
+    // DI-1 is in the review (never stamped): its message names DR-1; the
+    // others are in no review.
+    let di1 = reviewed.iter().find(|f| f.0 == "DI-1").unwrap();
+    assert!(di1.3.contains("DR-1"), "{}", di1.3);
+    assert!(
+        reviewed
+            .iter()
+            .filter(|f| f.0 != "DI-1")
+            .all(|f| f.3.contains("no design review covers")),
+        "{reviewed:?}"
+    );
+    // Stamped: DI-1 drops out, the rest stay.
+    let r = run(["stamp".as_ref(), "DR-1".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let all = findings_of(dir.path());
+    let reviewed = of_rule(&all, "design-input-reviewed");
+    assert_eq!(reviewed.len(), 149);
+    assert!(!reviewed.iter().any(|f| f.0 == "DI-1"));
+}
