@@ -15,7 +15,7 @@ use crate::text::{char_width, escape_xml as escape, escape_xml_into as escape_in
 
 /// Items drawn at most, so that a hub (a customer with thousands of
 /// requirements) still gives a readable picture.
-const MAX_NODES: usize = 60;
+pub const MAX_NODES: usize = 60;
 /// Steps away from the item, each way.
 const MAX_DEPTH: i32 = 4;
 const NODE_W: i32 = 190;

@@ -619,7 +619,7 @@ impl<'a> Builder<'a> {
         }
         let (files, pages) = rayon::join(
             || unique_file_names(project, &checked.loaded.profile),
-            || Pages::new(project, &checked.loaded.profile),
+            || Pages::new(project, &checked.loaded.profile, &checked.graph),
         );
         let catalog = super::Catalog::builtin();
         let strings = catalog
@@ -1661,16 +1661,34 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// Items per page under `items/`: one file per item would mean hundreds of
-/// thousands of files for a large project.
+/// Items per page under `items/` at most: one file per item would mean
+/// hundreds of thousands of files for a large project.
 pub const ITEMS_PER_PAGE: usize = 200;
+
+/// What the articles of one page may weigh together, in bytes as
+/// [`article_weight`] estimates them: pages stay well under the 0.8 MB a
+/// browser opens at once, however many links their items hold.
+const PAGE_BUDGET: usize = 600_000;
+
+/// An estimate of the bytes of an item's article, from what it lists: the
+/// thread (picture and text, at most [`svg::MAX_NODES`] items), its links
+/// (its own in its fields and in the upstream list, at most [`MAX_LISTED`]
+/// downstream) and the sub-items on its page. Made from counts alone, so
+/// the pages are known before anything is rendered.
+fn article_weight(graph: &TraceGraph, idx: ItemIdx, subs: usize) -> usize {
+    let up = graph.upstream(idx).count();
+    let down = graph.downstream_count(idx).min(MAX_LISTED);
+    let near = (up + down).min(svg::MAX_NODES);
+    2_400 + 550 * near + 300 * (up + down) + 400 * subs.min(MAX_LISTED)
+}
 
 /// Links and sub-items listed on an item's page at most, so that a hub's
 /// page stays small; the matrix and the lists hold the rest.
 pub const MAX_LISTED: usize = 500;
 
 /// The page of every item: `KIND-N.html`, items of a kind in load order,
-/// [`ITEMS_PER_PAGE`] to a page. Sub-items (a review's decisions) are on
+/// as many to a page as [`PAGE_BUDGET`] holds and [`ITEMS_PER_PAGE`] at
+/// most. Sub-items (a review's decisions) are on
 /// their parent's page, [`MAX_LISTED`] of them; an item with more gets
 /// them on pages of its own, `KIND-N~M.html`, each with its article and
 /// the next [`MAX_LISTED`] of its sub-items in load order.
@@ -1687,9 +1705,15 @@ struct Pages {
 }
 
 impl Pages {
-    fn new(project: &Project, profile: &crate::profile::Profile) -> Pages {
+    fn new(project: &Project, profile: &crate::profile::Profile, graph: &TraceGraph) -> Pages {
         let mut files = Vec::new();
         let mut of = vec![u32::MAX; project.items.len()];
+        let mut subs = vec![0usize; project.items.len()];
+        for item in &project.items {
+            if let Some(p) = item.parent {
+                subs[p.index()] += 1;
+            }
+        }
         for (k, kind) in profile.kinds.iter().enumerate() {
             let mut base: String = kind
                 .name
@@ -1706,14 +1730,20 @@ impl Pages {
             if base != kind.name {
                 base.push_str(&format!("-k{k}"));
             }
-            for (n, idx) in project.by_kind[k]
+            // Items and estimated bytes on the page being filled.
+            let (mut on_page, mut weight, mut number) = (0usize, 0usize, 0usize);
+            for idx in project.by_kind[k]
                 .iter()
                 .filter(|i| project.item(**i).parent.is_none())
-                .enumerate()
             {
-                if n % ITEMS_PER_PAGE == 0 {
-                    files.push(format!("{base}-{}.html", n / ITEMS_PER_PAGE + 1));
+                let w = article_weight(graph, *idx, subs[idx.index()]);
+                if number == 0 || on_page == ITEMS_PER_PAGE || weight + w > PAGE_BUDGET {
+                    number += 1;
+                    files.push(format!("{base}-{number}.html"));
+                    (on_page, weight) = (0, 0);
                 }
+                on_page += 1;
+                weight += w;
                 of[idx.index()] = (files.len() - 1) as u32;
             }
         }

@@ -142,6 +142,25 @@ fn every_link_of_a_large_paged_report_resolves() {
         &broken[..broken.len().min(10)]
     );
 
+    // No page is more than a browser opens at once: item pages hold as many
+    // items as fit (a delivery of fifty requirements is a heavy article).
+    let mut heaviest = (0u64, PathBuf::new());
+    for entry in walkdir::WalkDir::new(&out) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            let size = entry.metadata().unwrap().len();
+            if size > heaviest.0 {
+                heaviest = (size, entry.into_path());
+            }
+        }
+    }
+    assert!(
+        heaviest.0 <= 800_000,
+        "{} is {} bytes",
+        heaviest.1.display(),
+        heaviest.0
+    );
+
     // Every kind of paging happened.
     for paged in [
         "items/review-1~2.html",
