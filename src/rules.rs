@@ -430,21 +430,36 @@ impl Evaluator<'_> {
             }
             Builtin::Signoff => {
                 let signed = map_field(roles.review.signed_fingerprints)?;
-                for (id, fp) in signed {
-                    match self.project.get(id) {
-                        Some(req) => {
-                            if self.fingerprint(req) != fp {
-                                evidence.push(req);
-                            }
-                        }
-                        None => missing.push(id.clone()),
+                // A contract's review signs every requirement of it: the
+                // requirements are compared on every core, beside the
+                // verdicts, rather than one after another.
+                let (changed, decisions_changed) = rayon::join(
+                    || {
+                        signed
+                            .par_iter()
+                            .with_min_len(1024)
+                            .filter_map(|(id, fp)| match self.project.get(id) {
+                                Some(req) => (self.fingerprint(req) != fp).then_some(Ok(req)),
+                                None => Some(Err(id.clone())),
+                            })
+                            .collect::<Vec<_>>()
+                    },
+                    // The verdicts it signed: a changed decision names the review.
+                    || {
+                        matches!(
+                            roles.review.signed_decisions.and_then(|f| it.field(f)),
+                            Some(Value::String(signed))
+                                if fingerprint::of_decisions(self.project, self.profile, item) != *signed
+                        )
+                    },
+                );
+                for c in changed {
+                    match c {
+                        Ok(req) => evidence.push(req),
+                        Err(id) => missing.push(id),
                     }
                 }
-                // The verdicts it signed: a changed decision names the review.
-                if let Some(Value::String(signed)) =
-                    roles.review.signed_decisions.and_then(|f| it.field(f))
-                    && fingerprint::of_decisions(self.project, self.profile, item) != *signed
-                {
+                if decisions_changed {
                     evidence.push(item);
                 }
             }
