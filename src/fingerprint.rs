@@ -173,11 +173,20 @@ fn plain(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut at = 0;
     while let Some(&b) = bytes.get(at) {
+        if let Some(word) = bytes.get(at..at + 8)
+            && plain_ascii(u64::from_le_bytes(word.try_into().unwrap_or_default()))
+        {
+            at += 8;
+            continue;
+        }
         if b.is_ascii() {
             if !matches!(b, b' '..=b'~') || matches!(b, b'"' | b'\'' | b'\\') {
                 return false;
             }
             at += 1;
+        } else if b >= 0xe5 && b <= 0xe9 || b == 0xe4 && bytes.get(at + 1) >= Some(&0xb8) {
+            // A Chinese character, U+4E00 to U+9FFF, told by its first bytes.
+            at += 3;
         } else {
             let Some(c) = text[at..].chars().next() else {
                 return false;
@@ -189,6 +198,26 @@ fn plain(text: &str) -> bool {
         }
     }
     true
+}
+
+/// Whether eight bytes are all printable ASCII other than quotes and
+/// backslash: each test says exactly whether some byte of the word is in
+/// its class (bytes under 0x20 are told apart only among ASCII bytes,
+/// which the first test ensures).
+fn plain_ascii(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH != 0;
+    let holds = |b: u8| {
+        let x = word ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGH != 0
+    };
+    word & HIGH == 0
+        && !below(0x20)
+        && !holds(0x7f)
+        && !holds(b'"')
+        && !holds(b'\'')
+        && !holds(b'\\')
 }
 
 /// Whether `escape_debug` leaves `c` as it is wherever it stands in a
@@ -271,6 +300,47 @@ mod tests {
             let _ = writeln!(text, "link {field}={}", target.escape_debug());
         }
         short_hash(&text)
+    }
+
+    #[test]
+    fn eight_bytes_are_plain_exactly_when_each_byte_is() {
+        let one = |b: u8| matches!(b, b' '..=b'~') && !matches!(b, b'"' | b'\'' | b'\\');
+        // Every byte value at every position among plain neighbours, and
+        // pairs of bytes near the class edges.
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = *b"abcdefgh";
+                word[at] = b;
+                assert_eq!(
+                    plain_ascii(u64::from_le_bytes(word)),
+                    one(b),
+                    "{b:#x} at {at}"
+                );
+            }
+        }
+        let edges = [
+            0u8, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x26, 0x27, 0x28, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f,
+            0x80, 0xff,
+        ];
+        for a in edges {
+            for b in edges {
+                let word = [a, b, b'x', a, b'y', b, a, b];
+                assert_eq!(
+                    plain_ascii(u64::from_le_bytes(word)),
+                    one(a) && one(b),
+                    "{a:#x} {b:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn text_is_plain_exactly_when_every_character_is_taken_as_itself() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            for text in [format!("{c}"), format!("ab{c}"), format!("abcdefghij{c}中")] {
+                assert_eq!(plain(&text), text.chars().all(as_itself), "{c:?}");
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! ([`validate`]): a ppm target against a percentage metric is an input
 //! error, never a guess.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::Serialize;
 
@@ -334,7 +334,7 @@ pub struct Context<'a> {
     /// The day ages are counted to.
     pub as_of: Option<i64>,
     /// Customers and contracts each item's thread leads up to.
-    scope: std::cell::RefCell<HashMap<ItemIdx, Reach>>,
+    scope: std::cell::RefCell<rustc_hash::FxHashMap<ItemIdx, Reach>>,
     max_age: u32,
     /// The language of the notes on objectives that cannot be measured.
     pub lang: crate::lang::Lang,
@@ -360,7 +360,7 @@ impl<'a> Context<'a> {
             graph,
             n,
             as_of: Some(as_of),
-            scope: std::cell::RefCell::new(HashMap::new()),
+            scope: std::cell::RefCell::new(rustc_hash::FxHashMap::default()),
             max_age: profile.complaint_max_age_days,
             lang: crate::lang::Lang::En,
         }

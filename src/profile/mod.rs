@@ -494,9 +494,9 @@ pub struct WordList {
 pub struct Profile {
     pub name: String,
     pub kinds: Vec<Kind>,
-    kind_by_name: HashMap<String, KindIdx>,
+    kind_by_name: rustc_hash::FxHashMap<String, KindIdx>,
     field_names: Vec<String>,
-    field_by_name: HashMap<String, FieldIdx>,
+    field_by_name: rustc_hash::FxHashMap<String, FieldIdx>,
     /// Fields every kind has, besides `id` and `title`.
     pub common: Vec<FieldDef>,
     /// Rules that are on, in the order they were declared.
@@ -750,9 +750,9 @@ pub fn build(
         profile: Profile {
             name: settings.profile.clone(),
             kinds: Vec::new(),
-            kind_by_name: HashMap::new(),
+            kind_by_name: Default::default(),
             field_names: Vec::new(),
-            field_by_name: HashMap::new(),
+            field_by_name: Default::default(),
             common: Vec::new(),
             rules: Vec::new(),
             fingerprint_fields: Vec::new(),
