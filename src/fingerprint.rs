@@ -184,7 +184,7 @@ fn plain(text: &str) -> bool {
                 return false;
             }
             at += 1;
-        } else if b >= 0xe5 && b <= 0xe9 || b == 0xe4 && bytes.get(at + 1) >= Some(&0xb8) {
+        } else if (0xe5..=0xe9).contains(&b) || b == 0xe4 && bytes.get(at + 1) >= Some(&0xb8) {
             // A Chinese character, U+4E00 to U+9FFF, told by its first bytes.
             at += 3;
         } else {
