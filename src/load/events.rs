@@ -549,6 +549,13 @@ impl<'e, 'i> Builder<'e, 'i> {
             *spare = std::mem::replace(full, tight);
         }
         swap(&mut raw.fields, &mut self.spare.fields);
+        // A stamp table grows as any list does, to room for four entries
+        // at its first: most stamp one item.
+        for (_, value) in &mut raw.fields {
+            if let Value::Map(pairs) = value {
+                pairs.shrink_to_fit();
+            }
+        }
         swap(&mut raw.links, &mut self.spare.links);
         swap(&mut raw.field_spans, &mut self.spare.field_spans);
     }

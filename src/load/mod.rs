@@ -106,15 +106,27 @@ pub fn load_with(
 
     let paths = discover(root);
     progress.start("loading files", paths.len() as u64);
-    let parsed: Vec<FileResult> = paths
-        .par_iter()
+    // The largest files start first, so that no core is left reading a
+    // large file (a contract review of every requirement) while the
+    // others are done; the results go back into path order.
+    let mut order: Vec<(u64, usize)> = paths
+        .iter()
         .enumerate()
-        .map(|(i, (path, rel))| {
+        .map(|(i, (path, _))| (fs::metadata(path).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_unstable_by_key(|&(size, i)| (std::cmp::Reverse(size), i));
+    let mut parsed: Vec<(usize, FileResult)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(_, i)| {
+            let (path, rel) = &paths[i];
             let r = parse_file(path, rel.clone(), i as FileIdx + 1, &profile);
             progress.advance(1);
-            r
+            (i, r)
         })
         .collect();
+    parsed.sort_unstable_by_key(|(i, _)| *i);
+    let parsed: Vec<FileResult> = parsed.into_iter().map(|(_, r)| r).collect();
     progress.finish();
 
     // One vector of items for the whole project, filled once: at a million
