@@ -364,7 +364,7 @@ impl Evaluator<'_> {
                         continue;
                     };
                     applies = true;
-                    if let Some((start, len)) = list.matcher.find(text) {
+                    if let Some((start, len)) = list.matcher().find(text) {
                         let word = &text[start..start + len];
                         values.push(("word", word.to_owned()));
                         values.push(("field", self.profile.field_name(field).to_owned()));
@@ -384,7 +384,7 @@ impl Evaluator<'_> {
                 if texts.is_empty() {
                     return None;
                 }
-                return Some(texts.iter().any(|t| list.matcher.has_quantity(t)));
+                return Some(texts.iter().any(|t| list.matcher().has_quantity(t)));
             }
             Builtin::Objective => {
                 let r = objectives::evaluate_one(objectives?, item);

@@ -485,8 +485,17 @@ pub struct WordList {
     pub name: String,
     pub words: Vec<String>,
     pub except: Vec<String>,
-    /// The words and exceptions, compiled once.
-    pub matcher: crate::wording::Matcher,
+    /// The words and exceptions, compiled the first time a rule reads
+    /// them: once, after the project's words are added to the profile's.
+    matcher: std::sync::OnceLock<crate::wording::Matcher>,
+}
+
+impl WordList {
+    /// The compiled words and exceptions.
+    pub fn matcher(&self) -> &crate::wording::Matcher {
+        self.matcher
+            .get_or_init(|| crate::wording::Matcher::new(&self.words, &self.except))
+    }
 }
 
 /// Kinds, fields and rules with every name resolved.
@@ -1374,7 +1383,7 @@ impl Compiler<'_> {
                 name: name.clone(),
                 words: Vec::new(),
                 except: Vec::new(),
-                matcher: crate::wording::Matcher::new(&[], &[]),
+                matcher: std::sync::OnceLock::new(),
             });
             for w in &spec.words {
                 let w = w.get_ref().trim().to_owned();
@@ -1388,7 +1397,7 @@ impl Compiler<'_> {
                     list.except.push(w);
                 }
             }
-            list.matcher = crate::wording::Matcher::new(&list.words, &list.except);
+            list.matcher = std::sync::OnceLock::new();
         }
     }
 
