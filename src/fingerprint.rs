@@ -78,18 +78,25 @@ impl std::fmt::Write for Hasher {
 
 impl Hasher {
     fn finish(self) -> String {
-        hex(&self.0.finalize())
+        text(&self.digits()).to_owned()
+    }
+
+    /// The first [`LEN`] hex digits of the hash.
+    fn digits(self) -> [u8; LEN] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let digest = self.0.finalize();
+        let mut hex = [0u8; LEN];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(digest.iter()) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0xf)];
+        }
+        hex
     }
 }
 
-fn hex(digest: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(LEN);
-    for b in digest.iter().take(LEN / 2) {
-        hex.push(DIGITS[usize::from(b >> 4)] as char);
-        hex.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    hex
+/// Hex digits as text (always ASCII).
+fn text(digits: &[u8; LEN]) -> &str {
+    std::str::from_utf8(digits).unwrap_or_default()
 }
 
 /// Hex digits kept of the SHA-256: 64 bits, short enough to read in a file.
@@ -97,6 +104,11 @@ const LEN: usize = 16;
 
 /// The fingerprint of one item.
 pub fn of(project: &Project, profile: &Profile, idx: ItemIdx) -> String {
+    text(&digits_of(project, profile, idx)).to_owned()
+}
+
+/// [`of`], as its digits.
+fn digits_of(project: &Project, profile: &Profile, idx: ItemIdx) -> [u8; LEN] {
     use std::borrow::Cow;
     let item = project.item(idx);
     let mut h = Hasher(Sha256::new());
@@ -141,7 +153,7 @@ pub fn of(project: &Project, profile: &Profile, idx: ItemIdx) -> String {
         escaped_into(&mut h, target);
         h.0.update(b"\n");
     }
-    h.finish()
+    h.digits()
 }
 
 /// Writes `text` as `str::escape_debug` gives it, the form fingerprints
@@ -240,7 +252,9 @@ fn as_itself(c: char) -> bool {
 pub struct Cache<'a> {
     project: &'a Project,
     profile: &'a Profile,
-    made: Vec<std::sync::OnceLock<String>>,
+    /// Each item's digits, kept in place: a stamp compared with them
+    /// reads no other memory.
+    made: Vec<std::sync::OnceLock<[u8; LEN]>>,
 }
 
 impl<'a> Cache<'a> {
@@ -256,7 +270,7 @@ impl<'a> Cache<'a> {
 
     /// The fingerprint of item `idx` (see [`of`]).
     pub fn get(&self, idx: ItemIdx) -> &str {
-        self.made[idx.index()].get_or_init(|| of(self.project, self.profile, idx))
+        text(self.made[idx.index()].get_or_init(|| digits_of(self.project, self.profile, idx)))
     }
 }
 

@@ -469,6 +469,12 @@ impl Project {
         self.by_id.kind(idx)
     }
 
+    /// The id of an item, from a compact array: cheaper than
+    /// `item(idx).id` when items are visited out of order.
+    pub fn id_of(&self, idx: ItemIdx) -> &str {
+        self.by_id.id(idx)
+    }
+
     /// Every id in the project, in no particular order.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.by_id.items().map(|i| self.by_id.id(i))

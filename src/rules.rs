@@ -474,7 +474,7 @@ impl Evaluator<'_> {
                     .iter()
                     .filter(|l| !l.inherited && self.profile.stamp_covers(it.kind, l.field))
                 {
-                    let target = &self.project.item(link.target).id;
+                    let target = self.project.id_of(link.target);
                     let current = self.fingerprint(link.target);
                     let ok = stamped
                         .binary_search_by(|(k, _)| k.as_str().cmp(target))
