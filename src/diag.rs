@@ -216,46 +216,144 @@ pub fn render_json(diags: &[Diagnostic]) -> String {
 /// likely typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
+    let mut distance = Distance::new(word);
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter_map(|c| Some((distance.within(c, limit)?, c)))
         .min()
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance counting an adjacent swap as one edit.
+/// Levenshtein distance counting an adjacent swap as one edit, from one
+/// word to many others (its rows are kept from one to the next: an id is
+/// compared with every id of a large project).
 ///
 /// Letter case and `_` against `-` do not count: `req_01` is one typing
 /// away from `REQ-01`, not four.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let fold = |c: char| match c {
+struct Distance {
+    word: Vec<char>,
+    other: Vec<char>,
+    rows: [Vec<usize>; 3],
+}
+
+fn fold(c: char) -> char {
+    match c {
         '_' => '-',
         c => c.to_ascii_lowercase(),
-    };
-    let a: Vec<char> = a.chars().map(fold).collect();
-    let b: Vec<char> = b.chars().map(fold).collect();
-    let mut prev2 = vec![0usize; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0usize; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+}
+
+impl Distance {
+    fn new(word: &str) -> Distance {
+        Distance {
+            word: word.chars().map(fold).collect(),
+            other: Vec::new(),
+            rows: Default::default(),
+        }
+    }
+
+    /// The distance to `other` if it is at most `limit`. A row's least
+    /// value never falls in the next row, so a row all over the limit ends
+    /// the comparison.
+    fn within(&mut self, other: &str, limit: usize) -> Option<usize> {
+        self.other.clear();
+        self.other.extend(other.chars().map(fold));
+        let (a, b) = (&self.word, &self.other);
+        if a.len().abs_diff(b.len()) > limit {
+            return None;
+        }
+        let [prev2, prev, cur] = &mut self.rows;
+        for row in [&mut *prev2, &mut *prev, &mut *cur] {
+            row.clear();
+            row.resize(b.len() + 1, 0);
+        }
+        for (j, cell) in prev.iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            cur[0] = i;
+            let mut least = i;
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    cur[j] = cur[j].min(prev2[j - 2] + 1);
+                }
+                least = least.min(cur[j]);
+            }
+            if least > limit {
+                return None;
+            }
+            std::mem::swap(prev2, prev);
+            std::mem::swap(prev, cur);
+        }
+        Some(prev[b.len()]).filter(|d| *d <= limit)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The distance computed in full, row by row, with no limit.
+    fn full_distance(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().map(fold).collect();
+        let b: Vec<char> = b.chars().map(fold).collect();
+        let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (j, cell) in rows[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            rows[i][0] = i;
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut d = (rows[i - 1][j] + 1)
+                    .min(rows[i][j - 1] + 1)
+                    .min(rows[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d = d.min(rows[i - 2][j - 2] + 1);
+                }
+                rows[i][j] = d;
+            }
+        }
+        rows[a.len()][b.len()]
+    }
+
+    #[test]
+    fn a_distance_within_its_limit_is_the_full_distance() {
+        let words = [
+            "",
+            "a",
+            "REQ-001",
+            "req_001",
+            "REQ-010",
+            "RQE-001",
+            "REQ-0001",
+            "REQ-1",
+            "DI-001",
+            "traces",
+            "tracse",
+            "catgeory",
+            "category",
+            "验证",
+            "验证记录",
+            "abcdef",
+            "badcfe",
+        ];
+        for a in words {
+            let mut distance = Distance::new(a);
+            for b in words {
+                let full = full_distance(a, b);
+                for limit in 0..8 {
+                    assert_eq!(
+                        distance.within(b, limit),
+                        (full <= limit).then_some(full),
+                        "{a:?} {b:?} within {limit}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn suggests_transposed_field_name() {

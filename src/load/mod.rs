@@ -1046,8 +1046,8 @@ fn inherit(profile: &Profile, parent: &RawItem, sub: &mut RawItem) {
 }
 
 /// A link that did not resolve, and the id it named when no item has it
-/// (a suggestion is looked for later).
-type LinkProblem = (Diagnostic, Option<String>);
+/// and the kinds it may link to (a suggestion is looked for later).
+type LinkProblem<'p> = (Diagnostic, Option<(String, &'p [KindIdx])>);
 
 /// Checks ids are unique and resolves links, in place.
 fn assemble(
@@ -1086,7 +1086,7 @@ fn assemble(
     // taking its own: the ids of a chunk's links are looked up together, and
     // the targets' kinds come from the index alone. Items with a link that
     // does not resolve give their problems.
-    let problems_all: Vec<Vec<LinkProblem>> = items
+    let problems_all: Vec<Vec<LinkProblem<'_>>> = items
         .par_chunks_mut(1024)
         .zip(links.par_chunks_mut(1024))
         .flat_map_iter(|(items, raws)| {
@@ -1151,7 +1151,7 @@ fn assemble(
                                 ),
                                 loc(&span),
                             );
-                            problems.push((d, Some(id.to_owned())));
+                            problems.push((d, Some((id.to_owned(), def.to.as_slice()))));
                         }
                     }
                 }
@@ -1163,14 +1163,21 @@ fn assemble(
             out
         })
         .collect();
-    // Suggestions scan every id, so only the first few dangling links get one.
+    // Suggestions scan every id of the kinds the field links to, so only
+    // the first few dangling links get one.
     let mut suggestions_left = 50;
     for problems in problems_all {
         for (mut d, unknown) in problems {
-            if let Some(id) = unknown {
+            if let Some((id, to)) = unknown {
                 let close = if suggestions_left > 0 {
                     suggestions_left -= 1;
-                    suggest(&id, by_id.items().map(|i| by_id.id(i)))
+                    suggest(
+                        &id,
+                        by_id
+                            .items()
+                            .filter(|i| to.contains(&by_id.kind(*i)))
+                            .map(|i| by_id.id(i)),
+                    )
                 } else {
                     None
                 };
