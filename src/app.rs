@@ -766,16 +766,8 @@ pub fn audit(dir: &Path, out: &Path, timestamp: Option<i64>, io: &mut Io<'_>) ->
         templates: None,
         timestamp,
     };
-    let files = match crate::audit::package(&checked, options, dir) {
-        Ok(f) => f,
-        Err(e) => {
-            return Err(Failure::input(e.to_string()));
-        }
-    };
-    let inputs = crate::report::Inputs::of(dir, &checked, options);
-    if let Err(e) = crate::report::write_site(out, &files, &inputs) {
-        return Err(Failure::input(e.to_string()));
-    }
+    let files = crate::audit::write_package(out, dir, checked, options, io.progress)
+        .map_err(Failure::input)?;
     let _ = writeln!(
         io.out,
         "{}",
@@ -783,7 +775,7 @@ pub fn audit(dir: &Path, out: &Path, timestamp: Option<i64>, io: &mut Io<'_>) ->
             "cli_audit_written",
             &[
                 ("out", &out.display()),
-                ("n", &files.len()),
+                ("n", &files),
                 ("manifest", &out.join(crate::audit::MANIFEST).display()),
             ]
         )

@@ -2,40 +2,141 @@
 //! MANIFEST of the SHA-256 of every input file and every file written, so
 //! the package can be shown later to be unaltered ([`verify`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
+use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
 use crate::matrix::{self, MatrixSpec, format};
 use crate::pipeline::Checked;
-use crate::report::{self, ReportOptions, SiteFile};
+use crate::report::{self, ReportError, ReportOptions, SiteWriter};
 
 /// The manifest's file name in the package.
 pub const MANIFEST: &str = "MANIFEST";
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(Sha256::digest(bytes))
 }
 
-/// Every file of the package, the manifest last, for the project read
-/// from `dir`.
-pub fn package(
-    checked: &Checked,
-    report_options: &ReportOptions,
+fn hex(digest: impl AsRef<[u8]>) -> String {
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file of the package being written: what is written goes to the file
+/// and into its SHA-256.
+struct Hashed {
+    file: std::io::BufWriter<fs::File>,
+    hasher: Sha256,
+}
+
+impl std::io::Write for Hashed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// The package as it is written: each file goes into the staging folder
+/// as soon as it is made, and only its name and SHA-256 are kept, for the
+/// manifest.
+struct Package {
+    writer: SiteWriter,
+    /// The SHA-256 of each file written, by name.
+    written: Mutex<BTreeMap<String, String>>,
+}
+
+impl Package {
+    fn record(&self, name: String, hash: String) {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name, hash);
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(name)
+    }
+
+    /// Writes `name` as `parts` one after another.
+    fn write_parts(&self, name: String, parts: &[&[u8]]) -> Result<(), ReportError> {
+        self.writer.write_parts(&name, parts)?;
+        let mut hasher = Sha256::new();
+        for part in parts {
+            hasher.update(part);
+        }
+        self.record(name, hex(hasher.finalize()));
+        Ok(())
+    }
+
+    /// Writes `name` unless a file of that name is in the package already.
+    fn add(&self, name: String, bytes: &[u8]) -> Result<(), String> {
+        if self.has(&name) {
+            return Ok(());
+        }
+        self.write_parts(name, &[bytes]).map_err(|e| e.to_string())
+    }
+
+    /// Writes `name` as `write` makes it, unless a file of that name is in
+    /// the package already.
+    fn add_with(
+        &self,
+        name: String,
+        write: impl FnOnce(&mut Hashed) -> std::io::Result<()>,
+    ) -> Result<(), String> {
+        use std::io::Write as _;
+        if self.has(&name) {
+            return Ok(());
+        }
+        let (file, path) = self.writer.create(&name).map_err(|e| e.to_string())?;
+        let mut out = Hashed {
+            file: std::io::BufWriter::with_capacity(64 * 1024, file),
+            hasher: Sha256::new(),
+        };
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        self.record(name, hex(out.hasher.finalize()));
+        Ok(())
+    }
+}
+
+/// Writes the audit package of the project read from `dir` into `out`,
+/// replacing an earlier package there (see [`SiteWriter`]): the report, the
+/// profile's matrices, the findings and the manifest last. Each file is
+/// written as soon as it is made, so a large package is never held in
+/// memory whole; nothing in `out` changes unless every file was written.
+/// The checked project is let go before the workbook, the largest thing
+/// made, is put together. Returns how many files the package holds, the
+/// manifest with them.
+pub fn write_package(
+    out: &Path,
     dir: &Path,
-) -> Result<Vec<SiteFile>, String> {
-    let mut files: Vec<SiteFile> = report::render_from(checked, report_options, Some(dir))
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|(name, bytes)| (format!("report/{name}"), bytes))
-        .collect();
-    let p = crate::pipeline::provenance(checked);
+    checked: Checked,
+    report_options: &ReportOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<usize, String> {
+    let lang = report_options.lang;
+    let writer = SiteWriter::begin(out, &report::Inputs::of(dir, &checked, report_options))
+        .map_err(|e| e.to_string())?;
+    let package = Package {
+        writer,
+        written: Mutex::new(BTreeMap::new()),
+    };
+    report::render_project_into(&checked, report_options, dir, progress, &|name, parts| {
+        package.write_parts(format!("report/{name}"), parts)
+    })
+    .map_err(|e| e.to_string())?;
     let mut built = Vec::new();
     // The profile's matrix (`[matrix]`, the report's), both ways. A profile
     // without one, or whose kinds no link path joins, files none; the rest
@@ -44,45 +145,27 @@ pub fn package(
     for spec in [false, true]
         .into_iter()
         .filter_map(|reverse| MatrixSpec::of_profile(profile, reverse))
-        .map(|spec| MatrixSpec {
-            lang: report_options.lang,
-            ..spec
-        })
+        .map(|spec| MatrixSpec { lang, ..spec })
     {
         let (from, to) = (&spec.from, &spec.to);
-        if let Ok(m) = matrix::build(checked, &spec) {
-            files.push((
-                format!("matrices/{from}-{to}.csv"),
-                format::csv(&m, report_options.lang),
-            ));
+        if let Ok(m) = matrix::build(&checked, &spec) {
+            package.add_with(format!("matrices/{from}-{to}.csv"), |out| {
+                format::write_csv(&m, lang, out)
+            })?;
             built.push(m);
         }
     }
-    if !built.is_empty() {
-        let refs: Vec<&matrix::Matrix> = built.iter().collect();
-        let xlsx = format::xlsx(&refs, &p, report_options.lang)
-            .map_err(|e| format!("cannot make the workbook: {e}"))?;
-        files.push(("matrices/matrices.xlsx".into(), xlsx));
-    }
     let loaded = &checked.loaded;
-    files.push((
+    package.add(
         "findings.json".into(),
-        crate::output::check_json(
-            &loaded.project,
-            &loaded.profile,
-            &checked.result,
-            report_options.lang,
-        )
-        .into_bytes(),
-    ));
-    files.push((
+        crate::output::check_json(&loaded.project, &loaded.profile, &checked.result, lang)
+            .as_bytes(),
+    )?;
+    package.add(
         crate::load::OUTPUT_MARKER.into(),
-        b"This folder was written by `needtrail audit`, which replaces it whole on the next run.\n"
-            .to_vec(),
-    ));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    files.dedup_by(|a, b| a.0 == b.0);
-
+        b"This folder was written by `needtrail audit`, which replaces it whole on the next run.\n",
+    )?;
+    let p = crate::pipeline::provenance(&checked);
     let mut manifest = String::new();
     let _ = writeln!(manifest, "needtrail audit package");
     let _ = writeln!(manifest, "project: {}", p.project);
@@ -94,12 +177,27 @@ pub fn package(
     for f in inputs {
         let _ = writeln!(manifest, "{}  {}", sha256_hex(f.text.as_bytes()), f.path);
     }
-    let _ = writeln!(manifest, "\noutputs:");
-    for (name, bytes) in &files {
-        let _ = writeln!(manifest, "{}  {}", sha256_hex(bytes), name);
+    // Everything left is made from the matrices alone.
+    drop(checked);
+    if !built.is_empty() {
+        let refs: Vec<&matrix::Matrix> = built.iter().collect();
+        let xlsx =
+            format::xlsx(&refs, &p, lang).map_err(|e| format!("cannot make the workbook: {e}"))?;
+        drop(refs);
+        drop(built);
+        package.add("matrices/matrices.xlsx".into(), &xlsx)?;
     }
-    files.push((MANIFEST.into(), manifest.into_bytes()));
-    Ok(files)
+    let Package { writer, written } = package;
+    let files = written.into_inner().unwrap_or_else(|e| e.into_inner());
+    let _ = writeln!(manifest, "\noutputs:");
+    for (name, hash) in &files {
+        let _ = writeln!(manifest, "{hash}  {name}");
+    }
+    writer
+        .write(MANIFEST, manifest.as_bytes())
+        .and_then(|()| writer.commit())
+        .map_err(|e| e.to_string())?;
+    Ok(files.len() + 1)
 }
 
 /// The largest MANIFEST read: some two million lines, far more than a
@@ -226,13 +324,7 @@ fn hash_file(file: fs::File, len: u64, strip_bom: bool) -> Option<String> {
         first = false;
         hasher.update(chunk);
     }
-    (total == len).then(|| {
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    })
+    (total == len).then(|| hex(hasher.finalize()))
 }
 
 /// Checks each `(hash, path)` listed under `root` (`place`, e.g. "the

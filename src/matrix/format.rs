@@ -134,16 +134,22 @@ fn is_negative_quantity(cell: &str) -> bool {
 
 /// CSV with a UTF-8 byte-order mark.
 pub fn csv(m: &Matrix, lang: Lang) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write_csv(m, lang, &mut bytes).expect("writes to memory");
+    bytes
+}
+
+/// [`csv`], written into `out` a row at a time.
+pub fn write_csv(m: &Matrix, lang: Lang, mut out: impl std::io::Write) -> std::io::Result<()> {
+    out.write_all(b"\xEF\xBB\xBF")?;
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(header(m, lang).iter().map(|c| neutralise(c).into_owned()))
-        .expect("writes to memory");
+        .from_writer(out);
+    w.write_record(header(m, lang).iter().map(|c| neutralise(c).into_owned()))?;
     for row in &m.rows {
-        w.write_record(record(row, lang).iter().map(|c| neutralise(c).into_owned()))
-            .expect("writes to memory");
+        w.write_record(record(row, lang).iter().map(|c| neutralise(c).into_owned()))?;
     }
-    w.into_inner().expect("writes to memory")
+    w.flush()
 }
 
 /// An aligned table of ids (titles would not fit a terminal), then a count.

@@ -187,6 +187,19 @@ pub fn render_into(
     render_site(checked, opts, None, progress, sink)
 }
 
+/// [`render_into`], for the project read from the folder `dir`: the
+/// sign-off sheets show what a sign-off approved from the folder's git
+/// history.
+pub fn render_project_into(
+    checked: &Checked,
+    opts: &ReportOptions,
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+    sink: &Sink<'_>,
+) -> Result<(), ReportError> {
+    render_site(checked, opts, Some(dir), progress, sink)
+}
+
 /// [`render_into`]; with `history`, the project folder, whose git history
 /// gives the text a sign-off approved where a requirement changed since.
 fn render_site(
@@ -865,6 +878,17 @@ impl SiteWriter {
     /// Writes one file of the site whose content is `parts` one after another.
     pub fn write_parts(&self, name: &str, parts: &[&[u8]]) -> Result<(), ReportError> {
         use std::io::Write as _;
+        let (mut file, path) = self.create(name)?;
+        for part in parts {
+            file.write_all(part)
+                .map_err(|e| io_error("write", &path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Creates one file of the site, empty, for its content to be written
+    /// into as it is made; with its path, for messages.
+    pub fn create(&self, name: &str) -> Result<(fs::File, PathBuf), ReportError> {
         let path = self.staging.join(name);
         if let Some(dir) = path.parent()
             && dir != self.staging
@@ -875,12 +899,8 @@ impl SiteWriter {
                 dirs.insert(dir.to_path_buf());
             }
         }
-        let mut file = fs::File::create(&path).map_err(|e| io_error("write", &path, e))?;
-        for part in parts {
-            file.write_all(part)
-                .map_err(|e| io_error("write", &path, e))?;
-        }
-        Ok(())
+        let file = fs::File::create(&path).map_err(|e| io_error("write", &path, e))?;
+        Ok((file, path))
     }
 
     /// Puts the staged site in place of `out`.

@@ -1190,6 +1190,41 @@ fn two_audit_packages_of_the_same_input_are_identical() {
     }
 }
 
+#[test]
+fn the_report_in_an_audit_package_is_the_one_report_writes() {
+    for (s, lang) in [("doors-zh", "zh"), ("auto-parts-en", "en")] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (pkg, site) = (tmp.path().join("audit"), tmp.path().join("report"));
+        let r = audit(&sample(s), &pkg, &["--lang", lang]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let r = run_in(
+            None,
+            [
+                "report".as_ref(),
+                sample(s).as_os_str(),
+                "--out".as_ref(),
+                site.as_os_str(),
+                "--lang".as_ref(),
+                lang.as_ref(),
+            ],
+        );
+        assert!(r.code <= 1, "{}", r.stderr);
+        let in_package: BTreeMap<String, Vec<u8>> = relative_tree(&pkg)
+            .into_iter()
+            .filter_map(|(p, b)| Some((p.strip_prefix("report/")?.to_owned(), b)))
+            .collect();
+        let written = relative_tree(&site);
+        assert_eq!(
+            in_package.keys().collect::<Vec<_>>(),
+            written.keys().collect::<Vec<_>>(),
+            "{s}: same pages"
+        );
+        for (name, bytes) in &written {
+            assert!(bytes == &in_package[name], "{s}: report/{name} differs");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 5. diff of two folders
 
