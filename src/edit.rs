@@ -152,13 +152,15 @@ impl std::fmt::Display for EditError {
 
 /// Applies changes to items, file by file. Files are written in path
 /// order; the first file that cannot be written stops the run, and the
-/// files already written stay written (each one whole).
+/// files already written stay written (each one whole). The new texts are
+/// made on every core, each file parsed and written out once.
 pub fn apply(
     root: &Path,
     project: &Project,
     profile: &Profile,
     changes: Vec<(ItemIdx, Vec<Change>)>,
 ) -> Result<Vec<String>, EditError> {
+    use rayon::prelude::*;
     let mut by_file: BTreeMap<FileIdx, Vec<(ItemIdx, Vec<Change>)>> = BTreeMap::new();
     for (idx, c) in changes {
         by_file
@@ -166,35 +168,44 @@ pub fn apply(
             .or_default()
             .push((idx, c));
     }
+    let texts: Vec<_> = by_file
+        .into_par_iter()
+        .map(|(file, edits)| {
+            let source = &project.files[file as usize];
+            let path = root.join(&source.path);
+            let made = Seen::read(&path)
+                .map_err(|e| EditError::Io(format!("cannot read {}: {e}", source.path)))
+                .and_then(|seen| {
+                    let text = edit_text(
+                        seen.bytes(),
+                        &source.path,
+                        &source.text,
+                        project,
+                        profile,
+                        &edits,
+                    )?;
+                    Ok((seen, text))
+                });
+            (source.path.as_str(), path, made)
+        })
+        .collect();
     let mut written = Vec::new();
-    for (file, edits) in by_file {
-        let source = &project.files[file as usize];
-        let path = root.join(&source.path);
-        let seen = Seen::read(&path)
-            .map_err(|e| EditError::Io(format!("cannot read {}: {e}", source.path)))?;
-        let text = edit_text(
-            seen.bytes(),
-            &source.path,
-            &source.text,
-            project,
-            profile,
-            &edits,
-        )?;
+    for (rel, path, made) in texts {
+        let (seen, text) = made?;
         // Replaced only if it still holds what was read, checked right
         // before the rename: a save made meanwhile is never written over.
         match replace_unchanged(&path, text.as_bytes(), &seen) {
             Ok(()) => {}
             Err(ReplaceError::Changed) => {
-                return Err(EditError::ChangedOnDisk(source.path.clone()));
+                return Err(EditError::ChangedOnDisk(rel.to_owned()));
             }
             Err(ReplaceError::Io(e)) => {
                 return Err(EditError::Io(format!(
-                    "cannot write {}: {e}; the file is unchanged",
-                    source.path
+                    "cannot write {rel}: {e}; the file is unchanged"
                 )));
             }
         }
-        written.push(source.path.clone());
+        written.push(rel.to_owned());
     }
     Ok(written)
 }
