@@ -104,11 +104,12 @@ pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> Outcome {
     Ok(done)
 }
 
-/// `check` and `report` are the last thing the process does: freeing a
-/// large project item by item would only add to the time the user waits,
-/// so the memory goes back to the system with the process instead.
-fn end_of_run(checked: Checked) {
-    std::mem::forget(checked);
+/// `check`, `report`, `trace`, `impact` and `stamp` are the last thing
+/// the process does: freeing a large project item by item would only add
+/// to the time the user waits, so the memory goes back to the system with
+/// the process instead.
+fn end_of_run<T>(project: T) {
+    std::mem::forget(project);
 }
 
 /// `needtrail trace ID`: the rules run only on the items of the thread
@@ -122,6 +123,7 @@ pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> Outcome {
     let result = crate::rules::check_items(project, profile, &graph, &shown);
     let text = output::trace_text(project, profile, &graph, &result, idx, io.lang_for(project));
     let _ = io.out.write_all(text.as_bytes());
+    end_of_run((loaded, graph, result));
     Ok(Done::Clean)
 }
 
@@ -533,6 +535,8 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> Outcome {
                     ]
                 )
             );
+            end_of_run(fingerprints);
+            end_of_run(loaded);
             Ok(Done::Clean)
         }
         Err(e) => Err(Failure::input(e.to_string())),
@@ -554,6 +558,7 @@ pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> Outcome {
         output::impact_text(&tree, profile, io.lang_for(project))
     };
     let _ = io.out.write_all(text.as_bytes());
+    end_of_run((loaded, graph));
     Ok(Done::Clean)
 }
 

@@ -438,7 +438,7 @@ fn nth_table(holder: Holder<'_>, n: usize) -> Option<ItemTable<'_>> {
 #[derive(Default)]
 struct Places {
     /// Kind → id → index in the kind's array, as the document was loaded.
-    index: HashMap<String, HashMap<String, usize>>,
+    index: rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, usize>>,
     /// Each sub-item's rank among its parent's sub-items of its kind.
     ranks: Option<HashMap<ItemIdx, usize>>,
 }
@@ -470,23 +470,32 @@ fn place(
         }
         None => (idx, None),
     };
-    let kind = profile.kind(project.item(top).kind).name.clone();
-    let id = &project.item(top).id;
-    if !cache.index.contains_key(&kind) {
-        let mut ids = HashMap::new();
-        if let Some(holder) = doc.get_mut(&kind) {
+    let kind = &profile.kind(project.item(top).kind).name;
+    let index = top_index(doc, kind, &project.item(top).id, cache)?;
+    let place = Place {
+        kind: kind.clone(),
+        index,
+        sub,
+    };
+    table_at(doc, &place)?;
+    Some(place)
+}
+
+/// The index of the table with `id` in the array of `kind` tables, as the
+/// document was loaded.
+fn top_index(doc: &mut DocumentMut, kind: &str, id: &str, cache: &mut Places) -> Option<usize> {
+    if !cache.index.contains_key(kind) {
+        let mut ids = rustc_hash::FxHashMap::default();
+        if let Some(holder) = doc.get_mut(kind) {
             for (i, t) in tables_of(Holder::Item(holder)).iter().enumerate() {
                 if let Some(id) = t.id() {
                     ids.entry(id.to_owned()).or_insert(i);
                 }
             }
         }
-        cache.index.insert(kind.clone(), ids);
+        cache.index.insert(kind.to_owned(), ids);
     }
-    let index = *cache.index[&kind].get(id.as_str())?;
-    let place = Place { kind, index, sub };
-    table_at(doc, &place)?;
-    Some(place)
+    cache.index.get(kind)?.get(id).copied()
 }
 
 fn table_at<'d>(doc: &'d mut DocumentMut, place: &Place) -> Option<ItemTable<'d>> {
@@ -504,6 +513,13 @@ fn item_table<'d>(
     idx: ItemIdx,
     cache: &mut Places,
 ) -> Option<ItemTable<'d>> {
+    let item = project.item(idx);
+    if item.parent.is_none() {
+        // An item of its own table, looked up once (no place is kept).
+        let kind = &profile.kind(item.kind).name;
+        let index = top_index(doc, kind, &item.id, cache)?;
+        return nth_table(Holder::Item(doc.get_mut(kind)?), index);
+    }
     let place = place(doc, project, profile, idx, cache)?;
     table_at(doc, &place)
 }
