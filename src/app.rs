@@ -1,8 +1,9 @@
 //! The commands: each runs the pipeline (load → graph → rules → output),
-//! writes its results and gives back how it ended ([`Outcome`]); a failure
-//! is printed, and every outcome made an exit code, by
-//! [`finish`](crate::command::finish) alone. Nothing here parses arguments;
-//! nothing below here prints.
+//! or as much of it as what it shows needs (`stamp` no rules, `trace` the
+//! rules on the items of one thread only), writes its results and gives
+//! back how it ended ([`Outcome`]); a failure is printed, and every
+//! outcome made an exit code, by [`finish`](crate::command::finish) alone.
+//! Nothing here parses arguments; nothing below here prints.
 
 use std::path::{Path, PathBuf};
 
