@@ -1,8 +1,9 @@
 //! The commands: each runs the pipeline (load → graph → rules → output),
-//! writes its results and gives back how it ended ([`Outcome`]); a failure
-//! is printed, and every outcome made an exit code, by
-//! [`finish`](crate::command::finish) alone. Nothing here parses arguments;
-//! nothing below here prints.
+//! or as much of it as what it shows needs (`stamp` no rules, `trace` the
+//! rules on the items of one thread only), writes its results and gives
+//! back how it ended ([`Outcome`]); a failure is printed, and every
+//! outcome made an exit code, by [`finish`](crate::command::finish) alone.
+//! Nothing here parses arguments; nothing below here prints.
 
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,25 @@ pub struct CheckOptions {
 /// a note of what under the folder looks like part of the project but is
 /// not read.
 fn pipeline(dir: &Path, io: &mut Io<'_>) -> Result<Checked, LoadError> {
+    note_skipped(dir, io);
+    crate::pipeline::run_pipeline_as_of(dir, io.progress, io.as_of)
+}
+
+/// [`pipeline`] up to the graph, for a command that runs the rules on
+/// part of the project or not at all: the same note, the same errors.
+fn linked(dir: &Path, io: &mut Io<'_>) -> Result<crate::pipeline::Linked, LoadError> {
+    loaded(dir, io).map(crate::pipeline::link)
+}
+
+/// [`pipeline`] up to the loaded project.
+fn loaded(dir: &Path, io: &mut Io<'_>) -> Result<Loaded, LoadError> {
+    note_skipped(dir, io);
+    crate::pipeline::load_as_of(dir, io.progress, io.as_of)
+}
+
+/// Notes on `io` what under the folder looks like part of the project
+/// but is not read.
+fn note_skipped(dir: &Path, io: &mut Io<'_>) {
     let skipped = load::skipped(dir);
     if !skipped.is_empty() {
         let _ = writeln!(
@@ -67,7 +87,6 @@ fn pipeline(dir: &Path, io: &mut Io<'_>) -> Result<Checked, LoadError> {
             let _ = writeln!(io.err, "  {}: {}", s.path, s.why);
         }
     }
-    crate::pipeline::run_pipeline_as_of(dir, io.progress, io.as_of)
 }
 
 /// `needtrail check`
@@ -86,27 +105,26 @@ pub fn check(opts: &CheckOptions, io: &mut Io<'_>) -> Outcome {
     Ok(done)
 }
 
-/// `check` and `report` are the last thing the process does: freeing a
-/// large project item by item would only add to the time the user waits,
-/// so the memory goes back to the system with the process instead.
-fn end_of_run(checked: Checked) {
-    std::mem::forget(checked);
+/// `check`, `report`, `trace`, `impact` and `stamp` are the last thing
+/// the process does: freeing a large project item by item would only add
+/// to the time the user waits, so the memory goes back to the system with
+/// the process instead.
+fn end_of_run<T>(project: T) {
+    std::mem::forget(project);
 }
 
-/// `needtrail trace ID`
+/// `needtrail trace ID`: the rules run only on the items of the thread
+/// shown, which get the findings a whole `check` gives them.
 pub fn trace(dir: &Path, id: &str, io: &mut Io<'_>) -> Outcome {
-    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
-    let Loaded { project, profile } = &checked.loaded;
+    let crate::pipeline::Linked { loaded, graph } =
+        linked(dir, io).map_err(|e| Failure::load(e, false))?;
+    let Loaded { project, profile } = &loaded;
     let idx = find_item(project, id)?;
-    let text = output::trace_text(
-        project,
-        profile,
-        &checked.graph,
-        &checked.result,
-        idx,
-        io.lang_for(project),
-    );
+    let shown = output::trace_items(&graph, idx);
+    let result = crate::rules::check_items(project, profile, &graph, &shown);
+    let text = output::trace_text(project, profile, &graph, &result, idx, io.lang_for(project));
     let _ = io.out.write_all(text.as_bytes());
+    end_of_run((loaded, graph, result));
     Ok(Done::Clean)
 }
 
@@ -374,10 +392,12 @@ pub fn review_sign(
         ));
     }
     let _lock = lock_for_writing(dir)?;
-    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
-    let Loaded { project, profile } = &checked.loaded;
+    // A sign-off needs the links but no findings: the rules are not run.
+    let crate::pipeline::Linked { loaded, graph } =
+        linked(dir, io).map_err(|e| Failure::load(e, false))?;
+    let Loaded { project, profile } = &loaded;
     let lang = io.lang_for(project);
-    match crate::review::sign(project, profile, &checked.graph, review, by, date) {
+    match crate::review::sign(project, profile, &graph, review, by, date) {
         Err(crate::review::SignRefusal::NotAReview(id)) => Err(Failure::input(format!(
             "`{id}` is not a contract review ([[review]]) of this project"
         ))),
@@ -464,9 +484,11 @@ fn lock_for_writing(dir: &Path) -> Result<crate::edit::ProjectLock, Failure> {
 
 /// `needtrail stamp`
 pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> Outcome {
+    use rayon::prelude::*;
     let _lock = lock_for_writing(dir)?;
-    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, false))?;
-    let Loaded { project, profile } = &checked.loaded;
+    // Stamps need no findings: the rules are not run.
+    let loaded = loaded(dir, io).map_err(|e| Failure::load(e, false))?;
+    let Loaded { project, profile } = &loaded;
     let targets: Vec<crate::model::ItemIdx> = match id {
         Some(id) => {
             let idx = find_item(project, id)?;
@@ -484,8 +506,9 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> Outcome {
             .collect(),
     };
     let fingerprints = crate::fingerprint::Cache::new(project, profile);
+    // Each item's stamp on every core, each upstream item hashed once.
     let changes: Vec<_> = targets
-        .iter()
+        .par_iter()
         .filter_map(|i| {
             crate::review::stamp_with(&fingerprints, project, profile, *i).map(|c| (*i, vec![c]))
         })
@@ -513,18 +536,21 @@ pub fn stamp(dir: &Path, id: Option<&str>, io: &mut Io<'_>) -> Outcome {
                     ]
                 )
             );
+            end_of_run(fingerprints);
+            end_of_run(loaded);
             Ok(Done::Clean)
         }
         Err(e) => Err(Failure::input(e.to_string())),
     }
 }
 
-/// `needtrail impact`
+/// `needtrail impact`: the tree shows no findings, so no rule runs.
 pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> Outcome {
-    let checked = pipeline(dir, io).map_err(|e| Failure::load(e, json))?;
-    let Loaded { project, profile } = &checked.loaded;
+    let crate::pipeline::Linked { loaded, graph } =
+        linked(dir, io).map_err(|e| Failure::load(e, json))?;
+    let Loaded { project, profile } = &loaded;
     let idx = find_item(project, id)?;
-    let tree = crate::review::impact(project, profile, &checked.graph, idx);
+    let tree = crate::review::impact(project, profile, &graph, idx);
     let text = if json {
         let mut s = serde_json::to_string_pretty(&tree).expect("serialisable");
         s.push('\n');
@@ -533,6 +559,7 @@ pub fn impact(dir: &Path, id: &str, json: bool, io: &mut Io<'_>) -> Outcome {
         output::impact_text(&tree, profile, io.lang_for(project))
     };
     let _ = io.out.write_all(text.as_bytes());
+    end_of_run((loaded, graph));
     Ok(Done::Clean)
 }
 

@@ -127,26 +127,65 @@ impl From<io::Error> for ReplaceError {
 /// save by someone else could still be overwritten is as short as a file
 /// system allows.
 pub fn replace_unchanged(path: &Path, bytes: &[u8], seen: &Seen) -> Result<(), ReplaceError> {
+    stage(path, bytes)?.replace_unchanged(seen)
+}
+
+/// New content for a file, on disk beside it in a temporary file, not yet
+/// in its place: [`Staged::replace_unchanged`] puts it there. Many files
+/// can be staged at once (on several cores) and then put in place one
+/// after another. Dropped without being put in place, the temporary file
+/// is removed.
+#[derive(Debug)]
+pub struct Staged {
+    path: PathBuf,
+    tmp: Option<PathBuf>,
+}
+
+/// Writes `bytes` into a temporary file beside `path`, flushed to disk,
+/// with the permissions of `path`.
+pub fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
     let permissions = fs::metadata(path)?.permissions();
     let tmp = temp_path(path);
     clean_stale_temporaries(path);
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        f.set_permissions(permissions)?;
-        drop(f);
-        if !seen.still_holds(path)? {
-            return Err(ReplaceError::Changed);
+    let staged = Staged {
+        path: path.to_path_buf(),
+        tmp: Some(tmp.clone()),
+    };
+    let mut f = File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    f.set_permissions(permissions)?;
+    Ok(staged)
+}
+
+impl Staged {
+    /// Puts the staged content in place, if the file still holds what
+    /// `seen` read, checked right before the rename.
+    pub fn replace_unchanged(mut self, seen: &Seen) -> Result<(), ReplaceError> {
+        let Some(tmp) = self.tmp.take() else {
+            return Ok(());
+        };
+        let result = (|| {
+            if !seen.still_holds(&self.path)? {
+                return Err(ReplaceError::Changed);
+            }
+            fs::rename(&tmp, &self.path)?;
+            sync_parent(&self.path);
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
         }
-        fs::rename(&tmp, path)?;
-        sync_parent(path);
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+        result
     }
-    result
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
 }
 
 fn sync_parent(path: &Path) {

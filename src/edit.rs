@@ -150,15 +150,19 @@ impl std::fmt::Display for EditError {
     }
 }
 
-/// Applies changes to items, file by file. Files are written in path
+/// Applies changes to items, file by file. Files are put in place in path
 /// order; the first file that cannot be written stops the run, and the
-/// files already written stay written (each one whole).
+/// files already written stay written (each one whole). The new texts are
+/// made, and written beside their files, on every core, each file parsed
+/// and written out once; only putting them in place goes one file after
+/// another.
 pub fn apply(
     root: &Path,
     project: &Project,
     profile: &Profile,
     changes: Vec<(ItemIdx, Vec<Change>)>,
 ) -> Result<Vec<String>, EditError> {
+    use rayon::prelude::*;
     let mut by_file: BTreeMap<FileIdx, Vec<(ItemIdx, Vec<Change>)>> = BTreeMap::new();
     for (idx, c) in changes {
         by_file
@@ -166,35 +170,36 @@ pub fn apply(
             .or_default()
             .push((idx, c));
     }
+    let cannot_write = |rel: &str, e: std::io::Error| {
+        EditError::Io(format!("cannot write {rel}: {e}; the file is unchanged"))
+    };
+    let staged: Vec<_> = by_file
+        .into_par_iter()
+        .map(|(file, edits)| {
+            let source = &project.files[file as usize];
+            let rel = source.path.as_str();
+            let path = root.join(rel);
+            let seen =
+                Seen::read(&path).map_err(|e| EditError::Io(format!("cannot read {rel}: {e}")))?;
+            let text = edit_text(seen.bytes(), rel, &source.text, project, profile, &edits)?;
+            let staged =
+                crate::atomic::stage(&path, text.as_bytes()).map_err(|e| cannot_write(rel, e))?;
+            Ok((rel, seen, staged))
+        })
+        .collect();
     let mut written = Vec::new();
-    for (file, edits) in by_file {
-        let source = &project.files[file as usize];
-        let path = root.join(&source.path);
-        let seen = Seen::read(&path)
-            .map_err(|e| EditError::Io(format!("cannot read {}: {e}", source.path)))?;
-        let text = edit_text(
-            seen.bytes(),
-            &source.path,
-            &source.text,
-            project,
-            profile,
-            &edits,
-        )?;
-        // Replaced only if it still holds what was read, checked right
+    for file in staged {
+        let (rel, seen, staged) = file?;
+        // Put in place only if it still holds what was read, checked right
         // before the rename: a save made meanwhile is never written over.
-        match replace_unchanged(&path, text.as_bytes(), &seen) {
+        match staged.replace_unchanged(&seen) {
             Ok(()) => {}
             Err(ReplaceError::Changed) => {
-                return Err(EditError::ChangedOnDisk(source.path.clone()));
+                return Err(EditError::ChangedOnDisk(rel.to_owned()));
             }
-            Err(ReplaceError::Io(e)) => {
-                return Err(EditError::Io(format!(
-                    "cannot write {}: {e}; the file is unchanged",
-                    source.path
-                )));
-            }
+            Err(ReplaceError::Io(e)) => return Err(cannot_write(rel, e)),
         }
-        written.push(source.path.clone());
+        written.push(rel.to_owned());
     }
     Ok(written)
 }
@@ -427,7 +432,7 @@ fn nth_table(holder: Holder<'_>, n: usize) -> Option<ItemTable<'_>> {
 #[derive(Default)]
 struct Places {
     /// Kind → id → index in the kind's array, as the document was loaded.
-    index: HashMap<String, HashMap<String, usize>>,
+    index: rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, usize>>,
     /// Each sub-item's rank among its parent's sub-items of its kind.
     ranks: Option<HashMap<ItemIdx, usize>>,
 }
@@ -459,23 +464,32 @@ fn place(
         }
         None => (idx, None),
     };
-    let kind = profile.kind(project.item(top).kind).name.clone();
-    let id = &project.item(top).id;
-    if !cache.index.contains_key(&kind) {
-        let mut ids = HashMap::new();
-        if let Some(holder) = doc.get_mut(&kind) {
+    let kind = &profile.kind(project.item(top).kind).name;
+    let index = top_index(doc, kind, &project.item(top).id, cache)?;
+    let place = Place {
+        kind: kind.clone(),
+        index,
+        sub,
+    };
+    table_at(doc, &place)?;
+    Some(place)
+}
+
+/// The index of the table with `id` in the array of `kind` tables, as the
+/// document was loaded.
+fn top_index(doc: &mut DocumentMut, kind: &str, id: &str, cache: &mut Places) -> Option<usize> {
+    if !cache.index.contains_key(kind) {
+        let mut ids = rustc_hash::FxHashMap::default();
+        if let Some(holder) = doc.get_mut(kind) {
             for (i, t) in tables_of(Holder::Item(holder)).iter().enumerate() {
                 if let Some(id) = t.id() {
                     ids.entry(id.to_owned()).or_insert(i);
                 }
             }
         }
-        cache.index.insert(kind.clone(), ids);
+        cache.index.insert(kind.to_owned(), ids);
     }
-    let index = *cache.index[&kind].get(id.as_str())?;
-    let place = Place { kind, index, sub };
-    table_at(doc, &place)?;
-    Some(place)
+    cache.index.get(kind)?.get(id).copied()
 }
 
 fn table_at<'d>(doc: &'d mut DocumentMut, place: &Place) -> Option<ItemTable<'d>> {
@@ -493,6 +507,13 @@ fn item_table<'d>(
     idx: ItemIdx,
     cache: &mut Places,
 ) -> Option<ItemTable<'d>> {
+    let item = project.item(idx);
+    if item.parent.is_none() {
+        // An item of its own table, looked up once (no place is kept).
+        let kind = &profile.kind(item.kind).name;
+        let index = top_index(doc, kind, &item.id, cache)?;
+        return nth_table(Holder::Item(doc.get_mut(kind)?), index);
+    }
     let place = place(doc, project, profile, idx, cache)?;
     table_at(doc, &place)
 }
@@ -1025,5 +1046,62 @@ mod tests {
             "review = [\n  { id = \"R-0\", title = \"Other\" },\n  { id = \"R-1\", title = \"Review\", signed_fingerprints = { REQ-1 = \"new\" }, signed_by = \"王工\" },\n]\n"
         );
         assert!(find_table(&mut doc, "review", "R-9").is_none());
+    }
+
+    /// Files are made on every core but put in place in path order: a file
+    /// changed on disk stops the run there, the files before it are
+    /// written, those after it are left as they were, and no temporary
+    /// file is left behind.
+    #[test]
+    fn a_file_changed_on_disk_stops_the_run_at_it_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("needtrail.toml"), "").unwrap();
+        let names = ["a.toml", "b.toml", "c.toml", "d.toml"];
+        for (n, name) in names.iter().enumerate() {
+            fs::write(
+                root.join(name),
+                format!("[[requirement]]\nid = \"R-{n}\"\ntitle = \"Requirement {n}\"\nclass = \"stated\"\n"),
+            )
+            .unwrap();
+        }
+        let loaded = crate::load::load(root).unwrap();
+        let (project, profile) = (&loaded.project, &loaded.profile);
+        let before: Vec<String> = names
+            .iter()
+            .map(|n| fs::read_to_string(root.join(n)).unwrap())
+            .collect();
+        let saved = format!("{}# saved meanwhile\n", before[2]);
+        fs::write(root.join("c.toml"), &saved).unwrap();
+        let changes = (0..names.len())
+            .map(|n| {
+                let idx = project.get(&format!("R-{n}")).unwrap();
+                let change = Change::SetString {
+                    field: "owner".into(),
+                    text: "王工".into(),
+                };
+                (idx, vec![change])
+            })
+            .collect();
+        let err = apply(root, project, profile, changes).unwrap_err();
+        assert!(
+            matches!(&err, EditError::ChangedOnDisk(p) if p == "c.toml"),
+            "{err}"
+        );
+        let now: Vec<String> = names
+            .iter()
+            .map(|n| fs::read_to_string(root.join(n)).unwrap())
+            .collect();
+        for n in [0, 1] {
+            assert_eq!(now[n], format!("{}owner = \"王工\"\n", before[n]));
+        }
+        assert_eq!(now[2], saved);
+        assert_eq!(now[3], before[3]);
+        let left: Vec<String> = fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 }

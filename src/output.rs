@@ -293,6 +293,27 @@ pub fn trace_text(
     out
 }
 
+/// The items whose findings [`trace_text`] shows: `root` and every item
+/// its tree reaches upstream and downstream, in item order.
+pub fn trace_items(graph: &TraceGraph, root: ItemIdx) -> Vec<ItemIdx> {
+    let mut items = vec![root];
+    for dir in [Dir::Outgoing, Dir::Incoming] {
+        let mut seen = HashSet::from([root]);
+        let mut next = vec![root];
+        while let Some(idx) = next.pop() {
+            for (_, child) in graph.sorted(idx, dir) {
+                if seen.insert(child) {
+                    items.push(child);
+                    next.push(child);
+                }
+            }
+        }
+    }
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
 struct TreeWriter<'a> {
     project: &'a Project,
     profile: &'a Profile,

@@ -39,6 +39,24 @@ pub fn run_pipeline_as_of(
     progress: &dyn crate::progress::Progress,
     as_of: Option<crate::calendar::Date>,
 ) -> Result<Checked, LoadError> {
+    let Linked { loaded, graph } = link(load_as_of(dir, progress, as_of)?);
+    let result = rules::check_with(&loaded.project, &loaded.profile, &graph, progress);
+    Ok(Checked {
+        loaded,
+        graph,
+        result,
+    })
+}
+
+/// The first stage alone: the project loaded and its input checked as
+/// [`run_pipeline_as_of`] checks it (a project that fails here fails
+/// there, with the same errors), for a command that needs neither links
+/// nor findings, such as `stamp`.
+pub fn load_as_of(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+    as_of: Option<crate::calendar::Date>,
+) -> Result<Loaded, LoadError> {
     let mut loaded = load::load_with(dir, progress)?;
     if let Some(d) = as_of {
         loaded.profile.as_of = Some(d.to_string());
@@ -52,13 +70,21 @@ pub fn run_pipeline_as_of(
             sources: loaded.project.files,
         });
     }
+    Ok(loaded)
+}
+
+/// A project loaded and linked, before any rule runs: for a command that
+/// shows part of the thread and runs the rules only on what it shows (or
+/// on nothing), such as `trace` and `impact`.
+pub struct Linked {
+    pub loaded: Loaded,
+    pub graph: TraceGraph,
+}
+
+/// Builds the trace graph of a loaded project.
+pub fn link(loaded: Loaded) -> Linked {
     let graph = TraceGraph::build(&loaded.project);
-    let result = rules::check_with(&loaded.project, &loaded.profile, &graph, progress);
-    Ok(Checked {
-        loaded,
-        graph,
-        result,
-    })
+    Linked { loaded, graph }
 }
 
 /// Facts about the project printed with the matrices, so a file stands as evidence alone.

@@ -99,6 +99,37 @@ pub fn check_with(
     graph: &TraceGraph,
     progress: &dyn crate::progress::Progress,
 ) -> CheckResult {
+    check_over(project, profile, graph, progress, None)
+}
+
+/// Runs all rules of the profile on `items` alone (in item order, without
+/// repeats): each of them gets the findings a run over the whole project
+/// gives it, in the same order, and the counts are of these items only.
+/// For a command that shows a few items, such as `trace`.
+pub fn check_items(
+    project: &Project,
+    profile: &Profile,
+    graph: &TraceGraph,
+    items: &[ItemIdx],
+) -> CheckResult {
+    debug_assert!(items.windows(2).all(|w| w[0] < w[1]));
+    check_over(
+        project,
+        profile,
+        graph,
+        &crate::progress::Silent,
+        Some(items),
+    )
+}
+
+/// Runs all rules, over every item or over `only` (sorted).
+fn check_over(
+    project: &Project,
+    profile: &Profile,
+    graph: &TraceGraph,
+    progress: &dyn crate::progress::Progress,
+    only: Option<&[ItemIdx]>,
+) -> CheckResult {
     let eval = Evaluator {
         project,
         profile,
@@ -124,7 +155,7 @@ pub fn check_with(
     let results: Vec<Vec<(usize, Vec<Finding>, RuleStats)>> = groups
         .par_iter()
         .map(|(kinds, rules)| {
-            let r = eval.run_group(kinds, rules);
+            let r = eval.run_group(kinds, rules, only);
             progress.advance(rules.len() as u64);
             r
         })
@@ -191,12 +222,13 @@ impl Evaluator<'_> {
         self.fingerprints.get(idx)
     }
 
-    /// Runs `rules`, all over items of `kinds`: each rule's findings, in
-    /// item order, and its counts.
+    /// Runs `rules`, all over items of `kinds` (those of `only`, when
+    /// given): each rule's findings, in item order, and its counts.
     fn run_group(
         &self,
         kinds: &[KindIdx],
         rules: &[usize],
+        only: Option<&[ItemIdx]>,
     ) -> Vec<(usize, Vec<Finding>, RuleStats)> {
         let needs_objectives = rules.iter().any(|ri| {
             matches!(
@@ -207,7 +239,12 @@ impl Evaluator<'_> {
         let of_kinds = kinds
             .iter()
             .filter_map(|k| self.project.by_kind.get(*k as usize));
-        let items: Vec<ItemIdx> = if kinds.len() > 1 {
+        let items: Vec<ItemIdx> = if let Some(only) = only {
+            only.iter()
+                .copied()
+                .filter(|i| kinds.contains(&self.project.kind_of(*i)))
+                .collect()
+        } else if kinds.len() > 1 {
             // Items of several kinds, in item order: marked, then read off
             // in order (linear, where sorting the lists together is not).
             let mut marked = vec![false; self.project.items.len()];
@@ -872,5 +909,51 @@ fn value_matches(have: &Value, want: &Value) -> bool {
         (Value::Float(a), Value::Integer(b)) => *a == *b as f64,
         (Value::Integer(a), Value::Float(b)) => *a as f64 == *b,
         _ => have == want,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Running the rules on part of a project gives each of its items the
+    /// findings a run over the whole project gives it, in the same order:
+    /// `trace` shows them so.
+    #[test]
+    fn rules_run_on_some_items_find_what_a_whole_run_finds_on_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in [
+            root.join("samples/doors-zh"),
+            root.join("samples/auto-parts-en"),
+            root.join("tests/fixtures/custom-kind"),
+        ] {
+            let loaded = crate::load::load(&dir).unwrap();
+            let (project, profile) = (&loaded.project, &loaded.profile);
+            let graph = TraceGraph::build(project);
+            let whole = check(project, profile, &graph);
+            assert!(!whole.findings.is_empty(), "{}", dir.display());
+            let n = project.items.len() as u32;
+            let mut subsets: Vec<Vec<ItemIdx>> = (0..n).map(|i| vec![ItemIdx(i)]).collect();
+            subsets.extend((0..n).map(|i| crate::output::trace_items(&graph, ItemIdx(i))));
+            subsets.push((0..n).step_by(3).map(ItemIdx).collect());
+            subsets.push((0..n).map(ItemIdx).collect());
+            let mut found = 0;
+            for items in subsets {
+                let part = check_items(project, profile, &graph, &items);
+                let expected: Vec<&Finding> = whole
+                    .findings
+                    .iter()
+                    .filter(|f| items.binary_search(&f.item).is_ok())
+                    .collect();
+                assert_eq!(
+                    part.findings.iter().collect::<Vec<_>>(),
+                    expected,
+                    "{}: {items:?}",
+                    dir.display()
+                );
+                found += expected.len();
+            }
+            assert!(found > whole.findings.len(), "{}", dir.display());
+        }
     }
 }

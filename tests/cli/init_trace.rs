@@ -98,3 +98,76 @@ fn an_id_typed_in_lower_case_or_with_underscores_is_found_as_a_hint() {
         );
     }
 }
+
+/// Each item `trace` draws, with the `✗` lines drawn under it.
+fn traced_findings(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut items: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        let body = line.trim_start_matches([' ', '│', '├', '└', '─']);
+        if let Some(finding) = body.strip_prefix("✗ ") {
+            items.last_mut().unwrap().1.push(finding.to_owned());
+        } else if !line.starts_with(['▲', '▼']) && !body.starts_with('(') {
+            let id = body.split_whitespace().nth(1).unwrap().to_owned();
+            // An item drawn again is not expanded, nor are its findings repeated.
+            if !body.contains("(shown above)") {
+                items.push((id, Vec::new()));
+            }
+        }
+    }
+    items
+}
+
+#[test]
+fn trace_shows_every_item_of_the_thread_with_the_findings_check_gives_it() {
+    for name in ["doors-zh", "auto-parts-en"] {
+        let dir = sample(name);
+        let (_, json) = check_json(&dir);
+        let mut expected: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for f in json["findings"].as_array().unwrap() {
+            expected
+                .entry(f["id"].as_str().unwrap().to_owned())
+                .or_default()
+                .push(format!(
+                    "{} {}: {}",
+                    f["severity"].as_str().unwrap(),
+                    f["rule"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                ));
+        }
+        let mut ids: Vec<String> = Vec::new();
+        for entry in walkdir::WalkDir::new(&dir) {
+            let path = entry.unwrap().into_path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                ids.extend(text.lines().filter_map(|l| {
+                    let id = l.trim().strip_prefix("id = \"")?.strip_suffix('"')?;
+                    // Not the id templates of an import mapping.
+                    (!id.contains('{')).then(|| id.to_owned())
+                }));
+            }
+        }
+        let (mut shown, mut with_findings) = (0, 0);
+        for id in &ids {
+            let r = run([
+                "trace".as_ref(),
+                id.as_ref(),
+                dir.as_os_str(),
+                "--lang".as_ref(),
+                "en".as_ref(),
+            ]);
+            assert_eq!(r.code, 0, "{name} {id}: {}", r.stderr);
+            for (item, findings) in traced_findings(&r.stdout) {
+                let want = expected.get(&item).cloned().unwrap_or_default();
+                assert_eq!(
+                    findings, want,
+                    "{name}: {item} in the trace of {id}\n{}",
+                    r.stdout
+                );
+                shown += 1;
+                with_findings += usize::from(!findings.is_empty());
+            }
+        }
+        assert!(shown > 3 * ids.len(), "{name}: {shown}");
+        assert!(with_findings > ids.len() / 2, "{name}: {with_findings}");
+    }
+}
