@@ -170,14 +170,14 @@ impl Parser<'_> {
             };
             match event {
                 Event::Start(e) => {
-                    let local = local_name(&e);
                     if !in_reqif {
                         // A tool extension or foreign markup: skip it whole.
                         self.skip(&e)?;
                         continue;
                     }
+                    let local = local_name(&e);
                     if !self.start(&local, &e, false)? {
-                        self.stack.push(local);
+                        self.stack.push(local.into_owned());
                     }
                 }
                 Event::Empty(e) => {
@@ -188,16 +188,18 @@ impl Parser<'_> {
                     if self.start(&local, &e, true)? {
                         continue;
                     }
-                    self.stack.push(local.clone());
-                    self.end(&local)?;
-                    self.stack.pop();
+                    // Its parent is the innermost open element.
+                    let under = Under::of(self.stack.last().map_or("", String::as_str));
+                    self.end(&local, under)?;
                 }
-                Event::End(e) => {
-                    let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                    if in_reqif {
-                        self.end(&local)?;
-                        self.stack.pop();
-                    }
+                Event::End(e) if in_reqif => {
+                    let local = e.local_name();
+                    let local = String::from_utf8_lossy(local.as_ref());
+                    // The element is on top of the stack, its parent below.
+                    let parent = self.stack.len().checked_sub(2).map(|i| &self.stack[i]);
+                    let under = Under::of(parent.map_or("", String::as_str));
+                    self.end(&local, under)?;
+                    self.stack.pop();
                 }
                 Event::Text(t) => {
                     let s = t
@@ -443,26 +445,27 @@ impl Parser<'_> {
         Ok(false)
     }
 
-    fn end(&mut self, local: &str) -> Result<(), ReadError> {
-        let text = std::mem::take(&mut self.text).trim().to_owned();
-        // The element's parent is the one below it on the stack.
-        let parent = self
-            .stack
-            .len()
-            .checked_sub(2)
-            .and_then(|i| self.stack.get(i))
-            .map_or("", String::as_str)
-            .to_owned();
+    /// Handles an end tag (or the end of an empty element) of `local`,
+    /// inside the element `under` tells.
+    fn end(&mut self, local: &str, under: Under) -> Result<(), ReadError> {
+        let result = self.end_element(local, under);
+        // The text read since the last tag belongs to this element only.
+        self.text.clear();
+        result
+    }
+
+    fn end_element(&mut self, local: &str, under: Under) -> Result<(), ReadError> {
+        let header = under == Under::Header;
         match local {
-            "CREATION-TIME" if parent == "REQ-IF-HEADER" => self.doc.header.creation_time = text,
-            "TITLE" if parent == "REQ-IF-HEADER" => self.doc.header.title = text,
-            "SOURCE-TOOL-ID" if parent == "REQ-IF-HEADER" => self.doc.header.source_tool_id = text,
-            "REQ-IF-TOOL-ID" if parent == "REQ-IF-HEADER" => self.doc.header.req_if_tool_id = text,
-            "REQ-IF-VERSION" if parent == "REQ-IF-HEADER" => self.doc.header.req_if_version = text,
-            "COMMENT" if parent == "REQ-IF-HEADER" => self.doc.header.comment = text,
+            "CREATION-TIME" if header => self.doc.header.creation_time = trimmed(&self.text),
+            "TITLE" if header => self.doc.header.title = trimmed(&self.text),
+            "SOURCE-TOOL-ID" if header => self.doc.header.source_tool_id = trimmed(&self.text),
+            "REQ-IF-TOOL-ID" if header => self.doc.header.req_if_tool_id = trimmed(&self.text),
+            "REQ-IF-VERSION" if header => self.doc.header.req_if_version = trimmed(&self.text),
+            "COMMENT" if header => self.doc.header.comment = trimmed(&self.text),
             l if l.starts_with("DATATYPE-DEFINITION-") && l.ends_with("-REF") => {
                 if let Some(a) = self.cur_attr.as_mut() {
-                    a.datatype = Some(text);
+                    a.datatype = Some(trimmed(&self.text));
                 }
             }
             l if l.starts_with("DATATYPE-DEFINITION-") => {
@@ -472,7 +475,7 @@ impl Parser<'_> {
             }
             l if l.starts_with("ATTRIBUTE-DEFINITION-") && l.ends_with("-REF") => {
                 if let Some(v) = self.cur_value.as_mut() {
-                    v.definition = text;
+                    v.definition = trimmed(&self.text);
                 }
             }
             l if l.starts_with("ATTRIBUTE-DEFINITION-") => {
@@ -489,7 +492,7 @@ impl Parser<'_> {
                     ..
                 }) = self.cur_value.as_mut()
                 {
-                    refs.push(text);
+                    refs.push(trimmed(&self.text));
                 }
             }
             "DEFAULT-VALUE" => self.in_default = false,
@@ -525,25 +528,29 @@ impl Parser<'_> {
             }
             "SPEC-OBJECT-TYPE-REF" => {
                 if let Owner::Object(i) = self.owner {
-                    self.doc.objects[i].object_type = text;
+                    self.doc.objects[i].object_type = trimmed(&self.text);
                 }
             }
             "SPEC-RELATION-TYPE-REF" => {
                 if let Owner::Relation(i) = self.owner {
-                    self.doc.relations[i].relation_type = text;
+                    self.doc.relations[i].relation_type = trimmed(&self.text);
                 }
             }
             "SPECIFICATION-TYPE-REF" => {
                 if let Owner::Specification(i) = self.owner {
-                    self.doc.specifications[i].spec_type = text;
+                    self.doc.specifications[i].spec_type = trimmed(&self.text);
                 }
             }
-            "SPEC-OBJECT-REF" => match (parent.as_str(), self.owner) {
-                ("SOURCE", Owner::Relation(i)) => self.doc.relations[i].source = text,
-                ("TARGET", Owner::Relation(i)) => self.doc.relations[i].target = text,
-                ("OBJECT", _) => {
+            "SPEC-OBJECT-REF" => match (under, self.owner) {
+                (Under::Source, Owner::Relation(i)) => {
+                    self.doc.relations[i].source = trimmed(&self.text)
+                }
+                (Under::Target, Owner::Relation(i)) => {
+                    self.doc.relations[i].target = trimmed(&self.text)
+                }
+                (Under::Object, _) => {
                     if let Some(node) = self.hierarchy.last_mut() {
-                        node.object = text;
+                        node.object = trimmed(&self.text);
                     }
                 }
                 _ => {}
@@ -564,13 +571,46 @@ impl Parser<'_> {
     }
 }
 
+/// The text of an element as it is kept: trimmed. Taken only by the
+/// elements that keep their text.
+fn trimmed(text: &str) -> String {
+    text.trim().to_owned()
+}
+
+/// The element an element ends in, as far as reading it depends on it.
+#[derive(Clone, Copy, PartialEq)]
+enum Under {
+    Header,
+    Source,
+    Target,
+    Object,
+    Other,
+}
+
+impl Under {
+    fn of(parent: &str) -> Under {
+        match parent {
+            "REQ-IF-HEADER" => Under::Header,
+            "SOURCE" => Under::Source,
+            "TARGET" => Under::Target,
+            "OBJECT" => Under::Object,
+            _ => Under::Other,
+        }
+    }
+}
+
 fn is_reqif(ns: &ResolveResult<'_>) -> bool {
     match ns {
         ResolveResult::Bound(Namespace(uri)) => {
-            let uri = String::from_utf8_lossy(uri);
             // ReqIF 1.0 to 1.2 all use the 20110401 namespace; a file that
-            // names the schema without the `.xsd` is read too.
-            uri.trim_end_matches(".xsd") == REQIF_NS.trim_end_matches(".xsd")
+            // names the schema without the `.xsd` is read too. Compared as
+            // bytes: this runs for every tag of the file.
+            let mut uri: &[u8] = uri;
+            while let Some(rest) = uri.strip_suffix(b".xsd") {
+                uri = rest;
+            }
+            let ns = REQIF_NS.as_bytes();
+            uri == ns.strip_suffix(b".xsd").unwrap_or(ns)
         }
         // Some tools write no namespace at all.
         ResolveResult::Unbound => true,
@@ -578,8 +618,8 @@ fn is_reqif(ns: &ResolveResult<'_>) -> bool {
     }
 }
 
-fn local_name(e: &BytesStart<'_>) -> String {
-    String::from_utf8_lossy(e.local_name().as_ref()).into_owned()
+fn local_name<'e>(e: &'e BytesStart<'_>) -> std::borrow::Cow<'e, str> {
+    String::from_utf8_lossy(e.local_name().into_inner())
 }
 
 /// The text of an entity or character reference (`&amp;`, `&#x4e2d;`).
