@@ -850,7 +850,7 @@ pub fn run(
     let docs = crate::interchange::reqif::read::read_path(file)
         .map_err(|e| vec![Problem::new(e.place(), e.message)])?;
     let prepared = prepare(&docs, file, &loaded, &mapping)?;
-    drop(loaded);
+    drop((docs, loaded));
     let summary = super::apply(root, &prepared.batch, options)?;
     Ok((summary, prepared.notes))
 }

@@ -6,7 +6,8 @@
 //! the ReqIF namespace may be the default one or bound to any prefix
 //! (`reqif:`), and the XHTML inside `THE-VALUE` may be prefixed or default.
 
-use std::io::{Read, Seek};
+use std::io::{BufRead, BufReader, Read, Seek};
+use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
@@ -27,21 +28,26 @@ pub use crate::interchange::ReadError;
 
 /// Reads a `.reqif` file, or every `.reqif` member of a `.reqifz` archive
 /// (attachments and other members are ignored), as one document per file.
-pub fn read_path(path: &std::path::Path) -> Result<Vec<ReqIf>, ReadError> {
+/// A `.reqif` file is read as it streams past, never held whole: a file of
+/// 100k objects is over a quarter of a gigabyte.
+pub fn read_path(path: &Path) -> Result<Vec<ReqIf>, ReadError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ReadError {
+    let cannot = |e: std::io::Error| ReadError {
         file: name.clone(),
         position: None,
         message: format!("cannot read the file: {e}"),
-    })?;
-    let zipped = bytes.starts_with(b"PK\x03\x04")
+    };
+    let mut file = BufReader::with_capacity(1 << 18, std::fs::File::open(path).map_err(cannot)?);
+    let zipped = file.fill_buf().map_err(cannot)?.starts_with(b"PK\x03\x04")
         || path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("reqifz"));
     if zipped {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(cannot)?;
         read_zip(std::io::Cursor::new(bytes), &name)
     } else {
-        Ok(vec![read_bytes(&bytes, &name)?])
+        Ok(vec![read_from(file, &name, Source::File(path))?])
     }
 }
 
@@ -80,11 +86,31 @@ pub fn read_zip<R: Read + Seek>(reader: R, name: &str) -> Result<Vec<ReqIf>, Rea
 
 /// Reads one ReqIF document from its bytes.
 pub fn read_bytes(bytes: &[u8], name: &str) -> Result<ReqIf, ReadError> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    read_from(bytes, name, Source::Bytes(bytes))
+}
+
+/// Where the text being read can be found again, for the line and column
+/// of an error.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+/// Reads one ReqIF document as it streams from `input`.
+fn read_from<R: BufRead>(mut input: R, name: &str, source: Source<'_>) -> Result<ReqIf, ReadError> {
+    // A byte-order mark is not part of the XML (nor counted in positions).
+    if input
+        .fill_buf()
+        .is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
+    {
+        input.consume(3);
+    }
     let mut parser = Parser {
-        reader: NsReader::from_reader(body),
+        reader: NsReader::from_reader(input),
         name,
-        source: body,
+        source,
+        buf: Vec::new(),
         doc: ReqIf::default(),
         stack: Vec::new(),
         text: String::new(),
@@ -121,10 +147,12 @@ enum TypeClass {
     Group,
 }
 
-struct Parser<'a> {
-    reader: NsReader<&'a [u8]>,
+struct Parser<'a, R> {
+    reader: NsReader<R>,
     name: &'a str,
-    source: &'a [u8],
+    source: Source<'a>,
+    /// The bytes of the events read (quick-xml reads into it).
+    buf: Vec<u8>,
     doc: ReqIf,
     /// Local names of the open ReqIF elements.
     stack: Vec<String>,
@@ -140,12 +168,22 @@ struct Parser<'a> {
     saw_root: bool,
 }
 
-impl Parser<'_> {
+impl<R: BufRead> Parser<'_, R> {
     fn error(&self, message: String) -> ReadError {
+        // Read again to find the line and column: only when reading fails.
+        let file;
+        let source = match self.source {
+            Source::Bytes(b) => b,
+            Source::File(path) => {
+                file = std::fs::read(path).unwrap_or_default();
+                &file[..]
+            }
+        };
+        let source = source.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(source);
         let pos = usize::try_from(self.reader.buffer_position())
             .unwrap_or(usize::MAX)
-            .min(self.source.len());
-        let before = &self.source[..pos];
+            .min(source.len());
+        let before = &source[..pos];
         let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
         let start = before
             .iter()
@@ -160,8 +198,10 @@ impl Parser<'_> {
     }
 
     fn run(&mut self) -> Result<(), ReadError> {
+        let mut buf = std::mem::take(&mut self.buf);
         loop {
-            let (in_reqif, event) = match self.reader.read_resolved_event() {
+            buf.clear();
+            let (in_reqif, event) = match self.reader.read_resolved_event_into(&mut buf) {
                 Ok((ns, event)) => (is_reqif(&ns), event),
                 Err(e) => {
                     let message = format!("not well-formed XML: {e}");
@@ -232,8 +272,9 @@ impl Parser<'_> {
     /// Skips a foreign element and everything in it.
     fn skip(&mut self, e: &BytesStart<'_>) -> Result<(), ReadError> {
         let end = e.to_end().into_owned();
+        self.buf.clear();
         self.reader
-            .read_to_end(end.name())
+            .read_to_end_into(end.name(), &mut self.buf)
             .map_err(|err| self.error(format!("not well-formed XML: {err}")))?;
         Ok(())
     }
@@ -354,13 +395,17 @@ impl Parser<'_> {
                     let end = e.to_end().into_owned();
                     let mut out = XhtmlText::default();
                     let mut depth = 0usize;
+                    let mut buf = std::mem::take(&mut self.buf);
                     loop {
+                        buf.clear();
                         let (_, ev) =
-                            self.reader.read_resolved_event().map_err(|err| ReadError {
-                                file: self.name.to_owned(),
-                                position: None,
-                                message: format!("not well-formed XML in THE-VALUE: {err}"),
-                            })?;
+                            self.reader
+                                .read_resolved_event_into(&mut buf)
+                                .map_err(|err| ReadError {
+                                    file: self.name.to_owned(),
+                                    position: None,
+                                    message: format!("not well-formed XML in THE-VALUE: {err}"),
+                                })?;
                         match ev {
                             Event::Start(s) => {
                                 depth += 1;
@@ -398,6 +443,7 @@ impl Parser<'_> {
                             _ => {}
                         }
                     }
+                    self.buf = buf;
                     if let Some(v) = self.cur_value.as_mut() {
                         v.value = RawValue::Xhtml(out.finish());
                     }
@@ -649,6 +695,24 @@ mod tests {
         format!(
             r#"<REQ-IF xmlns="{REQIF_NS}"><CORE-CONTENT><REQ-IF-CONTENT><SPEC-OBJECTS><SPEC-OBJECT IDENTIFIER="{id}"><TYPE><SPEC-OBJECT-TYPE-REF>t</SPEC-OBJECT-TYPE-REF></TYPE></SPEC-OBJECT></SPEC-OBJECTS></REQ-IF-CONTENT></CORE-CONTENT></REQ-IF>"#
         )
+    }
+
+    #[test]
+    fn a_file_is_read_as_it_streams_as_its_bytes_would_be_with_the_same_error_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.reqif");
+        std::fs::write(&good, format!("\u{feff}{}", minimal("only"))).unwrap();
+        let docs = read_path(&good).unwrap();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].objects[0].identifier, "only");
+        let bad = "\u{feff}<REQ-IF>\n<a>\n  </b>";
+        let path = dir.path().join("bad.reqif");
+        std::fs::write(&path, bad).unwrap();
+        let streamed = read_path(&path).unwrap_err();
+        let whole = read_bytes(bad.as_bytes(), &path.display().to_string()).unwrap_err();
+        assert_eq!(streamed.position, whole.position);
+        assert_eq!(streamed.position.map(|p| p.0), Some(3), "{streamed}");
+        assert_eq!(streamed.message, whole.message);
     }
 
     #[test]
