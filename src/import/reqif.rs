@@ -2,7 +2,9 @@
 //! [`crate::interchange::reqif`]) as a [`Batch`] of records, mapped by
 //! default or by `[import.reqif]` in needtrail.toml (docs/interchange.md).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
 use super::config::{ConfigText, EntryValue, Table};
@@ -131,7 +133,7 @@ impl Mapping {
                 let a = match e.value {
                     EntryValue::String(field, at) => AttrMap {
                         field,
-                        values: HashMap::new(),
+                        values: HashMap::default(),
                         at,
                     },
                     EntryValue::Table(t) => match attr_table(&t, &mut problems) {
@@ -200,7 +202,7 @@ fn attr_table(t: &Table<'_>, problems: &mut Vec<Problem>) -> Option<AttrMap> {
         );
         return None;
     };
-    let mut values = HashMap::new();
+    let mut values = HashMap::default();
     if let Some(v) = t.table("values", problems) {
         for e in v.entries(problems) {
             match e.value {
@@ -376,19 +378,31 @@ pub fn prepare(
     let mut problems = Vec::new();
     let mut records: Vec<Record> = Vec::new();
     // ReqIF IDENTIFIER → (record index, kind).
-    let mut by_identifier: HashMap<String, (usize, String)> = HashMap::new();
-    let mut not_imported: HashMap<String, &'static str> = HashMap::new();
-    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut by_identifier: HashMap<String, (usize, String)> = HashMap::default();
+    let mut not_imported: HashMap<String, &'static str> = HashMap::default();
+    let mut ids: HashMap<String, String> = HashMap::default();
     let mut relations = Vec::new();
 
     for doc in docs {
-        let type_target = |o: &Resolved| -> Option<TypeTarget> {
-            if let Some(t) = mapping.types.get(&o.type_name) {
+        let target_of = |type_name: &str| -> Option<TypeTarget> {
+            if let Some(t) = mapping.types.get(type_name) {
                 return Some(t.clone());
             }
             kind_names
-                .get(&o.type_name.to_lowercase())
+                .get(&type_name.to_lowercase())
                 .map(|k| TypeTarget::Kind(k.clone()))
+        };
+        // Worked out once a type, not once an object.
+        let targets: HashMap<&str, Option<TypeTarget>> = doc
+            .object_types
+            .values()
+            .map(|t| (t.name(), target_of(t.name())))
+            .collect();
+        let type_target = |o: &Resolved| -> Option<TypeTarget> {
+            match targets.get(o.type_name.as_str()) {
+                Some(t) => t.clone(),
+                None => target_of(&o.type_name),
+            }
         };
         let is_heading = |o: &Resolved| match type_target(o) {
             Some(TypeTarget::Heading) => true,
@@ -471,11 +485,11 @@ pub fn prepare(
                     .map(|f| profile.field_name(f))
             };
             let mut fields = Vec::new();
-            let mut used: HashSet<&str> = HashSet::new();
+            let mut used: HashSet<&str> = HashSet::default();
             used.insert(names::FOREIGN_ID);
             // Mapped attributes first: they may fill title or text.
             let mut extra: Vec<(String, EditValue)> = Vec::new();
-            let mut filled: HashSet<String> = HashSet::new();
+            let mut filled: HashSet<String> = HashSet::default();
             for (name, value) in &o.values {
                 if name.starts_with("needtrail.") {
                     // Answers needtrail wrote (review verdicts): not item data.
@@ -615,7 +629,7 @@ pub fn prepare(
     }
 
     // Items imported earlier from other files, by their ReqIF identifier.
-    let mut known: HashMap<&str, (String, String)> = HashMap::new();
+    let mut known: HashMap<&str, (String, String)> = HashMap::default();
     if let Some(f) = roles.common.reqif_id {
         for item in &loaded.project.items {
             if let Some(crate::model::Value::String(r)) = item.field(f) {

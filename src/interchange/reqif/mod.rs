@@ -9,6 +9,7 @@ pub mod xhtml;
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 /// The seven ReqIF datatypes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -230,7 +231,7 @@ pub struct Resolved {
     pub type_name: String,
     /// The object's own LONG-NAME, when it has one.
     pub long_name: Option<String>,
-    pub values: IndexMap<String, Typed>,
+    pub values: IndexMap<String, Typed, FxBuildHasher>,
 }
 
 impl Resolved {
@@ -263,7 +264,7 @@ pub struct ResolvedDoc {
     pub relations: Vec<ResolvedRelation>,
     /// Per object identifier: the specification it is in, and the titles
     /// of the heading objects above it (outermost first).
-    pub placement: HashMap<String, (String, Vec<String>)>,
+    pub placement: FxHashMap<String, (String, Vec<String>)>,
     /// Object identifiers in specification order (objects in no
     /// specification follow, in file order).
     pub order: Vec<String>,
@@ -334,7 +335,7 @@ impl ReqIf {
     pub fn resolve(&self, heading: &dyn Fn(&Resolved) -> Option<String>) -> ResolvedDoc {
         let strictdoc = is_strictdoc(&self.header);
         let mut doc = ResolvedDoc::default();
-        let mut enum_labels: HashMap<&str, &str> = HashMap::new();
+        let mut enum_labels: FxHashMap<&str, &str> = FxHashMap::default();
         for dt in self.datatypes.values() {
             for v in &dt.values {
                 enum_labels.insert(&v.identifier, v.label());
@@ -348,10 +349,10 @@ impl ReqIf {
                     o.identifier, o.object_type
                 ));
             }
-            let mut values = IndexMap::new();
+            let mut values = IndexMap::default();
             // Values in the order the type defines its attributes, then any
             // value whose definition the type does not list.
-            let mut given: HashMap<&str, &RawValue> = HashMap::new();
+            let mut given: FxHashMap<&str, &RawValue> = FxHashMap::default();
             for v in &o.values {
                 given.insert(v.definition.as_str(), &v.value);
             }
@@ -395,7 +396,7 @@ impl ReqIf {
                 values,
             });
         }
-        let by_id: HashMap<&str, usize> = doc
+        let by_id: FxHashMap<&str, usize> = doc
             .objects
             .iter()
             .enumerate()
@@ -413,7 +414,7 @@ impl ReqIf {
                 target: r.target.clone(),
             });
         }
-        let mut placed = std::collections::HashSet::new();
+        let mut placed = FxHashSet::default();
         for s in &self.specifications {
             let name = s
                 .long_name
@@ -448,11 +449,11 @@ fn walk(
     spec: &str,
     path: &mut Vec<String>,
     objects: &[Resolved],
-    by_id: &HashMap<&str, usize>,
+    by_id: &FxHashMap<&str, usize>,
     heading: &dyn Fn(&Resolved) -> Option<String>,
-    placement: &mut HashMap<String, (String, Vec<String>)>,
+    placement: &mut FxHashMap<String, (String, Vec<String>)>,
     order: &mut Vec<String>,
-    placed: &mut std::collections::HashSet<String>,
+    placed: &mut FxHashSet<String>,
 ) {
     for n in nodes {
         let obj = by_id.get(n.object.as_str()).map(|&i| &objects[i]);
@@ -484,7 +485,7 @@ fn walk(
 fn typed(
     raw: &RawValue,
     strictdoc: bool,
-    enum_labels: &HashMap<&str, &str>,
+    enum_labels: &FxHashMap<&str, &str>,
 ) -> Result<Typed, String> {
     Ok(match raw {
         RawValue::Xhtml(s) => Typed::Text(s.clone()),
