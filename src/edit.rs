@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
+use rayon::prelude::*;
 use toml_edit::{DocumentMut, Item as TomlItem, Table, TableLike, value};
 
 use crate::atomic::{ReplaceError, Seen, replace_unchanged};
@@ -795,35 +796,46 @@ fn new_file_text(plan: &Plan, additions: &[usize]) -> Option<String> {
     if kinds.is_empty() {
         return None;
     }
-    let mut text = String::new();
-    let mut first = true;
-    for (kind, roots) in &kinds {
-        for &r in roots {
-            let mut doc = DocumentMut::new();
-            if first && let Some(c) = &plan.new_file_comment {
-                let lines: String = c.lines().map(|l| format!("# {l}\n")).collect();
-                doc.decor_mut().set_prefix(lines);
+    // The top-level items in the order they are written; rendered a block
+    // at a time on every core, joined in order.
+    let order: Vec<(&str, usize)> = kinds
+        .iter()
+        .flat_map(|(kind, roots)| roots.iter().map(move |&r| (*kind, r)))
+        .collect();
+    const BLOCK: usize = 1024;
+    let blocks: Vec<String> = order
+        .par_chunks(BLOCK)
+        .enumerate()
+        .map(|(b, block)| {
+            let mut text = String::new();
+            for (n, &(kind, r)) in block.iter().enumerate() {
+                let first = b == 0 && n == 0;
+                let mut doc = DocumentMut::new();
+                if first && let Some(c) = &plan.new_file_comment {
+                    let lines: String = c.lines().map(|l| format!("# {l}\n")).collect();
+                    doc.decor_mut().set_prefix(lines);
+                }
+                let mut added_at: HashMap<usize, Place> = HashMap::new();
+                let place = push_table(&mut doc, None, kind, new_table(&plan.additions[r]));
+                added_at.insert(r, place);
+                for &i in members.get(&r).map_or(&[][..], Vec::as_slice) {
+                    let add = &plan.additions[i];
+                    let Some(NewParent::Added(j)) = add.parent else {
+                        unreachable!("a member has a new parent");
+                    };
+                    let parent = added_at.get(&j).cloned();
+                    let place = push_table(&mut doc, parent.as_ref(), &add.kind, new_table(add));
+                    added_at.insert(i, place);
+                }
+                if !first {
+                    text.push('\n');
+                }
+                let _ = write!(text, "{doc}");
             }
-            let mut added_at: HashMap<usize, Place> = HashMap::new();
-            let place = push_table(&mut doc, None, kind, new_table(&plan.additions[r]));
-            added_at.insert(r, place);
-            for &i in members.get(&r).map_or(&[][..], Vec::as_slice) {
-                let add = &plan.additions[i];
-                let Some(NewParent::Added(j)) = add.parent else {
-                    unreachable!("a member has a new parent");
-                };
-                let parent = added_at.get(&j).cloned();
-                let place = push_table(&mut doc, parent.as_ref(), &add.kind, new_table(add));
-                added_at.insert(i, place);
-            }
-            if !first {
-                text.push('\n');
-            }
-            first = false;
-            let _ = write!(text, "{doc}");
-        }
-    }
-    Some(text)
+            text
+        })
+        .collect();
+    Some(blocks.concat())
 }
 
 /// Adds a table of `kind` at the end of its array (in the parent's table
@@ -1096,6 +1108,27 @@ mod tests {
             assert!(text.contains("[[review.decision]]"), "{text}");
             text.parse::<DocumentMut>().unwrap();
         }
+        // Enough items to be laid out in several blocks, kinds taking turns.
+        let plan = Plan {
+            additions: (0..2500)
+                .map(|n| {
+                    let kind = if n % 3 == 0 { "review" } else { "requirement" };
+                    item(kind, None, vec![("id", s(&format!("X-{n}")))])
+                })
+                .collect(),
+            new_file_comment: Some("Imported".into()),
+            ..Plan::default()
+        };
+        let mut doc = DocumentMut::new();
+        doc.decor_mut().set_prefix("# Imported\n");
+        for add in &plan.additions {
+            push_table(&mut doc, None, &add.kind, new_table(add));
+        }
+        let all: Vec<usize> = (0..plan.additions.len()).collect();
+        assert_eq!(
+            new_file_text(&plan, &all).unwrap(),
+            finish_text(&doc, "", false)
+        );
     }
 
     #[test]

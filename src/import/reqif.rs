@@ -323,7 +323,7 @@ fn title_of(o: &Resolved) -> Option<String> {
 
 /// Builds the batch for the documents of one file.
 pub fn prepare(
-    docs: &[ReqIf],
+    docs: Vec<ReqIf>,
     source: &Path,
     loaded: &Loaded,
     mapping: &Mapping,
@@ -383,7 +383,7 @@ pub fn prepare(
     let mut ids: HashMap<String, String> = HashMap::default();
     let mut relations = Vec::new();
 
-    for doc in docs {
+    for mut doc in docs {
         let target_of = |type_name: &str| -> Option<TypeTarget> {
             if let Some(t) = mapping.types.get(type_name) {
                 return Some(t.clone());
@@ -430,6 +430,11 @@ pub fn prepare(
                 .iter()
                 .map(|w| format!("{}: {w}", doc.source_name)),
         );
+        // The objects as read are resolved now: let them go before the
+        // records are made of them.
+        doc.objects = Vec::new();
+        doc.relations = Vec::new();
+        doc.specifications = Vec::new();
         let objects: HashMap<&str, &Resolved> = resolved
             .objects
             .iter()
@@ -863,8 +868,8 @@ pub fn run(
     let mapping = Mapping::read(&ConfigText::read(root), &loaded.profile)?;
     let docs = crate::interchange::reqif::read::read_path(file)
         .map_err(|e| vec![Problem::new(e.place(), e.message)])?;
-    let prepared = prepare(&docs, file, &loaded, &mapping)?;
-    drop((docs, loaded));
+    let prepared = prepare(docs, file, &loaded, &mapping)?;
+    drop(loaded);
     let summary = super::apply(root, &prepared.batch, options)?;
     Ok((summary, prepared.notes))
 }

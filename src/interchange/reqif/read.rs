@@ -241,6 +241,11 @@ impl<R: BufRead> Parser<'_, R> {
                     self.end(&local, under)?;
                     self.stack.pop();
                 }
+                // The indentation between tags, which leads any text of an
+                // element and is trimmed from it: not worth decoding.
+                Event::Text(t)
+                    if self.text.is_empty()
+                        && t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) => {}
                 Event::Text(t) => {
                     let s = t
                         .xml10_content()
