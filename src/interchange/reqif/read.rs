@@ -154,8 +154,9 @@ struct Parser<'a, R> {
     /// The bytes of the events read (quick-xml reads into it).
     buf: Vec<u8>,
     doc: ReqIf,
-    /// Local names of the open ReqIF elements.
-    stack: Vec<String>,
+    /// The open ReqIF elements, as far as an element inside them cares
+    /// (see [`Under`]).
+    stack: Vec<Under>,
     /// Text of the innermost element, for references and header fields.
     text: String,
     cur_datatype: Option<Datatype>,
@@ -217,7 +218,7 @@ impl<R: BufRead> Parser<'_, R> {
                     }
                     let local = local_name(&e);
                     if !self.start(&local, &e, false)? {
-                        self.stack.push(local.into_owned());
+                        self.stack.push(Under::of(&local));
                     }
                 }
                 Event::Empty(e) => {
@@ -229,15 +230,15 @@ impl<R: BufRead> Parser<'_, R> {
                         continue;
                     }
                     // Its parent is the innermost open element.
-                    let under = Under::of(self.stack.last().map_or("", String::as_str));
+                    let under = self.stack.last().copied().unwrap_or(Under::Other);
                     self.end(&local, under)?;
                 }
                 Event::End(e) if in_reqif => {
                     let local = e.local_name();
                     let local = String::from_utf8_lossy(local.as_ref());
                     // The element is on top of the stack, its parent below.
-                    let parent = self.stack.len().checked_sub(2).map(|i| &self.stack[i]);
-                    let under = Under::of(parent.map_or("", String::as_str));
+                    let parent = self.stack.len().checked_sub(2).map(|i| self.stack[i]);
+                    let under = parent.unwrap_or(Under::Other);
                     self.end(&local, under)?;
                     self.stack.pop();
                 }
