@@ -9,6 +9,7 @@ pub mod xhtml;
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 /// The seven ReqIF datatypes.
@@ -341,60 +342,72 @@ impl ReqIf {
                 enum_labels.insert(&v.identifier, v.label());
             }
         }
-        for o in &self.objects {
-            let ty = self.object_types.get(&o.object_type);
-            if ty.is_none() {
-                doc.warnings.push(format!(
-                    "SPEC-OBJECT {} names the type `{}`, which the file does not define",
-                    o.identifier, o.object_type
-                ));
-            }
-            let mut values = IndexMap::default();
-            // Values in the order the type defines its attributes, then any
-            // value whose definition the type does not list.
-            let mut given: FxHashMap<&str, &RawValue> = FxHashMap::default();
-            for v in &o.values {
-                given.insert(v.definition.as_str(), &v.value);
-            }
-            let mut defs: Vec<&str> = ty
-                .map(|t| t.attributes.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            for v in &o.values {
-                if !defs.contains(&v.definition.as_str()) {
-                    defs.push(&v.definition);
-                }
-            }
-            for def_id in defs {
-                let def = self.attributes.get(def_id);
-                let raw = match (given.get(def_id), def.and_then(|d| d.default.as_ref())) {
-                    (Some(r), _) => *r,
-                    (None, Some(d)) => d,
-                    (None, None) => continue,
-                };
-                let Some(def) = def else {
-                    doc.warnings.push(format!(
-                        "SPEC-OBJECT {} has a value for `{def_id}`, an attribute the file does not define",
-                        o.identifier
-                    ));
-                    continue;
-                };
-                match typed(raw, strictdoc, &enum_labels) {
-                    Ok(t) => {
-                        values.insert(def.name().to_owned(), t);
+        // Each object on every core; the warnings kept in the file's order.
+        let resolved: Vec<(Resolved, Vec<Warning>)> = self
+            .objects
+            .par_iter()
+            .map(|o| {
+                    let mut warnings = Vec::new();
+                    let ty = self.object_types.get(&o.object_type);
+                    if ty.is_none() {
+                        warnings.push(format!(
+                            "SPEC-OBJECT {} names the type `{}`, which the file does not define",
+                            o.identifier, o.object_type
+                        ));
                     }
-                    Err(m) => doc.warnings.push(format!(
-                        "SPEC-OBJECT {}, attribute `{}`: {m}",
-                        o.identifier,
-                        def.name()
-                    )),
-                }
-            }
-            doc.objects.push(Resolved {
-                identifier: o.identifier.clone(),
-                type_name: ty.map_or_else(|| o.object_type.clone(), |t| t.name().to_owned()),
-                long_name: o.long_name.clone(),
-                values,
-            });
+                    let mut values = IndexMap::default();
+                    // Values in the order the type defines its attributes, then any
+                    // value whose definition the type does not list.
+                    let mut given: FxHashMap<&str, &RawValue> = FxHashMap::default();
+                    for v in &o.values {
+                        given.insert(v.definition.as_str(), &v.value);
+                    }
+                    let mut defs: Vec<&str> = ty
+                        .map(|t| t.attributes.iter().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    for v in &o.values {
+                        if !defs.contains(&v.definition.as_str()) {
+                            defs.push(&v.definition);
+                        }
+                    }
+                    for def_id in defs {
+                        let def = self.attributes.get(def_id);
+                        let raw = match (given.get(def_id), def.and_then(|d| d.default.as_ref())) {
+                            (Some(r), _) => *r,
+                            (None, Some(d)) => d,
+                            (None, None) => continue,
+                        };
+                        let Some(def) = def else {
+                            warnings.push(format!(
+                                "SPEC-OBJECT {} has a value for `{def_id}`, an attribute the file does not define",
+                                o.identifier
+                            ));
+                            continue;
+                        };
+                        match typed(raw, strictdoc, &enum_labels) {
+                            Ok(t) => {
+                                values.insert(def.name().to_owned(), t);
+                            }
+                            Err(m) => warnings.push(format!(
+                                "SPEC-OBJECT {}, attribute `{}`: {m}",
+                                o.identifier,
+                                def.name()
+                            )),
+                        }
+                    }
+                let object = Resolved {
+                    identifier: o.identifier.clone(),
+                    type_name: ty.map_or_else(|| o.object_type.clone(), |t| t.name().to_owned()),
+                    long_name: o.long_name.clone(),
+                    values,
+                };
+                (object, warnings)
+            })
+            .collect();
+        doc.objects.reserve(resolved.len());
+        for (object, warnings) in resolved {
+            doc.warnings.extend(warnings);
+            doc.objects.push(object);
         }
         let by_id: FxHashMap<&str, usize> = doc
             .objects
