@@ -9,9 +9,11 @@
 //! so two of them never work on the same files at once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
+use rayon::prelude::*;
 use toml_edit::{DocumentMut, Item as TomlItem, Table, TableLike, value};
 
 use crate::atomic::{ReplaceError, Seen, replace_unchanged};
@@ -682,6 +684,22 @@ pub fn plan_texts(
     let mut out = Vec::new();
     for (path, per) in files {
         let full = root.join(&path);
+        if !by_path.contains_key(path.as_str())
+            && let Some(text) = new_file_text(plan, &per.additions)
+        {
+            if full.exists() {
+                return Err(EditError::Io(format!(
+                    "{path} exists but is not one of the project's item files; choose another file for new items"
+                )));
+            }
+            out.push(NewText {
+                path,
+                text,
+                created: true,
+                seen: None,
+            });
+            continue;
+        }
         let (loaded, bom, mut doc, seen) = match by_path.get(path.as_str()) {
             Some(f) => {
                 let loaded = project.files[*f as usize].text.as_str();
@@ -734,11 +752,7 @@ pub fn plan_texts(
                 ),
                 Some(NewParent::Added(j)) => added_at.get(&j).cloned(),
             };
-            let mut table = Table::new();
-            for (k, v) in &add.fields {
-                table.insert(k, TomlItem::Value(v.to_toml()));
-            }
-            let place = push_table(&mut doc, parent.as_ref(), &add.kind, table);
+            let place = push_table(&mut doc, parent.as_ref(), &add.kind, new_table(add));
             added_at.insert(*i, place);
         }
         remove_all(&mut doc, &removals);
@@ -753,6 +767,96 @@ pub fn plan_texts(
         }
     }
     Ok(out)
+}
+
+/// The table of a new item, its fields in order.
+fn new_table(add: &NewItem) -> Table {
+    let mut table = Table::new();
+    for (k, v) in &add.fields {
+        table.insert(k, TomlItem::Value(v.to_toml()));
+    }
+    table
+}
+
+/// The text of a file the plan creates, which holds only new items (the
+/// `additions`, indices into the plan), without holding the whole file as
+/// one document: toml_edit takes some 2.5 kB a table, a quarter of a
+/// gigabyte for 100k new items. Each top-level item is laid out with its
+/// new sub-items in a document of its own and the texts are joined, which
+/// gives what one document of them all gives (the test
+/// `a_new_file_is_written_as_one_document_would_be` holds this): toml_edit
+/// writes a new document's tables kind by kind in the order the kinds
+/// first come, each kind's tables in the order they were added, each
+/// sub-table after its parent, every table header but the first after a
+/// blank line. `None` when some addition's parent is not among them
+/// (it cannot be: a parent in the project has its file already), or
+/// when there are none.
+fn new_file_text(plan: &Plan, additions: &[usize]) -> Option<String> {
+    // Each addition's top-level item, and the top-level items by kind.
+    let mut root_of: HashMap<usize, usize> = HashMap::with_capacity(additions.len());
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut kinds: Vec<(&str, Vec<usize>)> = Vec::new();
+    for &i in additions {
+        let add = &plan.additions[i];
+        let root = match add.parent {
+            None => {
+                match kinds.iter_mut().find(|(k, _)| *k == add.kind) {
+                    Some((_, roots)) => roots.push(i),
+                    None => kinds.push((&add.kind, vec![i])),
+                }
+                i
+            }
+            Some(NewParent::Added(j)) => *root_of.get(&j)?,
+            Some(NewParent::Existing(_)) => return None,
+        };
+        root_of.insert(i, root);
+        if root != i {
+            members.entry(root).or_default().push(i);
+        }
+    }
+    if kinds.is_empty() {
+        return None;
+    }
+    // The top-level items in the order they are written; rendered a block
+    // at a time on every core, joined in order.
+    let order: Vec<(&str, usize)> = kinds
+        .iter()
+        .flat_map(|(kind, roots)| roots.iter().map(move |&r| (*kind, r)))
+        .collect();
+    const BLOCK: usize = 1024;
+    let blocks: Vec<String> = order
+        .par_chunks(BLOCK)
+        .enumerate()
+        .map(|(b, block)| {
+            let mut text = String::new();
+            for (n, &(kind, r)) in block.iter().enumerate() {
+                let first = b == 0 && n == 0;
+                let mut doc = DocumentMut::new();
+                if first && let Some(c) = &plan.new_file_comment {
+                    let lines: String = c.lines().map(|l| format!("# {l}\n")).collect();
+                    doc.decor_mut().set_prefix(lines);
+                }
+                let mut added_at: HashMap<usize, Place> = HashMap::new();
+                let place = push_table(&mut doc, None, kind, new_table(&plan.additions[r]));
+                added_at.insert(r, place);
+                for &i in members.get(&r).map_or(&[][..], Vec::as_slice) {
+                    let add = &plan.additions[i];
+                    let Some(NewParent::Added(j)) = add.parent else {
+                        unreachable!("a member has a new parent");
+                    };
+                    let parent = added_at.get(&j).cloned();
+                    let place = push_table(&mut doc, parent.as_ref(), &add.kind, new_table(add));
+                    added_at.insert(i, place);
+                }
+                if !first {
+                    text.push('\n');
+                }
+                let _ = write!(text, "{doc}");
+            }
+            text
+        })
+        .collect();
+    Some(blocks.concat())
 }
 
 /// Adds a table of `kind` at the end of its array (in the parent's table
@@ -941,6 +1045,112 @@ fn set(table: &mut dyn TableLike, field: &str, v: TomlItem) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_file_is_written_as_one_document_would_be() {
+        let s = |t: &str| EditValue::String(t.into());
+        let item = |kind: &str, parent: Option<usize>, fields: Vec<(&str, EditValue)>| NewItem {
+            kind: kind.into(),
+            file: "new.toml".into(),
+            parent: parent.map(NewParent::Added),
+            fields: fields.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+        };
+        let additions = vec![
+            item(
+                "requirement",
+                None,
+                vec![
+                    ("id", s("REQ-1")),
+                    ("title", s("窗 \"A\"\nsecond line")),
+                    ("tags", EditValue::Strings(vec!["a".into(), "b".into()])),
+                    ("due", EditValue::Date(Date::parse("2026-03-05").unwrap())),
+                ],
+            ),
+            item(
+                "review",
+                None,
+                vec![("id", s("R-1")), ("held", EditValue::Bool(true))],
+            ),
+            item(
+                "decision",
+                Some(1),
+                vec![("requirement", s("REQ-1")), ("verdict", s("accepted"))],
+            ),
+            item(
+                "requirement",
+                None,
+                vec![
+                    ("id", s("REQ-2")),
+                    ("weight", EditValue::Float(1.5)),
+                    ("count", EditValue::Integer(3)),
+                    (
+                        "attributes",
+                        EditValue::Table(vec![
+                            ("Owner".into(), s("QA")),
+                            (
+                                "at".into(),
+                                EditValue::Datetime("2026-02-15T00:00:00+08:00".into()),
+                            ),
+                        ]),
+                    ),
+                ],
+            ),
+            item("decision", Some(1), vec![("requirement", s("REQ-2"))]),
+            item("review", None, vec![("id", s("R-2"))]),
+        ];
+        for comment in [
+            None,
+            Some("Imported from a sheet.\nRe-import to update.".to_owned()),
+        ] {
+            let plan = Plan {
+                additions: additions.clone(),
+                new_file_comment: comment.clone(),
+                ..Plan::default()
+            };
+            // All of them in one document, as an existing file takes them.
+            let mut doc = DocumentMut::new();
+            if let Some(c) = &comment {
+                let lines: String = c.lines().map(|l| format!("# {l}\n")).collect();
+                doc.decor_mut().set_prefix(lines);
+            }
+            let mut added_at: HashMap<usize, Place> = HashMap::new();
+            for (i, add) in plan.additions.iter().enumerate() {
+                let parent = match add.parent {
+                    Some(NewParent::Added(j)) => added_at.get(&j).cloned(),
+                    _ => None,
+                };
+                let place = push_table(&mut doc, parent.as_ref(), &add.kind, new_table(add));
+                added_at.insert(i, place);
+            }
+            let whole = finish_text(&doc, "", false);
+            let all: Vec<usize> = (0..plan.additions.len()).collect();
+            let text = new_file_text(&plan, &all).unwrap();
+            assert_eq!(text, whole);
+            assert!(text.contains("[[review.decision]]"), "{text}");
+            text.parse::<DocumentMut>().unwrap();
+        }
+        // Enough items to be laid out in several blocks, kinds taking turns.
+        let plan = Plan {
+            additions: (0..2500)
+                .map(|n| {
+                    let kind = if n % 3 == 0 { "review" } else { "requirement" };
+                    item(kind, None, vec![("id", s(&format!("X-{n}")))])
+                })
+                .collect(),
+            new_file_comment: Some("Imported".into()),
+            ..Plan::default()
+        };
+        let mut doc = DocumentMut::new();
+        doc.decor_mut().set_prefix("# Imported\n");
+        for add in &plan.additions {
+            push_table(&mut doc, None, &add.kind, new_table(add));
+        }
+        let all: Vec<usize> = (0..plan.additions.len()).collect();
+        assert_eq!(
+            new_file_text(&plan, &all).unwrap(),
+            finish_text(&doc, "", false)
+        );
+    }
 
     #[test]
     fn changes_keep_everything_else_byte_for_byte() {

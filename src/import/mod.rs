@@ -583,11 +583,16 @@ fn current(project: &Project, profile: &Profile, idx: ItemIdx, field: &str) -> T
 
 /// The typed value as it is written to the file.
 fn to_edit(ty: FieldType, t: &Typed) -> Option<EditValue> {
+    into_edit(ty, t.clone())
+}
+
+/// [`to_edit`] of a value no longer needed.
+fn into_edit(ty: FieldType, t: Typed) -> Option<EditValue> {
     match t {
         Typed::Empty => None,
-        Typed::Value(v) => Some(v.clone()),
-        Typed::Links(ids) if ty == FieldType::Link => ids.first().cloned().map(EditValue::String),
-        Typed::Links(ids) => Some(EditValue::Strings(ids.clone())),
+        Typed::Value(v) => Some(v),
+        Typed::Links(ids) if ty == FieldType::Link => ids.into_iter().next().map(EditValue::String),
+        Typed::Links(ids) => Some(EditValue::Strings(ids)),
     }
 }
 
@@ -690,6 +695,8 @@ pub fn apply_loaded(
 
     // Check every record and find its item.
     let mut checked: Vec<Checked<'_>> = Vec::with_capacity(batch.records.len());
+    // The records already checked, by id (top-level) and by label (sub-items).
+    let mut seen_ids: HashMap<&str, &str> = HashMap::with_capacity(batch.records.len());
     let mut seen: HashMap<String, &str> = HashMap::new();
     for r in &batch.records {
         let Some(kind) = profile.kind_index(&r.kind) else {
@@ -730,7 +737,8 @@ pub fn apply_loaded(
         let mut fields = Vec::with_capacity(r.fields.len());
         let mut ok = true;
         for f in &r.fields {
-            let at = match &f.at {
+            // Where the value stands, made only for a problem with it.
+            let at = || match &f.at {
                 Some(a) => format!("{}, {a}", r.origin),
                 None => r.origin.clone(),
             };
@@ -738,7 +746,7 @@ pub fn apply_loaded(
                 match convert(FieldType::String, &[], &f.value) {
                     Ok(t) => fields.push((f, FieldType::String, t)),
                     Err(e) => {
-                        problems.push(Problem::new(at, e));
+                        problems.push(Problem::new(at(), e));
                         ok = false;
                     }
                 }
@@ -750,7 +758,7 @@ pub fn apply_loaded(
             let Some(def) = def.filter(|d| Some(d.name) != profile.parent_field(kind)) else {
                 let names = profile.field_names_of(kind);
                 problems.push(
-                    Problem::new(at, format!("a {} has no field `{}`", r.kind, f.name)).help(
+                    Problem::new(at(), format!("a {} has no field `{}`", r.kind, f.name)).help(
                         match suggest(&f.name, names.iter().copied()) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!("fields of {} are: {}", r.kind, names.join(", ")),
@@ -782,7 +790,7 @@ pub fn apply_loaded(
                                             .unwrap_or_default();
                                     problems.push(
                                         Problem::new(
-                                            at.clone(),
+                                            at(),
                                             format!(
                                                 "`{}` names `{id}`, but no item has that id",
                                                 f.name
@@ -797,7 +805,7 @@ pub fn apply_loaded(
                                 }
                                 Some(k) if !def.to.contains(&k) => {
                                     problems.push(Problem::new(
-                                        at.clone(),
+                                        at(),
                                         format!(
                                             "`{}` names `{id}`, which is a {}, not a {}",
                                             f.name,
@@ -814,7 +822,7 @@ pub fn apply_loaded(
                     fields.push((f, def.ty, t));
                 }
                 Err(e) => {
-                    problems.push(Problem::new(at, format!("`{}`: {e}", f.name)));
+                    problems.push(Problem::new(at(), format!("`{}`: {e}", f.name)));
                     ok = false;
                 }
             }
@@ -828,7 +836,7 @@ pub fn apply_loaded(
                     ));
                     continue;
                 }
-                if let Some(prev) = seen.insert(format!("\0{}", r.id), &r.origin) {
+                if let Some(prev) = seen_ids.insert(&r.id, &r.origin) {
                     problems.push(
                         Problem::new(&r.origin, format!("the id `{}` comes twice", r.id))
                             .help(format!("it is also made by {prev}; keys must be unique")),
@@ -955,9 +963,9 @@ pub fn apply_loaded(
     let mut matched_items: HashSet<ItemIdx> = HashSet::new();
     let mut new_top: HashMap<&str, usize> = HashMap::new();
     // New top-level items first, so that new sub-items find their parents.
-    let mut order: Vec<&Checked<'_>> = checked.iter().collect();
-    order.sort_by_key(|c| c.parent.is_some());
-    for c in order {
+    // (The records are taken apart: their values move into the plan.)
+    checked.sort_by_key(|c| c.parent.is_some());
+    for c in checked {
         match c.matched {
             Match::Existing(idx) => {
                 matched_items.insert(idx);
@@ -987,7 +995,7 @@ pub fn apply_loaded(
                 } else {
                     plan.changes.push((idx, changes));
                     summary.changed.push(Changed {
-                        id: c.label.clone(),
+                        id: c.label,
                         fields: names,
                     });
                 }
@@ -997,8 +1005,8 @@ pub fn apply_loaded(
                 if c.parent.is_none() {
                     fields.push(("id".to_owned(), EditValue::String(c.record.id.clone())));
                 }
-                for (f, ty, t) in &c.fields {
-                    if let Some(v) = to_edit(*ty, t) {
+                for (f, ty, t) in c.fields {
+                    if let Some(v) = into_edit(ty, t) {
                         fields.push((f.name.clone(), v));
                     }
                 }
@@ -1015,7 +1023,7 @@ pub fn apply_loaded(
                     parent,
                     fields,
                 });
-                summary.added.push(c.label.clone());
+                summary.added.push(c.label);
             }
         }
     }

@@ -2,7 +2,10 @@
 //! [`crate::interchange::reqif`]) as a [`Batch`] of records, mapped by
 //! default or by `[import.reqif]` in needtrail.toml (docs/interchange.md).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
 use super::config::{ConfigText, EntryValue, Table};
@@ -131,7 +134,7 @@ impl Mapping {
                 let a = match e.value {
                     EntryValue::String(field, at) => AttrMap {
                         field,
-                        values: HashMap::new(),
+                        values: HashMap::default(),
                         at,
                     },
                     EntryValue::Table(t) => match attr_table(&t, &mut problems) {
@@ -200,7 +203,7 @@ fn attr_table(t: &Table<'_>, problems: &mut Vec<Problem>) -> Option<AttrMap> {
         );
         return None;
     };
-    let mut values = HashMap::new();
+    let mut values = HashMap::default();
     if let Some(v) = t.table("values", problems) {
         for e in v.entries(problems) {
             match e.value {
@@ -319,9 +322,22 @@ fn title_of(o: &Resolved) -> Option<String> {
         .or_else(|| o.long_name.clone().filter(|s| !s.trim().is_empty()))
 }
 
+/// What one object makes.
+enum Made<'o> {
+    Nothing,
+    /// Not an item, and why.
+    NotImported(&'o str, &'static str),
+    Record {
+        identifier: &'o str,
+        record: Record,
+        /// What of it is kept nowhere.
+        note: Option<String>,
+    },
+}
+
 /// Builds the batch for the documents of one file.
 pub fn prepare(
-    docs: &[ReqIf],
+    docs: Vec<ReqIf>,
     source: &Path,
     loaded: &Loaded,
     mapping: &Mapping,
@@ -376,19 +392,31 @@ pub fn prepare(
     let mut problems = Vec::new();
     let mut records: Vec<Record> = Vec::new();
     // ReqIF IDENTIFIER → (record index, kind).
-    let mut by_identifier: HashMap<String, (usize, String)> = HashMap::new();
-    let mut not_imported: HashMap<String, &'static str> = HashMap::new();
-    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut by_identifier: HashMap<String, (usize, String)> = HashMap::default();
+    let mut not_imported: HashMap<String, &'static str> = HashMap::default();
+    let mut ids: HashMap<String, String> = HashMap::default();
     let mut relations = Vec::new();
 
-    for doc in docs {
-        let type_target = |o: &Resolved| -> Option<TypeTarget> {
-            if let Some(t) = mapping.types.get(&o.type_name) {
+    for mut doc in docs {
+        let target_of = |type_name: &str| -> Option<TypeTarget> {
+            if let Some(t) = mapping.types.get(type_name) {
                 return Some(t.clone());
             }
             kind_names
-                .get(&o.type_name.to_lowercase())
+                .get(&type_name.to_lowercase())
                 .map(|k| TypeTarget::Kind(k.clone()))
+        };
+        // Worked out once a type, not once an object.
+        let targets: HashMap<&str, Option<TypeTarget>> = doc
+            .object_types
+            .values()
+            .map(|t| (t.name(), target_of(t.name())))
+            .collect();
+        let type_target = |o: &Resolved| -> Option<TypeTarget> {
+            match targets.get(o.type_name.as_str()) {
+                Some(t) => t.clone(),
+                None => target_of(&o.type_name),
+            }
         };
         let is_heading = |o: &Resolved| match type_target(o) {
             Some(TypeTarget::Heading) => true,
@@ -416,194 +444,224 @@ pub fn prepare(
                 .iter()
                 .map(|w| format!("{}: {w}", doc.source_name)),
         );
+        // The objects as read are resolved now: let them go before the
+        // records are made of them.
+        doc.objects = Vec::new();
+        doc.relations = Vec::new();
+        doc.specifications = Vec::new();
         let objects: HashMap<&str, &Resolved> = resolved
             .objects
             .iter()
             .map(|o| (o.identifier.as_str(), o))
             .collect();
-        for identifier in &resolved.order {
-            let Some(o) = objects.get(identifier.as_str()) else {
-                continue;
-            };
-            let kind = match type_target(o) {
-                Some(TypeTarget::Skip) => {
-                    not_imported.insert(o.identifier.clone(), "its type is skipped");
+        // Each object's record is made on every core; what depends on the
+        // objects before it (repeated ids) is settled after, in order.
+        let made: Vec<Made<'_>> = resolved
+            .order
+            .par_iter()
+            .map(|identifier| {
+                let Some(o) = objects.get(identifier.as_str()) else {
+                    return Made::Nothing;
+                };
+                let kind = match type_target(o) {
+                    Some(TypeTarget::Skip) => {
+                        return Made::NotImported(&o.identifier, "its type is skipped");
+                    }
+                    Some(TypeTarget::Heading) => {
+                        return Made::NotImported(&o.identifier, "it is a heading");
+                    }
+                    Some(TypeTarget::Kind(k)) => k,
+                    None if o.text(names::TEXT).is_none() => {
+                        return Made::NotImported(&o.identifier, "it is a heading (it has no text)");
+                    }
+                    None => default_kind.clone(),
+                };
+                let Some(kidx) = profile.kind_index(&kind) else {
+                    return Made::Nothing;
+                };
+                let id = o
+                    .text(names::FOREIGN_ID)
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_else(|| o.identifier.clone());
+                let origin = format!("{}, SPEC-OBJECT {}", doc.source_name, o.identifier);
+                let has_name = |f: &str| {
+                    profile
+                        .field_index(f)
+                        .and_then(|i| profile.field_def(kidx, i))
+                        .is_some()
+                };
+                // The name of a field the profile's roles give, if this kind has it.
+                let has = |f: Option<FieldIdx>| {
+                    f.filter(|f| profile.field_def(kidx, *f).is_some())
+                        .map(|f| profile.field_name(f))
+                };
+                let mut fields = Vec::new();
+                let mut note = None;
+                let mut used: HashSet<&str> = HashSet::default();
+                used.insert(names::FOREIGN_ID);
+                // Mapped attributes first: they may fill title or text.
+                let mut extra: Vec<(String, EditValue)> = Vec::new();
+                let mut filled: HashSet<String> = HashSet::default();
+                for (name, value) in &o.values {
+                    if name.starts_with("needtrail.") {
+                        // Answers needtrail wrote (review verdicts): not item data.
+                        used.insert(name);
+                        continue;
+                    }
+                    if let Some(a) = mapping.attributes.get(name) {
+                        used.insert(name);
+                        if a.field == "title"
+                            || Some(a.field.as_str()) == text_name
+                            || has_name(&a.field)
+                        {
+                            fields.push(
+                                SourceField::new(&a.field, mapped_value(value, a))
+                                    .at(format!("attribute {name}")),
+                            );
+                            filled.insert(a.field.clone());
+                        } else {
+                            extra.push((name.clone(), edit_value(value)));
+                        }
+                    }
+                }
+                if !filled.contains("title")
+                    && let Some(t) = title_of(o)
+                {
+                    fields.push(SourceField::new("title", SourceValue::Text(t)));
+                }
+                used.insert(names::CHAPTER_NAME);
+                used.insert(names::NAME);
+                if let Some(text) = text_name
+                    && !filled.contains(text)
+                    && let Some(t) = o.text(names::TEXT)
+                {
+                    fields.push(SourceField::new(text, SourceValue::Text(t)));
+                }
+                used.insert(names::TEXT);
+                let (spec, path) = resolved
+                    .placement
+                    .get(&o.identifier)
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(reqif_id) = has(roles.common.reqif_id) {
+                    fields.push(SourceField::new(
+                        reqif_id,
+                        SourceValue::Text(o.identifier.clone()),
+                    ));
+                }
+                if let Some(section) = has(roles.common.section) {
+                    // The headings above the object; else a `section` attribute
+                    // (as needtrail's own export writes it).
+                    let given = o
+                        .values
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case(section))
+                        .map(|(n, v)| (n.as_str(), v.display()));
+                    let v = if !path.is_empty() {
+                        SourceValue::Text(path.join(" / "))
+                    } else if let Some((name, text)) = &given {
+                        used.insert(name);
+                        SourceValue::Text(text.clone())
+                    } else {
+                        SourceValue::Empty
+                    };
+                    fields.push(SourceField::new(section, v));
+                }
+                // Attributes named like a field of the kind fill it when the
+                // value fits; everything else is kept in `attributes`.
+                for (name, value) in &o.values {
+                    if used.contains(name.as_str()) {
+                        continue;
+                    }
+                    let field = name.to_lowercase();
+                    let fits = !filled.contains(&field)
+                        && profile
+                            .field_index(&field)
+                            .filter(|i| !own.contains(&Some(*i)))
+                            .and_then(|i| profile.field_def(kidx, i))
+                            .is_some_and(|d| fits(d.ty, &d.values, value));
+                    if fits {
+                        fields.push(SourceField::new(&field, plain_value(value)));
+                        filled.insert(field);
+                    } else {
+                        extra.push((name.clone(), edit_value(value)));
+                    }
+                }
+                if let Some(source) = has(roles.requirement.source)
+                    && !filled.contains(source)
+                    && !spec.is_empty()
+                {
+                    fields.push(SourceField::new(
+                        source,
+                        SourceValue::Text(format!("{spec} ({file_name})")),
+                    ));
+                }
+                if let Some(class_f) = has(roles.requirement.class)
+                    && !filled.contains(class_f)
+                {
+                    let class = mapping.class.clone().unwrap_or_else(|| {
+                        let default = &roles.requirement.default_class;
+                        default.first().cloned().unwrap_or_default()
+                    });
+                    if !class.is_empty() {
+                        let mut f = SourceField::new(class_f, SourceValue::Text(class));
+                        f.only_new = true;
+                        fields.push(f);
+                    }
+                }
+                if let Some(attributes) = has(roles.common.attributes) {
+                    fields.push(SourceField::new(attributes, SourceValue::Table(extra)));
+                } else if !extra.is_empty() {
+                    note = Some(format!(
+                        "{id}: attributes kept nowhere, the {kind} kind has no `attributes` field: {}",
+                        extra
+                            .iter()
+                            .map(|(k, _)| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                Made::Record {
+                    identifier: &o.identifier,
+                    record: Record {
+                        kind,
+                        id,
+                        fields,
+                        file: target_file.clone(),
+                        origin,
+                        parent: None,
+                    },
+                    note,
+                }
+            })
+            .collect();
+        for m in made {
+            let (identifier, record, note) = match m {
+                Made::Nothing => continue,
+                Made::NotImported(identifier, why) => {
+                    not_imported.insert(identifier.to_owned(), why);
                     continue;
                 }
-                Some(TypeTarget::Heading) => {
-                    not_imported.insert(o.identifier.clone(), "it is a heading");
-                    continue;
-                }
-                Some(TypeTarget::Kind(k)) => k,
-                None if o.text(names::TEXT).is_none() => {
-                    not_imported.insert(o.identifier.clone(), "it is a heading (it has no text)");
-                    continue;
-                }
-                None => default_kind.clone(),
+                Made::Record {
+                    identifier,
+                    record,
+                    note,
+                } => (identifier, record, note),
             };
-            let Some(kidx) = profile.kind_index(&kind) else {
-                continue;
-            };
-            let id = o
-                .text(names::FOREIGN_ID)
-                .map(|s| s.trim().to_owned())
-                .unwrap_or_else(|| o.identifier.clone());
-            let origin = format!("{}, SPEC-OBJECT {}", doc.source_name, o.identifier);
+            let (id, origin) = (&record.id, &record.origin);
             if let Some(first) = ids.insert(id.clone(), origin.clone()) {
                 problems.push(
                     Problem::new(
-                        &origin,
+                        origin,
                         format!("the id `{id}` is given twice; first at {first}"),
                     )
                     .help("each object needs its own ReqIF.ForeignID"),
                 );
                 continue;
             }
-            let has_name = |f: &str| {
-                profile
-                    .field_index(f)
-                    .and_then(|i| profile.field_def(kidx, i))
-                    .is_some()
-            };
-            // The name of a field the profile's roles give, if this kind has it.
-            let has = |f: Option<FieldIdx>| {
-                f.filter(|f| profile.field_def(kidx, *f).is_some())
-                    .map(|f| profile.field_name(f))
-            };
-            let mut fields = Vec::new();
-            let mut used: HashSet<&str> = HashSet::new();
-            used.insert(names::FOREIGN_ID);
-            // Mapped attributes first: they may fill title or text.
-            let mut extra: Vec<(String, EditValue)> = Vec::new();
-            let mut filled: HashSet<String> = HashSet::new();
-            for (name, value) in &o.values {
-                if name.starts_with("needtrail.") {
-                    // Answers needtrail wrote (review verdicts): not item data.
-                    used.insert(name);
-                    continue;
-                }
-                if let Some(a) = mapping.attributes.get(name) {
-                    used.insert(name);
-                    if a.field == "title"
-                        || Some(a.field.as_str()) == text_name
-                        || has_name(&a.field)
-                    {
-                        fields.push(
-                            SourceField::new(&a.field, mapped_value(value, a))
-                                .at(format!("attribute {name}")),
-                        );
-                        filled.insert(a.field.clone());
-                    } else {
-                        extra.push((name.clone(), edit_value(value)));
-                    }
-                }
-            }
-            if !filled.contains("title")
-                && let Some(t) = title_of(o)
-            {
-                fields.push(SourceField::new("title", SourceValue::Text(t)));
-            }
-            used.insert(names::CHAPTER_NAME);
-            used.insert(names::NAME);
-            if let Some(text) = text_name
-                && !filled.contains(text)
-                && let Some(t) = o.text(names::TEXT)
-            {
-                fields.push(SourceField::new(text, SourceValue::Text(t)));
-            }
-            used.insert(names::TEXT);
-            let (spec, path) = resolved
-                .placement
-                .get(&o.identifier)
-                .cloned()
-                .unwrap_or_default();
-            if let Some(reqif_id) = has(roles.common.reqif_id) {
-                fields.push(SourceField::new(
-                    reqif_id,
-                    SourceValue::Text(o.identifier.clone()),
-                ));
-            }
-            if let Some(section) = has(roles.common.section) {
-                // The headings above the object; else a `section` attribute
-                // (as needtrail's own export writes it).
-                let given = o
-                    .values
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(section))
-                    .map(|(n, v)| (n.as_str(), v.display()));
-                let v = if !path.is_empty() {
-                    SourceValue::Text(path.join(" / "))
-                } else if let Some((name, text)) = &given {
-                    used.insert(name);
-                    SourceValue::Text(text.clone())
-                } else {
-                    SourceValue::Empty
-                };
-                fields.push(SourceField::new(section, v));
-            }
-            // Attributes named like a field of the kind fill it when the
-            // value fits; everything else is kept in `attributes`.
-            for (name, value) in &o.values {
-                if used.contains(name.as_str()) {
-                    continue;
-                }
-                let field = name.to_lowercase();
-                let fits = !filled.contains(&field)
-                    && profile
-                        .field_index(&field)
-                        .filter(|i| !own.contains(&Some(*i)))
-                        .and_then(|i| profile.field_def(kidx, i))
-                        .is_some_and(|d| fits(d.ty, &d.values, value));
-                if fits {
-                    fields.push(SourceField::new(&field, plain_value(value)));
-                    filled.insert(field);
-                } else {
-                    extra.push((name.clone(), edit_value(value)));
-                }
-            }
-            if let Some(source) = has(roles.requirement.source)
-                && !filled.contains(source)
-                && !spec.is_empty()
-            {
-                fields.push(SourceField::new(
-                    source,
-                    SourceValue::Text(format!("{spec} ({file_name})")),
-                ));
-            }
-            if let Some(class_f) = has(roles.requirement.class)
-                && !filled.contains(class_f)
-            {
-                let class = mapping.class.clone().unwrap_or_else(|| {
-                    let default = &roles.requirement.default_class;
-                    default.first().cloned().unwrap_or_default()
-                });
-                if !class.is_empty() {
-                    let mut f = SourceField::new(class_f, SourceValue::Text(class));
-                    f.only_new = true;
-                    fields.push(f);
-                }
-            }
-            if let Some(attributes) = has(roles.common.attributes) {
-                fields.push(SourceField::new(attributes, SourceValue::Table(extra)));
-            } else if !extra.is_empty() {
-                notes.push(format!(
-                    "{id}: attributes kept nowhere, the {kind} kind has no `attributes` field: {}",
-                    extra
-                        .iter()
-                        .map(|(k, _)| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-            by_identifier.insert(o.identifier.clone(), (records.len(), kind.clone()));
-            records.push(Record {
-                kind,
-                id,
-                fields,
-                file: target_file.clone(),
-                origin,
-                parent: None,
-            });
+            notes.extend(note);
+            by_identifier.insert(identifier.to_owned(), (records.len(), record.kind.clone()));
+            records.push(record);
         }
         relations.extend(
             resolved
@@ -615,7 +673,7 @@ pub fn prepare(
     }
 
     // Items imported earlier from other files, by their ReqIF identifier.
-    let mut known: HashMap<&str, (String, String)> = HashMap::new();
+    let mut known: HashMap<&str, (String, String)> = HashMap::default();
     if let Some(f) = roles.common.reqif_id {
         for item in &loaded.project.items {
             if let Some(crate::model::Value::String(r)) = item.field(f) {
@@ -849,7 +907,7 @@ pub fn run(
     let mapping = Mapping::read(&ConfigText::read(root), &loaded.profile)?;
     let docs = crate::interchange::reqif::read::read_path(file)
         .map_err(|e| vec![Problem::new(e.place(), e.message)])?;
-    let prepared = prepare(&docs, file, &loaded, &mapping)?;
+    let prepared = prepare(docs, file, &loaded, &mapping)?;
     drop(loaded);
     let summary = super::apply(root, &prepared.batch, options)?;
     Ok((summary, prepared.notes))

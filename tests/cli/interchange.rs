@@ -960,3 +960,25 @@ fn a_revised_reqif_file_updates_reports_removed_and_prunes() {
     assert!(!got.contains_key("_o5"));
     assert_eq!(s(&got["CSR-102"].1, "title"), Some("Neutral salt spray"));
 }
+
+#[test]
+fn an_id_given_twice_names_the_object_that_gave_it_first_and_nothing_is_written() {
+    let project = empty_project("");
+    let vendor = fs::read_to_string(fixture("interchange/vendor.reqif")).unwrap();
+    let twice = vendor.replace("THE-VALUE=\"CSR-102\"", "THE-VALUE=\"CSR-101\"");
+    assert_ne!(twice, vendor);
+    write(project.path(), "in/twice.reqif", &twice);
+    let (code, _, stderr) = import(
+        "reqif",
+        &project.path().join("in/twice.reqif"),
+        project.path(),
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("SPEC-OBJECT _o4: the id `CSR-101` is given twice; first at"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("SPEC-OBJECT _o3"), "{stderr}");
+    assert!(!project.path().join("reqif").exists());
+}

@@ -9,6 +9,8 @@ pub mod xhtml;
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
+use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 /// The seven ReqIF datatypes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -230,7 +232,7 @@ pub struct Resolved {
     pub type_name: String,
     /// The object's own LONG-NAME, when it has one.
     pub long_name: Option<String>,
-    pub values: IndexMap<String, Typed>,
+    pub values: IndexMap<String, Typed, FxBuildHasher>,
 }
 
 impl Resolved {
@@ -263,7 +265,7 @@ pub struct ResolvedDoc {
     pub relations: Vec<ResolvedRelation>,
     /// Per object identifier: the specification it is in, and the titles
     /// of the heading objects above it (outermost first).
-    pub placement: HashMap<String, (String, Vec<String>)>,
+    pub placement: FxHashMap<String, (String, Vec<String>)>,
     /// Object identifiers in specification order (objects in no
     /// specification follow, in file order).
     pub order: Vec<String>,
@@ -334,68 +336,80 @@ impl ReqIf {
     pub fn resolve(&self, heading: &dyn Fn(&Resolved) -> Option<String>) -> ResolvedDoc {
         let strictdoc = is_strictdoc(&self.header);
         let mut doc = ResolvedDoc::default();
-        let mut enum_labels: HashMap<&str, &str> = HashMap::new();
+        let mut enum_labels: FxHashMap<&str, &str> = FxHashMap::default();
         for dt in self.datatypes.values() {
             for v in &dt.values {
                 enum_labels.insert(&v.identifier, v.label());
             }
         }
-        for o in &self.objects {
-            let ty = self.object_types.get(&o.object_type);
-            if ty.is_none() {
-                doc.warnings.push(format!(
-                    "SPEC-OBJECT {} names the type `{}`, which the file does not define",
-                    o.identifier, o.object_type
-                ));
-            }
-            let mut values = IndexMap::new();
-            // Values in the order the type defines its attributes, then any
-            // value whose definition the type does not list.
-            let mut given: HashMap<&str, &RawValue> = HashMap::new();
-            for v in &o.values {
-                given.insert(v.definition.as_str(), &v.value);
-            }
-            let mut defs: Vec<&str> = ty
-                .map(|t| t.attributes.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            for v in &o.values {
-                if !defs.contains(&v.definition.as_str()) {
-                    defs.push(&v.definition);
-                }
-            }
-            for def_id in defs {
-                let def = self.attributes.get(def_id);
-                let raw = match (given.get(def_id), def.and_then(|d| d.default.as_ref())) {
-                    (Some(r), _) => *r,
-                    (None, Some(d)) => d,
-                    (None, None) => continue,
-                };
-                let Some(def) = def else {
-                    doc.warnings.push(format!(
-                        "SPEC-OBJECT {} has a value for `{def_id}`, an attribute the file does not define",
-                        o.identifier
-                    ));
-                    continue;
-                };
-                match typed(raw, strictdoc, &enum_labels) {
-                    Ok(t) => {
-                        values.insert(def.name().to_owned(), t);
+        // Each object on every core; the warnings kept in the file's order.
+        let resolved: Vec<(Resolved, Vec<Warning>)> = self
+            .objects
+            .par_iter()
+            .map(|o| {
+                    let mut warnings = Vec::new();
+                    let ty = self.object_types.get(&o.object_type);
+                    if ty.is_none() {
+                        warnings.push(format!(
+                            "SPEC-OBJECT {} names the type `{}`, which the file does not define",
+                            o.identifier, o.object_type
+                        ));
                     }
-                    Err(m) => doc.warnings.push(format!(
-                        "SPEC-OBJECT {}, attribute `{}`: {m}",
-                        o.identifier,
-                        def.name()
-                    )),
-                }
-            }
-            doc.objects.push(Resolved {
-                identifier: o.identifier.clone(),
-                type_name: ty.map_or_else(|| o.object_type.clone(), |t| t.name().to_owned()),
-                long_name: o.long_name.clone(),
-                values,
-            });
+                    let mut values = IndexMap::default();
+                    // Values in the order the type defines its attributes, then any
+                    // value whose definition the type does not list.
+                    let mut given: FxHashMap<&str, &RawValue> = FxHashMap::default();
+                    for v in &o.values {
+                        given.insert(v.definition.as_str(), &v.value);
+                    }
+                    let mut defs: Vec<&str> = ty
+                        .map(|t| t.attributes.iter().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    for v in &o.values {
+                        if !defs.contains(&v.definition.as_str()) {
+                            defs.push(&v.definition);
+                        }
+                    }
+                    for def_id in defs {
+                        let def = self.attributes.get(def_id);
+                        let raw = match (given.get(def_id), def.and_then(|d| d.default.as_ref())) {
+                            (Some(r), _) => *r,
+                            (None, Some(d)) => d,
+                            (None, None) => continue,
+                        };
+                        let Some(def) = def else {
+                            warnings.push(format!(
+                                "SPEC-OBJECT {} has a value for `{def_id}`, an attribute the file does not define",
+                                o.identifier
+                            ));
+                            continue;
+                        };
+                        match typed(raw, strictdoc, &enum_labels) {
+                            Ok(t) => {
+                                values.insert(def.name().to_owned(), t);
+                            }
+                            Err(m) => warnings.push(format!(
+                                "SPEC-OBJECT {}, attribute `{}`: {m}",
+                                o.identifier,
+                                def.name()
+                            )),
+                        }
+                    }
+                let object = Resolved {
+                    identifier: o.identifier.clone(),
+                    type_name: ty.map_or_else(|| o.object_type.clone(), |t| t.name().to_owned()),
+                    long_name: o.long_name.clone(),
+                    values,
+                };
+                (object, warnings)
+            })
+            .collect();
+        doc.objects.reserve(resolved.len());
+        for (object, warnings) in resolved {
+            doc.warnings.extend(warnings);
+            doc.objects.push(object);
         }
-        let by_id: HashMap<&str, usize> = doc
+        let by_id: FxHashMap<&str, usize> = doc
             .objects
             .iter()
             .enumerate()
@@ -413,7 +427,7 @@ impl ReqIf {
                 target: r.target.clone(),
             });
         }
-        let mut placed = std::collections::HashSet::new();
+        let mut placed = FxHashSet::default();
         for s in &self.specifications {
             let name = s
                 .long_name
@@ -448,11 +462,11 @@ fn walk(
     spec: &str,
     path: &mut Vec<String>,
     objects: &[Resolved],
-    by_id: &HashMap<&str, usize>,
+    by_id: &FxHashMap<&str, usize>,
     heading: &dyn Fn(&Resolved) -> Option<String>,
-    placement: &mut HashMap<String, (String, Vec<String>)>,
+    placement: &mut FxHashMap<String, (String, Vec<String>)>,
     order: &mut Vec<String>,
-    placed: &mut std::collections::HashSet<String>,
+    placed: &mut FxHashSet<String>,
 ) {
     for n in nodes {
         let obj = by_id.get(n.object.as_str()).map(|&i| &objects[i]);
@@ -484,7 +498,7 @@ fn walk(
 fn typed(
     raw: &RawValue,
     strictdoc: bool,
-    enum_labels: &HashMap<&str, &str>,
+    enum_labels: &FxHashMap<&str, &str>,
 ) -> Result<Typed, String> {
     Ok(match raw {
         RawValue::Xhtml(s) => Typed::Text(s.clone()),

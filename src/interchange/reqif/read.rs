@@ -6,7 +6,8 @@
 //! the ReqIF namespace may be the default one or bound to any prefix
 //! (`reqif:`), and the XHTML inside `THE-VALUE` may be prefixed or default.
 
-use std::io::{Read, Seek};
+use std::io::{BufRead, BufReader, Read, Seek};
+use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
@@ -27,21 +28,26 @@ pub use crate::interchange::ReadError;
 
 /// Reads a `.reqif` file, or every `.reqif` member of a `.reqifz` archive
 /// (attachments and other members are ignored), as one document per file.
-pub fn read_path(path: &std::path::Path) -> Result<Vec<ReqIf>, ReadError> {
+/// A `.reqif` file is read as it streams past, never held whole: a file of
+/// 100k objects is over a quarter of a gigabyte.
+pub fn read_path(path: &Path) -> Result<Vec<ReqIf>, ReadError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ReadError {
+    let cannot = |e: std::io::Error| ReadError {
         file: name.clone(),
         position: None,
         message: format!("cannot read the file: {e}"),
-    })?;
-    let zipped = bytes.starts_with(b"PK\x03\x04")
+    };
+    let mut file = BufReader::with_capacity(1 << 18, std::fs::File::open(path).map_err(cannot)?);
+    let zipped = file.fill_buf().map_err(cannot)?.starts_with(b"PK\x03\x04")
         || path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("reqifz"));
     if zipped {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(cannot)?;
         read_zip(std::io::Cursor::new(bytes), &name)
     } else {
-        Ok(vec![read_bytes(&bytes, &name)?])
+        Ok(vec![read_from(file, &name, Source::File(path))?])
     }
 }
 
@@ -80,11 +86,31 @@ pub fn read_zip<R: Read + Seek>(reader: R, name: &str) -> Result<Vec<ReqIf>, Rea
 
 /// Reads one ReqIF document from its bytes.
 pub fn read_bytes(bytes: &[u8], name: &str) -> Result<ReqIf, ReadError> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    read_from(bytes, name, Source::Bytes(bytes))
+}
+
+/// Where the text being read can be found again, for the line and column
+/// of an error.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+/// Reads one ReqIF document as it streams from `input`.
+fn read_from<R: BufRead>(mut input: R, name: &str, source: Source<'_>) -> Result<ReqIf, ReadError> {
+    // A byte-order mark is not part of the XML (nor counted in positions).
+    if input
+        .fill_buf()
+        .is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
+    {
+        input.consume(3);
+    }
     let mut parser = Parser {
-        reader: NsReader::from_reader(body),
+        reader: NsReader::from_reader(input),
         name,
-        source: body,
+        source,
+        buf: Vec::new(),
         doc: ReqIf::default(),
         stack: Vec::new(),
         text: String::new(),
@@ -121,13 +147,16 @@ enum TypeClass {
     Group,
 }
 
-struct Parser<'a> {
-    reader: NsReader<&'a [u8]>,
+struct Parser<'a, R> {
+    reader: NsReader<R>,
     name: &'a str,
-    source: &'a [u8],
+    source: Source<'a>,
+    /// The bytes of the events read (quick-xml reads into it).
+    buf: Vec<u8>,
     doc: ReqIf,
-    /// Local names of the open ReqIF elements.
-    stack: Vec<String>,
+    /// The open ReqIF elements, as far as an element inside them cares
+    /// (see [`Under`]).
+    stack: Vec<Under>,
     /// Text of the innermost element, for references and header fields.
     text: String,
     cur_datatype: Option<Datatype>,
@@ -140,12 +169,22 @@ struct Parser<'a> {
     saw_root: bool,
 }
 
-impl Parser<'_> {
+impl<R: BufRead> Parser<'_, R> {
     fn error(&self, message: String) -> ReadError {
+        // Read again to find the line and column: only when reading fails.
+        let file;
+        let source = match self.source {
+            Source::Bytes(b) => b,
+            Source::File(path) => {
+                file = std::fs::read(path).unwrap_or_default();
+                &file[..]
+            }
+        };
+        let source = source.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(source);
         let pos = usize::try_from(self.reader.buffer_position())
             .unwrap_or(usize::MAX)
-            .min(self.source.len());
-        let before = &self.source[..pos];
+            .min(source.len());
+        let before = &source[..pos];
         let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
         let start = before
             .iter()
@@ -160,8 +199,10 @@ impl Parser<'_> {
     }
 
     fn run(&mut self) -> Result<(), ReadError> {
+        let mut buf = std::mem::take(&mut self.buf);
         loop {
-            let (in_reqif, event) = match self.reader.read_resolved_event() {
+            buf.clear();
+            let (in_reqif, event) = match self.reader.read_resolved_event_into(&mut buf) {
                 Ok((ns, event)) => (is_reqif(&ns), event),
                 Err(e) => {
                     let message = format!("not well-formed XML: {e}");
@@ -170,14 +211,14 @@ impl Parser<'_> {
             };
             match event {
                 Event::Start(e) => {
-                    let local = local_name(&e);
                     if !in_reqif {
                         // A tool extension or foreign markup: skip it whole.
                         self.skip(&e)?;
                         continue;
                     }
+                    let local = local_name(&e);
                     if !self.start(&local, &e, false)? {
-                        self.stack.push(local);
+                        self.stack.push(Under::of(&local));
                     }
                 }
                 Event::Empty(e) => {
@@ -188,17 +229,24 @@ impl Parser<'_> {
                     if self.start(&local, &e, true)? {
                         continue;
                     }
-                    self.stack.push(local.clone());
-                    self.end(&local)?;
+                    // Its parent is the innermost open element.
+                    let under = self.stack.last().copied().unwrap_or(Under::Other);
+                    self.end(&local, under)?;
+                }
+                Event::End(e) if in_reqif => {
+                    let local = e.local_name();
+                    let local = String::from_utf8_lossy(local.as_ref());
+                    // The element is on top of the stack, its parent below.
+                    let parent = self.stack.len().checked_sub(2).map(|i| self.stack[i]);
+                    let under = parent.unwrap_or(Under::Other);
+                    self.end(&local, under)?;
                     self.stack.pop();
                 }
-                Event::End(e) => {
-                    let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                    if in_reqif {
-                        self.end(&local)?;
-                        self.stack.pop();
-                    }
-                }
+                // The indentation between tags, which leads any text of an
+                // element and is trimmed from it: not worth decoding.
+                Event::Text(t)
+                    if self.text.is_empty()
+                        && t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) => {}
                 Event::Text(t) => {
                     let s = t
                         .xml10_content()
@@ -230,8 +278,9 @@ impl Parser<'_> {
     /// Skips a foreign element and everything in it.
     fn skip(&mut self, e: &BytesStart<'_>) -> Result<(), ReadError> {
         let end = e.to_end().into_owned();
+        self.buf.clear();
         self.reader
-            .read_to_end(end.name())
+            .read_to_end_into(end.name(), &mut self.buf)
             .map_err(|err| self.error(format!("not well-formed XML: {err}")))?;
         Ok(())
     }
@@ -352,13 +401,17 @@ impl Parser<'_> {
                     let end = e.to_end().into_owned();
                     let mut out = XhtmlText::default();
                     let mut depth = 0usize;
+                    let mut buf = std::mem::take(&mut self.buf);
                     loop {
+                        buf.clear();
                         let (_, ev) =
-                            self.reader.read_resolved_event().map_err(|err| ReadError {
-                                file: self.name.to_owned(),
-                                position: None,
-                                message: format!("not well-formed XML in THE-VALUE: {err}"),
-                            })?;
+                            self.reader
+                                .read_resolved_event_into(&mut buf)
+                                .map_err(|err| ReadError {
+                                    file: self.name.to_owned(),
+                                    position: None,
+                                    message: format!("not well-formed XML in THE-VALUE: {err}"),
+                                })?;
                         match ev {
                             Event::Start(s) => {
                                 depth += 1;
@@ -396,6 +449,7 @@ impl Parser<'_> {
                             _ => {}
                         }
                     }
+                    self.buf = buf;
                     if let Some(v) = self.cur_value.as_mut() {
                         v.value = RawValue::Xhtml(out.finish());
                     }
@@ -443,26 +497,27 @@ impl Parser<'_> {
         Ok(false)
     }
 
-    fn end(&mut self, local: &str) -> Result<(), ReadError> {
-        let text = std::mem::take(&mut self.text).trim().to_owned();
-        // The element's parent is the one below it on the stack.
-        let parent = self
-            .stack
-            .len()
-            .checked_sub(2)
-            .and_then(|i| self.stack.get(i))
-            .map_or("", String::as_str)
-            .to_owned();
+    /// Handles an end tag (or the end of an empty element) of `local`,
+    /// inside the element `under` tells.
+    fn end(&mut self, local: &str, under: Under) -> Result<(), ReadError> {
+        let result = self.end_element(local, under);
+        // The text read since the last tag belongs to this element only.
+        self.text.clear();
+        result
+    }
+
+    fn end_element(&mut self, local: &str, under: Under) -> Result<(), ReadError> {
+        let header = under == Under::Header;
         match local {
-            "CREATION-TIME" if parent == "REQ-IF-HEADER" => self.doc.header.creation_time = text,
-            "TITLE" if parent == "REQ-IF-HEADER" => self.doc.header.title = text,
-            "SOURCE-TOOL-ID" if parent == "REQ-IF-HEADER" => self.doc.header.source_tool_id = text,
-            "REQ-IF-TOOL-ID" if parent == "REQ-IF-HEADER" => self.doc.header.req_if_tool_id = text,
-            "REQ-IF-VERSION" if parent == "REQ-IF-HEADER" => self.doc.header.req_if_version = text,
-            "COMMENT" if parent == "REQ-IF-HEADER" => self.doc.header.comment = text,
+            "CREATION-TIME" if header => self.doc.header.creation_time = trimmed(&self.text),
+            "TITLE" if header => self.doc.header.title = trimmed(&self.text),
+            "SOURCE-TOOL-ID" if header => self.doc.header.source_tool_id = trimmed(&self.text),
+            "REQ-IF-TOOL-ID" if header => self.doc.header.req_if_tool_id = trimmed(&self.text),
+            "REQ-IF-VERSION" if header => self.doc.header.req_if_version = trimmed(&self.text),
+            "COMMENT" if header => self.doc.header.comment = trimmed(&self.text),
             l if l.starts_with("DATATYPE-DEFINITION-") && l.ends_with("-REF") => {
                 if let Some(a) = self.cur_attr.as_mut() {
-                    a.datatype = Some(text);
+                    a.datatype = Some(trimmed(&self.text));
                 }
             }
             l if l.starts_with("DATATYPE-DEFINITION-") => {
@@ -472,7 +527,7 @@ impl Parser<'_> {
             }
             l if l.starts_with("ATTRIBUTE-DEFINITION-") && l.ends_with("-REF") => {
                 if let Some(v) = self.cur_value.as_mut() {
-                    v.definition = text;
+                    v.definition = trimmed(&self.text);
                 }
             }
             l if l.starts_with("ATTRIBUTE-DEFINITION-") => {
@@ -489,7 +544,7 @@ impl Parser<'_> {
                     ..
                 }) = self.cur_value.as_mut()
                 {
-                    refs.push(text);
+                    refs.push(trimmed(&self.text));
                 }
             }
             "DEFAULT-VALUE" => self.in_default = false,
@@ -525,25 +580,29 @@ impl Parser<'_> {
             }
             "SPEC-OBJECT-TYPE-REF" => {
                 if let Owner::Object(i) = self.owner {
-                    self.doc.objects[i].object_type = text;
+                    self.doc.objects[i].object_type = trimmed(&self.text);
                 }
             }
             "SPEC-RELATION-TYPE-REF" => {
                 if let Owner::Relation(i) = self.owner {
-                    self.doc.relations[i].relation_type = text;
+                    self.doc.relations[i].relation_type = trimmed(&self.text);
                 }
             }
             "SPECIFICATION-TYPE-REF" => {
                 if let Owner::Specification(i) = self.owner {
-                    self.doc.specifications[i].spec_type = text;
+                    self.doc.specifications[i].spec_type = trimmed(&self.text);
                 }
             }
-            "SPEC-OBJECT-REF" => match (parent.as_str(), self.owner) {
-                ("SOURCE", Owner::Relation(i)) => self.doc.relations[i].source = text,
-                ("TARGET", Owner::Relation(i)) => self.doc.relations[i].target = text,
-                ("OBJECT", _) => {
+            "SPEC-OBJECT-REF" => match (under, self.owner) {
+                (Under::Source, Owner::Relation(i)) => {
+                    self.doc.relations[i].source = trimmed(&self.text)
+                }
+                (Under::Target, Owner::Relation(i)) => {
+                    self.doc.relations[i].target = trimmed(&self.text)
+                }
+                (Under::Object, _) => {
                     if let Some(node) = self.hierarchy.last_mut() {
-                        node.object = text;
+                        node.object = trimmed(&self.text);
                     }
                 }
                 _ => {}
@@ -564,13 +623,46 @@ impl Parser<'_> {
     }
 }
 
+/// The text of an element as it is kept: trimmed. Taken only by the
+/// elements that keep their text.
+fn trimmed(text: &str) -> String {
+    text.trim().to_owned()
+}
+
+/// The element an element ends in, as far as reading it depends on it.
+#[derive(Clone, Copy, PartialEq)]
+enum Under {
+    Header,
+    Source,
+    Target,
+    Object,
+    Other,
+}
+
+impl Under {
+    fn of(parent: &str) -> Under {
+        match parent {
+            "REQ-IF-HEADER" => Under::Header,
+            "SOURCE" => Under::Source,
+            "TARGET" => Under::Target,
+            "OBJECT" => Under::Object,
+            _ => Under::Other,
+        }
+    }
+}
+
 fn is_reqif(ns: &ResolveResult<'_>) -> bool {
     match ns {
         ResolveResult::Bound(Namespace(uri)) => {
-            let uri = String::from_utf8_lossy(uri);
             // ReqIF 1.0 to 1.2 all use the 20110401 namespace; a file that
-            // names the schema without the `.xsd` is read too.
-            uri.trim_end_matches(".xsd") == REQIF_NS.trim_end_matches(".xsd")
+            // names the schema without the `.xsd` is read too. Compared as
+            // bytes: this runs for every tag of the file.
+            let mut uri: &[u8] = uri;
+            while let Some(rest) = uri.strip_suffix(b".xsd") {
+                uri = rest;
+            }
+            let ns = REQIF_NS.as_bytes();
+            uri == ns.strip_suffix(b".xsd").unwrap_or(ns)
         }
         // Some tools write no namespace at all.
         ResolveResult::Unbound => true,
@@ -578,8 +670,8 @@ fn is_reqif(ns: &ResolveResult<'_>) -> bool {
     }
 }
 
-fn local_name(e: &BytesStart<'_>) -> String {
-    String::from_utf8_lossy(e.local_name().as_ref()).into_owned()
+fn local_name<'e>(e: &'e BytesStart<'_>) -> std::borrow::Cow<'e, str> {
+    String::from_utf8_lossy(e.local_name().into_inner())
 }
 
 /// The text of an entity or character reference (`&amp;`, `&#x4e2d;`).
@@ -609,6 +701,24 @@ mod tests {
         format!(
             r#"<REQ-IF xmlns="{REQIF_NS}"><CORE-CONTENT><REQ-IF-CONTENT><SPEC-OBJECTS><SPEC-OBJECT IDENTIFIER="{id}"><TYPE><SPEC-OBJECT-TYPE-REF>t</SPEC-OBJECT-TYPE-REF></TYPE></SPEC-OBJECT></SPEC-OBJECTS></REQ-IF-CONTENT></CORE-CONTENT></REQ-IF>"#
         )
+    }
+
+    #[test]
+    fn a_file_is_read_as_it_streams_as_its_bytes_would_be_with_the_same_error_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.reqif");
+        std::fs::write(&good, format!("\u{feff}{}", minimal("only"))).unwrap();
+        let docs = read_path(&good).unwrap();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].objects[0].identifier, "only");
+        let bad = "\u{feff}<REQ-IF>\n<a>\n  </b>";
+        let path = dir.path().join("bad.reqif");
+        std::fs::write(&path, bad).unwrap();
+        let streamed = read_path(&path).unwrap_err();
+        let whole = read_bytes(bad.as_bytes(), &path.display().to_string()).unwrap_err();
+        assert_eq!(streamed.position, whole.position);
+        assert_eq!(streamed.position.map(|p| p.0), Some(3), "{streamed}");
+        assert_eq!(streamed.message, whole.message);
     }
 
     #[test]
