@@ -1491,6 +1491,7 @@ impl<'a> Builder<'a> {
                         .profile
                         .value_label(if *b { "true" } else { "false" }, self.lang)
                         .to_owned(),
+                    (_, Value::Map(pairs)) if pairs.len() > MAP_SHOWN => self.map_in_part(pairs),
                     _ => v.display(),
                 };
                 (Some(shown), Vec::new())
@@ -1504,6 +1505,27 @@ impl<'a> Builder<'a> {
             });
         }
         rows
+    }
+
+    /// The first [`MAP_SHOWN`] entries of a table of fingerprints and how
+    /// many more there are: a review that signed every requirement of a
+    /// large contract holds one for each, on every page of its decisions.
+    fn map_in_part(&self, pairs: &[(String, String)]) -> String {
+        let mut shown = pairs[..MAP_SHOWN]
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut more = String::new();
+        super::article::count_into(&mut more, (pairs.len() - MAP_SHOWN) as u64);
+        let catalog = super::Catalog::builtin();
+        let label = catalog
+            .language(self.lang)
+            .and_then(|strings| strings.get("map_more").copied())
+            .unwrap_or("{n} more, not listed here");
+        shown.push_str(" … ");
+        shown.push_str(&label.replace("{n}", &more));
+        shown
     }
 
     fn link_rows(&self, idx: ItemIdx, dir: Dir) -> Vec<LinkRow> {
@@ -1681,6 +1703,10 @@ fn article_weight(graph: &TraceGraph, idx: ItemIdx, subs: usize) -> usize {
     let near = (up + down).min(svg::MAX_NODES);
     2_400 + 550 * near + 300 * (up + down) + 400 * subs.min(MAX_LISTED)
 }
+
+/// Entries of a table of fingerprints (`signed_fingerprints`) shown on an
+/// item's page at most.
+const MAP_SHOWN: usize = 20;
 
 /// Links and sub-items listed on an item's page at most, so that a hub's
 /// page stays small; the matrix and the lists hold the rest.

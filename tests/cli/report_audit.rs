@@ -435,3 +435,38 @@ fn a_scorecard_shows_each_criterions_target_weight_and_points() {
     }
     assert!(cards >= 1, "{cards} scorecards");
 }
+
+/// A review that signed every requirement of a contract holds a
+/// fingerprint for each; its page (and each page of its decisions) shows
+/// the first twenty and says how many more there are, in the page's
+/// language, rather than carrying every one on every page.
+#[test]
+fn a_review_signing_many_requirements_lists_twenty_fingerprints_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("signed");
+    let r = run([
+        "generate".as_ref(),
+        project.as_os_str(),
+        "--requirements".as_ref(),
+        "60".as_ref(),
+        "--lived-in".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let review = fs::read_to_string(project.join("review.toml")).unwrap();
+    let signed = review.matches("signed_fingerprints.").count();
+    assert!(signed > 20, "{signed} fingerprints signed");
+    for (lang, more) in [
+        ("en", format!("({} more, not listed here)", signed - 20)),
+        ("zh", format!("（另有 {} 条，此处未列出）", signed - 20)),
+    ] {
+        let (_t, out) = site(&project, &["--lang", lang]);
+        let html = fs::read_to_string(out.join("items/review-1.html")).unwrap();
+        let doc = Html::parse_document(&html);
+        let field = doc
+            .select(&sel("dl.fields dd"))
+            .map(text_of)
+            .find(|t| t.contains(&more))
+            .unwrap_or_else(|| panic!("no field says {more:?}"));
+        assert_eq!(field.matches(": ").count(), 20, "{field}");
+    }
+}
