@@ -1693,14 +1693,31 @@ pub const ITEMS_PER_PAGE: usize = 200;
 const PAGE_BUDGET: usize = 600_000;
 
 /// An estimate of the bytes of an item's article, from what it lists: the
-/// thread (picture and text, at most [`svg::MAX_NODES`] items), its links
+/// thread (picture and text, at most [`svg::MAX_NODES`] items, counted two
+/// steps each way), its links
 /// (its own in its fields and in the upstream list, at most [`MAX_LISTED`]
 /// downstream) and the sub-items on its page. Made from counts alone, so
 /// the pages are known before anything is rendered.
 fn article_weight(graph: &TraceGraph, idx: ItemIdx, subs: usize) -> usize {
     let up = graph.upstream(idx).count();
     let down = graph.downstream_count(idx).min(MAX_LISTED);
-    let near = (up + down).min(svg::MAX_NODES);
+    // The thread goes on from each neighbour the same way: the items two
+    // steps away, as many as the picture holds (a complaint about a
+    // delivery of fifty requirements draws them all).
+    let mut near = up + down;
+    for (_, n) in graph.upstream(idx) {
+        if near >= svg::MAX_NODES {
+            break;
+        }
+        near += graph.upstream(n).count();
+    }
+    for (_, n) in graph.downstream(idx) {
+        if near >= svg::MAX_NODES {
+            break;
+        }
+        near += graph.downstream_count(n);
+    }
+    let near = near.min(svg::MAX_NODES);
     2_400 + 550 * near + 300 * (up + down) + 400 * subs.min(MAX_LISTED)
 }
 
