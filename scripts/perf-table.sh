@@ -385,10 +385,14 @@ if [ "${LOBSTER:-1}" = 1 ]; then
     rm -rf "$ldir"
     python3 scripts/lobster-export.py "$dir" "$ldir" >/dev/null
   fi
-  lout="$PWD/$REPORTS/lobster-report.json"
+  # Absolute paths: lobster-report runs in the model's folder, and WORK
+  # or LOBSTER_BIN may be given either way.
+  abs() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+  lout=$(abs "$REPORTS/lobster-report.json")
+  lobster_bin=$(abs "$LOBSTER_BIN")
   # The two tools must see the same gaps: the items lobster-report finds
   # not fully traced are the ones the generator planted.
-  env -C "$ldir" "$PWD/$LOBSTER_BIN" --lobster-config lobster.conf --out "$lout" >/dev/null
+  env -C "$ldir" "$lobster_bin" --lobster-config lobster.conf --out "$lout" >/dev/null
   agree=$(python3 scripts/lobster-export.py --compare "$lout" "$dir/expected-findings.json" | head -n 1) || {
     echo "lobster-report and needtrail disagree: $agree" >&2
     agree="DISAGREE: $agree"
@@ -398,7 +402,7 @@ if [ "${LOBSTER:-1}" = 1 ]; then
     for _ in $(seq "${LOBSTER_RUNS:-3}"); do
       read -r t _ u k < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
       if faster "$t" "$check"; then check=$t check_cpu="$u + $k s"; fi
-      read -r t _ u k < <(RUNS=1 best env -C "$ldir" "$PWD/$LOBSTER_BIN" --lobster-config lobster.conf --out "$lout")
+      read -r t _ u k < <(RUNS=1 best env -C "$ldir" "$lobster_bin" --lobster-config lobster.conf --out "$lout")
       if faster "$t" "$lobster"; then lobster=$t lobster_cpu="$u + $k s"; fi
     done
     echo "$check|$check_cpu|$lobster|$lobster_cpu|$(ratio "$lobster" "$check")"
