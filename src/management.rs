@@ -434,12 +434,7 @@ fn number(v: Option<f64>, unit: &str, lang: Lang) -> String {
     }
     let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
     let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    crate::text::count_into(&mut grouped, int.parse().unwrap_or_default());
     if !frac.is_empty() {
         grouped.push('.');
         grouped.push_str(frac);

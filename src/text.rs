@@ -118,6 +118,18 @@ pub fn pad(s: &str, width: usize) -> String {
     out
 }
 
+/// Appends a count with its thousands grouped by commas (`12,345`), as
+/// the `count` filter does: the way both English and Chinese write them.
+pub fn count_into(out: &mut String, n: u64) {
+    let digits = n.to_string();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

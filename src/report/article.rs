@@ -10,6 +10,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::text::count_into;
+
 use super::view::{FieldRow, FindingRow, ItemPage, LinkRow, ThreadRow};
 
 pub use crate::text::escape_html_into as escape_into;
@@ -244,18 +246,6 @@ pub fn code_spans_into(out: &mut String, text: &str) {
         rest = &after[close + 1..];
     }
     escape_into(out, rest);
-}
-
-/// Appends a count with its thousands grouped by commas (`12,345`), as
-/// the `count` filter does: the way both English and Chinese write them.
-pub fn count_into(out: &mut String, n: u64) {
-    let digits = n.to_string();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(d);
-    }
 }
 
 fn none(out: &mut String, t: &Strings) {

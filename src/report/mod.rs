@@ -666,7 +666,7 @@ fn register_filters(tera: &mut Tera) {
             let mut out = String::new();
             match v {
                 tera::Value::Number(n) if n.is_u64() => {
-                    article::count_into(&mut out, n.as_u64().unwrap_or_default())
+                    crate::text::count_into(&mut out, n.as_u64().unwrap_or_default())
                 }
                 tera::Value::String(s) => out.push_str(s),
                 other => out.push_str(&other.to_string()),

@@ -1517,7 +1517,7 @@ impl<'a> Builder<'a> {
             .collect::<Vec<_>>()
             .join(", ");
         let mut more = String::new();
-        super::article::count_into(&mut more, (pairs.len() - MAP_SHOWN) as u64);
+        crate::text::count_into(&mut more, (pairs.len() - MAP_SHOWN) as u64);
         let catalog = super::Catalog::builtin();
         let label = catalog
             .language(self.lang)
