@@ -434,7 +434,7 @@ fn number(v: Option<f64>, unit: &str, lang: Lang) -> String {
     }
     let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
     let mut grouped = String::new();
-    crate::text::count_into(&mut grouped, int.parse().unwrap_or_default());
+    crate::text::grouped_into(&mut grouped, int);
     if !frac.is_empty() {
         grouped.push('.');
         grouped.push_str(frac);

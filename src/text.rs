@@ -121,7 +121,11 @@ pub fn pad(s: &str, width: usize) -> String {
 /// Appends a count with its thousands grouped by commas (`12,345`), as
 /// the `count` filter does: the way both English and Chinese write them.
 pub fn count_into(out: &mut String, n: u64) {
-    let digits = n.to_string();
+    grouped_into(out, &n.to_string());
+}
+
+/// Appends a run of digits with its thousands grouped by commas.
+pub fn grouped_into(out: &mut String, digits: &str) {
     for (i, d) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');

@@ -597,6 +597,9 @@ struct Builder<'a> {
     checked: &'a Checked,
     /// The matrix statuses in the report's language.
     status_labels: BTreeMap<&'static str, String>,
+    /// What follows the entries of a long table of fingerprints (`{n}`
+    /// more), in the report's language.
+    map_more: String,
     project: &'a Project,
     profile: &'a Profile,
     graph: &'a TraceGraph,
@@ -634,9 +637,15 @@ impl<'a> Builder<'a> {
                 (st, label.to_owned())
             })
             .collect();
+        let map_more = strings
+            .get("map_more")
+            .copied()
+            .unwrap_or("({n} more, not listed here)")
+            .to_owned();
         Builder {
             checked,
             status_labels,
+            map_more,
             project,
             profile: &checked.loaded.profile,
             graph: &checked.graph,
@@ -1518,13 +1527,8 @@ impl<'a> Builder<'a> {
             .join(", ");
         let mut more = String::new();
         crate::text::count_into(&mut more, (pairs.len() - MAP_SHOWN) as u64);
-        let catalog = super::Catalog::builtin();
-        let label = catalog
-            .language(self.lang)
-            .and_then(|strings| strings.get("map_more").copied())
-            .unwrap_or("{n} more, not listed here");
         shown.push_str(" … ");
-        shown.push_str(&label.replace("{n}", &more));
+        shown.push_str(&self.map_more.replace("{n}", &more));
         shown
     }
 
