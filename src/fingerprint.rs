@@ -109,23 +109,54 @@ pub fn of(project: &Project, profile: &Profile, idx: ItemIdx) -> String {
 
 /// [`of`], as its digits.
 fn digits_of(project: &Project, profile: &Profile, idx: ItemIdx) -> [u8; LEN] {
+    digits_with(project, profile, &Fields::of(profile), idx)
+}
+
+/// The fields a fingerprint hashes, in order, each with its index (the
+/// title is not a field): looked up once for every item hashed.
+struct Fields<'p>(Vec<(&'p str, Option<crate::model::FieldIdx>)>);
+
+impl<'p> Fields<'p> {
+    fn of(profile: &'p Profile) -> Fields<'p> {
+        Fields(
+            profile
+                .fingerprint_fields
+                .iter()
+                .map(|name| {
+                    let idx = (name != "title")
+                        .then(|| profile.field_index(name))
+                        .flatten();
+                    (name.as_str(), idx)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Links of an item kept on the stack while they are sorted: most items
+/// have a few.
+const FEW_LINKS: usize = 8;
+
+fn digits_with(
+    project: &Project,
+    profile: &Profile,
+    fields: &Fields<'_>,
+    idx: ItemIdx,
+) -> [u8; LEN] {
     use std::borrow::Cow;
     let item = project.item(idx);
     let mut h = Hasher(Sha256::new());
     h.0.update(b"needtrail-fingerprint-v1\nkind=");
     h.0.update(profile.kind(item.kind).name.as_bytes());
     h.0.update(b"\n");
-    for name in &profile.fingerprint_fields {
+    for &(name, f) in &fields.0 {
         let value: Option<Cow<'_, str>> = if name == "title" {
             item.title.as_deref().map(Cow::Borrowed)
         } else {
-            profile
-                .field_index(name)
-                .and_then(|f| item.field(f))
-                .map(|v| match v {
-                    Value::String(s) => Cow::Borrowed(s.as_str()),
-                    v => Cow::Owned(v.display()),
-                })
+            f.and_then(|f| item.field(f)).map(|v| match v {
+                Value::String(s) => Cow::Borrowed(s.as_str()),
+                v => Cow::Owned(v.display()),
+            })
         };
         if let Some(v) = value {
             h.0.update(name.as_bytes());
@@ -134,19 +165,30 @@ fn digits_of(project: &Project, profile: &Profile, idx: ItemIdx) -> [u8; LEN] {
             h.0.update(b"\n");
         }
     }
-    let mut links: Vec<(&str, &str)> = item
-        .links
-        .iter()
-        .map(|l| {
-            (
-                profile.field_name(l.field),
-                project.item(l.target).id.as_str(),
-            )
-        })
-        .collect();
+    let link = |l: &crate::model::Link| {
+        (
+            profile.field_name(l.field),
+            project.item(l.target).id.as_str(),
+        )
+    };
+    let mut few = [("", ""); FEW_LINKS];
+    let mut many = Vec::new();
+    let links: &mut [(&str, &str)] = if item.links.len() <= FEW_LINKS {
+        for (slot, l) in few.iter_mut().zip(&item.links) {
+            *slot = link(l);
+        }
+        &mut few[..item.links.len()]
+    } else {
+        many.extend(item.links.iter().map(link));
+        &mut many
+    };
     links.sort_unstable();
-    links.dedup();
-    for (field, target) in links {
+    let mut last = None;
+    for &(field, target) in links.iter() {
+        if last == Some((field, target)) {
+            continue;
+        }
+        last = Some((field, target));
         h.0.update(b"link ");
         h.0.update(field.as_bytes());
         h.0.update(b"=");
@@ -252,6 +294,7 @@ fn as_itself(c: char) -> bool {
 pub struct Cache<'a> {
     project: &'a Project,
     profile: &'a Profile,
+    fields: Fields<'a>,
     /// Each item's digits, kept in place: a stamp compared with them
     /// reads no other memory.
     made: Vec<std::sync::OnceLock<[u8; LEN]>>,
@@ -262,6 +305,7 @@ impl<'a> Cache<'a> {
         Cache {
             project,
             profile,
+            fields: Fields::of(profile),
             made: (0..project.items.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
@@ -270,7 +314,10 @@ impl<'a> Cache<'a> {
 
     /// The fingerprint of item `idx` (see [`of`]).
     pub fn get(&self, idx: ItemIdx) -> &str {
-        text(self.made[idx.index()].get_or_init(|| digits_of(self.project, self.profile, idx)))
+        text(
+            self.made[idx.index()]
+                .get_or_init(|| digits_with(self.project, self.profile, &self.fields, idx)),
+        )
     }
 }
 

@@ -330,8 +330,114 @@ pub enum Value {
     /// A TOML date or date-time, kept as written (ISO 8601 sorts as text).
     Date(String),
     Strings(Vec<String>),
-    /// A table of ids to fingerprints, as `stamped.REQ-001 = "..."` writes it.
-    Map(Vec<(String, String)>),
+    /// A table of ids to fingerprints, as `stamped.REQ-001 = "..."` writes
+    /// it, or of an `attributes` field's names to values.
+    Map(Table),
+}
+
+/// A table of keys to text, in key order, each key once: a fingerprints
+/// field (`stamped.REQ-001 = "..."`) or an attributes field.
+///
+/// Held as one block of text, every key and every value followed by a
+/// NUL, which neither may hold (the readers refuse it): a project signed
+/// and stamped throughout has a table on nearly every item, and as a list
+/// of string pairs each entry took three allocations of its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table(Box<str>);
+
+/// Why entries do not make a [`Table`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableError {
+    /// Two entries have this key.
+    Repeated,
+    /// A key or a value holds a NUL character.
+    Nul,
+}
+
+impl Table {
+    /// The table of `entries`, in any order.
+    pub fn new<K: AsRef<str>, V: AsRef<str>>(
+        mut entries: Vec<(K, V)>,
+    ) -> Result<Table, TableError> {
+        entries.sort_unstable_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+        Table::from_sorted(entries.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+    }
+
+    /// The table of `entries`, given in key order.
+    pub fn from_sorted<'a>(
+        entries: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    ) -> Result<Table, TableError> {
+        let mut text =
+            String::with_capacity(entries.clone().map(|(k, v)| k.len() + v.len() + 2).sum());
+        let mut last: Option<&str> = None;
+        for (k, v) in entries {
+            if last.is_some_and(|l| l >= k) {
+                return Err(TableError::Repeated);
+            }
+            last = Some(k);
+            if k.contains('\0') || v.contains('\0') {
+                return Err(TableError::Nul);
+            }
+            text.push_str(k);
+            text.push('\0');
+            text.push_str(v);
+            text.push('\0');
+        }
+        Ok(Table(text.into_boxed_str()))
+    }
+
+    /// The entries, in key order.
+    pub fn iter(&self) -> Entries<'_> {
+        Entries(&self.0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.bytes().filter(|&b| b == 0).count() / 2
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        for (k, v) in self {
+            match k.cmp(key) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => return Some(v),
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        None
+    }
+}
+
+/// The entries of a [`Table`]: key and value.
+#[derive(Clone)]
+pub struct Entries<'t>(&'t str);
+
+impl<'t> Iterator for Entries<'t> {
+    type Item = (&'t str, &'t str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Keys and values are short: a plain loop finds their ends sooner
+        // than a search set up for long text.
+        let bytes = self.0.as_bytes();
+        let k = bytes.iter().position(|&b| b == 0)?;
+        let v = k + 1 + bytes[k + 1..].iter().position(|&b| b == 0)?;
+        let entry = (&self.0[..k], &self.0[k + 1..v]);
+        self.0 = &self.0[v + 1..];
+        Some(entry)
+    }
+}
+
+impl<'t> IntoIterator for &'t Table {
+    type Item = (&'t str, &'t str);
+    type IntoIter = Entries<'t>;
+
+    fn into_iter(self) -> Entries<'t> {
+        self.iter()
+    }
 }
 
 impl Value {
@@ -545,6 +651,53 @@ impl Project {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_gives_back_its_entries_in_key_order() {
+        let t = Table::new(vec![
+            ("REQ-010", "b2"),
+            ("REQ-002", "a1"),
+            ("", "empty key"),
+            ("标识-1", ""),
+        ])
+        .unwrap();
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            [
+                ("", "empty key"),
+                ("REQ-002", "a1"),
+                ("REQ-010", "b2"),
+                ("标识-1", ""),
+            ]
+        );
+        assert_eq!(t.len(), 4);
+        assert!(!t.is_empty());
+        assert_eq!(t.get("REQ-010"), Some("b2"));
+        assert_eq!(t.get("标识-1"), Some(""));
+        assert_eq!(t.get(""), Some("empty key"));
+        assert_eq!(t.get("REQ-003"), None);
+        assert_eq!(t.get("REQ-1"), None);
+        let empty = Table::new(Vec::<(&str, &str)>::new()).unwrap();
+        assert!(empty.is_empty());
+        assert_eq!(empty.len(), 0);
+        assert_eq!(empty.iter().next(), None);
+        assert_eq!(empty, Table::default());
+    }
+
+    #[test]
+    fn a_table_refuses_a_repeated_key_and_a_nul() {
+        assert_eq!(
+            Table::new(vec![("a", "1"), ("b", "2"), ("a", "3")]),
+            Err(TableError::Repeated)
+        );
+        assert_eq!(Table::new(vec![("a\0b", "1")]), Err(TableError::Nul));
+        assert_eq!(Table::new(vec![("a", "1\0")]), Err(TableError::Nul));
+        assert_eq!(
+            Table::from_sorted([("b", "1"), ("a", "2")].into_iter()),
+            Err(TableError::Repeated),
+            "entries out of order are not taken as sorted"
+        );
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

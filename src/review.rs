@@ -199,7 +199,7 @@ fn contract_status(
         .into_iter()
         .map(|r| {
             let changed = changed_since_signoff(project, profile, n, r);
-            let changed_ids: BTreeSet<&String> = changed.iter().collect();
+            let changed_ids: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
             let signed_as = match n
                 .review
                 .signed_fingerprints
@@ -207,8 +207,8 @@ fn contract_status(
             {
                 Some(Value::Map(signed)) => signed
                     .iter()
-                    .filter(|(id, _)| changed_ids.contains(id))
-                    .cloned()
+                    .filter(|(id, _)| changed_ids.contains(*id))
+                    .map(|(id, fp)| (id.to_owned(), fp.to_owned()))
                     .collect(),
                 _ => Vec::new(),
             };
@@ -261,9 +261,9 @@ fn changed_since_signoff(
         .filter(|(id, fp)| {
             project
                 .get(id)
-                .is_none_or(|r| fingerprint::of(project, profile, r) != **fp)
+                .is_none_or(|r| fingerprint::of(project, profile, r) != *fp)
         })
-        .map(|(id, _)| id.clone())
+        .map(|(id, _)| id.to_owned())
         .collect();
     // A verdict changed after signing: the review itself changed.
     if let Some(Value::String(signed)) = n

@@ -183,10 +183,26 @@ struct RuleRun {
     when: Vec<ItemIdx>,
     /// What made `require` hold, or explains why it does not.
     evidence: Vec<ItemIdx>,
+    /// For a `wording` rule, what its words are found to be in the item
+    /// checked, when read beforehand with the other wording rules' words.
+    word: Option<WordOutcome>,
+}
+
+/// What a `wording` rule finds in an item's text fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WordOutcome {
+    /// None of the rule's fields holds text: the rule does not apply.
+    NoText,
+    /// No listed word in them.
+    Clean,
+    /// A listed word: in this field, at this byte offset, this long.
+    Found(FieldIdx, usize, usize),
 }
 
 /// Where a built-in check puts what explains a failure.
 struct Why<'w> {
+    /// What a `wording` rule's words are found to be, if already read.
+    word: Option<WordOutcome>,
     evidence: &'w mut Vec<ItemIdx>,
     missing: &'w mut Vec<String>,
     values: &'w mut Vec<(&'static str, String)>,
@@ -265,12 +281,15 @@ impl Evaluator<'_> {
             .map(|chunk| {
                 let objectives = needs_objectives
                     .then(|| objectives::Context::new(self.project, self.profile, self.graph));
+                let words = self.read_words(rules, chunk);
                 rules
                     .iter()
-                    .map(|&ri| {
+                    .zip(words)
+                    .map(|(&ri, words)| {
                         let rule = &self.profile.rules[ri];
                         let mut run = RuleRun::default();
-                        for &item in chunk {
+                        for (n, &item) in chunk.iter().enumerate() {
+                            run.word = words.as_ref().map(|w| w[n]);
                             self.check_item(ri, rule, item, objectives.as_ref(), &mut run);
                         }
                         (run.findings, run.stats)
@@ -293,6 +312,75 @@ impl Evaluator<'_> {
         out
     }
 
+    /// For each of `rules`, what its words are found to be in each item of
+    /// `chunk`, read for all of the group's `wording` rules at once: their
+    /// lists are compiled together and each text field is read once for
+    /// all of them. `None` for a rule that is not a `wording` rule, and for
+    /// every rule when fewer than two are.
+    fn read_words(&self, rules: &[usize], chunk: &[ItemIdx]) -> Vec<Option<Vec<WordOutcome>>> {
+        let mut out: Vec<Option<Vec<WordOutcome>>> = rules.iter().map(|_| None).collect();
+        let is_wording = |ri: usize| {
+            let rule = &self.profile.rules[ri];
+            rule.builtin == Some(Builtin::Wording) && rule.words.is_some()
+        };
+        if rules.iter().filter(|&&ri| is_wording(ri)).count() < 2 {
+            return out;
+        }
+        let wording = self.profile.wording();
+        let lists = wording.lists.len();
+        // The fields the rules read, each once.
+        let mut fields: Vec<FieldIdx> = rules
+            .iter()
+            .filter(|&&ri| is_wording(ri))
+            .flat_map(|&ri| self.profile.rules[ri].fields.iter().copied())
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        // By field: whether it holds text, and the first word of each list.
+        let mut has_text = vec![false; fields.len()];
+        let mut found = vec![None; fields.len() * lists];
+        let mut scratch = crate::wording::Scratch::default();
+        for (slot, &ri) in out.iter_mut().zip(rules) {
+            if is_wording(ri) {
+                *slot = Some(Vec::with_capacity(chunk.len()));
+            }
+        }
+        for &item in chunk {
+            let it = self.project.item(item);
+            for (n, &f) in fields.iter().enumerate() {
+                let words = &mut found[n * lists..(n + 1) * lists];
+                match self.text_of(it, f) {
+                    Some(text) => {
+                        has_text[n] = true;
+                        wording.lists.find_each(text, words, &mut scratch);
+                    }
+                    None => has_text[n] = false,
+                }
+            }
+            for (slot, &ri) in out.iter_mut().zip(rules) {
+                let (Some(outcomes), Some(list)) = (slot, wording.of_rule[ri]) else {
+                    continue;
+                };
+                let mut outcome = WordOutcome::NoText;
+                for &f in &self.profile.rules[ri].fields {
+                    let Ok(n) = fields.binary_search(&f) else {
+                        continue;
+                    };
+                    if !has_text[n] {
+                        continue;
+                    }
+                    outcome = WordOutcome::Clean;
+                    if let Some((start, len)) = found[n * lists + list] {
+                        outcome = WordOutcome::Found(f, start, len);
+                        break;
+                    }
+                }
+                outcomes.push(outcome);
+            }
+        }
+        out
+    }
+
     /// Runs `rule` on one item, counting it and adding its finding if any.
     fn check_item(
         &self,
@@ -307,6 +395,7 @@ impl Evaluator<'_> {
             findings,
             when: scratch,
             evidence,
+            word,
         } = run;
         scratch.clear();
         if let Some(when) = &rule.when
@@ -321,6 +410,7 @@ impl Evaluator<'_> {
         match rule.builtin {
             Some(b) => {
                 let why = Why {
+                    word: *word,
                     evidence,
                     missing: &mut missing,
                     values: &mut values,
@@ -379,6 +469,7 @@ impl Evaluator<'_> {
         why: Why<'_>,
     ) -> Option<bool> {
         let Why {
+            word,
             evidence,
             missing,
             values,
@@ -386,7 +477,7 @@ impl Evaluator<'_> {
         } = why;
         let it = self.project.item(item);
         let roles = &self.profile.roles;
-        let map_field = |f: Option<crate::model::FieldIdx>| -> Option<&Vec<(String, String)>> {
+        let map_field = |f: Option<crate::model::FieldIdx>| -> Option<&crate::model::Table> {
             match it.field(f?)? {
                 Value::Map(m) => Some(m),
                 _ => None,
@@ -395,21 +486,31 @@ impl Evaluator<'_> {
         match b {
             Builtin::Wording => {
                 let list = rule.words.as_ref()?;
-                let mut applies = false;
-                for &field in &rule.fields {
-                    let Some(text) = self.text_of(it, field) else {
-                        continue;
-                    };
-                    applies = true;
-                    if let Some((start, len)) = list.matcher().find(text) {
+                let outcome = word.unwrap_or_else(|| {
+                    let mut outcome = WordOutcome::NoText;
+                    for &field in &rule.fields {
+                        let Some(text) = self.text_of(it, field) else {
+                            continue;
+                        };
+                        outcome = WordOutcome::Clean;
+                        if let Some((start, len)) = list.matcher().find(text) {
+                            return WordOutcome::Found(field, start, len);
+                        }
+                    }
+                    outcome
+                });
+                return match outcome {
+                    WordOutcome::NoText => None,
+                    WordOutcome::Clean => Some(true),
+                    WordOutcome::Found(field, start, len) => {
+                        let text = self.text_of(it, field)?;
                         let word = &text[start..start + len];
                         values.push(("word", word.to_owned()));
                         values.push(("field", self.profile.field_name(field).to_owned()));
                         *at = self.word_span(it, field, word);
-                        return Some(false);
+                        Some(false)
                     }
-                }
-                return applies.then_some(true);
+                };
             }
             Builtin::Quantity => {
                 let list = rule.words.as_ref()?;
@@ -472,12 +573,13 @@ impl Evaluator<'_> {
                 // verdicts, rather than one after another.
                 let (changed, decisions_changed) = rayon::join(
                     || {
-                        signed
+                        let entries: Vec<(&str, &str)> = signed.iter().collect();
+                        entries
                             .par_iter()
                             .with_min_len(1024)
-                            .filter_map(|(id, fp)| match self.project.get(id) {
+                            .filter_map(|&(id, fp)| match self.project.get(id) {
                                 Some(req) => (self.fingerprint(req) != fp).then_some(Ok(req)),
-                                None => Some(Err(id.clone())),
+                                None => Some(Err(id.to_owned())),
                             })
                             .collect::<Vec<_>>()
                     },
@@ -505,7 +607,15 @@ impl Evaluator<'_> {
                     return None;
                 };
                 // Exactly the links a stamp records: entries an older stamp
-                // holds for context links are ignored.
+                // holds for context links are ignored. A table of a few
+                // entries is read through for each link; a longer one (a
+                // delivery's, of every requirement it delivers) is listed
+                // once and searched.
+                let listed: Vec<(&str, &str)> = if stamped.len() > 8 {
+                    stamped.iter().collect()
+                } else {
+                    Vec::new()
+                };
                 for link in it
                     .links
                     .iter()
@@ -513,10 +623,15 @@ impl Evaluator<'_> {
                 {
                     let target = self.project.id_of(link.target);
                     let current = self.fingerprint(link.target);
-                    let ok = stamped
-                        .binary_search_by(|(k, _)| k.as_str().cmp(target))
-                        .is_ok_and(|i| stamped[i].1 == current);
-                    if !ok {
+                    let stamp = if listed.is_empty() {
+                        stamped.get(target)
+                    } else {
+                        listed
+                            .binary_search_by(|(k, _)| (*k).cmp(target))
+                            .ok()
+                            .map(|i| listed[i].1)
+                    };
+                    if stamp != Some(current) {
                         evidence.push(link.target);
                     }
                 }
@@ -570,9 +685,7 @@ impl Evaluator<'_> {
             return false;
         };
         let id = &self.project.item(item).id;
-        stamped
-            .binary_search_by(|(k, _)| k.as_str().cmp(id))
-            .is_ok_and(|i| stamped[i].1 == self.fingerprint(item))
+        stamped.get(id) == Some(self.fingerprint(item))
     }
 
     /// The text of a string field (or the title) of an item.

@@ -8,7 +8,7 @@
 //! stop at, so they match anywhere, except inside a longer word the list
 //! says is fine (`等` is vague in "门锁、合页等", not in "抗风压等级").
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// A compiled word list: one automaton over its words and exceptions.
 #[derive(Clone, Debug)]
@@ -37,21 +37,15 @@ impl Matcher {
     /// starting at the same place, the longer one.
     pub fn find(&self, text: &str) -> Option<(usize, usize)> {
         let ac = self.automaton.as_ref()?;
-        let mut fine: Vec<(usize, usize)> = Vec::new();
-        let mut found: Vec<(usize, usize)> = Vec::new();
-        for m in ac.find_overlapping_iter(text) {
-            let (start, end) = (m.start(), m.end());
-            if m.pattern().as_usize() >= self.words {
-                fine.push((start, end));
-            } else if whole_word(text, start, end) {
-                found.push((start, end));
-            }
-        }
-        found
-            .into_iter()
-            .filter(|&(s, e)| !fine.iter().any(|&(fs, fe)| fs <= s && e <= fe))
-            .min_by_key(|&(s, e)| (s, std::cmp::Reverse(e)))
-            .map(|(s, e)| (s, e - s))
+        let matches: Vec<Match> = ac
+            .find_overlapping_iter(text)
+            .map(|m| Match {
+                word: m.pattern().as_usize() < self.words,
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect();
+        first_word(text, &matches)
     }
 
     /// Whether `text` states a number followed by one of the list's units
@@ -97,6 +91,122 @@ impl Matcher {
             i = end.max(i + 1);
         }
         false
+    }
+}
+
+/// A listed word or exception found in a text.
+#[derive(Clone, Copy, Debug)]
+struct Match {
+    /// A word, not an exception.
+    word: bool,
+    start: usize,
+    end: usize,
+}
+
+/// The first word of `matches` (all of one list, as an overlapping search
+/// gives them) that stands as a whole word and inside no exception: its
+/// byte offset and length. Of two starting at the same place, the longer.
+fn first_word(text: &str, matches: &[Match]) -> Option<(usize, usize)> {
+    matches
+        .iter()
+        .filter(|m| m.word && whole_word(text, m.start, m.end))
+        .filter(|m| {
+            !matches
+                .iter()
+                .any(|f| !f.word && f.start <= m.start && m.end <= f.end)
+        })
+        .map(|m| (m.start, m.end))
+        .min_by_key(|&(s, e)| (s, std::cmp::Reverse(e)))
+        .map(|(s, e)| (s, e - s))
+}
+
+/// Several word lists compiled into one automaton, so that a text several
+/// lists are looked for in (a requirement's title and text, by the vague,
+/// placeholder and and/or rules) is read once for all of them. What it
+/// finds for each list is what that list's own [`Matcher`] finds.
+#[derive(Clone, Debug)]
+pub struct Lists {
+    automaton: Option<AhoCorasick>,
+    /// Each pattern's list, and whether it is a word (not an exception).
+    patterns: Vec<(usize, bool)>,
+    lists: usize,
+}
+
+/// What [`Lists::find_each`] keeps between texts.
+#[derive(Default)]
+pub struct Scratch(Vec<(usize, Match)>);
+
+impl Lists {
+    /// The lists, each as its words and its exceptions.
+    pub fn new<'a>(lists: &[(&'a [String], &'a [String])]) -> Lists {
+        let mut patterns = Vec::new();
+        let mut texts: Vec<&str> = Vec::new();
+        for (n, (words, except)) in lists.iter().enumerate() {
+            for (list, word) in [(words, true), (except, false)] {
+                for w in list.iter() {
+                    texts.push(w);
+                    patterns.push((n, word));
+                }
+            }
+        }
+        // The lists together are over a hundred words, where the builder
+        // would take a slower automaton to build a smaller one: this one
+        // is built once and reads every text.
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&texts)
+            .ok()
+            .filter(|_| !texts.is_empty());
+        Lists {
+            automaton,
+            patterns,
+            lists: lists.len(),
+        }
+    }
+
+    /// How many lists.
+    pub fn len(&self) -> usize {
+        self.lists
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lists == 0
+    }
+
+    /// The first word of each list in `text`, into `out` (a place per
+    /// list): what [`Matcher::find`] gives for that list.
+    pub fn find_each(&self, text: &str, out: &mut [Option<(usize, usize)>], scratch: &mut Scratch) {
+        out.fill(None);
+        let Some(ac) = self.automaton.as_ref() else {
+            return;
+        };
+        let found = &mut scratch.0;
+        found.clear();
+        found.extend(ac.find_overlapping_iter(text).map(|m| {
+            let (list, word) = self.patterns[m.pattern().as_usize()];
+            (
+                list,
+                Match {
+                    word,
+                    start: m.start(),
+                    end: m.end(),
+                },
+            )
+        }));
+        if found.is_empty() {
+            return;
+        }
+        found.sort_by_key(|(list, _)| *list);
+        let mut matches: Vec<Match> = Vec::new();
+        for run in found.chunk_by(|a, b| a.0 == b.0) {
+            matches.clear();
+            matches.extend(run.iter().map(|(_, m)| *m));
+            if let Some(slot) = out.get_mut(run[0].0) {
+                *slot = first_word(text, &matches);
+            }
+        }
     }
 }
 
@@ -166,6 +276,56 @@ mod tests {
         let m = matcher(&["as", "as far as possible", "robust"], &[]);
         assert_eq!(m.find("robust, as far as possible"), Some((0, 6)));
         assert_eq!(m.find("as far as possible"), Some((0, 18)));
+    }
+
+    /// Lists read together find, for each list, what the list alone finds:
+    /// with words shared between lists, a word of one list that is an
+    /// exception of another, and words inside exceptions.
+    #[test]
+    fn lists_read_together_find_what_each_finds_alone() {
+        let owned = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+        let lists = [
+            (
+                owned(&["等", "适当", "fast", "as", "as far as possible", "etc."]),
+                owned(&["等级", "一等"]),
+            ),
+            (owned(&["TBD", "待定", "等级", "fast"]), owned(&[])),
+            (owned(&["and/or", "和/或"]), owned(&["fast"])),
+            (owned(&[]), owned(&["等"])),
+        ];
+        let refs: Vec<(&[String], &[String])> = lists
+            .iter()
+            .map(|(w, e)| (w.as_slice(), e.as_slice()))
+            .collect();
+        let together = Lists::new(&refs);
+        let alone: Vec<Matcher> = lists.iter().map(|(w, e)| Matcher::new(w, e)).collect();
+        let mut out = vec![Some((9, 9)); together.len()];
+        let mut scratch = Scratch::default();
+        let texts = [
+            "",
+            "抗风压性能等级不低于4级",
+            "配门锁、合页等五金件，适当加强",
+            "Fast start-up and/or fastening, as far as possible; TBD",
+            "一等品 等级 等 待定 和/或 FAST etc.",
+            "fastening torque, tbds, ASAP",
+            "no listed word at all",
+        ];
+        for text in texts {
+            together.find_each(text, &mut out, &mut scratch);
+            let each: Vec<_> = alone.iter().map(|m| m.find(text)).collect();
+            assert_eq!(out, each, "{text}");
+        }
+        assert!(out.iter().any(Option::is_none));
+        together.find_each("等级 fast", &mut out, &mut scratch);
+        assert_eq!(
+            out,
+            [
+                Some(("等级 ".len(), 4)),
+                Some((0, "等级".len())),
+                None,
+                None
+            ]
+        );
     }
 
     #[test]

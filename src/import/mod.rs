@@ -574,7 +574,7 @@ fn current(project: &Project, profile: &Profile, idx: ItemIdx, field: &str) -> T
         },
         Some(Value::Map(m)) if def.ty == FieldType::Attributes => Typed::Value(EditValue::Table(
             m.iter()
-                .map(|(k, v)| (k.clone(), EditValue::String(v.clone())))
+                .map(|(k, v)| (k.to_owned(), EditValue::String(v.to_owned())))
                 .collect(),
         )),
         Some(Value::Map(_)) => Typed::Empty,

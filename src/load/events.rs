@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use super::lines::{Line, Lines, Scalar, Val};
 use super::{RawId, RawItem, inherit, scan};
-use crate::model::{FieldIdx, FileIdx, KindIdx, Span, Value};
+use crate::model::{FieldIdx, FileIdx, KindIdx, Span, Table, Value};
 use crate::profile::{FieldType, Profile};
 
 /// The items of a file, or `None` when the file needs the general reader.
@@ -243,6 +243,12 @@ struct Builder<'e, 'i> {
     sub_counts: rustc_hash::FxHashMap<(usize, KindIdx), usize>,
     /// Lists an open item fills, kept between items (see [`Builder::close`]).
     spare: Spare,
+    /// The open item's fingerprints (`stamped.REQ-001 = "..."`), by field:
+    /// each field's table is made of them when the item ends.
+    entries: Vec<(FieldIdx, Cow<'i, str>, Cow<'i, str>)>,
+    /// The last field written with dotted keys, by name: a stamped
+    /// project writes `stamped.` on most lines.
+    last_dotted: Option<(&'i str, FieldIdx)>,
     /// Whether a sub-item was written apart from its parent.
     regroup: bool,
 }
@@ -271,6 +277,8 @@ impl<'e, 'i> Builder<'e, 'i> {
             last_of_kind: Vec::new(),
             sub_counts: Default::default(),
             spare: Spare::default(),
+            entries: Vec::new(),
+            last_dotted: None,
             regroup: false,
         }
     }
@@ -454,17 +462,23 @@ impl<'e, 'i> Builder<'e, 'i> {
         };
         let profile = self.profile;
         let raw = &mut o.raw;
-        let field = profile.field_index(&name)?;
+        let field = match (self.last_dotted, &name) {
+            (Some((last, f)), Cow::Borrowed(n)) if last == *n => f,
+            _ => {
+                let f = profile.field_index(&name)?;
+                if let Cow::Borrowed(n) = name {
+                    self.last_dotted = Some((n, f));
+                }
+                f
+            }
+        };
         if profile.field_def(raw.kind, field)?.ty != FieldType::Fingerprints {
             return None;
         }
         // The field's table is made by its first dotted key, which is where
         // the field stands (as the general reader has it); a plain key of
         // the same name before or after it is a TOML error.
-        let entry = if o.dotted.contains(&field) {
-            let at = raw.fields.iter().rposition(|(f, _)| *f == field)?;
-            &mut raw.fields[at].1
-        } else {
+        if !o.dotted.contains(&field) {
             if o.keys.contains(&name) {
                 return None;
             }
@@ -472,13 +486,9 @@ impl<'e, 'i> Builder<'e, 'i> {
             o.dotted.push(field);
             raw.field_spans
                 .push((field, Span::new(self.file, name_span)));
-            raw.fields.push((field, Value::Map(Vec::new())));
-            &mut raw.fields.last_mut()?.1
-        };
-        let Value::Map(pairs) = entry else {
-            return None;
-        };
-        pairs.push((key.into_owned(), text.into_owned()));
+            raw.fields.push((field, Value::Map(Table::default())));
+        }
+        self.entries.push((field, key, text));
         Some(())
     }
 
@@ -491,17 +501,23 @@ impl<'e, 'i> Builder<'e, 'i> {
     fn close(&mut self, o: Open<'i>) -> Option<()> {
         let mut raw = o.raw;
         let profile = self.profile;
-        // Fingerprints in key order, as the general reader gives them; a key
-        // written twice is a TOML error, left to it to report.
-        for (f, v) in &mut raw.fields {
-            if let Value::Map(pairs) = v
-                && o.dotted.contains(f)
-            {
-                pairs.sort();
-                if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
-                    return None;
+        // Each fingerprints field's table, in key order as the general
+        // reader gives it; a key written twice is a TOML error, and a NUL
+        // not allowed in a table: both left to the general reader to report.
+        if !self.entries.is_empty() {
+            self.entries
+                .sort_unstable_by(|a, b| (a.0, a.1.as_ref()).cmp(&(b.0, b.1.as_ref())));
+            for (f, v) in &mut raw.fields {
+                if o.dotted.contains(f) {
+                    let from = self.entries.partition_point(|e| e.0 < *f);
+                    let to = self.entries.partition_point(|e| e.0 <= *f);
+                    let entries = self.entries[from..to]
+                        .iter()
+                        .map(|(_, k, v)| (k.as_ref(), v.as_ref()));
+                    *v = Value::Map(Table::from_sorted(entries).ok()?);
                 }
             }
+            self.entries.clear();
         }
         match o.parent {
             Some((at, n)) => {
@@ -549,13 +565,6 @@ impl<'e, 'i> Builder<'e, 'i> {
             *spare = std::mem::replace(full, tight);
         }
         swap(&mut raw.fields, &mut self.spare.fields);
-        // A stamp table grows as any list does, to room for four entries
-        // at its first: most stamp one item.
-        for (_, value) in &mut raw.fields {
-            if let Value::Map(pairs) = value {
-                pairs.shrink_to_fit();
-            }
-        }
         swap(&mut raw.links, &mut self.spare.links);
         swap(&mut raw.field_spans, &mut self.spare.field_spans);
     }

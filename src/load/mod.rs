@@ -19,7 +19,8 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diag::{self, Diagnostic, Location, suggest};
 use crate::model::{
-    FieldIdx, FileIdx, IdIndex, Item, ItemIdx, KindIdx, Link, Project, SourceFile, Span, Value,
+    FieldIdx, FileIdx, IdIndex, Item, ItemIdx, KindIdx, Link, Project, SourceFile, Span, Table,
+    TableError, Value,
 };
 use crate::profile::{self, FieldType, Profile};
 
@@ -900,27 +901,27 @@ impl FileReader<'_> {
             }
             (FieldType::Date, DeValue::Datetime(d)) => Some(Value::Date(d.to_string())),
             (FieldType::Fingerprints, DeValue::Table(t)) => {
-                let pairs: Option<Vec<(String, String)>> = t
+                let pairs: Option<Vec<(&str, &str)>> = t
                     .iter()
                     .map(|(k, v)| match v.get_ref() {
-                        DeValue::String(s) => Some((k.get_ref().to_string(), s.to_string())),
+                        DeValue::String(s) => Some((k.get_ref().as_ref(), s.as_ref())),
                         _ => None,
                     })
                     .collect();
-                pairs.map(|mut p| {
-                    p.sort();
-                    Value::Map(p)
-                })
+                match pairs {
+                    Some(p) => return self.table(name, val, p),
+                    None => None,
+                }
             }
             (FieldType::Attributes, DeValue::Table(t)) => {
-                let pairs: Option<Vec<(String, String)>> = t
+                let pairs: Option<Vec<(&str, String)>> = t
                     .iter()
-                    .map(|(k, v)| Some((k.get_ref().to_string(), attribute_text(v.get_ref())?)))
+                    .map(|(k, v)| Some((k.get_ref().as_ref(), attribute_text(v.get_ref())?)))
                     .collect();
-                pairs.map(|mut p| {
-                    p.sort();
-                    Value::Map(p)
-                })
+                match pairs {
+                    Some(p) => return self.table(name, val, p),
+                    None => None,
+                }
             }
             (FieldType::Date, DeValue::String(s)) => {
                 // The hint must itself be valid TOML: a date is written
@@ -1000,6 +1001,37 @@ impl FileReader<'_> {
             );
         }
         got
+    }
+
+    /// A fingerprints or attributes field's table of `entries`.
+    fn table<V: AsRef<str>>(
+        &mut self,
+        name: &str,
+        val: &Spanned<DeValue<'_>>,
+        entries: Vec<(&str, V)>,
+    ) -> Option<Value> {
+        match Table::new(entries) {
+            Ok(t) => Some(Value::Map(t)),
+            Err(TableError::Nul) => {
+                self.error(
+                    "bad-value",
+                    val.span(),
+                    format!("`{name}` holds a NUL character (\\u0000) in a key or a value"),
+                    format!("remove the \\u0000 from `{name}`"),
+                );
+                None
+            }
+            // A TOML table has each key once.
+            Err(TableError::Repeated) => {
+                self.error(
+                    "bad-value",
+                    val.span(),
+                    format!("`{name}` has a key written twice"),
+                    format!("keep one entry of each key in `{name}`"),
+                );
+                None
+            }
+        }
     }
 }
 

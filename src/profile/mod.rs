@@ -533,9 +533,51 @@ pub struct Profile {
     pub title_field: FieldIdx,
     /// The kinds, fields and rules that play the parts the engine knows.
     pub roles: crate::profile::roles::Roles,
+    /// The word lists of the `wording` rules, compiled together the first
+    /// time a rule reads them.
+    wording: std::sync::OnceLock<Wording>,
+}
+
+/// The word lists of every `wording` rule, compiled together (see
+/// [`crate::wording::Lists`]), and which list each rule reads.
+#[derive(Debug)]
+pub struct Wording {
+    pub lists: crate::wording::Lists,
+    /// By rule: the index of its list in `lists`, for a `wording` rule.
+    pub of_rule: Vec<Option<usize>>,
 }
 
 impl Profile {
+    /// The word lists of the `wording` rules, compiled together.
+    pub fn wording(&self) -> &Wording {
+        self.wording.get_or_init(|| {
+            let mut names: Vec<&str> = Vec::new();
+            let mut lists: Vec<(&[String], &[String])> = Vec::new();
+            let of_rule = self
+                .rules
+                .iter()
+                .map(|r| {
+                    let list = r
+                        .words
+                        .as_ref()
+                        .filter(|_| r.builtin == Some(Builtin::Wording))?;
+                    Some(match names.iter().position(|n| *n == list.name) {
+                        Some(at) => at,
+                        None => {
+                            names.push(&list.name);
+                            lists.push((&list.words, &list.except));
+                            lists.len() - 1
+                        }
+                    })
+                })
+                .collect();
+            Wording {
+                lists: crate::wording::Lists::new(&lists),
+                of_rule,
+            }
+        })
+    }
+
     pub fn kind(&self, idx: KindIdx) -> &Kind {
         &self.kinds[idx as usize]
     }
@@ -775,6 +817,7 @@ pub fn build(
             id_field: 0,
             title_field: 0,
             roles: crate::profile::roles::Roles::default(),
+            wording: std::sync::OnceLock::new(),
         },
         diags: &mut diags,
         words: IndexMap::new(),

@@ -1519,9 +1519,10 @@ impl<'a> Builder<'a> {
     /// The first [`MAP_SHOWN`] entries of a table of fingerprints and how
     /// many more there are: a review that signed every requirement of a
     /// large contract holds one for each, on every page of its decisions.
-    fn map_in_part(&self, pairs: &[(String, String)]) -> String {
-        let mut shown = pairs[..MAP_SHOWN]
+    fn map_in_part(&self, pairs: &crate::model::Table) -> String {
+        let mut shown = pairs
             .iter()
+            .take(MAP_SHOWN)
             .map(|(k, v)| format!("{k}: {v}"))
             .collect::<Vec<_>>()
             .join(", ");

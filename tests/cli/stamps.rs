@@ -39,13 +39,13 @@ fn stamp_entries(dir: &Path) -> Vec<(String, String, String, String)> {
         let Some(Value::Map(entries)) = item.field(stamped) else {
             continue;
         };
-        for (id, _) in entries {
+        for (id, _) in entries.iter() {
             let target = project.get(id).expect("stamped item exists");
             out.push((
                 profile.kind(item.kind).name.clone(),
                 item.id.clone(),
                 profile.kind(project.kind_of(target)).name.clone(),
-                id.clone(),
+                id.to_owned(),
             ));
         }
     }
@@ -343,5 +343,51 @@ fn a_wrong_field_in_a_fingerprint_list_is_an_input_error_with_its_place() {
         ]);
         assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
         assert_eq!(before, snapshot_tree(dir.path()));
+    }
+}
+
+#[test]
+fn a_nul_in_a_stamp_is_an_input_error_at_its_place_whichever_reader_reads_it() {
+    // Written as dotted keys (read by the fast reader, which hands the
+    // file to the general one) and as an inline table (the general reader).
+    let rel = "design/reviews.toml";
+    let original = fs::read_to_string(sample("doors-zh").join(rel)).unwrap();
+    // The design review's ten stamps, lines 15 to 24.
+    let stamps: String = original
+        .lines()
+        .skip(14)
+        .take(10)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        stamps.starts_with("stamped.DI-001 = ")
+            && stamps.ends_with("stamped.DI-010 = \"04bddf2a43fdc0f5\"\n")
+    );
+    for (from, to) in [
+        (
+            "stamped.DI-002 = \"5196899f3c50cb7b\"\n".to_owned(),
+            "stamped.DI-002 = \"5196\\u0000899f3c50cb7b\"\n".to_owned(),
+        ),
+        (
+            stamps.clone(),
+            "stamped = { \"DI-001\" = \"fc02e2c46750ec49\", \"DI\\u0000-002\" = \"x\" }\n"
+                .to_owned(),
+        ),
+    ] {
+        let dir = doors();
+        replace_once(dir.path(), rel, &from, &to);
+        let line = 15;
+        let before = snapshot_tree(dir.path());
+        let (code, json) = check_json(dir.path());
+        assert_eq!(code, 2, "{json}");
+        let places: Vec<(String, u64)> = error_places(&json)
+            .into_iter()
+            .map(|(_, file, l, _)| (file, l))
+            .collect();
+        assert_eq!(places, [(rel.to_owned(), line)], "{json}");
+        let text = json.to_string();
+        assert!(text.contains("NUL"), "{text}");
+        assert!(text.contains("`stamped`"), "{text}");
+        assert_eq!(snapshot_tree(dir.path()), before);
     }
 }

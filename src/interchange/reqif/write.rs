@@ -520,7 +520,7 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
                 .filter(|i| project.item(**i).kind == k)
                 .filter_map(|i| match project.item(*i).field(af) {
                     Some(Value::Map(m)) => {
-                        Some(m.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>())
+                        Some(m.iter().map(|(k, _)| k.to_owned()).collect::<Vec<_>>())
                     }
                     _ => None,
                 })
@@ -819,9 +819,7 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
                     attributes_f
                         .and_then(|f| it.field(f))
                         .and_then(|v| match v {
-                            Value::Map(m) => {
-                                m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-                            }
+                            Value::Map(m) => m.get(key).map(str::to_owned),
                             _ => None,
                         })
                 }
