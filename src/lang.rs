@@ -34,6 +34,12 @@ fn strings() -> &'static Strings {
     })
 }
 
+/// Reads the catalogue now, so that the first message made does not wait
+/// for it (see [`crate::pipeline::run_pipeline_as_of`]).
+pub fn warm() {
+    strings();
+}
+
 impl Lang {
     /// Every language offered.
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];

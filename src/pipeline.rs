@@ -39,7 +39,14 @@ pub fn run_pipeline_as_of(
     progress: &dyn crate::progress::Progress,
     as_of: Option<crate::calendar::Date>,
 ) -> Result<Checked, LoadError> {
-    let Linked { loaded, graph } = link(load_as_of(dir, progress, as_of)?);
+    // While the files are read, a spare core compiles the word lists the
+    // rules read and reads the message catalogue: a millisecond each,
+    // which a small project would otherwise wait for one after another.
+    let warm = |profile: &crate::profile::Profile| {
+        profile.wording();
+        crate::lang::warm();
+    };
+    let Linked { loaded, graph } = link(checked_load(dir, progress, as_of, &warm)?);
     let result = rules::check_with(&loaded.project, &loaded.profile, &graph, progress);
     Ok(Checked {
         loaded,
@@ -57,7 +64,18 @@ pub fn load_as_of(
     progress: &dyn crate::progress::Progress,
     as_of: Option<crate::calendar::Date>,
 ) -> Result<Loaded, LoadError> {
-    let mut loaded = load::load_with(dir, progress)?;
+    checked_load(dir, progress, as_of, &|_| {})
+}
+
+/// [`load_as_of`], with `warm` run beside the reading (see
+/// [`load::load_warming`]).
+fn checked_load(
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+    as_of: Option<crate::calendar::Date>,
+    warm: &(dyn Fn(&crate::profile::Profile) + Sync),
+) -> Result<Loaded, LoadError> {
+    let mut loaded = load::load_warming(dir, progress, warm)?;
     if let Some(d) = as_of {
         loaded.profile.as_of = Some(d.to_string());
     }

@@ -54,6 +54,17 @@ pub fn load_with(
     root: &Path,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Loaded, LoadError> {
+    load_warming(root, progress, &|_| {})
+}
+
+/// [`load_with`], running `warm` with the profile on a spare core while the
+/// files are read: for what the stages after loading read first and
+/// can make ready from the profile alone.
+pub fn load_warming(
+    root: &Path,
+    progress: &dyn crate::progress::Progress,
+    warm: &(dyn Fn(&Profile) + Sync),
+) -> Result<Loaded, LoadError> {
     let fail = |d: Diagnostic| LoadError {
         diagnostics: vec![d],
         sources: Vec::new(),
@@ -116,16 +127,21 @@ pub fn load_with(
         .map(|(i, (path, _))| (fs::metadata(path).map_or(0, |m| m.len()), i))
         .collect();
     order.sort_unstable_by_key(|&(size, i)| (std::cmp::Reverse(size), i));
-    let mut parsed: Vec<(usize, FileResult)> = order
-        .par_iter()
-        .with_max_len(1)
-        .map(|&(_, i)| {
-            let (path, rel) = &paths[i];
-            let r = parse_file(path, rel.clone(), i as FileIdx + 1, &profile);
-            progress.advance(1);
-            (i, r)
-        })
-        .collect();
+    let (mut parsed, ()): (Vec<(usize, FileResult)>, ()) = rayon::join(
+        || {
+            order
+                .par_iter()
+                .with_max_len(1)
+                .map(|&(_, i)| {
+                    let (path, rel) = &paths[i];
+                    let r = parse_file(path, rel.clone(), i as FileIdx + 1, &profile);
+                    progress.advance(1);
+                    (i, r)
+                })
+                .collect()
+        },
+        || warm(&profile),
+    );
     parsed.sort_unstable_by_key(|(i, _)| *i);
     let parsed: Vec<FileResult> = parsed.into_iter().map(|(_, r)| r).collect();
     progress.finish();
