@@ -152,12 +152,18 @@ impl Lists {
         // The lists together are over a hundred words, where the builder
         // would take a slower automaton to build a smaller one: this one
         // is built once and reads every text.
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&texts)
-            .ok()
+        // Lists too large for that automaton (thousands of a project's
+        // own words) get the one the builder picks.
+        let build = |kind| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(kind)
+                .build(&texts)
+                .ok()
+        };
+        let automaton = build(Some(AhoCorasickKind::DFA))
+            .or_else(|| build(None))
             .filter(|_| !texts.is_empty());
         Lists {
             automaton,

@@ -924,6 +924,10 @@ impl FileReader<'_> {
                         _ => None,
                     })
                     .collect();
+                if let Some(at) = nul_in(t) {
+                    self.nul_error(name, at);
+                    return None;
+                }
                 match pairs {
                     Some(p) => return self.table(name, val, p),
                     None => None,
@@ -934,6 +938,12 @@ impl FileReader<'_> {
                     .iter()
                     .map(|(k, v)| Some((k.get_ref().as_ref(), attribute_text(v.get_ref())?)))
                     .collect();
+                if pairs.is_some()
+                    && let Some(at) = nul_in(t)
+                {
+                    self.nul_error(name, at);
+                    return None;
+                }
                 match pairs {
                     Some(p) => return self.table(name, val, p),
                     None => None,
@@ -1019,6 +1029,16 @@ impl FileReader<'_> {
         got
     }
 
+    /// A table's key or value that holds a NUL, at `bytes`.
+    fn nul_error(&mut self, name: &str, bytes: Range<usize>) {
+        self.error(
+            "bad-value",
+            bytes,
+            format!("`{name}` holds a NUL character (\\u0000) in a key or a value"),
+            format!("remove the \\u0000 from this entry of `{name}`"),
+        );
+    }
+
     /// A fingerprints or attributes field's table of `entries`.
     fn table<V: AsRef<str>>(
         &mut self,
@@ -1029,12 +1049,7 @@ impl FileReader<'_> {
         match Table::new(entries) {
             Ok(t) => Some(Value::Map(t)),
             Err(TableError::Nul) => {
-                self.error(
-                    "bad-value",
-                    val.span(),
-                    format!("`{name}` holds a NUL character (\\u0000) in a key or a value"),
-                    format!("remove the \\u0000 from `{name}`"),
-                );
+                self.nul_error(name, val.span());
                 None
             }
             // A TOML table has each key once.
@@ -1049,6 +1064,22 @@ impl FileReader<'_> {
             }
         }
     }
+}
+
+/// Where in `table` a key or a text holds a NUL, which a [`Table`] cannot
+/// hold: the entry's key and value.
+fn nul_in(table: &DeTable<'_>) -> Option<Range<usize>> {
+    fn holds(v: &DeValue<'_>) -> bool {
+        match v {
+            DeValue::String(s) => s.contains('\0'),
+            DeValue::Array(a) => a.iter().any(|x| holds(x.get_ref())),
+            _ => false,
+        }
+    }
+    table
+        .iter()
+        .find(|(k, v)| k.get_ref().contains('\0') || holds(v.get_ref()))
+        .map(|(k, v)| k.span().start..v.span().end)
 }
 
 /// One value of an `attributes` table as a user reads it (`None` for a

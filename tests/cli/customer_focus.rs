@@ -395,3 +395,114 @@ reviews = ["DI-1"]
     assert_eq!(reviewed.len(), 149);
     assert!(!reviewed.iter().any(|f| f.0 == "DI-1"));
 }
+
+/// The wording rules of a group read each text once for all their lists;
+/// each rule still gets what its own list finds in its own fields, in its
+/// own order: here rules of the project that read the fields the other way
+/// round, share a list with a built-in rule, or read one field.
+#[test]
+fn wording_rules_sharing_lists_and_fields_each_find_their_own_word() {
+    let config = r#"[project]
+name = "t"
+
+[[rule]]
+id = "text-then-title"
+kind = "requirement"
+builtin = "wording"
+words = "vague"
+fields = ["text", "title"]
+message = { en = "{word} in {field}" }
+
+[[rule]]
+id = "title-only"
+kind = "requirement"
+builtin = "wording"
+words = "vague"
+fields = ["title"]
+message = { en = "{word} in {field}" }
+
+[[rule]]
+id = "text-placeholder"
+kind = "requirement"
+builtin = "wording"
+words = "placeholder"
+fields = ["text"]
+message = { en = "{word} in {field}" }
+"#;
+    let items = r#"[[requirement]]
+id = "R-1"
+title = "Door closes fast"
+text = "Seal adequate, TBD"
+class = "organisation"
+
+[[requirement]]
+id = "R-2"
+title = "Plain"
+class = "organisation"
+
+[[requirement]]
+id = "R-3"
+title = "Quick release"
+text = "Plain"
+class = "organisation"
+"#;
+    let dir = project(config, items);
+    let (code, json) = check_json(dir.path());
+    assert_ne!(code, 2, "{json:#}");
+    let all = json["findings"].as_array().unwrap().clone();
+    let messages = |rule: &str| -> Vec<(String, String)> {
+        of_rule(&all, rule)
+            .into_iter()
+            .map(|(id, _, _, m)| (id, m))
+            .collect()
+    };
+    let pairs = |l: &[(&str, &str)]| -> Vec<(String, String)> {
+        l.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // The text first where it has a word; else on to the title.
+    assert_eq!(
+        messages("text-then-title"),
+        pairs(&[("R-1", "adequate in text"), ("R-3", "Quick in title")])
+    );
+    assert_eq!(
+        messages("title-only"),
+        pairs(&[("R-1", "fast in title"), ("R-3", "Quick in title")])
+    );
+    assert_eq!(
+        messages("text-placeholder"),
+        pairs(&[("R-1", "TBD in text")])
+    );
+    // The built-in rule reads the title first.
+    let vague: Vec<(String, String)> = of_rule(&all, "wording-vague")
+        .into_iter()
+        .map(|(id, _, _, m)| (id, m))
+        .collect();
+    assert_eq!(vague.len(), 2, "{vague:?}");
+    assert!(
+        vague[0].0 == "R-1" && vague[0].1.contains("“fast”"),
+        "{vague:?}"
+    );
+    assert!(
+        vague[1].0 == "R-3" && vague[1].1.contains("“Quick”"),
+        "{vague:?}"
+    );
+    // A rule applies where one of its fields holds text: R-2 has no text.
+    let stats = |rule: &str| {
+        let r = json["summary"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == rule)
+            .unwrap()
+            .clone();
+        (
+            r["applicable"].as_u64().unwrap(),
+            r["failed"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(stats("text-then-title"), (3, 2));
+    assert_eq!(stats("title-only"), (3, 2));
+    assert_eq!(stats("text-placeholder"), (2, 1));
+}

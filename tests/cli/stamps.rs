@@ -363,20 +363,22 @@ fn a_nul_in_a_stamp_is_an_input_error_at_its_place_whichever_reader_reads_it() {
         stamps.starts_with("stamped.DI-001 = ")
             && stamps.ends_with("stamped.DI-010 = \"04bddf2a43fdc0f5\"\n")
     );
-    for (from, to) in [
+    // Each at the entry that holds the NUL.
+    for (from, to, line) in [
         (
             "stamped.DI-002 = \"5196899f3c50cb7b\"\n".to_owned(),
             "stamped.DI-002 = \"5196\\u0000899f3c50cb7b\"\n".to_owned(),
+            16,
         ),
         (
             stamps.clone(),
             "stamped = { \"DI-001\" = \"fc02e2c46750ec49\", \"DI\\u0000-002\" = \"x\" }\n"
                 .to_owned(),
+            15,
         ),
     ] {
         let dir = doors();
         replace_once(dir.path(), rel, &from, &to);
-        let line = 15;
         let before = snapshot_tree(dir.path());
         let (code, json) = check_json(dir.path());
         assert_eq!(code, 2, "{json}");
