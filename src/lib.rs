@@ -32,6 +32,7 @@ pub mod lang;
 pub mod load;
 pub mod management;
 pub mod matrix;
+pub mod memory;
 pub mod model;
 pub mod objectives;
 pub mod output;
