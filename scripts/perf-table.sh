@@ -55,25 +55,21 @@ faster() {
 
 # Best wall time (seconds, ms precision) and peak memory (MB) of RUNS runs,
 # and the processor time in user space and in the kernel (seconds) of the
-# run with the best wall time. A run that fails (exit code 2 or more: 1
-# only says there are findings) is named on standard error.
+# run with the best wall time, each run timed by scripts/timed.py from its
+# start to its exit. A run that fails (exit code 2 or more: 1 only says
+# there are findings) is named on standard error.
 best() {
-  local best_t="" best_m=0 best_u="" best_s="" mem_file
-  mem_file=$(mktemp)
+  local best_t="" best_m=0 best_u="" best_s=""
   for _ in $(seq "$RUNS"); do
-    local start end t m u s rc=0
-    start=$(date +%s.%N)
-    /usr/bin/time -o "$mem_file" -f "%M %U %S" "$@" >/dev/null 2>&1 || rc=$?
-    end=$(date +%s.%N)
-    if [ "$rc" -ge 2 ]; then echo "warning: exit code $rc from: $*" >&2; fi
-    t=$(awk "BEGIN{printf \"%.3f\", $end - $start}")
-    read -r m u s < <(tail -n 1 "$mem_file") || { m=0 u=? s=?; }
+    local t m u s rc
+    read -r t m u s rc < <(python3 scripts/timed.py "$@") || { t=0 m=0 u=? s=? rc=127; }
+    if [ "$rc" -ge 2 ] || [ "$rc" -lt 0 ]; then echo "warning: exit code $rc from: $*" >&2; fi
+    t=$(awk "BEGIN{printf \"%.3f\", $t}")
     if faster "$t" "$best_t"; then
       best_t=$t best_u=$u best_s=$s
     fi
     if [ "$m" -gt "$best_m" ]; then best_m=$m; fi
   done
-  rm -f "$mem_file"
   echo "$best_t $((best_m / 1024)) $best_u $best_s"
 }
 
