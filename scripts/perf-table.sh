@@ -14,7 +14,9 @@
 #
 # Each process time is the best of RUNS runs (default 5; for report and
 # audit, REPORT_RUNS, default 3; for the commands that write, on a new
-# copy each run, EDIT_RUNS, default 3), start included. The first report
+# copy each run, EDIT_RUNS, default 3), start included. The bare parse,
+# check, report, audit and the LOBSTER comparison start each run IDLE
+# seconds (default 5) after the one before. The first report
 # run of each table waits SETTLE seconds (default 60) after a sync; see
 # below. `report` is timed twice, in turns: as the machine gives it (each
 # run IDLE seconds, default 5, after the one before), and each run just
@@ -160,10 +162,16 @@ corpus_row() {
   json=$("$BIN" check "$dir" --format json --fail-on never)
   items=$(grep -m1 '"items"' <<<"$json" | tr -dc 0-9)
   # The bare parse and check take turns, so that both meet the machine in
-  # the same moods; each keeps its best time.
+  # the same moods; each keeps its best time. Each run starts IDLE seconds
+  # after the one before, as between real runs: on a machine that hands
+  # freed memory back to its host, a run that follows another at once
+  # finds the memory that one freed still at hand, which a real run does
+  # not (see docs/performance.md, "What is done for speed").
   for _ in $(seq "$RUNS"); do
+    sleep "${IDLE:-5}"
     read -r t _ _ _ < <(RUNS=1 best "$BARE" "$dir")
     if faster "$t" "$bare"; then bare=$t; fi
+    sleep "${IDLE:-5}"
     read -r t m _ _ < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
     if faster "$t" "$check"; then check=$t; fi
     if [ "$m" -gt "$mem" ]; then mem=$m; fi
@@ -396,8 +404,10 @@ if [ "${LOBSTER:-1}" = 1 ]; then
   lobster_runs() {
     local check="" lobster="" check_cpu lobster_cpu t u k
     for _ in $(seq "${LOBSTER_RUNS:-3}"); do
+      sleep "${IDLE:-5}"
       read -r t _ u k < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
       if faster "$t" "$check"; then check=$t check_cpu="$u + $k s"; fi
+      sleep "${IDLE:-5}"
       read -r t _ u k < <(RUNS=1 best env -C "$ldir" "$lobster_bin" --lobster-config lobster.conf --out "$lout")
       if faster "$t" "$lobster"; then lobster=$t lobster_cpu="$u + $k s"; fi
     done

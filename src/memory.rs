@@ -1,46 +1,38 @@
 //! How the process asks the system for memory.
 //!
 //! The allocator asks for huge pages (2 MiB at a time) where the system
-//! offers them: a large project then takes a fault for every 2 MiB rather
-//! than every 4 kB, and checks faster (10k requirements: 51 ms against
-//! 58 ms without). A small project pays for them instead: each huge page
-//! is cleared whole however little of it is used, and a check of 1,000
-//! requirements takes 47 MB and 13 ms with them, 16 MB and 11 ms without.
+//! offers them. Measured here, on a virtual machine that gives memory
+//! back to its host once it has been free for a moment (free page
+//! reporting), they cost far more than they save: a huge page must be
+//! found whole, and is cleared whole however little of it is used. Run a
+//! few seconds after anything else, `check` on 100k requirements took
+//! 1.14–1.20 s with them, 0.67–0.84 s without (kernel time 0.9–1.1 s
+//! against 0.25–0.34 s); just after another program (`lobster-report`)
+//! freed its memory, 1.13–1.25 s against 0.60–0.63 s, and at 10k
+//! requirements 0.18 s against 0.08–0.09 s; on 1,000 requirements 13.5 ms
+//! and 48 MB against 11 ms and 24 MB. Only run after run of the same
+//! command, on memory the last run had just freed, were they ahead
+//! (100k: 0.49 s against 0.56 s). needtrail runs once and exits, so it
+//! asks for small pages.
 
-/// Below this many bytes of project files, huge pages cost more than
-/// they save (measured at 1k, 2k, 4k and 10k requirements: they break
-/// even at about 3.5 MB).
-pub const SMALL_PROJECT_BYTES: u64 = 4 << 20;
-
-/// Tells the system that this process, whose project holds `bytes` bytes
-/// of files, is better served by small pages from now on; memory already
-/// taken keeps its pages. Nothing changes for a large project, and on a
-/// system without huge pages the call does nothing. Returns whether small
-/// pages were asked for.
-pub fn fit_pages_to(bytes: u64) -> bool {
-    if bytes >= SMALL_PROJECT_BYTES {
-        return false;
-    }
-    // The setting is the process's, whichever thread makes it; a system
-    // that refuses it keeps its pages, which only costs time.
+/// Asks the system for small pages for the rest of the process: memory
+/// already taken keeps its pages. On a system without huge pages, or one
+/// that refuses, nothing changes but the time. Returns whether the
+/// system took the request.
+pub fn use_small_pages() -> bool {
+    // The setting is the process's, whichever thread makes it.
     #[cfg(target_os = "linux")]
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
-    true
+    return rustix::thread::disable_transparent_huge_pages(true).is_ok();
+    #[cfg(not(target_os = "linux"))]
+    false
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
-    fn a_small_project_asks_for_small_pages_and_a_large_one_does_not() {
-        assert!(!fit_pages_to(SMALL_PROJECT_BYTES));
-        assert!(!fit_pages_to(100 << 20));
-        assert!(fit_pages_to(SMALL_PROJECT_BYTES - 1));
-        assert!(fit_pages_to(0));
-        // The setting is the whole process's and is never undone, so
-        // whichever test asked first, it now holds.
-        #[cfg(target_os = "linux")]
+    #[cfg(target_os = "linux")]
+    fn the_process_asks_for_small_pages_and_the_system_holds_it_to_that() {
+        assert!(super::use_small_pages());
         assert_eq!(
             rustix::thread::transparent_huge_pages_are_disabled().ok(),
             Some(true)

@@ -127,7 +127,6 @@ pub fn load_warming(
         .map(|(i, (path, _))| (fs::metadata(path).map_or(0, |m| m.len()), i))
         .collect();
     order.sort_unstable_by_key(|&(size, i)| (std::cmp::Reverse(size), i));
-    crate::memory::fit_pages_to(order.iter().map(|(size, _)| size).sum());
     let (mut parsed, ()): (Vec<(usize, FileResult)>, ()) = rayon::join(
         || {
             order
