@@ -370,18 +370,22 @@ impl Table {
         let mut text =
             String::with_capacity(entries.clone().map(|(k, v)| k.len() + v.len() + 2).sum());
         let mut last: Option<&str> = None;
+        let mut count = 0;
         for (k, v) in entries {
             if last.is_some_and(|l| l >= k) {
                 return Err(TableError::Repeated);
             }
             last = Some(k);
-            if k.contains('\0') || v.contains('\0') {
-                return Err(TableError::Nul);
-            }
             text.push_str(k);
             text.push('\0');
             text.push_str(v);
             text.push('\0');
+            count += 1;
+        }
+        // A NUL inside a key or a value shows as one NUL too many: one
+        // count over the whole table rather than a search of each text.
+        if text.bytes().filter(|&b| b == 0).count() != 2 * count {
+            return Err(TableError::Nul);
         }
         Ok(Table(text.into_boxed_str()))
     }

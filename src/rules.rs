@@ -573,7 +573,8 @@ impl Evaluator<'_> {
                 // verdicts, rather than one after another.
                 let (changed, decisions_changed) = rayon::join(
                     || {
-                        let entries: Vec<(&str, &str)> = signed.iter().collect();
+                        let mut entries = Vec::with_capacity(signed.len());
+                        entries.extend(signed.iter());
                         entries
                             .par_iter()
                             .with_min_len(1024)
