@@ -10,6 +10,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use rayon::prelude::*;
 
 fn main() {
+    // And the same pages (src/memory.rs).
+    needtrail::memory::use_small_pages();
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());
     let files = needtrail::load::discover(std::path::Path::new(&dir));
     let started = std::time::Instant::now();

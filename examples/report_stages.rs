@@ -9,6 +9,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 fn main() {
+    // And the same pages (src/memory.rs).
+    needtrail::memory::use_small_pages();
     let mut args = std::env::args().skip(1);
     let dir = args.next().unwrap_or_else(|| ".".into());
     let out = args.next().unwrap_or_else(|| "target/report-stages".into());

@@ -9,6 +9,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 fn main() {
+    // And the same pages (src/memory.rs).
+    needtrail::memory::use_small_pages();
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());
     let t = Instant::now();
     let loaded = needtrail::load::load(std::path::Path::new(&dir)).expect("a valid project");
