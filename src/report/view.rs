@@ -217,7 +217,7 @@ pub struct Dashboard {
     pub items: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct FindingRow {
     pub item: ItemRef,
     pub severity: Severity,
@@ -299,7 +299,7 @@ pub struct Matrix {
     pub statuses: Vec<Choice>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct PagerLink {
     pub number: usize,
     pub href: String,
@@ -320,7 +320,7 @@ impl PagerLink {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct FieldRow {
     pub name: String,
     pub label: String,
@@ -330,7 +330,7 @@ pub struct FieldRow {
     pub links: Vec<ItemRef>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct LinkRow {
     pub field: String,
     pub item: ItemRef,
@@ -338,14 +338,14 @@ pub struct LinkRow {
     pub suspect: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct SubItem {
     pub anchor: String,
     pub fields: Vec<FieldRow>,
     pub findings: Vec<FindingRow>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct ItemPage {
     /// The item's anchor on its page.
     pub anchor: String,
@@ -377,7 +377,7 @@ pub struct ItemPage {
 }
 
 /// An item of another item's thread, as its page lists it.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct ThreadRow {
     /// `up` or `down`.
     pub dir: &'static str,
@@ -610,6 +610,12 @@ struct Builder<'a> {
     files: Vec<String>,
     /// The page (under `items/`) that holds each item.
     pages: Pages,
+    /// For an item whose sub-items take several pages (a review of 100k
+    /// decisions takes 200), what each of its pages shows besides its
+    /// share of the sub-items, made by the first page that needs it:
+    /// made for each page, the picture and lists of a hub were made 200
+    /// times over its 100k links.
+    shared: HashMap<ItemIdx, std::sync::OnceLock<ItemPage>>,
     stats: &'a [crate::rules::RuleStats],
 }
 
@@ -653,6 +659,11 @@ impl<'a> Builder<'a> {
             lang,
             by_item,
             files,
+            shared: pages
+                .runs
+                .keys()
+                .map(|i| (*i, Default::default()))
+                .collect(),
             pages,
             stats: &checked.result.stats,
         }
@@ -1598,87 +1609,99 @@ impl<'a> Builder<'a> {
         subs: &HashMap<ItemIdx, Vec<ItemIdx>>,
         run: usize,
     ) -> ItemPage {
-        {
-            {
-                let item = self.project.item(idx);
-                let (source, line) = self.project.place(idx);
-                let rows = |i: ItemIdx| -> Vec<FindingRow> {
-                    self.by_item
-                        .get(&i)
-                        .into_iter()
-                        .flatten()
-                        .map(|f| self.finding_row(f))
-                        .collect()
-                };
-                let walked = svg::walk(self.graph, idx);
-                let thread = self.thread_rows(&walked, idx, &rows);
-                ItemPage {
-                    anchor: anchor(&item.id),
-                    item: self.item_ref(idx),
-                    kind_label: self.kind_label(item.kind),
-                    source,
-                    line,
-                    fields: self.fields_of(idx),
-                    upstream: self.link_rows(idx, Dir::Outgoing),
-                    downstream: {
-                        let mut d = self.link_rows(idx, Dir::Incoming);
-                        d.truncate(MAX_LISTED);
-                        d
-                    },
-                    downstream_more: self
-                        .graph
-                        .sorted(idx, Dir::Incoming)
-                        .len()
-                        .saturating_sub(MAX_LISTED),
-                    sub_items_more: if run == 0 {
-                        subs.get(&idx)
-                            .map_or(0, |v| v.len().saturating_sub(MAX_LISTED))
-                    } else {
-                        0
-                    },
-                    sub_pages: self.pages.runs.get(&idx).map_or_else(Vec::new, |pages| {
-                        PagerLink::list(pages.len(), run, |n| {
-                            let mut href = self.pages.files[pages[n] as usize].clone();
-                            href.push('#');
-                            anchor_into(&mut href, &item.id);
-                            href
-                        })
-                    }),
-                    findings: rows(idx),
-                    sub_items: subs
-                        .get(&idx)
-                        .into_iter()
-                        .flatten()
-                        .skip(run * MAX_LISTED)
-                        .take(MAX_LISTED)
-                        .map(|s| SubItem {
-                            anchor: anchor(&self.project.item(*s).id),
-                            fields: self
-                                .fields_of(*s)
-                                .into_iter()
-                                .filter(|f| {
-                                    Some(f.name.as_str())
-                                        != Some(self.profile.kind(item.kind).name.as_str())
-                                })
-                                .collect(),
-                            findings: rows(*s),
-                        })
-                        .collect(),
-                    svg: svg::thread(
-                        self.project,
-                        self.profile,
-                        &walked,
-                        &self.by_item,
-                        idx,
-                        self.lang,
-                        // Links inside the SVG are relative to the item page.
-                        &|i, out| self.local_href_into(i, out),
-                    ),
-                    thread_findings: thread.iter().map(|r| r.findings.len()).sum(),
-                    thread,
-                    thread_cut: walked.truncated,
-                }
-            }
+        let mut page = match self.shared.get(&idx) {
+            Some(made) => made.get_or_init(|| self.item_page_base(idx)).clone(),
+            None => self.item_page_base(idx),
+        };
+        let item = self.project.item(idx);
+        page.sub_items_more = if run == 0 {
+            subs.get(&idx)
+                .map_or(0, |v| v.len().saturating_sub(MAX_LISTED))
+        } else {
+            0
+        };
+        page.sub_pages = self.pages.runs.get(&idx).map_or_else(Vec::new, |pages| {
+            PagerLink::list(pages.len(), run, |n| {
+                let mut href = self.pages.files[pages[n] as usize].clone();
+                href.push('#');
+                anchor_into(&mut href, &item.id);
+                href
+            })
+        });
+        page.sub_items = subs
+            .get(&idx)
+            .into_iter()
+            .flatten()
+            .skip(run * MAX_LISTED)
+            .take(MAX_LISTED)
+            .map(|s| SubItem {
+                anchor: anchor(&self.project.item(*s).id),
+                fields: self
+                    .fields_of(*s)
+                    .into_iter()
+                    .filter(|f| {
+                        Some(f.name.as_str()) != Some(self.profile.kind(item.kind).name.as_str())
+                    })
+                    .collect(),
+                findings: self.finding_rows(*s),
+            })
+            .collect();
+        page
+    }
+
+    /// The findings of `idx`, as its article lists them.
+    fn finding_rows(&self, idx: ItemIdx) -> Vec<FindingRow> {
+        self.by_item
+            .get(&idx)
+            .into_iter()
+            .flatten()
+            .map(|f| self.finding_row(f))
+            .collect()
+    }
+
+    /// The article of `idx` without its sub-items: the same on each page
+    /// that lists a share of them.
+    fn item_page_base(&self, idx: ItemIdx) -> ItemPage {
+        let item = self.project.item(idx);
+        let (source, line) = self.project.place(idx);
+        let rows = |i: ItemIdx| self.finding_rows(i);
+        let walked = svg::walk(self.graph, idx);
+        let thread = self.thread_rows(&walked, idx, &rows);
+        ItemPage {
+            anchor: anchor(&item.id),
+            item: self.item_ref(idx),
+            kind_label: self.kind_label(item.kind),
+            source,
+            line,
+            fields: self.fields_of(idx),
+            upstream: self.link_rows(idx, Dir::Outgoing),
+            downstream: {
+                let mut d = self.link_rows(idx, Dir::Incoming);
+                d.truncate(MAX_LISTED);
+                d
+            },
+            downstream_more: self
+                .graph
+                .sorted(idx, Dir::Incoming)
+                .len()
+                .saturating_sub(MAX_LISTED),
+            sub_items_more: 0,
+            sub_pages: Vec::new(),
+            findings: rows(idx),
+            sub_items: Vec::new(),
+            svg: svg::thread(
+                self.project,
+                self.profile,
+                &walked,
+                &self.by_item,
+                idx,
+                self.lang,
+                // Links inside the SVG are relative to the item page.
+                &|i, out| self.local_href_into(i, out),
+            ),
+            thread_findings: thread.iter().map(|r| r.findings.len()).sum(),
+            thread,
+            thread_cut: walked.truncated,
         }
     }
 }
