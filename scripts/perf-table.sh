@@ -14,9 +14,8 @@
 #
 # Each process time is the best of RUNS runs (default 5; for report and
 # audit, REPORT_RUNS, default 3; for the commands that write, on a new
-# copy each run, EDIT_RUNS, default 3), start included. The bare parse,
-# check, report, audit and the LOBSTER comparison start each run IDLE
-# seconds (default 5) after the one before. The first report
+# copy each run, EDIT_RUNS, default 3), start included. Every timed run
+# starts IDLE seconds (default 5) after the one before. The first report
 # run of each table waits SETTLE seconds (default 60) after a sync; see
 # below. `report` is timed twice, in turns: as the machine gives it (each
 # run IDLE seconds, default 5, after the one before), and each run just
@@ -55,6 +54,12 @@ faster() {
   [ -z "$2" ] || awk "BEGIN{exit !($1 < $2)}"
 }
 
+# Each timed run starts IDLE seconds after the one before, as between real
+# runs: on a machine that hands freed memory back to its host, a run that
+# follows another at once finds the memory that one freed still at hand,
+# which a real run does not (see docs/performance.md, "What is done for
+# speed").
+#
 # Best wall time (seconds, ms precision) and peak memory (MB) of RUNS runs,
 # and the processor time in user space and in the kernel (seconds) of the
 # run with the best wall time, each run timed by scripts/timed.py from its
@@ -64,6 +69,7 @@ best() {
   local best_t="" best_m=0 best_u="" best_s=""
   for _ in $(seq "$RUNS"); do
     local t m u s rc
+    sleep "${IDLE:-5}"
     read -r t m u s rc < <(python3 scripts/timed.py "$@") || { t=0 m=0 u=? s=? rc=127; }
     if [ "$rc" -ge 2 ] || [ "$rc" -lt 0 ]; then echo "warning: exit code $rc from: $*" >&2; fi
     t=$(awk "BEGIN{printf \"%.3f\", $t}")
@@ -162,16 +168,10 @@ corpus_row() {
   json=$("$BIN" check "$dir" --format json --fail-on never)
   items=$(grep -m1 '"items"' <<<"$json" | tr -dc 0-9)
   # The bare parse and check take turns, so that both meet the machine in
-  # the same moods; each keeps its best time. Each run starts IDLE seconds
-  # after the one before, as between real runs: on a machine that hands
-  # freed memory back to its host, a run that follows another at once
-  # finds the memory that one freed still at hand, which a real run does
-  # not (see docs/performance.md, "What is done for speed").
+  # the same moods; each keeps its best time.
   for _ in $(seq "$RUNS"); do
-    sleep "${IDLE:-5}"
     read -r t _ _ _ < <(RUNS=1 best "$BARE" "$dir")
     if faster "$t" "$bare"; then bare=$t; fi
-    sleep "${IDLE:-5}"
     read -r t m _ _ < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
     if faster "$t" "$check"; then check=$t; fi
     if [ "$m" -gt "$mem" ]; then mem=$m; fi
@@ -208,7 +208,6 @@ corpus_row() {
       # Each run starts with the writes of the one before on disk, not
       # still being written back while it runs.
       sync
-      sleep "${IDLE:-5}"
       read -r t m u k < <(RUNS=1 best "$BIN" report "$dir" --out "$REPORTS/report-$name-$run" --fail-on never)
       if faster "$t" "$report"; then
         report=$t report_cpu="$u + $k s"
@@ -216,7 +215,7 @@ corpus_row() {
       if [ "$m" -gt "$report_mem" ]; then report_mem=$m; fi
       sync
       "$WARM" "${WARM_MB:-3000}" >/dev/null || echo "warm_memory failed" >&2
-      read -r t _ u k < <(RUNS=1 best "$BIN" report "$dir" --out "$REPORTS/warm-$name-$run" --fail-on never)
+      read -r t _ u k < <(IDLE=0 RUNS=1 best "$BIN" report "$dir" --out "$REPORTS/warm-$name-$run" --fail-on never)
       if faster "$t" "$warm"; then
         warm=$t warm_cpu="$u + $k s"
       fi
@@ -294,7 +293,6 @@ if [ "${COMMANDS:-1}" = 1 ]; then
     audit="" audit_cpu="" audit_mem=0
     for run in $(seq "$REPORT_RUNS"); do
       sync
-      sleep "${IDLE:-5}"
       read -r t m u k < <(RUNS=1 best "$BIN" audit "$dir" --out "$REPORTS/audit-$n-$run" -q)
       if faster "$t" "$audit"; then audit=$t audit_cpu="$u + $k s"; fi
       if [ "$m" -gt "$audit_mem" ]; then audit_mem=$m; fi
@@ -404,11 +402,9 @@ if [ "${LOBSTER:-1}" = 1 ]; then
   lobster_runs() {
     local check="" lobster="" check_cpu lobster_cpu t u k
     for _ in $(seq "${LOBSTER_RUNS:-3}"); do
-      sleep "${IDLE:-5}"
-      read -r t _ u k < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
+        read -r t _ u k < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
       if faster "$t" "$check"; then check=$t check_cpu="$u + $k s"; fi
-      sleep "${IDLE:-5}"
-      read -r t _ u k < <(RUNS=1 best env -C "$ldir" "$lobster_bin" --lobster-config lobster.conf --out "$lout")
+        read -r t _ u k < <(RUNS=1 best env -C "$ldir" "$lobster_bin" --lobster-config lobster.conf --out "$lout")
       if faster "$t" "$lobster"; then lobster=$t lobster_cpu="$u + $k s"; fi
     done
     echo "$check|$check_cpu|$lobster|$lobster_cpu|$(ratio "$lobster" "$check")"

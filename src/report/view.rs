@@ -1544,11 +1544,15 @@ impl<'a> Builder<'a> {
         shown
     }
 
-    fn link_rows(&self, idx: ItemIdx, dir: Dir) -> Vec<LinkRow> {
-        self.graph
-            .sorted(idx, dir)
+    fn link_rows(&self, idx: ItemIdx, dir: Dir, links: Vec<(FieldIdx, ItemIdx)>) -> Vec<LinkRow> {
+        let limit = match dir {
+            Dir::Outgoing => usize::MAX,
+            Dir::Incoming => MAX_LISTED,
+        };
+        links
             .into_iter()
             .filter(|(_, other)| self.project.item(*other).parent != Some(idx))
+            .take(limit)
             .map(|(f, other)| {
                 let name = self.profile.field_name(f);
                 // Upstream links are suspect from this item; downstream ones from the other.
@@ -1667,6 +1671,7 @@ impl<'a> Builder<'a> {
         let rows = |i: ItemIdx| self.finding_rows(i);
         let walked = svg::walk(self.graph, idx);
         let thread = self.thread_rows(&walked, idx, &rows);
+        let incoming = self.graph.sorted(idx, Dir::Incoming);
         ItemPage {
             anchor: anchor(&item.id),
             item: self.item_ref(idx),
@@ -1674,17 +1679,11 @@ impl<'a> Builder<'a> {
             source,
             line,
             fields: self.fields_of(idx),
-            upstream: self.link_rows(idx, Dir::Outgoing),
-            downstream: {
-                let mut d = self.link_rows(idx, Dir::Incoming);
-                d.truncate(MAX_LISTED);
-                d
-            },
-            downstream_more: self
-                .graph
-                .sorted(idx, Dir::Incoming)
-                .len()
-                .saturating_sub(MAX_LISTED),
+            upstream: self.link_rows(idx, Dir::Outgoing, self.graph.sorted(idx, Dir::Outgoing)),
+            downstream_more: incoming.len().saturating_sub(MAX_LISTED),
+            // A hub (a contract of 100k requirements) lists the first
+            // MAX_LISTED; rows are made for those only.
+            downstream: self.link_rows(idx, Dir::Incoming, incoming),
             sub_items_more: 0,
             sub_pages: Vec::new(),
             findings: rows(idx),
