@@ -1671,7 +1671,10 @@ impl<'a> Builder<'a> {
         let rows = |i: ItemIdx| self.finding_rows(i);
         let walked = svg::walk(self.graph, idx);
         let thread = self.thread_rows(&walked, idx, &rows);
-        let incoming = self.graph.sorted(idx, Dir::Incoming);
+        // The links into the item, its own sub-items left out: they are
+        // listed as sub-items, and counted there.
+        let mut incoming = self.graph.sorted(idx, Dir::Incoming);
+        incoming.retain(|(_, other)| self.project.item(*other).parent != Some(idx));
         ItemPage {
             anchor: anchor(&item.id),
             item: self.item_ref(idx),
@@ -1682,7 +1685,7 @@ impl<'a> Builder<'a> {
             upstream: self.link_rows(idx, Dir::Outgoing, self.graph.sorted(idx, Dir::Outgoing)),
             downstream_more: incoming.len().saturating_sub(MAX_LISTED),
             // A hub (a contract of 100k requirements) lists the first
-            // MAX_LISTED; rows are made for those only.
+            // MAX_LISTED and counts the rest; rows are made for those only.
             downstream: self.link_rows(idx, Dir::Incoming, incoming),
             sub_items_more: 0,
             sub_pages: Vec::new(),

@@ -2073,3 +2073,45 @@ fn a_rule_with_nothing_to_check_says_so_on_the_dashboard() {
         assert!(empty >= 1, "no rule said {words:?} ({lang})");
     }
 }
+
+#[test]
+fn a_hub_with_sub_items_counts_only_the_links_it_does_not_list() {
+    // A customer with two scorecard criteria (its sub-items) and 503
+    // contracts: its page lists 500 contracts and says 3 more, the
+    // criteria being listed as its sub-items, not as links left out.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = generate(tmp.path(), "hub", &["--requirements", "20"]);
+    let mut extra = String::from(
+        "[[customer]]\nid = \"CUS-9\"\ntitle = \"Large customer\"\ntype = \"external\"\n\n\
+         [[customer.criterion]]\nname = \"On-time delivery\"\nweight = 0.6\nmetric = \"on_time_delivery\"\n\n\
+         [[customer.criterion]]\nname = \"Complaints\"\nweight = 0.4\nmetric = \"complaints\"\n",
+    );
+    for n in 1..=503 {
+        extra.push_str(&format!(
+            "\n[[contract]]\nid = \"CON-9-{n:03}\"\ntitle = \"Framework order {n}\"\ncustomer = \"CUS-9\"\n"
+        ));
+    }
+    write(&dir, "hub.toml", &extra);
+    let (_t, out) = site(&dir, &["--lang", "en"]);
+    let page = fs::read_dir(out.join("items"))
+        .unwrap()
+        .map(|e| fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|text| text.contains("Large customer"))
+        .expect("a page holds the customer");
+    let start = page.find("id=\"i-CUS-9\"").expect("the customer's article");
+    let article = &page[start..page[start..].find("</article>").unwrap() + start];
+    // The downstream list is the last list of the article, the count of
+    // what it leaves out right after it.
+    let hint = article
+        .rfind("<p class=\"hint\">")
+        .expect("a count of links not listed");
+    let list = &article[article[..hint].rfind("<ul>").unwrap()..hint];
+    assert_eq!(list.matches("<li>").count(), 500, "500 contracts listed");
+    assert!(list.matches("CON-9-").count() >= 500);
+    assert!(
+        article[hint..].starts_with("<p class=\"hint\">Not listed here")
+            && article[hint..].contains(": 3</p>"),
+        "the 3 contracts not listed are counted, the criteria are not: {}",
+        &article[hint..]
+    );
+}
