@@ -41,6 +41,15 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 REPORT_RUNS=${REPORT_RUNS:-3}
 EDIT_RUNS=${EDIT_RUNS:-3}
+# The counts and pauses must be whole numbers: a misspelt one would
+# otherwise time nothing, or not pause, and the table would not say so.
+for var in RUNS REPORT_RUNS EDIT_RUNS IDLE SETTLE WARM_MB LOBSTER_RUNS LOBSTER_SIZE; do
+  value=${!var:-0}
+  if ! [[ $value =~ ^[0-9]+$ ]]; then
+    echo "perf-table.sh: $var=$value is not a whole number (e.g. $var=5)" >&2
+    exit 2
+  fi
+done
 WORK=${WORK:-target/perf}
 cargo build --release --quiet --bin needtrail --example bare_parse --example warm_memory --example import_inputs
 BIN=target/release/needtrail
@@ -402,9 +411,9 @@ if [ "${LOBSTER:-1}" = 1 ]; then
   lobster_runs() {
     local check="" lobster="" check_cpu lobster_cpu t u k
     for _ in $(seq "${LOBSTER_RUNS:-3}"); do
-        read -r t _ u k < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
+      read -r t _ u k < <(RUNS=1 best "$BIN" check "$dir" --fail-on never)
       if faster "$t" "$check"; then check=$t check_cpu="$u + $k s"; fi
-        read -r t _ u k < <(RUNS=1 best env -C "$ldir" "$lobster_bin" --lobster-config lobster.conf --out "$lout")
+      read -r t _ u k < <(RUNS=1 best env -C "$ldir" "$lobster_bin" --lobster-config lobster.conf --out "$lout")
       if faster "$t" "$lobster"; then lobster=$t lobster_cpu="$u + $k s"; fi
     done
     echo "$check|$check_cpu|$lobster|$lobster_cpu|$(ratio "$lobster" "$check")"

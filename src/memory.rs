@@ -1,19 +1,13 @@
 //! How the process asks the system for memory.
 //!
 //! The allocator asks for huge pages (2 MiB at a time) where the system
-//! offers them. Measured here, on a virtual machine that gives memory
-//! back to its host once it has been free for a moment (free page
-//! reporting), they cost far more than they save: a huge page must be
-//! found whole, and is cleared whole however little of it is used. Run a
-//! few seconds after anything else, `check` on 100k requirements took
-//! 1.14–1.20 s with them, 0.67–0.84 s without (kernel time 0.9–1.1 s
-//! against 0.25–0.34 s); just after another program (`lobster-report`)
-//! freed its memory, 1.13–1.25 s against 0.60–0.63 s, and at 10k
-//! requirements 0.18 s against 0.08–0.09 s; on 1,000 requirements 13.5 ms
-//! and 48 MB against 11 ms and 24 MB. Only run after run of the same
-//! command, on memory the last run had just freed, were they ahead
-//! (100k: 0.49 s against 0.56 s). needtrail runs once and exits, so it
-//! asks for small pages.
+//! offers them. On a virtual machine that gives memory back to its host
+//! once it has been free for a moment, they cost far more than they save:
+//! a huge page must be found whole, and is cleared whole however little of
+//! it is used. Only run after run of the same command, on memory the last
+//! run had just freed, were they ahead; needtrail runs once and exits, so
+//! it asks for small pages (docs/performance.md, "What is done for speed",
+//! has the measurements).
 
 /// Asks the system for small pages for the rest of the process: memory
 /// already taken keeps its pages. On a system without huge pages, or one

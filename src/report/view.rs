@@ -1544,14 +1544,24 @@ impl<'a> Builder<'a> {
         shown
     }
 
-    fn link_rows(&self, idx: ItemIdx, dir: Dir, links: Vec<(FieldIdx, ItemIdx)>) -> Vec<LinkRow> {
-        let limit = match dir {
-            Dir::Outgoing => usize::MAX,
-            Dir::Incoming => MAX_LISTED,
-        };
+    /// `idx`'s links one way, its own sub-items left out: they are listed
+    /// and counted as sub-items.
+    fn own_links(&self, idx: ItemIdx, dir: Dir) -> Vec<(FieldIdx, ItemIdx)> {
+        let mut links = self.graph.sorted(idx, dir);
+        links.retain(|(_, other)| self.project.item(*other).parent != Some(idx));
+        links
+    }
+
+    /// The rows of the first `limit` of `links` (from [`Builder::own_links`]).
+    fn link_rows(
+        &self,
+        idx: ItemIdx,
+        dir: Dir,
+        links: Vec<(FieldIdx, ItemIdx)>,
+        limit: usize,
+    ) -> Vec<LinkRow> {
         links
             .into_iter()
-            .filter(|(_, other)| self.project.item(*other).parent != Some(idx))
             .take(limit)
             .map(|(f, other)| {
                 let name = self.profile.field_name(f);
@@ -1671,10 +1681,7 @@ impl<'a> Builder<'a> {
         let rows = |i: ItemIdx| self.finding_rows(i);
         let walked = svg::walk(self.graph, idx);
         let thread = self.thread_rows(&walked, idx, &rows);
-        // The links into the item, its own sub-items left out: they are
-        // listed as sub-items, and counted there.
-        let mut incoming = self.graph.sorted(idx, Dir::Incoming);
-        incoming.retain(|(_, other)| self.project.item(*other).parent != Some(idx));
+        let incoming = self.own_links(idx, Dir::Incoming);
         ItemPage {
             anchor: anchor(&item.id),
             item: self.item_ref(idx),
@@ -1682,11 +1689,16 @@ impl<'a> Builder<'a> {
             source,
             line,
             fields: self.fields_of(idx),
-            upstream: self.link_rows(idx, Dir::Outgoing, self.graph.sorted(idx, Dir::Outgoing)),
+            upstream: self.link_rows(
+                idx,
+                Dir::Outgoing,
+                self.own_links(idx, Dir::Outgoing),
+                usize::MAX,
+            ),
             downstream_more: incoming.len().saturating_sub(MAX_LISTED),
             // A hub (a contract of 100k requirements) lists the first
             // MAX_LISTED and counts the rest; rows are made for those only.
-            downstream: self.link_rows(idx, Dir::Incoming, incoming),
+            downstream: self.link_rows(idx, Dir::Incoming, incoming, MAX_LISTED),
             sub_items_more: 0,
             sub_pages: Vec::new(),
             findings: rows(idx),
