@@ -81,8 +81,12 @@ impl Matcher {
             }
             let rest = text[end..].trim_start_matches([' ', '\u{a0}', '\u{2009}', '\u{202f}']);
             let at = text.len() - rest.len();
+            // A unit right after the number lies within the longest word's
+            // length of it: only so much is searched, not the rest of the text
+            // after every number.
+            let near = &rest.as_bytes()[..rest.len().min(ac.max_pattern_len())];
             let unit = ac
-                .find_overlapping_iter(rest)
+                .find_overlapping_iter(near)
                 .filter(|m| m.start() == 0 && m.pattern().as_usize() < self.words)
                 .any(|m| after_word(text, at + m.end(), &text[at..at + m.end()]));
             if unit {
@@ -348,5 +352,25 @@ mod tests {
         assert!(!m.has_quantity("2mmx"));
         assert!(m.has_quantity("mu 0.38-0.45, >= 0.30 in fade"));
         assert!(m.has_quantity("摩擦系数 ≥ 0.30"));
+    }
+
+    #[test]
+    fn a_unit_counts_right_after_its_number_however_long_the_text() {
+        let m = matcher(&["W/(m²·K)", "kPa", "s"], &[]);
+        // The longest unit, ending the text; and one that starts within
+        // its length of the number but runs past it.
+        assert!(m.has_quantity("U-value at most 2.0 W/(m²·K)"));
+        assert!(m.has_quantity("U 2.0W/(m²·K) and more text after it"));
+        assert!(!m.has_quantity("U 2.0 W/(m²·"));
+        // A unit far from every number, after many numbers, does not count.
+        let mut text = String::new();
+        for n in 0..200 {
+            text.push_str(&format!("item {n} of the list; "));
+        }
+        text.push_str("tested at 3.5 kPa");
+        assert!(m.has_quantity(&text));
+        let far = text.replace("3.5 kPa", "kPa, as before");
+        assert!(!m.has_quantity(&far));
+        assert!(m.has_quantity(&format!("{far} 3 s")));
     }
 }

@@ -344,7 +344,9 @@ fn read_source(path: &Path, rel: String) -> Result<SourceFile, Diagnostic> {
 /// A byte-order mark anywhere but at the very start (where [`read_source`]
 /// drops one): a parser may skip it, or misread the line around it.
 fn misplaced_bom(source: &SourceFile) -> Option<Diagnostic> {
-    let at = source.text.find('\u{feff}')?;
+    // A search for its three bytes: a search for the character goes by its
+    // last byte, which is frequent in Chinese text.
+    let at = memchr::memmem::find(source.text.as_bytes(), "\u{feff}".as_bytes())?;
     Some(
         Diagnostic::new(
             "misplaced-bom",

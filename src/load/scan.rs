@@ -28,12 +28,66 @@ pub(super) struct Scanner<'i> {
 type Scan<T> = Result<T, ()>;
 
 fn is_bare(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+    BARE[usize::from(b)]
 }
+
+/// Which bytes a bare key is made of, by value: a look-up, not a chain of
+/// comparisons, for the key of every line.
+static BARE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        b += 1;
+    }
+    t
+};
 
 /// Control characters TOML allows nowhere but as a tab.
 fn is_control(b: u8) -> bool {
     (b < 0x20 && b != b'\t') || b == 0x7f
+}
+
+/// From `at`, the place of the first `a`, `b` or control character (a tab
+/// excepted), or the end of `bytes`: where a one-line string or a comment
+/// must stop to look. Eight bytes are passed at a time while none of them
+/// can be one, the common case for the text of a line.
+fn stop_at(bytes: &[u8], mut at: usize, a: u8, b: u8) -> usize {
+    loop {
+        if let Some(word) = bytes.get(at..at + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            if !may_stop(word, a, b) {
+                at += 8;
+                continue;
+            }
+        }
+        let end = (at + 8).min(bytes.len());
+        while at < end {
+            let c = bytes[at];
+            if c == a || c == b || is_control(c) {
+                return at;
+            }
+            at += 1;
+        }
+        if at == bytes.len() {
+            return at;
+        }
+    }
+}
+
+/// Whether any of eight bytes is `a`, `b`, under 0x20 or 0x7f (a tab
+/// counts: the bytes are then looked at one by one). Each test is exact
+/// about whether some byte of the word is in its class.
+fn may_stop(word: u64, a: u8, b: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let holds = |c: u8| {
+        let x = word ^ (ONES * u64::from(c));
+        x.wrapping_sub(ONES) & !x & HIGH != 0
+    };
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
+    below_space || holds(a) || holds(b) || holds(0x7f)
 }
 
 impl<'i> Scanner<'i> {
@@ -67,14 +121,12 @@ impl<'i> Scanner<'i> {
     /// A comment from its `#` to the end of the line (not included).
     fn comment(&mut self) -> Scan<()> {
         self.expect(b'#')?;
-        while let Some(b) = self.peek() {
-            match b {
-                b'\n' | b'\r' => break,
-                b if is_control(b) => return Err(()),
-                _ => self.at += 1,
-            }
+        // NUL is a control character: only control characters stop.
+        self.at = stop_at(self.text.as_bytes(), self.at, 0, 0);
+        match self.peek() {
+            None | Some(b'\n' | b'\r') => Ok(()),
+            Some(_) => Err(()),
         }
-        Ok(())
     }
 
     /// The end of a line: a line break, or the end of the file.
@@ -121,9 +173,8 @@ impl<'i> Scanner<'i> {
             Some(b'\'') => self.literal_string(),
             Some(b) if is_bare(b) => {
                 let start = self.at;
-                while self.peek().is_some_and(is_bare) {
-                    self.at += 1;
-                }
+                let rest = &self.text.as_bytes()[start..];
+                self.at += rest.iter().position(|&b| !is_bare(b)).unwrap_or(rest.len());
                 Ok(Cow::Borrowed(&self.text[start..self.at]))
             }
             _ => Err(()),
@@ -142,6 +193,7 @@ impl<'i> Scanner<'i> {
         let mut owned: Option<String> = None;
         let mut plain = start;
         loop {
+            self.at = stop_at(bytes, self.at, b'"', b'\\');
             let b = self.peek().ok_or(())?;
             match b {
                 b'"' => {
@@ -279,16 +331,14 @@ impl<'i> Scanner<'i> {
             return Err(());
         }
         let start = self.at;
-        loop {
-            match self.peek().ok_or(())? {
-                b'\'' => {
-                    let s = &self.text[start..self.at];
-                    self.at += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                b if is_control(b) => return Err(()),
-                _ => self.at += 1,
+        self.at = stop_at(self.text.as_bytes(), self.at, b'\'', b'\'');
+        match self.peek().ok_or(())? {
+            b'\'' => {
+                let s = &self.text[start..self.at];
+                self.at += 1;
+                Ok(Cow::Borrowed(s))
             }
+            _ => Err(()),
         }
     }
 
@@ -501,6 +551,49 @@ mod tests {
             out.push(l);
         }
         Some(out)
+    }
+
+    /// Where a string or comment stops, found a byte at a time.
+    fn stop_one_by_one(bytes: &[u8], at: usize, a: u8, b: u8) -> usize {
+        bytes[at..]
+            .iter()
+            .position(|&c| c == a || c == b || is_control(c))
+            .map_or(bytes.len(), |p| at + p)
+    }
+
+    #[test]
+    fn strings_and_comments_stop_where_a_byte_at_a_time_stops() {
+        // Every byte value at every place of a 19-byte text of plain bytes
+        // and tabs, from every start, for each pair of stops a reader uses.
+        let stops = [(b'"', b'\\'), (b'\'', b'\''), (0, 0)];
+        for v in 0..=255u8 {
+            for place in 0..19 {
+                let mut text = *b"ab\tcd efgh\tij klmno";
+                text[place] = v;
+                for &(a, b) in &stops {
+                    for from in 0..text.len() {
+                        assert_eq!(
+                            stop_at(&text, from, a, b),
+                            stop_one_by_one(&text, from, a, b),
+                            "byte {v:#x} at {place}, from {from}, stops {a:#x} {b:#x}"
+                        );
+                    }
+                }
+            }
+        }
+        // Two bytes near the edges of the classes, side by side in a word.
+        let edges = [
+            0u8, 0x08, 0x09, 0x0a, 0x1f, 0x20, 0x21, 0x22, 0x27, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f,
+            0x80, 0xe4, 0xff,
+        ];
+        for x in edges {
+            for y in edges {
+                let text = [b'p', x, y, b'q', b'r', x, b's', y, b't', b'u'];
+                for &(a, b) in &stops {
+                    assert_eq!(stop_at(&text, 0, a, b), stop_one_by_one(&text, 0, a, b));
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! [`Profile`] whose names are resolved to indices, so that loading and rule
 //! evaluation never compare strings.
 
+mod names;
 pub mod roles;
 
 use std::collections::{BTreeMap, HashMap};
@@ -503,9 +504,9 @@ impl WordList {
 pub struct Profile {
     pub name: String,
     pub kinds: Vec<Kind>,
-    kind_by_name: rustc_hash::FxHashMap<String, KindIdx>,
+    kind_by_name: names::NameIndex,
     field_names: Vec<String>,
-    field_by_name: rustc_hash::FxHashMap<String, FieldIdx>,
+    field_by_name: names::NameIndex,
     /// Fields every kind has, besides `id` and `title`.
     pub common: Vec<FieldDef>,
     /// Rules that are on, in the order they were declared.
@@ -598,7 +599,7 @@ impl Profile {
     }
 
     pub fn kind_index(&self, name: &str) -> Option<KindIdx> {
-        self.kind_by_name.get(name).copied()
+        self.kind_by_name.get(name).map(|i| i as KindIdx)
     }
 
     pub fn field_name(&self, idx: FieldIdx) -> &str {
@@ -606,7 +607,7 @@ impl Profile {
     }
 
     pub fn field_index(&self, name: &str) -> Option<FieldIdx> {
-        self.field_by_name.get(name).copied()
+        self.field_by_name.get(name).map(|i| i as FieldIdx)
     }
 
     /// The definition of `field` on `kind`, own fields first, then common ones.
@@ -696,11 +697,11 @@ impl Profile {
 
     fn intern(&mut self, name: &str) -> FieldIdx {
         if let Some(i) = self.field_by_name.get(name) {
-            return *i;
+            return i as FieldIdx;
         }
         let i = self.field_names.len() as FieldIdx;
         self.field_names.push(name.to_owned());
-        self.field_by_name.insert(name.to_owned(), i);
+        self.field_by_name.insert(name.to_owned(), u32::from(i));
         i
     }
 }
@@ -978,7 +979,7 @@ impl Compiler<'_> {
                         inherit: Vec::new(),
                         fields: Vec::new(),
                     });
-                    self.profile.kind_by_name.insert(name.clone(), i);
+                    self.profile.kind_by_name.insert(name.clone(), u32::from(i));
                     self.profile.intern(name);
                     i
                 }
