@@ -76,13 +76,15 @@ enum Decline {
 
 /// The item being read: top-level, or a sub-item of the last top-level
 /// item of its parent's kind.
-struct Open<'i> {
+struct Open {
     raw: RawItem,
     /// For a sub-item: the index of its parent in `items`, and its number
     /// among the parent's sub-items.
     parent: Option<(usize, usize)>,
-    /// Keys written so far, to refuse duplicates.
-    keys: Vec<Cow<'i, str>>,
+    /// Fields written so far (the title among them), to refuse duplicates.
+    seen: Vec<FieldIdx>,
+    /// Whether `id` was written.
+    id_seen: bool,
     /// Fields written with dotted keys so far.
     dotted: Vec<FieldIdx>,
 }
@@ -258,6 +260,7 @@ struct Spare {
     fields: Vec<(FieldIdx, Value)>,
     links: Vec<super::RawLink>,
     field_spans: Vec<(FieldIdx, Span)>,
+    seen: Vec<FieldIdx>,
 }
 
 /// How many lines of `text` start with `[[`: about as many items as the
@@ -300,7 +303,7 @@ impl<'e, 'i> Builder<'e, 'i> {
 
     fn run(mut self, mut lines: impl Lines<'i>) -> Result<Vec<RawItem>, Decline> {
         let content = |x: Option<()>| x.ok_or(Decline::Content);
-        let mut open: Option<Open<'i>> = None;
+        let mut open: Option<Open> = None;
         while let Some(line) = lines.next_line().map_err(|()| Decline::Syntax)? {
             match line {
                 Line::Header(names, span) => {
@@ -329,7 +332,7 @@ impl<'e, 'i> Builder<'e, 'i> {
     }
 
     /// Opens the item a `[[kind]]` or `[[parent.sub]]` header starts.
-    fn header(&mut self, names: &[Cow<'i, str>], span: Range<usize>) -> Option<Open<'i>> {
+    fn header(&mut self, names: &[Cow<'i, str>], span: Range<usize>) -> Option<Open> {
         let header = self.span(span);
         let profile = self.profile;
         let (kind, parent) = match names {
@@ -366,7 +369,8 @@ impl<'e, 'i> Builder<'e, 'i> {
                 parent: parent.map(|(at, _)| at as u32),
             },
             parent,
-            keys: Vec::new(),
+            seen: std::mem::take(&mut self.spare.seen),
+            id_seen: false,
             dotted: Vec::new(),
         })
     }
@@ -381,19 +385,18 @@ impl<'e, 'i> Builder<'e, 'i> {
     /// One `key = value` line of the open item.
     fn key_value(
         &mut self,
-        o: &mut Open<'i>,
+        o: &mut Open,
         name: Cow<'i, str>,
         key_start: usize,
         value: Val<'i>,
         bytes: Range<usize>,
     ) -> Option<()> {
-        if o.keys.contains(&name) {
-            return None;
-        }
-        o.keys.push(name.clone());
         let raw = &mut o.raw;
         match name.as_ref() {
             "id" => {
+                if std::mem::replace(&mut o.id_seen, true) {
+                    return None;
+                }
                 let Val::Scalar(Scalar::String(s)) = value else {
                     return None;
                 };
@@ -404,6 +407,10 @@ impl<'e, 'i> Builder<'e, 'i> {
                 return Some(());
             }
             "title" => {
+                if o.seen.contains(&self.profile.title_field) {
+                    return None;
+                }
+                o.seen.push(self.profile.title_field);
                 let Val::Scalar(Scalar::String(s)) = value else {
                     return None;
                 };
@@ -418,6 +425,11 @@ impl<'e, 'i> Builder<'e, 'i> {
         }
         let profile = self.profile;
         let field = profile.field_index(&name)?;
+        // A name is a field or is declined: fields stand for names here.
+        if o.seen.contains(&field) {
+            return None;
+        }
+        o.seen.push(field);
         if profile
             .kind(raw.kind)
             .sub_kinds
@@ -433,23 +445,28 @@ impl<'e, 'i> Builder<'e, 'i> {
         raw.field_spans
             .push((field, Span::new(self.file, key_start..bytes.end)));
         if def.ty.is_link() {
-            let ids: Vec<(Cow<'i, str>, Range<usize>)> = match value {
-                Val::Scalar(Scalar::String(s)) => vec![(s, bytes)],
-                Val::Array(items) if def.ty == FieldType::Links => items
-                    .into_iter()
-                    .map(|(s, r)| match s {
-                        Scalar::String(s) => Some((s, r)),
-                        _ => None,
-                    })
-                    .collect::<Option<_>>()?,
-                _ => return None,
-            };
-            for (id, r) in ids {
+            // Each id as it is read: a value that is not all ids declines
+            // the whole file, so what was pushed before does not matter.
+            let (file, text) = (self.file, self.text);
+            let mut link = |s: Scalar<'i>, r: Range<usize>| {
+                let Scalar::String(id) = s else {
+                    return None;
+                };
                 if id.trim().is_empty() {
                     return None;
                 }
-                let id = RawId::new(self.text, id);
-                raw.links.push((field, id, Span::new(self.file, r), false));
+                let id = RawId::new(text, id);
+                raw.links.push((field, id, Span::new(file, r), false));
+                Some(())
+            };
+            match value {
+                Val::Scalar(s) => link(s, bytes)?,
+                Val::Array(items) if def.ty == FieldType::Links => {
+                    for (s, r) in items {
+                        link(s, r)?;
+                    }
+                }
+                _ => return None,
             }
         } else {
             let v = typed(def.ty, &def.values, value)?;
@@ -462,7 +479,7 @@ impl<'e, 'i> Builder<'e, 'i> {
     /// fingerprints field, the only kind of field written with dotted keys.
     fn dotted(
         &mut self,
-        o: &mut Open<'i>,
+        o: &mut Open,
         name: Cow<'i, str>,
         key: Cow<'i, str>,
         name_span: Range<usize>,
@@ -490,10 +507,10 @@ impl<'e, 'i> Builder<'e, 'i> {
         // the field stands (as the general reader has it); a plain key of
         // the same name before or after it is a TOML error.
         if !o.dotted.contains(&field) {
-            if o.keys.contains(&name) {
+            if o.seen.contains(&field) {
                 return None;
             }
-            o.keys.push(name);
+            o.seen.push(field);
             o.dotted.push(field);
             raw.field_spans
                 .push((field, Span::new(self.file, name_span)));
@@ -509,7 +526,10 @@ impl<'e, 'i> Builder<'e, 'i> {
     /// copied to lists of their exact length: no room is left over, and the
     /// lists of successive items lie side by side in memory, where the
     /// rules, which visit items in order, find them quickly.
-    fn close(&mut self, o: Open<'i>) -> Option<()> {
+    fn close(&mut self, o: Open) -> Option<()> {
+        let mut seen = o.seen;
+        seen.clear();
+        self.spare.seen = seen;
         let mut raw = o.raw;
         let profile = self.profile;
         // Each fingerprints field's table, in key order as the general
@@ -1117,6 +1137,11 @@ stamped.REQ-1 = "aa11"
             "[[requirement]]\nid = \"R\"\ntracse.R = \"x\"\n",
             "[[requirement]]\nid = \"R\"\ncontract.R = \"x\"\n",
             "[[requirement]]\nid = \"R\"\nid = \"S\"\n",
+            "[[requirement]]\nid = \"R\"\ntitle = \"a\"\ntitle = \"b\"\n",
+            "[[requirement]]\nid = \"R\"\ntext = \"a\"\nclass = \"stated\"\ntext = \"b\"\n",
+            "[[requirement]]\nid = \"R\"\ntext = \"a\"\n\"text\" = \"b\"\n",
+            "[[design_input]]\nid = \"D\"\ntraces = [\"R\"]\ntraces = [\"S\"]\n",
+            "[[design_input]]\nid = \"D\"\nstamped.R = \"x\"\ntraces = [\"R\"]\nstamped = \"y\"\n",
             "[[requirement]]\nid = \"R\"\ntracse = [\"X\"]\n",
             "[[requirment]]\nid = \"R\"\n",
             "[[requirement]]\nid = \"R\"\nclass = \"spoken\"\n",
