@@ -261,6 +261,7 @@ struct Spare {
     links: Vec<super::RawLink>,
     field_spans: Vec<(FieldIdx, Span)>,
     seen: Vec<FieldIdx>,
+    dotted: Vec<FieldIdx>,
 }
 
 /// How many lines of `text` start with `[[`: about as many items as the
@@ -371,7 +372,7 @@ impl<'e, 'i> Builder<'e, 'i> {
             parent,
             seen: std::mem::take(&mut self.spare.seen),
             id_seen: false,
-            dotted: Vec::new(),
+            dotted: std::mem::take(&mut self.spare.dotted),
         })
     }
 
@@ -531,6 +532,7 @@ impl<'e, 'i> Builder<'e, 'i> {
         seen.clear();
         self.spare.seen = seen;
         let mut raw = o.raw;
+        let mut dotted = o.dotted;
         let profile = self.profile;
         // Each fingerprints field's table, in key order as the general
         // reader gives it; a key written twice is a TOML error, and a NUL
@@ -539,7 +541,7 @@ impl<'e, 'i> Builder<'e, 'i> {
             self.entries
                 .sort_unstable_by(|a, b| (a.0, a.1.as_ref()).cmp(&(b.0, b.1.as_ref())));
             for (f, v) in &mut raw.fields {
-                if o.dotted.contains(f) {
+                if dotted.contains(f) {
                     let from = self.entries.partition_point(|e| e.0 < *f);
                     let to = self.entries.partition_point(|e| e.0 <= *f);
                     let entries = self.entries[from..to]
@@ -550,6 +552,8 @@ impl<'e, 'i> Builder<'e, 'i> {
             }
             self.entries.clear();
         }
+        dotted.clear();
+        self.spare.dotted = dotted;
         match o.parent {
             Some((at, n)) => {
                 let parent = &self.items[at];
