@@ -591,11 +591,32 @@ impl Profile {
             .kind(sub)
             .within
             .and_then(|p| self.kind(p).sub_kinds.first().copied());
-        if first == Some(sub) {
-            format!("{parent_id}#{n}")
-        } else {
-            format!("{parent_id}#{}-{n}", self.kind(sub).name)
+        // Made for every sub-item read (a review's 100k decisions): put
+        // together directly, without the formatting machinery.
+        let name = (first != Some(sub)).then(|| self.kind(sub).name.as_str());
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = n;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
         }
+        let number = std::str::from_utf8(&digits[at..]).unwrap_or_default();
+        let mut id = String::with_capacity(
+            parent_id.len() + name.map_or(0, |k| k.len() + 1) + number.len() + 1,
+        );
+        id.push_str(parent_id);
+        id.push('#');
+        if let Some(kind) = name {
+            id.push_str(kind);
+            id.push('-');
+        }
+        id.push_str(number);
+        id
     }
 
     pub fn kind_index(&self, name: &str) -> Option<KindIdx> {
@@ -1666,6 +1687,32 @@ fn toml_to_value(v: &toml::Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sub_item_is_named_after_its_parent_its_kind_and_its_number() {
+        let (profile, _) = build(None).expect("built-in profile is valid");
+        let kind = |n: &str| profile.kind_index(n).unwrap();
+        // The first sub-kind of a parent goes without its name.
+        let first = profile.kind(kind("customer")).sub_kinds[0];
+        let other = profile.kind(kind("customer")).sub_kinds[1];
+        let first_name = profile.kind(first).name.clone();
+        let other_name = profile.kind(other).name.clone();
+        for n in [1usize, 9, 10, 1234567, usize::MAX] {
+            assert_eq!(
+                profile.sub_item_id(first, "CUS-1", n),
+                format!("CUS-1#{n}"),
+                "{first_name}"
+            );
+            assert_eq!(
+                profile.sub_item_id(other, "客户-1", n),
+                format!("客户-1#{other_name}-{n}")
+            );
+        }
+        assert_eq!(
+            profile.sub_item_id(kind("decision"), "REV-001", 1),
+            "REV-001#1"
+        );
+    }
 
     #[test]
     fn builtin_profile_compiles_with_every_rule_of_the_interface() {
