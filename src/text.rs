@@ -118,6 +118,24 @@ pub fn pad(s: &str, width: usize) -> String {
     out
 }
 
+/// Appends `n` in decimal, without the formatting machinery: for what is
+/// written once per item or per point (a sub-item's id, a picture's
+/// coordinates).
+pub fn decimal_into(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
 /// Appends a count with its thousands grouped by commas (`12,345`), as
 /// the `count` filter does: the way both English and Chinese write them.
 pub fn count_into(out: &mut String, n: u64) {
@@ -137,6 +155,15 @@ pub fn grouped_into(out: &mut String, digits: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_written_as_rust_writes_them() {
+        for n in [0u64, 7, 9, 10, 99, 100, 12345, 1 << 40, u64::MAX] {
+            let mut out = String::from("x");
+            decimal_into(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 
     #[test]
     fn xml_escaping_names_every_markup_character() {

@@ -594,28 +594,14 @@ impl Profile {
         // Made for every sub-item read (a review's 100k decisions): put
         // together directly, without the formatting machinery.
         let name = (first != Some(sub)).then(|| self.kind(sub).name.as_str());
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = n;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        let number = std::str::from_utf8(&digits[at..]).unwrap_or_default();
-        let mut id = String::with_capacity(
-            parent_id.len() + name.map_or(0, |k| k.len() + 1) + number.len() + 1,
-        );
+        let mut id = String::with_capacity(parent_id.len() + name.map_or(0, |k| k.len() + 1) + 21);
         id.push_str(parent_id);
         id.push('#');
         if let Some(kind) = name {
             id.push_str(kind);
             id.push('-');
         }
-        id.push_str(number);
+        crate::text::decimal_into(&mut id, n as u64);
         id
     }
 

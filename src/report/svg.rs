@@ -109,20 +109,7 @@ fn push_int(out: &mut String, n: i32) {
     if n < 0 {
         out.push('-');
     }
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    for d in &digits[at..] {
-        out.push(char::from(*d));
-    }
+    crate::text::decimal_into(out, u64::from(n.unsigned_abs()));
 }
 
 /// Appends a point of a path, `x,y`.
