@@ -259,19 +259,13 @@ fn plain(text: &str) -> bool {
 /// its class (bytes under 0x20 are told apart only among ASCII bytes,
 /// which the first test ensures).
 fn plain_ascii(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH != 0;
-    let holds = |b: u8| {
-        let x = word ^ (ONES * u64::from(b));
-        x.wrapping_sub(ONES) & !x & HIGH != 0
-    };
-    word & HIGH == 0
-        && !below(0x20)
-        && !holds(0x7f)
-        && !holds(b'"')
-        && !holds(b'\'')
-        && !holds(b'\\')
+    use crate::text::{word_ascii, word_below, word_holds};
+    word_ascii(word)
+        && !word_below(word, 0x20)
+        && !word_holds(word, 0x7f)
+        && !word_holds(word, b'"')
+        && !word_holds(word, b'\'')
+        && !word_holds(word, b'\\')
 }
 
 /// Whether `escape_debug` leaves `c` as it is wherever it stands in a

@@ -118,6 +118,28 @@ pub fn pad(s: &str, width: usize) -> String {
     out
 }
 
+/// Eight bytes read as one word, for tests of every byte at once.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Whether some byte of `word` (eight bytes, little-endian) is `b`. Exact
+/// about whether one is, not about which.
+pub fn word_holds(word: u64, b: u8) -> bool {
+    let x = word ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & HIGH != 0
+}
+
+/// Whether some byte of `word` is under `n` (at most 0x80). Exact about
+/// whether one is, not about which.
+pub fn word_below(word: u64, n: u8) -> bool {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH != 0
+}
+
+/// Whether every byte of `word` is ASCII.
+pub fn word_ascii(word: u64) -> bool {
+    word & HIGH == 0
+}
+
 /// Appends `n` in decimal, without the formatting machinery: for what is
 /// written once per item or per point (a sub-item's id, a picture's
 /// coordinates).

@@ -80,14 +80,8 @@ fn stop_at(bytes: &[u8], mut at: usize, a: u8, b: u8) -> usize {
 /// counts: the bytes are then looked at one by one). Each test is exact
 /// about whether some byte of the word is in its class.
 fn may_stop(word: u64, a: u8, b: u8) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let holds = |c: u8| {
-        let x = word ^ (ONES * u64::from(c));
-        x.wrapping_sub(ONES) & !x & HIGH != 0
-    };
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
-    below_space || holds(a) || holds(b) || holds(0x7f)
+    use crate::text::{word_below, word_holds};
+    word_below(word, 0x20) || word_holds(word, a) || word_holds(word, b) || word_holds(word, 0x7f)
 }
 
 impl<'i> Scanner<'i> {
