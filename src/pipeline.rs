@@ -39,12 +39,13 @@ pub fn run_pipeline_as_of(
     progress: &dyn crate::progress::Progress,
     as_of: Option<crate::calendar::Date>,
 ) -> Result<Checked, LoadError> {
-    // While the files are read, a spare core compiles the word lists the
-    // rules read and reads the message catalogue: a millisecond each,
-    // which a small project would otherwise wait for one after another.
+    // While the profile is read, a spare core reads the message
+    // catalogue, and while the files are read, it compiles the word lists
+    // the rules read: a millisecond or more each, which a small project
+    // would otherwise wait for one after another.
+    rayon::spawn(crate::lang::warm);
     let warm = |profile: &crate::profile::Profile| {
         profile.wording();
-        crate::lang::warm();
     };
     let Linked { loaded, graph } = link(checked_load(dir, progress, as_of, &warm)?);
     let result = rules::check_with(&loaded.project, &loaded.profile, &graph, progress);

@@ -103,7 +103,7 @@ pub fn load_warming(
             sources: vec![config],
         });
     }
-    let (profile, settings) = match profile::parse_file(&config)
+    let (mut profile, settings) = match profile::parse_file(&config)
         .map_err(|d| vec![d])
         .and_then(|file| profile::build(Some((&config, file))))
     {
@@ -127,6 +127,7 @@ pub fn load_warming(
         .map(|(i, (path, _))| (fs::metadata(path).map_or(0, |m| m.len()), i))
         .collect();
     order.sort_unstable_by_key(|&(size, i)| (std::cmp::Reverse(size), i));
+    profile.expect_text(order.iter().map(|&(size, _)| size).sum());
     let (mut parsed, ()): (Vec<(usize, FileResult)>, ()) = rayon::join(
         || {
             order
