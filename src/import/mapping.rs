@@ -480,7 +480,7 @@ impl Mapping {
                     if let Some(s) = r.string(v, key) {
                         let s = if s == "\\t" { "\t".to_owned() } else { s };
                         if s.len() == 1 {
-                            m.csv.delimiter = s.as_bytes()[0];
+                            m.csv.delimiter = Some(s.as_bytes()[0]);
                         } else {
                             r.err(
                                 v.span(),

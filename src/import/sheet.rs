@@ -123,21 +123,16 @@ pub fn parse_cell(s: &str) -> Option<(usize, usize)> {
 }
 
 /// How to read a CSV file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct CsvOptions {
-    pub delimiter: u8,
+    /// The delimiter the mapping names; else a tab for `.tsv` and `.txt`
+    /// files (what Excel saves as "Text (Tab delimited)" and "Unicode
+    /// Text"), a comma for the others.
+    pub delimiter: Option<u8>,
     /// `utf-8` (default) or another encoding label such as `gbk`.
     pub encoding: Option<String>,
 }
 
-impl Default for CsvOptions {
-    fn default() -> Self {
-        CsvOptions {
-            delimiter: b',',
-            encoding: None,
-        }
-    }
-}
 
 /// Whether the file is read as CSV (by its extension).
 pub fn is_csv(path: &Path) -> bool {
@@ -268,7 +263,14 @@ fn read_csv(path: &Path, opts: &CsvOptions) -> Result<Grid, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(opts.delimiter)
+        .delimiter(
+            opts.delimiter
+                .unwrap_or(if matches!(extension(path).as_str(), "tsv" | "txt") {
+                    b'\t'
+                } else {
+                    b','
+                }),
+        )
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (n, rec) in reader.records().enumerate() {
@@ -298,6 +300,21 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>) -> Result<String, String> {
         ));
     };
     if enc == encoding_rs::UTF_8 {
+        // Text that starts with the byte-order mark of UTF-16 is UTF-16
+        // (Excel's "Unicode Text"): the mark says so unmistakably.
+        if let Some((wide, bom)) =
+            encoding_rs::Encoding::for_bom(&bytes).filter(|(e, _)| *e != encoding_rs::UTF_8)
+        {
+            return wide
+                .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+                .map(std::borrow::Cow::into_owned)
+                .ok_or_else(|| {
+                    format!(
+                        "the file starts as {} text but is not valid {0}; save the sheet as \"CSV UTF-8\"",
+                        wide.name()
+                    )
+                });
+        }
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         return match std::str::from_utf8(body) {
             Ok(s) => Ok(s.to_owned()),
@@ -361,5 +378,58 @@ mod tests {
         };
         let (g, _) = read(&p, None, &opts).unwrap();
         assert_eq!(g.get(1, 1), &Cell::Text("防水".into()));
+    }
+
+    /// What Excel saves as "Unicode Text" (UTF-16 with its byte-order
+    /// mark, tab-separated, `.txt`) and a `.tsv` read without naming an
+    /// encoding or a delimiter; a `.csv` stays comma-separated, and a named
+    /// delimiter wins over the file's name.
+    #[test]
+    fn excel_unicode_text_and_tsv_read_without_naming_encoding_or_tabs() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "序号\t顾客要求\r\n1\t防水, IP67\r\n";
+        for (name, big) in [("unicode.txt", false), ("big.txt", true)] {
+            let p = dir.path().join(name);
+            let mut bytes = if big {
+                vec![0xFE, 0xFF]
+            } else {
+                vec![0xFF, 0xFE]
+            };
+            for unit in text.encode_utf16() {
+                bytes.extend(if big {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                });
+            }
+            std::fs::write(&p, &bytes).unwrap();
+            let (g, _) = read(&p, None, &CsvOptions::default()).unwrap();
+            assert_eq!(g.get(0, 1), &Cell::Text("顾客要求".into()), "{name}");
+            assert_eq!(g.get(1, 1), &Cell::Text("防水, IP67".into()), "{name}");
+            // Broken UTF-16 (a lone surrogate) is an error, not replaced text.
+            bytes.extend(if big { [0xD8, 0x00] } else { [0x00, 0xD8] });
+            bytes.extend(if big { [0x00, b'x'] } else { [b'x', 0x00] });
+            std::fs::write(&p, &bytes).unwrap();
+            let e = read(&p, None, &CsvOptions::default()).unwrap_err();
+            assert!(
+                e.contains("not valid UTF-16") && e.contains("CSV UTF-8"),
+                "{e}"
+            );
+        }
+        let tsv = dir.path().join("list.tsv");
+        std::fs::write(&tsv, "ID\tText\nR-1\ta, b\n").unwrap();
+        let (g, _) = read(&tsv, None, &CsvOptions::default()).unwrap();
+        assert_eq!(g.get(1, 1), &Cell::Text("a, b".into()));
+        let csv = dir.path().join("list.csv");
+        std::fs::write(&csv, "ID,Text\nR-1,a\tb\n").unwrap();
+        let (g, _) = read(&csv, None, &CsvOptions::default()).unwrap();
+        assert_eq!(g.get(1, 1), &Cell::Text("a\tb".into()));
+        let semicolons = CsvOptions {
+            delimiter: Some(b';'),
+            ..CsvOptions::default()
+        };
+        std::fs::write(&tsv, "ID;Text\nR-1;a\tb\n").unwrap();
+        let (g, _) = read(&tsv, None, &semicolons).unwrap();
+        assert_eq!(g.get(1, 1), &Cell::Text("a\tb".into()));
     }
 }

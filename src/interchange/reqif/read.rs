@@ -46,9 +46,38 @@ pub fn read_path(path: &Path) -> Result<Vec<ReqIf>, ReadError> {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(cannot)?;
         read_zip(std::io::Cursor::new(bytes), &name)
+    } else if utf16_bom(file.fill_buf().map_err(cannot)?) {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(cannot)?;
+        Ok(vec![read_bytes(&bytes, &name)?])
     } else {
         Ok(vec![read_from(file, &name, Source::File(path))?])
     }
+}
+
+/// Whether `bytes` start with the byte-order mark of UTF-16, either way round.
+fn utf16_bom(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")
+}
+
+/// A document written in UTF-16 (with its byte-order mark, as XML asks),
+/// as UTF-8; an error if it is not valid UTF-16. Some Windows tools write
+/// their XML so; the reader reads UTF-8.
+fn from_utf16(bytes: &[u8], name: &str) -> Result<String, ReadError> {
+    let (encoding, bom) = encoding_rs::Encoding::for_bom(bytes)
+        .filter(|(e, _)| *e != encoding_rs::UTF_8)
+        .unwrap_or((encoding_rs::UTF_16LE, 0));
+    encoding
+        .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+        .map(std::borrow::Cow::into_owned)
+        .ok_or_else(|| ReadError {
+            file: name.to_owned(),
+            position: None,
+            message: format!(
+                "not valid {} (it starts with that encoding's byte-order mark): save the file as UTF-8",
+                encoding.name()
+            ),
+        })
 }
 
 /// Reads every `.reqif` member of a zip archive, in name order.
@@ -86,6 +115,10 @@ pub fn read_zip<R: Read + Seek>(reader: R, name: &str) -> Result<Vec<ReqIf>, Rea
 
 /// Reads one ReqIF document from its bytes.
 pub fn read_bytes(bytes: &[u8], name: &str) -> Result<ReqIf, ReadError> {
+    if utf16_bom(bytes) {
+        let text = from_utf16(bytes, name)?;
+        return read_from(text.as_bytes(), name, Source::Bytes(text.as_bytes()));
+    }
     read_from(bytes, name, Source::Bytes(bytes))
 }
 
@@ -742,5 +775,61 @@ mod tests {
             .collect();
         assert_eq!(ids, ["first", "second"]);
         assert_eq!(docs[0].source_name, "x.reqifz!a.reqif");
+    }
+
+    /// A file in UTF-16 (little- or big-endian, with its byte-order mark)
+    /// reads as the same file in UTF-8 does, from a path or from an
+    /// archive; a broken one is an error that says to save it as UTF-8,
+    /// with its line and column when the XML itself is broken.
+    #[test]
+    fn a_utf16_file_reads_as_its_utf8_twin_and_a_broken_one_says_so() {
+        let text = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n{}",
+            minimal("指纹-1")
+        );
+        let utf16 = |big: bool| -> Vec<u8> {
+            let mut bytes = if big {
+                vec![0xFE, 0xFF]
+            } else {
+                vec![0xFF, 0xFE]
+            };
+            for unit in text.encode_utf16() {
+                bytes.extend(if big {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                });
+            }
+            bytes
+        };
+        let dir = tempfile::tempdir().unwrap();
+        for big in [false, true] {
+            let path = dir.path().join(format!("wide-{big}.reqif"));
+            std::fs::write(&path, utf16(big)).unwrap();
+            let docs = read_path(&path).unwrap();
+            assert_eq!(docs[0].objects[0].identifier, "指纹-1");
+            let doc = read_bytes(&utf16(big), "member.reqif").unwrap();
+            assert_eq!(doc.objects[0].identifier, "指纹-1");
+        }
+        // A lone high surrogate: not UTF-16 at all.
+        let mut broken = utf16(false);
+        broken.extend([0x00, 0xD8, b'<', 0]);
+        let e = read_bytes(&broken, "broken.reqif").unwrap_err();
+        assert!(
+            e.message.contains("UTF-16LE") && e.message.contains("save the file as UTF-8"),
+            "{e}"
+        );
+        // Valid UTF-16, broken XML: the place is counted in the text.
+        let bad: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "<REQ-IF>\n<a>\n  </b>"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        let path = dir.path().join("bad.reqif");
+        std::fs::write(&path, &bad).unwrap();
+        assert_eq!(read_path(&path).unwrap_err().position.map(|p| p.0), Some(3));
     }
 }
