@@ -99,6 +99,7 @@ pub struct Mapping {
     /// 1-based.
     header_row: usize,
     last_row: Option<usize>,
+    /// Words that end the table, as labels without spaces (see [`squeeze`]).
     stop_at: Vec<String>,
     end_at_blank_row: bool,
     fill_down: Vec<(String, String)>,
@@ -378,6 +379,26 @@ fn label(s: &str) -> String {
     s.trim().trim_end_matches([':', '：']).trim().to_owned()
 }
 
+/// A name or label without any of its spaces and line breaks (full-width
+/// spaces too), as header names and labels are matched: forms space out
+/// short labels (`日  期`) and break long ones over lines (`顾客\n要求`).
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Whether a cell's text reads `wanted` as a label (see [`label`] and
+/// [`squeeze`]).
+fn reads_label(text: &str, wanted: &str) -> bool {
+    let t = label(text);
+    t == wanted || squeeze(&t) == squeeze(wanted)
+}
+
+/// A header name on one line, for messages: each run of spaces and line
+/// breaks as one space.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 impl Mapping {
     /// The names of the mappings in needtrail.toml.
     pub fn names(config: &SourceFile) -> Vec<String> {
@@ -454,7 +475,13 @@ impl Mapping {
                 "sheet" => m.sheet = r.string(v, key),
                 "header_row" => m.header_row = r.positive(v, key).unwrap_or(1),
                 "last_row" => m.last_row = r.positive(v, key),
-                "stop_at" => m.stop_at = r.strings(v, key).iter().map(|s| label(s)).collect(),
+                "stop_at" => {
+                    m.stop_at = r
+                        .strings(v, key)
+                        .iter()
+                        .map(|s| squeeze(&label(s)))
+                        .collect()
+                }
                 "end_at_blank_row" => m.end_at_blank_row = r.bool(v, key),
                 "fill_down" => {
                     let at = r.loc(v.span());
@@ -543,12 +570,17 @@ impl Mapping {
         // with the same name are remembered to say so).
         let mut columns: HashMap<String, usize> = HashMap::new();
         let mut doubled: HashMap<String, Vec<usize>> = HashMap::new();
+        // The same names without their spaces and line breaks: a form's
+        // narrow column reads `顾客\n要求` or `评 审 人`, and the mapping
+        // says `顾客要求`, `评审人`.
+        let mut loose: HashMap<String, Vec<usize>> = HashMap::new();
         let mut names_in_order = Vec::new();
         for (c, cell) in grid.row(header).iter().enumerate() {
             let name = cell.text();
             if name.is_empty() {
                 continue;
             }
+            loose.entry(squeeze(&name)).or_default().push(c);
             if let Some(first) = columns.get(&name) {
                 doubled
                     .entry(name.clone())
@@ -600,20 +632,38 @@ impl Mapping {
             if let Some(c) = sheet::parse_column(name) {
                 return Some(c);
             }
-            let hint = suggest(name, names_in_order.iter().map(String::as_str))
-                .or_else(|| {
-                    names_in_order
-                        .iter()
-                        .map(String::as_str)
-                        .find(|h| h.contains(name))
-                })
+            match loose.get(&squeeze(name)).map(Vec::as_slice) {
+                Some(&[c]) => return Some(c),
+                Some(cols) => {
+                    let letters: Vec<String> = cols.iter().map(|c| column_letters(*c)).collect();
+                    problems.push(
+                        Problem::new(
+                            at,
+                            format!(
+                                "{place} has {} columns named like `{name}` ({})",
+                                cols.len(),
+                                letters.join(", ")
+                            ),
+                        )
+                        .help(format!(
+                            "write the name as the header has it, spaces and all, or name the column by its letter, e.g. {{ column = \"{}\" }}",
+                            letters[0]
+                        )),
+                    );
+                    return None;
+                }
+                None => {}
+            }
+            let shown: Vec<String> = names_in_order.iter().map(|n| one_line(n)).collect();
+            let hint = suggest(name, shown.iter().map(String::as_str))
+                .or_else(|| shown.iter().map(String::as_str).find(|h| h.contains(name)))
                 .map(|s| format!("did you mean `{s}`? "))
                 .unwrap_or_default();
             problems.push(
                 Problem::new(at, format!("no column `{name}` in the header (row {}) of {place}", self.header_row)).help(
                     format!(
-                        "{hint}the header has: {}; names are matched exactly (spaces at either end aside), or give a column letter such as \"C\"",
-                        names_in_order.join(", ")
+                        "{hint}the header has: {}; names are matched whatever their spaces and line breaks, or give a column letter such as \"C\"",
+                        shown.join(", ")
                     ),
                 ),
             );
@@ -733,7 +783,7 @@ impl Mapping {
                         && self
                             .stop_at
                             .iter()
-                            .any(|s| label(&t).starts_with(s.as_str()))
+                            .any(|s| squeeze(&label(&t)).starts_with(s.as_str()))
                 })
             {
                 break;
@@ -1084,11 +1134,12 @@ fn find_after(grid: &Grid, wanted: &str) -> Option<((usize, usize), Option<usize
         let row = grid.row(r);
         for (c, cell) in row.iter().enumerate() {
             if let Cell::Text(t) = cell
-                && label(t) == wanted
+                && reads_label(t, wanted)
             {
                 // Skip the label's own merged copies.
                 let value = (c + 1..row.len()).find(|x| {
-                    !row[*x].is_blank() && !matches!(&row[*x], Cell::Text(t) if label(t) == wanted)
+                    !row[*x].is_blank()
+                        && !matches!(&row[*x], Cell::Text(t) if reads_label(t, wanted))
                 });
                 return Some(((r, c), value));
             }
@@ -1503,5 +1554,50 @@ mod tests {
     fn labels_drop_colons_and_spaces() {
         assert_eq!(label(" 合同编号： "), "合同编号");
         assert_eq!(label("Contract No.:"), "Contract No.");
+    }
+
+    /// A form's header names and labels, spaced out or broken over lines
+    /// (`序  号`, `顾客\n要求`, `合 同 编 号：`), are found by the names the
+    /// mapping writes without those spaces; two columns that read alike
+    /// so are an error naming both, and a name the header lacks is listed
+    /// on one line in the message.
+    #[test]
+    fn spaced_and_broken_header_names_and_labels_are_found() {
+        let item = "[[import.m.item]]\nkind = \"requirement\"\nfile = \"r.toml\"\nid = \"R-{序号:02}\"\nfields.title = \"顾客要求\"\nfields.contract = { after = \"合同编号\" }\n";
+        let g = grid(&[
+            &["合 同 编 号：", "HT-7"],
+            &["序\u{3000}号", "顾客\n要求 ", "评审\r\n意见"],
+            &["1", "防水", ""],
+            &["评 审 结 论：同意", "", ""],
+            &["2", "不应读到", ""],
+        ]);
+        let m = mapping(&format!("header_row = 2\nstop_at = \"评审结论\"\n{item}")).unwrap();
+        let b = m.batch(&g, "f.xlsx", Some("S")).unwrap();
+        assert_eq!(
+            ids(&b),
+            [(
+                "R-01".into(),
+                vec!["title=防水".into(), "contract=HT-7".into()]
+            )]
+        );
+        // Two columns that read the same without their spaces.
+        let g = grid(&[
+            &["合同编号", "HT-7", ""],
+            &["序号", "顾客 要求", "顾客要 求"],
+            &["1", "a", "b"],
+        ]);
+        let e = m.batch(&g, "f.xlsx", Some("S")).unwrap_err();
+        let all: Vec<String> = e.iter().map(|p| p.message.clone()).collect();
+        assert!(
+            all.iter()
+                .any(|p| p.contains("2 columns named like `顾客要求` (B, C)")),
+            "{all:?}"
+        );
+        // A missing name: the header is listed a name to a line's part.
+        let g = grid(&[&["合同编号", "HT-7"], &["序号", "顾客\n描述"], &["1", "a"]]);
+        let e = m.batch(&g, "f.xlsx", Some("S")).unwrap_err();
+        let help = e[0].help.clone().unwrap_or_default();
+        assert!(help.contains("序号, 顾客 描述;"), "{help}");
+        assert!(!help.contains('\n'), "{help}");
     }
 }

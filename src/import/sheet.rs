@@ -133,7 +133,6 @@ pub struct CsvOptions {
     pub encoding: Option<String>,
 }
 
-
 /// Whether the file is read as CSV (by its extension).
 pub fn is_csv(path: &Path) -> bool {
     matches!(extension(path).as_str(), "csv" | "tsv" | "txt")
