@@ -37,6 +37,9 @@ struct AttrMap {
 #[derive(Clone, Debug, Default)]
 pub struct Mapping {
     file: Option<String>,
+    /// Put before every id the file gives (`SRS-` makes DOORS' object
+    /// number 12 the id `SRS-12`).
+    id_prefix: String,
     kind: Option<String>,
     class: Option<String>,
     types: HashMap<String, TypeTarget>,
@@ -46,7 +49,15 @@ pub struct Mapping {
     relations: HashMap<String, Option<(String, bool)>>,
 }
 
-const KEYS: &[&str] = &["file", "kind", "class", "types", "attributes", "relations"];
+const KEYS: &[&str] = &[
+    "file",
+    "id_prefix",
+    "kind",
+    "class",
+    "types",
+    "attributes",
+    "relations",
+];
 
 impl Mapping {
     /// Reads and checks `[import.reqif]`; no table is the default mapping.
@@ -81,6 +92,17 @@ impl Mapping {
                 );
             } else {
                 m.file = Some(f);
+            }
+        }
+        if let Some((p, at)) = table.string("id_prefix", &mut problems) {
+            if p.is_empty() || p.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                problems.push(
+                    Problem::new(at, format!("`{}` cannot begin an id", p.escape_debug())).help(
+                        "give letters, digits or marks without spaces, e.g. id_prefix = \"SRS-\"",
+                    ),
+                );
+            } else {
+                m.id_prefix = p;
             }
         }
         if let Some((k, at)) = table.string("kind", &mut problems)
@@ -418,6 +440,13 @@ pub fn prepare(
                 None => target_of(&o.type_name),
             }
         };
+        // An object's id: its ReqIF.ForeignID, else its IDENTIFIER, after
+        // the mapping's prefix.
+        let id_of = |o: &Resolved| {
+            let own = o.text(names::FOREIGN_ID);
+            let own = own.as_deref().map_or(o.identifier.as_str(), str::trim);
+            format!("{}{own}", mapping.id_prefix)
+        };
         let is_heading = |o: &Resolved| match type_target(o) {
             Some(TypeTarget::Heading) => true,
             Some(_) => false,
@@ -431,11 +460,7 @@ pub fn prepare(
             } else if matches!(type_target(o), Some(TypeTarget::Skip)) {
                 None
             } else {
-                Some(
-                    o.text(names::FOREIGN_ID)
-                        .map(|s| s.trim().to_owned())
-                        .unwrap_or_else(|| o.identifier.clone()),
-                )
+                Some(id_of(o))
             }
         });
         notes.extend(
@@ -479,10 +504,7 @@ pub fn prepare(
                 let Some(kidx) = profile.kind_index(&kind) else {
                     return Made::Nothing;
                 };
-                let id = o
-                    .text(names::FOREIGN_ID)
-                    .map(|s| s.trim().to_owned())
-                    .unwrap_or_else(|| o.identifier.clone());
+                let id = id_of(o);
                 let origin = format!("{}, SPEC-OBJECT {}", doc.source_name, o.identifier);
                 let has_name = |f: &str| {
                     profile

@@ -982,3 +982,64 @@ fn an_id_given_twice_names_the_object_that_gave_it_first_and_nothing_is_written(
     assert!(stderr.contains("SPEC-OBJECT _o3"), "{stderr}");
     assert!(!project.path().join("reqif").exists());
 }
+
+/// A DOORS module numbers its objects (ReqIF.ForeignID is an INTEGER):
+/// `id_prefix` makes those numbers readable ids, in the links and
+/// sections too; values a field cannot hold are reported, not dropped
+/// silently; a prefix that cannot begin an id is an error with its place.
+#[test]
+fn doors_object_numbers_become_ids_with_the_mappings_prefix() {
+    let project = empty_project("\n[import.reqif]\nid_prefix = \"SRS-\"\n");
+    let doors = fixture("interchange/doors-numbers.reqif");
+    let r = run([
+        "import".as_ref(),
+        "reqif".as_ref(),
+        doors.as_os_str(),
+        project.path().as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for note in [
+        "attribute `Tolerance`: `INF` is not a finite number",
+        "attribute `Big`: `123456789012345678901234567890` is not an integer",
+        "SPEC-RELATION _r2 `Link` SRS-3 → _oMissing not imported",
+    ] {
+        assert!(r.stdout.contains(note), "{note}\n{}", r.stdout);
+    }
+    let got = items(project.path());
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        ["SRS-2", "SRS-3", "SRS-_o5"],
+        "the heading and the object without text are not items"
+    );
+    let (srs2, srs3) = (&got["SRS-2"].1, &got["SRS-3"].1);
+    assert_eq!(
+        s(srs2, "text"),
+        Some("The ECU shall start within 200 ms.\nSecond line & more.")
+    );
+    assert_eq!(s(srs2, "reqif_id"), Some("_o2"));
+    assert_eq!(list(srs3, "refines"), ["SRS-2"]);
+    assert_eq!(s(srs3, "section"), Some("Introduction / SRS-2"));
+    let attrs = srs3["attributes"].as_table().unwrap();
+    assert_eq!(attrs["Tolerance"].as_float(), Some(-0.0015));
+    assert_eq!(attrs["Safety"].as_bool(), Some(false));
+    // The project checks clean of input errors with what was written.
+    let check = run(["check".as_ref(), project.path().as_os_str()]);
+    assert!(check.code < 2, "{}", check.stderr);
+
+    let bad = empty_project("\n[import.reqif]\nid_prefix = \"S RS\"\n");
+    let before = crate::support::snapshot_tree(bad.path());
+    let r = run([
+        "import".as_ref(),
+        "reqif".as_ref(),
+        doors.as_os_str(),
+        bad.path().as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("needtrail.toml:6:13: `S RS` cannot begin an id"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(crate::support::snapshot_tree(bad.path()), before);
+}
