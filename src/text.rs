@@ -174,6 +174,40 @@ pub fn grouped_into(out: &mut String, digits: &str) {
     }
 }
 
+/// Bytes that start with the byte-order mark of UTF-16 (either way
+/// round), as text: `None` when they do not start so; the encoding's name
+/// as the error when what follows the mark is not valid UTF-16 (nothing is
+/// replaced). Windows tools write XML and text sheets so.
+pub fn decode_utf16_with_bom(bytes: &[u8]) -> Option<Result<String, &'static str>> {
+    let (encoding, bom) =
+        encoding_rs::Encoding::for_bom(bytes).filter(|(e, _)| *e != encoding_rs::UTF_8)?;
+    Some(
+        encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+            .map(std::borrow::Cow::into_owned)
+            .ok_or(encoding.name()),
+    )
+}
+
+/// `text` in UTF-16 with its byte-order mark, big- or little-endian: what
+/// the tests of [`decode_utf16_with_bom`]'s callers read.
+#[cfg(test)]
+pub fn utf16_with_bom(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut bytes = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
+    }
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

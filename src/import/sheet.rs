@@ -301,18 +301,12 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>) -> Result<String, String> {
     if enc == encoding_rs::UTF_8 {
         // Text that starts with the byte-order mark of UTF-16 is UTF-16
         // (Excel's "Unicode Text"): the mark says so unmistakably.
-        if let Some((wide, bom)) =
-            encoding_rs::Encoding::for_bom(&bytes).filter(|(e, _)| *e != encoding_rs::UTF_8)
-        {
-            return wide
-                .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
-                .map(std::borrow::Cow::into_owned)
-                .ok_or_else(|| {
-                    format!(
-                        "the file starts as {} text but is not valid {0}; save the sheet as \"CSV UTF-8\"",
-                        wide.name()
-                    )
-                });
+        if let Some(decoded) = crate::text::decode_utf16_with_bom(&bytes) {
+            return decoded.map_err(|encoding| {
+                format!(
+                    "the file starts as {encoding} text but is not valid {encoding}; save the sheet as \"CSV UTF-8\""
+                )
+            });
         }
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         return match std::str::from_utf8(body) {
@@ -389,18 +383,7 @@ mod tests {
         let text = "序号\t顾客要求\r\n1\t防水, IP67\r\n";
         for (name, big) in [("unicode.txt", false), ("big.txt", true)] {
             let p = dir.path().join(name);
-            let mut bytes = if big {
-                vec![0xFE, 0xFF]
-            } else {
-                vec![0xFF, 0xFE]
-            };
-            for unit in text.encode_utf16() {
-                bytes.extend(if big {
-                    unit.to_be_bytes()
-                } else {
-                    unit.to_le_bytes()
-                });
-            }
+            let mut bytes = crate::text::utf16_with_bom(text, big);
             std::fs::write(&p, &bytes).unwrap();
             let (g, _) = read(&p, None, &CsvOptions::default()).unwrap();
             assert_eq!(g.get(0, 1), &Cell::Text("顾客要求".into()), "{name}");

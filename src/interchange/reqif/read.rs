@@ -64,20 +64,14 @@ fn utf16_bom(bytes: &[u8]) -> bool {
 /// as UTF-8; an error if it is not valid UTF-16. Some Windows tools write
 /// their XML so; the reader reads UTF-8.
 fn from_utf16(bytes: &[u8], name: &str) -> Result<String, ReadError> {
-    let (encoding, bom) = encoding_rs::Encoding::for_bom(bytes)
-        .filter(|(e, _)| *e != encoding_rs::UTF_8)
-        .unwrap_or((encoding_rs::UTF_16LE, 0));
-    encoding
-        .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
-        .map(std::borrow::Cow::into_owned)
-        .ok_or_else(|| ReadError {
-            file: name.to_owned(),
-            position: None,
-            message: format!(
-                "not valid {} (it starts with that encoding's byte-order mark): save the file as UTF-8",
-                encoding.name()
-            ),
-        })
+    let decoded = crate::text::decode_utf16_with_bom(bytes).unwrap_or(Err("UTF-16"));
+    decoded.map_err(|encoding| ReadError {
+        file: name.to_owned(),
+        position: None,
+        message: format!(
+            "not valid {encoding} (it starts with that encoding's byte-order mark): save the file as UTF-8"
+        ),
+    })
 }
 
 /// Reads every `.reqif` member of a zip archive, in name order.
@@ -787,21 +781,7 @@ mod tests {
             "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n{}",
             minimal("指纹-1")
         );
-        let utf16 = |big: bool| -> Vec<u8> {
-            let mut bytes = if big {
-                vec![0xFE, 0xFF]
-            } else {
-                vec![0xFF, 0xFE]
-            };
-            for unit in text.encode_utf16() {
-                bytes.extend(if big {
-                    unit.to_be_bytes()
-                } else {
-                    unit.to_le_bytes()
-                });
-            }
-            bytes
-        };
+        let utf16 = |big: bool| crate::text::utf16_with_bom(&text, big);
         let dir = tempfile::tempdir().unwrap();
         for big in [false, true] {
             let path = dir.path().join(format!("wide-{big}.reqif"));
@@ -820,14 +800,7 @@ mod tests {
             "{e}"
         );
         // Valid UTF-16, broken XML: the place is counted in the text.
-        let bad: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain(
-                "<REQ-IF>\n<a>\n  </b>"
-                    .encode_utf16()
-                    .flat_map(u16::to_le_bytes),
-            )
-            .collect();
+        let bad = crate::text::utf16_with_bom("<REQ-IF>\n<a>\n  </b>", false);
         let path = dir.path().join("bad.reqif");
         std::fs::write(&path, &bad).unwrap();
         assert_eq!(read_path(&path).unwrap_err().position.map(|p| p.0), Some(3));
