@@ -386,13 +386,6 @@ fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Whether a cell's text reads `wanted` as a label (see [`label`] and
-/// [`squeeze`]).
-fn reads_label(text: &str, wanted: &str) -> bool {
-    let t = label(text);
-    t == wanted || squeeze(&t) == squeeze(wanted)
-}
-
 /// A header name on one line, for messages: each run of spaces and line
 /// breaks as one space.
 fn one_line(s: &str) -> String {
@@ -1130,16 +1123,20 @@ fn render(
 /// The first cell that reads `label`, and the first filled cell right of
 /// it (none when the rest of the row is blank).
 fn find_after(grid: &Grid, wanted: &str) -> Option<((usize, usize), Option<usize>)> {
+    let loose = squeeze(wanted);
+    let reads_label = |t: &str| {
+        let t = label(t);
+        t == wanted || squeeze(&t) == loose
+    };
     for r in 0..grid.height() {
         let row = grid.row(r);
         for (c, cell) in row.iter().enumerate() {
             if let Cell::Text(t) = cell
-                && reads_label(t, wanted)
+                && reads_label(t)
             {
                 // Skip the label's own merged copies.
                 let value = (c + 1..row.len()).find(|x| {
-                    !row[*x].is_blank()
-                        && !matches!(&row[*x], Cell::Text(t) if reads_label(t, wanted))
+                    !row[*x].is_blank() && !matches!(&row[*x], Cell::Text(t) if reads_label(t))
                 });
                 return Some(((r, c), value));
             }

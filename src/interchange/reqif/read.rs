@@ -60,20 +60,6 @@ fn utf16_bom(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")
 }
 
-/// A document written in UTF-16 (with its byte-order mark, as XML asks),
-/// as UTF-8; an error if it is not valid UTF-16. Some Windows tools write
-/// their XML so; the reader reads UTF-8.
-fn from_utf16(bytes: &[u8], name: &str) -> Result<String, ReadError> {
-    let decoded = crate::text::decode_utf16_with_bom(bytes).unwrap_or(Err("UTF-16"));
-    decoded.map_err(|encoding| ReadError {
-        file: name.to_owned(),
-        position: None,
-        message: format!(
-            "not valid {encoding} (it starts with that encoding's byte-order mark): save the file as UTF-8"
-        ),
-    })
-}
-
 /// Reads every `.reqif` member of a zip archive, in name order.
 pub fn read_zip<R: Read + Seek>(reader: R, name: &str) -> Result<Vec<ReqIf>, ReadError> {
     let err = |message: String| ReadError {
@@ -109,8 +95,16 @@ pub fn read_zip<R: Read + Seek>(reader: R, name: &str) -> Result<Vec<ReqIf>, Rea
 
 /// Reads one ReqIF document from its bytes.
 pub fn read_bytes(bytes: &[u8], name: &str) -> Result<ReqIf, ReadError> {
-    if utf16_bom(bytes) {
-        let text = from_utf16(bytes, name)?;
+    // A document written in UTF-16 (with its byte-order mark, as XML asks)
+    // is read as UTF-8; one that is not valid UTF-16 is an error.
+    if let Some(decoded) = crate::text::decode_utf16_with_bom(bytes) {
+        let text = decoded.map_err(|encoding| ReadError {
+            file: name.to_owned(),
+            position: None,
+            message: format!(
+                "not valid {encoding} (it starts with that encoding's byte-order mark): save the file as UTF-8"
+            ),
+        })?;
         return read_from(text.as_bytes(), name, Source::Bytes(text.as_bytes()));
     }
     read_from(bytes, name, Source::Bytes(bytes))
