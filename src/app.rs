@@ -984,6 +984,10 @@ pub fn export_reqif(
             out.display()
         )));
     }
+    // What the file does not hold is said, never left to be found.
+    for line in crate::interchange::reqif::write::left_out(&checked, &options).unwrap_or_default() {
+        let _ = writeln!(io.err, "note: {line}");
+    }
     let _ = writeln!(io.err, "wrote {}", out.display());
     Ok(Done::Clean)
 }

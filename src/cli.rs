@@ -195,7 +195,8 @@ pub enum Command {
     #[command(
         override_usage = "needtrail import NAME FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import junit FILE... [DIR]\n       needtrail import reqif FILE.reqif|FILE.reqifz [DIR]\n       needtrail import doorstop TREE [DIR] [--map PREFIX=KIND,...]",
         long_about = "Imports FILE into the project with the mapping [import.NAME] of its needtrail.toml \
-(an .xlsx, .xls, .ods or .csv file; see docs/import.md), JUnit XML results with `import junit`, \
+(an .xlsx, .xls, .ods or .csv file; see docs/import.md; a .reqif or .reqifz file is read with \
+[import.NAME] as a ReqIF mapping), JUnit XML results with `import junit`, \
 a ReqIF file with `import reqif` or a Doorstop tree with `import doorstop` (see docs/interchange.md). \
 Items are matched by id: an existing item is updated in place, only in the fields the source fills; \
 a new one is added; one the source no longer has is reported (and deleted with --prune). \

@@ -908,6 +908,16 @@ fn push_table(doc: &mut DocumentMut, parent: Option<&Place>, kind: &str, table: 
 /// with their folders). The first file that cannot be written stops the
 /// run; files already written stay written, each one whole.
 pub fn write_texts(root: &Path, texts: &[NewText]) -> Result<Vec<String>, EditError> {
+    // A folder on the way that is a symbolic link would take a new file
+    // outside the project: refused before anything is written.
+    for t in texts.iter().filter(|t| t.seen.is_none()) {
+        if let Some(link) = linked_folder(root, &t.path) {
+            return Err(EditError::Io(format!(
+                "cannot write {}: `{link}` is a symbolic link, and needtrail writes only inside the project folder; nothing was written (name a file in a folder of the project itself)",
+                t.path
+            )));
+        }
+    }
     let mut written = Vec::new();
     for t in texts {
         let path = root.join(&t.path);
@@ -934,6 +944,27 @@ pub fn write_texts(root: &Path, texts: &[NewText]) -> Result<Vec<String>, EditEr
         written.push(t.path.clone());
     }
     Ok(written)
+}
+
+/// The first folder of `rel` (a path under `root`, written with `/`)
+/// that is a symbolic link, if one is.
+fn linked_folder(root: &Path, rel: &str) -> Option<String> {
+    let mut at = root.to_path_buf();
+    let mut shown = String::new();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        at.push(part);
+        if !shown.is_empty() {
+            shown.push('/');
+        }
+        shown.push_str(part);
+        match fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => return Some(shown),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 /// An item's table in the document: a `[[kind]]` table, or an inline

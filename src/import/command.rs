@@ -52,12 +52,20 @@ pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> Outcome {
             }
         }
     };
+    // A ReqIF file given to a mapping of its own name is mapped by it, as
+    // `import reqif` is by [import.reqif]: each DOORS module its prefix.
+    let reqif_file = match files.as_slice() {
+        [file] if cmd.name != "doorstop" && cmd.name != "junit" => is_reqif(file),
+        _ => false,
+    };
     let result = match cmd.name.as_str() {
         "junit" => super::junit::import(&dir, &files, cmd.options),
-        "reqif" | "doorstop" => {
-            let run = match (cmd.name.as_str(), files.as_slice()) {
-                ("reqif", [file]) => super::reqif::run(&dir, file, cmd.options),
+        name if name == "reqif" || name == "doorstop" || reqif_file => {
+            let run = match (name, files.as_slice()) {
                 ("doorstop", [tree]) => super::doorstop::run(&dir, tree, &cmd.map, cmd.options),
+                (_, [file]) if name != "doorstop" => {
+                    super::reqif::run(&dir, file, name, cmd.options)
+                }
                 _ => Err(ImportError::Problems(vec![
                     Problem::new(
                         format!("import {}", cmd.name),
@@ -200,6 +208,13 @@ fn spreadsheet(
         .map_err(|e| ImportError::Problems(vec![Problem::new(shown.clone(), e)]))?;
     let batch = mapping.batch(&grid, &shown, sheet.as_deref())?;
     super::apply(dir, &batch, options)
+}
+
+/// Whether `file` is named as a ReqIF file (`.reqif`, `.reqifz`, any case).
+fn is_reqif(file: &Path) -> bool {
+    file.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("reqif") || e.eq_ignore_ascii_case("reqifz"))
 }
 
 /// Whether a mapping name is taken by a built-in importer.

@@ -123,6 +123,55 @@ fn kinds_of(
         .iter()
         .map(|d| (d.prefix.as_str(), d.parent.as_deref()))
         .collect();
+    // A document placed under one the tree does not have, or under
+    // itself: Doorstop refuses such a tree ("unplaced document"), and so
+    // does the import, rather than guess where it stands.
+    let mut prefixes: Vec<&str> = parent_of.keys().copied().collect();
+    prefixes.sort_unstable();
+    for d in docs {
+        let Some(parent) = d.parent.as_deref() else {
+            continue;
+        };
+        let at = format!("{}/.doorstop.yml", d.path);
+        if !parent_of.contains_key(parent) {
+            problems.push(
+                Problem::new(
+                    at,
+                    format!(
+                        "document `{}` names the parent `{parent}`, which is no document of the tree",
+                        d.prefix
+                    ),
+                )
+                .help(match suggest(parent, prefixes.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`? correct `parent:` under `settings:`"),
+                    None => format!(
+                        "the tree's documents are: {}; correct `parent:` under `settings:`",
+                        prefixes.join(", ")
+                    ),
+                }),
+            );
+            continue;
+        }
+        let mut up = Some(parent);
+        let mut steps = 0;
+        while let Some(p) = up {
+            if p == d.prefix || steps > docs.len() {
+                problems.push(
+                    Problem::new(
+                        at.clone(),
+                        format!("document `{}` stands below itself: its parents go round in a circle", d.prefix),
+                    )
+                    .help("give the top document no `parent:`, and every other one the document above it"),
+                );
+                break;
+            }
+            steps += 1;
+            up = parent_of.get(p).copied().flatten();
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     for d in docs {
         if chosen.contains_key(&d.prefix) {
             continue;
@@ -242,6 +291,12 @@ fn prepare(
             if let Some(l) = &item.level {
                 attrs.push(("level".into(), EditValue::String(l.clone())));
             }
+            if !item.references.is_empty() {
+                attrs.push((
+                    "references".into(),
+                    EditValue::Strings(item.references.clone()),
+                ));
+            }
             if !item.reference.is_empty() {
                 attrs.push(("ref".into(), EditValue::String(item.reference.clone())));
             }
@@ -347,6 +402,7 @@ fn prepare(
             records,
             scopes,
             sub_scopes: Vec::new(),
+            problems: Vec::new(),
             new_file_comment: Some(
                 "Imported from a Doorstop tree by `needtrail import doorstop`: a new\nimport updates these items in place; fields it does not fill are yours.\n"
                     .into(),

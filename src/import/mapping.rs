@@ -21,7 +21,7 @@ use crate::profile::{FieldType, Profile};
 /// The names that are not spreadsheet mappings but built-in importers.
 pub const RESERVED: &[&str] = &["junit", "reqif", "doorstop"];
 
-const MAPPING_KEYS: &[&str] = &[
+pub(super) const MAPPING_KEYS: &[&str] = &[
     "sheet",
     "header_row",
     "last_row",
@@ -537,6 +537,18 @@ impl Mapping {
                 ),
             );
         }
+        if let (Some(last), Some(v)) = (m.last_row, t.get("last_row"))
+            && last <= m.header_row
+        {
+            r.err(
+                v.span(),
+                format!(
+                    "`last_row = {last}` is not below the header (row {})",
+                    m.header_row
+                ),
+                "last_row is the last row of the table, below header_row; leave it out to read to the end",
+            );
+        }
         check_links_between_items(&mut r, &m);
         if r.problems.is_empty() {
             Ok(m)
@@ -738,7 +750,14 @@ impl Mapping {
                     },
                     _ => continue,
                 };
-                fixed.insert(format!("{:?}", s.from), (cell_value(&cell), at));
+                match cell_value(&cell) {
+                    Ok(v) => {
+                        fixed.insert(format!("{:?}", s.from), (v, at));
+                    }
+                    Err((message, help)) => {
+                        problems.push(Problem::new(format!("{place}, {at}"), message).help(help));
+                    }
+                }
             }
         }
         if !problems.is_empty() {
@@ -800,6 +819,8 @@ impl Mapping {
             };
             let origin = format!("{place}, row {}", row + 1);
             let mut ids: HashMap<&str, String> = once_ids.clone();
+            // Items whose id could not be read: reported, and not made.
+            let mut no_id: Vec<&str> = Vec::new();
             // Ids first, so that fields can name the row's other items.
             for item in self.items.iter().filter(|i| !i.once) {
                 if let Some(Source {
@@ -812,6 +833,7 @@ impl Mapping {
                             ids.insert(item.kind.as_str(), id);
                         }
                         Err((c, why)) => {
+                            no_id.push(item.kind.as_str());
                             if item.only_if_filled.iter().all(|(o, _)| {
                                 !col_of.get(o).is_none_or(|oc| cell_at(*oc).is_blank())
                             }) {
@@ -827,7 +849,10 @@ impl Mapping {
                         Ok((v, _)) => {
                             ids.insert(item.kind.as_str(), text_of(&v));
                         }
-                        Err(p) => problems.push(p.in_place(&place)),
+                        Err(p) => {
+                            no_id.push(item.kind.as_str());
+                            problems.push(p.in_place(&place));
+                        }
                     }
                 }
             }
@@ -836,7 +861,16 @@ impl Mapping {
                     .only_if_filled
                     .iter()
                     .any(|(c, _)| col_of.get(c).is_none_or(|c| cell_at(*c).is_blank()))
+                    || no_id.contains(&item.kind.as_str())
+                    || item
+                        .fields
+                        .iter()
+                        .map(|(_, s)| s)
+                        .chain(&item.parent)
+                        .any(|s| matches!(&s.from, From::IdOf(k) if no_id.contains(&k.as_str())))
                 {
+                    // Its problem is reported; what it would have made,
+                    // and what names it, are not made.
                     continue;
                 }
                 let mut fields = Vec::with_capacity(item.fields.len());
@@ -910,11 +944,11 @@ impl Mapping {
                 });
             }
         }
-        if problems.is_empty() {
-            Ok(batch)
-        } else {
-            Err(problems)
-        }
+        // Problems in the rows go with the batch, to be reported together
+        // with what checking its records finds (a bad number, a link to
+        // nothing, an id given twice), not one stage at a time.
+        batch.problems = problems;
+        Ok(batch)
     }
 
     fn once_records<'m>(
@@ -976,7 +1010,16 @@ impl Mapping {
         let (v, at) = match &s.from {
             From::Column(c) => {
                 let col = col_of[c];
-                (cell_value(&cell_at(col)), Some(cell_name(row, col)))
+                match cell_value(&cell_at(col)) {
+                    Ok(v) => (v, Some(cell_name(row, col))),
+                    Err((message, help)) => {
+                        return Err(RowProblem {
+                            cell: Some(cell_name(row, col)),
+                            message,
+                            help: Some(help),
+                        });
+                    }
+                }
             }
             From::Cell(..) | From::After(_) => {
                 let (v, at) = fixed[&format!("{:?}", s.from)].clone();
@@ -1053,15 +1096,26 @@ fn file_name(file: &str) -> String {
         .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
-fn cell_value(c: &Cell) -> SourceValue {
-    match c {
+/// A cell's value; a formula's error value is a problem, never a blank
+/// (which would empty the field on a re-import).
+fn cell_value(c: &Cell) -> Result<SourceValue, (String, String)> {
+    Ok(match c {
         Cell::Empty => SourceValue::Empty,
         Cell::Text(t) if t.trim().is_empty() => SourceValue::Empty,
         Cell::Text(t) => SourceValue::Text(t.trim().to_owned()),
         Cell::Number(n) => SourceValue::Number(*n),
         Cell::Date(d) => SourceValue::Date(*d),
         Cell::Bool(b) => SourceValue::Bool(*b),
-    }
+        Cell::Error(e) => return Err(formula_error(e)),
+    })
+}
+
+/// The message and help for a cell holding a formula's error value.
+fn formula_error(e: &str) -> (String, String) {
+    (
+        format!("the cell holds the error `{e}`: its formula fails"),
+        "correct the formula in the sheet (or type the value), save, and import again".to_owned(),
+    )
 }
 
 fn text_of(v: &SourceValue) -> String {
@@ -1089,6 +1143,9 @@ fn render(
             Part::Column(c, width) => {
                 let col = col_of[c];
                 let cell = cell_at(col);
+                if let Cell::Error(e) = &cell {
+                    return Err((col, formula_error(e).0));
+                }
                 if cell.is_blank() {
                     return Err((col, format!("`{c}` is blank, and the id is made from it")));
                 }
@@ -1098,7 +1155,7 @@ fn render(
                         other => other.text().parse::<f64>().ok(),
                     };
                     match n {
-                        Some(n) if n.fract() == 0.0 && n >= 0.0 => {
+                        Some(n) if n.fract() == 0.0 && (0.0..1e15).contains(&n) => {
                             out.push_str(&format!("{:0width$}", n as u64, width = *width));
                         }
                         _ => {
@@ -1275,11 +1332,22 @@ fn read_item(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, profile: &Profile) ->
                                 && d.ty != FieldType::Fingerprints
                         });
                     if !ok {
+                        // Fields needtrail writes itself (stamps, sign-off
+                        // fingerprints) and the parent link are not offered.
+                        let importable = |n: &str| {
+                            profile.field_index(n).is_none_or(|f| {
+                                profile.field_def(kind, f).is_none_or(|d| {
+                                    d.ty != FieldType::Fingerprints
+                                        && Some(d.name) != profile.parent_field(kind)
+                                })
+                            })
+                        };
                         let names: Vec<&str> = profile
                             .field_names_of(kind)
                             .into_iter()
                             .filter(|n| {
                                 *n != "id"
+                                    && importable(n)
                                     && !profile
                                         .kind(kind)
                                         .sub_kinds
@@ -1289,6 +1357,15 @@ fn read_item(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, profile: &Profile) ->
                             .collect();
                         let help = if name == "id" {
                             "the id is given by the item's `id`, not as a field".to_owned()
+                        } else if def.is_some_and(|d| d.ty == FieldType::Fingerprints) {
+                            format!(
+                                "`{name}` is written by needtrail itself (`review sign`, `stamp`) and cannot be imported; leave it out of the mapping"
+                            )
+                        } else if def.is_some() {
+                            format!(
+                                "`{name}` links a {} to its parent, which the item's `parent` gives; leave it out of `fields`",
+                                item.kind
+                            )
                         } else {
                             match suggest(&name, names.iter().copied()) {
                                 Some(s) => format!("did you mean `{s}`?"),
@@ -1297,11 +1374,12 @@ fn read_item(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, profile: &Profile) ->
                                 }
                             }
                         };
-                        r.err(
-                            fk.span(),
-                            format!("a {} has no field `{name}` to import", item.kind),
-                            help,
-                        );
+                        let message = if def.is_some() {
+                            format!("a {}'s `{name}` cannot be imported", item.kind)
+                        } else {
+                            format!("a {} has no field `{name}` to import", item.kind)
+                        };
+                        r.err(fk.span(), message, help);
                         continue;
                     }
                     if let Some(s) = r.source(fv, &name, false) {
@@ -1445,6 +1523,19 @@ mod tests {
         let (profile, _) = crate::profile::build(None).unwrap();
         let config = SourceFile::new("needtrail.toml".into(), format!("[import.m]\n{body}"));
         Mapping::parse(&config, "m", &profile)
+    }
+
+    #[test]
+    fn a_last_row_above_the_table_is_a_mistake_at_its_place() {
+        let e = mapping(&format!("header_row = 3\nlast_row = 2\n{ITEM}")).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].origin, "needtrail.toml:3:12");
+        assert!(
+            e[0].message
+                .contains("`last_row = 2` is not below the header (row 3)"),
+            "{e:?}"
+        );
+        assert!(mapping(&format!("header_row = 3\nlast_row = 4\n{ITEM}")).is_ok());
     }
 
     const ITEM: &str = "[[import.m.item]]\nkind = \"requirement\"\nfile = \"r.toml\"\nid = \"R-{No:02}\"\nfields.title = \"Title\"\nfields.owner = { column = \"C\" }\nfields.contract = { after = \"Contract\" }\nonly_if_filled = \"Title\"\n";

@@ -161,6 +161,10 @@ pub struct Batch {
     pub sub_scopes: Vec<String>,
     /// The comment a file created by the import starts with.
     pub new_file_comment: Option<String>,
+    /// Problems found reading the source (a cell not in a value map, a
+    /// formula's error): reported together with those found checking the
+    /// records, and nothing is written while there are any.
+    pub problems: Vec<Problem>,
 }
 
 /// How [`apply`] runs.
@@ -630,7 +634,7 @@ pub fn apply_loaded(
     options: Options,
 ) -> Result<Summary, ImportError> {
     let (project, profile) = (&loaded.project, &loaded.profile);
-    let mut problems = Vec::new();
+    let mut problems = batch.problems.clone();
 
     // Ids the batch brings, with their kinds, for links between new items.
     let mut batch_ids: HashMap<&str, KindIdx> = HashMap::new();
@@ -834,6 +838,21 @@ pub fn apply_loaded(
                     problems.push(Problem::new(&r.origin, "the row gives no id").help(
                         "every record needs the key its id is made from; fill the key cell or leave the row out",
                     ));
+                    continue;
+                }
+                // An id is one line: a line break or a control character
+                // in it could not be linked to, nor read back the same.
+                if r.id.chars().any(char::is_control) {
+                    problems.push(
+                        Problem::new(
+                            &r.origin,
+                            format!(
+                                "the id `{}` holds a line break or a control character",
+                                r.id.escape_debug()
+                            ),
+                        )
+                        .help("an id is one line of text: correct the cell the id is made from"),
+                    );
                     continue;
                 }
                 if let Some(prev) = seen_ids.insert(&r.id, &r.origin) {
@@ -1262,6 +1281,7 @@ mod tests {
             }],
             sub_scopes: vec!["decision".into()],
             new_file_comment: Some("Imported".into()),
+            problems: Vec::new(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! `needtrail import reqif FILE`: the objects of a ReqIF file (read by
 //! [`crate::interchange::reqif`]) as a [`Batch`] of records, mapped by
-//! default or by `[import.reqif]` in needtrail.toml (docs/interchange.md).
+//! default or by `[import.reqif]` in needtrail.toml; `needtrail import
+//! NAME FILE.reqif` maps them by `[import.NAME]` (docs/interchange.md).
 
 use std::collections::BTreeMap;
 
@@ -33,9 +34,12 @@ struct AttrMap {
     at: String,
 }
 
-/// `[import.reqif]`, checked against the profile.
+/// `[import.reqif]` (or another `[import.NAME]` given a ReqIF file),
+/// checked against the profile.
 #[derive(Clone, Debug, Default)]
 pub struct Mapping {
+    /// The mapping's name: `reqif`, or the NAME of `import NAME FILE.reqif`.
+    name: String,
     file: Option<String>,
     /// Put before every id the file gives (`SRS-` makes DOORS' object
     /// number 12 the id `SRS-12`).
@@ -60,16 +64,49 @@ const KEYS: &[&str] = &[
 ];
 
 impl Mapping {
-    /// Reads and checks `[import.reqif]`; no table is the default mapping.
-    pub fn read(config: &ConfigText, profile: &Profile) -> Result<Mapping, Vec<Problem>> {
+    /// Reads and checks `[import.NAME]`: for `reqif`, no table is the
+    /// default mapping; any other name must have its table.
+    pub fn read(
+        config: &ConfigText,
+        profile: &Profile,
+        name: &str,
+    ) -> Result<Mapping, Vec<Problem>> {
         let mut problems = Vec::new();
-        let table = match config.import_table("reqif") {
+        let mut m = Mapping {
+            name: name.to_owned(),
+            ..Mapping::default()
+        };
+        let table = match config.import_table(name) {
             Ok(Some(t)) => t,
-            Ok(None) => return Ok(Mapping::default()),
+            Ok(None) if name == "reqif" => return Ok(m),
+            Ok(None) => {
+                return Err(vec![
+                    Problem::new(
+                        crate::load::CONFIG_FILE,
+                        format!("no mapping `{name}` in [import] for the ReqIF file"),
+                    )
+                    .help(format!(
+                        "declare [import.{name}] with the keys of a ReqIF mapping (file, id_prefix, kind, class, types, attributes, relations), or run `needtrail import reqif FILE` for [import.reqif] (see docs/interchange.md)"
+                    )),
+                ]);
+            }
             Err(p) => return Err(vec![p]),
         };
-        let mut m = Mapping::default();
         table.check_keys(KEYS, &mut problems);
+        // A sheet's mapping given a ReqIF file: say why its keys are wrong.
+        if name != "reqif" {
+            for p in &mut problems {
+                if super::mapping::MAPPING_KEYS
+                    .iter()
+                    .any(|k| p.message.starts_with(&format!("unknown key `{k}`")))
+                {
+                    p.help = Some(format!(
+                        "[import.{name}] maps a sheet, and the file given is a ReqIF file, which a mapping reads with the keys {}: give the mapping a sheet (.xlsx, .xls, .ods, .csv), or the ReqIF file a mapping of its own",
+                        KEYS.join(", ")
+                    ));
+                }
+            }
+        }
         let kinds: Vec<&str> = profile.top_kinds().map(|(_, k)| k.name.as_str()).collect();
         let check_kind = |name: &str, at: &str, problems: &mut Vec<Problem>| -> bool {
             if kinds.contains(&name) {
@@ -130,7 +167,7 @@ impl Mapping {
                     problems.push(
                         Problem::new(
                             e.at,
-                            format!("`{}` in [import.reqif.types] must name a kind", e.key),
+                            format!("`{}` in [import.{}.types] must name a kind", e.key, m.name),
                         )
                         .help(
                             "write \"TYPE NAME\" = \"requirement\" (or \"heading\", or \"skip\")",
@@ -164,7 +201,7 @@ impl Mapping {
                         None => continue,
                     },
                 };
-                if check_field(profile, &a, &mut problems) {
+                if check_field(profile, &m.name, &a, &mut problems) {
                     m.attributes.insert(e.key, a);
                 }
             }
@@ -266,7 +303,7 @@ fn enum_values(profile: &Profile, kind: Option<KindIdx>, field: Option<FieldIdx>
 
 /// A mapped attribute's field must exist (not as a link) on some kind, and
 /// its value map must give values the field allows.
-fn check_field(profile: &Profile, a: &AttrMap, problems: &mut Vec<Problem>) -> bool {
+fn check_field(profile: &Profile, mapping: &str, a: &AttrMap, problems: &mut Vec<Problem>) -> bool {
     let mut names: Vec<&str> = vec!["title"];
     names.extend(profile.roles.common.text.map(|f| profile.field_name(f)));
     let mut defs = Vec::new();
@@ -290,7 +327,7 @@ fn check_field(profile: &Profile, a: &AttrMap, problems: &mut Vec<Problem>) -> b
         problems.push(
             Problem::new(&a.at, format!("no field `{}` an attribute can fill", a.field)).help(
                 match suggest(&a.field, names.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`? (relations fill link fields: [import.reqif.relations])"),
+                    Some(s) => format!("did you mean `{s}`? (relations fill link fields: [import.{mapping}.relations])"),
                     None => "name a field of the kind, or leave the attribute out: it is then kept in `attributes`".into(),
                 },
             ),
@@ -419,7 +456,10 @@ pub fn prepare(
     let mut ids: HashMap<String, String> = HashMap::default();
     let mut relations = Vec::new();
 
+    // The relation types the files declare, used or not.
+    let mut relation_types: Vec<String> = Vec::new();
     for mut doc in docs {
+        relation_types.extend(doc.relation_types.values().map(|t| t.name().to_owned()));
         let target_of = |type_name: &str| -> Option<TypeTarget> {
             if let Some(t) = mapping.types.get(type_name) {
                 return Some(t.clone());
@@ -709,6 +749,9 @@ pub fn prepare(
 
     // Relations → links on the source (downstream) item.
     let mut links: BTreeMap<(usize, String), Vec<String>> = BTreeMap::new();
+    // Items with a relation whose link could not be made: what they link
+    // to is left as it is.
+    let mut unsure: HashSet<usize> = HashSet::default();
     for (doc_name, r) in &relations {
         let describe = || {
             let end = |x: &str| {
@@ -749,6 +792,7 @@ pub fn prepare(
             .map(|(i, k)| (records[*i].id.clone(), k.clone()))
             .or_else(|| known.get(up.as_str()).cloned());
         let Some((tid, tkind)) = target else {
+            unsure.insert(*si);
             let why = not_imported
                 .get(up)
                 .copied()
@@ -762,8 +806,9 @@ pub fn prepare(
         let field = match mapping.relations.get(&r.type_name) {
             Some(None) => {
                 notes.push(format!(
-                    "{} not imported: [import.reqif.relations] skips its type",
-                    describe()
+                    "{} not imported: [import.{}.relations] skips its type",
+                    describe(),
+                    mapping.name
                 ));
                 continue;
             }
@@ -772,8 +817,9 @@ pub fn prepare(
         };
         let Some(field) = field else {
             notes.push(format!(
-                "{} not imported: a {skind} has no link field to a {tkind}; map the relation type in [import.reqif.relations]",
-                describe()
+                "{} not imported: a {skind} has no link field to a {tkind}; map the relation type in [import.{}.relations]",
+                describe(),
+                mapping.name
             ));
             continue;
         };
@@ -793,6 +839,62 @@ pub fn prepare(
         let list = links.entry((*si, field.clone())).or_default();
         if !list.contains(&tid) {
             list.push(tid);
+        }
+    }
+    // A link field the file's relations fill (or its mapping names) is the
+    // file's on every item of that kind it holds: a relation the file no
+    // longer has removes its link, as an emptied attribute removes its
+    // field.
+    let mut owned: Vec<(String, String)> = links
+        .keys()
+        .map(|(i, f)| (records[*i].kind.clone(), f.clone()))
+        .collect();
+    // A type the files declare makes the links its relations would make,
+    // between the kinds imported, the file's too: the last relation of a
+    // type removed removes its link.
+    let mut record_kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+    record_kinds.sort_unstable();
+    record_kinds.dedup();
+    relation_types.sort();
+    relation_types.dedup();
+    for t in relation_types
+        .iter()
+        .filter(|t| !mapping.relations.contains_key(*t))
+    {
+        for s in &record_kinds {
+            for k in &record_kinds {
+                if let Some(f) = link_field_for(profile, s, k, t) {
+                    owned.push(((*s).to_owned(), f));
+                }
+            }
+        }
+    }
+    for (field, _) in mapping.relations.values().flatten() {
+        let Some(f) = profile.field_index(field) else {
+            continue;
+        };
+        for (k, kind) in profile.top_kinds() {
+            if profile.field_def(k, f).is_some_and(|d| d.ty.is_link()) {
+                owned.push((kind.name.clone(), field.clone()));
+            }
+        }
+    }
+    owned.sort();
+    owned.dedup();
+    for (i, record) in records.iter_mut().enumerate() {
+        if unsure.contains(&i) {
+            continue;
+        }
+        let from = owned.partition_point(|(k, _)| *k < record.kind);
+        for (kind, field) in &owned[from..] {
+            if *kind != record.kind {
+                break;
+            }
+            if !links.contains_key(&(i, field.clone())) {
+                record
+                    .fields
+                    .push(SourceField::new(field.clone(), SourceValue::Empty));
+            }
         }
     }
     for ((i, field), ids) in links {
@@ -825,7 +927,9 @@ pub fn prepare(
         .map(|kind| Scope {
             kind,
             file: target_file.clone(),
-            id_prefix: String::new(),
+            // Items of another module put in the same file under their
+            // own prefix are not this import's to report or prune.
+            id_prefix: mapping.id_prefix.clone(),
         })
         .collect();
     Ok(Prepared {
@@ -833,8 +937,10 @@ pub fn prepare(
             records,
             scopes,
             sub_scopes: Vec::new(),
+            problems: Vec::new(),
             new_file_comment: Some(format!(
-                "Imported from {file_name} by `needtrail import reqif`: a new import\nupdates these items in place; fields it does not fill are yours.\n"
+                "Imported from {file_name} by `needtrail import {}`: a new import\nupdates these items in place; fields it does not fill are yours.\n",
+                mapping.name
             )),
         },
         notes,
@@ -918,15 +1024,17 @@ fn edit_value(v: &Typed) -> EditValue {
     }
 }
 
-/// Imports a `.reqif` or `.reqifz` file into the project in `root`: the
-/// summary, and the notes on what did not become a field or link.
+/// Imports a `.reqif` or `.reqifz` file into the project in `root` with
+/// the mapping `[import.NAME]` (`reqif`: the default one): the summary,
+/// and the notes on what did not become a field or link.
 pub fn run(
     root: &Path,
     file: &Path,
+    name: &str,
     options: super::Options,
 ) -> Result<(super::Summary, Vec<String>), super::ImportError> {
     let loaded = crate::load::load(root).map_err(super::ImportError::Load)?;
-    let mapping = Mapping::read(&ConfigText::read(root), &loaded.profile)?;
+    let mapping = Mapping::read(&ConfigText::read(root), &loaded.profile, name)?;
     let docs = crate::interchange::reqif::read::read_path(file)
         .map_err(|e| vec![Problem::new(e.place(), e.message)])?;
     let prepared = prepare(docs, file, &loaded, &mapping)?;

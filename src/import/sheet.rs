@@ -16,6 +16,9 @@ pub enum Cell {
     Number(f64),
     Date(Date),
     Bool(bool),
+    /// An error value a formula gave (`#N/A`, `#REF!`, `#DIV/0!`): never
+    /// read as a value, nor as a blank.
+    Error(String),
 }
 
 impl Cell {
@@ -37,6 +40,7 @@ impl Cell {
             Cell::Number(n) => n.to_string(),
             Cell::Date(d) => d.to_string(),
             Cell::Bool(b) => b.to_string(),
+            Cell::Error(e) => e.clone(),
         }
     }
 }
@@ -215,14 +219,21 @@ pub fn read(
         calamine::Sheets::Xls(x) => x.worksheet_merge_cells(&name),
         _ => None,
     };
+    // A merged cell fills its rows and columns within the cells that hold
+    // values: one merged down to the sheet's last row (1,048,576) does not
+    // make a million rows.
+    let (height, width) = (
+        grid.rows.len(),
+        grid.rows.iter().map(Vec::len).max().unwrap_or(0),
+    );
     for d in merged.unwrap_or_default() {
         let (r0, c0) = (d.start.0 as usize, d.start.1 as usize);
         let value = grid.get(r0, c0).clone();
         if value == Cell::Empty {
             continue;
         }
-        for r in r0..=d.end.0 as usize {
-            for c in c0..=d.end.1 as usize {
+        for r in r0..=(d.end.0 as usize).min(height.saturating_sub(1)) {
+            for c in c0..=(d.end.1 as usize).min(width.saturating_sub(1)) {
                 if (r, c) != (r0, c0) {
                     grid.set(r, c, value.clone());
                 }
@@ -234,20 +245,30 @@ pub fn read(
 
 fn convert(v: &Data) -> Cell {
     match v {
-        Data::Empty | Data::Error(_) => Cell::Empty,
+        Data::Empty => Cell::Empty,
+        Data::Error(e) => Cell::Error(e.to_string()),
         Data::String(s) => Cell::Text(s.clone()),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(d) => {
-            if d.is_datetime() {
-                // Days since 1899-12-30, the 1900 date system's day 0.
-                let days = d.as_f64().floor() as i64 - 25_569;
-                Cell::Date(Date::from_days(days))
+        Data::DateTime(d) if d.is_datetime() && (0.0..1.0).contains(&d.as_f64()) => {
+            // A time of day alone (14:30), which is no date: as it reads.
+            let (_, _, _, h, m, s, _) = d.to_ymd_hms_milli();
+            Cell::Text(if s == 0 {
+                format!("{h:02}:{m:02}")
             } else {
-                Cell::Number(d.as_f64())
+                format!("{h:02}:{m:02}:{s:02}")
+            })
+        }
+        Data::DateTime(d) if d.is_datetime() => {
+            // In the workbook's date system, 1900 or 1904 (Excel for Mac).
+            let (y, m, day, ..) = d.to_ymd_hms_milli();
+            match Date::parse(&format!("{y:04}-{m:02}-{day:02}")) {
+                Some(date) => Cell::Date(date),
+                None => Cell::Number(d.as_f64()),
             }
         }
+        Data::DateTime(d) => Cell::Number(d.as_f64()),
         Data::DateTimeIso(s) => match crate::import::parse_date(s) {
             Some(d) => Cell::Date(d),
             None => Cell::Text(s.clone()),
@@ -259,17 +280,22 @@ fn convert(v: &Data) -> Cell {
 fn read_csv(path: &Path, opts: &CsvOptions) -> Result<Grid, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
     let text = decode(bytes, opts.encoding.as_deref())?;
+    let delimiter =
+        opts.delimiter
+            .unwrap_or(if matches!(extension(path).as_str(), "tsv" | "txt") {
+                b'\t'
+            } else {
+                b','
+            });
+    if let Some(line) = unclosed_quote(text.as_bytes(), delimiter) {
+        return Err(format!(
+            "line {line}: a value opens with a quote `\"` that is never closed, so the rest of the file would be read as that one value; close the quote, or write a quote meant as text twice (`\"\"`)"
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(
-            opts.delimiter
-                .unwrap_or(if matches!(extension(path).as_str(), "tsv" | "txt") {
-                    b'\t'
-                } else {
-                    b','
-                }),
-        )
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (n, rec) in reader.records().enumerate() {
@@ -287,6 +313,44 @@ fn read_csv(path: &Path, opts: &CsvOptions) -> Result<Grid, String> {
         );
     }
     Ok(Grid::new(rows))
+}
+
+/// The line of a quoted value that the file ends inside, if one does. A
+/// value is quoted when its first character is `"` (as the CSV reader
+/// takes it); inside, `""` is a quote and the next lone `"` closes it. The
+/// reader itself would take everything to the end of the file as that
+/// value, without a word.
+fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<usize> {
+    let (mut at, mut line, mut field_start) = (0, 1, true);
+    while let Some(&c) = text.get(at) {
+        if field_start && c == b'"' {
+            let opened = line;
+            at += 1;
+            loop {
+                match text.get(at) {
+                    None => return Some(opened),
+                    Some(b'"') if text.get(at + 1) == Some(&b'"') => at += 2,
+                    Some(b'"') => {
+                        at += 1;
+                        break;
+                    }
+                    Some(b'\n') => {
+                        line += 1;
+                        at += 1;
+                    }
+                    Some(_) => at += 1,
+                }
+            }
+            field_start = false;
+            continue;
+        }
+        field_start = c == delimiter || c == b'\n' || c == b'\r';
+        if c == b'\n' {
+            line += 1;
+        }
+        at += 1;
+    }
+    None
 }
 
 /// The text of a CSV file: UTF-8 (a byte-order mark dropped), or the
@@ -341,6 +405,91 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_times_and_formula_errors_read_as_the_sheet_shows_them() {
+        use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
+        let date = |v: f64, is_1904: bool| {
+            convert(&Data::DateTime(ExcelDateTime::new(
+                v,
+                ExcelDateTimeType::DateTime,
+                is_1904,
+            )))
+        };
+        let day = |s: &str| Cell::Date(Date::parse(s).unwrap());
+        // 2025-07-01 in the 1900 date system, and in 1904's (Excel for Mac).
+        assert_eq!(date(45_839.0, false), day("2025-07-01"));
+        assert_eq!(date(44_377.0, true), day("2025-07-01"));
+        // A time of day on it is dropped; a time alone is no date.
+        assert_eq!(date(45_839.75, false), day("2025-07-01"));
+        assert_eq!(date(14.5 / 24.0, false), Cell::Text("14:30".into()));
+        assert_eq!(
+            date((8.0 * 3600.0 + 5.0 * 60.0 + 9.0) / 86_400.0, false),
+            Cell::Text("08:05:09".into())
+        );
+        // Early 1900 dates, across Excel's 29 February 1900.
+        assert_eq!(date(1.0, false), day("1900-01-01"));
+        assert_eq!(date(61.0, false), day("1900-03-01"));
+        // A formula's error is neither a value nor a blank.
+        for (e, shown) in [
+            (CellErrorType::NA, "#N/A"),
+            (CellErrorType::Ref, "#REF!"),
+            (CellErrorType::Div0, "#DIV/0!"),
+        ] {
+            let c = convert(&Data::Error(e));
+            assert_eq!(c, Cell::Error(shown.into()));
+            assert!(!c.is_blank());
+        }
+    }
+
+    #[test]
+    fn a_cell_merged_to_the_last_row_fills_only_the_rows_that_hold_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("merged.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "序号").unwrap();
+        ws.write_string(0, 1, "负责人").unwrap();
+        for r in 1..4 {
+            ws.write_number(r, 0, f64::from(r)).unwrap();
+        }
+        ws.merge_range(
+            1,
+            1,
+            1_048_575,
+            1,
+            "质量部",
+            &rust_xlsxwriter::Format::new(),
+        )
+        .unwrap();
+        wb.save(&path).unwrap();
+        let (grid, _) = read(&path, None, &CsvOptions::default()).unwrap();
+        assert_eq!(grid.height(), 4);
+        assert_eq!(grid.get(3, 1), &Cell::Text("质量部".into()));
+    }
+
+    #[test]
+    fn a_quote_left_open_is_found_at_its_line() {
+        let open = |t: &str, d: u8| unclosed_quote(t.as_bytes(), d);
+        assert_eq!(open("id,title\n1,\"A,unterminated\n2,B\n", b','), Some(2));
+        assert_eq!(open("a\tb\n\"x\n\ny\tz\n", b'\t'), Some(2));
+        // Closed quotes, doubled quotes, line breaks inside quotes, and a
+        // quote inside an unquoted value (read as text) are all fine.
+        for ok in [
+            "id,title\n1,\"A, \"\"quoted\"\"\nsecond line\"\n2,B\n",
+            "1,5\" disk,x\n2,\"\"\n",
+            "1,\"a\"\r\n2,\"b\"",
+            "",
+        ] {
+            assert_eq!(open(ok, b','), None, "{ok:?}");
+        }
+        // Read as a sheet: an error at its line, not a row swallowed.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("list.csv");
+        std::fs::write(&path, "序号,要求\n1,\"A,unterminated\n2,B\n").unwrap();
+        let e = read_csv(&path, &CsvOptions::default()).unwrap_err();
+        assert!(e.starts_with("line 2: a value opens with a quote"), "{e}");
+    }
 
     #[test]
     fn cell_names_and_columns() {

@@ -38,6 +38,9 @@ pub struct Item {
     pub reference: String,
     /// Attributes beyond Doorstop's own, in file order.
     pub extra: Vec<(String, Scalar)>,
+    /// The paths of `references` (Doorstop's list of files an item names,
+    /// each `{path, type}`), in order.
+    pub references: Vec<String>,
 }
 
 /// Doorstop's own attributes, which are not carried as extra attributes.
@@ -232,6 +235,19 @@ fn read_item(root: &Path, path: &Path, markdown: bool) -> Result<Item, ReadError
     }
     links.sort();
     links.dedup();
+    let mut references = Vec::new();
+    if let Some(Yaml::Sequence(seq)) = get("references") {
+        for r in seq {
+            match r {
+                Yaml::Mapping(m) => references.extend(
+                    m.iter()
+                        .find(|(k, _)| scalar_text(k).as_deref() == Some("path"))
+                        .and_then(|(_, v)| scalar_text(v)),
+                ),
+                other => references.extend(scalar_text(other)),
+            }
+        }
+    }
     let mut extra = Vec::new();
     for (k, v) in map {
         let Some(key) = scalar_text(k) else { continue };
@@ -256,6 +272,7 @@ fn read_item(root: &Path, path: &Path, markdown: bool) -> Result<Item, ReadError
         links,
         reference: text_of("ref").trim().to_owned(),
         extra,
+        references,
     })
 }
 

@@ -987,3 +987,179 @@ fn the_chinese_review_sheet_takes_its_verdicts_in_chinese() {
     let t = std::fs::read_to_string(root.join("reviews/imported.toml")).unwrap();
     assert!(t.contains("[[review.decision]]\nrequirement = \"REQ-A\"\nverdict = \"clarify\"\ndate = 2026-03-08\n"), "{t}");
 }
+
+/// A 评审表 written cell by cell: the title block, the header on row 5,
+/// and the given rows from row 6 (a formula where a cell starts with `=`,
+/// its saved result after `→`).
+fn sheet_of(path: &Path, rows: &[[&str; 7]]) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("评审表").unwrap();
+    ws.write_string(1, 0, "合同编号").unwrap();
+    ws.write_string(1, 1, "HT-2026-01").unwrap();
+    ws.write_string(1, 3, "评审编号").unwrap();
+    ws.write_string(1, 4, "REV-1").unwrap();
+    ws.write_string(2, 0, "评审日期").unwrap();
+    ws.write_string(2, 1, "2026-03-05").unwrap();
+    for (c, h) in [
+        "序号",
+        "顾客要求",
+        "来源/条款",
+        "要求类型",
+        "责任部门",
+        "能否满足",
+        "评审意见",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(4, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (r, c) = (5 + r as u32, c as u16);
+            if let Some((f, result)) = v.split_once('→') {
+                ws.write_formula(r, c, rust_xlsxwriter::Formula::new(f).set_result(result))
+                    .unwrap();
+            } else if let Ok(n) = v.parse::<f64>() {
+                ws.write_number(r, c, n).unwrap();
+            } else if !v.is_empty() {
+                ws.write_string(r, c, *v).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn formula_errors_and_every_other_problem_of_a_sheet_are_reported_together() {
+    let dir = project();
+    let root = dir.path();
+    let sheet = root.join("评审表.xlsx");
+    sheet_of(
+        &sheet,
+        &[
+            [
+                "1",
+                "=VLOOKUP(Z1,Z2:Z3,2,FALSE)→#N/A",
+                "纪要",
+                "明示的",
+                "销售部",
+                "是",
+                "",
+            ],
+            ["2", "型材颜色", "纪要", "明示", "技术部", "是", ""],
+            [
+                "=1/0→#DIV/0!",
+                "五金件",
+                "回访",
+                "隐含的",
+                "技术部",
+                "是",
+                "",
+            ],
+            [
+                "4",
+                "安全玻璃",
+                "GB 15763.2",
+                "法律法规的",
+                "技术部",
+                "是",
+                "",
+            ],
+            [
+                "4",
+                "中空玻璃",
+                "GB/T 11944",
+                "法律法规的",
+                "技术部",
+                "是",
+                "",
+            ],
+        ],
+    );
+    let before = snapshot_tree(root);
+    let r = import(&["评审表", sheet.to_str().unwrap()], root);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    for expected in [
+        // A formula's error is not a blank title (a re-import would have
+        // emptied the requirement's title) ...
+        "sheet 评审表, B6: the cell holds the error `#N/A`: its formula fails",
+        // ... nor a blank key.
+        "sheet 评审表, A8: the cell holds the error `#DIV/0!`",
+        "sheet 评审表, D7: `明示` is not in the value map",
+        // Found by checking the records, reported beside the rest.
+        "the id `REQ-004` comes twice",
+    ] {
+        assert!(r.stderr.contains(expected), "{expected}\n{}", r.stderr);
+    }
+    assert!(
+        !r.stderr.contains("row 8: the decision has no"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("5 problems; nothing was written"),
+        "{}",
+        r.stderr
+    );
+    assert!(snapshot_tree(root) == before, "files were written");
+}
+
+#[test]
+fn fields_needtrail_writes_itself_are_refused_in_a_mapping_with_the_reason() {
+    let dir = project();
+    let root = dir.path();
+    let config = std::fs::read_to_string(root.join("needtrail.toml")).unwrap();
+    let config = config.replace(
+        "fields.note = \"评审意见\"",
+        "fields.note = \"评审意见\"\n\n[[import.\"其他\".item]]\nkind = \"requirement\"\nid = \"R-{序号}\"\nfields.stamped = \"负责人\"",
+    );
+    write(root, "needtrail.toml", &config);
+    let sheet = root.join("评审表.xlsx");
+    sheet_of(&sheet, &[["1", "a", "b", "明示的", "销售部", "是", ""]]);
+    let r = import(&["其他", sheet.to_str().unwrap()], root);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("a requirement's `stamped` cannot be imported")
+            && r.stderr.contains("written by needtrail itself"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("did you mean `stamped`"), "{}", r.stderr);
+}
+
+#[test]
+fn an_id_with_a_line_break_or_control_character_is_refused_at_its_row() {
+    let dir = project();
+    let root = dir.path();
+    let config = std::fs::read_to_string(root.join("needtrail.toml")).unwrap();
+    write(
+        root,
+        "needtrail.toml",
+        &format!(
+            "{config}\n[import.\"清单\"]\nsheet = \"评审表\"\nheader_row = 5\n\n[[import.\"清单\".item]]\nkind = \"requirement\"\nfile = \"requirements/list.toml\"\nid = \"R-{{序号}}\"\nfields.title = \"顾客要求\"\n"
+        ),
+    );
+    let sheet = root.join("清单.xlsx");
+    sheet_of(
+        &sheet,
+        &[
+            ["A1", "a", "", "", "", "", ""],
+            ["A2\nA3", "b", "", "", "", "", ""],
+            ["A4\u{1b}[2J", "c", "", "", "", "", ""],
+        ],
+    );
+    let before = snapshot_tree(root);
+    let r = import(&["清单", sheet.to_str().unwrap()], root);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    for expected in [
+        "row 7: the id `R-A2\\nA3` holds a line break or a control character",
+        "row 8: the id `R-A4\\u{1b}[2J` holds a line break or a control character",
+    ] {
+        assert!(r.stderr.contains(expected), "{expected}\n{}", r.stderr);
+    }
+    assert!(!r.stderr.contains('\u{1b}'), "{}", r.stderr);
+    assert!(snapshot_tree(root) == before, "files were written");
+}

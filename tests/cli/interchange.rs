@@ -1043,3 +1043,307 @@ fn doors_object_numbers_become_ids_with_the_mappings_prefix() {
     );
     assert_eq!(crate::support::snapshot_tree(bad.path()), before);
 }
+
+#[test]
+fn each_doors_module_imports_through_a_mapping_of_its_own() {
+    // Two DOORS modules both number their objects 1, 2, 3…: each is
+    // imported by a mapping of its own name with its own prefix, here
+    // into the same file, and neither import takes the other's items as
+    // its own (to report as removed, or to prune).
+    let project = empty_project(
+        "\n[import.cus]\nid_prefix = \"CUS-\"\n\n[import.sys]\nid_prefix = \"SYS-\"\n",
+    );
+    let doors = fixture("interchange/doors-numbers.reqif");
+    let dir = project.path();
+    for name in ["cus", "sys"] {
+        let (code, json, err) = import(name, &doors, dir, &[]);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert_eq!(json["added"].as_array().unwrap().len(), 3, "{name}: {json}");
+        assert_eq!(json["removed"], serde_json::json!([]), "{name}: {json}");
+    }
+    let got = items(dir);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        ["CUS-2", "CUS-3", "CUS-_o5", "SYS-2", "SYS-3", "SYS-_o5"]
+    );
+    assert_eq!(list(&got["CUS-3"].1, "refines"), ["CUS-2"]);
+    assert_eq!(list(&got["SYS-3"].1, "refines"), ["SYS-2"]);
+    let text = fs::read_to_string(dir.join("reqif/doors-numbers.toml")).unwrap();
+    assert!(
+        text.starts_with("# Imported from doors-numbers.reqif by `needtrail import cus`"),
+        "{text}"
+    );
+    // Again, with --prune: nothing changes, nothing is removed.
+    let before = crate::support::snapshot_tree(dir);
+    for name in ["cus", "sys"] {
+        let (code, json, err) = import(name, &doors, dir, &["--prune"]);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert_eq!(json["unchanged"], 3, "{name}: {json}");
+        assert_eq!(json["removed"], serde_json::json!([]), "{name}: {json}");
+        assert_eq!(json["pruned"], serde_json::json!([]), "{name}: {json}");
+    }
+    assert_eq!(crate::support::snapshot_tree(dir), before);
+    let check = run(["check".as_ref(), dir.as_os_str()]);
+    assert!(check.code < 2, "{}", check.stderr);
+
+    // A sheet's mapping given a ReqIF file says so; a mapping that is not
+    // there is named; neither writes anything.
+    let sheet = empty_project("\n[import.csr]\nsheet = \"要求\"\nheader_row = 2\n");
+    let before = crate::support::snapshot_tree(sheet.path());
+    let (code, _, err) = import("csr", &doors, sheet.path(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("needtrail.toml:6:1: unknown key `sheet` in [import.csr]")
+            && err.contains("the file given is a ReqIF file"),
+        "{err}"
+    );
+    let (code, _, err) = import("srs", &doors, sheet.path(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no mapping `srs` in [import] for the ReqIF file"),
+        "{err}"
+    );
+    assert_eq!(crate::support::snapshot_tree(sheet.path()), before);
+}
+
+/// `vendor.reqif` without the SPEC-RELATION `identifier`.
+fn without_relation(text: &str, identifier: &str) -> String {
+    let open = format!(r#"<reqif:SPEC-RELATION IDENTIFIER="{identifier}""#);
+    let start = text.find(&open).unwrap();
+    let close = "</reqif:SPEC-RELATION>";
+    let end = start + text[start..].find(close).unwrap() + close.len();
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn a_relation_the_customer_removed_removes_its_link() {
+    let project = empty_project("");
+    let dir = project.path();
+    let vendor = fixture("interchange/vendor.reqif");
+    let (code, _, stderr) = import("reqif", &vendor, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(list(&items(dir)["CSR-102"].1, "refines"), ["CSR-101"]);
+    // Its only `refines` relation removed (the type still declared): the
+    // link goes, and the import says so.
+    let text = fs::read_to_string(&vendor).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = elsewhere.path().join("vendor.reqif");
+    fs::write(&file, without_relation(&text, "_r1")).unwrap();
+    let (code, summary, stderr) = import("reqif", &file, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        summary["changed"],
+        serde_json::json!([{"id": "CSR-102", "fields": ["refines"]}])
+    );
+    let got = items(dir);
+    assert!(
+        !got["CSR-102"].1.contains_key("refines"),
+        "{:?}",
+        got["CSR-102"]
+    );
+    // Back again: the link comes back; the same file twice changes nothing.
+    for expected in [1, 0] {
+        let (code, summary, stderr) = import("reqif", &vendor, dir, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            summary["changed"].as_array().unwrap().len(),
+            expected,
+            "{summary}"
+        );
+    }
+    assert_eq!(list(&items(dir)["CSR-102"].1, "refines"), ["CSR-101"]);
+}
+
+#[test]
+fn a_reqif_file_that_would_lose_or_overflow_is_refused_at_its_place() {
+    let project = empty_project("");
+    let dir = project.path();
+    let vendor = fs::read_to_string(fixture("interchange/vendor.reqif")).unwrap();
+    let refused = |name: &str, text: &[u8], expected: &str| {
+        let file = dir.join("in").join(name);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(&file, text).unwrap();
+        let (code, _, stderr) = import("reqif", &file, dir, &[]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!dir.join("reqif").exists(), "{name}: written");
+    };
+    // Two objects with one IDENTIFIER: one of them would be lost.
+    let twice = vendor.replace(
+        r#"SPEC-OBJECT IDENTIFIER="_o4""#,
+        r#"SPEC-OBJECT IDENTIFIER="_o3""#,
+    );
+    let line = twice[..twice.find(r#"SPEC-OBJECT IDENTIFIER="_o3""#).unwrap()]
+        .matches('\n')
+        .count();
+    let second = twice.rfind(r#"SPEC-OBJECT IDENTIFIER="_o3""#).unwrap();
+    let second_line = twice[..second].matches('\n').count() + 1;
+    assert!(second_line > line + 1);
+    refused(
+        "twice.reqif",
+        twice.as_bytes(),
+        &format!("twice.reqif:{second_line}:"),
+    );
+    refused(
+        "twice.reqif",
+        twice.as_bytes(),
+        "a second SPEC-OBJECT with the IDENTIFIER `_o3`",
+    );
+    // Broken XHTML in a value: its line, and how to write it.
+    let amp = vendor.replacen("&amp;", "&", 1);
+    assert_ne!(amp, vendor);
+    let amp_line = amp[..amp.find(" & ").or_else(|| amp.find('&')).unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    refused(
+        "amp.reqif",
+        amp.as_bytes(),
+        &format!("amp.reqif:{amp_line}:"),
+    );
+    refused("amp.reqif", amp.as_bytes(), "write `&amp;` for `&`");
+    // Headings nested thousands deep.
+    let mut deep = String::from(
+        r#"<REQ-IF xmlns="http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"><CORE-CONTENT><REQ-IF-CONTENT><SPECIFICATIONS><SPECIFICATION IDENTIFIER="s"><CHILDREN>"#,
+    );
+    for i in 0..5000 {
+        deep.push_str(&format!(r#"<SPEC-HIERARCHY IDENTIFIER="h{i}"><CHILDREN>"#));
+    }
+    for _ in 0..5000 {
+        deep.push_str("</CHILDREN></SPEC-HIERARCHY>");
+    }
+    deep.push_str(
+        "</CHILDREN></SPECIFICATION></SPECIFICATIONS></REQ-IF-CONTENT></CORE-CONTENT></REQ-IF>",
+    );
+    refused(
+        "deep.reqif",
+        deep.as_bytes(),
+        "SPEC-HIERARCHY nested more than",
+    );
+    // A zip bomb: 100 MB of spaces in a comment packs to about 100 KB.
+    let bomb = vendor.replacen(
+        "<reqif:CORE-CONTENT>",
+        &format!("<reqif:CORE-CONTENT><!--{}-->", " ".repeat(100 << 20)),
+        1,
+    );
+    let mut packed = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut packed);
+        zip.start_file(
+            "bomb.reqif",
+            zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut zip, bomb.as_bytes()).unwrap();
+        zip.finish().unwrap();
+    }
+    drop(bomb);
+    assert!(packed.get_ref().len() < 1 << 20);
+    refused(
+        "bomb.reqifz",
+        packed.get_ref(),
+        "bomb.reqif in the archive unpacks to more than",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_import_never_writes_through_a_linked_folder_out_of_the_project() {
+    let project = empty_project("");
+    let dir = project.path();
+    let outside = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.join("reqif")).unwrap();
+    let (code, _, stderr) = import("reqif", &fixture("interchange/vendor.reqif"), dir, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("`reqif` is a symbolic link") && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn an_export_says_what_it_leaves_out() {
+    let out = tempfile::tempdir().unwrap();
+    let export = |sample_name: &str, extra: &[&str]| {
+        let file = out.path().join(format!("{sample_name}.reqifz"));
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "export".into(),
+            "reqif".into(),
+            sample(sample_name).into(),
+            "--out".into(),
+            file.into(),
+        ];
+        args.extend(extra.iter().map(Into::into));
+        let r = run(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stderr
+    };
+    let doors = export("doors-zh", &[]);
+    for note in [
+        "note: not exported: 2 [[design_review.action]] sub-items",
+        "note: not exported: the stamps and sign-off fingerprints of 1 item",
+    ] {
+        assert!(doors.contains(note), "{note}\n{doors}");
+    }
+    let auto = export("auto-parts-en", &[]);
+    for note in [
+        "note: not exported: 2 [[objective.measurement]] sub-items",
+        "note: not exported: 2 [[customer.evaluation]] sub-items",
+        "note: not exported: 3 [[customer.criterion]] sub-items",
+    ] {
+        assert!(auto.contains(note), "{note}\n{auto}");
+    }
+    // Requirements alone leave nothing out: no note.
+    let plain = export("auto-parts-en", &["--kinds", "requirement"]);
+    assert!(!plain.contains("note:"), "{plain}");
+}
+
+#[test]
+fn a_doorstop_document_under_no_document_is_refused_and_references_are_kept() {
+    let project = empty_project("");
+    let dir = project.path();
+    let tree = tempfile::tempdir().unwrap();
+    let t = tree.path();
+    write(
+        t,
+        "a/.doorstop.yml",
+        "settings:\n  digits: 3\n  prefix: A\n  sep: '-'\n",
+    );
+    write(
+        t,
+        "a/A-001.yml",
+        "text: 门锁\nlinks: []\nreferences:\n- path: docs/lock.pdf\n  type: file\n- path: src/lock.c\n  type: file\n",
+    );
+    write(
+        t,
+        "a/b/.doorstop.yml",
+        "settings:\n  digits: 3\n  prefix: B\n  sep: '-'\n  parent: NOPE\n",
+    );
+    write(t, "a/b/B-001.yml", "text: b\nlinks: [A-001]\n");
+    let (code, _, stderr) = import("doorstop", t, dir, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("document `B` names the parent `NOPE`, which is no document of the tree"),
+        "{stderr}"
+    );
+    assert!(!dir.join("doorstop").exists());
+    // Placed under A: imported, with A-001's references.
+    write(
+        t,
+        "a/b/.doorstop.yml",
+        "settings:\n  digits: 3\n  prefix: B\n  sep: '-'\n  parent: A\n",
+    );
+    let (code, _, stderr) = import("doorstop", t, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let got = items(dir);
+    let refs = got["A-001"].1["attributes"]["references"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        refs.iter().map(|r| r.as_str().unwrap()).collect::<Vec<_>>(),
+        ["docs/lock.pdf", "src/lock.c"]
+    );
+}

@@ -60,6 +60,11 @@ fn utf16_bom(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")
 }
 
+/// A `.reqif` member of an archive may unpack to this many times its packed
+/// size, or to [`MIN_UNPACKED`] bytes, whichever is more.
+const MAX_RATIO: u64 = 100;
+const MIN_UNPACKED: u64 = 64 << 20;
+
 /// Reads every `.reqif` member of a zip archive, in name order.
 pub fn read_zip<R: Read + Seek>(reader: R, name: &str) -> Result<Vec<ReqIf>, ReadError> {
     let err = |message: String| ReadError {
@@ -85,9 +90,21 @@ pub fn read_zip<R: Read + Seek>(reader: R, name: &str) -> Result<Vec<ReqIf>, Rea
         let mut file = archive
             .by_name(&member)
             .map_err(|e| err(format!("cannot read {member} in the archive: {e}")))?;
+        // XML packs ten to thirty times; a member that unpacks to far more
+        // is a zip bomb, refused before it fills the memory.
+        let limit = MIN_UNPACKED.max(file.compressed_size().saturating_mul(MAX_RATIO));
         let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
+        (&mut file)
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
             .map_err(|e| err(format!("cannot read {member} in the archive: {e}")))?;
+        if bytes.len() as u64 > limit {
+            return Err(err(format!(
+                "{member} in the archive unpacks to more than {} MB from {} KB ({MAX_RATIO} times or more): that is not a ReqIF export; ask for the file again",
+                limit >> 20,
+                file.compressed_size() >> 10
+            )));
+        }
         docs.push(read_bytes(&bytes, &format!("{name}!{member}"))?);
     }
     Ok(docs)
@@ -143,6 +160,7 @@ fn read_from<R: BufRead>(mut input: R, name: &str, source: Source<'_>) -> Result
         in_default: false,
         hierarchy: Vec::new(),
         saw_root: false,
+        object_ids: Default::default(),
     };
     parser.run()?;
     let mut doc = parser.doc;
@@ -188,7 +206,14 @@ struct Parser<'a, R> {
     in_default: bool,
     hierarchy: Vec<HierarchyNode>,
     saw_root: bool,
+    /// The SPEC-OBJECT identifiers read so far: each is given once.
+    object_ids: rustc_hash::FxHashSet<String>,
 }
+
+/// SPEC-HIERARCHY nested deeper than this is refused: no tool writes a
+/// document hundreds of headings deep, and such nesting would otherwise
+/// exhaust the stack.
+const MAX_DEPTH: usize = 500;
 
 impl<R: BufRead> Parser<'_, R> {
     fn error(&self, message: String) -> ReadError {
@@ -425,14 +450,15 @@ impl<R: BufRead> Parser<'_, R> {
                     let mut buf = std::mem::take(&mut self.buf);
                     loop {
                         buf.clear();
-                        let (_, ev) =
-                            self.reader
-                                .read_resolved_event_into(&mut buf)
-                                .map_err(|err| ReadError {
-                                    file: self.name.to_owned(),
-                                    position: None,
-                                    message: format!("not well-formed XML in THE-VALUE: {err}"),
-                                })?;
+                        let ev = match self.reader.read_resolved_event_into(&mut buf) {
+                            Ok((_, ev)) => ev,
+                            Err(err) => {
+                                let message = format!(
+                                    "not well-formed XML in THE-VALUE: {err} (in XHTML, write `&amp;` for `&` and `&lt;` for `<`, and close every tag)"
+                                );
+                                return Err(self.error(message));
+                            }
+                        };
                         match ev {
                             Event::Start(s) => {
                                 depth += 1;
@@ -452,11 +478,13 @@ impl<R: BufRead> Parser<'_, R> {
                                 out.close(&String::from_utf8_lossy(s.local_name().as_ref()));
                             }
                             Event::Text(t) => {
-                                let s = t.xml10_content().map_err(|err| ReadError {
-                                    file: self.name.to_owned(),
-                                    position: None,
-                                    message: format!("bad text: {err}"),
-                                })?;
+                                let s = match t.xml10_content() {
+                                    Ok(s) => s,
+                                    Err(err) => {
+                                        let message = format!("bad text in THE-VALUE: {err}");
+                                        return Err(self.error(message));
+                                    }
+                                };
                                 out.text(&s);
                             }
                             Event::CData(t) => out.text(&String::from_utf8_lossy(&t)),
@@ -478,8 +506,15 @@ impl<R: BufRead> Parser<'_, R> {
                 }
             }
             "SPEC-OBJECT" => {
+                let identifier = self.required(e, "IDENTIFIER", local)?;
+                if !self.object_ids.insert(identifier.clone()) {
+                    return Err(self.error(format!(
+                        "a second SPEC-OBJECT with the IDENTIFIER `{}`: each object's IDENTIFIER is its own, so one of the two would be lost; export the file again, or give one of them another IDENTIFIER",
+                        identifier.escape_debug()
+                    )));
+                }
                 self.doc.objects.push(SpecObject {
-                    identifier: self.required(e, "IDENTIFIER", local)?,
+                    identifier,
                     long_name: self.attr(e, "LONG-NAME")?,
                     object_type: String::new(),
                     values: Vec::new(),
@@ -507,6 +542,11 @@ impl<R: BufRead> Parser<'_, R> {
                 self.owner = Owner::Specification(self.doc.specifications.len() - 1);
             }
             "SPEC-HIERARCHY" => {
+                if self.hierarchy.len() >= MAX_DEPTH {
+                    return Err(self.error(format!(
+                        "SPEC-HIERARCHY nested more than {MAX_DEPTH} deep: a document's headings and objects nest a few levels; check the tool that wrote the file"
+                    )));
+                }
                 self.hierarchy.push(HierarchyNode {
                     identifier: self.attr(e, "IDENTIFIER")?.unwrap_or_default(),
                     object: String::new(),

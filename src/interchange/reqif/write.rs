@@ -390,6 +390,57 @@ fn exported_fields(
     out
 }
 
+/// What of the chosen items the file does not hold, one line each, for
+/// the user to be told: their sub-items (a design review's actions, an
+/// objective's measurements), which ReqIF has no place for, and their
+/// stamps and sign-off fingerprints, needtrail's own records. Empty when
+/// nothing is left out.
+pub fn left_out(checked: &Checked, options: &ExportOptions) -> Result<Vec<String>, String> {
+    let project = &checked.loaded.project;
+    let profile = &checked.loaded.profile;
+    let items = select(checked, options)?;
+    let chosen: HashSet<ItemIdx> = items.iter().copied().collect();
+    let mut subs: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    for it in &project.items {
+        if let Some(p) = it.parent
+            && chosen.contains(&p)
+            && Some(it.kind) != profile.roles.decision.kind
+        {
+            let parent = &profile.kind(project.item(p).kind).name;
+            *subs
+                .entry((parent.clone(), profile.kind(it.kind).name.clone()))
+                .or_default() += 1;
+        }
+    }
+    let mut out: Vec<String> = subs
+        .into_iter()
+        .map(|((parent, sub), n)| {
+            format!(
+                "not exported: {n} [[{parent}.{sub}]] sub-item{} (ReqIF has no place for them; they stay in the project)",
+                if n == 1 { "" } else { "s" }
+            )
+        })
+        .collect();
+    let stamped = items
+        .iter()
+        .filter(|&&i| {
+            let it = project.item(i);
+            it.fields.iter().any(|(f, _)| {
+                profile
+                    .field_def(it.kind, *f)
+                    .is_some_and(|d| d.ty == FieldType::Fingerprints)
+            })
+        })
+        .count();
+    if stamped > 0 {
+        out.push(format!(
+            "not exported: the stamps and sign-off fingerprints of {stamped} item{} (needtrail's own record of what was approved; they stay in the project)",
+            if stamped == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(out)
+}
+
 /// Writes the project (or the chosen part) as ReqIF: the bytes of a
 /// `.reqif`, or of a `.reqifz` when asked.
 pub fn export(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, String> {
