@@ -159,9 +159,15 @@ pub fn sheet_names(path: &Path) -> Result<Vec<String>, String> {
 fn open(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<std::fs::File>>, String> {
     match extension(path).as_str() {
         "xlsx" | "xlsm" | "xlsb" | "xls" | "xla" | "ods" => {}
+        "" => {
+            return Err(
+                "the file's name has no extension, which tells how to read it; name it .xlsx, .xls, .ods, .csv, .tsv or .txt as it was saved"
+                    .into(),
+            );
+        }
         other => {
             return Err(format!(
-                "cannot read `.{other}` files; give an .xlsx, .xls, .ods or .csv file"
+                "cannot read `.{other}` files; give an .xlsx, .xls, .ods, .csv, .tsv or .txt file"
             ));
         }
     }

@@ -1203,6 +1203,10 @@ fn a_reqif_file_that_would_lose_or_overflow_is_refused_at_its_place() {
         &format!("amp.reqif:{amp_line}:"),
     );
     refused("amp.reqif", amp.as_bytes(), "write `&amp;` for `&`");
+    // Saved in GBK: where, and what to do.
+    let (gbk, _, _) = encoding_rs::GBK.encode(&vendor);
+    refused("gbk.reqif", &gbk, "the text is not UTF-8");
+    refused("gbk.reqif", &gbk, "export the file again as UTF-8");
     // Headings nested thousands deep.
     let mut deep = String::from(
         r#"<REQ-IF xmlns="http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"><CORE-CONTENT><REQ-IF-CONTENT><SPECIFICATIONS><SPECIFICATION IDENTIFIER="s"><CHILDREN>"#,

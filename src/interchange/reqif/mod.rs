@@ -538,7 +538,18 @@ fn typed(
                 "false" | "0" => Typed::Bool(false),
                 _ => return Err(format!("`{v}` is not a boolean")),
             },
-            DataKind::Date => Typed::Date(v.trim().to_owned()),
+            DataKind::Date => {
+                // xsd:dateTime, as ReqIF writes dates: `2026-02-15T00:00:00+08:00`.
+                let d = v.trim();
+                match d.parse::<toml_edit::Datetime>() {
+                    Ok(t) if t.date.is_some() => Typed::Date(d.to_owned()),
+                    _ => {
+                        return Err(format!(
+                            "`{v}` is not a date (ReqIF writes 2026-02-15T00:00:00+08:00)"
+                        ));
+                    }
+                }
+            }
             DataKind::Xhtml | DataKind::Enumeration => Typed::Text(v.clone()),
         },
     })
@@ -555,6 +566,21 @@ pub mod names {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_that_is_no_date_is_said_so_not_kept_as_one() {
+        let labels = FxHashMap::default();
+        let date = |v: &str| typed(&RawValue::Scalar(DataKind::Date, v.into()), false, &labels);
+        assert_eq!(
+            date("2026-02-15T00:00:00+08:00"),
+            Ok(Typed::Date("2026-02-15T00:00:00+08:00".into()))
+        );
+        assert_eq!(date(" 2026-02-15 "), Ok(Typed::Date("2026-02-15".into())));
+        for bad in ["15.02.2026", "2026-02-30T00:00:00Z", "10:00:00", ""] {
+            let e = date(bad).unwrap_err();
+            assert!(e.contains("is not a date"), "{bad}: {e}");
+        }
+    }
 
     const VENDOR: &str = include_str!("../../../tests/fixtures/interchange/vendor.reqif");
 

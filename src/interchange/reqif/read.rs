@@ -55,6 +55,13 @@ pub fn read_path(path: &Path) -> Result<Vec<ReqIf>, ReadError> {
     }
 }
 
+/// What to say of text that cannot be decoded: the file is not in UTF-8.
+fn not_utf8(e: &quick_xml::encoding::EncodingError) -> String {
+    format!(
+        "the text is not UTF-8 ({e}): XML files are UTF-8 (or UTF-16 with its byte-order mark); export the file again as UTF-8 (a file from a Chinese Windows tool may be in GBK)"
+    )
+}
+
 /// Whether `bytes` start with the byte-order mark of UTF-16, either way round.
 fn utf16_bom(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")
@@ -294,15 +301,11 @@ impl<R: BufRead> Parser<'_, R> {
                     if self.text.is_empty()
                         && t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) => {}
                 Event::Text(t) => {
-                    let s = t
-                        .xml10_content()
-                        .map_err(|e| self.error(format!("bad text: {e}")))?;
+                    let s = t.xml10_content().map_err(|e| self.error(not_utf8(&e)))?;
                     self.text.push_str(&s);
                 }
                 Event::CData(t) => {
-                    let s = t
-                        .decode()
-                        .map_err(|e| self.error(format!("bad CDATA: {e}")))?;
+                    let s = t.decode().map_err(|e| self.error(not_utf8(&e)))?;
                     self.text.push_str(&s);
                 }
                 Event::GeneralRef(r) => {
@@ -481,7 +484,7 @@ impl<R: BufRead> Parser<'_, R> {
                                 let s = match t.xml10_content() {
                                     Ok(s) => s,
                                     Err(err) => {
-                                        let message = format!("bad text in THE-VALUE: {err}");
+                                        let message = not_utf8(&err);
                                         return Err(self.error(message));
                                     }
                                 };
