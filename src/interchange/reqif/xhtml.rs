@@ -2,10 +2,11 @@
 //!
 //! Markup is dropped, never its text: paragraphs, divisions, headings,
 //! list items and table rows each start a new line, `<br/>` is a line
-//! break, list items get a `- ` mark, table cells are separated by ` | `,
-//! and an embedded object without a text alternative is kept as
-//! `[object: NAME]`. Runs of spaces and tabs become one space and every
-//! line is trimmed; a line break written inside a paragraph's text is
+//! break, list items get a `- ` mark, table cells are separated by ` | `
+//! (a row stays one line), and an embedded object without a text
+//! alternative is kept as `[object: NAME]`. Runs of spaces and tabs
+//! become one space and every line is trimmed; a line break written
+//! inside a paragraph's text is
 //! kept (tools such as StrictDoc write one line of the source per line);
 //! two `<br/>` in a row make one empty line, and no more than one empty
 //! line follows another.
@@ -20,6 +21,9 @@ pub struct XhtmlText {
     pre: usize,
     /// Whether the current table row already has a cell.
     cell_in_row: bool,
+    /// Depth of open table cells: a row stays one line, so paragraphs and
+    /// line breaks inside a cell are read as spaces.
+    cell: usize,
     /// Whether the open `<object>` elements have shown any text.
     objects: Vec<(String, bool)>,
 }
@@ -57,21 +61,37 @@ impl XhtmlText {
         }
     }
 
+    /// A break inside a table cell: one space.
+    fn space(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with([' ', '\n']) {
+            self.out.push(' ');
+        }
+    }
+
     /// An element opens (an empty element opens and closes).
     pub fn open(&mut self, name: &str, e: &BytesStart<'_>) {
         if is_block(name) {
-            self.newline();
+            if self.cell > 0 {
+                self.space();
+            } else {
+                self.newline();
+            }
         }
         match name {
+            "br" if self.cell > 0 => self.space(),
             "br" => self.out.push('\n'),
             "pre" => self.pre += 1,
             "li" => self.out.push_str("- "),
             "tr" => self.cell_in_row = false,
             "td" | "th" => {
                 if self.cell_in_row {
+                    if self.out.ends_with(' ') {
+                        self.out.pop();
+                    }
                     self.out.push_str(" | ");
                 }
                 self.cell_in_row = true;
+                self.cell += 1;
             }
             "object" | "img" => {
                 let mut label = String::new();
@@ -100,6 +120,7 @@ impl XhtmlText {
     pub fn close(&mut self, name: &str) {
         match name {
             "pre" => self.pre = self.pre.saturating_sub(1),
+            "td" | "th" => self.cell = self.cell.saturating_sub(1),
             "object" => {
                 if let Some((label, shown)) = self.objects.pop()
                     && !shown
@@ -110,7 +131,11 @@ impl XhtmlText {
             _ => {}
         }
         if is_block(name) {
-            self.newline();
+            if self.cell > 0 {
+                self.space();
+            } else {
+                self.newline();
+            }
         }
     }
 
@@ -134,7 +159,11 @@ impl XhtmlText {
         let mut first = true;
         for line in s.split('\n') {
             if !first {
-                self.out.push('\n');
+                if self.cell > 0 {
+                    self.space();
+                } else {
+                    self.out.push('\n');
+                }
             }
             first = false;
             let mut words = line.split([' ', '\t', '\r']).filter(|w| !w.is_empty());
@@ -211,6 +240,13 @@ mod tests {
         assert_eq!(
             text("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"),
             "a | b\nc | d"
+        );
+        // A cell's paragraphs and line breaks keep its row on one line.
+        assert_eq!(
+            text(
+                "<table><tr><td><p>a</p></td><td><p>b</p><p>b2</p></td></tr><tr><td>c<br/>c2</td><td>d\n  d2</td></tr></table><p>after</p>"
+            ),
+            "a | b b2\nc c2 | d d2\nafter"
         );
         assert_eq!(
             text(
