@@ -785,7 +785,14 @@ impl Mapping {
             .map_or(grid.height(), |l| l.min(grid.height()));
         let mut once_ids: HashMap<&str, String> = HashMap::new();
         // Items made once: their ids first, for `id_of` in rows.
-        let once_records = self.once_records(&fixed, &place, &mut once_ids, &mut problems);
+        let mut once_failed: Vec<&str> = Vec::new();
+        let once_records = self.once_records(
+            &fixed,
+            &place,
+            &mut once_ids,
+            &mut once_failed,
+            &mut problems,
+        );
         for row in header + 1..end {
             let cells = grid.row(row);
             if !self.stop_at.is_empty()
@@ -820,7 +827,7 @@ impl Mapping {
             let origin = format!("{place}, row {}", row + 1);
             let mut ids: HashMap<&str, String> = once_ids.clone();
             // Items whose id could not be read: reported, and not made.
-            let mut no_id: Vec<&str> = Vec::new();
+            let mut no_id: Vec<&str> = once_failed.clone();
             // Ids first, so that fields can name the row's other items.
             for item in self.items.iter().filter(|i| !i.once) {
                 if let Some(Source {
@@ -833,10 +840,10 @@ impl Mapping {
                             ids.insert(item.kind.as_str(), id);
                         }
                         Err((c, why)) => {
-                            no_id.push(item.kind.as_str());
                             if item.only_if_filled.iter().all(|(o, _)| {
                                 !col_of.get(o).is_none_or(|oc| cell_at(*oc).is_blank())
                             }) {
+                                no_id.push(item.kind.as_str());
                                 problems.push(Problem::new(
                                     format!("{place}, {}", cell_name(row, c)),
                                     why,
@@ -856,24 +863,26 @@ impl Mapping {
                     }
                 }
             }
+            // The row's items, made in the mapping's order; those whose
+            // values failed, and then those that name one of them, are
+            // taken out below.
+            let mut made: Vec<(&ItemMap, Record)> = Vec::new();
             for item in self.items.iter().filter(|i| !i.once) {
                 if item
                     .only_if_filled
                     .iter()
                     .any(|(c, _)| col_of.get(c).is_none_or(|c| cell_at(*c).is_blank()))
                     || no_id.contains(&item.kind.as_str())
-                    || item
-                        .fields
-                        .iter()
-                        .map(|(_, s)| s)
-                        .chain(&item.parent)
-                        .any(|s| matches!(&s.from, From::IdOf(k) if no_id.contains(&k.as_str())))
+                    || names_any(item, &no_id)
                 {
                     // Its problem is reported; what it would have made,
                     // and what names it, are not made.
                     continue;
                 }
                 let mut fields = Vec::with_capacity(item.fields.len());
+                // A value that could not be read is reported; the item is
+                // then not made, so that what it lacks is not reported too.
+                let mut failed = false;
                 for (name, s) in &item.fields {
                     match self.value(s, &col_of, &cell_at, &fixed, &ids, row) {
                         Ok((v, at)) => {
@@ -882,7 +891,10 @@ impl Mapping {
                             f.only_new = s.only_new;
                             fields.push(f);
                         }
-                        Err(p) => problems.push(p.in_place(&place)),
+                        Err(p) => {
+                            failed = true;
+                            problems.push(p.in_place(&place));
+                        }
                     }
                 }
                 let parent = match &item.parent {
@@ -893,24 +905,37 @@ impl Mapping {
                             key: item.key.clone().unwrap_or_default(),
                         }),
                         Err(p) => {
+                            failed = true;
                             problems.push(p.in_place(&place));
                             None
                         }
                     },
                 };
-                batch.records.push(Record {
-                    kind: item.kind.clone(),
-                    id: if item.parent.is_some() {
-                        String::new()
-                    } else {
-                        ids.get(item.kind.as_str()).cloned().unwrap_or_default()
+                if failed {
+                    no_id.push(item.kind.as_str());
+                    continue;
+                }
+                made.push((
+                    item,
+                    Record {
+                        kind: item.kind.clone(),
+                        id: if item.parent.is_some() {
+                            String::new()
+                        } else {
+                            ids.get(item.kind.as_str()).cloned().unwrap_or_default()
+                        },
+                        fields,
+                        file: item.file.clone(),
+                        origin: origin.clone(),
+                        parent,
                     },
-                    fields,
-                    file: item.file.clone(),
-                    origin: origin.clone(),
-                    parent,
-                });
+                ));
             }
+            batch.records.extend(
+                made.into_iter()
+                    .filter(|(item, _)| !names_any(item, &no_id))
+                    .map(|(_, r)| r),
+            );
             for c in &fill {
                 let v = grid.get(row, *c);
                 if !v.is_blank() {
@@ -956,6 +981,7 @@ impl Mapping {
         fixed: &HashMap<String, (SourceValue, String)>,
         place: &str,
         ids: &mut HashMap<&'m str, String>,
+        failed: &mut Vec<&'m str>,
         problems: &mut Vec<Problem>,
     ) -> Vec<Record> {
         let none: HashMap<String, usize> = HashMap::new();
@@ -967,12 +993,16 @@ impl Mapping {
                     Ok((v, _)) => {
                         ids.insert(item.kind.as_str(), text_of(&v));
                     }
-                    Err(p) => problems.push(p.in_place(place)),
+                    Err(p) => {
+                        failed.push(item.kind.as_str());
+                        problems.push(p.in_place(place));
+                    }
                 }
             }
         }
         for item in self.items.iter().filter(|i| i.once) {
             let mut fields = Vec::new();
+            let mut bad = failed.contains(&item.kind.as_str());
             for (name, s) in &item.fields {
                 match self.value(s, &none, &no_cell, fixed, ids, 0) {
                     Ok((v, at)) => {
@@ -981,8 +1011,19 @@ impl Mapping {
                         f.only_new = s.only_new;
                         fields.push(f);
                     }
-                    Err(p) => problems.push(p.in_place(place)),
+                    Err(p) => {
+                        bad = true;
+                        problems.push(p.in_place(place));
+                    }
                 }
+            }
+            if bad {
+                // Reported; not made, and the rows' items that name it
+                // are not made either.
+                if !failed.contains(&item.kind.as_str()) {
+                    failed.push(item.kind.as_str());
+                }
+                continue;
             }
             out.push(Record {
                 kind: item.kind.clone(),
@@ -1067,6 +1108,15 @@ impl Mapping {
             }
         }
     }
+}
+
+/// Whether `item` takes the id of an item of one of `kinds` (`id_of`).
+fn names_any(item: &ItemMap, kinds: &[&str]) -> bool {
+    item.fields
+        .iter()
+        .map(|(_, s)| s)
+        .chain(&item.parent)
+        .any(|s| matches!(&s.from, From::IdOf(k) if kinds.contains(&k.as_str())))
 }
 
 /// A problem in one row, before the row's place is known.
@@ -1571,6 +1621,7 @@ mod tests {
         ))
         .unwrap();
         let b = m.batch(&g, "f.xlsx", Some("S")).unwrap();
+        assert!(b.problems.is_empty(), "{:?}", b.problems);
         let contract = "contract=C-1".to_owned();
         assert_eq!(
             ids(&b),
@@ -1598,7 +1649,9 @@ mod tests {
         assert_eq!(b.records[0].fields[0].at.as_deref(), Some("B3"));
         // The first blank row ends the table when asked to.
         let m = mapping(&format!("header_row = 2\nend_at_blank_row = true\n{ITEM}")).unwrap();
-        assert_eq!(m.batch(&g, "f.xlsx", None).unwrap().records.len(), 2);
+        let b = m.batch(&g, "f.xlsx", None).unwrap();
+        assert!(b.problems.is_empty(), "{:?}", b.problems);
+        assert_eq!(b.records.len(), 2);
     }
 
     #[test]
@@ -1661,6 +1714,7 @@ mod tests {
         ]);
         let m = mapping(&format!("header_row = 2\nstop_at = \"评审结论\"\n{item}")).unwrap();
         let b = m.batch(&g, "f.xlsx", Some("S")).unwrap();
+        assert!(b.problems.is_empty(), "{:?}", b.problems);
         assert_eq!(
             ids(&b),
             [(

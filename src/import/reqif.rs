@@ -749,9 +749,6 @@ pub fn prepare(
 
     // Relations → links on the source (downstream) item.
     let mut links: BTreeMap<(usize, String), Vec<String>> = BTreeMap::new();
-    // Items with a relation whose link could not be made: what they link
-    // to is left as it is.
-    let mut unsure: HashSet<usize> = HashSet::default();
     for (doc_name, r) in &relations {
         let describe = || {
             let end = |x: &str| {
@@ -792,7 +789,6 @@ pub fn prepare(
             .map(|(i, k)| (records[*i].id.clone(), k.clone()))
             .or_else(|| known.get(up.as_str()).cloned());
         let Some((tid, tkind)) = target else {
-            unsure.insert(*si);
             let why = not_imported
                 .get(up)
                 .copied()
@@ -857,13 +853,18 @@ pub fn prepare(
     record_kinds.dedup();
     relation_types.sort();
     relation_types.dedup();
+    // Only a type named like the link field it fills (`refines`) says
+    // which field that is without a relation to show it; a type of
+    // another name left with no relation says nothing.
     for t in relation_types
         .iter()
         .filter(|t| !mapping.relations.contains_key(*t))
     {
         for s in &record_kinds {
             for k in &record_kinds {
-                if let Some(f) = link_field_for(profile, s, k, t) {
+                if let Some(f) = link_field_for(profile, s, k, t)
+                    && f == t.to_lowercase()
+                {
                     owned.push(((*s).to_owned(), f));
                 }
             }
@@ -881,40 +882,83 @@ pub fn prepare(
     }
     owned.sort();
     owned.dedup();
+    // A link to an object of this file is the file's to make or remove;
+    // a link to anything else (written by hand, or by another import) is
+    // kept where it stands, first, in its order: a file read twice
+    // changes nothing.
+    let file_ids: HashSet<String> = records.iter().map(|r| r.id.clone()).collect();
+    let project = &loaded.project;
     for (i, record) in records.iter_mut().enumerate() {
-        if unsure.contains(&i) {
-            continue;
-        }
         let from = owned.partition_point(|(k, _)| *k < record.kind);
-        for (kind, field) in &owned[from..] {
-            if *kind != record.kind {
-                break;
-            }
-            if !links.contains_key(&(i, field.clone())) {
-                record
-                    .fields
-                    .push(SourceField::new(field.clone(), SourceValue::Empty));
-            }
+        let mut fields: Vec<String> = owned[from..]
+            .iter()
+            .take_while(|(k, _)| *k == record.kind)
+            .map(|(_, f)| f.clone())
+            .collect();
+        fields.extend(
+            links
+                .range((i, String::new())..(i + 1, String::new()))
+                .map(|((_, f), _)| f.clone()),
+        );
+        fields.sort();
+        fields.dedup();
+        let existing = project.get(&record.id).map(|x| project.item(x));
+        for field in fields {
+            let stated = links.remove(&(i, field.clone())).unwrap_or_default();
+            let f = profile.field_index(&field);
+            let current: Vec<&str> = match (existing, f) {
+                (Some(item), Some(f)) => item
+                    .links
+                    .iter()
+                    .filter(|l| l.field == f && !l.inherited)
+                    .map(|l| project.id_of(l.target))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let single = profile
+                .kind_index(&record.kind)
+                .zip(f)
+                .and_then(|(k, f)| profile.field_def(k, f))
+                .is_some_and(|d| d.ty == FieldType::Link);
+            let ids: Vec<String> = if single {
+                // One link: the file's, if it states one.
+                if stated.len() > 1 {
+                    notes.push(format!(
+                        "{}: `{field}` links to one item; kept {}, not {}",
+                        record.id,
+                        stated[0],
+                        stated[1..].join(", ")
+                    ));
+                }
+                match stated.first() {
+                    Some(t) => vec![t.clone()],
+                    None => current
+                        .iter()
+                        .filter(|t| !file_ids.contains(**t))
+                        .take(1)
+                        .map(|t| (*t).to_owned())
+                        .collect(),
+                }
+            } else {
+                let mut ids: Vec<String> = current
+                    .iter()
+                    .filter(|t| !file_ids.contains(**t) || stated.iter().any(|s| s == **t))
+                    .map(|t| (*t).to_owned())
+                    .collect();
+                for t in stated {
+                    if !ids.contains(&t) {
+                        ids.push(t);
+                    }
+                }
+                ids
+            };
+            let value = if ids.is_empty() {
+                SourceValue::Empty
+            } else {
+                SourceValue::List(ids)
+            };
+            record.fields.push(SourceField::new(field, value));
         }
-    }
-    for ((i, field), ids) in links {
-        let single = profile
-            .kind_index(&records[i].kind)
-            .zip(profile.field_index(&field))
-            .and_then(|(k, f)| profile.field_def(k, f))
-            .is_some_and(|d| d.ty == FieldType::Link);
-        let value = if single && ids.len() > 1 {
-            notes.push(format!(
-                "{}: `{field}` links to one item; kept {}, not {}",
-                records[i].id,
-                ids[0],
-                ids[1..].join(", ")
-            ));
-            SourceValue::List(vec![ids[0].clone()])
-        } else {
-            SourceValue::List(ids)
-        };
-        records[i].fields.push(SourceField::new(field, value));
     }
     if !problems.is_empty() {
         return Err(problems);

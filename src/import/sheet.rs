@@ -344,6 +344,10 @@ fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<usize> {
                         line += 1;
                         at += 1;
                     }
+                    Some(b'\r') if text.get(at + 1) != Some(&b'\n') => {
+                        line += 1;
+                        at += 1;
+                    }
                     Some(_) => at += 1,
                 }
             }
@@ -351,7 +355,8 @@ fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<usize> {
             continue;
         }
         field_start = c == delimiter || c == b'\n' || c == b'\r';
-        if c == b'\n' {
+        // A line ends at LF, CRLF, or a CR alone (old Mac files).
+        if c == b'\n' || (c == b'\r' && text.get(at + 1) != Some(&b'\n')) {
             line += 1;
         }
         at += 1;
@@ -479,6 +484,8 @@ mod tests {
         let open = |t: &str, d: u8| unclosed_quote(t.as_bytes(), d);
         assert_eq!(open("id,title\n1,\"A,unterminated\n2,B\n", b','), Some(2));
         assert_eq!(open("a\tb\n\"x\n\ny\tz\n", b'\t'), Some(2));
+        assert_eq!(open("a,b\r1,2\r3,\"x\r4\r", b','), Some(3));
+        assert_eq!(open("a,b\r\n1,\"x\r\ny\"\r\n2,\"z\r\n", b','), Some(4));
         // Closed quotes, doubled quotes, line breaks inside quotes, and a
         // quote inside an unquoted value (read as text) are all fine.
         for ok in [

@@ -1163,3 +1163,35 @@ fn an_id_with_a_line_break_or_control_character_is_refused_at_its_row() {
     assert!(!r.stderr.contains('\u{1b}'), "{}", r.stderr);
     assert!(snapshot_tree(root) == before, "files were written");
 }
+
+#[test]
+fn a_row_without_its_first_item_still_makes_the_items_that_do_not_need_it() {
+    // A row may fill only the design input: the requirement is made only
+    // if its title is filled, and the design input then links to nothing
+    // in this row, as before: it is made, not dropped.
+    let dir = project();
+    let root = dir.path();
+    let config = std::fs::read_to_string(root.join("needtrail.toml")).unwrap();
+    write(
+        root,
+        "needtrail.toml",
+        &format!(
+            "{config}\n[import.\"设计\"]\n\n[[import.\"设计\".item]]\nkind = \"requirement\"\nfile = \"requirements/r.toml\"\nid = \"R-{{No:03}}\"\nonly_if_filled = \"Title\"\nfields.title = \"Title\"\nfields.class = {{ value = \"organisation\" }}\n\n[[import.\"设计\".item]]\nkind = \"design_input\"\nfile = \"design/d.toml\"\nid = \"D-{{DNo}}\"\nonly_if_filled = \"DTitle\"\nfields.title = \"DTitle\"\nfields.traces = {{ id_of = \"requirement\" }}\nfields.derived = {{ value = \"true\" }}\nfields.rationale = {{ value = \"工艺要求\" }}\n"
+        ),
+    );
+    write(
+        root,
+        "design.csv",
+        "No,Title,DNo,DTitle\n1,Frame,1,Frame sizing\n,,2,DI two without req\n",
+    );
+    let r = import(&["设计", root.join("design.csv").to_str().unwrap()], root);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json = r.json();
+    let added: Vec<&str> = json["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["D-1", "D-2", "R-001"], "{}", r.stdout);
+}

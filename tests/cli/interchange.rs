@@ -1351,3 +1351,39 @@ fn a_doorstop_document_under_no_document_is_refused_and_references_are_kept() {
         ["docs/lock.pdf", "src/lock.c"]
     );
 }
+
+#[test]
+fn a_link_the_file_never_made_survives_its_reimport() {
+    // CSR-101.1 has no relation in the file; a link written by hand to an
+    // item of the project's own stays, re-import after re-import, and so
+    // does one to an object of the file the file states itself.
+    let project = empty_project("");
+    let dir = project.path();
+    write(
+        dir,
+        "requirements/own.toml",
+        "[[requirement]]\nid = \"REQ-001\"\ntitle = \"Own\"\nclass = \"organisation\"\n",
+    );
+    let vendor = fixture("interchange/vendor.reqif");
+    let (code, _, stderr) = import("reqif", &vendor, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let file = dir.join("reqif/vendor.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    let at = text.find("id = \"CSR-101.1\"").unwrap();
+    let line_end = at + text[at..].find('\n').unwrap() + 1;
+    fs::write(
+        &file,
+        format!(
+            "{}refines = [\"REQ-001\"]\n{}",
+            &text[..line_end],
+            &text[line_end..]
+        ),
+    )
+    .unwrap();
+    let (code, summary, stderr) = import("reqif", &vendor, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["changed"], serde_json::json!([]), "{summary}");
+    let got = items(dir);
+    assert_eq!(list(&got["CSR-101.1"].1, "refines"), ["REQ-001"]);
+    assert_eq!(list(&got["CSR-102"].1, "refines"), ["CSR-101"]);
+}
