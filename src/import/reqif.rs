@@ -722,6 +722,20 @@ pub fn prepare(
                 continue;
             }
             notes.extend(note);
+            if by_identifier.contains_key(identifier) {
+                // Two files of one archive with one IDENTIFIER: a relation
+                // to it could not tell which object it means.
+                problems.push(
+                    Problem::new(
+                        origin,
+                        format!(
+                            "the IDENTIFIER `{identifier}` is given to an object of another file of the archive too"
+                        ),
+                    )
+                    .help("each object of an archive needs its own IDENTIFIER: export the archive again, or import its files one by one"),
+                );
+                continue;
+            }
             by_identifier.insert(identifier.to_owned(), (records.len(), record.kind.clone()));
             records.push(record);
         }

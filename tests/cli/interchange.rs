@@ -1203,6 +1203,28 @@ fn a_reqif_file_that_would_lose_or_overflow_is_refused_at_its_place() {
         &format!("amp.reqif:{amp_line}:"),
     );
     refused("amp.reqif", amp.as_bytes(), "write `&amp;` for `&`");
+    // Two files of one archive giving one IDENTIFIER to two objects.
+    let mut two = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut two);
+        for (name, text) in [
+            ("a.reqif", vendor.clone()),
+            (
+                "b.reqif",
+                vendor.replace("THE-VALUE=\"CSR-", "THE-VALUE=\"CSS-"),
+            ),
+        ] {
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    refused(
+        "two.reqifz",
+        two.get_ref(),
+        "is given to an object of another file of the archive too",
+    );
     // Saved in GBK: where, and what to do.
     let (gbk, _, _) = encoding_rs::GBK.encode(&vendor);
     refused("gbk.reqif", &gbk, "the text is not UTF-8");
