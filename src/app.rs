@@ -972,20 +972,20 @@ pub fn export_reqif(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "export".into()),
     };
-    let bytes = match crate::interchange::reqif::write::export(&checked, &options) {
-        Ok(b) => b,
+    let exported = match crate::interchange::reqif::write::export(&checked, &options) {
+        Ok(e) => e,
         Err(m) => {
             return Err(Failure::input(m.to_string()));
         }
     };
-    if let Err(e) = crate::atomic::write(out, &bytes) {
+    if let Err(e) = crate::atomic::write(out, &exported.bytes) {
         return Err(Failure::input(format!(
             "cannot write {}: {e}",
             out.display()
         )));
     }
     // What the file does not hold is said, never left to be found.
-    for line in crate::interchange::reqif::write::left_out(&checked, &options).unwrap_or_default() {
+    for line in &exported.left_out {
         let _ = writeln!(io.err, "note: {line}");
     }
     let _ = writeln!(io.err, "wrote {}", out.display());

@@ -193,7 +193,7 @@ pub enum Command {
     },
     /// Bring records in: a sheet through a mapping in needtrail.toml, JUnit test results, a ReqIF file or a Doorstop tree
     #[command(
-        override_usage = "needtrail import NAME FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import junit FILE... [DIR]\n       needtrail import reqif FILE.reqif|FILE.reqifz [DIR]\n       needtrail import doorstop TREE [DIR] [--map PREFIX=KIND,...]",
+        override_usage = "needtrail import NAME FILE [DIR] [--dry-run] [--prune] [--format text|json]\n       needtrail import junit FILE... [DIR]\n       needtrail import reqif FILE.reqif|FILE.reqifz [DIR]\n       needtrail import NAME FILE.reqif|FILE.reqifz [DIR]   (with [import.NAME] as its ReqIF mapping)\n       needtrail import doorstop TREE [DIR] [--map PREFIX=KIND,...]",
         long_about = "Imports FILE into the project with the mapping [import.NAME] of its needtrail.toml \
 (an .xlsx, .xls, .ods or .csv file; see docs/import.md; a .reqif or .reqifz file is read with \
 [import.NAME] as a ReqIF mapping), JUnit XML results with `import junit`, \

@@ -41,6 +41,17 @@ impl ConfigText {
         format!("{}:{line}:{col}", crate::load::CONFIG_FILE)
     }
 
+    /// The names of the `[import.NAME]` tables, in file order.
+    pub fn import_names(&self) -> Vec<String> {
+        let Ok(doc) = DeTable::parse(&self.text) else {
+            return Vec::new();
+        };
+        match doc.get_ref().get("import").map(|v| v.get_ref()) {
+            Some(DeValue::Table(t)) => t.iter().map(|(k, _)| k.get_ref().to_string()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The table `[import.NAME]`, when needtrail.toml has one.
     pub fn import_table<'t>(&'t self, name: &str) -> Result<Option<Table<'t>>, Problem> {
         let doc = DeTable::parse(&self.text)
@@ -90,17 +101,28 @@ impl<'t> Table<'t> {
     /// Every key must be one of `known`: an unknown one is a problem with a
     /// did-you-mean.
     pub fn check_keys(&self, known: &[&str], problems: &mut Vec<Problem>) {
+        self.check_keys_hinting(known, &|_| None, problems);
+    }
+
+    /// [`check_keys`](Self::check_keys), with `hint` giving the help for
+    /// an unknown key it knows more about (a key of another kind of table).
+    pub fn check_keys_hinting(
+        &self,
+        known: &[&str],
+        hint: &dyn Fn(&str) -> Option<String>,
+        problems: &mut Vec<Problem>,
+    ) {
         for (k, _) in self.table.iter() {
             let key = k.get_ref();
             if !known.contains(&key.as_ref()) {
-                let help = match suggest(key, known.iter().copied()) {
+                let help = hint(key).unwrap_or_else(|| match suggest(key, known.iter().copied()) {
                     Some(s) => format!(
                         "did you mean `{s}`? keys of [{}]: {}",
                         self.path,
                         known.join(", ")
                     ),
                     None => format!("keys of [{}]: {}", self.path, known.join(", ")),
-                };
+                });
                 problems.push(
                     Problem::new(
                         self.at(&k.span()),

@@ -152,10 +152,16 @@ fn kinds_of(
             );
             continue;
         }
+        // Up the parents: back to itself is a circle it stands in; a
+        // circle above it that it is not part of is reported by the
+        // documents in it.
         let mut up = Some(parent);
         let mut steps = 0;
         while let Some(p) = up {
-            if p == d.prefix || steps > docs.len() {
+            if steps > docs.len() {
+                break;
+            }
+            if p == d.prefix {
                 problems.push(
                     Problem::new(
                         at.clone(),

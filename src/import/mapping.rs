@@ -395,13 +395,7 @@ fn one_line(s: &str) -> String {
 impl Mapping {
     /// The names of the mappings in needtrail.toml.
     pub fn names(config: &SourceFile) -> Vec<String> {
-        let Ok(doc) = DeTable::parse(&config.text) else {
-            return Vec::new();
-        };
-        match doc.get_ref().get("import").map(|v| v.get_ref()) {
-            Some(DeValue::Table(t)) => t.iter().map(|(k, _)| k.get_ref().to_string()).collect(),
-            _ => Vec::new(),
-        }
+        super::config::ConfigText::from_text(&config.text).import_names()
     }
 
     /// Reads `[import.NAME]` from needtrail.toml and checks it against the
@@ -826,8 +820,10 @@ impl Mapping {
             };
             let origin = format!("{place}, row {}", row + 1);
             let mut ids: HashMap<&str, String> = once_ids.clone();
-            // Items whose id could not be read: reported, and not made.
-            let mut no_id: Vec<&str> = once_failed.clone();
+            // The kinds of the row's items not made: their id or a value
+            // could not be read (reported); items naming them are not
+            // made either.
+            let mut not_made: Vec<&str> = once_failed.clone();
             // Ids first, so that fields can name the row's other items.
             for item in self.items.iter().filter(|i| !i.once) {
                 if let Some(Source {
@@ -843,7 +839,7 @@ impl Mapping {
                             if item.only_if_filled.iter().all(|(o, _)| {
                                 !col_of.get(o).is_none_or(|oc| cell_at(*oc).is_blank())
                             }) {
-                                no_id.push(item.kind.as_str());
+                                not_made.push(item.kind.as_str());
                                 problems.push(Problem::new(
                                     format!("{place}, {}", cell_name(row, c)),
                                     why,
@@ -857,7 +853,7 @@ impl Mapping {
                             ids.insert(item.kind.as_str(), text_of(&v));
                         }
                         Err(p) => {
-                            no_id.push(item.kind.as_str());
+                            not_made.push(item.kind.as_str());
                             problems.push(p.in_place(&place));
                         }
                     }
@@ -872,8 +868,8 @@ impl Mapping {
                     .only_if_filled
                     .iter()
                     .any(|(c, _)| col_of.get(c).is_none_or(|c| cell_at(*c).is_blank()))
-                    || no_id.contains(&item.kind.as_str())
-                    || names_any(item, &no_id)
+                    || not_made.contains(&item.kind.as_str())
+                    || names_any(item, &not_made)
                 {
                     // Its problem is reported; what it would have made,
                     // and what names it, are not made.
@@ -912,7 +908,7 @@ impl Mapping {
                     },
                 };
                 if failed {
-                    no_id.push(item.kind.as_str());
+                    not_made.push(item.kind.as_str());
                     continue;
                 }
                 made.push((
@@ -933,7 +929,7 @@ impl Mapping {
             }
             batch.records.extend(
                 made.into_iter()
-                    .filter(|(item, _)| !names_any(item, &no_id))
+                    .filter(|(item, _)| !names_any(item, &not_made))
                     .map(|(_, r)| r),
             );
             for c in &fill {
@@ -1376,21 +1372,19 @@ fn read_item(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, profile: &Profile) ->
                     let def = profile
                         .field_index(&name)
                         .and_then(|i| profile.field_def(kind, i));
-                    let ok = name == "title"
-                        || def.is_some_and(|d| {
-                            Some(d.name) != profile.parent_field(kind)
-                                && d.ty != FieldType::Fingerprints
-                        });
+                    // Not fields needtrail writes itself (stamps, sign-off
+                    // fingerprints), nor the link to the parent.
+                    let importable = |d: &crate::profile::FieldDef| {
+                        Some(d.name) != profile.parent_field(kind)
+                            && d.ty != FieldType::Fingerprints
+                    };
+                    let ok = name == "title" || def.is_some_and(importable);
                     if !ok {
-                        // Fields needtrail writes itself (stamps, sign-off
-                        // fingerprints) and the parent link are not offered.
                         let importable = |n: &str| {
-                            profile.field_index(n).is_none_or(|f| {
-                                profile.field_def(kind, f).is_none_or(|d| {
-                                    d.ty != FieldType::Fingerprints
-                                        && Some(d.name) != profile.parent_field(kind)
-                                })
-                            })
+                            profile
+                                .field_index(n)
+                                .and_then(|f| profile.field_def(kind, f))
+                                .is_none_or(importable)
                         };
                         let names: Vec<&str> = profile
                             .field_names_of(kind)

@@ -80,33 +80,33 @@ impl Mapping {
             Ok(Some(t)) => t,
             Ok(None) if name == "reqif" => return Ok(m),
             Ok(None) => {
+                let names = config.import_names();
+                let hint = suggest(name, names.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`? or "))
+                    .unwrap_or_default();
                 return Err(vec![
                     Problem::new(
                         crate::load::CONFIG_FILE,
                         format!("no mapping `{name}` in [import] for the ReqIF file"),
                     )
                     .help(format!(
-                        "declare [import.{name}] with the keys of a ReqIF mapping (file, id_prefix, kind, class, types, attributes, relations), or run `needtrail import reqif FILE` for [import.reqif] (see docs/interchange.md)"
+                        "{hint}declare [import.{name}] with the keys of a ReqIF mapping ({}), or run `needtrail import reqif FILE` for [import.reqif] (see docs/interchange.md)",
+                        KEYS.join(", ")
                     )),
                 ]);
             }
             Err(p) => return Err(vec![p]),
         };
-        table.check_keys(KEYS, &mut problems);
         // A sheet's mapping given a ReqIF file: say why its keys are wrong.
-        if name != "reqif" {
-            for p in &mut problems {
-                if super::mapping::MAPPING_KEYS
-                    .iter()
-                    .any(|k| p.message.starts_with(&format!("unknown key `{k}`")))
-                {
-                    p.help = Some(format!(
-                        "[import.{name}] maps a sheet, and the file given is a ReqIF file, which a mapping reads with the keys {}: give the mapping a sheet (.xlsx, .xls, .ods, .csv), or the ReqIF file a mapping of its own",
-                        KEYS.join(", ")
-                    ));
-                }
-            }
-        }
+        let sheet_key = |key: &str| {
+            super::mapping::MAPPING_KEYS.contains(&key).then(|| {
+                format!(
+                    "[import.{name}] maps a sheet, and the file given is a ReqIF file, which a mapping reads with the keys {}: give the mapping a sheet (.xlsx, .xls, .ods, .csv), or the ReqIF file a mapping of its own",
+                    KEYS.join(", ")
+                )
+            })
+        };
+        table.check_keys_hinting(KEYS, &sheet_key, &mut problems);
         let kinds: Vec<&str> = profile.top_kinds().map(|(_, k)| k.name.as_str()).collect();
         let check_kind = |name: &str, at: &str, problems: &mut Vec<Problem>| -> bool {
             if kinds.contains(&name) {
@@ -851,46 +851,37 @@ pub fn prepare(
             list.push(tid);
         }
     }
-    // A link field the file's relations fill (or its mapping names) is the
-    // file's on every item of that kind it holds: a relation the file no
-    // longer has removes its link, as an emptied attribute removes its
-    // field.
+    // The link fields the file fills, by kind: those its relations fill,
+    // those its mapping's `relations` name, and those named like a
+    // relation type it declares (`refines`), which say their field even
+    // with no relation left. In them, the links between the file's own
+    // objects are the file's (see below).
     let mut owned: Vec<(String, String)> = links
         .keys()
         .map(|(i, f)| (records[*i].kind.clone(), f.clone()))
         .collect();
-    // A type the files declare makes the links its relations would make,
-    // between the kinds imported, the file's too: the last relation of a
-    // type removed removes its link.
+    let mut named: Vec<String> = relation_types
+        .iter()
+        .filter(|t| !mapping.relations.contains_key(*t))
+        .map(|t| t.to_lowercase())
+        .chain(mapping.relations.values().flatten().map(|(f, _)| f.clone()))
+        .collect();
+    named.sort();
+    named.dedup();
     let mut record_kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
     record_kinds.sort_unstable();
     record_kinds.dedup();
-    relation_types.sort();
-    relation_types.dedup();
-    // Only a type named like the link field it fills (`refines`) says
-    // which field that is without a relation to show it; a type of
-    // another name left with no relation says nothing.
-    for t in relation_types
-        .iter()
-        .filter(|t| !mapping.relations.contains_key(*t))
-    {
-        for s in &record_kinds {
-            for k in &record_kinds {
-                if let Some(f) = link_field_for(profile, s, k, t)
-                    && f == t.to_lowercase()
-                {
-                    owned.push(((*s).to_owned(), f));
-                }
-            }
-        }
-    }
-    for (field, _) in mapping.relations.values().flatten() {
-        let Some(f) = profile.field_index(field) else {
+    for kind in record_kinds {
+        let Some(k) = profile.kind_index(kind) else {
             continue;
         };
-        for (k, kind) in profile.top_kinds() {
-            if profile.field_def(k, f).is_some_and(|d| d.ty.is_link()) {
-                owned.push((kind.name.clone(), field.clone()));
+        for field in &named {
+            if profile
+                .field_index(field)
+                .and_then(|f| profile.field_def(k, f))
+                .is_some_and(|d| d.ty.is_link())
+            {
+                owned.push((kind.to_owned(), field.clone()));
             }
         }
     }

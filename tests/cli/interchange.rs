@@ -1085,6 +1085,15 @@ fn each_doors_module_imports_through_a_mapping_of_its_own() {
     assert_eq!(crate::support::snapshot_tree(dir), before);
     let check = run(["check".as_ref(), dir.as_os_str()]);
     assert!(check.code < 2, "{}", check.stderr);
+    // A misspelt mapping name gets the one it was likely meant to be.
+    let (code, _, err) = import("syss", &doors, dir, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no mapping `syss` in [import] for the ReqIF file")
+            && err.contains("did you mean `sys`?"),
+        "{err}"
+    );
+    assert_eq!(crate::support::snapshot_tree(dir), before);
 
     // A sheet's mapping given a ReqIF file says so; a mapping that is not
     // there is named; neither writes anything.

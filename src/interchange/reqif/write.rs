@@ -395,10 +395,9 @@ fn exported_fields(
 /// objective's measurements), which ReqIF has no place for, and their
 /// stamps and sign-off fingerprints, needtrail's own records. Empty when
 /// nothing is left out.
-pub fn left_out(checked: &Checked, options: &ExportOptions) -> Result<Vec<String>, String> {
+fn left_out(checked: &Checked, items: &[ItemIdx]) -> Vec<String> {
     let project = &checked.loaded.project;
     let profile = &checked.loaded.profile;
-    let items = select(checked, options)?;
     let chosen: HashSet<ItemIdx> = items.iter().copied().collect();
     let mut subs: std::collections::BTreeMap<(String, String), usize> = Default::default();
     for it in &project.items {
@@ -438,15 +437,27 @@ pub fn left_out(checked: &Checked, options: &ExportOptions) -> Result<Vec<String
             if stamped == 1 { "" } else { "s" }
         ));
     }
-    Ok(out)
+    out
+}
+
+/// An export: the file's bytes, and what of the chosen items it does not
+/// hold (see [`left_out`]), to be said.
+pub struct Exported {
+    pub bytes: Vec<u8>,
+    pub left_out: Vec<String>,
 }
 
 /// Writes the project (or the chosen part) as ReqIF: the bytes of a
 /// `.reqif`, or of a `.reqifz` when asked.
-pub fn export(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, String> {
-    let xml = export_xml(checked, options)?;
+pub fn export(checked: &Checked, options: &ExportOptions) -> Result<Exported, String> {
+    let items = select(checked, options)?;
+    let left_out = left_out(checked, &items);
+    let xml = export_xml(checked, &items)?;
     if !options.zipped {
-        return Ok(xml);
+        return Ok(Exported {
+            bytes: xml,
+            left_out,
+        });
     }
     let mut buf = std::io::Cursor::new(Vec::new());
     {
@@ -461,14 +472,16 @@ pub fn export(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
         zip.finish()
             .map_err(|e| format!("cannot write the archive: {e}"))?;
     }
-    Ok(buf.into_inner())
+    Ok(Exported {
+        bytes: buf.into_inner(),
+        left_out,
+    })
 }
 
-fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, String> {
+fn export_xml(checked: &Checked, items: &[ItemIdx]) -> Result<Vec<u8>, String> {
     let project = &checked.loaded.project;
     let profile = &checked.loaded.profile;
     let now = creation_time()?;
-    let items = select(checked, options)?;
     let verdicts = verdicts(checked);
     let roles = &profile.roles;
     let req_kind = roles.requirement.kind;
@@ -629,7 +642,7 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
     // Object identifiers: the original one when unique, else derived.
     let mut object_id: HashMap<ItemIdx, String> = HashMap::new();
     let mut taken: HashSet<String> = HashSet::new();
-    for &i in &items {
+    for &i in items {
         let it = project.item(i);
         let original = reqif_f
             .and_then(|f| it.field(f))
@@ -649,7 +662,7 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
     // Relations: every link between exported items.
     let mut rel_fields: Vec<crate::model::FieldIdx> = Vec::new();
     let mut relations: Vec<(String, crate::model::FieldIdx, ItemIdx, ItemIdx)> = Vec::new();
-    for &i in &items {
+    for &i in items {
         for l in &project.item(i).links {
             if l.inherited || !object_id.contains_key(&l.target) {
                 continue;
@@ -838,7 +851,7 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
     let defs_of: HashMap<crate::model::KindIdx, (&String, &Vec<AttrDef>)> =
         defs.iter().map(|(k, t, l)| (*k, (t, l))).collect();
     open(&mut w, "SPEC-OBJECTS", &[]);
-    for &i in &items {
+    for &i in items {
         let it = project.item(i);
         let (type_id, list) = defs_of[&(it.kind)];
         open(
@@ -962,7 +975,7 @@ fn export_xml(checked: &Checked, options: &ExportOptions) -> Result<Vec<u8>, Str
     let mut specs: Vec<(String, String, Vec<ItemIdx>)> = Vec::new();
     let mut by_contract: HashMap<ItemIdx, Vec<ItemIdx>> = HashMap::new();
     let mut rest: HashMap<crate::model::KindIdx, Vec<ItemIdx>> = HashMap::new();
-    for &i in &items {
+    for &i in items {
         let it = project.item(i);
         let contract = (Some(it.kind) == req_kind)
             .then(|| {
