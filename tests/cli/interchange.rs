@@ -1256,6 +1256,41 @@ fn a_reqif_file_that_would_lose_or_overflow_is_refused_at_its_place() {
         deep.as_bytes(),
         "SPEC-HIERARCHY nested more than",
     );
+    // Cut short between two tags, at every place between the objects and
+    // the end: what was read would otherwise look whole, and what was cut
+    // off would be reported removed (and pruned).
+    let objects_end = vendor.find("</reqif:SPEC-OBJECTS>").unwrap();
+    let mut cuts = 0;
+    for (at, _) in vendor
+        .match_indices(">\n")
+        .filter(|(at, _)| *at > objects_end)
+    {
+        let cut = &vendor[..at + 2];
+        if cut.trim_end().ends_with("</reqif:REQ-IF>") {
+            continue;
+        }
+        refused("cut.reqif", cut.as_bytes(), "it looks cut short");
+        cuts += 1;
+    }
+    assert!(cuts > 5, "{cuts}");
+    let cut = &vendor[..vendor.find("<reqif:SPEC-OBJECT ").unwrap()];
+    refused(
+        "cut.reqif",
+        cut.as_bytes(),
+        &format!("cut.reqif:{}:", cut.matches('\n').count() + 1),
+    );
+    // Two files joined into one, or anything after the end.
+    for after in [
+        vendor.clone(),
+        "<extra/>".to_owned(),
+        "stray text".to_owned(),
+    ] {
+        refused(
+            "joined.reqif",
+            format!("{vendor}{after}").as_bytes(),
+            "content after the end of the REQ-IF element",
+        );
+    }
     // A zip bomb: 100 MB of spaces in a comment packs to about 100 KB.
     let bomb = vendor.replacen(
         "<reqif:CORE-CONTENT>",
@@ -1281,6 +1316,11 @@ fn a_reqif_file_that_would_lose_or_overflow_is_refused_at_its_place() {
         packed.get_ref(),
         "bomb.reqif in the archive unpacks to more than",
     );
+    // Whitespace and comments after it are fine.
+    let file = dir.join("in/fine.reqif");
+    fs::write(&file, format!("{vendor}\n<!-- exported -->\n\n")).unwrap();
+    let (code, _, stderr) = import("reqif", &file, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
 }
 
 #[cfg(unix)]

@@ -167,6 +167,7 @@ fn read_from<R: BufRead>(mut input: R, name: &str, source: Source<'_>) -> Result
         in_default: false,
         hierarchy: Vec::new(),
         saw_root: false,
+        root_closed: false,
         object_ids: Default::default(),
     };
     parser.run()?;
@@ -213,6 +214,9 @@ struct Parser<'a, R> {
     in_default: bool,
     hierarchy: Vec<HierarchyNode>,
     saw_root: bool,
+    /// Whether the outermost element has been closed: nothing but
+    /// whitespace, comments and processing instructions may follow it.
+    root_closed: bool,
     /// The SPEC-OBJECT identifiers read so far: each is given once.
     object_ids: rustc_hash::FxHashSet<String>,
 }
@@ -262,6 +266,13 @@ impl<R: BufRead> Parser<'_, R> {
                     return Err(self.error(message));
                 }
             };
+            if self.root_closed && !may_follow_root(&event) {
+                return Err(self.error(
+                    "content after the end of the REQ-IF element: a ReqIF file holds one \
+                     REQ-IF element and nothing after it (were two files joined?)"
+                        .to_owned(),
+                ));
+            }
             match event {
                 Event::Start(e) => {
                     if !in_reqif {
@@ -294,6 +305,7 @@ impl<R: BufRead> Parser<'_, R> {
                     let under = parent.unwrap_or(Under::Other);
                     self.end(&local, under)?;
                     self.stack.pop();
+                    self.root_closed = self.saw_root && self.stack.is_empty();
                 }
                 // The indentation between tags, which leads any text of an
                 // element and is trimmed from it: not worth decoding.
@@ -319,6 +331,16 @@ impl<R: BufRead> Parser<'_, R> {
         if !self.saw_root {
             return Err(self.error(format!(
                 "no REQ-IF element in the ReqIF namespace ({REQIF_NS}): this is not a ReqIF file"
+            )));
+        }
+        if !self.stack.is_empty() {
+            // What is read of it would look whole: the objects and relations
+            // after the cut would be reported removed, and pruned.
+            return Err(self.error(format!(
+                "the file ends with {} element{} still open: it looks cut short \
+                 (an interrupted download or copy); get the whole file again",
+                self.stack.len(),
+                if self.stack.len() == 1 { "" } else { "s" }
             )));
         }
         Ok(())
@@ -712,6 +734,15 @@ impl Under {
             "OBJECT" => Under::Object,
             _ => Under::Other,
         }
+    }
+}
+
+/// Whether `event` may come after the outermost element has been closed.
+fn may_follow_root(event: &Event<'_>) -> bool {
+    match event {
+        Event::Text(t) => t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')),
+        Event::Comment(_) | Event::PI(_) | Event::Eof => true,
+        _ => false,
     }
 }
 
