@@ -15,6 +15,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use toml_edit::{DocumentMut, Item as TomlItem, Table, TableLike, value};
+use toml_writer::{WriteTomlKey as _, WriteTomlValue as _};
 
 use crate::atomic::{ReplaceError, Seen, replace_unchanged};
 use crate::model::{FileIdx, ItemIdx, Project};
@@ -75,11 +76,11 @@ impl EditValue {
 
     fn to_toml(&self) -> toml_edit::Value {
         match self {
-            EditValue::String(s) => s.as_str().into(),
+            EditValue::String(s) => string_value(s),
             EditValue::Strings(v) => {
                 let mut a = toml_edit::Array::new();
                 for s in v {
-                    a.push(s.as_str());
+                    a.push(string_value(s));
                 }
                 toml_edit::Value::Array(a)
             }
@@ -89,17 +90,57 @@ impl EditValue {
             EditValue::Float(f) => (*f).into(),
             EditValue::Datetime(s) => match s.parse::<toml_edit::Datetime>() {
                 Ok(d) => toml_edit::Value::from(d),
-                Err(_) => s.as_str().into(),
+                Err(_) => string_value(s),
             },
             EditValue::Table(entries) => {
                 let mut t = toml_edit::InlineTable::new();
                 for (k, v) in entries {
-                    t.insert(k, v.to_toml());
+                    match bom_key(k) {
+                        Some(key) => t.insert_formatted(&key, v.to_toml()),
+                        None => t.insert(k, v.to_toml()),
+                    };
                 }
                 toml_edit::Value::InlineTable(t)
             }
         }
     }
+}
+
+/// A string as a TOML value. The byte-order mark (U+FEFF, which text
+/// pasted from a web page or a document can hold) is written escaped,
+/// `\uFEFF`: needtrail refuses it raw anywhere but at the start of a file
+/// (`misplaced-bom`), and toml_edit would write it raw.
+fn string_value(s: &str) -> toml_edit::Value {
+    if !s.contains('\u{feff}') {
+        return s.into();
+    }
+    let builder = toml_writer::TomlStringBuilder::new(s);
+    let mut text = String::new();
+    // Basic strings, the kind that reads escapes.
+    let written = if s.contains('\n') {
+        builder.as_ml_basic().write_toml_value(&mut text)
+    } else {
+        builder.as_basic().write_toml_value(&mut text)
+    };
+    written
+        .ok()
+        .and_then(|()| text.replace('\u{feff}', "\\uFEFF").parse().ok())
+        .unwrap_or_else(|| s.into())
+}
+
+/// A table key holding U+FEFF, written escaped (see [`string_value`]);
+/// `None` for any other key, which toml_edit writes as it does.
+fn bom_key(k: &str) -> Option<toml_edit::Key> {
+    if !k.contains('\u{feff}') {
+        return None;
+    }
+    let mut text = String::new();
+    toml_writer::TomlKeyBuilder::new(k)
+        .as_basic()
+        .write_toml_key(&mut text)
+        .ok()?;
+    let mut keys = toml_edit::Key::parse(&text.replace('\u{feff}', "\\uFEFF")).ok()?;
+    (keys.len() == 1).then(|| keys.remove(0))
 }
 
 fn toml_date(date: Date) -> toml_edit::Datetime {

@@ -40,6 +40,9 @@ struct Words {
 /// The sheet's header row (1-based).
 const HEADER_ROW: u32 = 5;
 
+/// The most characters an Excel cell holds.
+const EXCEL_CELL_MAX: usize = 32_767;
+
 fn words(lang: Lang) -> Words {
     Words {
         sheet: lang.t("export_sheet"),
@@ -218,6 +221,27 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> Outcome {
         .iter()
         .map(|v| profile.value_label(v, lang).to_owned())
         .collect();
+    // An Excel cell holds at most 32,767 characters; a longer text cannot go
+    // out whole, and cut short it would come back cut.
+    for r in &rows {
+        let values = [
+            &r.title,
+            &r.class,
+            &r.source,
+            &r.verdict,
+            &r.note,
+            &r.reviewer,
+        ];
+        for (v, column) in values.into_iter().zip(&w.headers[1..]) {
+            let n = v.chars().count();
+            if n > EXCEL_CELL_MAX {
+                return Err(Failure::input(format!(
+                    "the {column} of {} is {n} characters long, and an Excel cell holds at most {EXCEL_CELL_MAX}: shorten it in the project, then export the sheet again",
+                    r.id
+                )));
+            }
+        }
+    }
     let bytes = match workbook(w, &head, &rows, &labels) {
         Ok(b) => b,
         Err(e) => {

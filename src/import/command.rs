@@ -83,23 +83,11 @@ pub fn import(cmd: &ImportCommand, io: &mut Io<'_>) -> Outcome {
                     )),
                 ])),
             };
-            // What did not become a field or link is reported with the
-            // summary: on standard error with JSON, which stays the summary.
-            run.map(|(summary, notes)| {
-                let mut text = String::new();
-                for n in &notes {
-                    text.push_str(&format!("note: {}\n", super::safe(n)));
-                }
-                let _ = if cmd.json {
-                    io.err.write_all(text.as_bytes())
-                } else {
-                    io.out.write_all(text.as_bytes())
-                };
-                summary
-            })
+            run.map(|(summary, notes)| with_notes(summary, &notes, cmd, io))
         }
         _ => match files.as_slice() {
-            [file] => spreadsheet(&dir, &cmd.name, file, cmd.options),
+            [file] => spreadsheet(&dir, &cmd.name, file, cmd.options)
+                .map(|(summary, notes)| with_notes(summary, &notes, cmd, io)),
             [_, last] if !last.is_dir() => Err(ImportError::Problems(vec![
                 Problem::new(
                     last.display().to_string(),
@@ -175,12 +163,28 @@ pub fn report(
 }
 
 /// Reads the mapping, the sheet, and imports.
+/// Shows what did not become a field or link, or how the source was read,
+/// before the summary: on standard error with JSON, which stays the summary.
+fn with_notes(summary: Summary, notes: &[String], cmd: &ImportCommand, io: &mut Io<'_>) -> Summary {
+    let mut text = String::new();
+    for n in notes {
+        text.push_str(&format!("note: {}\n", super::safe(n)));
+    }
+    let _ = if cmd.json {
+        io.err.write_all(text.as_bytes())
+    } else {
+        io.out.write_all(text.as_bytes())
+    };
+    summary
+}
+
+/// Imports a sheet through its mapping; gives the summary and the notes.
 fn spreadsheet(
     dir: &Path,
     name: &str,
     file: &Path,
     options: Options,
-) -> Result<Summary, ImportError> {
+) -> Result<(Summary, Vec<String>), ImportError> {
     let config = super::read_config(dir)?;
     // The profile alone, to check the mapping before the sheet is read;
     // the project's files are loaded once, by the import itself.
@@ -204,10 +208,16 @@ fn spreadsheet(
             "no such file",
         )]));
     }
-    let (grid, sheet) = super::sheet::read(file, mapping.sheet.as_deref(), &mapping.csv)
-        .map_err(|e| ImportError::Problems(vec![Problem::new(shown.clone(), e)]))?;
+    let (grid, sheet) =
+        super::sheet::read(file, mapping.sheet.as_deref(), &mapping.csv).map_err(|e| {
+            let problem = Problem::new(shown.clone(), e.message);
+            ImportError::Problems(vec![match e.help {
+                Some(help) => problem.help(help),
+                None => problem,
+            }])
+        })?;
     let batch = mapping.batch(&grid, &shown, sheet.as_deref())?;
-    super::apply(dir, &batch, options)
+    super::apply(dir, &batch, options).map(|summary| (summary, batch.notes))
 }
 
 /// Whether `file` is named as a ReqIF file (`.reqif`, `.reqifz`, any case).

@@ -409,6 +409,7 @@ fn prepare(
             scopes,
             sub_scopes: Vec::new(),
             problems: Vec::new(),
+            notes: Vec::new(),
             new_file_comment: Some(
                 "Imported from a Doorstop tree by `needtrail import doorstop`: a new\nimport updates these items in place; fields it does not fill are yours.\n"
                     .into(),

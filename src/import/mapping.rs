@@ -606,6 +606,7 @@ impl Mapping {
                 )),
             ]);
         }
+        let width = grid.width();
         let resolve = |name: &str, at: &str, problems: &mut Vec<Problem>| -> Option<usize> {
             if let Some(cols) = doubled.get(name) {
                 let letters: Vec<String> = cols.iter().map(|c| column_letters(*c)).collect();
@@ -628,7 +629,12 @@ impl Mapping {
             if let Some(c) = columns.get(name) {
                 return Some(*c);
             }
-            if let Some(c) = sheet::parse_column(name) {
+            // Letters name a column the sheet uses; past its last one they
+            // are a misspelt header (`Req`, `Src`), which would read blanks.
+            let as_letters = sheet::parse_column(name);
+            if let Some(c) = as_letters
+                && c < width
+            {
                 return Some(c);
             }
             match loose.get(&squeeze(name)).map(Vec::as_slice) {
@@ -658,13 +664,49 @@ impl Mapping {
                 .or_else(|| shown.iter().map(String::as_str).find(|h| h.contains(name)))
                 .map(|s| format!("did you mean `{s}`? "))
                 .unwrap_or_default();
-            problems.push(
-                Problem::new(at, format!("no column `{name}` in the header (row {}) of {place}", self.header_row)).help(
+            let past = as_letters.map_or_else(String::new, |c| {
+                format!(
+                    "; as column letters it is column {}, past the last column of the sheet ({})",
+                    column_letters(c),
+                    column_letters(width.max(1) - 1)
+                )
+            });
+            // A CSV file split at another character (Excel saves `;` where
+            // the comma is the decimal mark) reads as one column.
+            let split_by = match shown.as_slice() {
+                [only] if sheet_name.is_none() => [';', '\t', '|']
+                    .into_iter()
+                    .find(|d| only.contains(*d) && only.contains(name)),
+                _ => None,
+            };
+            let help = match split_by {
+                Some(d) => {
+                    let written = if d == '\t' {
+                        "\\t".to_owned()
+                    } else {
+                        d.to_string()
+                    };
                     format!(
-                        "{hint}the header has: {}; names are matched whatever their spaces and line breaks, or give a column letter such as \"C\"",
-                        shown.join(", ")
-                    ),
+                        "the header reads as one column, `{}`: the file separates its values with `{written}`, not commas; add delimiter = \"{written}\" to [{}] ({})",
+                        shown[0],
+                        self::header(&self.name),
+                        self.at
+                    )
+                }
+                None => format!(
+                    "{hint}the header has: {}; names are matched whatever their spaces and line breaks, or give a column letter such as \"C\"",
+                    shown.join(", ")
                 ),
+            };
+            problems.push(
+                Problem::new(
+                    at,
+                    format!(
+                        "no column `{name}` in the header (row {}) of {place}{past}",
+                        self.header_row
+                    ),
+                )
+                .help(help),
             );
             None
         };
@@ -790,15 +832,28 @@ impl Mapping {
         for row in header + 1..end {
             let cells = grid.row(row);
             if !self.stop_at.is_empty()
-                && cells.iter().any(|c| {
-                    let t = c.text();
-                    !t.is_empty()
+                && let Some((col, text)) = cells.iter().enumerate().find_map(|(c, cell)| {
+                    let t = cell.text();
+                    (!t.is_empty()
                         && self
                             .stop_at
                             .iter()
-                            .any(|s| squeeze(&label(&t)).starts_with(s.as_str()))
+                            .any(|s| squeeze(&label(&t)).starts_with(s.as_str())))
+                    .then_some((c, t))
                 })
             {
+                // Said every time: a note typed in a spare column of a row
+                // in the middle would end the table there.
+                let mut shown: String = text.chars().take(20).collect();
+                if shown.len() < text.len() {
+                    shown.push('…');
+                }
+                batch.notes.push(format!(
+                    "{place}: the table ends before row {} ({} reads `{}`, which `stop_at` names); rows after it are not read",
+                    row + 1,
+                    cell_name(row, col),
+                    one_line(&shown)
+                ));
                 break;
             }
             let blank = read_cols.iter().all(|c| grid.get(row, *c).is_blank());
@@ -1153,7 +1208,16 @@ fn cell_value(c: &Cell) -> Result<SourceValue, (String, String)> {
         Cell::Date(d) => SourceValue::Date(*d),
         Cell::Bool(b) => SourceValue::Bool(*b),
         Cell::Error(e) => return Err(formula_error(e)),
+        Cell::Uncomputed(f) => return Err(uncomputed(f)),
     })
+}
+
+/// The message and help for a formula saved without its value.
+fn uncomputed(formula: &str) -> (String, String) {
+    (
+        format!("the cell holds the formula `={formula}` but not its value: the file was saved by a program that does not calculate formulas"),
+        "open the file in Excel, WPS or LibreOffice and save it (they store each formula's value), or type the value, and import again".to_owned(),
+    )
 }
 
 /// The message and help for a cell holding a formula's error value.
@@ -1191,6 +1255,9 @@ fn render(
                 let cell = cell_at(col);
                 if let Cell::Error(e) = &cell {
                     return Err((col, formula_error(e).0));
+                }
+                if let Cell::Uncomputed(f) = &cell {
+                    return Err((col, uncomputed(f).0));
                 }
                 if cell.is_blank() {
                     return Err((col, format!("`{c}` is blank, and the id is made from it")));

@@ -165,6 +165,9 @@ pub struct Batch {
     /// formula's error): reported together with those found checking the
     /// records, and nothing is written while there are any.
     pub problems: Vec<Problem>,
+    /// What the user should know of how the source was read (where a
+    /// sheet's table was taken to end), shown with the summary.
+    pub notes: Vec<String>,
 }
 
 /// How [`apply`] runs.
@@ -1192,7 +1195,22 @@ fn same(now: &Typed, new: &Typed) -> bool {
             };
             text(a) == text(b)
         }
+        // A text of several lines in a file with CRLF line endings (as a
+        // Windows checkout has it) reads back with `\r\n` between its lines,
+        // as a fingerprint reads it: the same text as with `\n`.
+        (Typed::Value(EditValue::String(a)), Typed::Value(EditValue::String(b))) => {
+            a == b || (a.contains('\r') || b.contains('\r')) && crlf_as_lf(a) == crlf_as_lf(b)
+        }
         _ => now == new,
+    }
+}
+
+/// `text` with each `\r\n` read as `\n`.
+fn crlf_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("\r\n") {
+        text.replace("\r\n", "\n").into()
+    } else {
+        text.into()
     }
 }
 
@@ -1282,6 +1300,7 @@ mod tests {
             sub_scopes: vec!["decision".into()],
             new_file_comment: Some("Imported".into()),
             problems: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

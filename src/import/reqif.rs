@@ -987,6 +987,7 @@ pub fn prepare(
             scopes,
             sub_scopes: Vec::new(),
             problems: Vec::new(),
+            notes: Vec::new(),
             new_file_comment: Some(format!(
                 "Imported from {file_name} by `needtrail import {}`: a new import\nupdates these items in place; fields it does not fill are yours.\n",
                 mapping.name

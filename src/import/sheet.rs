@@ -19,6 +19,9 @@ pub enum Cell {
     /// An error value a formula gave (`#N/A`, `#REF!`, `#DIV/0!`): never
     /// read as a value, nor as a blank.
     Error(String),
+    /// A formula saved without its value (by a program that writes
+    /// workbooks without calculating them): never read as a blank.
+    Uncomputed(String),
 }
 
 impl Cell {
@@ -41,6 +44,7 @@ impl Cell {
             Cell::Date(d) => d.to_string(),
             Cell::Bool(b) => b.to_string(),
             Cell::Error(e) => e.clone(),
+            Cell::Uncomputed(f) => format!("={f}"),
         }
     }
 }
@@ -68,6 +72,15 @@ impl Grid {
     /// Number of rows (the last non-empty one, plus one).
     pub fn height(&self) -> usize {
         self.rows.len()
+    }
+
+    /// Number of columns: the last one that holds anything, plus one.
+    pub fn width(&self) -> usize {
+        self.rows
+            .iter()
+            .filter_map(|r| r.iter().rposition(|c| !c.is_blank()))
+            .max()
+            .map_or(0, |last| last + 1)
     }
 
     pub fn row(&self, row: usize) -> &[Cell] {
@@ -126,6 +139,31 @@ pub fn parse_cell(s: &str) -> Option<(usize, usize)> {
     row.checked_sub(1).map(|r| (r, col))
 }
 
+/// Why a sheet could not be read: what is wrong, and how to put it right.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl ReadError {
+    fn new(message: impl Into<String>, help: impl Into<String>) -> ReadError {
+        ReadError {
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
+}
+
+impl From<String> for ReadError {
+    fn from(message: String) -> ReadError {
+        ReadError {
+            message,
+            help: None,
+        }
+    }
+}
+
 /// How to read a CSV file.
 #[derive(Clone, Debug, Default)]
 pub struct CsvOptions {
@@ -149,29 +187,59 @@ fn extension(path: &Path) -> String {
 }
 
 /// The sheets of a workbook, in order (none for CSV).
-pub fn sheet_names(path: &Path) -> Result<Vec<String>, String> {
+pub fn sheet_names(path: &Path) -> Result<Vec<String>, ReadError> {
     if is_csv(path) {
         return Ok(Vec::new());
     }
     Ok(open(path)?.sheet_names())
 }
 
-fn open(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<std::fs::File>>, String> {
-    match extension(path).as_str() {
+fn open(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<std::fs::File>>, ReadError> {
+    let ext = extension(path);
+    match ext.as_str() {
         "xlsx" | "xlsm" | "xlsb" | "xls" | "xla" | "ods" => {}
         "" => {
-            return Err(
-                "the file's name has no extension, which tells how to read it; name it .xlsx, .xls, .ods, .csv, .tsv or .txt as it was saved"
-                    .into(),
-            );
+            return Err(ReadError::new(
+                "the file's name has no extension, which tells how to read it",
+                "name it .xlsx, .xls, .ods, .csv, .tsv or .txt as it was saved",
+            ));
         }
         other => {
-            return Err(format!(
-                "cannot read `.{other}` files; give an .xlsx, .xls, .ods, .csv, .tsv or .txt file"
+            return Err(ReadError::new(
+                format!("cannot read `.{other}` files"),
+                "give an .xlsx, .xls, .ods, .csv, .tsv or .txt file (in Excel: File > Save As)",
             ));
         }
     }
-    calamine::open_workbook_auto(path).map_err(|e| format!("cannot read the workbook: {e}"))
+    // What the file holds, by its first bytes: a workbook saved under the
+    // other Excel extension (an .xls named .xlsx) opens as Excel opens it.
+    let mut head = [0u8; 8];
+    let got = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    let head = &head[..got];
+    const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    let (zip, ole) = (head.starts_with(b"PK\x03\x04"), head == OLE);
+    let opened = match ext.as_str() {
+        "xlsx" | "xlsm" if ole => calamine::open_workbook::<calamine::Xls<_>, _>(path)
+            .map(calamine::Sheets::Xls)
+            .map_err(calamine::Error::from),
+        "xls" if zip => calamine::open_workbook::<calamine::Xlsx<_>, _>(path)
+            .map(calamine::Sheets::Xlsx)
+            .map_err(calamine::Error::from),
+        _ => calamine::open_workbook_auto(path),
+    };
+    opened.map_err(|e| {
+        let text = String::from_utf8_lossy(head).trim_start().to_ascii_lowercase();
+        let help = if text.starts_with('<') {
+            "the file is a web page or XML text under a workbook's name (some systems export tables so): open it in Excel or WPS and save it as .xlsx"
+        } else if !zip && !ole {
+            "the file is no workbook: check that it was saved from Excel, WPS or LibreOffice, or export it again"
+        } else {
+            "the file may be damaged, or protected with a password: open it in Excel or WPS, save it again (without a password), and import that"
+        };
+        ReadError::new(format!("cannot read the workbook: {e}"), help)
+    })
 }
 
 /// Reads one sheet (by name; the first without one) or a CSV file.
@@ -180,7 +248,7 @@ pub fn read(
     path: &Path,
     sheet: Option<&str>,
     csv: &CsvOptions,
-) -> Result<(Grid, Option<String>), String> {
+) -> Result<(Grid, Option<String>), ReadError> {
     if is_csv(path) {
         return read_csv(path, csv).map(|g| (g, None));
     }
@@ -192,9 +260,12 @@ pub fn read(
                 let hint = crate::diag::suggest(s, names.iter().map(String::as_str))
                     .map(|x| format!("did you mean `{x}`? "))
                     .unwrap_or_default();
-                return Err(format!(
-                    "the workbook has no sheet `{s}`; {hint}its sheets are: {}",
-                    names.join(", ")
+                return Err(ReadError::new(
+                    format!("the workbook has no sheet `{s}`"),
+                    format!(
+                        "{hint}its sheets are: {}; set `sheet` in the mapping to one of them",
+                        names.join(", ")
+                    ),
                 ));
             }
             s.to_owned()
@@ -202,7 +273,7 @@ pub fn read(
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| "the workbook has no sheet".to_owned())?,
+            .ok_or_else(|| ReadError::from("the workbook has no sheet".to_owned()))?,
     };
     let range = book
         .worksheet_range(&name)
@@ -216,6 +287,21 @@ pub fn read(
                 let cell = convert(v);
                 if cell != Cell::Empty {
                     grid.set(r0 + r, c0 + c, cell);
+                }
+            }
+        }
+    }
+    // A formula cell without a value reads as empty: it is marked, so that
+    // it is reported rather than taken for a blank (which would empty the
+    // field it fills).
+    if let Ok(formulas) = book.worksheet_formula(&name)
+        && let Some((r0, c0)) = formulas.start()
+    {
+        let (r0, c0) = (r0 as usize, c0 as usize);
+        for (r, row) in formulas.rows().enumerate() {
+            for (c, f) in row.iter().enumerate() {
+                if !f.is_empty() && *grid.get(r0 + r, c0 + c) == Cell::Empty {
+                    grid.set(r0 + r, c0 + c, Cell::Uncomputed(f.clone()));
                 }
             }
         }
@@ -283,7 +369,7 @@ fn convert(v: &Data) -> Cell {
     }
 }
 
-fn read_csv(path: &Path, opts: &CsvOptions) -> Result<Grid, String> {
+fn read_csv(path: &Path, opts: &CsvOptions) -> Result<Grid, ReadError> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
     let text = decode(bytes, opts.encoding.as_deref())?;
     let delimiter =
@@ -294,8 +380,11 @@ fn read_csv(path: &Path, opts: &CsvOptions) -> Result<Grid, String> {
                 b','
             });
     if let Some(line) = unclosed_quote(text.as_bytes(), delimiter) {
-        return Err(format!(
-            "line {line}: a value opens with a quote `\"` that is never closed, so the rest of the file would be read as that one value; close the quote, or write a quote meant as text twice (`\"\"`)"
+        return Err(ReadError::new(
+            format!(
+                "line {line}: a value opens with a quote `\"` that is never closed, so the rest of the file would be read as that one value"
+            ),
+            "close the quote, or write a quote meant as text twice (`\"\"`)",
         ));
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -366,11 +455,12 @@ fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<usize> {
 
 /// The text of a CSV file: UTF-8 (a byte-order mark dropped), or the
 /// encoding the mapping names.
-fn decode(bytes: Vec<u8>, encoding: Option<&str>) -> Result<String, String> {
+fn decode(bytes: Vec<u8>, encoding: Option<&str>) -> Result<String, ReadError> {
     let label = encoding.unwrap_or("utf-8");
     let Some(enc) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) else {
-        return Err(format!(
-            "unknown encoding `{label}`; write e.g. encoding = \"utf-8\" or \"gbk\""
+        return Err(ReadError::new(
+            format!("unknown encoding `{label}`"),
+            "write e.g. encoding = \"utf-8\" or \"gbk\"",
         ));
     };
     if enc == encoding_rs::UTF_8 {
@@ -378,8 +468,9 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>) -> Result<String, String> {
         // (Excel's "Unicode Text"): the mark says so unmistakably.
         if let Some(decoded) = crate::text::decode_utf16_with_bom(&bytes) {
             return decoded.map_err(|encoding| {
-                format!(
-                    "the file starts as {encoding} text but is not valid {encoding}; save the sheet as \"CSV UTF-8\""
+                ReadError::new(
+                    format!("the file starts as {encoding} text but is not valid {encoding}"),
+                    "save the sheet as \"CSV UTF-8\" (Excel: File > Save As > CSV UTF-8)",
                 )
             });
         }
@@ -394,20 +485,36 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>) -> Result<String, String> {
                     + 1;
                 let gbk =
                     encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(body);
-                let hint = if gbk.is_some() {
-                    " It reads as GBK, the encoding Excel uses for CSV on Chinese Windows: add encoding = \"gbk\" to the mapping, or save the sheet as \"CSV UTF-8\"."
+                let help = if gbk.is_some() {
+                    "it reads as GBK, the encoding Excel uses for CSV on Chinese Windows: add encoding = \"gbk\" to the mapping, or save the sheet as \"CSV UTF-8\""
                 } else {
-                    " Save it as \"CSV UTF-8\" (Excel: File > Save As > CSV UTF-8), or name its encoding in the mapping, e.g. encoding = \"gbk\"."
+                    "save it as \"CSV UTF-8\" (Excel: File > Save As > CSV UTF-8), or name its encoding in the mapping, e.g. encoding = \"gbk\""
                 };
-                Err(format!("the file is not UTF-8 text (line {line}).{hint}"))
+                Err(ReadError::new(
+                    format!("the file is not UTF-8 text (line {line})"),
+                    help,
+                ))
             }
         };
     }
+    // Text in another encoding (GBK above all) is as good as never valid
+    // UTF-8 once it holds characters beyond ASCII: such a file is UTF-8,
+    // and read as the mapping says it would turn into other characters.
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if enc != encoding_rs::UTF_8 && !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+        return Err(ReadError::new(
+            format!(
+                "the file is UTF-8 text, but the mapping says encoding = \"{label}\": read as {} its characters would come out as others",
+                enc.name()
+            ),
+            "remove `encoding` from the mapping (UTF-8 is the default), or import the file as it was saved before",
+        ));
+    }
     let (text, _, bad) = enc.decode(&bytes);
     if bad {
-        return Err(format!(
-            "the file is not valid {} text; check the encoding named in the mapping",
-            enc.name()
+        return Err(ReadError::new(
+            format!("the file is not valid {} text", enc.name()),
+            "check the encoding named in the mapping, or save the sheet as \"CSV UTF-8\" and remove `encoding`",
         ));
     }
     Ok(text.into_owned())
@@ -501,7 +608,10 @@ mod tests {
         let path = dir.path().join("list.csv");
         std::fs::write(&path, "序号,要求\n1,\"A,unterminated\n2,B\n").unwrap();
         let e = read_csv(&path, &CsvOptions::default()).unwrap_err();
-        assert!(e.starts_with("line 2: a value opens with a quote"), "{e}");
+        assert!(
+            e.message.starts_with("line 2: a value opens with a quote"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -526,7 +636,13 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("序号,要求\n1,防水\n");
         std::fs::write(&p, &gbk).unwrap();
         let e = read(&p, None, &CsvOptions::default()).unwrap_err();
-        assert!(e.contains("encoding = \"gbk\""), "{e}");
+        assert!(
+            e.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("encoding = \"gbk\""),
+            "{e:?}"
+        );
         let opts = CsvOptions {
             encoding: Some("gbk".into()),
             ..CsvOptions::default()
@@ -556,8 +672,9 @@ mod tests {
             std::fs::write(&p, &bytes).unwrap();
             let e = read(&p, None, &CsvOptions::default()).unwrap_err();
             assert!(
-                e.contains("not valid UTF-16") && e.contains("CSV UTF-8"),
-                "{e}"
+                e.message.contains("not valid UTF-16")
+                    && e.help.as_deref().unwrap_or("").contains("CSV UTF-8"),
+                "{e:?}"
             );
         }
         let tsv = dir.path().join("list.tsv");
