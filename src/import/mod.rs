@@ -493,14 +493,18 @@ pub(crate) fn convert(ty: FieldType, allowed: &[String], v: &SourceValue) -> Res
                 Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
                     Typed::Value(EditValue::Integer(f as i64))
                 }
-                _ => return Err(format!("`{text}` is not a whole number")),
+                _ => {
+                    return Err(format!(
+                        "`{text}` is not a whole number; write one such as 3 (no decimals, no units)"
+                    ));
+                }
             }
         }
         FieldType::Number => match v {
             SourceValue::Number(n) => Typed::Value(EditValue::Float(*n)),
-            _ => Typed::Value(EditValue::Float(
-                parse_number(&text).ok_or_else(|| format!("`{text}` is not a number"))?,
-            )),
+            _ => Typed::Value(EditValue::Float(parse_number(&text).ok_or_else(|| {
+                format!("`{text}` is not a number; write one such as 3 or 2.5 (no units)")
+            })?)),
         },
         FieldType::Enum => {
             if allowed.contains(&text) {
