@@ -275,6 +275,7 @@ fn prepare(
             kind: kind.clone(),
             file: file.clone(),
             id_prefix: d.prefix.clone(),
+            linked: None,
         });
         for item in &d.items {
             if !item.active {

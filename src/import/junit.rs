@@ -50,20 +50,36 @@ struct Settings {
     id: String,
 }
 
-/// Reads the test cases of one JUnit XML text.
-pub fn parse(text: &str) -> Result<Vec<Case>, String> {
+/// A suite as read: its name, its timestamp (or its parent's), the suite
+/// it is in, and the ids of its `verifies` properties, which may come after
+/// its cases (Robot Framework writes them last).
+struct Suite {
+    name: String,
+    timestamp: Option<String>,
+    parent: Option<usize>,
+    verifies: Vec<String>,
+}
+
+/// Reads the test cases of one JUnit XML text. An error gives the byte
+/// offset it was found at.
+pub fn parse(text: &str) -> Result<Vec<Case>, (usize, String)> {
     let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().trim_text(true);
-    let mut cases = Vec::new();
-    // Open suites: name, timestamp, verifies.
-    let mut suites: Vec<(String, Option<String>, Vec<String>)> = Vec::new();
+    // Each case with its innermost suite.
+    let mut cases: Vec<(Case, Option<usize>)> = Vec::new();
+    let mut suites: Vec<Suite> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
     let mut case: Option<Case> = None;
     let mut in_properties = false;
+    // Elements open, and whether the root was seen.
+    let mut depth = 0usize;
+    let mut root = false;
     loop {
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let ev = reader.read_event().map_err(|e| {
-            format!(
-                "not well-formed XML at byte {}: {e}",
-                reader.error_position()
+            (
+                usize::try_from(reader.error_position()).unwrap_or(at),
+                format!("not well-formed XML: {e}"),
             )
         })?;
         let (start, empty) = match &ev {
@@ -71,32 +87,57 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
             Event::Empty(s) => (Some(s.clone()), true),
             _ => (None, false),
         };
+        // Where the tag starts: `<`, its text, and `>` or `/>` end where
+        // the reader now is (what came before it, trimmed, is not counted).
+        let at = start.as_ref().map_or(at, |s| {
+            let after = usize::try_from(reader.buffer_position()).unwrap_or(at);
+            after.saturating_sub(s.len() + if empty { 3 } else { 2 })
+        });
+        let attrs_of = |s: &BytesStart<'_>| attrs(s, reader.decoder()).map_err(|e| (at, e));
         if let Some(s) = start {
             let name = s.local_name();
+            if !root {
+                root = true;
+                if !matches!(name.as_ref(), b"testsuites" | b"testsuite") {
+                    return Err((
+                        at,
+                        format!(
+                            "not JUnit XML: the root element is <{}>, not <testsuites> or <testsuite>",
+                            String::from_utf8_lossy(name.as_ref())
+                        ),
+                    ));
+                }
+            }
+            if !empty {
+                depth += 1;
+            }
             match name.as_ref() {
                 b"testsuite" => {
-                    let a = attrs(&s, reader.decoder())?;
-                    let parent_ts = suites.last().and_then(|p| p.1.clone());
-                    let parent_v = suites.last().map(|p| p.2.clone()).unwrap_or_default();
-                    let entry = (
-                        a.get("name").cloned().unwrap_or_default(),
-                        a.get("timestamp").cloned().or(parent_ts),
-                        parent_v,
-                    );
+                    let a = attrs_of(&s)?;
+                    let parent = open.last().copied();
+                    suites.push(Suite {
+                        name: a.get("name").cloned().unwrap_or_default(),
+                        timestamp: a
+                            .get("timestamp")
+                            .cloned()
+                            .or_else(|| parent.and_then(|p| suites[p].timestamp.clone())),
+                        parent,
+                        verifies: Vec::new(),
+                    });
                     if !empty {
-                        suites.push(entry);
+                        open.push(suites.len() - 1);
                     }
                 }
                 b"testcase" => {
-                    let a = attrs(&s, reader.decoder())?;
-                    let suite = suites.last();
+                    let a = attrs_of(&s)?;
+                    let suite = open.last().map(|&i| &suites[i]);
                     let mut c = Case {
-                        suite: suite.map(|s| s.0.clone()).unwrap_or_default(),
+                        suite: suite.map(|s| s.name.clone()).unwrap_or_default(),
                         classname: a.get("classname").cloned().unwrap_or_default(),
                         name: a.get("name").cloned().unwrap_or_default(),
                         outcome: Outcome::Passed,
-                        verifies: suite.map(|s| s.2.clone()).unwrap_or_default(),
-                        timestamp: suite.and_then(|s| s.1.clone()),
+                        verifies: Vec::new(),
+                        timestamp: suite.and_then(|s| s.timestamp.clone()),
                     };
                     // CTest and GoogleTest mark tests that did not run.
                     let status = a.get("status").map(|s| s.to_lowercase());
@@ -114,7 +155,7 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
                         c.verifies.extend(super::split_list(&v.replace(' ', ",")));
                     }
                     if empty {
-                        cases.push(c);
+                        cases.push((c, open.last().copied()));
                     } else {
                         case = Some(c);
                     }
@@ -133,7 +174,7 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
                 }
                 b"properties" => in_properties = !empty,
                 b"property" if in_properties => {
-                    let a = attrs(&s, reader.decoder())?;
+                    let a = attrs_of(&s)?;
                     if a.get("name")
                         .is_some_and(|n| n.eq_ignore_ascii_case("verifies"))
                     {
@@ -146,8 +187,8 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
                         match &mut case {
                             Some(c) => c.verifies.extend(ids),
                             None => {
-                                if let Some(s) = suites.last_mut() {
-                                    s.2.extend(ids);
+                                if let Some(&i) = open.last() {
+                                    suites[i].verifies.extend(ids);
                                 }
                             }
                         }
@@ -158,23 +199,104 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
             continue;
         }
         match ev {
-            Event::End(e) => match e.local_name().as_ref() {
-                b"testsuite" => {
-                    suites.pop();
-                }
-                b"testcase" => {
-                    if let Some(c) = case.take() {
-                        cases.push(c);
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                match e.local_name().as_ref() {
+                    b"testsuite" => {
+                        open.pop();
                     }
+                    b"testcase" => {
+                        if let Some(c) = case.take() {
+                            cases.push((c, open.last().copied()));
+                        }
+                    }
+                    b"properties" => in_properties = false,
+                    _ => {}
                 }
-                b"properties" => in_properties = false,
-                _ => {}
-            },
+            }
             Event::Eof => break,
             _ => {}
         }
     }
-    Ok(cases)
+    if !root {
+        return Err((
+            0,
+            "the file holds no XML element, so no test results: did the test run write it whole?"
+                .to_owned(),
+        ));
+    }
+    if depth > 0 {
+        // What was read would look whole: a failure in the cut-off part
+        // would be lost, and the test read as passed.
+        return Err((
+            text.len(),
+            format!(
+                "the file ends with {depth} element{} still open: it looks cut short (a test run stopped while writing it); run the tests again",
+                if depth == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    // A case verifies what its suites (all the way out) and it name.
+    Ok(cases
+        .into_iter()
+        .map(|(mut c, suite)| {
+            let mut from_suites = Vec::new();
+            let mut at = suite;
+            while let Some(i) = at {
+                from_suites.splice(0..0, suites[i].verifies.iter().cloned());
+                at = suites[i].parent;
+            }
+            from_suites.append(&mut c.verifies);
+            c.verifies = from_suites;
+            c
+        })
+        .collect())
+}
+
+/// The text of a results file: UTF-8, UTF-16 with its byte-order mark, or
+/// the encoding its XML declaration names (`encoding="GBK"`).
+fn decode(bytes: &[u8]) -> Result<String, String> {
+    if let Some(decoded) = crate::text::decode_utf16_with_bom(bytes) {
+        return decoded.map_err(|e| format!("the file starts as {e} text but is not valid {e}"));
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut buf = Vec::new();
+    let declared = match reader.read_event_into(&mut buf) {
+        Ok(Event::Decl(d)) => match d.encoding() {
+            Some(Ok(label)) => Some(label.into_owned()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let encoding = match &declared {
+        Some(label) => encoding_rs::Encoding::for_label(label.trim_ascii()).ok_or_else(|| {
+            format!(
+                "the XML declaration names the encoding `{}`, which is not one needtrail reads",
+                String::from_utf8_lossy(label)
+            )
+        })?,
+        None => encoding_rs::UTF_8,
+    };
+    if encoding == encoding_rs::UTF_8 {
+        return String::from_utf8(body.to_vec()).map_err(|e| {
+            let line = body[..e.utf8_error().valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            format!("the file is not UTF-8 text (line {line}), and its XML declaration names no other encoding")
+        });
+    }
+    encoding
+        .decode_without_bom_handling_and_without_replacement(body)
+        .map(std::borrow::Cow::into_owned)
+        .ok_or_else(|| {
+            format!(
+                "the file is not valid {} text, the encoding its XML declaration names",
+                encoding.name()
+            )
+        })
 }
 
 fn attrs(
@@ -210,8 +332,11 @@ fn words(s: &str) -> Vec<String> {
             continue;
         }
         if let Some(p) = prev {
+            // Chinese text and the id written right after it (`盐雾试验DI-005`)
+            // are two words, as letters and digits are.
             let boundary = (p.is_ascii_digit() != ch.is_ascii_digit())
-                || (p.is_lowercase() && ch.is_uppercase());
+                || (p.is_lowercase() && ch.is_uppercase())
+                || (p.is_ascii() != ch.is_ascii());
             if boundary && !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
@@ -278,10 +403,10 @@ fn settings(dir: &Path) -> Result<Settings, ImportError> {
                 s.file = f.to_owned();
             }
             ("id", Some(i)) => {
-                if !i.contains("{item}") {
+                if i.matches("{item}").count() != 1 || !i.contains("{file}") {
                     problems.push(
-                        Problem::new(loc(v.span()), "the id must contain {item}").help(
-                            "e.g. id = \"TEST-{file}-{item}\"; {file} is the results file's name",
+                        Problem::new(loc(v.span()), "the id must contain {file} and {item} (once)").help(
+                            "e.g. id = \"TEST-{file}-{item}\"; {file} is the results file's name, so that each file's verifications stay its own",
                         ),
                     );
                 }
@@ -370,19 +495,28 @@ pub fn import(dir: &Path, files: &[PathBuf], options: Options) -> Result<Summary
     let mut tags: BTreeMap<String, String> = BTreeMap::new();
     for file in files {
         let shown = file.display().to_string();
-        let text = match std::fs::read(file) {
-            Ok(b) => {
-                String::from_utf8_lossy(b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&b)).into_owned()
-            }
+        const HELP: &str = "give JUnit XML as pytest --junitxml, ctest --output-junit, gtest --gtest_output=xml or Maven Surefire write it";
+        let text = match std::fs::read(file).map_err(|e| format!("cannot read the file: {e}")) {
+            Ok(b) => match decode(&b) {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(
+                        Problem::new(shown, e)
+                            .help("save it as UTF-8, or name its encoding in the XML declaration"),
+                    );
+                    continue;
+                }
+            },
             Err(e) => {
-                problems.push(Problem::new(shown, format!("cannot read the file: {e}")));
+                problems.push(Problem::new(shown, e));
                 continue;
             }
         };
         let cases = match parse(&text) {
             Ok(c) => c,
-            Err(e) => {
-                problems.push(Problem::new(shown, e).help("give JUnit XML as pytest --junitxml, ctest --output-junit, gtest --gtest_output=xml or Maven Surefire write it"));
+            Err((at, e)) => {
+                let (line, col) = crate::model::SourceFile::new(shown.clone(), text).line_col(at);
+                problems.push(Problem::new(format!("{shown}:{line}:{col}"), e).help(HELP));
                 continue;
             }
         };
@@ -435,14 +569,16 @@ pub fn import(dir: &Path, files: &[PathBuf], options: Options) -> Result<Summary
             }
         }
         let template = settings.id.replace("{file}", &tag);
+        // The file owns exactly the ids it makes: `TEST-pytest-` is also how
+        // the ids of pytest-unit.xml start.
+        let (prefix, suffix) = template.split_once("{item}").unwrap_or((&template, ""));
         batch.scopes.push(Scope {
             kind: verification.into(),
             file: settings.file.clone(),
-            id_prefix: template
-                .split("{item}")
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
+            id_prefix: prefix.to_owned(),
+            linked: v
+                .verifies
+                .map(|f| (profile.field_name(f).to_owned(), suffix.to_owned())),
         });
         for (item, cases) in per_item {
             let failed = cases.iter().any(|c| c.outcome == Outcome::Failed);

@@ -1017,6 +1017,7 @@ impl Mapping {
                     kind: item.kind.clone(),
                     file: item.file.clone(),
                     id_prefix: prefix,
+                    linked: None,
                 });
             }
         }

@@ -144,11 +144,36 @@ pub struct Record {
 
 /// Top-level items a batch owns: of `kind`, written in `file`, with an id
 /// starting with `id_prefix` (empty: every id).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scope {
     pub kind: String,
     pub file: String,
     pub id_prefix: String,
+    /// When set, a link field and a suffix: only the id made of exactly
+    /// `id_prefix`, the id of an item the item links to through the field,
+    /// and the suffix is owned. A JUnit results file `pytest.xml` owns
+    /// `TEST-pytest-DI-004`, not `TEST-pytest-unit-DI-004` of
+    /// `pytest-unit.xml`.
+    pub linked: Option<(String, String)>,
+}
+
+impl Scope {
+    /// Whether the scope owns `item` (of its kind, in its file).
+    fn owns(&self, project: &Project, profile: &Profile, item: &crate::model::Item) -> bool {
+        let Some(rest) = item.id.strip_prefix(&self.id_prefix) else {
+            return false;
+        };
+        let Some((field, suffix)) = &self.linked else {
+            return true;
+        };
+        let (Some(middle), Some(f)) = (
+            rest.strip_suffix(suffix.as_str()),
+            profile.field_index(field),
+        ) else {
+            return false;
+        };
+        item.links_in(f).any(|t| project.item(t).id == middle)
+    }
 }
 
 /// Everything one source gives.
@@ -249,6 +274,14 @@ impl Summary {
                 out,
                 "changed   … and {} more (--format json lists them all)",
                 self.changed.len() - 200
+            );
+        }
+        if !self.unmatched.is_empty() {
+            let _ = writeln!(
+                out,
+                "unmatched {} (tests that name no item: no `verifies` property, no item id in the name): {}",
+                self.unmatched.len(),
+                list(&self.unmatched)
             );
         }
         if !self.removed.is_empty() {
@@ -1063,8 +1096,8 @@ pub fn apply_loaded(
         for &i in &project.by_kind[k as usize] {
             let item = project.item(i);
             if item.parent.is_none()
-                && item.id.starts_with(&s.id_prefix)
                 && project.files[item.span.file as usize].path == s.file
+                && s.owns(project, profile, item)
                 && !matched_items.contains(&i)
             {
                 gone.push(i);
@@ -1300,6 +1333,7 @@ mod tests {
                 kind: "requirement".into(),
                 file: "reqs/imported.toml".into(),
                 id_prefix: String::new(),
+                linked: None,
             }],
             sub_scopes: vec!["decision".into()],
             new_file_comment: Some("Imported".into()),

@@ -979,6 +979,7 @@ pub fn prepare(
             // Items of another module put in the same file under their
             // own prefix are not this import's to report or prune.
             id_prefix: mapping.id_prefix.clone(),
+            linked: None,
         })
         .collect();
     Ok(Prepared {

@@ -10,6 +10,7 @@ mod errors;
 mod hardening_files;
 mod hardening_writes;
 mod import;
+mod import_junit;
 mod import_sheets;
 mod init_trace;
 mod interchange;
