@@ -381,6 +381,13 @@ fn title_of(o: &Resolved) -> Option<String> {
         .or_else(|| o.long_name.clone().filter(|s| !s.trim().is_empty()))
 }
 
+/// What an object is: an item of a kind, a heading (and why), or skipped.
+enum Role {
+    Item(String),
+    Heading(&'static str),
+    Skip,
+}
+
 /// What one object makes.
 enum Made<'o> {
     Nothing,
@@ -432,6 +439,13 @@ pub fn prepare(
             .unwrap_or_default()
     });
     let text_name = roles.common.text.map(|f| profile.field_name(f));
+    // The attributes the mapping makes the text.
+    let text_attributes: Vec<&str> = mapping
+        .attributes
+        .iter()
+        .filter(|(_, a)| Some(a.field.as_str()) == text_name)
+        .map(|(n, _)| n.as_str())
+        .collect();
     // Fields an attribute of the same name never fills: the item's own id,
     // title and text, and what the import itself writes.
     let c = &roles.common;
@@ -464,6 +478,11 @@ pub fn prepare(
             if let Some(t) = mapping.types.get(type_name) {
                 return Some(t.clone());
             }
+            if mapping.kind.is_some() {
+                // The mapping's `kind` is the kind of every type `types`
+                // does not name, whatever the type is called.
+                return None;
+            }
             kind_names
                 .get(&type_name.to_lowercase())
                 .map(|k| TypeTarget::Kind(k.clone()))
@@ -487,17 +506,31 @@ pub fn prepare(
             let own = own.as_deref().map_or(o.identifier.as_str(), str::trim);
             format!("{}{own}", mapping.id_prefix)
         };
-        let is_heading = |o: &Resolved| match type_target(o) {
-            Some(TypeTarget::Heading) => true,
-            Some(_) => false,
-            None => o.text(names::TEXT).is_none(),
+        // What an object becomes. An object with no text but a chapter name
+        // is a heading whatever its type: DOORS gives a module's headings
+        // the type of its requirements, and writes their Object Heading as
+        // ReqIF.ChapterName.
+        let role = |o: &Resolved| -> Role {
+            let has_text = o.text(names::TEXT).is_some()
+                || text_attributes.iter().any(|n| o.text(n).is_some());
+            match type_target(o) {
+                Some(TypeTarget::Skip) => Role::Skip,
+                Some(TypeTarget::Heading) => Role::Heading("it is a heading"),
+                _ if !has_text && o.text(names::CHAPTER_NAME).is_some() => {
+                    Role::Heading("it is a heading (a chapter name and no text)")
+                }
+                Some(TypeTarget::Kind(k)) => Role::Item(k),
+                None if has_text => Role::Item(default_kind.clone()),
+                None => Role::Heading("it is a heading (it has no text)"),
+            }
         };
+        let is_heading = |o: &Resolved| matches!(role(o), Role::Heading(_));
         // The path above an object: the headings' titles, and the id of a
         // requirement (or other item) that objects are nested under.
         let resolved = doc.resolve(&|o| {
             if is_heading(o) {
                 title_of(o)
-            } else if matches!(type_target(o), Some(TypeTarget::Skip)) {
+            } else if matches!(role(o), Role::Skip) {
                 None
             } else {
                 Some(id_of(o))
@@ -528,18 +561,12 @@ pub fn prepare(
                 let Some(o) = objects.get(identifier.as_str()) else {
                     return Made::Nothing;
                 };
-                let kind = match type_target(o) {
-                    Some(TypeTarget::Skip) => {
+                let kind = match role(o) {
+                    Role::Skip => {
                         return Made::NotImported(&o.identifier, "its type is skipped");
                     }
-                    Some(TypeTarget::Heading) => {
-                        return Made::NotImported(&o.identifier, "it is a heading");
-                    }
-                    Some(TypeTarget::Kind(k)) => k,
-                    None if o.text(names::TEXT).is_none() => {
-                        return Made::NotImported(&o.identifier, "it is a heading (it has no text)");
-                    }
-                    None => default_kind.clone(),
+                    Role::Heading(why) => return Made::NotImported(&o.identifier, why),
+                    Role::Item(k) => k,
                 };
                 let Some(kidx) = profile.kind_index(&kind) else {
                     return Made::Nothing;

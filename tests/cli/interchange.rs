@@ -1458,3 +1458,51 @@ fn a_link_the_file_never_made_survives_its_reimport() {
     assert_eq!(list(&got["CSR-101.1"].1, "refines"), ["REQ-001"]);
     assert_eq!(list(&got["CSR-102"].1, "refines"), ["CSR-101"]);
 }
+
+#[test]
+fn a_doors_heading_is_a_section_whatever_its_objects_type() {
+    // DOORS gives every object of a module one type, here named like a
+    // kind; its headings have a chapter name and no text.
+    let module = fixture("interchange/doors-module.reqif");
+    for mapping in [
+        "",
+        "\n[import.reqif.types]\n\"Requirement\" = \"requirement\"\n",
+    ] {
+        let project = empty_project(mapping);
+        let dir = project.path();
+        let (code, json, stderr) = import("reqif", &module, dir, &[]);
+        assert_eq!(code, 0, "{mapping}: {stderr}");
+        assert_eq!(json["added"], serde_json::json!(["2", "3"]), "{mapping}");
+        let got = items(dir);
+        assert_eq!(got.keys().collect::<Vec<_>>(), ["2", "3"], "{mapping}");
+        for id in ["2", "3"] {
+            assert_eq!(got[id].0, "requirement", "{mapping}");
+            assert_eq!(s(&got[id].1, "section"), Some("1 范围 Scope"), "{mapping}");
+        }
+    }
+    // Mapped to `heading`, objects with text are headings too.
+    let project = empty_project("\n[import.reqif.types]\n\"Requirement\" = \"heading\"\n");
+    let (code, json, stderr) = import("reqif", &module, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["added"], serde_json::json!([]));
+}
+
+#[test]
+fn a_mappings_kind_is_the_kind_of_a_type_named_like_another_kind() {
+    let project = empty_project("\n[import.sys]\nid_prefix = \"SYS-\"\nkind = \"design_input\"\n");
+    let dir = project.path();
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, json, stderr) = import("sys", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["added"], serde_json::json!(["SYS-2", "SYS-3"]));
+    let got = items(dir);
+    for id in ["SYS-2", "SYS-3"] {
+        assert_eq!(got[id].0, "design_input", "{:?}", got[id]);
+        assert_eq!(s(&got[id].1, "section"), Some("1 范围 Scope"));
+    }
+    // Without a `kind`, the type's name says the kind.
+    let project = empty_project("\n[import.sys]\nid_prefix = \"SYS-\"\n");
+    let (code, _, stderr) = import("sys", &module, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(items(project.path())["SYS-2"].0, "requirement");
+}
