@@ -15,7 +15,7 @@ use crate::diag::suggest;
 use crate::edit::EditValue;
 use crate::interchange::reqif::{ReqIf, Resolved, Typed, names};
 use crate::load::Loaded;
-use crate::model::{FieldIdx, KindIdx};
+use crate::model::{FieldIdx, KindIdx, Value};
 use crate::profile::{FieldType, Profile};
 
 /// What the objects of one SPEC-OBJECT-TYPE become.
@@ -461,6 +461,7 @@ pub fn prepare(
         .top_kinds()
         .map(|(_, k)| (k.name.to_lowercase(), k.name.clone()))
         .collect();
+    let written = Written::new(loaded);
     let mut notes = Vec::new();
     let mut problems = Vec::new();
     let mut records: Vec<Record> = Vec::new();
@@ -552,6 +553,10 @@ pub fn prepare(
             .iter()
             .map(|o| (o.identifier.as_str(), o))
             .collect();
+        // The attributes the file declares: an entry of an item's
+        // `attributes` under one of these names is the file's to change or
+        // remove; any other was written by hand, and stays.
+        let declared: HashSet<&str> = doc.attributes.values().map(|a| a.name()).collect();
         // Each object's record is made on every core; what depends on the
         // objects before it (repeated ids) is settled after, in order.
         let made: Vec<Made<'_>> = resolved
@@ -699,6 +704,24 @@ pub fn prepare(
                     }
                 }
                 if let Some(attributes) = has(roles.common.attributes) {
+                    let f = roles.common.attributes;
+                    if let Some((item, Some(Value::Map(now)))) = loaded
+                        .project
+                        .get(&id)
+                        .map(|x| loaded.project.item(x))
+                        .map(|item| (item, f.and_then(|f| item.field(f))))
+                    {
+                        for (name, text) in now {
+                            if !declared.contains(name) && !extra.iter().any(|(n, _)| n == name) {
+                                let kind = &profile.kind(item.kind).name;
+                                let value = written.value(loaded, item, kind, attributes, name);
+                                extra.push((
+                                    name.to_owned(),
+                                    value.unwrap_or_else(|| EditValue::String(text.to_owned())),
+                                ));
+                            }
+                        }
+                    }
                     fields.push(SourceField::new(attributes, SourceValue::Table(extra)));
                 } else if !extra.is_empty() {
                     note = Some(format!(
@@ -779,7 +802,7 @@ pub fn prepare(
     let mut known: HashMap<&str, (String, String)> = HashMap::default();
     if let Some(f) = roles.common.reqif_id {
         for item in &loaded.project.items {
-            if let Some(crate::model::Value::String(r)) = item.field(f) {
+            if let Some(Value::String(r)) = item.field(f) {
                 known.insert(
                     r.as_str(),
                     (item.id.clone(), profile.kind(item.kind).name.clone()),
@@ -1023,6 +1046,60 @@ pub fn prepare(
     })
 }
 
+/// The project's files as TOML, each parsed the first time an entry of an
+/// item's `attributes` written by hand is needed with its type.
+struct Written(Vec<std::sync::OnceLock<Option<toml::Table>>>);
+
+impl Written {
+    fn new(loaded: &Loaded) -> Written {
+        Written(
+            loaded
+                .project
+                .files
+                .iter()
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        )
+    }
+
+    /// The entry `name` of the table `field` of `item` (of `kind`), as
+    /// its file holds it.
+    fn value(
+        &self,
+        loaded: &Loaded,
+        item: &crate::model::Item,
+        kind: &str,
+        field: &str,
+        name: &str,
+    ) -> Option<EditValue> {
+        let file = item.span.file as usize;
+        let doc = self
+            .0
+            .get(file)?
+            .get_or_init(|| loaded.project.files[file].text.parse::<toml::Table>().ok());
+        let table = doc
+            .as_ref()?
+            .get(kind)?
+            .as_array()?
+            .iter()
+            .filter_map(toml::Value::as_table)
+            .find(|t| t.get("id").and_then(toml::Value::as_str) == Some(item.id.as_str()))?;
+        Some(match table.get(field)?.as_table()?.get(name)? {
+            toml::Value::String(s) => EditValue::String(s.clone()),
+            toml::Value::Integer(i) => EditValue::Integer(*i),
+            toml::Value::Float(f) => EditValue::Float(*f),
+            toml::Value::Boolean(b) => EditValue::Bool(*b),
+            toml::Value::Datetime(d) => EditValue::Datetime(d.to_string()),
+            toml::Value::Array(a) => EditValue::Strings(
+                a.iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Option<_>>()?,
+            ),
+            toml::Value::Table(_) => return None,
+        })
+    }
+}
+
 /// The link field a relation of `type_name` from a `skind` to a `tkind`
 /// fills: the field named like the relation type, else the only link
 /// field of `skind` that takes a `tkind`.
@@ -1094,7 +1171,13 @@ fn edit_value(v: &Typed) -> EditValue {
         Typed::Integer(i) => EditValue::Integer(*i),
         Typed::Real(r) => EditValue::Float(*r),
         Typed::Bool(b) => EditValue::Bool(*b),
-        Typed::Date(d) => EditValue::Datetime(d.clone()),
+        // As the project reads the date-time back (`.000` is `.0`), so that
+        // an unchanged file compares equal.
+        Typed::Date(d) => EditValue::Datetime(
+            d.trim()
+                .parse::<toml_edit::Datetime>()
+                .map_or_else(|_| d.clone(), |t| t.to_string()),
+        ),
         Typed::Enum(v) if v.len() == 1 => EditValue::String(v[0].clone()),
         Typed::Enum(v) => EditValue::Strings(v.clone()),
     }

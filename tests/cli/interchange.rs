@@ -1506,3 +1506,67 @@ fn a_mappings_kind_is_the_kind_of_a_type_named_like_another_kind() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(items(project.path())["SYS-2"].0, "requirement");
 }
+
+#[test]
+fn an_unchanged_file_with_dates_imported_again_changes_nothing() {
+    let project = empty_project("");
+    let dir = project.path();
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, _, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let attrs = items(dir)["2"].1["attributes"].as_table().unwrap().clone();
+    assert!(attrs["Due"].is_datetime(), "{attrs:?}");
+    let before = crate::support::snapshot_tree(dir);
+    let (code, json, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["changed"], serde_json::json!([]), "{json}");
+    assert_eq!(json["files"], serde_json::json!([]), "{json}");
+    assert_eq!(crate::support::snapshot_tree(dir), before);
+}
+
+#[test]
+fn entries_written_by_hand_in_attributes_survive_a_reimport() {
+    let project = empty_project("");
+    let dir = project.path();
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, _, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let file = dir.join("reqif/doors-module.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    let from = "Supplier = \"华为 Huawei\" }";
+    assert!(text.contains(from), "{text}");
+    write(
+        dir,
+        "reqif/doors-module.toml",
+        &text.replace(
+            from,
+            "Supplier = \"华为 Huawei\", \"我的备注\" = \"ask 王工\", Rank = 3 }",
+        ),
+    );
+    // The same file: nothing changes.
+    let (code, json, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["changed"], serde_json::json!([]), "{json}");
+    // The customer dropped the supplier: that entry goes, the hand-written
+    // ones stay, with their types.
+    let revised = tempfile::tempdir().unwrap();
+    let changed = revised.path().join("doors-module.reqif");
+    let xml = fs::read_to_string(&module).unwrap();
+    let value = r#"<ATTRIBUTE-VALUE-STRING THE-VALUE="华为 Huawei"><DEFINITION><ATTRIBUTE-DEFINITION-STRING-REF>_adSupplier</ATTRIBUTE-DEFINITION-STRING-REF></DEFINITION></ATTRIBUTE-VALUE-STRING>"#;
+    assert!(xml.contains(value));
+    fs::write(&changed, xml.replace(value, "")).unwrap();
+    let (code, json, stderr) = import("reqif", &changed, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        json["changed"],
+        serde_json::json!([{"id": "2", "fields": ["attributes"]}])
+    );
+    let attrs = items(dir)["2"].1["attributes"].as_table().unwrap().clone();
+    assert_eq!(
+        attrs.keys().collect::<Vec<_>>(),
+        ["Due", "Rank", "我的备注"],
+        "{attrs:?}"
+    );
+    assert_eq!(attrs["Rank"].as_integer(), Some(3));
+    assert_eq!(attrs["我的备注"].as_str(), Some("ask 王工"));
+}
