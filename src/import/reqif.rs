@@ -178,11 +178,20 @@ impl Mapping {
                 let t = match target.as_str() {
                     "heading" => TypeTarget::Heading,
                     "skip" => TypeTarget::Skip,
+                    k if kinds.contains(&k) => TypeTarget::Kind(k.to_owned()),
                     k => {
-                        if !check_kind(k, &at, &mut problems) {
-                            continue;
-                        }
-                        TypeTarget::Kind(k.to_owned())
+                        let targets = kinds.iter().copied().chain(["heading", "skip"]);
+                        problems.push(
+                            Problem::new(at, format!("no kind `{k}`, nor `heading` or `skip`"))
+                                .help(match suggest(k, targets) {
+                                    Some(s) => format!("did you mean `{s}`?"),
+                                    None => format!(
+                                        "a type becomes a kind ({}), \"heading\" or \"skip\"",
+                                        kinds.join(", ")
+                                    ),
+                                }),
+                        );
+                        continue;
                     }
                 };
                 m.types.insert(e.key, t);
@@ -921,10 +930,22 @@ pub fn prepare(
     let mut record_kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
     record_kinds.sort_unstable();
     record_kinds.dedup();
-    for kind in record_kinds {
+    for &kind in &record_kinds {
         let Some(k) = profile.kind_index(kind) else {
             continue;
         };
+        // The field a relation of a declared type would fill between two
+        // kinds of the file's items: its last relation gone, its link goes.
+        for t in relation_types
+            .iter()
+            .filter(|t| !mapping.relations.contains_key(*t))
+        {
+            for &target in &record_kinds {
+                if let Some(field) = link_field_for(profile, kind, target, t) {
+                    owned.push((kind.to_owned(), field));
+                }
+            }
+        }
         for field in &named {
             if profile
                 .field_index(field)

@@ -1570,3 +1570,62 @@ fn entries_written_by_hand_in_attributes_survive_a_reimport() {
     assert_eq!(attrs["Rank"].as_integer(), Some(3));
     assert_eq!(attrs["我的备注"].as_str(), Some("ask 王工"));
 }
+
+#[test]
+fn an_object_inside_another_is_one_mark_in_the_text() {
+    // DOORS writes an OLE object with a picture of it inside.
+    let project = empty_project("");
+    let dir = project.path();
+    let (code, _, stderr) = import(
+        "reqif",
+        &fixture("interchange/doors-module.reqif"),
+        dir,
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        s(&items(dir)["2"].1, "text"),
+        Some("The lock shall open within 1 s.\n[object: files/lock.png]")
+    );
+}
+
+#[test]
+fn a_misspelt_heading_in_types_gets_a_did_you_mean() {
+    let project = empty_project("\n[import.reqif.types]\n\"Requirement\" = \"headng\"\n");
+    let before = crate::support::snapshot_tree(project.path());
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, _, stderr) = import("reqif", &module, project.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("needtrail.toml:6:17: no kind `headng`")
+            && stderr.contains("did you mean `heading`?"),
+        "{stderr}"
+    );
+    assert_eq!(crate::support::snapshot_tree(project.path()), before);
+}
+
+#[test]
+fn the_last_relation_of_a_type_named_like_no_field_removed_removes_its_link() {
+    // `Satisfies` fills `refines`, the one link field between two
+    // requirements; the revised file declares the type but has no
+    // relation of it left.
+    let project = empty_project("");
+    let dir = project.path();
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, _, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(list(&items(dir)["3"].1, "refines"), ["2"]);
+    let xml = fs::read_to_string(&module).unwrap();
+    let start = xml.find("<SPEC-RELATION IDENTIFIER=\"_r1\">").unwrap();
+    let end = xml.find("</SPEC-RELATION>").unwrap() + "</SPEC-RELATION>".len();
+    let revised = tempfile::tempdir().unwrap();
+    let file = revised.path().join("doors-module.reqif");
+    fs::write(&file, format!("{}{}", &xml[..start], &xml[end..])).unwrap();
+    let (code, json, stderr) = import("reqif", &file, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        json["changed"],
+        serde_json::json!([{"id": "3", "fields": ["refines"]}])
+    );
+    assert!(!items(dir)["3"].1.contains_key("refines"));
+}
