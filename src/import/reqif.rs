@@ -15,7 +15,7 @@ use crate::diag::suggest;
 use crate::edit::EditValue;
 use crate::interchange::reqif::{ReqIf, Resolved, Typed, names};
 use crate::load::Loaded;
-use crate::model::{FieldIdx, KindIdx};
+use crate::model::{FieldIdx, KindIdx, Value};
 use crate::profile::{FieldType, Profile};
 
 /// What the objects of one SPEC-OBJECT-TYPE become.
@@ -178,11 +178,20 @@ impl Mapping {
                 let t = match target.as_str() {
                     "heading" => TypeTarget::Heading,
                     "skip" => TypeTarget::Skip,
+                    k if kinds.contains(&k) => TypeTarget::Kind(k.to_owned()),
                     k => {
-                        if !check_kind(k, &at, &mut problems) {
-                            continue;
-                        }
-                        TypeTarget::Kind(k.to_owned())
+                        let targets = kinds.iter().copied().chain(["heading", "skip"]);
+                        problems.push(
+                            Problem::new(at, format!("no kind `{k}`, nor `heading` or `skip`"))
+                                .help(match suggest(k, targets) {
+                                    Some(s) => format!("did you mean `{s}`?"),
+                                    None => format!(
+                                        "a type becomes a kind ({}), \"heading\" or \"skip\"",
+                                        kinds.join(", ")
+                                    ),
+                                }),
+                        );
+                        continue;
                     }
                 };
                 m.types.insert(e.key, t);
@@ -381,6 +390,13 @@ fn title_of(o: &Resolved) -> Option<String> {
         .or_else(|| o.long_name.clone().filter(|s| !s.trim().is_empty()))
 }
 
+/// What an object is: an item of a kind, a heading (and why), or skipped.
+enum Role {
+    Item(String),
+    Heading(&'static str),
+    Skip,
+}
+
 /// What one object makes.
 enum Made<'o> {
     Nothing,
@@ -432,6 +448,13 @@ pub fn prepare(
             .unwrap_or_default()
     });
     let text_name = roles.common.text.map(|f| profile.field_name(f));
+    // The attributes the mapping makes the text.
+    let text_attributes: Vec<&str> = mapping
+        .attributes
+        .iter()
+        .filter(|(_, a)| Some(a.field.as_str()) == text_name)
+        .map(|(n, _)| n.as_str())
+        .collect();
     // Fields an attribute of the same name never fills: the item's own id,
     // title and text, and what the import itself writes.
     let c = &roles.common;
@@ -447,6 +470,7 @@ pub fn prepare(
         .top_kinds()
         .map(|(_, k)| (k.name.to_lowercase(), k.name.clone()))
         .collect();
+    let written = Written::new(loaded);
     let mut notes = Vec::new();
     let mut problems = Vec::new();
     let mut records: Vec<Record> = Vec::new();
@@ -463,6 +487,11 @@ pub fn prepare(
         let target_of = |type_name: &str| -> Option<TypeTarget> {
             if let Some(t) = mapping.types.get(type_name) {
                 return Some(t.clone());
+            }
+            if mapping.kind.is_some() {
+                // The mapping's `kind` is the kind of every type `types`
+                // does not name, whatever the type is called.
+                return None;
             }
             kind_names
                 .get(&type_name.to_lowercase())
@@ -487,17 +516,31 @@ pub fn prepare(
             let own = own.as_deref().map_or(o.identifier.as_str(), str::trim);
             format!("{}{own}", mapping.id_prefix)
         };
-        let is_heading = |o: &Resolved| match type_target(o) {
-            Some(TypeTarget::Heading) => true,
-            Some(_) => false,
-            None => o.text(names::TEXT).is_none(),
+        // What an object becomes. An object with no text but a chapter name
+        // is a heading whatever its type: DOORS gives a module's headings
+        // the type of its requirements, and writes their Object Heading as
+        // ReqIF.ChapterName.
+        let role = |o: &Resolved| -> Role {
+            let has_text = o.text(names::TEXT).is_some()
+                || text_attributes.iter().any(|n| o.text(n).is_some());
+            match type_target(o) {
+                Some(TypeTarget::Skip) => Role::Skip,
+                Some(TypeTarget::Heading) => Role::Heading("it is a heading"),
+                _ if !has_text && o.text(names::CHAPTER_NAME).is_some() => {
+                    Role::Heading("it is a heading (a chapter name and no text)")
+                }
+                Some(TypeTarget::Kind(k)) => Role::Item(k),
+                None if has_text => Role::Item(default_kind.clone()),
+                None => Role::Heading("it is a heading (it has no text)"),
+            }
         };
+        let is_heading = |o: &Resolved| matches!(role(o), Role::Heading(_));
         // The path above an object: the headings' titles, and the id of a
         // requirement (or other item) that objects are nested under.
         let resolved = doc.resolve(&|o| {
             if is_heading(o) {
                 title_of(o)
-            } else if matches!(type_target(o), Some(TypeTarget::Skip)) {
+            } else if matches!(role(o), Role::Skip) {
                 None
             } else {
                 Some(id_of(o))
@@ -519,6 +562,10 @@ pub fn prepare(
             .iter()
             .map(|o| (o.identifier.as_str(), o))
             .collect();
+        // The attributes the file declares: an entry of an item's
+        // `attributes` under one of these names is the file's to change or
+        // remove; any other was written by hand, and stays.
+        let declared: HashSet<&str> = doc.attributes.values().map(|a| a.name()).collect();
         // Each object's record is made on every core; what depends on the
         // objects before it (repeated ids) is settled after, in order.
         let made: Vec<Made<'_>> = resolved
@@ -528,18 +575,12 @@ pub fn prepare(
                 let Some(o) = objects.get(identifier.as_str()) else {
                     return Made::Nothing;
                 };
-                let kind = match type_target(o) {
-                    Some(TypeTarget::Skip) => {
+                let kind = match role(o) {
+                    Role::Skip => {
                         return Made::NotImported(&o.identifier, "its type is skipped");
                     }
-                    Some(TypeTarget::Heading) => {
-                        return Made::NotImported(&o.identifier, "it is a heading");
-                    }
-                    Some(TypeTarget::Kind(k)) => k,
-                    None if o.text(names::TEXT).is_none() => {
-                        return Made::NotImported(&o.identifier, "it is a heading (it has no text)");
-                    }
-                    None => default_kind.clone(),
+                    Role::Heading(why) => return Made::NotImported(&o.identifier, why),
+                    Role::Item(k) => k,
                 };
                 let Some(kidx) = profile.kind_index(&kind) else {
                     return Made::Nothing;
@@ -672,6 +713,24 @@ pub fn prepare(
                     }
                 }
                 if let Some(attributes) = has(roles.common.attributes) {
+                    let f = roles.common.attributes;
+                    if let Some((item, Some(Value::Map(now)))) = loaded
+                        .project
+                        .get(&id)
+                        .map(|x| loaded.project.item(x))
+                        .map(|item| (item, f.and_then(|f| item.field(f))))
+                    {
+                        for (name, text) in now {
+                            if !declared.contains(name) && !extra.iter().any(|(n, _)| n == name) {
+                                let kind = &profile.kind(item.kind).name;
+                                let value = written.value(loaded, item, kind, attributes, name);
+                                extra.push((
+                                    name.to_owned(),
+                                    value.unwrap_or_else(|| EditValue::String(text.to_owned())),
+                                ));
+                            }
+                        }
+                    }
                     fields.push(SourceField::new(attributes, SourceValue::Table(extra)));
                 } else if !extra.is_empty() {
                     note = Some(format!(
@@ -752,7 +811,7 @@ pub fn prepare(
     let mut known: HashMap<&str, (String, String)> = HashMap::default();
     if let Some(f) = roles.common.reqif_id {
         for item in &loaded.project.items {
-            if let Some(crate::model::Value::String(r)) = item.field(f) {
+            if let Some(Value::String(r)) = item.field(f) {
                 known.insert(
                     r.as_str(),
                     (item.id.clone(), profile.kind(item.kind).name.clone()),
@@ -871,10 +930,22 @@ pub fn prepare(
     let mut record_kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
     record_kinds.sort_unstable();
     record_kinds.dedup();
-    for kind in record_kinds {
+    for &kind in &record_kinds {
         let Some(k) = profile.kind_index(kind) else {
             continue;
         };
+        // The field a relation of a declared type would fill between two
+        // kinds of the file's items: its last relation gone, its link goes.
+        for t in relation_types
+            .iter()
+            .filter(|t| !mapping.relations.contains_key(*t))
+        {
+            for &target in &record_kinds {
+                if let Some(field) = link_field_for(profile, kind, target, t) {
+                    owned.push((kind.to_owned(), field));
+                }
+            }
+        }
         for field in &named {
             if profile
                 .field_index(field)
@@ -998,6 +1069,60 @@ pub fn prepare(
     })
 }
 
+/// The project's files as TOML, each parsed the first time an entry of an
+/// item's `attributes` written by hand is needed with its type.
+struct Written(Vec<std::sync::OnceLock<Option<toml::Table>>>);
+
+impl Written {
+    fn new(loaded: &Loaded) -> Written {
+        Written(
+            loaded
+                .project
+                .files
+                .iter()
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        )
+    }
+
+    /// The entry `name` of the table `field` of `item` (of `kind`), as
+    /// its file holds it.
+    fn value(
+        &self,
+        loaded: &Loaded,
+        item: &crate::model::Item,
+        kind: &str,
+        field: &str,
+        name: &str,
+    ) -> Option<EditValue> {
+        let file = item.span.file as usize;
+        let doc = self
+            .0
+            .get(file)?
+            .get_or_init(|| loaded.project.files[file].text.parse::<toml::Table>().ok());
+        let table = doc
+            .as_ref()?
+            .get(kind)?
+            .as_array()?
+            .iter()
+            .filter_map(toml::Value::as_table)
+            .find(|t| t.get("id").and_then(toml::Value::as_str) == Some(item.id.as_str()))?;
+        Some(match table.get(field)?.as_table()?.get(name)? {
+            toml::Value::String(s) => EditValue::String(s.clone()),
+            toml::Value::Integer(i) => EditValue::Integer(*i),
+            toml::Value::Float(f) => EditValue::Float(*f),
+            toml::Value::Boolean(b) => EditValue::Bool(*b),
+            toml::Value::Datetime(d) => EditValue::Datetime(d.to_string()),
+            toml::Value::Array(a) => EditValue::Strings(
+                a.iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Option<_>>()?,
+            ),
+            toml::Value::Table(_) => return None,
+        })
+    }
+}
+
 /// The link field a relation of `type_name` from a `skind` to a `tkind`
 /// fills: the field named like the relation type, else the only link
 /// field of `skind` that takes a `tkind`.
@@ -1069,7 +1194,13 @@ fn edit_value(v: &Typed) -> EditValue {
         Typed::Integer(i) => EditValue::Integer(*i),
         Typed::Real(r) => EditValue::Float(*r),
         Typed::Bool(b) => EditValue::Bool(*b),
-        Typed::Date(d) => EditValue::Datetime(d.clone()),
+        // As the project reads the date-time back (`.000` is `.0`), so that
+        // an unchanged file compares equal.
+        Typed::Date(d) => EditValue::Datetime(
+            d.trim()
+                .parse::<toml_edit::Datetime>()
+                .map_or_else(|_| d.clone(), |t| t.to_string()),
+        ),
         Typed::Enum(v) if v.len() == 1 => EditValue::String(v[0].clone()),
         Typed::Enum(v) => EditValue::Strings(v.clone()),
     }

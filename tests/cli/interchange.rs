@@ -1458,3 +1458,174 @@ fn a_link_the_file_never_made_survives_its_reimport() {
     assert_eq!(list(&got["CSR-101.1"].1, "refines"), ["REQ-001"]);
     assert_eq!(list(&got["CSR-102"].1, "refines"), ["CSR-101"]);
 }
+
+#[test]
+fn a_doors_heading_is_a_section_whatever_its_objects_type() {
+    // DOORS gives every object of a module one type, here named like a
+    // kind; its headings have a chapter name and no text.
+    let module = fixture("interchange/doors-module.reqif");
+    for mapping in [
+        "",
+        "\n[import.reqif.types]\n\"Requirement\" = \"requirement\"\n",
+    ] {
+        let project = empty_project(mapping);
+        let dir = project.path();
+        let (code, json, stderr) = import("reqif", &module, dir, &[]);
+        assert_eq!(code, 0, "{mapping}: {stderr}");
+        assert_eq!(json["added"], serde_json::json!(["2", "3"]), "{mapping}");
+        let got = items(dir);
+        assert_eq!(got.keys().collect::<Vec<_>>(), ["2", "3"], "{mapping}");
+        for id in ["2", "3"] {
+            assert_eq!(got[id].0, "requirement", "{mapping}");
+            assert_eq!(s(&got[id].1, "section"), Some("1 范围 Scope"), "{mapping}");
+        }
+    }
+    // Mapped to `heading`, objects with text are headings too.
+    let project = empty_project("\n[import.reqif.types]\n\"Requirement\" = \"heading\"\n");
+    let (code, json, stderr) = import("reqif", &module, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["added"], serde_json::json!([]));
+}
+
+#[test]
+fn a_mappings_kind_is_the_kind_of_a_type_named_like_another_kind() {
+    let project = empty_project("\n[import.sys]\nid_prefix = \"SYS-\"\nkind = \"design_input\"\n");
+    let dir = project.path();
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, json, stderr) = import("sys", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["added"], serde_json::json!(["SYS-2", "SYS-3"]));
+    let got = items(dir);
+    for id in ["SYS-2", "SYS-3"] {
+        assert_eq!(got[id].0, "design_input", "{:?}", got[id]);
+        assert_eq!(s(&got[id].1, "section"), Some("1 范围 Scope"));
+    }
+    // Without a `kind`, the type's name says the kind.
+    let project = empty_project("\n[import.sys]\nid_prefix = \"SYS-\"\n");
+    let (code, _, stderr) = import("sys", &module, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(items(project.path())["SYS-2"].0, "requirement");
+}
+
+#[test]
+fn an_unchanged_file_with_dates_imported_again_changes_nothing() {
+    let project = empty_project("");
+    let dir = project.path();
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, _, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let attrs = items(dir)["2"].1["attributes"].as_table().unwrap().clone();
+    assert!(attrs["Due"].is_datetime(), "{attrs:?}");
+    let before = crate::support::snapshot_tree(dir);
+    let (code, json, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["changed"], serde_json::json!([]), "{json}");
+    assert_eq!(json["files"], serde_json::json!([]), "{json}");
+    assert_eq!(crate::support::snapshot_tree(dir), before);
+}
+
+#[test]
+fn entries_written_by_hand_in_attributes_survive_a_reimport() {
+    let project = empty_project("");
+    let dir = project.path();
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, _, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let file = dir.join("reqif/doors-module.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    let from = "Supplier = \"华为 Huawei\" }";
+    assert!(text.contains(from), "{text}");
+    write(
+        dir,
+        "reqif/doors-module.toml",
+        &text.replace(
+            from,
+            "Supplier = \"华为 Huawei\", \"我的备注\" = \"ask 王工\", Rank = 3 }",
+        ),
+    );
+    // The same file: nothing changes.
+    let (code, json, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["changed"], serde_json::json!([]), "{json}");
+    // The customer dropped the supplier: that entry goes, the hand-written
+    // ones stay, with their types.
+    let revised = tempfile::tempdir().unwrap();
+    let changed = revised.path().join("doors-module.reqif");
+    let xml = fs::read_to_string(&module).unwrap();
+    let value = r#"<ATTRIBUTE-VALUE-STRING THE-VALUE="华为 Huawei"><DEFINITION><ATTRIBUTE-DEFINITION-STRING-REF>_adSupplier</ATTRIBUTE-DEFINITION-STRING-REF></DEFINITION></ATTRIBUTE-VALUE-STRING>"#;
+    assert!(xml.contains(value));
+    fs::write(&changed, xml.replace(value, "")).unwrap();
+    let (code, json, stderr) = import("reqif", &changed, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        json["changed"],
+        serde_json::json!([{"id": "2", "fields": ["attributes"]}])
+    );
+    let attrs = items(dir)["2"].1["attributes"].as_table().unwrap().clone();
+    assert_eq!(
+        attrs.keys().collect::<Vec<_>>(),
+        ["Due", "Rank", "我的备注"],
+        "{attrs:?}"
+    );
+    assert_eq!(attrs["Rank"].as_integer(), Some(3));
+    assert_eq!(attrs["我的备注"].as_str(), Some("ask 王工"));
+}
+
+#[test]
+fn an_object_inside_another_is_one_mark_in_the_text() {
+    // DOORS writes an OLE object with a picture of it inside.
+    let project = empty_project("");
+    let dir = project.path();
+    let (code, _, stderr) = import(
+        "reqif",
+        &fixture("interchange/doors-module.reqif"),
+        dir,
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        s(&items(dir)["2"].1, "text"),
+        Some("The lock shall open within 1 s.\n[object: files/lock.png]")
+    );
+}
+
+#[test]
+fn a_misspelt_heading_in_types_gets_a_did_you_mean() {
+    let project = empty_project("\n[import.reqif.types]\n\"Requirement\" = \"headng\"\n");
+    let before = crate::support::snapshot_tree(project.path());
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, _, stderr) = import("reqif", &module, project.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("needtrail.toml:6:17: no kind `headng`")
+            && stderr.contains("did you mean `heading`?"),
+        "{stderr}"
+    );
+    assert_eq!(crate::support::snapshot_tree(project.path()), before);
+}
+
+#[test]
+fn the_last_relation_of_a_type_named_like_no_field_removed_removes_its_link() {
+    // `Satisfies` fills `refines`, the one link field between two
+    // requirements; the revised file declares the type but has no
+    // relation of it left.
+    let project = empty_project("");
+    let dir = project.path();
+    let module = fixture("interchange/doors-module.reqif");
+    let (code, _, stderr) = import("reqif", &module, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(list(&items(dir)["3"].1, "refines"), ["2"]);
+    let xml = fs::read_to_string(&module).unwrap();
+    let start = xml.find("<SPEC-RELATION IDENTIFIER=\"_r1\">").unwrap();
+    let end = xml.find("</SPEC-RELATION>").unwrap() + "</SPEC-RELATION>".len();
+    let revised = tempfile::tempdir().unwrap();
+    let file = revised.path().join("doors-module.reqif");
+    fs::write(&file, format!("{}{}", &xml[..start], &xml[end..])).unwrap();
+    let (code, json, stderr) = import("reqif", &file, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        json["changed"],
+        serde_json::json!([{"id": "3", "fields": ["refines"]}])
+    );
+    assert!(!items(dir)["3"].1.contains_key("refines"));
+}

@@ -108,6 +108,7 @@ impl XhtmlText {
                 }
                 if name == "img" {
                     self.out.push_str(&format!("[image: {label}]"));
+                    self.shown();
                 } else {
                     self.objects.push((label, false));
                 }
@@ -126,6 +127,9 @@ impl XhtmlText {
                     && !shown
                 {
                     self.out.push_str(&format!("[object: {label}]"));
+                    // An object inside another is the outer one's
+                    // alternative (a picture of an OLE object): one mark.
+                    self.shown();
                 }
             }
             _ => {}
@@ -139,6 +143,13 @@ impl XhtmlText {
         }
     }
 
+    /// The open objects have shown something in place of themselves.
+    fn shown(&mut self) {
+        for o in &mut self.objects {
+            o.1 = true;
+        }
+    }
+
     /// Text between tags.
     pub fn text(&mut self, s: &str) {
         if s.trim().is_empty() && self.pre == 0 {
@@ -149,9 +160,7 @@ impl XhtmlText {
             }
             return;
         }
-        for o in &mut self.objects {
-            o.1 = true;
-        }
+        self.shown();
         if self.pre > 0 {
             self.out.push_str(s);
             return;
