@@ -278,6 +278,13 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
         })?,
         None => encoding_rs::UTF_8,
     };
+    // A declaration read as ASCII is no UTF-16 (which would have had its
+    // mark, handled above): .NET writes `encoding="utf-16"` on UTF-8 text.
+    let encoding = if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+        encoding_rs::UTF_8
+    } else {
+        encoding
+    };
     if encoding == encoding_rs::UTF_8 {
         return String::from_utf8(body.to_vec()).map_err(|e| {
             let line = body[..e.utf8_error().valid_up_to()]
@@ -403,10 +410,10 @@ fn settings(dir: &Path) -> Result<Settings, ImportError> {
                 s.file = f.to_owned();
             }
             ("id", Some(i)) => {
-                if i.matches("{item}").count() != 1 || !i.contains("{file}") {
+                if i.matches("{item}").count() != 1 {
                     problems.push(
-                        Problem::new(loc(v.span()), "the id must contain {file} and {item} (once)").help(
-                            "e.g. id = \"TEST-{file}-{item}\"; {file} is the results file's name, so that each file's verifications stay its own",
+                        Problem::new(loc(v.span()), "the id must contain {item}, once").help(
+                            "e.g. id = \"TEST-{file}-{item}\"; {file} is the results file's name",
                         ),
                     );
                 }

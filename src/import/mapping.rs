@@ -631,9 +631,11 @@ impl Mapping {
             }
             // Letters name a column the sheet uses; past its last one they
             // are a misspelt header (`Req`, `Src`), which would read blanks.
+            // Capitals are column letters as written (`D` of a remarks
+            // column empty this time); others only within the sheet.
             let as_letters = sheet::parse_column(name);
             if let Some(c) = as_letters
-                && c < width
+                && (c < width || name.trim().bytes().all(|b| b.is_ascii_uppercase()))
             {
                 return Some(c);
             }
@@ -842,18 +844,24 @@ impl Mapping {
                     .then_some((c, t))
                 })
             {
-                // Said every time: a note typed in a spare column of a row
-                // in the middle would end the table there.
+                // A row that holds data besides the matched cell is no
+                // conclusion block: a remark typed into a spare column ended
+                // the table there, and is said.
+                let data_row = read_cols
+                    .iter()
+                    .any(|&c| c != col && !grid.get(row, c).is_blank());
                 let mut shown: String = text.chars().take(20).collect();
                 if shown.len() < text.len() {
                     shown.push('…');
                 }
-                batch.notes.push(format!(
+                if data_row {
+                    batch.notes.push(format!(
                     "{place}: the table ends before row {} ({} reads `{}`, which `stop_at` names); rows after it are not read",
                     row + 1,
                     cell_name(row, col),
                     one_line(&shown)
                 ));
+                }
                 break;
             }
             let blank = read_cols.iter().all(|c| grid.get(row, *c).is_blank());

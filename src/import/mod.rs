@@ -150,8 +150,8 @@ pub struct Scope {
     pub file: String,
     pub id_prefix: String,
     /// When set, a link field and a suffix: only the id made of exactly
-    /// `id_prefix`, the id of an item the item links to through the field,
-    /// and the suffix is owned. A JUnit results file `pytest.xml` owns
+    /// `id_prefix`, the id of an item of the project (or of the item it
+    /// links to through the field), and the suffix is owned. A JUnit results file `pytest.xml` owns
     /// `TEST-pytest-DI-004`, not `TEST-pytest-unit-DI-004` of
     /// `pytest-unit.xml`.
     pub linked: Option<(String, String)>,
@@ -166,13 +166,15 @@ impl Scope {
         let Some((field, suffix)) = &self.linked else {
             return true;
         };
-        let (Some(middle), Some(f)) = (
-            rest.strip_suffix(suffix.as_str()),
-            profile.field_index(field),
-        ) else {
+        let Some(middle) = rest.strip_suffix(suffix.as_str()) else {
             return false;
         };
-        item.links_in(f).any(|t| project.item(t).id == middle)
+        // The id names an item of the project (`unit-DI-004`, of a file
+        // named like this one, names none), or the item its link names.
+        project.get(middle).is_some()
+            || profile
+                .field_index(field)
+                .is_some_and(|f| item.links_in(f).any(|t| project.item(t).id == middle))
     }
 }
 

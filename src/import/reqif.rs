@@ -530,7 +530,10 @@ pub fn prepare(
                     Role::Heading("it is a heading (a chapter name and no text)")
                 }
                 Some(TypeTarget::Kind(k)) => Role::Item(k),
-                None if has_text => Role::Item(default_kind.clone()),
+                // A module the mapping gives a kind holds items of it, with
+                // text or (a title alone) without; headings have their
+                // chapter name, above.
+                None if has_text || mapping.kind.is_some() => Role::Item(default_kind.clone()),
                 None => Role::Heading("it is a heading (it has no text)"),
             }
         };

@@ -160,21 +160,17 @@ fn a_file_owns_only_the_verifications_it_made_not_those_of_a_file_named_like_it(
         r.json()["pruned"],
         serde_json::json!(["TEST-pytest-DI-005"])
     );
-    // An id that would not keep files apart is refused.
-    for id in ["T-{item}", "{item}"] {
-        write(
-            root,
-            "needtrail.toml",
-            &format!("[project]\nname = \"junit\"\n\n[import.junit]\nid = \"{id}\"\n"),
-        );
-        let r = import(root, &["pytest.xml"], &[]);
-        assert_eq!(r.code, 2, "{id}");
-        assert!(
-            r.stderr.contains("the id must contain {file} and {item}"),
-            "{}",
-            r.stderr
-        );
-    }
+    // With the file's name after the item, the same holds.
+    write(
+        root,
+        "needtrail.toml",
+        "[project]\nname = \"junit\"\n\n[import.junit]\nfile = \"verification/after.toml\"\nid = \"{item}-{file}\"\n",
+    );
+    assert_eq!(import(root, &["pytest-unit.xml"], &[]).code, 0);
+    let r = import(root, &["pytest.xml"], &["--prune", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["added"], serde_json::json!(["DI-006-pytest"]));
+    assert_eq!(r.json()["pruned"], serde_json::json!([]));
 }
 
 #[test]
@@ -249,5 +245,51 @@ fn a_suite_property_after_the_cases_and_an_id_after_chinese_text_name_their_item
             && r.stdout.contains("cjk.xml: 门窗.登录测试"),
         "{}",
         r.stdout
+    );
+}
+
+#[test]
+fn a_verification_whose_link_was_edited_by_hand_is_still_its_files() {
+    let dir = project();
+    let root = dir.path();
+    write(
+        root,
+        "pytest.xml",
+        r#"<testsuite name="all"><testcase classname="t" name="test_DI_004_salt"/><testcase classname="t" name="test_DI_005_wind"/></testsuite>"#,
+    );
+    assert_eq!(import(root, &["pytest.xml"], &[]).code, 0);
+    let file = root.join("verification/test-results.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replacen("verifies = [\"DI-004\"]", "verifies = [\"DI-006\"]", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&file, edited).unwrap();
+    write(
+        root,
+        "pytest.xml",
+        r#"<testsuite name="all"><testcase classname="t" name="test_DI_005_wind"/></testsuite>"#,
+    );
+    let r = import(root, &["pytest.xml"], &["--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.json()["removed"],
+        serde_json::json!(["TEST-pytest-DI-004"])
+    );
+}
+
+#[test]
+fn a_utf8_file_that_declares_utf16_reads_as_the_utf8_it_is() {
+    // .NET's XmlSerializer over a StringWriter writes so.
+    let dir = project();
+    let root = dir.path();
+    write(
+        root,
+        "dotnet.xml",
+        "<?xml version=\"1.0\" encoding=\"utf-16\"?>\n<testsuites><testsuite name=\"风压\"><testcase classname=\"Wind\" name=\"DI005_Holds\"/></testsuite></testsuites>\n",
+    );
+    let r = import(root, &["dotnet.xml"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        outcomes(root),
+        [("TEST-dotnet-DI-005".to_owned(), "pass".to_owned())]
     );
 }

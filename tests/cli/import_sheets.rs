@@ -141,6 +141,15 @@ fn a_misspelt_column_is_never_read_as_column_letters_past_the_sheet() {
     let r = import(root, &csv, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["changed"], serde_json::json!([]));
+    // A column named by its capital letters is that column, even one
+    // empty in this file (a remarks column nobody filled this time).
+    write(
+        root,
+        "needtrail.toml",
+        &config.replace("fields.text = \"Details\"", "fields.source = \"E\""),
+    );
+    let r = import(root, &csv, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]
@@ -329,6 +338,21 @@ fn where_stop_at_ends_the_table_is_said_with_the_summary() {
         "{}",
         r.stderr
     );
+    // A conclusion row below the table, with nothing else in it, is the
+    // table's normal end: no note.
+    std::fs::write(
+        &csv,
+        "No.,Requirement,Details,Remarks\n1,Brake pad,text,\n评审结论：同意,,,\n",
+    )
+    .unwrap();
+    let r = import(root, &csv, &["--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("note:"), "{}", r.stderr);
+    std::fs::write(
+        &csv,
+        "No.,Requirement,Details,Remarks\n1,Brake pad,text,\n2,Rotor,text,评审结论见会议纪要\n3,Caliper,text,\n",
+    )
+    .unwrap();
     // In text, before the summary.
     let r = run([
         "import".as_ref(),

@@ -1629,3 +1629,47 @@ fn the_last_relation_of_a_type_named_like_no_field_removed_removes_its_link() {
     );
     assert!(!items(dir)["3"].1.contains_key("refines"));
 }
+
+#[test]
+fn a_module_given_a_kind_imports_its_objects_without_text_as_items_of_it() {
+    // needtrail's own export writes items without a text (a customer, a
+    // title-only requirement) as objects without ReqIF.Text: under a
+    // mapping's `kind` they are items, not headings dropped as such.
+    let source = tempfile::tempdir().unwrap();
+    let src = source.path().join("src");
+    assert_eq!(
+        run(["init".as_ref(), src.as_os_str()]).code,
+        0,
+        "init failed"
+    );
+    let out = source.path().join("out.reqif");
+    let r = run([
+        "export".as_ref(),
+        "reqif".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        src.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let objects = fs::read_to_string(&out)
+        .unwrap()
+        .matches("<SPEC-OBJECT ")
+        .count();
+    let project = empty_project("\n[import.reqif]\nkind = \"requirement\"\n");
+    let (code, json, stderr) = import("reqif", &out, project.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["added"].as_array().unwrap().len(), objects, "{json}");
+    assert!(!stderr.contains("it is a heading"), "{stderr}");
+}
+
+#[test]
+fn padding_after_the_end_of_a_reqif_file_is_not_content() {
+    let project = empty_project("");
+    let dir = project.path();
+    let vendor = fs::read_to_string(fixture("interchange/vendor.reqif")).unwrap();
+    let file = dir.join("in/padded.reqif");
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    fs::write(&file, format!("{vendor}\0\0\0\u{1a}")).unwrap();
+    let (code, _, stderr) = import("reqif", &file, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -740,7 +740,11 @@ impl Under {
 /// Whether `event` may come after the outermost element has been closed.
 fn may_follow_root(event: &Event<'_>) -> bool {
     match event {
-        Event::Text(t) => t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')),
+        // Some tools pad the file with NULs, or end it with the old end-of-file
+        // byte (0x1A).
+        Event::Text(t) => t
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0 | 0x1a)),
         Event::Comment(_) | Event::PI(_) | Event::Eof => true,
         _ => false,
     }
