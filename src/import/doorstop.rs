@@ -37,9 +37,8 @@ pub fn run(
     let profile = &loaded.profile;
     let docs = read_tree(tree).map_err(|e| vec![Problem::new(e.place(), e.message)])?;
     let (kinds, file) = kinds_of(&docs, map, &ConfigText::read(root), profile)?;
-    let (batch, notes) = prepare(&docs, &kinds, &file, profile)?;
-    drop(loaded);
-    let summary = super::apply(root, &batch, options)?;
+    let (batch, notes) = prepare(&docs, &kinds, &file, &loaded)?;
+    let summary = super::apply_loaded(root, &loaded, &batch, options)?;
     Ok((summary, notes))
 }
 
@@ -243,8 +242,21 @@ fn prepare(
     docs: &[Document],
     kinds: &HashMap<String, String>,
     file_pattern: &str,
-    profile: &Profile,
+    loaded: &crate::load::Loaded,
 ) -> Result<(Batch, Vec<String>), Vec<Problem>> {
+    let profile = &loaded.profile;
+    // The names the tree gives attributes: an entry of an item's
+    // `attributes` under another name was written by hand, and stays.
+    let declared: std::collections::HashSet<&str> =
+        ["level", "references", "ref", "normative", "derived"]
+            .into_iter()
+            .chain(
+                docs.iter()
+                    .flat_map(|d| &d.items)
+                    .flat_map(|i| i.extra.iter().map(|(k, _)| k.as_str())),
+            )
+            .collect();
+    let written = super::WrittenValues::new(loaded);
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let mut records = Vec::new();
@@ -377,6 +389,22 @@ fn prepare(
                 ));
             }
             if let Some(name) = has(r.common.attributes) {
+                if let Some((now, item_now)) = loaded.project.get(&item.uid).and_then(|i| {
+                    let it = loaded.project.item(i);
+                    match r.common.attributes.and_then(|f| it.field(f)) {
+                        Some(crate::model::Value::Map(now)) => Some((now, it)),
+                        _ => None,
+                    }
+                }) {
+                    for (k, text) in now {
+                        if !declared.contains(k) && !attrs.iter().any(|(n, _)| n == k) {
+                            let value = written
+                                .value(loaded, item_now, name, k)
+                                .unwrap_or_else(|| EditValue::String(text.to_owned()));
+                            attrs.push((k.to_owned(), value));
+                        }
+                    }
+                }
                 fields.push(SourceField::new(name, SourceValue::Table(attrs)));
             }
             if item.uid.is_empty() {

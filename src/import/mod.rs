@@ -1253,6 +1253,70 @@ fn crlf_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The project's files as TOML, each read the first time a value is
+/// needed as written, with its type: an entry of an item's `attributes`
+/// table written by hand, which an import keeps as it is.
+pub(crate) struct WrittenValues(Vec<std::sync::OnceLock<HashMap<String, toml::Table>>>);
+
+impl WrittenValues {
+    pub(crate) fn new(loaded: &load::Loaded) -> WrittenValues {
+        WrittenValues(
+            loaded
+                .project
+                .files
+                .iter()
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        )
+    }
+
+    /// The entry `name` of the table `field` of the top-level `item`, as
+    /// its file holds it.
+    pub(crate) fn value(
+        &self,
+        loaded: &load::Loaded,
+        item: &crate::model::Item,
+        field: &str,
+        name: &str,
+    ) -> Option<EditValue> {
+        let file = item.span.file as usize;
+        // The file's top-level items by id, made once.
+        let items = self.0.get(file)?.get_or_init(|| {
+            let doc = loaded.project.files[file]
+                .text
+                .parse::<toml::Table>()
+                .unwrap_or_default();
+            doc.into_iter()
+                .filter_map(|(_, v)| match v {
+                    toml::Value::Array(a) => Some(a),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|v| match v {
+                    toml::Value::Table(t) => Some(t),
+                    _ => None,
+                })
+                .filter_map(|t| Some((t.get("id")?.as_str()?.to_owned(), t)))
+                .collect()
+        });
+        Some(
+            match items.get(&item.id)?.get(field)?.as_table()?.get(name)? {
+                toml::Value::String(s) => EditValue::String(s.clone()),
+                toml::Value::Integer(i) => EditValue::Integer(*i),
+                toml::Value::Float(f) => EditValue::Float(*f),
+                toml::Value::Boolean(b) => EditValue::Bool(*b),
+                toml::Value::Datetime(d) => EditValue::Datetime(d.to_string()),
+                toml::Value::Array(a) => EditValue::Strings(
+                    a.iter()
+                        .map(|v| v.as_str().map(str::to_owned))
+                        .collect::<Option<_>>()?,
+                ),
+                toml::Value::Table(_) => return None,
+            },
+        )
+    }
+}
+
 /// A file new items may go to: inside the project, a `.toml` file, not
 /// the configuration.
 pub(crate) fn check_new_file(file: &str, origin: &str) -> Result<(), Problem> {

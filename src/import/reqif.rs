@@ -470,7 +470,7 @@ pub fn prepare(
         .top_kinds()
         .map(|(_, k)| (k.name.to_lowercase(), k.name.clone()))
         .collect();
-    let written = Written::new(loaded);
+    let written = super::WrittenValues::new(loaded);
     let mut notes = Vec::new();
     let mut problems = Vec::new();
     let mut records: Vec<Record> = Vec::new();
@@ -725,8 +725,7 @@ pub fn prepare(
                     {
                         for (name, text) in now {
                             if !declared.contains(name) && !extra.iter().any(|(n, _)| n == name) {
-                                let kind = &profile.kind(item.kind).name;
-                                let value = written.value(loaded, item, kind, attributes, name);
+                                let value = written.value(loaded, item, attributes, name);
                                 extra.push((
                                     name.to_owned(),
                                     value.unwrap_or_else(|| EditValue::String(text.to_owned())),
@@ -1070,60 +1069,6 @@ pub fn prepare(
         },
         notes,
     })
-}
-
-/// The project's files as TOML, each parsed the first time an entry of an
-/// item's `attributes` written by hand is needed with its type.
-struct Written(Vec<std::sync::OnceLock<Option<toml::Table>>>);
-
-impl Written {
-    fn new(loaded: &Loaded) -> Written {
-        Written(
-            loaded
-                .project
-                .files
-                .iter()
-                .map(|_| std::sync::OnceLock::new())
-                .collect(),
-        )
-    }
-
-    /// The entry `name` of the table `field` of `item` (of `kind`), as
-    /// its file holds it.
-    fn value(
-        &self,
-        loaded: &Loaded,
-        item: &crate::model::Item,
-        kind: &str,
-        field: &str,
-        name: &str,
-    ) -> Option<EditValue> {
-        let file = item.span.file as usize;
-        let doc = self
-            .0
-            .get(file)?
-            .get_or_init(|| loaded.project.files[file].text.parse::<toml::Table>().ok());
-        let table = doc
-            .as_ref()?
-            .get(kind)?
-            .as_array()?
-            .iter()
-            .filter_map(toml::Value::as_table)
-            .find(|t| t.get("id").and_then(toml::Value::as_str) == Some(item.id.as_str()))?;
-        Some(match table.get(field)?.as_table()?.get(name)? {
-            toml::Value::String(s) => EditValue::String(s.clone()),
-            toml::Value::Integer(i) => EditValue::Integer(*i),
-            toml::Value::Float(f) => EditValue::Float(*f),
-            toml::Value::Boolean(b) => EditValue::Bool(*b),
-            toml::Value::Datetime(d) => EditValue::Datetime(d.to_string()),
-            toml::Value::Array(a) => EditValue::Strings(
-                a.iter()
-                    .map(|v| v.as_str().map(str::to_owned))
-                    .collect::<Option<_>>()?,
-            ),
-            toml::Value::Table(_) => return None,
-        })
-    }
 }
 
 /// The link field a relation of `type_name` from a `skind` to a `tkind`

@@ -1673,3 +1673,66 @@ fn padding_after_the_end_of_a_reqif_file_is_not_content() {
     let (code, _, stderr) = import("reqif", &file, dir, &[]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn entries_written_by_hand_in_a_doorstop_items_attributes_survive_a_reimport() {
+    let project = empty_project("");
+    let dir = project.path();
+    let tree = tempfile::tempdir().unwrap();
+    let t = tree.path();
+    write(
+        t,
+        "a/.doorstop.yml",
+        "settings:\n  digits: 3\n  prefix: A\n  sep: '-'\n",
+    );
+    write(
+        t,
+        "a/A-001.yml",
+        "text: 门锁\nlinks: []\nlevel: 1.1\nsupplier: 华安\n",
+    );
+    write(
+        t,
+        "a/A-002.yml",
+        "text: 铰链\nlinks: []\nlevel: 1.2\nsupplier: 坚朗\n",
+    );
+    let (code, _, stderr) = import("doorstop", t, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    // A note of the team's own, with its type, beside the tree's.
+    let file = dir.join("doorstop/a.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    let table = text.find("attributes = {").expect(&text);
+    let mut edited = text.clone();
+    edited.insert_str(
+        table + "attributes = {".len(),
+        " rank = 3, \"备注\" = \"复核\",",
+    );
+    fs::write(&file, &edited).unwrap();
+    let (code, json, stderr) = import("doorstop", t, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["changed"], serde_json::json!([]), "{json}");
+    // The tree's own entry changes; the hand-written ones stay, typed.
+    write(
+        t,
+        "a/A-001.yml",
+        "text: 门锁\nlinks: []\nlevel: 1.1\nsupplier: 华安二厂\n",
+    );
+    let (code, json, stderr) = import("doorstop", t, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        json["changed"],
+        serde_json::json!([{"id": "A-001", "fields": ["attributes"]}])
+    );
+    let got = items(dir);
+    let attributes = got["A-001"].1["attributes"].as_table().unwrap();
+    assert_eq!(attributes["supplier"].as_str(), Some("华安二厂"));
+    assert_eq!(attributes["rank"].as_integer(), Some(3));
+    assert_eq!(attributes["备注"].as_str(), Some("复核"));
+    // An entry the tree still gives other items, gone from this one, goes.
+    write(t, "a/A-001.yml", "text: 门锁\nlinks: []\nlevel: 1.1\n");
+    let (code, _, stderr) = import("doorstop", t, dir, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let got = items(dir);
+    let attributes = got["A-001"].1["attributes"].as_table().unwrap();
+    assert!(!attributes.contains_key("supplier"), "{attributes:?}");
+    assert_eq!(attributes["rank"].as_integer(), Some(3));
+}
