@@ -847,9 +847,11 @@ impl Mapping {
                 // A row that holds data besides the matched cell is no
                 // conclusion block: a remark typed into a spare column ended
                 // the table there, and is said.
-                let data_row = read_cols
-                    .iter()
-                    .any(|&c| c != col && !grid.get(row, c).is_blank());
+                // (Cells merged with the matched one hold its text.)
+                let data_row = read_cols.iter().any(|&c| {
+                    let cell = grid.get(row, c);
+                    c != col && !cell.is_blank() && cell.text() != text
+                });
                 let mut shown: String = text.chars().take(20).collect();
                 if shown.len() < text.len() {
                     shown.push('…');

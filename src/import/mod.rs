@@ -339,7 +339,7 @@ pub struct Problem {
     /// Where: a file and place in it (a cell, a line).
     pub origin: String,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// How to put it right; `null` in JSON when there is nothing to add.
     pub help: Option<String>,
 }
 

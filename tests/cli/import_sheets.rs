@@ -348,6 +348,15 @@ fn where_stop_at_ends_the_table_is_said_with_the_summary() {
     let r = import(root, &csv, &["--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("note:"), "{}", r.stderr);
+    // So is one merged across the sheet: each of its cells holds the text.
+    std::fs::write(
+        &csv,
+        "No.,Requirement,Details,Remarks\n1,Brake pad,text,\n评审结论：同意,评审结论：同意,评审结论：同意,评审结论：同意\n",
+    )
+    .unwrap();
+    let r = import(root, &csv, &["--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("note:"), "{}", r.stderr);
     std::fs::write(
         &csv,
         "No.,Requirement,Details,Remarks\n1,Brake pad,text,\n2,Rotor,text,评审结论见会议纪要\n3,Caliper,text,\n",
@@ -423,4 +432,18 @@ fn a_review_sheet_cell_longer_than_excel_holds_names_its_requirement() {
     assert!(r.stderr.contains("of REQ-013 is 40"), "{}", r.stderr);
     assert!(r.stderr.contains("at most 32767"), "{}", r.stderr);
     assert!(!out.exists());
+}
+
+#[test]
+fn every_json_error_has_origin_message_and_help() {
+    // The shape docs/import.md gives, `help` null when there is none to add.
+    let dir = csr_project("");
+    let root = dir.path();
+    let r = import(root, &root.join("missing.csv"), &[]);
+    assert_eq!(r.code, 2);
+    let json = r.json();
+    let error = json["errors"][0].as_object().unwrap();
+    let mut keys: Vec<&str> = error.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["help", "message", "origin"], "{json}");
 }
