@@ -84,6 +84,22 @@ struct Row {
     date: String,
 }
 
+impl Row {
+    /// The row's cells, in the order of the sheet's columns.
+    fn cells(&self) -> [&String; 8] {
+        [
+            &self.id,
+            &self.title,
+            &self.class,
+            &self.source,
+            &self.verdict,
+            &self.note,
+            &self.reviewer,
+            &self.date,
+        ]
+    }
+}
+
 /// `needtrail export review-sheet`.
 pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> Outcome {
     let checked = crate::pipeline::run_pipeline_as_of(&cmd.dir, io.progress, io.as_of)
@@ -224,15 +240,7 @@ pub fn review_sheet(cmd: &ReviewSheetCommand, io: &mut Io<'_>) -> Outcome {
     // An Excel cell holds at most 32,767 characters; a longer text cannot go
     // out whole, and cut short it would come back cut.
     for r in &rows {
-        let values = [
-            &r.title,
-            &r.class,
-            &r.source,
-            &r.verdict,
-            &r.note,
-            &r.reviewer,
-        ];
-        for (v, column) in values.into_iter().zip(&w.headers[1..]) {
+        for (v, column) in r.cells().into_iter().zip(&w.headers) {
             let n = v.chars().count();
             if n > EXCEL_CELL_MAX {
                 return Err(Failure::input(format!(
@@ -391,17 +399,7 @@ fn workbook(
     }
     for (i, r) in rows.iter().enumerate() {
         let row = h + 1 + i as u32;
-        let values = [
-            &r.id,
-            &r.title,
-            &r.class,
-            &r.source,
-            &r.verdict,
-            &r.note,
-            &r.reviewer,
-            &r.date,
-        ];
-        for (c, v) in values.iter().enumerate() {
+        for (c, v) in r.cells().iter().enumerate() {
             let f = if c >= 4 { &fill } else { &cell };
             ws.write_string_with_format(row, c as u16, v.as_str(), f)?;
         }

@@ -174,6 +174,12 @@ pub fn grouped_into(out: &mut String, digits: &str) {
     }
 }
 
+/// The 1-based line of `bytes` on which they stop being valid UTF-8, for
+/// a message saying where (`e` is what reading them as UTF-8 gave).
+pub fn utf8_error_line(bytes: &[u8], e: &std::str::Utf8Error) -> usize {
+    memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count() + 1
+}
+
 /// Bytes that start with the byte-order mark of UTF-16 (either way
 /// round), as text: `None` when they do not start so; the encoding's name
 /// as the error when what follows the mark is not valid UTF-16 (nothing is

@@ -287,11 +287,7 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
     };
     if encoding == encoding_rs::UTF_8 {
         return String::from_utf8(body.to_vec()).map_err(|e| {
-            let line = body[..e.utf8_error().valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count()
-                + 1;
+            let line = crate::text::utf8_error_line(body, &e.utf8_error());
             format!("the file is not UTF-8 text (line {line}), and its XML declaration names no other encoding")
         });
     }

@@ -478,11 +478,7 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>) -> Result<String, ReadError> {
         return match std::str::from_utf8(body) {
             Ok(s) => Ok(s.to_owned()),
             Err(e) => {
-                let line = body[..e.valid_up_to()]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1;
+                let line = crate::text::utf8_error_line(body, &e);
                 let gbk =
                     encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(body);
                 let help = if gbk.is_some() {

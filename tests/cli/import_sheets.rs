@@ -44,6 +44,15 @@ fields.contract = {{ value = "CON-1" }}
     dir
 }
 
+/// [`csr_project`] with the customer's list `csr.csv` in it holding `csv`;
+/// gives the project and the list's path.
+fn csr_list(extra: &str, csv: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = csr_project(extra);
+    let file = dir.path().join("csr.csv");
+    std::fs::write(&file, csv).unwrap();
+    (dir, file)
+}
+
 fn import(root: &Path, file: &Path, extra: &[&str]) -> Run {
     let mut args: Vec<std::ffi::OsString> = vec![
         "import".into(),
@@ -74,14 +83,11 @@ fn a_byte_order_mark_inside_a_cell_is_written_escaped_and_the_project_still_load
     // U+FEFF comes with text pasted from web pages and documents; written
     // raw, the project would no longer load (a byte-order mark anywhere
     // but at the start of a file is refused) and no import would run again.
-    let dir = csr_project("");
-    let root = dir.path();
-    let csv = root.join("csr.csv");
-    std::fs::write(
-        &csv,
+    let (dir, csv) = csr_list(
+        "",
         "No.,Requirement,Details\n1,Brake\u{feff}pad,\"first line\u{feff}\nsecond line\"\n2,Rotor,plain\n",
-    )
-    .unwrap();
+    );
+    let root = dir.path();
     let r = import(root, &csv, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let written = std::fs::read_to_string(root.join("requirements/csr.toml")).unwrap();
@@ -107,10 +113,8 @@ fn a_byte_order_mark_inside_a_cell_is_written_escaped_and_the_project_still_load
 fn a_misspelt_column_is_never_read_as_column_letters_past_the_sheet() {
     // `Req` or `Src` read as the column letters REQ or SRC are columns
     // with nothing in them: every title would be emptied.
-    let dir = csr_project("");
+    let (dir, csv) = csr_list("", "No.,Requirement,Details\n1,Brake pad,text\n");
     let root = dir.path();
-    let csv = root.join("csr.csv");
-    std::fs::write(&csv, "No.,Requirement,Details\n1,Brake pad,text\n").unwrap();
     assert_eq!(import(root, &csv, &[]).code, 0);
     let config = std::fs::read_to_string(root.join("needtrail.toml")).unwrap();
     write(
@@ -154,14 +158,11 @@ fn a_misspelt_column_is_never_read_as_column_letters_past_the_sheet() {
 
 #[test]
 fn a_project_checked_out_with_crlf_line_endings_reimports_as_unchanged() {
-    let dir = csr_project("");
-    let root = dir.path();
-    let csv = root.join("csr.csv");
-    std::fs::write(
-        &csv,
+    let (dir, csv) = csr_list(
+        "",
         "No.,Requirement,Details\n1,Brake pad,\"first line\nsecond line\"\n",
-    )
-    .unwrap();
+    );
+    let root = dir.path();
     assert_eq!(import(root, &csv, &[]).code, 0);
     let file = root.join("requirements/csr.toml");
     let lf = std::fs::read_to_string(&file).unwrap();
@@ -267,10 +268,11 @@ fn a_formula_saved_without_its_value_is_refused_at_its_cell_not_read_as_blank() 
 
 #[test]
 fn a_utf8_file_under_a_gbk_mapping_is_refused_not_read_as_other_characters() {
-    let dir = csr_project("encoding = \"gbk\"");
+    let (dir, csv) = csr_list(
+        "encoding = \"gbk\"",
+        "No.,Requirement,Details\n1,中文,国标\n",
+    );
     let root = dir.path();
-    let csv = root.join("csr.csv");
-    std::fs::write(&csv, "No.,Requirement,Details\n1,中文,国标\n").unwrap();
     let error = refused(root, &csv);
     assert!(
         error["message"]
@@ -297,10 +299,8 @@ fn a_utf8_file_under_a_gbk_mapping_is_refused_not_read_as_other_characters() {
 
 #[test]
 fn a_csv_split_at_semicolons_says_which_delimiter_to_set() {
-    let dir = csr_project("");
+    let (dir, csv) = csr_list("", "No.;Requirement;Details\n1;Brake pad;text\n");
     let root = dir.path();
-    let csv = root.join("csr.csv");
-    std::fs::write(&csv, "No.;Requirement;Details\n1;Brake pad;text\n").unwrap();
     let error = refused(root, &csv);
     let help = error["help"].as_str().unwrap();
     assert!(help.contains("separates its values with `;`"), "{error}");
@@ -321,14 +321,11 @@ fn a_csv_split_at_semicolons_says_which_delimiter_to_set() {
 
 #[test]
 fn where_stop_at_ends_the_table_is_said_with_the_summary() {
-    let dir = csr_project("stop_at = [\"评审结论\"]");
-    let root = dir.path();
-    let csv = root.join("csr.csv");
-    std::fs::write(
-        &csv,
+    let (dir, csv) = csr_list(
+        "stop_at = [\"评审结论\"]",
         "No.,Requirement,Details,Remarks\n1,Brake pad,text,\n2,Rotor,text,评审结论见会议纪要\n3,Caliper,text,\n",
-    )
-    .unwrap();
+    );
+    let root = dir.path();
     let r = import(root, &csv, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["added"], serde_json::json!(["CSR-1"]));

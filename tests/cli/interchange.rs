@@ -96,6 +96,16 @@ fn empty_project(extra: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A Doorstop document's `.doorstop.yml` in `folder` of the tree `t`.
+fn doorstop_document(t: &Path, folder: &str, prefix: &str, parent: Option<&str>) {
+    let parent = parent.map_or_else(String::new, |p| format!("  parent: {p}\n"));
+    write(
+        t,
+        &format!("{folder}/.doorstop.yml"),
+        &format!("settings:\n  digits: 3\n  prefix: {prefix}\n  sep: '-'\n{parent}"),
+    );
+}
+
 fn import(kind: &str, file: &Path, dir: &Path, extra: &[&str]) -> (i32, Value, String) {
     let mut args: Vec<std::ffi::OsString> = vec![
         "import".into(),
@@ -1382,21 +1392,13 @@ fn a_doorstop_document_under_no_document_is_refused_and_references_are_kept() {
     let dir = project.path();
     let tree = tempfile::tempdir().unwrap();
     let t = tree.path();
-    write(
-        t,
-        "a/.doorstop.yml",
-        "settings:\n  digits: 3\n  prefix: A\n  sep: '-'\n",
-    );
+    doorstop_document(t, "a", "A", None);
     write(
         t,
         "a/A-001.yml",
         "text: 门锁\nlinks: []\nreferences:\n- path: docs/lock.pdf\n  type: file\n- path: src/lock.c\n  type: file\n",
     );
-    write(
-        t,
-        "a/b/.doorstop.yml",
-        "settings:\n  digits: 3\n  prefix: B\n  sep: '-'\n  parent: NOPE\n",
-    );
+    doorstop_document(t, "a/b", "B", Some("NOPE"));
     write(t, "a/b/B-001.yml", "text: b\nlinks: [A-001]\n");
     let (code, _, stderr) = import("doorstop", t, dir, &[]);
     assert_eq!(code, 2, "{stderr}");
@@ -1406,11 +1408,7 @@ fn a_doorstop_document_under_no_document_is_refused_and_references_are_kept() {
     );
     assert!(!dir.join("doorstop").exists());
     // Placed under A: imported, with A-001's references.
-    write(
-        t,
-        "a/b/.doorstop.yml",
-        "settings:\n  digits: 3\n  prefix: B\n  sep: '-'\n  parent: A\n",
-    );
+    doorstop_document(t, "a/b", "B", Some("A"));
     let (code, _, stderr) = import("doorstop", t, dir, &[]);
     assert_eq!(code, 0, "{stderr}");
     let got = items(dir);
@@ -1680,11 +1678,7 @@ fn entries_written_by_hand_in_a_doorstop_items_attributes_survive_a_reimport() {
     let dir = project.path();
     let tree = tempfile::tempdir().unwrap();
     let t = tree.path();
-    write(
-        t,
-        "a/.doorstop.yml",
-        "settings:\n  digits: 3\n  prefix: A\n  sep: '-'\n",
-    );
+    doorstop_document(t, "a", "A", None);
     write(
         t,
         "a/A-001.yml",
